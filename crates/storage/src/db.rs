@@ -1,0 +1,211 @@
+use std::{str::FromStr, time::Duration};
+
+use booking_core::tenant::TenantSchema;
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::{
+    Connection, PgConnection, Postgres, Transaction,
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
+};
+
+use crate::{
+    error::StorageError,
+    role::{RoleBase, TenantRole},
+};
+
+/// The database: a connection pool plus what is needed to scope work to one tenant.
+///
+/// Cheap to clone (the pool is reference-counted).
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: PgPool,
+    options: PgConnectOptions,
+    role_base: RoleBase,
+}
+
+/// Pool sizing for a process. The sum over all processes must stay below the server's
+/// `max_connections` (100 by default).
+#[derive(Copy, Clone, Debug)]
+pub struct PoolSize(pub u32);
+
+impl Default for PoolSize {
+    fn default() -> Self {
+        Self(10)
+    }
+}
+
+impl Db {
+    /// Connects now, failing if the database cannot be reached (CLIs, tests).
+    pub async fn connect(url: &SecretString, size: PoolSize) -> Result<Self, StorageError> {
+        let db = Self::connect_lazy(url, size)?;
+        db.ping().await?;
+        Ok(db)
+    }
+
+    /// Creates the pool without connecting, so a service starts (and reports "not ready")
+    /// while the database is down, and recovers by itself when it comes back.
+    pub fn connect_lazy(url: &SecretString, size: PoolSize) -> Result<Self, StorageError> {
+        let options =
+            PgConnectOptions::from_str(url.expose_secret())?.application_name("booking-platform");
+        let role_base = RoleBase::parse(&database_name(&options))?;
+        let pool = pool_options(size).connect_lazy_with(options.clone());
+        Ok(Self {
+            pool,
+            options,
+            role_base,
+        })
+    }
+
+    /// A pool whose every connection is born scoped to one tenant's schema (pattern 1 of the
+    /// design): used by a tenant's own bot, which connects as the tenant's role.
+    pub fn connect_as_tenant(
+        url: &SecretString,
+        schema: &TenantSchema,
+        size: PoolSize,
+    ) -> Result<Self, StorageError> {
+        let options = PgConnectOptions::from_str(url.expose_secret())?
+            .application_name(&format!("booking-bot-{schema}"))
+            .options([("search_path", schema.as_str())]);
+        let role_base = RoleBase::parse(&database_name(&options))?;
+        let expected = schema.as_str().to_owned();
+        let pool = pool_options(size)
+            .after_connect(move |conn, _meta| {
+                let expected = expected.clone();
+                Box::pin(async move {
+                    // Fail closed: a pooler that silently dropped the startup option must not
+                    // leave us on some other schema.
+                    let actual: Option<String> = sqlx::query_scalar("select current_schema()")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    if actual.as_deref() == Some(expected.as_str()) {
+                        Ok(())
+                    } else {
+                        Err(sqlx::Error::Configuration(
+                            format!("search_path is {actual:?}, expected {expected}").into(),
+                        ))
+                    }
+                })
+            })
+            .connect_lazy_with(options.clone());
+        Ok(Self {
+            pool,
+            options,
+            role_base,
+        })
+    }
+
+    /// The shared pool, for control-plane queries (always schema-qualified).
+    #[must_use]
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Opens a transaction scoped to `schema`: `search_path` is set with `set_config(.., true)`,
+    /// so it ends with the transaction whatever happens (commit, rollback, a dropped future),
+    /// and `current_schema()` is checked before the caller gets the transaction.
+    pub async fn tenant(&self, schema: &TenantSchema) -> Result<TenantTx, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let actual: Option<String> = sqlx::query_scalar(
+            "select current_schema() from (select set_config('search_path', $1, true)) s",
+        )
+        .bind(schema.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if actual.as_deref() != Some(schema.as_str()) {
+            return Err(StorageError::WrongSchema {
+                expected: schema.as_str().to_owned(),
+                actual,
+            });
+        }
+        Ok(TenantTx {
+            tx,
+            schema: schema.clone(),
+        })
+    }
+
+    /// The role a tenant's bot logs in as.
+    #[must_use]
+    pub fn tenant_role(&self, schema: &TenantSchema) -> TenantRole {
+        TenantRole::new(&self.role_base, schema)
+    }
+
+    /// A standalone connection whose `search_path` is `schema` from the start, for migrations.
+    pub(crate) async fn connect_scoped(&self, schema: &str) -> Result<PgConnection, StorageError> {
+        let options = self.options.clone().options([("search_path", schema)]);
+        Ok(PgConnection::connect_with(&options).await?)
+    }
+
+    /// The same server and database with another user and password (a tenant's role).
+    #[must_use]
+    pub fn options_for(&self, role: &TenantRole, password: &SecretString) -> PgConnectOptions {
+        self.options
+            .clone()
+            .username(role.as_str())
+            .password(password.expose_secret())
+    }
+
+    /// The connection options this database was opened with.
+    #[must_use]
+    pub fn options(&self) -> &PgConnectOptions {
+        &self.options
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        sqlx::query("select 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn pool_options(size: PoolSize) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(size.0)
+        // Long enough for a burst of bookings to queue for a connection, short enough that a
+        // dead database turns into "try again in a minute" quickly.
+        .acquire_timeout(Duration::from_secs(10))
+        .idle_timeout(Duration::from_secs(300))
+}
+
+fn database_name(options: &PgConnectOptions) -> String {
+    options
+        .get_database()
+        .or_else(|| Some(options.get_username()))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A transaction scoped to one tenant's schema. Tenant repositories take `&mut TenantTx`.
+///
+/// Dropping it without [`TenantTx::commit`] rolls everything back.
+#[derive(Debug)]
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
+    schema: TenantSchema,
+}
+
+impl TenantTx {
+    #[must_use]
+    pub fn schema(&self) -> &TenantSchema {
+        &self.schema
+    }
+
+    /// The connection, for running statements.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// A savepoint inside this transaction: lets one statement fail (a taken slot) without
+    /// aborting the whole transaction.
+    pub async fn savepoint(&mut self) -> Result<Transaction<'_, Postgres>, sqlx::Error> {
+        self.tx.begin().await
+    }
+
+    pub async fn commit(self) -> Result<(), StorageError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StorageError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}

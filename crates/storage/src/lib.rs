@@ -1,0 +1,37 @@
+//! PostgreSQL storage for the platform.
+//!
+//! Two kinds of data live in one database:
+//!
+//! * the **control plane** in schema `control` (tenants, plans, subscriptions, payments, API
+//!   keys, jobs, deployments, audit), reached through [`Db::pool`] with schema-qualified SQL;
+//! * one **tenant schema** per business (`tenant_<id>`), reached only through
+//!   [`Db::tenant`], which hands out a [`TenantTx`]: a transaction whose `search_path` is set
+//!   locally to that schema and checked. Tenant repositories take `&mut TenantTx`, so tenant
+//!   SQL cannot run outside a scoped transaction.
+//!
+//! Each tenant schema also has its own login role with rights on that schema alone; a tenant's
+//! bot connects as that role ([`Db::connect_as_tenant`]), so even a bug in it cannot read
+//! another tenant's rows.
+
+/// Control-plane repositories: tenants and the job queue.
+pub mod control;
+/// Sealing secrets (bot tokens, database passwords) at rest.
+pub mod crypto;
+/// Connections, pools and the tenant-scoped transaction.
+pub mod db;
+/// Error types of this crate's boundary.
+pub mod error;
+/// Redis connection and tenant-prefixed keys.
+pub mod kv;
+/// Applying the control and tenant migrations.
+pub mod migrate;
+/// Creating and removing a tenant's schema and role.
+pub mod provision;
+/// Database role names for tenants.
+pub mod role;
+/// Tenant repositories: settings, catalogue, schedule, customers, bookings, outbox.
+pub mod tenant;
+
+pub use db::{Db, TenantTx};
+pub use error::{BookingError, StorageError};
+pub use role::TenantRole;

@@ -1,0 +1,215 @@
+//! Creating and removing a tenant's schema and database role.
+
+use booking_core::{
+    ids::TenantId,
+    tenant::{TenantSchema, TenantStatus},
+};
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::{AssertSqlSafe, PgConnection};
+
+use crate::{
+    control::tenants,
+    db::Db,
+    error::StorageError,
+    migrate::{error_chain, migrate_tenant_schema},
+    role::TenantRole,
+    tenant::settings,
+};
+
+/// What provisioning made.
+#[derive(Clone, Debug)]
+pub struct Provisioned {
+    pub schema: TenantSchema,
+    pub role: TenantRole,
+    pub version: i64,
+}
+
+/// Creates (or completes) a tenant's schema and role, migrates the schema, grants the role its
+/// rights on that schema alone, copies the tenant's zone, locale and name into the schema,
+/// and marks the tenant active.
+///
+/// Idempotent: running it again on a provisioned tenant changes nothing but the password.
+/// Concurrent calls for one tenant are serialised by an advisory lock.
+pub async fn provision_tenant(
+    db: &Db,
+    tenant: TenantId,
+    role_password: &SecretString,
+) -> Result<Provisioned, StorageError> {
+    let record = tenants::get(db.pool(), tenant)
+        .await?
+        .ok_or(StorageError::TenantNotFound(tenant))?;
+    let schema = TenantSchema::for_tenant(tenant);
+    let role = db.tenant_role(&schema);
+
+    let mut lock = db.pool().acquire().await?;
+    sqlx::query("select pg_advisory_lock(hashtext('provision'), $1::int)")
+        .bind(i32::try_from(tenant.get() % i64::from(i32::MAX)).unwrap_or_default())
+        .execute(&mut *lock)
+        .await?;
+    let result = async {
+        ensure_role(&mut lock, &role, role_password).await?;
+        ddl(
+            &mut lock,
+            "create schema if not exists %I",
+            &[schema.as_str()],
+        )
+        .await?;
+        let version = migrate_tenant_schema(db, &schema).await?;
+        grant(&mut lock, &schema, &role).await?;
+        let mut tx = db.tenant(&schema).await?;
+        settings::seed(&mut tx, &record.name, record.time_zone, record.locale).await?;
+        tx.commit().await?;
+        tenants::record_migration(db.pool(), tenant, TenantStatus::Active, Some(version), None)
+            .await?;
+        Ok::<_, StorageError>(version)
+    }
+    .await;
+    sqlx::query("select pg_advisory_unlock(hashtext('provision'), $1::int)")
+        .bind(i32::try_from(tenant.get() % i64::from(i32::MAX)).unwrap_or_default())
+        .execute(&mut *lock)
+        .await?;
+
+    match result {
+        Ok(version) => Ok(Provisioned {
+            schema,
+            role,
+            version,
+        }),
+        Err(e) => {
+            let status = if matches!(e, StorageError::Migrate(_)) {
+                TenantStatus::MigrationFailed
+            } else {
+                record.status
+            };
+            tenants::record_migration(
+                db.pool(),
+                tenant,
+                status,
+                record.schema_version,
+                Some(&error_chain(&e)),
+            )
+            .await?;
+            Err(e)
+        }
+    }
+}
+
+/// Drops a tenant's schema (every booking in it), its role, and its control rows.
+///
+/// Guarded twice: the caller must name the schema it means to drop, and the tenant must not be
+/// meant to run (desired state stopped) nor be active. Suspend first, then delete.
+pub async fn deprovision_tenant(
+    db: &Db,
+    tenant: TenantId,
+    confirm: &TenantSchema,
+) -> Result<(), StorageError> {
+    let record = tenants::get(db.pool(), tenant)
+        .await?
+        .ok_or(StorageError::TenantNotFound(tenant))?;
+    let schema = TenantSchema::for_tenant(tenant);
+    if *confirm != schema {
+        return Err(StorageError::Refused(format!(
+            "confirmation {confirm} does not name this tenant's schema {schema}"
+        )));
+    }
+    if record.status == TenantStatus::Active
+        || record.desired_state == tenants::DesiredState::Running
+    {
+        return Err(StorageError::Refused(format!(
+            "tenant {tenant} is {} with desired state {}; suspend and stop it first",
+            record.status, record.desired_state
+        )));
+    }
+    let role = db.tenant_role(&schema);
+    let mut conn = db.pool().acquire().await?;
+    ddl(
+        &mut conn,
+        "drop schema if exists %I cascade",
+        &[schema.as_str()],
+    )
+    .await?;
+    if role_exists(&mut conn, &role).await? {
+        // Revokes what is left (default privileges) in this database, then the role itself.
+        ddl(&mut conn, "drop owned by %I", &[role.as_str()]).await?;
+        ddl(&mut conn, "drop role %I", &[role.as_str()]).await?;
+    }
+    tenants::delete(db.pool(), tenant).await?;
+    Ok(())
+}
+
+async fn ensure_role(
+    conn: &mut PgConnection,
+    role: &TenantRole,
+    password: &SecretString,
+) -> Result<(), StorageError> {
+    let verb = if role_exists(conn, role).await? {
+        "alter role %I with login password %L"
+    } else {
+        "create role %I with login nosuperuser nocreatedb nocreaterole noinherit password %L"
+    };
+    ddl(conn, verb, &[role.as_str(), password.expose_secret()]).await?;
+    ddl(conn, "alter role %I connection limit 20", &[role.as_str()]).await
+}
+
+async fn role_exists(conn: &mut PgConnection, role: &TenantRole) -> Result<bool, StorageError> {
+    Ok(
+        sqlx::query_scalar("select exists (select 1 from pg_roles where rolname = $1)")
+            .bind(role.as_str())
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+async fn grant(
+    conn: &mut PgConnection,
+    schema: &TenantSchema,
+    role: &TenantRole,
+) -> Result<(), StorageError> {
+    let (s, r) = (schema.as_str(), role.as_str());
+    for template in [
+        "grant usage on schema %I to %I",
+        "grant select, insert, update, delete on all tables in schema %I to %I",
+        "grant usage, select on all sequences in schema %I to %I",
+        // Tables added by later migrations get the same rights.
+        "alter default privileges in schema %I grant select, insert, update, delete on tables to %I",
+        "alter default privileges in schema %I grant usage, select on sequences to %I",
+    ] {
+        ddl(conn, template, &[s, r]).await?;
+    }
+    // The bot may read its migration history but never rewrite it.
+    ddl(
+        conn,
+        "revoke insert, update, delete on %I._sqlx_migrations from %I",
+        &[s, r],
+    )
+    .await?;
+    ddl(conn, "alter role %I set search_path = %I", &[r, s]).await
+}
+
+/// Runs DDL built by PostgreSQL's own `format()`: `%I` quotes identifiers and `%L` literals
+/// on the server, so nothing is spliced into SQL by hand. DDL cannot take bind parameters.
+async fn ddl(
+    conn: &mut PgConnection,
+    template: &'static str,
+    args: &[&str],
+) -> Result<(), StorageError> {
+    let sql: String = match args {
+        [a] => sqlx::query_scalar("select format($1, $2)")
+            .bind(template)
+            .bind(a),
+        [a, b] => sqlx::query_scalar("select format($1, $2, $3)")
+            .bind(template)
+            .bind(a)
+            .bind(b),
+        _ => {
+            return Err(StorageError::Corrupt(format!(
+                "ddl template with {} arguments",
+                args.len()
+            )));
+        }
+    }
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(AssertSqlSafe(sql)).execute(&mut *conn).await?;
+    Ok(())
+}

@@ -1,0 +1,159 @@
+use booking_core::{
+    catalogue::{Minutes, Price, Service, ServiceTiming, Staff},
+    ids::{ServiceId, StaffId},
+};
+use sqlx::{Row, postgres::PgRow};
+
+use crate::{db::TenantTx, error::StorageError};
+
+/// A service to create.
+#[derive(Clone, Debug)]
+pub struct NewService {
+    pub name: String,
+    pub description: String,
+    pub timing: ServiceTiming,
+    pub price: Price,
+    pub sort_order: i32,
+}
+
+const SERVICE_COLUMNS: &str = "service_id, name, description, duration_min, interval_min, \
+    buffer_before_min, buffer_after_min, price_minor, active, sort_order";
+
+fn minutes(row: &PgRow, column: &str) -> Result<Minutes, StorageError> {
+    let m: i32 = row.try_get(column)?;
+    Minutes::checked(i64::from(m)).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+fn service_from_row(row: &PgRow) -> Result<Service, StorageError> {
+    let timing = ServiceTiming::new(
+        minutes(row, "duration_min")?,
+        minutes(row, "interval_min")?,
+        minutes(row, "buffer_before_min")?,
+        minutes(row, "buffer_after_min")?,
+    )
+    .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    Ok(Service {
+        id: ServiceId(row.try_get("service_id")?),
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        timing,
+        price: Price(row.try_get("price_minor")?),
+        active: row.try_get("active")?,
+        sort_order: row.try_get("sort_order")?,
+    })
+}
+
+fn to_i32(m: Minutes) -> i32 {
+    i32::try_from(m.get()).unwrap_or(i32::MAX)
+}
+
+pub async fn create_service(tx: &mut TenantTx, new: &NewService) -> Result<Service, StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into services (name, description, duration_min, interval_min, buffer_before_min, \
+             buffer_after_min, price_minor, sort_order) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning {SERVICE_COLUMNS}"
+    )))
+    .bind(&new.name)
+    .bind(&new.description)
+    .bind(to_i32(new.timing.duration))
+    .bind(to_i32(new.timing.interval))
+    .bind(to_i32(new.timing.buffer_before))
+    .bind(to_i32(new.timing.buffer_after))
+    .bind(new.price.0)
+    .bind(new.sort_order)
+    .fetch_one(tx.conn())
+    .await?;
+    service_from_row(&row)
+}
+
+/// Services in display order; inactive ones only when asked.
+pub async fn services(
+    tx: &mut TenantTx,
+    include_inactive: bool,
+) -> Result<Vec<Service>, StorageError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {SERVICE_COLUMNS} from services where active or $1 order by sort_order, service_id"
+    )))
+    .bind(include_inactive)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(service_from_row).collect()
+}
+
+pub async fn service(tx: &mut TenantTx, id: ServiceId) -> Result<Option<Service>, StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {SERVICE_COLUMNS} from services where service_id = $1"
+    )))
+    .bind(id.get())
+    .fetch_optional(tx.conn())
+    .await?;
+    row.as_ref().map(service_from_row).transpose()
+}
+
+pub async fn create_staff(
+    tx: &mut TenantTx,
+    name: &str,
+    services: &[ServiceId],
+) -> Result<Staff, StorageError> {
+    let id: i64 = sqlx::query_scalar("insert into staff (name) values ($1) returning staff_id")
+        .bind(name)
+        .fetch_one(tx.conn())
+        .await?;
+    let ids: Vec<i64> = services.iter().map(|s| s.get()).collect();
+    sqlx::query(
+        "insert into staff_services (staff_id, service_id) select $1, unnest($2::bigint[])",
+    )
+    .bind(id)
+    .bind(&ids)
+    .execute(tx.conn())
+    .await?;
+    Ok(Staff {
+        id: StaffId(id),
+        name: name.to_owned(),
+        active: true,
+        sort_order: 0,
+        services: services.to_vec(),
+    })
+}
+
+const STAFF_SELECT: &str = "select s.staff_id, s.name, s.active, s.sort_order, \
+        coalesce(array_agg(ss.service_id) filter (where ss.service_id is not null), '{}') as services \
+    from staff s left join staff_services ss using (staff_id)";
+
+fn staff_from_row(row: &PgRow) -> Result<Staff, StorageError> {
+    let services: Vec<i64> = row.try_get("services")?;
+    Ok(Staff {
+        id: StaffId(row.try_get("staff_id")?),
+        name: row.try_get("name")?,
+        active: row.try_get("active")?,
+        sort_order: row.try_get("sort_order")?,
+        services: services.into_iter().map(ServiceId).collect(),
+    })
+}
+
+/// Staff in display order; inactive ones only when asked.
+pub async fn staff(tx: &mut TenantTx, include_inactive: bool) -> Result<Vec<Staff>, StorageError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{STAFF_SELECT} where s.active or $1 group by s.staff_id order by s.sort_order, s.staff_id"
+    )))
+    .bind(include_inactive)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(staff_from_row).collect()
+}
+
+/// Active staff who give `service`, in display order.
+pub async fn staff_for_service(
+    tx: &mut TenantTx,
+    service: ServiceId,
+) -> Result<Vec<Staff>, StorageError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{STAFF_SELECT} where s.active and exists \
+             (select 1 from staff_services x where x.staff_id = s.staff_id and x.service_id = $1) \
+         group by s.staff_id order by s.sort_order, s.staff_id"
+    )))
+    .bind(service.get())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(staff_from_row).collect()
+}

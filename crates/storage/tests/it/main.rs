@@ -1,0 +1,43 @@
+//! Storage against a real PostgreSQL: one fresh database per test.
+
+// Tests may unwrap: a panic is a failed test with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bookings;
+mod concurrency;
+mod isolation;
+mod jobs;
+mod provisioning;
+
+use booking_core::{ids::CustomerId, ids::TelegramUserId};
+use chrono::{DateTime, TimeZone, Utc};
+use storage::{
+    TenantTx,
+    tenant::customers::{self, TelegramProfile},
+};
+
+/// 2026-06-01 is a Monday; 05:00 UTC is 08:00 in Moscow.
+pub fn monday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 5, 0, 0).unwrap()
+}
+
+pub fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+}
+
+pub async fn customer(tx: &mut TenantTx, telegram: i64) -> CustomerId {
+    customers::upsert(
+        tx,
+        &TelegramProfile {
+            telegram_user_id: TelegramUserId(telegram),
+            first_name: format!("Customer {telegram}"),
+            last_name: None,
+            username: None,
+        },
+        None,
+        monday_morning(),
+    )
+    .await
+    .unwrap()
+    .id
+}

@@ -1,0 +1,95 @@
+use booking_core::tenant::{TenantSchema, TenantStatus};
+use storage::{
+    StorageError,
+    control::tenants::{self, DesiredState},
+    migrate, provision,
+};
+use test_support::TestDb;
+
+#[tokio::test]
+async fn provisioning_is_idempotent_and_migrate_all_keeps_tenants_in_step() {
+    let t = TestDb::new().await;
+    let (a, password) = t.tenant("A", chrono_tz::Europe::Berlin).await;
+    assert_eq!(a.status, TenantStatus::Active);
+    assert_eq!(a.schema_version, Some(migrate::latest_tenant_version()));
+
+    // Again: no error, nothing duplicated, settings intact.
+    provision::provision_tenant(&t.db, a.id, &password)
+        .await
+        .unwrap();
+    let mut tx = t.tx(a.id).await;
+    let profile = storage::tenant::settings::profile(&mut tx).await.unwrap();
+    assert_eq!(profile.time_zone, chrono_tz::Europe::Berlin);
+    assert_eq!(profile.name, "A");
+    tx.commit().await.unwrap();
+
+    let (b, _) = t.tenant("B", chrono_tz::Europe::Moscow).await;
+    let mut seen = Vec::new();
+    let report = migrate::migrate_all(&t.db, |p| seen.push(format!("{p:?}")))
+        .await
+        .unwrap();
+    assert_eq!(report.migrated, vec![a.id, b.id]);
+    assert!(report.failed.is_empty());
+    assert_eq!(seen.len(), 3, "{seen:?}");
+}
+
+#[tokio::test]
+async fn a_tenant_whose_migration_fails_is_marked_and_others_go_on() {
+    let t = TestDb::new().await;
+    let (a, _) = t.tenant("A", chrono_tz::Europe::Moscow).await;
+    let (b, _) = t.tenant("B", chrono_tz::Europe::Moscow).await;
+    // Corrupt A's migration history so sqlx refuses it (checksum mismatch).
+    let mut tx = t.tx(a.id).await;
+    sqlx::query("update _sqlx_migrations set checksum = '\\x00'")
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let report = migrate::migrate_all(&t.db, |_| {}).await.unwrap();
+    assert_eq!(report.migrated, vec![b.id]);
+    assert_eq!(report.failed.len(), 1);
+    let a = tenants::get(t.db.pool(), a.id).await.unwrap().unwrap();
+    assert_eq!(a.status, TenantStatus::MigrationFailed);
+    assert!(a.last_error.unwrap_or_default().contains("migration"));
+}
+
+#[tokio::test]
+async fn deprovisioning_is_guarded_and_then_removes_schema_and_role() {
+    let t = TestDb::new().await;
+    let (a, _) = t.tenant("A", chrono_tz::Europe::Moscow).await;
+    let schema = TenantSchema::for_tenant(a.id);
+
+    // Active tenants are refused, and so is a confirmation naming another schema.
+    let err = provision::deprovision_tenant(&t.db, a.id, &schema)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Refused(_)), "{err:?}");
+    tenants::set_status(t.db.pool(), a.id, TenantStatus::Suspended)
+        .await
+        .unwrap();
+    tenants::set_desired_state(t.db.pool(), a.id, DesiredState::Stopped)
+        .await
+        .unwrap();
+    let wrong = TenantSchema::parse("tenant_424242").unwrap();
+    assert!(matches!(
+        provision::deprovision_tenant(&t.db, a.id, &wrong).await,
+        Err(StorageError::Refused(_))
+    ));
+
+    provision::deprovision_tenant(&t.db, a.id, &schema)
+        .await
+        .unwrap();
+    let schemas: i64 = sqlx::query_scalar("select count(*) from pg_namespace where nspname = $1")
+        .bind(schema.as_str())
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    let roles: i64 = sqlx::query_scalar("select count(*) from pg_roles where rolname = $1")
+        .bind(t.db.tenant_role(&schema).as_str())
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!((schemas, roles), (0, 0));
+    assert!(tenants::get(t.db.pool(), a.id).await.unwrap().is_none());
+}
