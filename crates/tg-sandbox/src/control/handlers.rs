@@ -1,0 +1,246 @@
+//! Handlers of the control API.
+
+use std::time::Duration;
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use teloxide::types::{ChatId, UserId};
+use tokio::time::Instant;
+
+use super::ControlError;
+use crate::{
+    api_types::{
+        BotInfo, CallbackAnswer, ChatMessage, ChatView, CommandSet, GroupInfo, NewBot, NewGroup,
+        NewUser, PressRequest, Pressed, SendRequest, Sent, Stats, TestUser,
+    },
+    ids::{BotToken, FileKey},
+    state::Shared,
+};
+
+type Result<T> = std::result::Result<Json<T>, ControlError>;
+
+/// The longest a control API call waits.
+const MAX_WAIT: Duration = Duration::from_secs(120);
+
+fn wait_deadline(timeout_ms: Option<u64>) -> Instant {
+    Instant::now() + Duration::from_millis(timeout_ms.unwrap_or(0)).min(MAX_WAIT)
+}
+
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+pub async fn stats(State(sb): State<Shared>) -> Json<Stats> {
+    Json(sb.with(|w| {
+        let mut bots: Vec<_> = w.bots.values().map(|b| b.stats()).collect();
+        bots.sort_by(|a, b| a.username.cmp(&b.username));
+        Stats {
+            requests: w.requests,
+            flood_hits: w.flood_hits,
+            bots,
+        }
+    }))
+}
+
+pub async fn list_bots(State(sb): State<Shared>) -> Json<Vec<BotInfo>> {
+    Json(sb.with(|w| {
+        let mut bots: Vec<_> = w.bots.values().map(|b| b.info.clone()).collect();
+        bots.sort_by(|a, b| a.username.cmp(&b.username));
+        bots
+    }))
+}
+
+pub async fn create_bot(State(sb): State<Shared>, Json(new): Json<NewBot>) -> Result<BotInfo> {
+    sb.with(|w| w.create_bot(new)).map(Json)
+}
+
+pub async fn get_bot(State(sb): State<Shared>, Path(token): Path<String>) -> Result<BotInfo> {
+    sb.with(|w| w.bot_ctl(&BotToken::new(token)).map(|b| b.info.clone()))
+        .map(Json)
+}
+
+pub async fn list_users(State(sb): State<Shared>) -> Json<Vec<TestUser>> {
+    Json(sb.with(|w| w.users.values().cloned().collect()))
+}
+
+pub async fn create_user(State(sb): State<Shared>, Json(new): Json<NewUser>) -> Result<TestUser> {
+    sb.with(|w| w.create_user(new)).map(Json)
+}
+
+pub async fn list_groups(State(sb): State<Shared>) -> Json<Vec<GroupInfo>> {
+    Json(sb.with(|w| w.groups.values().cloned().collect()))
+}
+
+pub async fn create_group(
+    State(sb): State<Shared>,
+    Json(new): Json<NewGroup>,
+) -> Result<GroupInfo> {
+    sb.with(|w| w.create_group(new)).map(Json)
+}
+
+pub async fn send(
+    State(sb): State<Shared>,
+    Path((token, chat_id)): Path<(String, i64)>,
+    Json(req): Json<SendRequest>,
+) -> Result<Sent> {
+    let token = BotToken::new(token);
+    let message_id = sb.with(|w| w.user_send(&token, ChatId(chat_id), req))?;
+    Ok(Json(Sent { message_id }))
+}
+
+pub async fn press(
+    State(sb): State<Shared>,
+    Path((token, chat_id)): Path<(String, i64)>,
+    Json(req): Json<PressRequest>,
+) -> Result<Pressed> {
+    let token = BotToken::new(token);
+    let callback_query_id = sb.with(|w| w.press(&token, ChatId(chat_id), req))?;
+    Ok(Json(Pressed { callback_query_id }))
+}
+
+pub async fn block(
+    State(sb): State<Shared>,
+    Path((token, user)): Path<(String, u64)>,
+) -> Result<bool> {
+    sb.with(|w| w.set_blocked(&BotToken::new(token), UserId(user), true))?;
+    Ok(Json(true))
+}
+
+pub async fn unblock(
+    State(sb): State<Shared>,
+    Path((token, user)): Path<(String, u64)>,
+) -> Result<bool> {
+    sb.with(|w| w.set_blocked(&BotToken::new(token), UserId(user), false))?;
+    Ok(Json(true))
+}
+
+#[derive(Deserialize)]
+pub struct ChatQuery {
+    /// Wait until the chat's version is above this.
+    after_version: Option<u64>,
+    timeout_ms: Option<u64>,
+}
+
+/// The chat as it stands; with `after_version`, a long poll for the next change.
+pub async fn chat(
+    State(sb): State<Shared>,
+    Path((token, chat_id)): Path<(String, i64)>,
+    Query(q): Query<ChatQuery>,
+) -> Result<ChatView> {
+    let token = BotToken::new(token);
+    let chat_id = ChatId(chat_id);
+    let notify = sb.with(|w| w.bot_ctl(&token).map(|b| b.chats_notify.clone()))?;
+    let after = q.after_version.unwrap_or(0);
+    let deadline = wait_deadline(q.timeout_ms);
+    let found = sb
+        .wait_until(&notify, deadline, |w| {
+            Ok::<_, ControlError>((w.chat_version(&token, chat_id)? > after).then_some(()))
+        })
+        .await?;
+    let _ = found;
+    // Past the deadline the chat is returned unchanged; the caller compares versions.
+    sb.with(|w| w.chat_view(&token, chat_id)).map(Json)
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    /// Only messages with a larger id count.
+    after: Option<i32>,
+    timeout_ms: Option<u64>,
+}
+
+/// Waits for the bot's first message after `after`.
+pub async fn next_bot_message(
+    State(sb): State<Shared>,
+    Path((token, chat_id)): Path<(String, i64)>,
+    Query(q): Query<NextQuery>,
+) -> Result<ChatMessage> {
+    let token = BotToken::new(token);
+    let chat_id = ChatId(chat_id);
+    let notify = sb.with(|w| w.bot_ctl(&token).map(|b| b.chats_notify.clone()))?;
+    let after = q.after.unwrap_or(0);
+    sb.wait_until(&notify, wait_deadline(q.timeout_ms), |w| {
+        w.next_bot_message(&token, chat_id, after)
+    })
+    .await?
+    .map(Json)
+    .ok_or_else(|| {
+        ControlError::Timeout(format!(
+            "the bot sent no message after #{after} in chat {chat_id}"
+        ))
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AnswersQuery {
+    user_id: Option<u64>,
+}
+
+pub async fn callback_answers(
+    State(sb): State<Shared>,
+    Path(token): Path<String>,
+    Query(q): Query<AnswersQuery>,
+) -> Result<Vec<CallbackAnswer>> {
+    let token = BotToken::new(token);
+    sb.with(|w| {
+        let bot = w.bot_ctl(&token)?;
+        Ok(bot
+            .answers
+            .iter()
+            .filter(|a| q.user_id.is_none_or(|u| a.user_id.0 == u))
+            .cloned()
+            .collect())
+    })
+    .map(Json)
+}
+
+#[derive(Deserialize)]
+pub struct WaitQuery {
+    timeout_ms: Option<u64>,
+}
+
+/// Waits until the bot answered this callback query.
+pub async fn callback_answer(
+    State(sb): State<Shared>,
+    Path((token, query_id)): Path<(String, String)>,
+    Query(q): Query<WaitQuery>,
+) -> Result<CallbackAnswer> {
+    let token = BotToken::new(token);
+    let notify = sb.with(|w| w.bot_ctl(&token).map(|b| b.chats_notify.clone()))?;
+    sb.wait_until(&notify, wait_deadline(q.timeout_ms), |w| {
+        let bot = w.bot_ctl(&token)?;
+        if !bot.callbacks.contains_key(&query_id) {
+            return Err(ControlError::NotFound(format!(
+                "no callback query {query_id}"
+            )));
+        }
+        Ok(bot
+            .answers
+            .iter()
+            .find(|a| a.callback_query_id == query_id)
+            .cloned())
+    })
+    .await?
+    .map(Json)
+    .ok_or_else(|| ControlError::Timeout(format!("callback query {query_id} was not answered")))
+}
+
+pub async fn commands(
+    State(sb): State<Shared>,
+    Path(token): Path<String>,
+) -> Result<Vec<CommandSet>> {
+    let token = BotToken::new(token);
+    sb.with(|w| Ok(w.bot_ctl(&token)?.commands.values().cloned().collect()))
+        .map(Json)
+}
+
+pub async fn file(State(sb): State<Shared>, Path(file_id): Path<String>) -> Response {
+    match sb.with(|w| w.files.get(&FileKey(file_id)).cloned()) {
+        Some(file) => crate::bot_api::file_response(&file),
+        None => ControlError::NotFound("no such file".into()).into_response(),
+    }
+}

@@ -1,0 +1,136 @@
+//! The tg-sandbox binary: a local Telegram Bot API server with a control API and a web chat page.
+
+use std::{net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use clap::Parser;
+use tg_sandbox::{BotToken, Config, FloodLimits, NewBot};
+
+/// A local Telegram Bot API server for tests, demos and trying bots without a token.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8081")]
+    http_addr: SocketAddr,
+
+    /// Answer bots with 429 like Telegram's flood control (`false` switches it off).
+    #[arg(long, env = "SANDBOX_FLOOD_LIMITS", default_value_t = true, action = clap::ArgAction::Set)]
+    flood_limits: bool,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "SANDBOX_MAX_BODY_BYTES", default_value_t = 50 * 1024 * 1024)]
+    max_body_bytes: usize,
+
+    /// Bots to register at start, as `username=token` pairs separated by commas.
+    #[arg(long, env = "SANDBOX_BOTS", value_delimiter = ',')]
+    bots: Vec<String>,
+
+    /// Log filter, e.g. `info` or `tg_sandbox=debug`.
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    log: String,
+}
+
+fn parse_bot(spec: &str) -> anyhow::Result<NewBot> {
+    let (username, token) = spec
+        .split_once('=')
+        .with_context(|| format!("SANDBOX_BOTS entry {spec:?} is not username=token"))?;
+    Ok(NewBot {
+        username: username.trim().to_owned(),
+        token: Some(BotToken::new(token.trim())),
+        first_name: None,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cli.log).context("RUST_LOG is malformed")?,
+        )
+        .init();
+    let bots = cli
+        .bots
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_bot(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let config = Config {
+        flood: if cli.flood_limits {
+            FloodLimits::telegram()
+        } else {
+            FloodLimits::off()
+        },
+        max_body_bytes: cli.max_body_bytes,
+        ..Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind(cli.http_addr)
+        .await
+        .with_context(|| format!("cannot listen on HTTP_ADDR {}", cli.http_addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, flood_limits = cli.flood_limits, "tg-sandbox listening; web chat at http://{addr}/");
+    let server = tokio::spawn(tg_sandbox::run(listener, config, shutdown_signal()));
+    if !bots.is_empty() {
+        let client = tg_sandbox::SandboxClient::new(&format!("http://{addr}/"))?;
+        for bot in bots {
+            let token = bot.token.clone().context("bot token")?;
+            let info = register_with_retry(&client, &token, &bot.username).await?;
+            tracing::info!(username = %info.username, "registered bot");
+        }
+    }
+    server
+        .await
+        .context("server task failed")?
+        .context("server failed")?;
+    Ok(())
+}
+
+async fn register_with_retry(
+    client: &tg_sandbox::SandboxClient,
+    token: &BotToken,
+    username: &str,
+) -> anyhow::Result<tg_sandbox::BotInfo> {
+    let mut attempt = 0;
+    loop {
+        match client.register_bot(token, username).await {
+            Ok(info) => return Ok(info),
+            Err(tg_sandbox::ClientError::Http(err)) if attempt < 20 => {
+                tracing::debug!(%err, "server not up yet");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot register bot @{username}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Serving: the router, [`run`] on a bound listener, and [`spawn`] for tests.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    response::{Html, IntoResponse},
+    routing::get,
+    serve::ListenerExt,
+};
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+
+use crate::{
+    bot_api,
+    client::SandboxClient,
+    config::Config,
+    control,
+    state::{Sandbox, Shared},
+};
+
+/// The web chat page, embedded so the binary serves it with no build step.
+const INDEX_HTML: &str = include_str!("web/index.html");
+
+async fn index() -> impl IntoResponse {
+    Html(INDEX_HTML)
+}
+
+/// The whole HTTP surface over one sandbox state.
+pub fn router(sb: Shared) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .merge(control::routes())
+        .fallback(bot_api::handle)
+        .with_state(sb)
+}
+
+/// Serves the sandbox on `listener` until `shutdown` resolves.
+///
+/// Long polls and webhook deliveries end as soon as shutdown starts, so it does not wait for them.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let sb = Arc::new(Sandbox::new(config, stop_rx));
+    let app = router(sb);
+    let listener = listener.tap_io(|tcp| {
+        // Small JSON answers on keep-alive connections would otherwise wait for delayed ACKs.
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::trace!(%err, "could not set TCP_NODELAY");
+        }
+    });
+    let signal = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
+    axum::serve(listener, app)
+        .with_graceful_shutdown(signal)
+        .await
+}
+
+/// A sandbox running in this process on 127.0.0.1 and a free port.
+///
+/// Dropping the handle stops the server; [`SandboxHandle::shutdown`] also waits for it.
+#[derive(Debug)]
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    client: SandboxClient,
+}
+
+/// Starts a sandbox on 127.0.0.1 with a port the OS picks.
+pub async fn spawn(config: Config) -> std::io::Result<SandboxHandle> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(run(listener, config, async move {
+        let _ = stopped.await;
+    }));
+    let client = SandboxClient::new(&format!("http://{addr}/"))
+        .map_err(|err| std::io::Error::other(err.to_string()))?;
+    Ok(SandboxHandle {
+        addr,
+        stop: Some(stop),
+        task: Some(task),
+        client,
+    })
+}
+
+impl SandboxHandle {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:40123/`.
+    pub fn url(&self) -> reqwest::Url {
+        self.client.base_url().clone()
+    }
+
+    /// A client for the control API.
+    pub fn client(&self) -> SandboxClient {
+        self.client.clone()
+    }
+
+    /// Stops the server and waits until it has stopped.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
