@@ -44,10 +44,20 @@ impl Db {
     /// Creates the pool without connecting, so a service starts (and reports "not ready")
     /// while the database is down, and recovers by itself when it comes back.
     pub fn connect_lazy(url: &SecretString, size: PoolSize) -> Result<Self, StorageError> {
+        Self::connect_lazy_with_timeout(url, size, DEFAULT_ACQUIRE_TIMEOUT)
+    }
+
+    /// As [`Db::connect_lazy`], with another limit on how long a caller waits for a free
+    /// connection (load tests and benchmarks queue far more work than there are connections).
+    pub fn connect_lazy_with_timeout(
+        url: &SecretString,
+        size: PoolSize,
+        acquire_timeout: Duration,
+    ) -> Result<Self, StorageError> {
         let options =
             PgConnectOptions::from_str(url.expose_secret())?.application_name("booking-platform");
         let role_base = RoleBase::parse(&database_name(&options))?;
-        let pool = pool_options(size).connect_lazy_with(options.clone());
+        let pool = pool_options(size, acquire_timeout).connect_lazy_with(options.clone());
         Ok(Self {
             pool,
             options,
@@ -67,7 +77,7 @@ impl Db {
             .options([("search_path", schema.as_str())]);
         let role_base = RoleBase::parse(&database_name(&options))?;
         let expected = schema.as_str().to_owned();
-        let pool = pool_options(size)
+        let pool = pool_options(size, DEFAULT_ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _meta| {
                 let expected = expected.clone();
                 Box::pin(async move {
@@ -156,12 +166,14 @@ impl Db {
     }
 }
 
-fn pool_options(size: PoolSize) -> PgPoolOptions {
+/// Long enough for a burst of bookings to queue for a connection, short enough that a dead
+/// database turns into "try again in a minute" quickly.
+const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn pool_options(size: PoolSize, acquire_timeout: Duration) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(size.0)
-        // Long enough for a burst of bookings to queue for a connection, short enough that a
-        // dead database turns into "try again in a minute" quickly.
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .idle_timeout(Duration::from_secs(300))
 }
 

@@ -1,12 +1,17 @@
 use booking_core::ids::TenantId;
+use std::{sync::Arc, time::Duration};
+
 use redis::{AsyncCommands, aio::ConnectionManager};
+use tokio::sync::OnceCell;
 
 use crate::error::StorageError;
 
-/// A Redis connection that reconnects by itself after Redis restarts.
+/// A Redis connection made on first use and re-made by itself after Redis restarts, so a
+/// service starts while Redis is down and recovers without a restart.
 #[derive(Clone)]
 pub struct Kv {
-    conn: ConnectionManager,
+    client: redis::Client,
+    conn: Arc<OnceCell<ConnectionManager>>,
 }
 
 impl std::fmt::Debug for Kv {
@@ -16,25 +21,29 @@ impl std::fmt::Debug for Kv {
 }
 
 impl Kv {
-    /// Connects; fails if Redis is unreachable now (the manager reconnects later on its own).
-    pub async fn connect(url: &str) -> Result<Self, StorageError> {
-        let client = redis::Client::open(url)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
-            .set_response_timeout(Some(std::time::Duration::from_secs(2)))
-            .set_number_of_retries(1);
-        let conn = ConnectionManager::new_with_config(client, config).await?;
-        Ok(Self { conn })
+    /// Checks the URL; connects on first use.
+    pub fn new(url: &str) -> Result<Self, StorageError> {
+        Ok(Self {
+            client: redis::Client::open(url)?,
+            conn: Arc::new(OnceCell::new()),
+        })
     }
 
-    /// A clone of the managed connection for commands.
-    #[must_use]
-    pub fn conn(&self) -> ConnectionManager {
-        self.conn.clone()
+    /// The managed connection, connecting now if this is the first use.
+    pub async fn conn(&self) -> Result<ConnectionManager, StorageError> {
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1);
+        let conn = self
+            .conn
+            .get_or_try_init(|| ConnectionManager::new_with_config(self.client.clone(), config))
+            .await?;
+        Ok(conn.clone())
     }
 
     pub async fn ping(&self) -> Result<(), StorageError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         let _: String = redis::cmd("PING").query_async(&mut conn).await?;
         Ok(())
     }
@@ -48,7 +57,7 @@ impl Kv {
         limit: u32,
         window_secs: u64,
     ) -> Result<(bool, u32), StorageError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         let (count, _): (u32, bool) = redis::pipe()
             .atomic()
             .incr(key.as_str(), 1)
@@ -60,7 +69,7 @@ impl Kv {
     }
 
     pub async fn get(&self, key: &TenantKey) -> Result<Option<String>, StorageError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         Ok(conn.get(key.as_str()).await?)
     }
 
@@ -70,13 +79,13 @@ impl Kv {
         value: &str,
         ttl_secs: u64,
     ) -> Result<(), StorageError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         let _: () = conn.set_ex(key.as_str(), value, ttl_secs).await?;
         Ok(())
     }
 
     pub async fn delete(&self, key: &TenantKey) -> Result<(), StorageError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         let _: () = conn.del(key.as_str()).await?;
         Ok(())
     }

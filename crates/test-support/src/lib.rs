@@ -14,6 +14,8 @@ use booking_core::{
     locale::Locale,
     schedule::{DayPlan, LocalRange, WeeklyHours},
 };
+use std::time::Duration;
+
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::{Connection, PgConnection};
 use storage::{
@@ -54,9 +56,14 @@ impl TestDb {
             .await
             .expect("create the test database");
         let url = with_database(&server_url(), &name);
-        let db = Db::connect(&SecretString::from(url.clone()), size)
-            .await
-            .expect("connect to the test database");
+        // Tests queue hundreds of transactions on purpose: let them wait for a connection.
+        let db = Db::connect_lazy_with_timeout(
+            &SecretString::from(url.clone()),
+            size,
+            Duration::from_secs(120),
+        )
+        .expect("test database url");
+        db.ping().await.expect("connect to the test database");
         migrate::migrate_control(&db)
             .await
             .expect("migrate control");

@@ -1,0 +1,16 @@
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use deploy_worker::Config;
+use telemetry::Telemetry;
+
+fn main() -> ExitCode {
+    // A missing .env is normal in production.
+    let _ = dotenvy::dotenv();
+    let config = Config::parse();
+    let _telemetry = Telemetry::init("deploy-worker", &config.telemetry);
+    telemetry::run_main(async move {
+        let listener = telemetry::bind(config.http_addr).await?;
+        deploy_worker::run(config, listener, telemetry::shutdown_signal()).await
+    })
+}

@@ -1,0 +1,85 @@
+/// `migrate`: control and every tenant, in lock-step.
+mod migrate;
+/// `tenant create|list|show|delete`.
+mod tenant;
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use secrecy::SecretString;
+use storage::{Db, crypto::DataKey, db::PoolSize};
+use telemetry::{TelemetryArgs, parse_secret};
+
+/// The platform's operator binary. Without a subcommand it serves.
+#[derive(Debug, clap::Parser)]
+#[command(version, about = "Operator REST API, operator bot and platform CLI")]
+pub struct Cli {
+    /// PostgreSQL, as the platform's user (it creates tenant schemas and roles).
+    #[arg(long, env = "DATABASE_URL", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub database_url: Option<SecretString>,
+    /// The data key sealing bot tokens and tenant passwords: 32 bytes in base64.
+    #[arg(long, env = "DATA_KEY", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub data_key: Option<SecretString>,
+    #[command(flatten)]
+    pub telemetry: TelemetryArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Serve the REST API and the operator bot (the default).
+    Serve(ServeArgs),
+    /// Migrate the control schema and every tenant schema, in lock-step.
+    Migrate,
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(tenant::TenantCommand),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The REST API, health, readiness and metrics.
+    #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8090")]
+    pub http_addr: SocketAddr,
+}
+
+/// Runs the chosen command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = cli.database_url.clone().context(
+        "DATABASE_URL is not set (for example postgres://postgres@127.0.0.1:5432/booking)",
+    )?;
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs {
+        http_addr: std::env::var("HTTP_ADDR")
+            .ok()
+            .map(|a| {
+                a.parse()
+                    .context("HTTP_ADDR is not an address such as 127.0.0.1:8090")
+            })
+            .transpose()?
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8090))),
+    }));
+    match command {
+        Command::Serve(args) => {
+            let listener = telemetry::bind(args.http_addr).await?;
+            let db = Db::connect_lazy(&url, PoolSize(10))
+                .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+            crate::serve::run(db, listener, telemetry::shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let db = connect(&url).await?;
+            migrate::run(&db).await
+        }
+        Command::Tenant(command) => {
+            let db = connect(&url).await?;
+            let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
+            tenant::run(&db, key.as_ref(), command).await
+        }
+    }
+}
+
+async fn connect(url: &SecretString) -> anyhow::Result<Db> {
+    Db::connect(url, PoolSize(4))
+        .await
+        .context("cannot connect to PostgreSQL at DATABASE_URL")
+}
