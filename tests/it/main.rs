@@ -1,0 +1,6 @@
+//! The platform's binaries, started as real processes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
+
+mod binaries;
+mod cli;
