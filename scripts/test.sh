@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: starts PostgreSQL and Redis if needed, installs the
+# browser the web-page test drives, builds the binaries the system tests start, then tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh
+
+if ! command -v chromium >/dev/null; then
+  echo "installing chromium for the tg-sandbox web page test"
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
+# The system tests start the real binaries; build them first (same profile as the tests).
+cargo build --workspace --bins --locked
+cargo test --workspace --locked
