@@ -5,6 +5,21 @@ use teloxide::types::{BotCommand, BotCommandScope, ChatId, Message, MessageId, U
 
 use crate::ids::{BotToken, FileKey};
 
+/// Message ids as plain numbers: teloxide's `MessageId` serialises as `{"message_id": N}`
+/// because `Message` flattens it, which is awkward in the control API's JSON.
+mod plain_message_id {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use teloxide::types::MessageId;
+
+    pub fn serialize<S: Serializer>(id: &MessageId, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(id.0)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<MessageId, D::Error> {
+        i32::deserialize(d).map(MessageId)
+    }
+}
+
 /// A bot the sandbox knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BotInfo {
@@ -151,6 +166,7 @@ pub struct SendRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sent {
     /// The new message's id.
+    #[serde(with = "plain_message_id")]
     pub message_id: MessageId,
 }
 
@@ -161,6 +177,7 @@ pub struct PressRequest {
     #[serde(default)]
     pub from: Option<UserId>,
     /// The bot message that carries the button.
+    #[serde(with = "plain_message_id")]
     pub message_id: MessageId,
     /// The button's callback data.
     pub data: String,
@@ -234,6 +251,7 @@ pub struct FileInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {
     /// The message id.
+    #[serde(with = "plain_message_id")]
     pub message_id: MessageId,
     /// Who sent it.
     pub from: Sender,
@@ -341,6 +359,7 @@ pub struct CallbackAnswer {
     /// Who pressed the button.
     pub user_id: UserId,
     /// The message the button was under.
+    #[serde(with = "plain_message_id")]
     pub message_id: MessageId,
     /// The button's data.
     pub data: String,

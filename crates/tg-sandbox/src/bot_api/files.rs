@@ -187,12 +187,35 @@ pub fn file_response(file: &StoredFile) -> Response {
     response
 }
 
+/// Decodes `%XX` escapes; malformed ones stay as they are.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `GET /file/bot<token>/<path>`, as teloxide's `download_file` calls it.
 pub fn download(sb: &Sandbox, rest: &str) -> Response {
     let Some((token, path)) = rest.split_once('/') else {
         return ApiError::NotFound.into_response();
     };
-    let token = BotToken::new(token);
+    let token = BotToken::new(percent_decode(token));
+    // teloxide sends the file path as one percent-encoded segment.
+    let path = percent_decode(path);
     let file = sb.with(|w| {
         if !w.bots.contains_key(&token) {
             return Err(ApiError::Unauthorized);

@@ -67,7 +67,7 @@ pub struct Call {
 /// Serves every path that no other route took: Bot API calls, file downloads and 404s.
 pub async fn handle(State(sb): State<Shared>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
-    if let Some(rest) = path.strip_prefix("/file/bot") {
+    if let Some(rest) = path.trim_start_matches('/').strip_prefix("file/bot") {
         return files::download(&sb, rest).into_response();
     }
     let Some((token, method)) = path

@@ -171,5 +171,10 @@ pub fn get_webhook_info(call: &Call) -> ApiResult<Reply> {
             allowed_updates: bot.allowed_updates.clone(),
         })
     })?;
-    reply(&info)
+    // Telegram sends an empty string, not null, when no webhook is set.
+    let mut value = serde_json::to_value(&info).map_err(|e| ApiError::bad(e.to_string()))?;
+    if value["url"].is_null() {
+        value["url"] = serde_json::Value::String(String::new());
+    }
+    reply(&value)
 }
