@@ -5,7 +5,12 @@
 //!
 //! `cargo run --profile perf -p storage --example bench` (needs PostgreSQL and `pgbench`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::panic)] // a benchmark
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::panic
+)] // a benchmark
 
 use std::{process::Command, sync::Arc, time::Instant};
 
@@ -51,7 +56,13 @@ async fn main() {
             &catalogue::NewService {
                 name: format!("Service {n}"),
                 description: String::new(),
-                timing: ServiceTiming::new(Minutes::new(60), Minutes::new(60), Minutes::new(0), Minutes::new(0)).unwrap(),
+                timing: ServiceTiming::new(
+                    Minutes::new(60),
+                    Minutes::new(60),
+                    Minutes::new(0),
+                    Minutes::new(0),
+                )
+                .unwrap(),
                 price: Price(100_000),
                 sort_order: n,
             },
@@ -62,14 +73,26 @@ async fn main() {
     }
     let mut staff = Vec::new();
     for n in 0..STAFF {
-        staff.push(catalogue::create_staff(&mut tx, &format!("Staff {n}"), &services).await.unwrap().id);
+        staff.push(
+            catalogue::create_staff(&mut tx, &format!("Staff {n}"), &services)
+                .await
+                .unwrap()
+                .id,
+        );
     }
     let day = DayPlan::new(vec![LocalRange::parse("09:00-21:00").unwrap()], vec![]).unwrap();
     let week = WeeklyHours::uniform(&day, &[0, 1, 2, 3, 4, 5, 6]);
     schedule::set_weekly(&mut tx, None, &week).await.unwrap();
-    settings::set_policy(&mut tx, &Policy { horizon_days: 90, max_active_bookings: 50, ..Policy::default() })
-        .await
-        .unwrap();
+    settings::set_policy(
+        &mut tx,
+        &Policy {
+            horizon_days: 90,
+            max_active_bookings: 50,
+            ..Policy::default()
+        },
+    )
+    .await
+    .unwrap();
     let mut people = Vec::new();
     for n in 0..(BOOKINGS + CONTENDED_ATTEMPTS) {
         let profile = customers::TelegramProfile {
@@ -78,7 +101,12 @@ async fn main() {
             last_name: None,
             username: None,
         };
-        people.push(customers::upsert(&mut tx, &profile, None, now).await.unwrap().id);
+        people.push(
+            customers::upsert(&mut tx, &profile, None, now)
+                .await
+                .unwrap()
+                .id,
+        );
     }
     tx.commit().await.unwrap();
 
@@ -89,12 +117,27 @@ async fn main() {
     let started = Instant::now();
     let handles: Vec<_> = (0..TASKS)
         .map(|task| {
-            let (db, schema, people, services, staff) =
-                (Arc::clone(&db), schema.clone(), people.clone(), services.clone(), staff.clone());
+            let (db, schema, people, services, staff) = (
+                Arc::clone(&db),
+                schema.clone(),
+                people.clone(),
+                services.clone(),
+                staff.clone(),
+            );
             tokio::spawn(async move {
                 for i in (task..BOOKINGS).step_by(TASKS) {
                     let (member, start) = slot(&staff, first_day, i);
-                    book(&db, &schema, people[i], services[i % 10], member, start, now).await.unwrap();
+                    book(
+                        &db,
+                        &schema,
+                        people[i],
+                        services[i % 10],
+                        member,
+                        start,
+                        now,
+                    )
+                    .await
+                    .unwrap();
                 }
             })
         })
@@ -109,14 +152,32 @@ async fn main() {
     let contended_day = first_day + Duration::days(80);
     let handles: Vec<_> = (0..TASKS)
         .map(|task| {
-            let (db, schema, people, services, member) =
-                (Arc::clone(&db), schema.clone(), people.clone(), services.clone(), staff[0]);
+            let (db, schema, people, services, member) = (
+                Arc::clone(&db),
+                schema.clone(),
+                people.clone(),
+                services.clone(),
+                staff[0],
+            );
             tokio::spawn(async move {
                 let mut won = 0;
                 for i in (task..CONTENDED_ATTEMPTS).step_by(TASKS) {
                     let local = contended_day.and_hms_opt(9 + (i % 5) as u32, 0, 0).unwrap();
-                    let start = chrono_tz::Europe::Moscow.from_local_datetime(&local).unwrap().with_timezone(&Utc);
-                    match book(&db, &schema, people[BOOKINGS + i], services[0], member, start, now).await {
+                    let start = chrono_tz::Europe::Moscow
+                        .from_local_datetime(&local)
+                        .unwrap()
+                        .with_timezone(&Utc);
+                    match book(
+                        &db,
+                        &schema,
+                        people[BOOKINGS + i],
+                        services[0],
+                        member,
+                        start,
+                        now,
+                    )
+                    .await
+                    {
                         Ok(()) => won += 1,
                         Err(BookingError::Rejected(BookingRejection::SlotTaken)) => {}
                         Err(e) => panic!("unexpected {e:?}"),
@@ -136,7 +197,11 @@ async fn main() {
     // 3. Slot generation: 90 days x 10 services, in memory and through the database.
     let calendar = Calendar::new(week.clone());
     let busy = BusyTimes::new(vec![]);
-    let policy = Policy { min_notice: Minutes::new(0), horizon_days: 90, ..Policy::default() };
+    let policy = Policy {
+        min_notice: Minutes::new(0),
+        horizon_days: 90,
+        ..Policy::default()
+    };
     let runs = 50;
     let started = Instant::now();
     let mut total = 0;
@@ -150,7 +215,9 @@ async fn main() {
                 policy: &policy,
                 now,
             };
-            total += q.free_slots(first_day, first_day + Duration::days(89)).len();
+            total += q
+                .free_slots(first_day, first_day + Duration::days(89))
+                .len();
         }
     }
     let core_ms = started.elapsed().as_secs_f64() * 1000.0 / runs as f64;
@@ -158,10 +225,17 @@ async fn main() {
     let mut via_db = 0;
     let mut tx = db.tenant(&schema).await.unwrap();
     for service in &services {
-        via_db += bookings::free_slots(&mut tx, *service, Some(staff[1]), first_day, first_day + Duration::days(89), now)
-            .await
-            .unwrap()
-            .len();
+        via_db += bookings::free_slots(
+            &mut tx,
+            *service,
+            Some(staff[1]),
+            first_day,
+            first_day + Duration::days(89),
+            now,
+        )
+        .await
+        .unwrap()
+        .len();
     }
     let db_ms = started.elapsed().as_secs_f64() * 1000.0;
     drop(tx);
@@ -169,13 +243,24 @@ async fn main() {
     // 4. pgbench, same server, same concurrency.
     let pgbench = pgbench_insert_tps(&t);
 
-    println!("machine: {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "machine: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!("concurrency: {TASKS} tasks, pool {} connections", TASKS + 2);
     println!("bookings, no conflicts:         {free_rate:>8.0} /s ({BOOKINGS} bookings)");
-    println!("bookings, under contention:     {contended_rate:>8.0} attempts/s ({CONTENDED_ATTEMPTS} attempts, {won} won)");
+    println!(
+        "bookings, under contention:     {contended_rate:>8.0} attempts/s ({CONTENDED_ATTEMPTS} attempts, {won} won)"
+    );
     println!("pgbench single-row inserts:     {pgbench:>8.0} tps");
-    println!("ratio conflict-free / pgbench:  {:>8.2}", free_rate / pgbench);
-    println!("slots, 90 days x 10 services, in memory:     {core_ms:>7.2} ms ({} slots per run)", total / runs);
+    println!(
+        "ratio conflict-free / pgbench:  {:>8.2}",
+        free_rate / pgbench
+    );
+    println!(
+        "slots, 90 days x 10 services, in memory:     {core_ms:>7.2} ms ({} slots per run)",
+        total / runs
+    );
     println!("slots, 90 days x 10 services, one staff, db: {db_ms:>7.2} ms ({via_db} slots)");
 }
 
@@ -214,7 +299,18 @@ fn pgbench_insert_tps(t: &TestDb) -> f64 {
     let script = std::env::temp_dir().join("single-insert.sql");
     std::fs::write(&script, "insert into pgbench_single (x) values (1);\n").unwrap();
     let out = Command::new("pgbench")
-        .args(["-n", "-M", "prepared", "-c", &TASKS.to_string(), "-j", "2", "-T", "10", "-f"])
+        .args([
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            &TASKS.to_string(),
+            "-j",
+            "2",
+            "-T",
+            "10",
+            "-f",
+        ])
         .arg(&script)
         .arg(url)
         .output()
@@ -233,5 +329,11 @@ fn slot(staff: &[StaffId], first_day: NaiveDate, i: usize) -> (StaffId, chrono::
     let hour = (i / STAFF) % 12;
     let day = first_day + Duration::days(((i / STAFF) / 12) as i64);
     let local = day.and_hms_opt(9 + hour as u32, 0, 0).unwrap();
-    (member, chrono_tz::Europe::Moscow.from_local_datetime(&local).unwrap().with_timezone(&Utc))
+    (
+        member,
+        chrono_tz::Europe::Moscow
+            .from_local_datetime(&local)
+            .unwrap()
+            .with_timezone(&Utc),
+    )
 }

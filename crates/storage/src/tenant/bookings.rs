@@ -373,18 +373,11 @@ async fn create(
             price: ctx.service.price,
             now,
         };
-        // A savepoint keeps the caller's transaction usable when the slot is taken: "any
-        // staff" falls through to the next member, and a customer can be offered other times.
-        let mut sp = tx.savepoint().await.map_err(StorageError::from)?;
-        match insert.run(&mut sp).await {
-            Ok(booking) => {
-                sp.commit().await.map_err(StorageError::from)?;
-                return Ok(booking);
-            }
-            Err(BookingError::Rejected(BookingRejection::SlotTaken)) => {
-                sp.rollback().await.map_err(StorageError::from)?;
-            }
-            Err(e) => return Err(e),
+        // The insert reports a taken slot as "no row" rather than an error, so the caller's
+        // transaction stays usable: "any staff" falls through to the next member, and a
+        // customer can be offered other times in the same transaction.
+        if let Some(booking) = insert.run(tx.conn()).await? {
+            return Ok(booking);
         }
     }
     Err(if any_valid {
@@ -407,13 +400,28 @@ struct Insert<'a> {
 }
 
 impl Insert<'_> {
-    async fn run(&self, conn: &mut PgConnection) -> Result<Booking, BookingError> {
-        expire_lapsed_holds(conn, self.staff, self.occupied, self.now).await?;
+    /// Inserts the booking and its first history line; `None` when the time is taken.
+    ///
+    /// `on conflict do nothing` without a target also arbitrates exclusion constraints, so a
+    /// clash with a live booking yields no row instead of aborting the transaction. Only then
+    /// are lapsed holds in the way expired, and the insert tried once more.
+    async fn run(&self, conn: &mut PgConnection) -> Result<Option<Booking>, BookingError> {
+        if let Some(booking) = self.try_insert(conn).await? {
+            return Ok(Some(booking));
+        }
+        if expire_lapsed_holds(conn, self.staff, self.occupied, self.now).await? == 0 {
+            return Ok(None);
+        }
+        self.try_insert(conn).await
+    }
+
+    async fn try_insert(&self, conn: &mut PgConnection) -> Result<Option<Booking>, BookingError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "with b as ( \
                  insert into bookings (customer_id, service_id, staff_id, starts_at, ends_at, occupied, \
                      status, hold_expires_at, price_minor, source) \
                  values ($1, $2, $3, $4, $5, tstzrange($6, $7, '[)'), $8, $9, $10, $11) \
+                 on conflict do nothing \
                  returning {COLUMNS}), \
              h as ( \
                  insert into booking_history (booking_id, at, actor_kind, actor_id, action, new_status, new_starts_at) \
@@ -434,9 +442,9 @@ impl Insert<'_> {
         .bind(self.now)
         .bind(self.req.actor.kind())
         .bind(self.req.actor.id())
-        .fetch_one(conn)
+        .fetch_optional(conn)
         .await?;
-        Ok(from_row(&row)?)
+        Ok(row.as_ref().map(from_row).transpose()?)
     }
 }
 
@@ -447,8 +455,8 @@ async fn expire_lapsed_holds(
     staff: StaffId,
     occupied: Interval,
     now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    sqlx::query(
+) -> Result<u64, StorageError> {
+    let done = sqlx::query(
         "with e as ( \
              update bookings set status = 'expired' \
              where staff_id = $1 and status = 'held' and hold_expires_at <= $4 \
@@ -463,7 +471,7 @@ async fn expire_lapsed_holds(
     .bind(now)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 /// Confirms a customer's hold. A lapsed hold that nobody else needed is still confirmed; one
