@@ -5,6 +5,9 @@ use secrecy::ExposeSecret;
 use system_tests::{Service, binary};
 use test_support::TestDb;
 
+/// Variables for one process.
+type Env<'a> = Vec<(&'a str, String)>;
+
 /// Each service starts from its environment, answers /health, /ready and /metrics, and exits
 /// cleanly (status 0) on SIGTERM.
 #[tokio::test]
@@ -19,7 +22,7 @@ async fn every_service_serves_its_endpoints_and_stops_on_sigterm() {
         .to_owned();
     let redis = ("REDIS_URL", "redis://127.0.0.1:6379".to_owned());
 
-    let services: Vec<(&str, Vec<&str>, Vec<(&str, String)>)> = vec![
+    let services: Vec<(&str, Vec<&str>, Env<'_>)> = vec![
         (
             "booking-bot",
             vec![],

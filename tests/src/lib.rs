@@ -68,10 +68,10 @@ impl Service {
     async fn wait_healthy(&self, timeout: Duration) {
         let started = Instant::now();
         while started.elapsed() < timeout {
-            if let Ok(r) = reqwest::get(format!("{}/health", self.base)).await {
-                if r.status().is_success() {
-                    return;
-                }
+            if let Ok(r) = reqwest::get(format!("{}/health", self.base)).await
+                && r.status().is_success()
+            {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

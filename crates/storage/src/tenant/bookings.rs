@@ -577,7 +577,7 @@ pub async fn mark_outcome(
         }
         .into());
     }
-    Ok(set_status(
+    set_status(
         tx.conn(),
         &current,
         outcome,
@@ -586,7 +586,7 @@ pub async fn mark_outcome(
         None,
         now,
     )
-    .await?)
+    .await
 }
 
 /// Moves a confirmed booking to `new_start` (same service and staff member) in one statement:
