@@ -29,6 +29,10 @@ struct Cli {
     /// Log filter, e.g. `info` or `tg_sandbox=debug`.
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     log: String,
+
+    /// Log format.
+    #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["pretty", "json"])]
+    log_format: String,
 }
 
 fn parse_bot(spec: &str) -> anyhow::Result<NewBot> {

@@ -405,3 +405,30 @@ async fn shutdown_ends_long_polls_at_once() {
         .unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn allowed_updates_filter_what_is_queued_next() {
+    let w = World::new().await;
+    let (_, answer) = w
+        .call("getUpdates", json!({"allowed_updates": ["callback_query"]}))
+        .await;
+    let offset = updates(&answer)[0]["update_id"].as_i64().unwrap() + 1;
+    w.client
+        .send_text(&w.bot_info.token, w.user.id, "ignored")
+        .await
+        .unwrap();
+    let (_, answer) = w.call("getUpdates", json!({"offset": offset})).await;
+    assert!(updates(&answer).is_empty());
+    // An empty list goes back to the default set.
+    w.call(
+        "getUpdates",
+        json!({"offset": offset, "allowed_updates": []}),
+    )
+    .await;
+    w.client
+        .send_text(&w.bot_info.token, w.user.id, "seen")
+        .await
+        .unwrap();
+    let (_, answer) = w.call("getUpdates", json!({"offset": offset})).await;
+    assert_eq!(updates(&answer)[0]["message"]["text"], "seen");
+}

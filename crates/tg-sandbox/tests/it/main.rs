@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bad_input;
+mod binary;
 mod bot_api;
 mod demo_bot;
 mod files_and_commands;
