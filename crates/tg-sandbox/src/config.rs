@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::api_types::NewBot;
+
 /// Settings for one sandbox server.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -13,6 +15,8 @@ pub struct Config {
     pub max_long_poll: Duration,
     /// Backoff for webhook delivery while the bot is down.
     pub webhook_retry: RetryPolicy,
+    /// Bots registered at start, typically with fixed tokens.
+    pub bots: Vec<NewBot>,
 }
 
 impl Default for Config {
@@ -23,6 +27,7 @@ impl Default for Config {
             max_body_bytes: 50 * 1024 * 1024,
             max_long_poll: Duration::from_secs(50),
             webhook_retry: RetryPolicy::default(),
+            bots: Vec::new(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The tg-sandbox binary: a local Telegram Bot API server with a control API and a web chat page.
 
-use std::{net::SocketAddr, time::Duration};
+use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Parser;
@@ -77,11 +77,16 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&cli.log).context("RUST_LOG is malformed")?,
-        )
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(&cli.log).context("RUST_LOG is malformed")?;
+    if cli.log_format == "json" {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let bots = cli
         .bots
         .iter()
@@ -95,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
             FloodLimits::off()
         },
         max_body_bytes: cli.max_body_bytes,
+        bots,
         ..Config::default()
     };
     let listener = tokio::net::TcpListener::bind(cli.http_addr)
@@ -102,39 +108,8 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on HTTP_ADDR {}", cli.http_addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, flood_limits = cli.flood_limits, "tg-sandbox listening; web chat at http://{addr}/");
-    let server = tokio::spawn(tg_sandbox::run(listener, config, shutdown_signal()));
-    if !bots.is_empty() {
-        let client = tg_sandbox::SandboxClient::new(&format!("http://{addr}/"))?;
-        for bot in bots {
-            let token = bot.token.clone().context("bot token")?;
-            let info = register_with_retry(&client, &token, &bot.username).await?;
-            tracing::info!(username = %info.username, "registered bot");
-        }
-    }
-    server
+    tg_sandbox::run(listener, config, shutdown_signal())
         .await
-        .context("server task failed")?
         .context("server failed")?;
     Ok(())
-}
-
-async fn register_with_retry(
-    client: &tg_sandbox::SandboxClient,
-    token: &BotToken,
-    username: &str,
-) -> anyhow::Result<tg_sandbox::BotInfo> {
-    let mut attempt = 0;
-    loop {
-        match client.register_bot(token, username).await {
-            Ok(info) => return Ok(info),
-            Err(tg_sandbox::ClientError::Http(err)) if attempt < 20 => {
-                tracing::debug!(%err, "server not up yet");
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Err(err) => {
-                return Err(err).with_context(|| format!("cannot register bot @{username}"));
-            }
-        }
-    }
 }

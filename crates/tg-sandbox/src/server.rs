@@ -34,7 +34,7 @@ pub fn router(sb: Shared) -> Router {
         .with_state(sb)
 }
 
-/// Serves the sandbox on `listener` until `shutdown` resolves.
+/// Serves the sandbox on `listener` until `shutdown` resolves, with `config.bots` registered.
 ///
 /// Long polls and webhook deliveries end as soon as shutdown starts, so it does not wait for them.
 pub async fn run(
@@ -43,7 +43,18 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
+    let bots = config.bots.clone();
     let sb = Arc::new(Sandbox::new(config, stop_rx));
+    for bot in bots {
+        let username = bot.username.clone();
+        sb.with(|w| w.create_bot(bot)).map_err(|err| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("bot @{username}: {err}"),
+            )
+        })?;
+        tracing::info!(%username, "registered bot");
+    }
     let app = router(sb);
     let listener = listener.tap_io(|tcp| {
         // Small JSON answers on keep-alive connections would otherwise wait for delayed ACKs.

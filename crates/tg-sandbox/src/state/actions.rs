@@ -263,18 +263,52 @@ impl World {
         Ok(())
     }
 
-    /// A chat as it stands; an empty one when the user never wrote to the bot.
+    /// The chat if it exists, without creating it (reading a chat must not open it: a bot may
+    /// only write to users who wrote first).
+    fn existing_log(
+        &mut self,
+        token: &BotToken,
+        chat_id: ChatId,
+    ) -> Result<Option<&ChatLog>, ControlError> {
+        Ok(self.bot_ctl(token)?.chats.get(&chat_id))
+    }
+
+    /// A chat as it stands; an empty one (version 0) when nobody wrote in it yet.
     pub fn chat_view(
         &mut self,
         token: &BotToken,
         chat_id: ChatId,
     ) -> Result<ChatView, ControlError> {
-        Ok(self.user_side_log(token, chat_id)?.view())
+        let mut view = match self.existing_log(token, chat_id)? {
+            Some(log) => log.view(),
+            None => ChatView {
+                chat_id,
+                version: 0,
+                blocked: false,
+                reply_keyboard: None,
+                last_chat_action: None,
+                messages: Vec::new(),
+            },
+        };
+        // Photos carry no file name in Telegram's objects; the upload's name is still known here.
+        for message in &mut view.messages {
+            if let Some(photo) = message.photo.as_mut()
+                && photo.file_name.is_none()
+            {
+                photo.file_name = self
+                    .files
+                    .get(&photo.file_id)
+                    .and_then(|f| f.file_name.clone());
+            }
+        }
+        Ok(view)
     }
 
     /// The chat's version, for long polls.
     pub fn chat_version(&mut self, token: &BotToken, chat_id: ChatId) -> Result<u64, ControlError> {
-        Ok(self.user_side_log(token, chat_id)?.version)
+        Ok(self
+            .existing_log(token, chat_id)?
+            .map_or(0, |log| log.version))
     }
 
     /// The bot's first message in the chat with an id above `after`.
@@ -284,7 +318,9 @@ impl World {
         chat_id: ChatId,
         after: i32,
     ) -> Result<Option<ChatMessage>, ControlError> {
-        let log = self.user_side_log(token, chat_id)?;
+        let Some(log) = self.existing_log(token, chat_id)? else {
+            return Ok(None);
+        };
         Ok(log
             .messages
             .range(after.saturating_add(1)..)

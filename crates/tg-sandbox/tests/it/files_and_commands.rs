@@ -68,6 +68,7 @@ async fn documents_and_photos_can_be_read_back() {
     assert_eq!((size.width, size.height), (3, 2));
     let chat = w.client.chat(&w.bot_info.token, w.user.id).await.unwrap();
     let info = chat.last().unwrap().photo.clone().unwrap();
+    assert_eq!(info.file_name.as_deref(), Some("chart.png"));
     assert_eq!(w.client.download(&info).await.unwrap(), tiny_png());
 }
 

@@ -136,6 +136,14 @@ async fn unknown_chats_and_strangers_are_refused() {
         .create_user(NewUser::named("Stranger"))
         .await
         .unwrap();
+    // Looking at the chat (as the web page does) must not open it for the bot.
+    let view = w
+        .client
+        .chat_view(&w.bot_info.token, stranger.chat_id())
+        .await
+        .unwrap();
+    assert!(view.messages.is_empty());
+    assert_eq!(view.version, 0);
     let (status, answer) = w
         .call(
             "sendMessage",
