@@ -16,7 +16,7 @@ mod control;
 pub mod error;
 mod flood;
 pub mod ids;
-pub mod markup;
+mod markup;
 mod server;
 mod state;
 mod telegram;

@@ -16,7 +16,17 @@ use crate::support::{World, assert_tg_error, start_with};
 
 #[tokio::test]
 async fn per_chat_limit_answers_429_with_retry_after() {
-    let (handle, client) = start_with(Config::default()).await;
+    // Telegram's burst of 3, but refilled slowly, so a slow machine cannot turn the 4th send into
+    // a success (the default rates are checked against a fixed clock in the unit tests).
+    let limits = FloodLimits {
+        per_chat: Some(Rate::new(3, 1, Duration::from_secs(60))),
+        ..FloodLimits::telegram()
+    };
+    let (handle, client) = start_with(Config {
+        flood: limits,
+        ..Config::default()
+    })
+    .await;
     let w = World::with(handle, client).await;
     for i in 0..3 {
         let (status, answer) = w
@@ -34,7 +44,10 @@ async fn per_chat_limit_answers_429_with_retry_after() {
         )
         .await;
     assert!(assert_tg_error(status, &answer, 429).starts_with("Too Many Requests: retry after"));
-    assert_eq!(answer["parameters"]["retry_after"], 1);
+    assert!(
+        answer["parameters"]["retry_after"].as_u64().unwrap() >= 1,
+        "{answer}"
+    );
     let err = w
         .bot()
         .send_message(w.user.chat_id(), "again")
@@ -59,7 +72,8 @@ async fn per_chat_limit_answers_429_with_retry_after() {
 #[tokio::test]
 async fn per_group_limit_is_twenty_a_minute() {
     let limits = FloodLimits {
-        per_group: Some(Rate::new(20, 20, Duration::from_secs(60))),
+        // 20 at once as in Telegram, refilled slowly so the test does not depend on its speed.
+        per_group: Some(Rate::new(20, 1, Duration::from_secs(600))),
         ..FloodLimits::off()
     };
     let (handle, client) = start_with(Config {
@@ -85,7 +99,10 @@ async fn per_group_limit_is_twenty_a_minute() {
         )
         .await;
     assert_tg_error(status, &answer, 429);
-    assert_eq!(answer["parameters"]["retry_after"], 3);
+    assert!(
+        answer["parameters"]["retry_after"].as_u64().unwrap() >= 3,
+        "{answer}"
+    );
     // Private chats are not affected by the group limit.
     let (status, _) = w
         .call(
