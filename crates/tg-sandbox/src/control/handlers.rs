@@ -136,13 +136,11 @@ pub async fn chat(
     let notify = sb.with(|w| w.bot_ctl(&token).map(|b| b.chats_notify.clone()))?;
     let after = q.after_version.unwrap_or(0);
     let deadline = wait_deadline(q.timeout_ms);
-    let found = sb
-        .wait_until(&notify, deadline, |w| {
-            Ok::<_, ControlError>((w.chat_version(&token, chat_id)? > after).then_some(()))
-        })
-        .await?;
-    let _ = found;
-    // Past the deadline the chat is returned unchanged; the caller compares versions.
+    // Past the deadline the chat comes back unchanged; the caller compares versions.
+    sb.wait_until(&notify, deadline, |w| {
+        Ok::<_, ControlError>((w.chat_version(&token, chat_id)? > after).then_some(()))
+    })
+    .await?;
     sb.with(|w| w.chat_view(&token, chat_id)).map(Json)
 }
 

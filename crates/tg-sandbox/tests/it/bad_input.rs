@@ -196,3 +196,28 @@ async fn chunked_oversized_body_is_refused_too() {
     let (status, _) = w.call("getMe", json!({})).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn broken_multipart_and_garbage_bodies_are_400s() {
+    let w = World::new().await;
+    let path = format!("./bot{}/sendDocument", w.bot_info.token);
+    let (status, answer) =
+        post_raw(&w, &path, "multipart/form-data", b"no boundary".to_vec()).await;
+    assert_tg_error(status, &answer, 400);
+    let body = b"--xyz\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n1".to_vec();
+    let (status, answer) = post_raw(&w, &path, "multipart/form-data; boundary=xyz", body).await;
+    assert_tg_error(status, &answer, 400);
+    let (status, answer) = post_raw(&w, &path, "application/json", vec![0xff, 0xfe, 0x00]).await;
+    assert_tg_error(status, &answer, 400);
+    let (status, answer) = post_raw(
+        &w,
+        &path,
+        "application/x-www-form-urlencoded",
+        vec![0xff, b'=', 0xfe],
+    )
+    .await;
+    assert_tg_error(status, &answer, 400);
+    // Still serving, with the /start update intact.
+    let got = drain_updates(&w.client, w.bot_info.token.as_str(), 1).await;
+    assert_eq!(got[0]["message"]["text"], "/start");
+}
