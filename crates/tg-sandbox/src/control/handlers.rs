@@ -30,10 +30,12 @@ fn wait_deadline(timeout_ms: Option<u64>) -> Instant {
     Instant::now() + Duration::from_millis(timeout_ms.unwrap_or(0)).min(MAX_WAIT)
 }
 
+/// Liveness: `ok`.
 pub async fn health() -> &'static str {
     "ok"
 }
 
+/// Counters for the sandbox and each bot.
 pub async fn stats(State(sb): State<Shared>) -> Json<Stats> {
     Json(sb.with(|w| {
         let mut bots: Vec<_> = w.bots.values().map(|b| b.stats()).collect();
@@ -46,6 +48,7 @@ pub async fn stats(State(sb): State<Shared>) -> Json<Stats> {
     }))
 }
 
+/// Every bot, by username.
 pub async fn list_bots(State(sb): State<Shared>) -> Json<Vec<BotInfo>> {
     Json(sb.with(|w| {
         let mut bots: Vec<_> = w.bots.values().map(|b| b.info.clone()).collect();
@@ -54,27 +57,33 @@ pub async fn list_bots(State(sb): State<Shared>) -> Json<Vec<BotInfo>> {
     }))
 }
 
+/// Registers a bot (idempotent for a fixed token).
 pub async fn create_bot(State(sb): State<Shared>, Json(new): Json<NewBot>) -> Result<BotInfo> {
     sb.with(|w| w.create_bot(new)).map(Json)
 }
 
+/// One bot.
 pub async fn get_bot(State(sb): State<Shared>, Path(token): Path<String>) -> Result<BotInfo> {
     sb.with(|w| w.bot_ctl(&BotToken::new(token)).map(|b| b.info.clone()))
         .map(Json)
 }
 
+/// Every user.
 pub async fn list_users(State(sb): State<Shared>) -> Json<Vec<TestUser>> {
     Json(sb.with(|w| w.users.values().cloned().collect()))
 }
 
+/// Creates a user.
 pub async fn create_user(State(sb): State<Shared>, Json(new): Json<NewUser>) -> Result<TestUser> {
     sb.with(|w| w.create_user(new)).map(Json)
 }
 
+/// Every group.
 pub async fn list_groups(State(sb): State<Shared>) -> Json<Vec<GroupInfo>> {
     Json(sb.with(|w| w.groups.values().cloned().collect()))
 }
 
+/// Creates a group.
 pub async fn create_group(
     State(sb): State<Shared>,
     Json(new): Json<NewGroup>,
@@ -82,6 +91,7 @@ pub async fn create_group(
     sb.with(|w| w.create_group(new)).map(Json)
 }
 
+/// A user writes in a chat.
 pub async fn send(
     State(sb): State<Shared>,
     Path((token, chat_id)): Path<(String, i64)>,
@@ -92,6 +102,7 @@ pub async fn send(
     Ok(Json(Sent { message_id }))
 }
 
+/// A user presses an inline button.
 pub async fn press(
     State(sb): State<Shared>,
     Path((token, chat_id)): Path<(String, i64)>,
@@ -102,6 +113,7 @@ pub async fn press(
     Ok(Json(Pressed { callback_query_id }))
 }
 
+/// The user blocks the bot.
 pub async fn block(
     State(sb): State<Shared>,
     Path((token, user)): Path<(String, u64)>,
@@ -110,6 +122,7 @@ pub async fn block(
     Ok(Json(true))
 }
 
+/// The user unblocks the bot.
 pub async fn unblock(
     State(sb): State<Shared>,
     Path((token, user)): Path<(String, u64)>,
@@ -178,6 +191,7 @@ pub struct AnswersQuery {
     user_id: Option<u64>,
 }
 
+/// The bot's answers to callback queries, optionally for one user.
 pub async fn callback_answers(
     State(sb): State<Shared>,
     Path(token): Path<String>,
@@ -227,6 +241,7 @@ pub async fn callback_answer(
     .ok_or_else(|| ControlError::Timeout(format!("callback query {query_id} was not answered")))
 }
 
+/// The bot's commands per scope and language.
 pub async fn commands(
     State(sb): State<Shared>,
     Path(token): Path<String>,
@@ -236,6 +251,7 @@ pub async fn commands(
         .map(Json)
 }
 
+/// The bytes of an uploaded file.
 pub async fn file(State(sb): State<Shared>, Path(file_id): Path<String>) -> Response {
     match sb.with(|w| w.files.get(&FileKey(file_id)).cloned()) {
         Some(file) => crate::bot_api::file_response(&file),

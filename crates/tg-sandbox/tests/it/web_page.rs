@@ -132,9 +132,12 @@ async fn the_web_page_presses_a_button_that_reaches_the_bot() {
 
     // The page shows the chat as it stands now.
     let dom = run_chromium(
-        page.join(&format!("/?bot={}&user={}&live=0", info.username, alice.id))
-            .unwrap()
-            .as_str(),
+        page.join(&format!(
+            "/?bot={}&user={}&send=Thanks!&until=Thanks&live=0",
+            info.username, alice.id
+        ))
+        .unwrap()
+        .as_str(),
         &["--dump-dom".to_owned()],
     )
     .await;
@@ -143,4 +146,10 @@ async fn the_web_page_presses_a_button_that_reaches_the_bot() {
         "the page does not show the edit: {dom}"
     );
     assert!(dom.contains("@web_demo_bot"));
+    // What the page typed reached the chat as the user's message.
+    let chat = client.chat(&info.token, alice.id).await.unwrap();
+    let last = chat.last().unwrap();
+    assert_eq!(last.text(), "Thanks!");
+    assert!(!last.is_from_bot());
+    assert!(dom.contains("Thanks!"));
 }
