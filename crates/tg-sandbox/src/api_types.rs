@@ -275,6 +275,8 @@ pub struct ChatMessage {
     pub photo: Option<FileInfo>,
     /// A shared contact's phone number.
     pub contact: Option<String>,
+    /// A shared location as (latitude, longitude).
+    pub location: Option<(f64, f64)>,
     /// For a forwarded message, the original author.
     pub forwarded_from: Option<UserId>,
     /// How many times the bot edited the message.

@@ -87,6 +87,7 @@ fn send_media(call: &Call, media: MediaKind) -> ApiResult<Reply> {
         source_text: call.params.str("caption"),
         reply_to,
         allow_missing_reply,
+        forward_origin: None,
     };
     let message = call
         .sb

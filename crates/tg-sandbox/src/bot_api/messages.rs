@@ -97,6 +97,7 @@ pub fn send_message(call: &Call) -> ApiResult<Reply> {
         source_text: Some(source),
         reply_to,
         allow_missing_reply,
+        forward_origin: None,
     };
     let message = call
         .sb

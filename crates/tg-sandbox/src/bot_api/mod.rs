@@ -4,6 +4,7 @@ mod callbacks;
 mod chats;
 mod commands;
 mod files;
+mod forwarding;
 mod messages;
 pub mod params;
 
@@ -123,6 +124,9 @@ const METHODS: &[&str] = &[
     "editmessagecaption",
     "deletemessage",
     "deletemessages",
+    "forwardmessage",
+    "copymessage",
+    "sendlocation",
     "answercallbackquery",
     "senddocument",
     "sendphoto",
@@ -157,6 +161,9 @@ async fn dispatch(method: &str, call: Call) -> ApiResult<Reply> {
         "editmessagecaption" => messages::edit_message_caption(&call),
         "deletemessage" => messages::delete_message(&call),
         "deletemessages" => messages::delete_messages(&call),
+        "forwardmessage" => forwarding::forward_message(&call),
+        "copymessage" => forwarding::copy_message(&call),
+        "sendlocation" => forwarding::send_location(&call),
         "answercallbackquery" => callbacks::answer_callback_query(&call),
         "senddocument" => files::send_document(&call),
         "sendphoto" => files::send_photo(&call),

@@ -186,6 +186,20 @@ impl Params {
         }
     }
 
+    /// A floating-point parameter; 400 when it is there but not a number.
+    pub fn f64(&self, name: &str) -> ApiResult<Option<f64>> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::bad(format!("{name} is invalid"))),
+            Some(_) => Err(ApiError::bad(format!("{name} is invalid"))),
+        }
+    }
+
     /// A boolean parameter, false when absent.
     pub fn bool(&self, name: &str) -> bool {
         match self.fields.get(name) {

@@ -166,6 +166,7 @@ impl StoredMessage {
         let mut document = None;
         let mut photo = None;
         let mut contact = None;
+        let mut location = None;
         let text = match common.map(|c| &c.media_kind) {
             Some(MediaKind::Text(t)) => Some(t.text.clone()),
             Some(MediaKind::Document(d)) => {
@@ -187,6 +188,10 @@ impl StoredMessage {
                 contact = Some(c.contact.phone_number.clone());
                 None
             }
+            Some(MediaKind::Location(l)) => {
+                location = Some((l.location.latitude, l.location.longitude));
+                None
+            }
             _ => None,
         };
         let forwarded_from = match common.and_then(|c| c.forward_origin.as_ref()) {
@@ -206,6 +211,7 @@ impl StoredMessage {
             document,
             photo,
             contact,
+            location,
             forwarded_from,
             edit_count: self.edit_count,
             message: m.clone(),

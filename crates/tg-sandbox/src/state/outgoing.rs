@@ -1,6 +1,6 @@
 //! What bots do to chats: send, edit and delete messages.
 
-use teloxide::types::{ChatId, MediaKind, Message, MessageId, ReplyMarkup};
+use teloxide::types::{ChatId, MediaKind, Message, MessageId, MessageOrigin, ReplyMarkup};
 use tokio::time::Instant;
 
 use super::{ChatLog, StoredMessage, World};
@@ -21,6 +21,8 @@ pub struct Outgoing {
     pub reply_to: Option<MessageId>,
     /// Send anyway when the replied-to message is gone.
     pub allow_missing_reply: bool,
+    /// For forwarded messages, the original author.
+    pub forward_origin: Option<MessageOrigin>,
 }
 
 impl World {
@@ -126,7 +128,7 @@ impl World {
             telegram::now(),
             out.media,
             inline,
-            None,
+            out.forward_origin,
         );
         if let Some(common) = telegram::common_mut(&mut message) {
             // Telegram does not nest replies: the replied-to message carries no reply of its own.

@@ -241,3 +241,70 @@ async fn groups_have_several_writers() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn forward_copy_and_location() {
+    use teloxide::payloads::setters::*;
+    let w = World::new().await;
+    let bot = w.bot();
+    let token = &w.bot_info.token;
+    let admin = w.client.create_user(NewUser::named("Admin")).await.unwrap();
+    w.client
+        .send_command(token, admin.id, "/start")
+        .await
+        .unwrap();
+    let question = w
+        .client
+        .send_text(token, w.user.id, "Can I come at 5?")
+        .await
+        .unwrap();
+
+    // A customer's message forwarded to an admin names the customer.
+    let forwarded = bot
+        .forward_message(admin.chat_id(), w.user.chat_id(), question)
+        .await
+        .unwrap();
+    assert_eq!(forwarded.text(), Some("Can I come at 5?"));
+    assert_eq!(forwarded.forward_from_user().unwrap().id, w.user.id);
+    let copy = bot
+        .copy_message(admin.chat_id(), w.user.chat_id(), question)
+        .await
+        .unwrap();
+    let admin_chat = w.client.chat(token, admin.id).await.unwrap();
+    let copied = admin_chat.iter().find(|m| m.message_id == copy).unwrap();
+    assert_eq!(copied.text(), "Can I come at 5?");
+    assert_eq!(copied.forwarded_from, None);
+    assert_eq!(
+        admin_chat
+            .iter()
+            .find(|m| m.message_id == forwarded.id)
+            .unwrap()
+            .forwarded_from,
+        Some(w.user.id)
+    );
+
+    let sent = bot
+        .send_location(w.user.chat_id(), 55.7558, 37.6173)
+        .await
+        .unwrap();
+    assert!(sent.location().is_some());
+    let chat = w.client.chat(token, w.user.id).await.unwrap();
+    assert_eq!(chat.last().unwrap().location, Some((55.7558, 37.6173)));
+    let err = bot
+        .forward_message(
+            admin.chat_id(),
+            w.user.chat_id(),
+            teloxide::types::MessageId(999),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RequestError::Api(ApiError::MessageToForwardNotFound)),
+        "{err:?}"
+    );
+    let _ = bot
+        .send_message(admin.chat_id(), "ok")
+        .disable_notification(true)
+        .await
+        .unwrap();
+}
