@@ -4,6 +4,8 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use axum::{
     Router,
+    extract::State,
+    http::header,
     response::{Html, IntoResponse},
     routing::get,
     serve::ListenerExt,
@@ -25,10 +27,44 @@ async fn index() -> impl IntoResponse {
     Html(INDEX_HTML)
 }
 
+/// `/metrics` in Prometheus' text format.
+async fn metrics(State(sb): State<Shared>) -> impl IntoResponse {
+    let (requests, flood_hits, bots, users, created, delivered, pending, webhook_failures) = sb
+        .with(|w| {
+            let sum =
+                |f: &dyn Fn(&crate::state::BotState) -> u64| w.bots.values().map(f).sum::<u64>();
+            (
+                w.requests,
+                w.flood_hits,
+                w.bots.len(),
+                w.users.len(),
+                sum(&|b| b.counters.updates_created),
+                sum(&|b| b.counters.updates_delivered),
+                sum(&|b| b.queue.len() as u64),
+                sum(&|b| b.counters.webhook_failures),
+            )
+        });
+    let body = format!(
+        "# TYPE tg_sandbox_requests_total counter\ntg_sandbox_requests_total {requests}\n\
+         # TYPE tg_sandbox_flood_hits_total counter\ntg_sandbox_flood_hits_total {flood_hits}\n\
+         # TYPE tg_sandbox_updates_created_total counter\ntg_sandbox_updates_created_total {created}\n\
+         # TYPE tg_sandbox_updates_delivered_total counter\ntg_sandbox_updates_delivered_total {delivered}\n\
+         # TYPE tg_sandbox_webhook_failures_total counter\ntg_sandbox_webhook_failures_total {webhook_failures}\n\
+         # TYPE tg_sandbox_pending_updates gauge\ntg_sandbox_pending_updates {pending}\n\
+         # TYPE tg_sandbox_bots gauge\ntg_sandbox_bots {bots}\n\
+         # TYPE tg_sandbox_users gauge\ntg_sandbox_users {users}\n"
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
 /// The whole HTTP surface over one sandbox state.
 pub fn router(sb: Shared) -> Router {
     Router::new()
         .route("/", get(index))
+        // The operational endpoints every binary of the platform serves.
+        .route("/health", get(|| async { "ok" }))
+        .route("/ready", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
         .merge(control::routes())
         .fallback(bot_api::handle)
         .with_state(sb)

@@ -72,7 +72,8 @@ pub async fn handle(State(sb): State<Shared>, req: Request) -> Response {
         return files::download(&sb, rest).into_response();
     }
     let Some((token, method)) = path
-        .strip_prefix("/bot")
+        .trim_start_matches('/')
+        .strip_prefix("bot")
         .and_then(|rest| rest.split_once('/'))
         .filter(|(token, method)| !token.is_empty() && !method.contains('/'))
     else {

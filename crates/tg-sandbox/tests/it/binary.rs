@@ -82,6 +82,23 @@ async fn serves_registers_fixed_tokens_and_stops_on_sigterm() {
     assert_eq!(me["result"]["username"], "demo_bot");
     assert_eq!(me["result"]["id"], 123_456);
 
+    // The operational endpoints every binary of the platform serves.
+    let http = reqwest::Client::new();
+    for path in ["health", "ready"] {
+        let response = http.get(format!("{url}{path}")).send().await.unwrap();
+        assert_eq!(response.status(), 200, "/{path}");
+    }
+    let metrics = http
+        .get(format!("{url}metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("tg_sandbox_requests_total 1"), "{metrics}");
+    assert!(metrics.contains("tg_sandbox_bots 1"), "{metrics}");
+
     let pid = child.id().unwrap().to_string();
     assert!(
         std::process::Command::new("kill")
