@@ -39,7 +39,9 @@ stop() {
 trap stop INT TERM
 
 if [[ "$TELEGRAM_API_URL" == http://127.0.0.1:8081* ]]; then
-  HTTP_ADDR=127.0.0.1:8081 $bin/tg-sandbox & pids+=($!)
+  # The sandbox answers only registered tokens, as Telegram does.
+  HTTP_ADDR=127.0.0.1:8081 SANDBOX_BOTS="sales_demo_bot=${SALES_BOT_TOKEN:-100001:sales-demo}" \
+    $bin/tg-sandbox & pids+=($!)
 fi
 HTTP_ADDR=127.0.0.1:8090 $bin/master-bot serve & pids+=($!)
 HTTP_ADDR=127.0.0.1:8091 BOT_TOKEN="${SALES_BOT_TOKEN:-100001:sales-demo}" $bin/sales-bot & pids+=($!)
