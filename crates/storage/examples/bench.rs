@@ -114,6 +114,7 @@ async fn main() {
     let first_day = NaiveDate::from_ymd_opt(2026, 6, 2).unwrap();
 
     // 1. Conflict-free bookings.
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let handles: Vec<_> = (0..TASKS)
         .map(|task| {
@@ -145,7 +146,9 @@ async fn main() {
     for h in handles {
         h.await.unwrap();
     }
-    let free_rate = BOOKINGS as f64 / started.elapsed().as_secs_f64();
+    let free_wall = started.elapsed().as_secs_f64();
+    let free_rate = BOOKINGS as f64 / free_wall;
+    let client_cpu = process_cpu_seconds() - cpu_before;
 
     // 2. Contention: every attempt wants one of five overlapping times of one staff member.
     let started = Instant::now();
@@ -252,6 +255,11 @@ async fn main() {
     println!(
         "bookings, under contention:     {contended_rate:>8.0} attempts/s ({CONTENDED_ATTEMPTS} attempts, {won} won)"
     );
+    println!(
+        "  client (this process) CPU:    {:>8.0}% of the {free_wall:.1} s wall time, {:.0} us per booking",
+        client_cpu / free_wall * 100.0,
+        client_cpu / BOOKINGS as f64 * 1e6
+    );
     println!("pgbench single-row inserts:     {pgbench:>8.0} tps");
     println!(
         "ratio conflict-free / pgbench:  {:>8.2}",
@@ -336,4 +344,21 @@ fn slot(staff: &[StaffId], first_day: NaiveDate, i: usize) -> (StaffId, chrono::
             .unwrap()
             .with_timezone(&Utc),
     )
+}
+
+/// This process's user + system CPU time, from /proc (Linux), to tell client cost from server cost.
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the ')'; 100 ticks/s.
+    (ticks(11) + ticks(12)) / 100.0
 }

@@ -1,4 +1,10 @@
+/// API keys of the operator REST API: hashed, scoped, revocable.
+pub mod api_keys;
+/// Idempotency keys of the operator API's creates.
+pub mod idempotency;
 /// The platform's job queue.
 pub mod jobs;
+/// Operator updates of a tenant's control row and its sealed bot token.
+pub mod tenant_admin;
 /// Tenants as the control plane sees them, and the platform audit log.
 pub mod tenants;

@@ -298,28 +298,85 @@ pub async fn book(
     create(tx, req, BookingStatus::Confirmed, now).await
 }
 
+/// What creating a booking needs, read in one round trip.
+struct CreateContext {
+    profile: TenantProfile,
+    service: Service,
+    /// Active staff who give the service (only the requested one, if any), in display order.
+    staff: Vec<StaffId>,
+    /// The customer's upcoming live bookings.
+    active: i64,
+}
+
+/// Reads settings, the service, its staff and the customer's active bookings in one
+/// statement, locking the customer's row: that serialises one customer's concurrent requests,
+/// so two taps cannot both slip under the active-booking limit. (One statement rather than
+/// four: a booking is latency-bound on round trips; see docs/benchmarks.md.)
+async fn create_context(
+    tx: &mut TenantTx,
+    req: &BookingRequest,
+    now: DateTime<Utc>,
+) -> Result<CreateContext, BookingError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select \
+             (select coalesce(json_object_agg(key, value), '{{}}') from settings \
+                where key in ('name', 'time_zone', 'locale', 'policy')) as settings, \
+             (select count(*) from bookings b where b.customer_id = c.customer_id and b.starts_at > $3 \
+                and (b.status = 'confirmed' or (b.status = 'held' and b.hold_expires_at > $3))) as active_bookings, \
+             (select coalesce(array_agg(x.staff_id order by x.sort_order, x.staff_id), '{{}}') from staff x \
+                where x.active and ($4::bigint is null or x.staff_id = $4) and exists \
+                  (select 1 from staff_services ss where ss.staff_id = x.staff_id and ss.service_id = $2)) \
+               as staff_ids, \
+             {service_columns} \
+         from customers c left join services s on s.service_id = $2 \
+         where c.customer_id = $1 for update of c",
+        service_columns = catalogue::SERVICE_COLUMNS
+            .split(", ")
+            .map(|c| format!("s.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+    .bind(req.customer.get())
+    .bind(req.service.get())
+    .bind(now)
+    .bind(req.staff.map(StaffId::get))
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(BookingRejection::NotFound)?;
+    let settings: serde_json::Value = row.try_get("settings")?;
+    let pairs = match settings {
+        serde_json::Value::Object(map) => map.into_iter().collect::<Vec<_>>(),
+        _ => vec![],
+    };
+    let profile = settings::profile_from(pairs)?;
+    if row.try_get::<Option<i64>, _>("service_id")?.is_none() {
+        return Err(BookingRejection::ServiceUnavailable.into());
+    }
+    let service = catalogue::service_from_row(&row)?;
+    if !service.active {
+        return Err(BookingRejection::ServiceUnavailable.into());
+    }
+    let staff: Vec<i64> = row.try_get("staff_ids")?;
+    if staff.is_empty() {
+        return Err(BookingRejection::StaffUnavailable.into());
+    }
+    Ok(CreateContext {
+        profile,
+        service,
+        staff: staff.into_iter().map(StaffId).collect(),
+        active: row.try_get("active_bookings")?,
+    })
+}
+
 async fn create(
     tx: &mut TenantTx,
     req: &BookingRequest,
     status: BookingStatus,
     now: DateTime<Utc>,
 ) -> Result<Booking, BookingError> {
-    let ctx = context(tx, req.service, req.staff).await?;
+    let ctx = create_context(tx, req, now).await?;
     let policy = effective_policy(&ctx.profile.policy, req.rules);
-
-    // Locking the customer's row serialises their concurrent requests, so two taps cannot
-    // both slip under the active-booking limit.
-    let active: Option<i64> = sqlx::query_scalar(
-        "select (select count(*) from bookings b where b.customer_id = c.customer_id and b.starts_at > $2 \
-                 and (b.status = 'confirmed' or (b.status = 'held' and b.hold_expires_at > $2))) \
-         from customers c where c.customer_id = $1 for update",
-    )
-    .bind(req.customer.get())
-    .bind(now)
-    .fetch_optional(tx.conn())
-    .await?;
-    let active = active.ok_or(BookingRejection::NotFound)?;
-    if req.rules == Rules::Customer && active >= i64::from(policy.max_active_bookings) {
+    if req.rules == Rules::Customer && ctx.active >= i64::from(policy.max_active_bookings) {
         return Err(BookingRejection::LimitReached {
             limit: policy.max_active_bookings,
         }
@@ -327,7 +384,7 @@ async fn create(
     }
 
     let date = req.start.with_timezone(&ctx.profile.time_zone).date_naive();
-    let ids: Vec<StaffId> = ctx.staff.iter().map(|s| s.id).collect();
+    let ids = ctx.staff.clone();
     let calendars = schedule::calendars(tx, &ids, date, date).await?;
     let around = Interval {
         start: req.start - Duration::days(1),
@@ -337,11 +394,11 @@ async fn create(
 
     let mut first_rejection = None;
     let mut any_valid = false;
-    for member in &ctx.staff {
-        let calendar = calendars.get(&member.id).cloned().unwrap_or_default();
+    for &member in &ctx.staff {
+        let calendar = calendars.get(&member).cloned().unwrap_or_default();
         let member_blocks: Vec<Interval> = blocks
             .iter()
-            .filter(|b| b.staff.is_none_or(|s| s == member.id))
+            .filter(|b| b.staff.is_none_or(|s| s == member))
             .map(|b| b.period)
             .collect();
         let busy = BusyTimes::new(member_blocks);
@@ -365,7 +422,7 @@ async fn create(
         let hold_until = (status == BookingStatus::Held).then(|| policy.hold_until(now));
         let insert = Insert {
             req,
-            staff: member.id,
+            staff: member,
             slot,
             occupied,
             status,

@@ -16,7 +16,7 @@ pub struct NewService {
     pub sort_order: i32,
 }
 
-const SERVICE_COLUMNS: &str = "service_id, name, description, duration_min, interval_min, \
+pub(crate) const SERVICE_COLUMNS: &str = "service_id, name, description, duration_min, interval_min, \
     buffer_before_min, buffer_after_min, price_minor, active, sort_order";
 
 fn minutes(row: &PgRow, column: &str) -> Result<Minutes, StorageError> {
@@ -24,7 +24,7 @@ fn minutes(row: &PgRow, column: &str) -> Result<Minutes, StorageError> {
     Minutes::checked(i64::from(m)).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
-fn service_from_row(row: &PgRow) -> Result<Service, StorageError> {
+pub(crate) fn service_from_row(row: &PgRow) -> Result<Service, StorageError> {
     let timing = ServiceTiming::new(
         minutes(row, "duration_min")?,
         minutes(row, "interval_min")?,

@@ -44,15 +44,24 @@ pub async fn profile(tx: &mut TenantTx) -> Result<TenantProfile, StorageError> {
     )
     .fetch_all(tx.conn())
     .await?;
+    let mut pairs = Vec::with_capacity(rows.len());
+    for row in rows {
+        pairs.push((row.try_get("key")?, row.try_get("value")?));
+    }
+    profile_from(pairs)
+}
+
+/// Builds the profile from `(key, value)` settings; missing keys take their defaults.
+pub(crate) fn profile_from(
+    pairs: impl IntoIterator<Item = (String, serde_json::Value)>,
+) -> Result<TenantProfile, StorageError> {
     let mut profile = TenantProfile {
         name: String::new(),
         time_zone: Tz::UTC,
         locale: Locale::default(),
         policy: Policy::default(),
     };
-    for row in rows {
-        let key: String = row.try_get("key")?;
-        let value: serde_json::Value = row.try_get("value")?;
+    for (key, value) in pairs {
         let bad = |what: &str| StorageError::Corrupt(format!("setting {what}: {value}"));
         match key.as_str() {
             "name" => profile.name = value.as_str().unwrap_or_default().to_owned(),

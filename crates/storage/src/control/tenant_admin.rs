@@ -1,0 +1,48 @@
+//! Operator changes to a tenant's control row beyond what [`super::tenants`] offers: the
+//! fields the operator API may update, and the sealed bot token.
+
+use booking_core::ids::TenantId;
+use sqlx::PgPool;
+
+use crate::{control::tenants::DesiredState, error::StorageError};
+
+/// Fields to change; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct TenantChanges {
+    pub name: Option<String>,
+    pub desired_state: Option<DesiredState>,
+    /// `Some(None)` clears the tag (the deploy worker's default image).
+    pub image_tag: Option<Option<String>>,
+}
+
+/// Applies `changes` in one statement. False if there is no such tenant.
+pub async fn update(
+    pool: &PgPool,
+    id: TenantId,
+    changes: &TenantChanges,
+) -> Result<bool, StorageError> {
+    let done = sqlx::query(
+        "update control.tenants set name = coalesce($2, name), \
+             desired_state = coalesce($3, desired_state), \
+             image_tag = case when $4 then $5 else image_tag end \
+         where tenant_id = $1",
+    )
+    .bind(id.get())
+    .bind(changes.name.as_deref())
+    .bind(changes.desired_state.map(DesiredState::as_str))
+    .bind(changes.image_tag.is_some())
+    .bind(changes.image_tag.clone().flatten())
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Stores the tenant's bot token, sealed with the data key (never in clear).
+pub async fn set_bot_token(pool: &PgPool, id: TenantId, sealed: &[u8]) -> Result<(), StorageError> {
+    sqlx::query("update control.tenants set bot_token_enc = $2 where tenant_id = $1")
+        .bind(id.get())
+        .bind(sealed)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
