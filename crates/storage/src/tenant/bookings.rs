@@ -308,15 +308,25 @@ struct CreateContext {
     active: i64,
 }
 
-/// Reads settings, the service, its staff and the customer's active bookings in one
-/// statement, locking the customer's row: that serialises one customer's concurrent requests,
-/// so two taps cannot both slip under the active-booking limit. (One statement rather than
-/// four: a booking is latency-bound on round trips; see docs/benchmarks.md.)
+/// Serialises one customer's requests, so two taps cannot both slip under the active-booking
+/// limit, then reads settings, the service, its staff and the customer's active bookings in
+/// one statement.
+///
+/// The lock must be its own statement: under READ COMMITTED each statement takes its snapshot
+/// when it starts, so a count in the statement that waited for the lock would not see the
+/// booking the lock holder just committed. An advisory lock keyed by schema and customer does
+/// what `select ... for update` on the customer row would, without writing WAL.
 async fn create_context(
     tx: &mut TenantTx,
     req: &BookingRequest,
     now: DateTime<Utc>,
 ) -> Result<CreateContext, BookingError> {
+    sqlx::query(
+        "select pg_advisory_xact_lock(hashtextextended(current_schema() || ':customer:' || $1, 0))",
+    )
+    .bind(req.customer.get())
+    .execute(tx.conn())
+    .await?;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select \
              (select coalesce(json_object_agg(key, value), '{{}}') from settings \
@@ -329,7 +339,7 @@ async fn create_context(
                as staff_ids, \
              {service_columns} \
          from customers c left join services s on s.service_id = $2 \
-         where c.customer_id = $1 for update of c",
+         where c.customer_id = $1",
         service_columns = catalogue::SERVICE_COLUMNS
             .split(", ")
             .map(|c| format!("s.{}", c.trim()))

@@ -110,3 +110,74 @@ async fn five_hundred_concurrent_overlapping_bookings_yield_exactly_one() {
             .all(|f| (f.start - taken_start).abs() >= Duration::minutes(60))
     );
 }
+
+/// One customer tapping Book many times at once cannot slip past the active-booking limit:
+/// requests of one customer are serialised, and each counts with a snapshot taken after the
+/// previous one committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_of_one_customer_respect_the_active_limit() {
+    let t = TestDb::with_pool(PoolSize(12)).await;
+    let (tenant, _) = t.tenant("Salon", chrono_tz::Europe::Moscow).await;
+    let mut tx = t.tx(tenant.id).await;
+    let s = salon(&mut tx).await;
+    let policy = booking_core::policy::Policy {
+        max_active_bookings: 2,
+        ..Default::default()
+    };
+    storage::tenant::settings::set_policy(&mut tx, &policy)
+        .await
+        .unwrap();
+    let me = customer(&mut tx, 1).await;
+    tx.commit().await.unwrap();
+
+    let db = Arc::new(t.db.clone());
+    let now = monday_morning();
+    // Twenty different free times on Tuesday to Thursday, all requested at once.
+    let starts: Vec<_> = (0..20)
+        .map(|n| {
+            utc(
+                2026,
+                6,
+                2 + n / 6,
+                [6, 7, 8, 9, 11, 12][(n % 6) as usize],
+                0,
+            )
+        })
+        .collect();
+    let tasks: Vec<_> = starts
+        .into_iter()
+        .map(|start| {
+            let db = Arc::clone(&db);
+            tokio::spawn(async move {
+                let mut tx = db
+                    .tenant(&booking_core::tenant::TenantSchema::for_tenant(tenant.id))
+                    .await?;
+                let req = BookingRequest {
+                    customer: me,
+                    service: s.haircut,
+                    staff: Some(s.anna.id),
+                    start,
+                    source: None,
+                    actor: Actor::Customer(TelegramUserId(1)),
+                    rules: Rules::Customer,
+                };
+                let result = bookings::book(&mut tx, &req, now).await;
+                if result.is_ok() {
+                    tx.commit().await?;
+                }
+                Ok::<_, BookingError>(result)
+            })
+        })
+        .collect();
+    let (mut won, mut limited) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap().unwrap() {
+            Ok(_) => won += 1,
+            Err(BookingError::Rejected(BookingRejection::LimitReached { limit: 2 })) => {
+                limited += 1
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((won, limited), (2, 18));
+}
