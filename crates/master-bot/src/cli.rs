@@ -1,3 +1,5 @@
+/// `apikey create|list|revoke`.
+mod apikey;
 /// `migrate`: control and every tenant, in lock-step.
 mod migrate;
 /// `tenant create|list|show|delete`.
@@ -35,6 +37,9 @@ pub enum Command {
     /// Manage tenants.
     #[command(subcommand)]
     Tenant(tenant::TenantCommand),
+    /// Manage API keys of the REST API (`apikey create --operator` makes the first one).
+    #[command(subcommand)]
+    Apikey(apikey::ApiKeyCommand),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -64,7 +69,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = telemetry::bind(args.http_addr).await?;
             let db = Db::connect_lazy(&url, PoolSize(10))
                 .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-            crate::serve::run(db, listener, telemetry::shutdown_signal()).await
+            let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
+            crate::serve::run(db, key, listener, telemetry::shutdown_signal()).await
         }
         Command::Migrate => {
             let db = connect(&url).await?;
@@ -74,6 +80,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = connect(&url).await?;
             let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
             tenant::run(&db, key.as_ref(), command).await
+        }
+        Command::Apikey(command) => {
+            let db = connect(&url).await?;
+            apikey::run(&db, command).await
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The operator's side of the platform, and its command line.
 
-/// The command line: `serve`, `migrate`, `tenant ...`.
+/// The operator REST API under `/api/v1`.
+pub mod api;
+/// The command line: `serve`, `migrate`, `tenant ...`, `apikey ...`.
 pub mod cli;
 /// The long-running service: REST API, operator bot, subscription monitor.
 pub mod serve;

@@ -1,12 +1,20 @@
-use std::future::Future;
+use std::{future::Future, sync::Arc};
 
-use storage::{Db, migrate};
+use axum::Router;
+use booking_core::clock::SystemClock;
+use storage::{Db, crypto::DataKey, migrate};
 use telemetry::Readiness;
 use tokio::net::TcpListener;
 
+use crate::api::{self, ApiState, RateLimit};
+
 /// Migrates (control and every tenant), then serves until `shutdown` resolves.
+///
+/// Without a data key the API still serves, but refuses to create tenants (it could not seal
+/// their secrets).
 pub async fn run(
     db: Db,
+    data_key: Option<DataKey>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -19,16 +27,26 @@ pub async fn run(
         // Keep serving (health, readiness) so the operator can see what is wrong.
         Err(e) => tracing::error!(error.cause_chain = ?e, "migrations failed"),
     }
+    let state = ApiState::new(
+        db.clone(),
+        data_key,
+        Arc::new(SystemClock),
+        RateLimit::default(),
+    );
+    telemetry::serve(listener, app(&db, state), shutdown).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Everything on the one listener: `/api/v1/...`, `/health`, `/ready` and `/metrics`.
+pub fn app(db: &Db, state: ApiState) -> Router {
     let ready_db = db.clone();
     let readiness = Readiness::new().with("postgres", move || {
         let db = ready_db.clone();
         async move { db.ping().await.map_err(|e| format!("{e:#}")) }
     });
-    let router = telemetry::ops::with_request_metrics(telemetry::ops_router(
-        readiness,
-        telemetry::tracing_init::prometheus(),
-    ));
-    telemetry::serve(listener, router, shutdown).await?;
-    tracing::info!("stopped");
-    Ok(())
+    telemetry::ops::with_request_metrics(
+        telemetry::ops_router(readiness, telemetry::tracing_init::prometheus())
+            .nest(api::PREFIX, api::router(state)),
+    )
 }

@@ -1,0 +1,272 @@
+//! The OpenAPI 3.1 document, written by hand: utoipa would add a derive to every type in
+//! `core` and `storage`, and a hand-written document is short at this size. The test in
+//! `tests/it/openapi.rs` fails when it and [`super::routes`] disagree.
+
+use serde_json::{Value, json};
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
+    })
+}
+
+fn ok(status: &str, description: &str, schema: Value) -> (String, Value) {
+    let body = if schema.is_null() {
+        json!({ "description": description })
+    } else {
+        json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+    };
+    (status.to_owned(), body)
+}
+
+fn schema(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn path_param(name: &str) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } })
+}
+
+fn query_param(name: &str, schema: Value, required: bool) -> Value {
+    json!({ "name": name, "in": "query", "required": required, "schema": schema })
+}
+
+fn idempotency_header() -> Value {
+    json!({
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "Repeating a create with the same key and body returns the first answer; another body is a 422.",
+        "schema": { "type": "string", "minLength": 1, "maxLength": 255 }
+    })
+}
+
+/// An operation with the errors every authenticated operation can answer.
+fn op(
+    summary: &str,
+    parameters: Vec<Value>,
+    body: Option<Value>,
+    success: (String, Value),
+) -> Value {
+    let mut responses = serde_json::Map::new();
+    responses.insert(success.0, success.1);
+    for (status, description) in [
+        ("401", "Missing, unknown or revoked API key"),
+        ("404", "Not found, or not this key's to see"),
+        (
+            "409",
+            "Conflicts with the current state (a taken slot, a guarded delete)",
+        ),
+        ("422", "Validation failed or a booking rule refused"),
+        ("429", "Rate limited; see Retry-After"),
+    ] {
+        responses.insert(status.to_owned(), problem(description));
+    }
+    let mut operation =
+        json!({ "summary": summary, "parameters": parameters, "responses": responses });
+    if let Some(body) = body {
+        operation["requestBody"] =
+            json!({ "required": true, "content": { "application/json": { "schema": body } } });
+    }
+    operation
+}
+
+/// The document served at `/api/v1/openapi.json`.
+#[must_use]
+pub fn document() -> Value {
+    let tenant = path_param("tenant_id");
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Booking platform operator API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Errors are RFC 9457 problem documents. Keys: `Authorization: Bearer bk_<prefix>_<secret>`."
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document", "security": [],
+                    "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": {} } } }
+                }
+            },
+            "/tenants": {
+                "post": op("Create and provision a tenant", vec![idempotency_header()],
+                    Some(schema("TenantCreate")), ok("201", "Created", schema("Tenant"))),
+                "get": op("List tenants (operators)", vec![
+                        query_param("limit", json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 20 }), false),
+                        query_param("cursor", json!({ "type": "string" }), false)],
+                    None, ok("200", "A page", schema("TenantPage")))
+            },
+            "/tenants/{tenant_id}": {
+                "get": op("Read a tenant", vec![tenant.clone()], None, ok("200", "The tenant", schema("Tenant"))),
+                "patch": op("Update a tenant (operators)", vec![tenant.clone()],
+                    Some(schema("TenantUpdate")), ok("200", "The tenant", schema("Tenant"))),
+                "delete": op("Delete a suspended, stopped tenant and its data (operators)", vec![tenant.clone(),
+                        query_param("confirm", json!({ "type": "string", "pattern": "^tenant_[0-9]+$" }), true)],
+                    None, ok("204", "Deleted", Value::Null))
+            },
+            "/tenants/{tenant_id}/services": {
+                "get": op("Active services", vec![tenant.clone()], None,
+                    ok("200", "Services", json!({ "type": "array", "items": schema("Service") })))
+            },
+            "/tenants/{tenant_id}/staff": {
+                "get": op("Active staff", vec![tenant.clone()], None,
+                    ok("200", "Staff", json!({ "type": "array", "items": schema("Staff") })))
+            },
+            "/tenants/{tenant_id}/slots": {
+                "get": op("Free slots between two local dates (at most 31 days)", vec![tenant.clone(),
+                        query_param("service_id", json!({ "type": "integer", "format": "int64" }), true),
+                        query_param("from", json!({ "type": "string", "format": "date" }), true),
+                        query_param("to", json!({ "type": "string", "format": "date" }), true),
+                        query_param("staff_id", json!({ "type": "integer", "format": "int64" }), false)],
+                    None, ok("200", "Slots", json!({ "type": "array", "items": schema("Slot") })))
+            },
+            "/tenants/{tenant_id}/bookings": {
+                "post": op("Book a slot for a customer", vec![tenant.clone(), idempotency_header()],
+                    Some(schema("BookingCreate")), ok("201", "Booked", schema("Booking")))
+            },
+            "/tenants/{tenant_id}/bookings/{booking_id}": {
+                "delete": op("Cancel a booking (the cancel cut-off applies)", vec![tenant, path_param("booking_id"),
+                        query_param("reason", json!({ "type": "string" }), false)],
+                    None, ok("200", "Cancelled", schema("Booking")))
+            },
+            "/api-keys": {
+                "post": op("Create an API key; the key is shown once (operators)", vec![],
+                    Some(schema("ApiKeyCreate")), ok("201", "Created", schema("ApiKeyCreated"))),
+                "get": op("List API keys (operators)", vec![
+                        query_param("tenant_id", json!({ "type": "integer", "format": "int64" }), false)],
+                    None, ok("200", "Keys", json!({ "type": "array", "items": schema("ApiKey") })))
+            },
+            "/api-keys/{api_key_id}": {
+                "delete": op("Revoke an API key (operators)", vec![path_param("api_key_id")], None,
+                    ok("204", "Revoked", Value::Null))
+            }
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": schemas()
+        }
+    })
+}
+
+fn schemas() -> Value {
+    let id = json!({ "type": "integer", "format": "int64" });
+    let time = json!({ "type": "string", "format": "date-time" });
+    let nullable = |t: &str| json!({ "type": [t, "null"] });
+    json!({
+        "Problem": {
+            "type": "object", "required": ["type", "title", "status", "detail", "code"],
+            "properties": {
+                "type": { "type": "string" }, "title": { "type": "string" },
+                "status": { "type": "integer" }, "detail": { "type": "string" },
+                "code": { "type": "string" },
+                "errors": { "type": "array", "items": { "type": "object", "required": ["field", "message"],
+                    "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
+                "rejection": { "type": "object" }
+            }
+        },
+        "TenantCreate": {
+            "type": "object", "required": ["name", "time_zone"], "additionalProperties": false,
+            "properties": {
+                "name": { "type": "string", "minLength": 1, "maxLength": 100 },
+                "time_zone": { "type": "string", "examples": ["Europe/Moscow"] },
+                "locale": { "enum": ["ru", "en"] },
+                "owner_telegram_id": { "type": "integer", "format": "int64", "minimum": 1 },
+                "bot_token": { "type": "string", "writeOnly": true, "description": "Stored encrypted, never returned." }
+            }
+        },
+        "TenantUpdate": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+                "name": { "type": "string", "minLength": 1, "maxLength": 100 },
+                "desired_state": { "enum": ["running", "stopped"] },
+                "image_tag": { "type": ["string", "null"] },
+                "status": { "enum": ["active", "suspended"] }
+            }
+        },
+        "Tenant": {
+            "type": "object",
+            "required": ["id", "name", "status", "time_zone", "locale", "has_bot_token", "desired_state", "created_at", "updated_at"],
+            "properties": {
+                "id": id, "name": { "type": "string" },
+                "status": { "enum": ["provisioning", "active", "suspended", "migration_failed"] },
+                "time_zone": { "type": "string" }, "locale": { "enum": ["ru", "en"] },
+                "owner_telegram_id": nullable("integer"), "bot_username": nullable("string"),
+                "has_bot_token": { "type": "boolean" },
+                "desired_state": { "enum": ["running", "stopped"] },
+                "image_tag": nullable("string"), "schema_version": nullable("integer"),
+                "last_error": nullable("string"), "created_at": time, "updated_at": time
+            }
+        },
+        "TenantPage": {
+            "type": "object", "required": ["items", "next_cursor"],
+            "properties": {
+                "items": { "type": "array", "items": schema("Tenant") },
+                "next_cursor": nullable("string")
+            }
+        },
+        "Service": {
+            "type": "object",
+            "properties": {
+                "id": id, "name": { "type": "string" }, "description": { "type": "string" },
+                "timing": { "type": "object" }, "price": { "type": "integer", "description": "Minor units" },
+                "active": { "type": "boolean" }, "sort_order": { "type": "integer" }
+            }
+        },
+        "Staff": {
+            "type": "object",
+            "properties": {
+                "id": id, "name": { "type": "string" }, "active": { "type": "boolean" },
+                "sort_order": { "type": "integer" }, "services": { "type": "array", "items": id }
+            }
+        },
+        "Slot": {
+            "type": "object", "required": ["staff_id", "start", "end"],
+            "properties": { "staff_id": id, "start": time, "end": time }
+        },
+        "BookingCreate": {
+            "type": "object", "required": ["service_id", "start", "customer"], "additionalProperties": false,
+            "properties": {
+                "service_id": id, "staff_id": id, "start": time,
+                "customer": {
+                    "type": "object", "required": ["telegram_user_id", "first_name"], "additionalProperties": false,
+                    "properties": {
+                        "telegram_user_id": { "type": "integer", "format": "int64", "minimum": 1 },
+                        "first_name": { "type": "string", "minLength": 1, "maxLength": 100 },
+                        "last_name": { "type": ["string", "null"] }
+                    }
+                }
+            }
+        },
+        "Booking": {
+            "type": "object",
+            "properties": {
+                "id": id, "customer_id": id, "service_id": id, "staff_id": id,
+                "start": time, "end": time,
+                "status": { "enum": ["held", "confirmed", "cancelled", "completed", "no_show", "expired"] },
+                "hold_expires_at": { "type": ["string", "null"], "format": "date-time" },
+                "price": { "type": "integer" }, "source": nullable("string")
+            }
+        },
+        "ApiKeyCreate": {
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": { "name": { "type": "string", "minLength": 1, "maxLength": 100 }, "tenant_id": id }
+        },
+        "ApiKey": {
+            "type": "object", "required": ["id", "prefix", "scope", "name", "created_at"],
+            "properties": {
+                "id": id, "prefix": { "type": "string" }, "scope": { "enum": ["operator", "tenant"] },
+                "tenant_id": id, "name": { "type": "string" }, "created_at": time,
+                "last_used_at": { "type": ["string", "null"], "format": "date-time" },
+                "revoked_at": { "type": ["string", "null"], "format": "date-time" }
+            }
+        },
+        "ApiKeyCreated": {
+            "allOf": [schema("ApiKey"), {
+                "type": "object", "required": ["key"],
+                "properties": { "key": { "type": "string", "description": "bk_<prefix>_<secret>; shown once" } }
+            }]
+        }
+    })
+}

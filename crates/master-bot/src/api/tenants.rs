@@ -1,0 +1,482 @@
+//! `/tenants`: create (with provisioning), read, list, update, guarded delete.
+
+use std::str::FromStr;
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, Method, StatusCode, Uri},
+    response::Response,
+};
+use booking_core::{
+    Tz,
+    ids::{TelegramUserId, TenantId},
+    locale::Locale,
+    tenant::{TenantSchema, TenantStatus},
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
+use storage::{
+    StorageError,
+    control::{
+        jobs::{self, NewJob},
+        tenant_admin::{self, TenantChanges},
+        tenants::{self, DesiredState, NewTenant, TenantRecord},
+    },
+    crypto::random_password,
+    provision,
+    tenant::settings,
+};
+
+use crate::api::{
+    auth::ApiKey,
+    error::{ApiError, FieldError},
+    extract::{ApiPath, ApiQuery, JsonBody},
+    idempotency,
+    state::ApiState,
+};
+
+/// The body of `POST /tenants`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTenant {
+    pub name: String,
+    pub time_zone: String,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub owner_telegram_id: Option<i64>,
+    /// Stored sealed; never returned or logged. Not yet checked with getMe (a later step:
+    /// the master bot has no Bot API client yet).
+    #[serde(default)]
+    pub bot_token: Option<String>,
+}
+
+struct ValidTenant {
+    new: NewTenant,
+    bot_token: Option<SecretString>,
+}
+
+fn validate_create(body: CreateTenant) -> Result<ValidTenant, ApiError> {
+    let mut errors = Vec::new();
+    let name = booking_core::catalogue::checked_name(&body.name)
+        .map_err(|e| errors.push(FieldError::new("name", e.to_string())))
+        .ok();
+    let zone = Tz::from_str(&body.time_zone)
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "time_zone",
+                "not an IANA time zone (for example Europe/Moscow)",
+            ));
+        })
+        .ok();
+    let locale = match body.locale.as_deref() {
+        None => Some(Locale::Ru),
+        Some(code) => Locale::from_str(code)
+            .map_err(|_| errors.push(FieldError::new("locale", "must be \"ru\" or \"en\"")))
+            .ok(),
+    };
+    if body.owner_telegram_id.is_some_and(|id| id <= 0) {
+        errors.push(FieldError::new(
+            "owner_telegram_id",
+            "must be a positive Telegram user id",
+        ));
+    }
+    if let Some(token) = &body.bot_token
+        && !looks_like_bot_token(token)
+    {
+        // The message never repeats the token.
+        errors.push(FieldError::new(
+            "bot_token",
+            "must look like a Bot API token (<bot id>:<secret>)",
+        ));
+    }
+    match (name, zone, locale) {
+        (Some(name), Some(time_zone), Some(locale)) if errors.is_empty() => Ok(ValidTenant {
+            new: NewTenant {
+                name,
+                time_zone,
+                locale,
+                owner_telegram_id: body.owner_telegram_id.map(TelegramUserId),
+            },
+            bot_token: body.bot_token.map(SecretString::from),
+        }),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+fn looks_like_bot_token(token: &str) -> bool {
+    token.split_once(':').is_some_and(|(id, secret)| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && (30..=100).contains(&secret.len())
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })
+}
+
+/// `POST /tenants`: creates and provisions a tenant (schema, role, settings).
+#[tracing::instrument(skip_all, fields(api_key = %key.id))]
+pub async fn create(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    uri: Uri,
+    headers: HeaderMap,
+    body: JsonBody<CreateTenant>,
+) -> Result<Response, ApiError> {
+    key.require_operator()?;
+    let valid = validate_create(body.value)?;
+    let data_key = state
+        .data_key
+        .clone()
+        .ok_or(ApiError::NotConfigured("DATA_KEY"))?;
+    let path = uri.path().to_owned();
+    idempotency::once(
+        &state,
+        &key,
+        &headers,
+        (&Method::POST, &path),
+        &body.raw,
+        || async {
+            let pool = state.db.pool();
+            let record = tenants::insert(pool, &valid.new).await?;
+            let password = random_password();
+            tenants::set_db_password(pool, record.id, &data_key.seal(&password)).await?;
+            if let Some(token) = &valid.bot_token {
+                tenant_admin::set_bot_token(pool, record.id, &data_key.seal(token)).await?;
+            }
+            provision(&state, record.id, password).await?;
+            tenants::audit(
+                pool,
+                &key.actor(),
+                "tenant.create",
+                Some(record.id),
+                json!({ "bot_token_set": valid.bot_token.is_some() }),
+            )
+            .await?;
+            let record = find(&state, record.id).await?;
+            Ok((StatusCode::CREATED, to_json(&record)?))
+        },
+    )
+    .await
+}
+
+/// Runs [`provision::provision_tenant`] on a blocking thread of its own.
+///
+/// Its future is not `Send` as rustc sees it (borrows of `&str` arrays held across awaits
+/// inside an async block hit rust-lang/rust#100013), so it cannot run inside an axum handler
+/// directly; `block_on` on a dedicated thread has no such bound. Provisioning is rare and
+/// slow anyway (DDL, migrations), so a thread for it costs nothing that matters.
+async fn provision(state: &ApiState, id: TenantId, password: SecretString) -> Result<(), ApiError> {
+    let db = state.db.clone();
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        runtime.block_on(async move { provision::provision_tenant(&db, id, &password).await })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("provisioning task failed: {e}")))??;
+    Ok(())
+}
+
+/// `GET /tenants/{tenant_id}`: an operator key, or the tenant's own key.
+pub async fn get(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(id): ApiPath<TenantId>,
+) -> Result<Json<TenantRecord>, ApiError> {
+    key.require_tenant(id)?;
+    Ok(Json(find(&state, id).await?))
+}
+
+/// Query of `GET /tenants`.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A page of a list, and where the next one starts (`null` on the last page).
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /tenants?limit=&cursor=`: operators only, in id order.
+pub async fn list(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Page<TenantRecord>>, ApiError> {
+    key.require_operator()?;
+    let mut errors = Vec::new();
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        errors.push(FieldError::new("query.limit", "must be between 1 and 100"));
+    }
+    // The cursor is the last id of the previous page; clients treat it as opaque.
+    let after = match query.cursor.as_deref().map(TenantId::from_str) {
+        None => None,
+        Some(Ok(id)) if id.get() > 0 => Some(id),
+        Some(_) => {
+            errors.push(FieldError::new(
+                "query.cursor",
+                "not a cursor from this API",
+            ));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut items = tenants::list(state.db.pool(), after, limit + 1).await?;
+    let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next_cursor = if more {
+        items.last().map(|t| t.id.to_string())
+    } else {
+        None
+    };
+    Ok(Json(Page { items, next_cursor }))
+}
+
+/// Accepts `null` as "clear this field", told apart from an absent field.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+/// The body of `PATCH /tenants/{tenant_id}`; absent fields stay as they are.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTenant {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `running` or `stopped`; the deploy worker is asked to reconcile.
+    #[serde(default)]
+    pub desired_state: Option<String>,
+    /// A container image tag, or `null` for the default image.
+    #[serde(default, deserialize_with = "present")]
+    pub image_tag: Option<Option<String>>,
+    /// `active` or `suspended` (suspend before deleting).
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+fn validate_update(body: UpdateTenant) -> Result<(TenantChanges, Option<TenantStatus>), ApiError> {
+    let mut errors = Vec::new();
+    let name = body.name.and_then(|n| {
+        booking_core::catalogue::checked_name(&n)
+            .map_err(|e| errors.push(FieldError::new("name", e.to_string())))
+            .ok()
+    });
+    let desired_state = body.desired_state.and_then(|s| match s.as_str() {
+        "running" => Some(DesiredState::Running),
+        "stopped" => Some(DesiredState::Stopped),
+        _ => {
+            errors.push(FieldError::new(
+                "desired_state",
+                "must be \"running\" or \"stopped\"",
+            ));
+            None
+        }
+    });
+    if let Some(Some(tag)) = &body.image_tag
+        && !is_image_tag(tag)
+    {
+        errors.push(FieldError::new(
+            "image_tag",
+            "must be a container image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})",
+        ));
+    }
+    let status = body.status.and_then(|s| match s.as_str() {
+        "active" => Some(TenantStatus::Active),
+        "suspended" => Some(TenantStatus::Suspended),
+        _ => {
+            errors.push(FieldError::new(
+                "status",
+                "must be \"active\" or \"suspended\"",
+            ));
+            None
+        }
+    });
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok((
+        TenantChanges {
+            name,
+            desired_state,
+            image_tag: body.image_tag,
+        },
+        status,
+    ))
+}
+
+fn is_image_tag(tag: &str) -> bool {
+    let mut bytes = tag.bytes();
+    tag.len() <= 128
+        && bytes
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+}
+
+/// `PATCH /tenants/{tenant_id}`: operators only.
+#[tracing::instrument(skip_all, fields(api_key = %key.id, tenant = %id))]
+pub async fn update(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(id): ApiPath<TenantId>,
+    body: JsonBody<UpdateTenant>,
+) -> Result<Json<TenantRecord>, ApiError> {
+    key.require_operator()?;
+    let (changes, status) = validate_update(body.value)?;
+    let before = find(&state, id).await?;
+    let pool = state.db.pool();
+    if status == Some(TenantStatus::Active) && before.schema_version.is_none() {
+        return Err(ApiError::Conflict {
+            code: "not_provisioned",
+            detail: format!("tenant {id} has no schema yet and cannot be active"),
+        });
+    }
+    tenant_admin::update(pool, id, &changes).await?;
+    if let Some(status) = status {
+        tenants::set_status(pool, id, status).await?;
+    }
+    // The tenant's own schema keeps its name for the bot, which cannot read `control`.
+    if let (Some(name), Some(_)) = (&changes.name, before.schema_version) {
+        let mut tx = state.db.tenant(&TenantSchema::for_tenant(id)).await?;
+        settings::seed(&mut tx, name, before.time_zone, before.locale).await?;
+        tx.commit().await?;
+    }
+    if changes.desired_state.is_some() || changes.image_tag.is_some() {
+        // The deploy worker compares desired with actual state; one pending job per tenant.
+        let job = NewJob::new(
+            "reconcile_tenant",
+            json!({ "tenant_id": id }),
+            state.clock.now(),
+        )
+        .deduplicated(format!("reconcile_tenant:{id}"));
+        jobs::enqueue(pool, &job).await?;
+    }
+    tenants::audit(
+        pool,
+        &key.actor(),
+        "tenant.update",
+        Some(id),
+        json!({
+            "name": changes.name,
+            "desired_state": changes.desired_state,
+            "image_tag": changes.image_tag,
+            "status": status.map(TenantStatus::as_str),
+        }),
+    )
+    .await?;
+    Ok(Json(find(&state, id).await?))
+}
+
+/// Query of `DELETE /tenants/{tenant_id}`.
+#[derive(Debug, Deserialize)]
+pub struct DeleteQuery {
+    /// The tenant's schema name, `tenant_<id>`, typed out as a confirmation.
+    pub confirm: Option<String>,
+}
+
+/// `DELETE /tenants/{tenant_id}?confirm=tenant_<id>`: a suspended, stopped tenant only.
+#[tracing::instrument(skip_all, fields(api_key = %key.id, tenant = %id))]
+pub async fn delete(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(id): ApiPath<TenantId>,
+    ApiQuery(query): ApiQuery<DeleteQuery>,
+) -> Result<StatusCode, ApiError> {
+    key.require_operator()?;
+    let confirm = query
+        .confirm
+        .as_deref()
+        .and_then(|c| TenantSchema::parse(c).ok())
+        .ok_or_else(|| {
+            ApiError::Validation(vec![FieldError::new(
+                "query.confirm",
+                format!("must be the tenant's schema name, tenant_{id}"),
+            )])
+        })?;
+    match provision::deprovision_tenant(&state.db, id, &confirm).await {
+        Ok(()) => {}
+        Err(StorageError::Refused(detail)) => {
+            return Err(ApiError::Conflict {
+                code: "delete_refused",
+                detail,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tenants::audit(
+        state.db.pool(),
+        &key.actor(),
+        "tenant.delete",
+        Some(id),
+        json!({}),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The tenant, or "not found".
+pub async fn find(state: &ApiState, id: TenantId) -> Result<TenantRecord, ApiError> {
+    tenants::get(state.db.pool(), id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub fn to_json(value: &impl Serialize) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_invalid_field_of_a_create_is_listed() {
+        let Err(ApiError::Validation(errors)) = validate_create(CreateTenant {
+            name: String::new(),
+            time_zone: "Mars/Olympus".to_owned(),
+            locale: Some("de".to_owned()),
+            owner_telegram_id: Some(-1),
+            bot_token: Some("nope".to_owned()),
+        }) else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "time_zone",
+                "locale",
+                "owner_telegram_id",
+                "bot_token"
+            ]
+        );
+        assert!(errors.iter().all(|e| !e.message.contains("nope")));
+    }
+
+    #[test]
+    fn bot_tokens_and_image_tags_are_recognised() {
+        assert!(looks_like_bot_token(
+            "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+        ));
+        assert!(!looks_like_bot_token("123456:short"));
+        assert!(!looks_like_bot_token(":AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"));
+        assert!(is_image_tag("v1.2.3"));
+        assert!(!is_image_tag("-bad"));
+        assert!(!is_image_tag("a/b"));
+    }
+}

@@ -1,0 +1,277 @@
+use std::sync::Arc;
+
+use booking_core::ids::TenantId;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use test_support::{Salon, salon};
+
+use crate::TestApp;
+
+async fn salon_app() -> (TestApp, TenantId, Salon) {
+    let app = TestApp::spawn().await;
+    let (tenant, _) = app.t.tenant("Salon", chrono_tz::Europe::Moscow).await;
+    let mut tx = app.t.tx(tenant.id).await;
+    let s = salon(&mut tx).await;
+    tx.commit().await.unwrap();
+    (app, tenant.id, s)
+}
+
+fn booking(s: &Salon, start: &str, telegram: i64) -> Value {
+    json!({
+        "service_id": s.haircut, "staff_id": s.anna.id, "start": start,
+        "customer": { "telegram_user_id": telegram, "first_name": format!("Customer {telegram}") }
+    })
+}
+
+/// Services, staff and free slots as a website would read them with the tenant's key.
+#[tokio::test]
+async fn a_tenant_key_reads_services_staff_and_free_slots() {
+    let (app, tenant, s) = salon_app().await;
+    let key = app.tenant_key(tenant).await;
+    let services = app.get(&format!("/tenants/{tenant}/services"), &key).await;
+    assert_eq!(services.body[0]["name"], "Haircut");
+    let staff = app.get(&format!("/tenants/{tenant}/staff"), &key).await;
+    assert_eq!(staff.body[0]["name"], "Anna");
+
+    let slots = app
+        .get(
+            &format!(
+                "/tenants/{tenant}/slots?service_id={}&from=2026-06-02&to=2026-06-03",
+                s.haircut
+            ),
+            &key,
+        )
+        .await;
+    assert_eq!(slots.status, StatusCode::OK, "{:#}", slots.body);
+    let starts: Vec<&str> = slots
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_str().unwrap())
+        .collect();
+    // 09:00 Moscow is 06:00 UTC; the 13:00-14:00 break is missing; two days of 8 slots.
+    assert_eq!(starts.len(), 16);
+    assert_eq!(starts[0], "2026-06-02T06:00:00Z");
+    assert!(!starts.contains(&"2026-06-02T10:00:00Z"));
+
+    let bad = app
+        .get(&format!("/tenants/{tenant}/slots?from=2026-06-02"), &key)
+        .await;
+    bad.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(bad.fields(), ["query.service_id", "query.to"]);
+    let long = app
+        .get(
+            &format!("/tenants/{tenant}/slots?service_id=1&from=2026-06-02&to=2026-08-02"),
+            &key,
+        )
+        .await;
+    assert_eq!(long.fields(), ["query.to"]);
+    let garbled = app
+        .get(
+            &format!("/tenants/{tenant}/slots?service_id=1&from=June"),
+            &key,
+        )
+        .await;
+    assert_eq!(garbled.fields(), ["query"]);
+}
+
+/// A booked slot is gone from the free slots; booking it again is a 409; other rule breaches
+/// are 422 with the rule's code; a cancel frees it again.
+#[tokio::test]
+async fn bookings_follow_the_rules_and_a_taken_slot_is_409() {
+    let (app, tenant, s) = salon_app().await;
+    let path = format!("/tenants/{tenant}/bookings");
+    let first = app
+        .post(
+            &path,
+            &app.operator,
+            &booking(&s, "2026-06-02T07:00:00Z", 1),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:#}", first.body);
+    assert_eq!(first.body["status"], "confirmed");
+    assert_eq!(first.body["source"], "api");
+
+    let taken = app
+        .post(
+            &path,
+            &app.operator,
+            &booking(&s, "2026-06-02T07:00:00Z", 2),
+        )
+        .await;
+    taken.assert_problem(StatusCode::CONFLICT, "slot_taken");
+
+    let past = app
+        .post(
+            &path,
+            &app.operator,
+            &booking(&s, "2026-05-01T07:00:00Z", 3),
+        )
+        .await;
+    past.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "in_the_past");
+    assert_eq!(past.body["rejection"]["reason"], "in_the_past");
+    let closed = app
+        .post(
+            &path,
+            &app.operator,
+            &booking(&s, "2026-06-02T10:00:00Z", 3),
+        )
+        .await;
+    assert_eq!(
+        closed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:#}",
+        closed.body
+    );
+    assert_ne!(closed.body["code"], "validation_failed");
+
+    let invalid = app
+        .post(
+            &path,
+            &app.operator,
+            &json!({
+                "service_id": s.haircut, "start": "2026-06-02T08:00:00Z",
+                "customer": { "telegram_user_id": 0, "first_name": "" }
+            }),
+        )
+        .await;
+    assert_eq!(
+        invalid.fields(),
+        ["customer.telegram_user_id", "customer.first_name"]
+    );
+
+    let id = first.body["id"].as_i64().unwrap();
+    let cancelled = app
+        .send(
+            Method::DELETE,
+            &format!("{path}/{id}?reason=moved"),
+            Some(&app.operator),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{:#}", cancelled.body);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    app.send(
+        Method::DELETE,
+        &format!("{path}/{id}"),
+        Some(&app.operator),
+        None,
+        None,
+    )
+    .await
+    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "not_changeable");
+    app.send(
+        Method::DELETE,
+        &format!("{path}/999999"),
+        Some(&app.operator),
+        None,
+        None,
+    )
+    .await
+    .assert_problem(StatusCode::NOT_FOUND, "not_found");
+
+    let again = app
+        .post(
+            &path,
+            &app.operator,
+            &booking(&s, "2026-06-02T07:00:00Z", 2),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::CREATED,
+        "the cancelled slot is free again"
+    );
+    assert_eq!(app.audited("booking.create").await, 2);
+    assert_eq!(app.audited("booking.cancel").await, 1);
+}
+
+/// A retried booking with the same Idempotency-Key is the same booking, not a 409.
+#[tokio::test]
+async fn a_retried_booking_with_its_idempotency_key_is_the_same_booking() {
+    let (app, tenant, s) = salon_app().await;
+    let key = app.tenant_key(tenant).await;
+    let path = format!("/tenants/{tenant}/bookings");
+    let body = booking(&s, "2026-06-02T08:00:00Z", 7);
+    let first = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&key),
+            Some(&body),
+            Some("site-order-1"),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:#}", first.body);
+    let retry = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&key),
+            Some(&body),
+            Some("site-order-1"),
+        )
+        .await;
+    assert_eq!(retry.status, StatusCode::CREATED);
+    assert_eq!(retry.body, first.body);
+    let other = booking(&s, "2026-06-02T11:00:00Z", 7);
+    app.send(
+        Method::POST,
+        &path,
+        Some(&key),
+        Some(&other),
+        Some("site-order-1"),
+    )
+    .await
+    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused");
+    // A failed create does not keep its key: the retry runs again (and meets the same rule).
+    let taken = booking(&s, "2026-06-02T08:00:00Z", 8);
+    for _ in 0..2 {
+        app.send(
+            Method::POST,
+            &path,
+            Some(&key),
+            Some(&taken),
+            Some("site-order-2"),
+        )
+        .await
+        .assert_problem(StatusCode::CONFLICT, "slot_taken");
+    }
+    let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select count(*) from tenant_{tenant}.bookings"
+    )))
+    .fetch_one(app.t.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(count, 1);
+}
+
+/// 50 customers book the same slot through the API at once: exactly one 201, 49 409s, no 5xx.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_bookings_of_one_slot_yield_one_201_and_49_409s() {
+    let (app, tenant, s) = salon_app().await;
+    let app = Arc::new(app);
+    let path = format!("/tenants/{tenant}/bookings");
+    let tasks: Vec<_> = (0..50)
+        .map(|n| {
+            let (app, path) = (Arc::clone(&app), path.clone());
+            let body = booking(&s, "2026-06-02T12:00:00Z", 1000 + n);
+            tokio::spawn(async move { app.post(&path, &app.operator, &body).await })
+        })
+        .collect();
+    let (mut created, mut taken) = (0, 0);
+    for task in tasks {
+        let answer = task.await.unwrap();
+        match answer.status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => {
+                answer.assert_problem(StatusCode::CONFLICT, "slot_taken");
+                taken += 1;
+            }
+            other => panic!("unexpected {other}: {:#}", answer.body),
+        }
+    }
+    assert_eq!((created, taken), (1, 49));
+}
