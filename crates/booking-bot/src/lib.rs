@@ -1,17 +1,47 @@
-//! A tenant's booking bot.
+//! A tenant's booking bot: the customer flows over Telegram long polling, and the ops
+//! endpoints (health, readiness, metrics), stopped together by one shutdown.
 
+/// The tenant context handlers receive.
+pub mod app;
+/// Inline-button data and its versioned codec.
+pub mod callback;
 /// Configuration from the environment.
 pub mod config;
+/// Dialogue states in Redis under tenant-prefixed keys.
+pub mod dialogue_storage;
+/// The bot's error type.
+pub mod error;
+/// The handler tree and the flows.
+pub mod handlers;
+/// Inline keyboards.
+pub mod keyboards;
+/// Long polling, kept alive through Bot API outages.
+pub mod polling;
+/// What a handler shows.
+pub mod screen;
+/// The customer behind an update.
+pub mod session;
+/// The dialogue state.
+pub mod state;
+/// Russian and English texts.
+pub mod texts;
 
-use std::future::Future;
+use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;
-use booking_core::tenant::TenantSchema;
+use booking_core::{
+    clock::{SharedClock, SystemClock},
+    tenant::TenantSchema,
+};
+use secrecy::ExposeSecret as _;
 use storage::{Db, db::PoolSize, kv::Kv};
 use telemetry::Readiness;
-use tokio::net::TcpListener;
+use teloxide::{adaptors::throttle::Limits, requests::RequesterExt as _};
+use tokio::{net::TcpListener, sync::watch};
 
 pub use config::Config;
+
+use crate::{app::App, dialogue_storage::TenantDialogues, handlers::TgBot};
 
 /// Runs the bot until `shutdown` resolves.
 pub async fn run(
@@ -19,25 +49,74 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    run_with(config, listener, shutdown, Arc::new(SystemClock)).await
+}
+
+/// [`run`] with the clock every rule reads "now" from.
+pub async fn run_with(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    clock: SharedClock,
+) -> anyhow::Result<()> {
     let schema = TenantSchema::for_tenant(config.tenant_id);
     // Connections are born scoped to the tenant's schema and log in as its own role.
     let db = Db::connect_as_tenant(&config.database_url, &schema, PoolSize(5))
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     let kv = Kv::new(&config.redis_url).context("REDIS_URL is not a valid Redis URL")?;
-    let readiness = Readiness::new()
-        .with("postgres", move || {
-            let db = db.clone();
-            async move { db.ping().await.map_err(|e| format!("{e:#}")) }
-        })
-        .with("redis", move || {
-            let kv = kv.clone();
-            async move { kv.ping().await.map_err(|e| format!("{e:#}")) }
-        });
+    let api_url: reqwest::Url = config
+        .telegram_api_url
+        .parse()
+        .context("TELEGRAM_API_URL is not a valid URL")?;
+    let readiness = {
+        let (db, kv) = (db.clone(), kv.clone());
+        Readiness::new()
+            .with("postgres", move || {
+                let db = db.clone();
+                async move { db.ping().await.map_err(|e| format!("{e:#}")) }
+            })
+            .with("redis", move || {
+                let kv = kv.clone();
+                async move { kv.ping().await.map_err(|e| format!("{e:#}")) }
+            })
+    };
     let router = telemetry::ops::with_request_metrics(telemetry::ops_router(
         readiness,
         telemetry::tracing_init::prometheus(),
     ));
-    telemetry::serve(listener, router, shutdown).await?;
+
+    // One shutdown for both halves: the signal, or the HTTP server ending on its own.
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    let on_signal = Arc::clone(&stop_tx);
+    tokio::spawn(async move {
+        shutdown.await;
+        on_signal.send_replace(true);
+    });
+
+    let app = Arc::new(App {
+        tenant: config.tenant_id,
+        schema,
+        db,
+        dialogues: TenantDialogues::new(kv, config.tenant_id),
+        clock,
+    });
+    let bot: TgBot = teloxide::Bot::new(config.bot_token.expose_secret())
+        .set_api_url(api_url)
+        .throttle(Limits::default());
+    let telegram = tokio::spawn(polling::run(bot, app, stopped(stop_rx.clone())));
+
+    let served = telemetry::serve(listener, router, stopped(stop_rx)).await;
+    stop_tx.send_replace(true);
+    if let Err(e) = telegram.await {
+        tracing::error!(error = %e, "the Telegram task failed");
+    }
+    served?;
     tracing::info!(tenant = %config.tenant_id, "stopped");
     Ok(())
+}
+
+/// Resolves once the stop flag is set (or its sender is gone).
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
 }

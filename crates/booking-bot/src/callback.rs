@@ -1,0 +1,249 @@
+//! Inline-button data: one typed enum with a compact, versioned text codec.
+//!
+//! Telegram limits `callback_data` to 64 bytes and anyone can forge it, so buttons carry ids
+//! only, never payloads, and every handler re-checks what a button asks for on the server.
+//! The leading version (`v1:`) lets a later release tell an old button from garbage.
+
+use std::{fmt, str::FromStr};
+
+use booking_core::{
+    ids::{BookingId, ServiceId, StaffId},
+    locale::Locale,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// The codec version written by this build.
+const VERSION: &str = "v1";
+
+/// Telegram's limit on `callback_data`.
+pub const MAX_LEN: usize = 64;
+
+/// A main-menu entry.
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum MenuItem {
+    /// Back to the main menu.
+    Main,
+    Book,
+    MyBookings,
+    About,
+    Help,
+}
+
+impl MenuItem {
+    const fn code(self) -> &'static str {
+        match self {
+            Self::Main => "main",
+            Self::Book => "book",
+            Self::MyBookings => "my",
+            Self::About => "about",
+            Self::Help => "help",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "main" => Self::Main,
+            "book" => Self::Book,
+            "my" => Self::MyBookings,
+            "about" => Self::About,
+            "help" => Self::Help,
+            _ => return None,
+        })
+    }
+}
+
+/// What a button asks for.
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum CallbackData {
+    /// A button that does nothing (calendar padding, a day that cannot be booked).
+    Noop,
+    Language(Locale),
+    Menu(MenuItem),
+    Service(ServiceId),
+    /// A staff member, or `None` for "anyone free".
+    Staff(Option<StaffId>),
+    /// A calendar month.
+    Month {
+        year: i32,
+        month: u32,
+    },
+    Day(NaiveDate),
+    /// A start time (UTC, whole seconds).
+    Time(DateTime<Utc>),
+    /// Confirm this held booking.
+    Confirm(BookingId),
+    /// Ask whether to cancel this booking.
+    CancelAsk(BookingId),
+    /// Cancel it: the confirmation step was passed.
+    CancelYes(BookingId),
+}
+
+/// Why button data was refused.
+#[derive(Clone, Eq, PartialEq, Debug, thiserror::Error)]
+pub enum CallbackError {
+    /// Written by another (older or newer) version of the bot.
+    #[error("callback data of an unknown codec version")]
+    UnknownVersion,
+    #[error("malformed callback data")]
+    Malformed,
+}
+
+impl fmt::Display for CallbackData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{VERSION}:")?;
+        match self {
+            Self::Noop => f.write_str("n"),
+            Self::Language(l) => write!(f, "l:{}", l.code()),
+            Self::Menu(m) => write!(f, "m:{}", m.code()),
+            Self::Service(id) => write!(f, "s:{id}"),
+            Self::Staff(Some(id)) => write!(f, "f:{id}"),
+            Self::Staff(None) => f.write_str("f:*"),
+            Self::Month { year, month } => write!(f, "M:{year:04}{month:02}"),
+            Self::Day(d) => write!(f, "d:{}", d.format("%Y%m%d")),
+            Self::Time(t) => write!(f, "t:{}", t.timestamp()),
+            Self::Confirm(id) => write!(f, "c:{id}"),
+            Self::CancelAsk(id) => write!(f, "x:{id}"),
+            Self::CancelYes(id) => write!(f, "X:{id}"),
+        }
+    }
+}
+
+impl FromStr for CallbackData {
+    type Err = CallbackError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() > MAX_LEN {
+            return Err(CallbackError::Malformed);
+        }
+        let (version, rest) = s.split_once(':').ok_or(CallbackError::Malformed)?;
+        if version != VERSION {
+            // `v<digits>` is a version we do not speak; anything else is noise.
+            let is_version = version
+                .strip_prefix('v')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            return Err(if is_version {
+                CallbackError::UnknownVersion
+            } else {
+                CallbackError::Malformed
+            });
+        }
+        let (tag, arg) = rest.split_once(':').unwrap_or((rest, ""));
+        parse_v1(tag, arg).ok_or(CallbackError::Malformed)
+    }
+}
+
+fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
+    use CallbackData as C;
+    Some(match (tag, arg) {
+        ("n", "") => C::Noop,
+        ("l", code) => C::Language(code.parse().ok()?),
+        ("m", item) => C::Menu(MenuItem::parse(item)?),
+        ("s", id) => C::Service(ServiceId(positive(id)?)),
+        ("f", "*") => C::Staff(None),
+        ("f", id) => C::Staff(Some(StaffId(positive(id)?))),
+        ("M", ym) if ym.len() == 6 && ym.bytes().all(|b| b.is_ascii_digit()) => {
+            let year = ym[..4].parse().ok()?;
+            let month = ym[4..].parse().ok()?;
+            NaiveDate::from_ymd_opt(year, month, 1)?;
+            C::Month { year, month }
+        }
+        ("d", ymd) if ymd.len() == 8 => C::Day(NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()?),
+        ("t", secs) => C::Time(DateTime::from_timestamp(positive(secs)?, 0)?),
+        ("c", id) => C::Confirm(BookingId(positive(id)?)),
+        ("x", id) => C::CancelAsk(BookingId(positive(id)?)),
+        ("X", id) => C::CancelYes(BookingId(positive(id)?)),
+        _ => return None,
+    })
+}
+
+/// A positive decimal integer without sign or leading noise.
+fn positive(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok().filter(|n| *n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn all_kinds() -> Vec<CallbackData> {
+        use CallbackData as C;
+        vec![
+            C::Noop,
+            C::Language(Locale::Ru),
+            C::Language(Locale::En),
+            C::Menu(MenuItem::Main),
+            C::Menu(MenuItem::Book),
+            C::Menu(MenuItem::MyBookings),
+            C::Menu(MenuItem::About),
+            C::Menu(MenuItem::Help),
+            C::Service(ServiceId(i64::MAX)),
+            C::Staff(Some(StaffId(7))),
+            C::Staff(None),
+            C::Month {
+                year: 2026,
+                month: 12,
+            },
+            C::Day(NaiveDate::from_ymd_opt(2027, 1, 31).unwrap()),
+            C::Time(Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap()),
+            C::Confirm(BookingId(i64::MAX)),
+            C::CancelAsk(BookingId(1)),
+            C::CancelYes(BookingId(i64::MAX)),
+        ]
+    }
+
+    #[test]
+    fn every_kind_round_trips_within_telegrams_limit() {
+        for data in all_kinds() {
+            let text = data.to_string();
+            assert!(text.len() <= MAX_LEN, "{text} is too long");
+            assert!(text.starts_with("v1:"), "{text}");
+            assert_eq!(text.parse::<CallbackData>(), Ok(data), "{text}");
+        }
+    }
+
+    #[test]
+    fn another_version_is_told_apart_from_garbage() {
+        assert_eq!(
+            "v2:s:1".parse::<CallbackData>(),
+            Err(CallbackError::UnknownVersion)
+        );
+        assert_eq!(
+            "v0:n".parse::<CallbackData>(),
+            Err(CallbackError::UnknownVersion)
+        );
+        for garbage in [
+            "",
+            "v1",
+            "v1:",
+            "v1:zz:1",
+            "v:s:1",
+            "select_service:1",
+            "v1:s:-1",
+            "v1:s:0",
+            "v1:s:+1",
+            "v1:s:1x",
+            "v1:s:99999999999999999999",
+            "v1:d:20270230",
+            "v1:M:202613",
+            "v1:t:abc",
+            "v1:l:fr",
+            "v1:m:admin",
+            "v1:n:extra",
+        ] {
+            assert_eq!(
+                garbage.parse::<CallbackData>(),
+                Err(CallbackError::Malformed),
+                "{garbage:?}"
+            );
+        }
+        assert_eq!(
+            "v1:n".repeat(20).parse::<CallbackData>(),
+            Err(CallbackError::Malformed)
+        );
+    }
+}

@@ -1,0 +1,419 @@
+//! Book: service → staff member or anyone → month calendar → free times → hold → confirm.
+//!
+//! Every step re-checks on the server what its button asks for: the service and staff member
+//! exist and go together, the day has free time, the time passes the policy (the hold runs
+//! `check_start`), and the booking to confirm is the customer's own.
+
+use booking_core::{
+    booking::BookingRejection,
+    ids::{BookingId, ServiceId, StaffId},
+};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
+use storage::{
+    TenantTx,
+    tenant::{
+        bookings::{self, BookingRequest, Rules},
+        catalogue,
+    },
+};
+
+use super::Ctx;
+use crate::{
+    callback::{CallbackData, MenuItem},
+    error::{BotError, split},
+    keyboards::{self, Calendar},
+    screen::{Reply, Screen},
+    state::State,
+    texts::{Key, Noun},
+};
+
+/// How many free times to offer when the chosen one was taken.
+const NEAREST: usize = 8;
+/// How far ahead to look for them.
+const NEAREST_DAYS: i64 = 14;
+
+/// Step 1: the services.
+pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let mut tx = cx.app.tx().await?;
+    cx.release_hold(&mut tx).await?;
+    let services = catalogue::services(&mut tx, false).await?;
+    tx.commit().await?;
+    cx.set_state(State::Idle).await?;
+    if services.is_empty() {
+        return Ok(Reply::screen(Screen::new(
+            t.get(Key::NoServices),
+            keyboards::to_menu(t),
+        )));
+    }
+    Ok(Reply::screen(Screen::new(
+        t.get(Key::ChooseService),
+        keyboards::services(t, &services),
+    )))
+}
+
+/// Step 2: who gives it.
+pub async fn service_chosen(cx: &Ctx<'_>, service: ServiceId) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let mut tx = cx.app.tx().await?;
+    let Some(found) = catalogue::service(&mut tx, service)
+        .await?
+        .filter(|s| s.active)
+    else {
+        return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
+    };
+    let staff = catalogue::staff_for_service(&mut tx, service).await?;
+    cx.release_hold(&mut tx).await?;
+    tx.commit().await?;
+    if staff.is_empty() {
+        return Ok(rejected(cx, &BookingRejection::StaffUnavailable));
+    }
+    cx.set_state(State::ChoosingStaff { service }).await?;
+    Ok(Reply::screen(Screen::new(
+        t.fill(Key::ChooseStaff, &[("service", &found.name)]),
+        keyboards::staff(t, &staff),
+    )))
+}
+
+/// Step 3: the calendar of the current month.
+pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+    let service = match cx.state {
+        State::ChoosingStaff { service } => service,
+        _ => match cx.state.draft() {
+            Some((service, _)) => service,
+            None => return Ok(expired(cx)),
+        },
+    };
+    let mut tx = cx.app.tx().await?;
+    if let Some(wanted) = staff {
+        let givers = catalogue::staff_for_service(&mut tx, service).await?;
+        if !givers.iter().any(|s| s.id == wanted) {
+            return Ok(rejected(cx, &BookingRejection::StaffUnavailable));
+        }
+    }
+    cx.release_hold(&mut tx).await?;
+    let today = today(cx);
+    let screen = calendar(cx, &mut tx, service, staff, today.year(), today.month()).await?;
+    tx.commit().await?;
+    cx.set_state(State::ChoosingTime { service, staff }).await?;
+    Ok(screen)
+}
+
+/// ◀ / ▶ in the calendar.
+pub async fn month(cx: &Ctx<'_>, year: i32, month: u32) -> Result<Reply, BotError> {
+    let Some((service, staff)) = cx.state.draft() else {
+        return Ok(expired(cx));
+    };
+    let (first, last) = (first_of(today(cx)), first_of(last_day(cx)));
+    let wanted = NaiveDate::from_ymd_opt(year, month, 1);
+    if wanted.is_none_or(|w| w < first || w > last) {
+        return Ok(expired(cx));
+    }
+    let mut tx = cx.app.tx().await?;
+    let screen = calendar(cx, &mut tx, service, staff, year, month).await?;
+    tx.commit().await?;
+    Ok(screen)
+}
+
+/// Step 4: the free times of a day.
+pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let Some((service, staff)) = cx.state.draft() else {
+        return Ok(expired(cx));
+    };
+    let mut tx = cx.app.tx().await?;
+    cx.release_hold(&mut tx).await?;
+    let Some(found) = catalogue::service(&mut tx, service).await? else {
+        return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
+    };
+    let slots =
+        split(bookings::free_slots(&mut tx, service, staff, date, date, cx.app.now()).await)?;
+    tx.commit().await?;
+    cx.set_state(State::ChoosingTime { service, staff }).await?;
+    let slots = match slots {
+        Ok(slots) => slots,
+        Err(r) => return Ok(rejected(cx, &r)),
+    };
+    if slots.is_empty() {
+        return Ok(Reply::alert(t.get(Key::NoTimes)));
+    }
+    let zone = cx.session.profile.time_zone;
+    let free = t.count(Noun::FreeTime, slots.len() as u64);
+    let text = t.fill(
+        Key::ChooseTime,
+        &[
+            ("service", &found.name),
+            ("date", &date.format("%d.%m.%Y").to_string()),
+            ("zone", zone.name()),
+            ("free", &free),
+        ],
+    );
+    let back = keyboards::button(
+        t.get(Key::BtnBack),
+        CallbackData::Month {
+            year: date.year(),
+            month: date.month(),
+        },
+    );
+    Ok(Reply::screen(Screen::new(
+        text,
+        keyboards::times(&slots, zone, false, back),
+    )))
+}
+
+/// Step 5: hold the time and show the confirm screen; a taken time offers the nearest ones.
+pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError> {
+    let Some((service, staff)) = cx.state.draft() else {
+        return Ok(expired(cx));
+    };
+    let now = cx.app.now();
+    let mut tx = cx.app.tx().await?;
+    cx.release_hold(&mut tx).await?;
+    let request = BookingRequest {
+        customer: cx.session.customer.id,
+        service,
+        staff,
+        start,
+        source: cx.session.customer.source.clone(),
+        actor: cx.actor(),
+        rules: Rules::Customer,
+    };
+    match split(bookings::hold(&mut tx, &request, now).await)? {
+        Ok(held) => {
+            let screen = confirm_screen(cx, &mut tx, held.id).await?;
+            tx.commit().await?;
+            cx.set_state(State::Confirming {
+                service,
+                staff,
+                hold: held.id,
+            })
+            .await?;
+            Ok(screen)
+        }
+        Err(BookingRejection::SlotTaken) => {
+            let date = start
+                .with_timezone(&cx.session.profile.time_zone)
+                .date_naive();
+            let screen = nearest(cx, &mut tx, service, staff, date).await?;
+            tx.commit().await?;
+            cx.set_state(State::ChoosingTime { service, staff }).await?;
+            Ok(screen)
+        }
+        Err(r) => Ok(rejected(cx, &r)),
+    }
+}
+
+/// Step 6: confirm the hold. Only the customer's own hold is found.
+pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let customer = cx.session.customer.id;
+    let mut tx = cx.app.tx().await?;
+    match split(bookings::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
+        Ok(booking) => {
+            let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+            tx.commit().await?;
+            cx.set_state(State::Idle).await?;
+            let (date, time) = local(cx, booking.start);
+            let text = t.fill(
+                Key::Booked,
+                &[
+                    ("service", &service),
+                    ("staff", &staff),
+                    ("date", &date),
+                    ("time", &time),
+                    ("zone", cx.session.profile.time_zone.name()),
+                ],
+            );
+            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+        }
+        Err(BookingRejection::SlotTaken) => {
+            tx.rollback().await?;
+            let mut tx = cx.app.tx().await?;
+            let Some(held) = bookings::get(&mut tx, id).await? else {
+                return Ok(expired(cx));
+            };
+            let date = held
+                .start
+                .with_timezone(&cx.session.profile.time_zone)
+                .date_naive();
+            let staff = cx.state.draft().and_then(|(_, staff)| staff);
+            let screen = nearest(cx, &mut tx, held.service_id, staff, date).await?;
+            tx.commit().await?;
+            cx.set_state(State::ChoosingTime {
+                service: held.service_id,
+                staff,
+            })
+            .await?;
+            Ok(screen)
+        }
+        Err(r) => Ok(rejected(cx, &r)),
+    }
+}
+
+async fn confirm_screen(
+    cx: &Ctx<'_>,
+    tx: &mut TenantTx,
+    hold: BookingId,
+) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let Some(held) = bookings::get(tx, hold).await? else {
+        return Ok(expired(cx));
+    };
+    let (service, staff) = names(tx, held.service_id, held.staff_id).await?;
+    let (date, time) = local(cx, held.start);
+    let text = t.fill(
+        Key::ConfirmScreen,
+        &[
+            ("service", &service),
+            ("staff", &staff),
+            ("date", &date),
+            ("time", &time),
+            ("zone", cx.session.profile.time_zone.name()),
+            ("price", &held.price.decimal()),
+            ("hold", &t.duration(cx.session.profile.policy.hold)),
+        ],
+    );
+    let day = held
+        .start
+        .with_timezone(&cx.session.profile.time_zone)
+        .date_naive();
+    Ok(Reply::screen(Screen::new(
+        text,
+        keyboards::confirm(t, hold, day),
+    )))
+}
+
+/// "This time was taken" with the nearest free times from `date` on.
+async fn nearest(
+    cx: &Ctx<'_>,
+    tx: &mut TenantTx,
+    service: ServiceId,
+    staff: Option<StaffId>,
+    date: NaiveDate,
+) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let from = date.max(today(cx));
+    let to = from + Duration::days(NEAREST_DAYS);
+    let mut slots = split(bookings::free_slots(tx, service, staff, from, to, cx.app.now()).await)?
+        .unwrap_or_default();
+    slots.truncate(NEAREST);
+    let mut text = t.rejection(&BookingRejection::SlotTaken);
+    text.push('\n');
+    text.push_str(t.get(if slots.is_empty() {
+        Key::NoTimes
+    } else {
+        Key::NearestTimes
+    }));
+    let back = keyboards::button(t.get(Key::BtnBack), CallbackData::Menu(MenuItem::Book));
+    let keyboard = keyboards::times(&slots, cx.session.profile.time_zone, true, back);
+    Ok(Reply {
+        screen: Some(Screen::new(text, keyboard)),
+        notice: Some(t.rejection(&BookingRejection::SlotTaken)),
+        alert: false,
+    })
+}
+
+async fn calendar(
+    cx: &Ctx<'_>,
+    tx: &mut TenantTx,
+    service: ServiceId,
+    staff: Option<StaffId>,
+    year: i32,
+    month: u32,
+) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let (today, last) = (today(cx), last_day(cx));
+    let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) else {
+        return Ok(expired(cx));
+    };
+    let month_end = first
+        .checked_add_months(Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(first);
+    let (from, to) = (first.max(today), month_end.min(last));
+    let Some(found) = catalogue::service(tx, service).await? else {
+        return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
+    };
+    let bookable = if from <= to {
+        match split(bookings::bookable_dates(tx, service, staff, from, to, cx.app.now()).await)? {
+            Ok(dates) => dates,
+            Err(r) => return Ok(rejected(cx, &r)),
+        }
+    } else {
+        Vec::new()
+    };
+    let prev = first
+        .checked_sub_months(Months::new(1))
+        .filter(|p| *p >= first_of(today));
+    let next = first
+        .checked_add_months(Months::new(1))
+        .filter(|n| *n <= last);
+    let mut text = t.fill(Key::ChooseDay, &[("service", &found.name)]);
+    if bookable.is_empty() {
+        text.push('\n');
+        text.push_str(t.get(Key::NoDays));
+    }
+    let grid = Calendar {
+        year,
+        month,
+        bookable: &bookable,
+        prev: prev.map(|d| (d.year(), d.month())),
+        next: next.map(|d| (d.year(), d.month())),
+    };
+    Ok(Reply::screen(Screen::new(
+        text,
+        keyboards::calendar(t, &grid),
+    )))
+}
+
+async fn names(
+    tx: &mut TenantTx,
+    service: ServiceId,
+    staff: StaffId,
+) -> Result<(String, String), BotError> {
+    let service = catalogue::service(tx, service)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let staff = catalogue::staff(tx, true)
+        .await?
+        .into_iter()
+        .find(|s| s.id == staff)
+        .map(|s| s.name)
+        .unwrap_or_default();
+    Ok((service, staff))
+}
+
+/// Date and time in the tenant's zone.
+fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
+    let local = at.with_timezone(&cx.session.profile.time_zone);
+    (
+        local.format("%d.%m.%Y").to_string(),
+        local.format("%H:%M").to_string(),
+    )
+}
+
+/// Today in the tenant's zone.
+fn today(cx: &Ctx<'_>) -> NaiveDate {
+    cx.app
+        .now()
+        .with_timezone(&cx.session.profile.time_zone)
+        .date_naive()
+}
+
+/// The last day customers may book (the horizon counts today as day 0).
+fn last_day(cx: &Ctx<'_>) -> NaiveDate {
+    today(cx) + Duration::days(i64::from(cx.session.profile.policy.horizon_days))
+}
+
+fn first_of(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn expired(cx: &Ctx<'_>) -> Reply {
+    Reply::alert(cx.texts().get(Key::ButtonExpired))
+}
+
+fn rejected(cx: &Ctx<'_>, r: &BookingRejection) -> Reply {
+    Reply::alert(cx.texts().rejection(r))
+}

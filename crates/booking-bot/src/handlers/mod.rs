@@ -1,0 +1,315 @@
+//! The handler tree and the routing of messages and button presses to small named steps.
+//!
+//! Each step takes a [`Ctx`] and returns a [`Reply`]; only this module talks to the Bot API,
+//! so every button press is answered (answerCallbackQuery) whatever the step did, and a
+//! database or Redis outage becomes a polite "try again in a minute" in one place.
+
+/// Book: service, staff, calendar, times, hold, confirm.
+pub mod booking;
+/// My bookings: list and cancel.
+pub mod my_bookings;
+/// /start, language, menu, help, about.
+pub mod start;
+
+use std::sync::Arc;
+
+use booking_core::{booking::Actor, ids::BookingId};
+use storage::{
+    TenantTx,
+    tenant::bookings::{self, Rules},
+};
+use teloxide::{
+    adaptors::Throttle,
+    dispatching::{UpdateFilterExt as _, UpdateHandler, dialogue::Dialogue},
+    prelude::*,
+    types::{CallbackQuery, ChatId, Message, User},
+    utils::command::BotCommands,
+};
+
+use crate::{
+    app::App,
+    callback::{CallbackData, CallbackError, MenuItem},
+    dialogue_storage::TenantDialogues,
+    error::BotError,
+    screen::{Reply, Screen},
+    session::{Session, default_locale, telegram_id},
+    state::State,
+    texts::{Key, Texts},
+};
+
+/// The bot as handlers use it: every call goes through one shared `Throttle`.
+pub type TgBot = Throttle<teloxide::Bot>;
+
+/// A customer's dialogue, stored per tenant.
+pub type Dlg = Dialogue<State, TenantDialogues>;
+
+/// The commands customers can type.
+#[derive(BotCommands, Clone, Debug)]
+#[command(rename_rule = "lowercase")]
+pub enum Command {
+    /// The main menu; a deep-link payload (`/start promo_x`) is recorded as the source.
+    Start(String),
+    Book,
+    My,
+    About,
+    Help,
+    Language,
+}
+
+/// The whole tree: private messages (commands first, then any text) and button presses.
+#[must_use]
+pub fn schema() -> UpdateHandler<BotError> {
+    let messages = Update::filter_message()
+        .filter(|m: Message| m.chat.is_private())
+        .branch(
+            dptree::entry()
+                .filter_command::<Command>()
+                .endpoint(on_command),
+        )
+        .branch(dptree::endpoint(on_text));
+    let presses = Update::filter_callback_query().endpoint(on_callback);
+    dptree::entry().branch(messages).branch(presses)
+}
+
+/// Everything a step needs about the update.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub session: Session,
+    pub dialogue: Dlg,
+    pub state: State,
+    pub user: &'a User,
+}
+
+impl Ctx<'_> {
+    #[must_use]
+    pub const fn texts(&self) -> Texts {
+        self.session.texts
+    }
+
+    #[must_use]
+    pub fn actor(&self) -> Actor {
+        Actor::Customer(telegram_id(self.user))
+    }
+
+    pub async fn set_state(&self, state: State) -> Result<(), BotError> {
+        Ok(self.dialogue.update(state).await?)
+    }
+
+    /// Gives back a slot held on the confirm screen the customer is leaving, so it does not
+    /// count against them or block others until it lapses.
+    pub async fn release_hold(&self, tx: &mut TenantTx) -> Result<(), BotError> {
+        if let State::Confirming { hold, .. } = self.state {
+            release(self, tx, hold).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn release(cx: &Ctx<'_>, tx: &mut TenantTx, hold: BookingId) -> Result<(), BotError> {
+    let result = bookings::cancel(
+        tx,
+        hold,
+        Some(cx.session.customer.id),
+        cx.actor(),
+        Rules::Customer,
+        Some("left the confirm screen"),
+        cx.app.now(),
+    )
+    .await;
+    // Already confirmed, expired or gone: nothing to give back.
+    crate::error::split(result)?.ok();
+    Ok(())
+}
+
+async fn context<'a>(
+    app: &'a App,
+    user: &'a User,
+    chat: ChatId,
+    source: Option<&str>,
+) -> Result<Ctx<'a>, BotError> {
+    let session = Session::load(app, user, source).await?;
+    let dialogue = Dlg::new(app.dialogues.clone(), chat);
+    let state = dialogue.get_or_default().await?;
+    Ok(Ctx {
+        app,
+        session,
+        dialogue,
+        state,
+        user,
+    })
+}
+
+async fn on_command(bot: TgBot, msg: Message, cmd: Command, app: Arc<App>) -> Result<(), BotError> {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let chat = msg.chat.id;
+    let source = match &cmd {
+        Command::Start(payload) => deep_link_source(payload),
+        _ => None,
+    };
+    let result = async {
+        let cx = context(&app, user, chat, source.as_deref()).await?;
+        match cmd {
+            Command::Start(_) => start::start(&cx).await,
+            Command::Book => booking::services(&cx).await,
+            Command::My => my_bookings::list(&cx, None).await,
+            Command::About => start::about(&cx).await,
+            Command::Help => start::help(&cx).await,
+            Command::Language => Ok(start::language_screen(&cx)),
+        }
+    }
+    .await;
+    send(&bot, chat, user, result).await
+}
+
+async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let chat = msg.chat.id;
+    let result = async {
+        let cx = context(&app, user, chat, None).await?;
+        let t = cx.texts();
+        Ok(Reply::screen(Screen::new(
+            t.get(Key::NotUnderstood),
+            crate::keyboards::main_menu(t),
+        )))
+    }
+    .await;
+    send(&bot, chat, user, result).await
+}
+
+/// Sends a step's screen as a new message, or the polite apology when storage is down.
+async fn send(
+    bot: &TgBot,
+    chat: ChatId,
+    user: &User,
+    result: Result<Reply, BotError>,
+) -> Result<(), BotError> {
+    let (reply, error) = match result {
+        Ok(reply) => (reply, None),
+        Err(e) => (apology(user), Some(e)),
+    };
+    if let Some(screen) = reply.screen {
+        bot.send_message(chat, screen.text)
+            .reply_markup(screen.keyboard)
+            .await?;
+    } else if let Some(notice) = reply.notice {
+        bot.send_message(chat, notice).await?;
+    }
+    error.map_or(Ok(()), report)
+}
+
+async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), BotError> {
+    let data = q
+        .data
+        .as_deref()
+        .unwrap_or_default()
+        .parse::<CallbackData>();
+    let chat = q
+        .message
+        .as_ref()
+        .map_or_else(|| ChatId(telegram_id(&q.from).get()), |m| m.chat().id);
+    let result = async {
+        let cx = context(&app, &q.from, chat, None).await?;
+        let t = cx.texts();
+        match data {
+            Err(CallbackError::UnknownVersion) => Ok(Reply::alert(t.get(Key::ButtonOldVersion))),
+            Err(CallbackError::Malformed) => Ok(Reply::alert(t.get(Key::ButtonGarbage))),
+            Ok(data) => route(&cx, data).await,
+        }
+    }
+    .await;
+    let (reply, error) = match result {
+        Ok(reply) => (reply, None),
+        Err(e) => (apology(&q.from), Some(e)),
+    };
+    let mut edit_error = None;
+    if let (Some(screen), Some(message)) = (reply.screen, q.message.as_ref()) {
+        let edited = bot
+            .edit_message_text(message.chat().id, message.id(), screen.text)
+            .reply_markup(screen.keyboard)
+            .await;
+        edit_error = edited
+            .err()
+            .map(BotError::from)
+            .filter(|e| !e.is_not_modified());
+    }
+    // Always answered, whatever happened above: a button must never keep spinning.
+    let mut answer = bot.answer_callback_query(q.id.clone());
+    if let Some(notice) = reply.notice {
+        answer = answer.text(notice).show_alert(reply.alert);
+    }
+    answer.await?;
+    match error.or(edit_error) {
+        Some(e) => report(e),
+        None => Ok(()),
+    }
+}
+
+async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
+    use CallbackData as C;
+    match data {
+        C::Noop => Ok(Reply::nothing()),
+        C::Language(locale) => start::choose_language(cx, locale).await,
+        C::Menu(MenuItem::Main) => start::menu(cx).await,
+        C::Menu(MenuItem::Book) => booking::services(cx).await,
+        C::Menu(MenuItem::MyBookings) => my_bookings::list(cx, None).await,
+        C::Menu(MenuItem::About) => start::about(cx).await,
+        C::Menu(MenuItem::Help) => start::help(cx).await,
+        C::Service(id) => booking::service_chosen(cx, id).await,
+        C::Staff(staff) => booking::staff_chosen(cx, staff).await,
+        C::Month { year, month } => booking::month(cx, year, month).await,
+        C::Day(date) => booking::day(cx, date).await,
+        C::Time(start) => booking::time(cx, start).await,
+        C::Confirm(id) => booking::confirm(cx, id).await,
+        C::CancelAsk(id) => my_bookings::ask(cx, id).await,
+        C::CancelYes(id) => my_bookings::cancel(cx, id).await,
+    }
+}
+
+/// "Try again in a minute", in the customer's Telegram language (their stored choice may be
+/// exactly what could not be read).
+fn apology(user: &User) -> Reply {
+    Reply::alert(Texts::new(default_locale(user)).get(Key::Unavailable))
+}
+
+/// An outage is expected and recovers by itself: logged, not raised. Anything else goes to the
+/// dispatcher's error handler with its cause chain.
+fn report(e: BotError) -> Result<(), BotError> {
+    if e.is_unavailable() {
+        tracing::warn!(error = ?e, "storage unavailable; the customer was asked to retry");
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+/// A deep-link payload worth recording: Telegram allows `[A-Za-z0-9_-]{1,64}`.
+fn deep_link_source(payload: &str) -> Option<String> {
+    let p = payload.trim();
+    let valid = !p.is_empty()
+        && p.len() <= 64
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    valid.then(|| p.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_link_payloads_are_checked() {
+        assert_eq!(deep_link_source("promo_1"), Some("promo_1".to_owned()));
+        assert_eq!(deep_link_source(""), None);
+        assert_eq!(deep_link_source("a b"), None);
+        assert_eq!(deep_link_source(&"x".repeat(65)), None);
+    }
+
+    #[test]
+    fn the_tree_builds() {
+        let _ = schema();
+    }
+}

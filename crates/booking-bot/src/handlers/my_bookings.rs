@@ -1,0 +1,115 @@
+//! My bookings: the upcoming visits, and cancelling one after a confirmation step.
+
+use booking_core::{booking::BookingStatus, ids::BookingId};
+use storage::tenant::{
+    bookings::{self, Rules},
+    catalogue,
+};
+
+use super::Ctx;
+use crate::{
+    error::{BotError, split},
+    keyboards,
+    screen::{Reply, Screen},
+    texts::{Key, Noun},
+};
+
+/// How many upcoming bookings the list shows.
+const LIMIT: i64 = 10;
+
+/// The upcoming bookings, each with a Cancel button; `headline` goes first (e.g. "Cancelled").
+pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let mut tx = cx.app.tx().await?;
+    let upcoming =
+        bookings::for_customer(&mut tx, cx.session.customer.id, true, cx.app.now(), LIMIT).await?;
+    tx.commit().await?;
+    let mut text = headline.map(|h| format!("{h}\n\n")).unwrap_or_default();
+    if upcoming.is_empty() {
+        text.push_str(t.get(Key::NoBookings));
+    } else {
+        let count = t.count(Noun::Booking, upcoming.len() as u64);
+        text.push_str(&t.fill(Key::MyBookingsTitle, &[("count", &count)]));
+        let zone = cx.session.profile.time_zone;
+        for (i, b) in upcoming.iter().enumerate() {
+            let local = b.booking.start.with_timezone(&zone);
+            text.push('\n');
+            text.push_str(&t.fill(
+                Key::BookingLine,
+                &[
+                    ("n", &(i + 1).to_string()),
+                    ("service", &b.service_name),
+                    ("date", &local.format("%d.%m.%Y").to_string()),
+                    ("time", &local.format("%H:%M").to_string()),
+                    ("staff", &b.staff_name),
+                ],
+            ));
+        }
+    }
+    Ok(Reply::screen(Screen::new(
+        text,
+        keyboards::my_bookings(t, &upcoming),
+    )))
+}
+
+/// "Cancel this booking?" — only for the customer's own confirmed, upcoming booking, and only
+/// before the cut-off (whose reason is shown otherwise).
+pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let now = cx.app.now();
+    let mut tx = cx.app.tx().await?;
+    let booking = bookings::get(&mut tx, id).await?.filter(|b| {
+        b.customer_id == cx.session.customer.id && b.status == BookingStatus::Confirmed
+    });
+    let Some(booking) = booking else {
+        return Ok(Reply::alert(
+            t.rejection(&booking_core::booking::BookingRejection::NotFound),
+        ));
+    };
+    if let Err(r) = cx.session.profile.policy.check_cancel(booking.start, now) {
+        return Ok(Reply::alert(t.rejection(&r)));
+    }
+    let service = catalogue::service(&mut tx, booking.service_id)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    tx.commit().await?;
+    let local = booking.start.with_timezone(&cx.session.profile.time_zone);
+    let text = t.fill(
+        Key::CancelAsk,
+        &[
+            ("service", &service),
+            ("date", &local.format("%d.%m.%Y").to_string()),
+            ("time", &local.format("%H:%M").to_string()),
+        ],
+    );
+    Ok(Reply::screen(Screen::new(
+        text,
+        keyboards::cancel_ask(t, id),
+    )))
+}
+
+/// Cancels under customer rules: ownership and the cut-off are checked again by storage.
+pub async fn cancel(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let mut tx = cx.app.tx().await?;
+    let result = bookings::cancel(
+        &mut tx,
+        id,
+        Some(cx.session.customer.id),
+        cx.actor(),
+        Rules::Customer,
+        None,
+        cx.app.now(),
+    )
+    .await;
+    match split(result)? {
+        Ok(_) => {
+            tx.commit().await?;
+            let mut reply = list(cx, Some(t.get(Key::Cancelled))).await?;
+            reply.notice = Some(t.get(Key::Cancelled).to_owned());
+            Ok(reply)
+        }
+        Err(r) => Ok(Reply::alert(t.rejection(&r))),
+    }
+}

@@ -1,0 +1,229 @@
+//! Inline keyboards. Every button's data is a [`CallbackData`].
+
+use booking_core::{
+    Tz,
+    catalogue::{Service, Staff},
+    ids::BookingId,
+    locale::Locale,
+};
+use chrono::{Datelike, NaiveDate};
+use storage::tenant::bookings::{BookingView, StaffSlot};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use crate::{
+    callback::{CallbackData, MenuItem},
+    texts::{Key, Texts},
+};
+
+/// One button.
+#[must_use]
+pub fn button(label: impl Into<String>, data: CallbackData) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(label, data.to_string())
+}
+
+/// Book, My bookings, About, Help.
+#[must_use]
+pub fn main_menu(t: Texts) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(
+            t.get(Key::BtnBook),
+            CallbackData::Menu(MenuItem::Book),
+        )],
+        vec![button(
+            t.get(Key::BtnMyBookings),
+            CallbackData::Menu(MenuItem::MyBookings),
+        )],
+        vec![
+            button(t.get(Key::BtnAbout), CallbackData::Menu(MenuItem::About)),
+            button(t.get(Key::BtnHelp), CallbackData::Menu(MenuItem::Help)),
+        ],
+    ])
+}
+
+/// A single "Menu" button.
+#[must_use]
+pub fn to_menu(t: Texts) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![button(
+        t.get(Key::BtnMenu),
+        CallbackData::Menu(MenuItem::Main),
+    )]])
+}
+
+/// Русский / English.
+#[must_use]
+pub fn languages() -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![
+        button("🇷🇺 Русский", CallbackData::Language(Locale::Ru)),
+        button("🇬🇧 English", CallbackData::Language(Locale::En)),
+    ]])
+}
+
+/// One row per service, then Menu.
+#[must_use]
+pub fn services(t: Texts, services: &[Service]) -> InlineKeyboardMarkup {
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = services
+        .iter()
+        .map(|s| {
+            let label = format!(
+                "{} · {} · {}",
+                s.name,
+                t.duration(s.timing.duration),
+                s.price.decimal()
+            );
+            vec![button(label, CallbackData::Service(s.id))]
+        })
+        .collect();
+    rows.push(vec![button(
+        t.get(Key::BtnMenu),
+        CallbackData::Menu(MenuItem::Main),
+    )]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// "Anyone available", then one row per staff member, then Back.
+#[must_use]
+pub fn staff(t: Texts, staff: &[Staff]) -> InlineKeyboardMarkup {
+    let mut rows = vec![vec![button(
+        t.get(Key::BtnAnyStaff),
+        CallbackData::Staff(None),
+    )]];
+    rows.extend(
+        staff
+            .iter()
+            .map(|s| vec![button(s.name.clone(), CallbackData::Staff(Some(s.id)))]),
+    );
+    rows.push(vec![button(
+        t.get(Key::BtnBack),
+        CallbackData::Menu(MenuItem::Book),
+    )]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// What a month calendar shows.
+pub struct Calendar<'a> {
+    pub year: i32,
+    pub month: u32,
+    /// Days that have free time; only these are pressable.
+    pub bookable: &'a [NaiveDate],
+    pub prev: Option<(i32, u32)>,
+    pub next: Option<(i32, u32)>,
+}
+
+/// A month grid, Monday first: ◀ Month ▶, weekdays, days (bookable ones pressable), Back.
+#[must_use]
+pub fn calendar(t: Texts, c: &Calendar<'_>) -> InlineKeyboardMarkup {
+    let nav = |target: Option<(i32, u32)>, label: &str| match target {
+        Some((year, month)) => button(label, CallbackData::Month { year, month }),
+        None => button(" ", CallbackData::Noop),
+    };
+    let mut rows = vec![
+        vec![
+            nav(c.prev, "◀"),
+            button(t.month_title(c.year, c.month), CallbackData::Noop),
+            nav(c.next, "▶"),
+        ],
+        t.weekdays()
+            .iter()
+            .map(|d| button(*d, CallbackData::Noop))
+            .collect(),
+    ];
+    let Some(first) = NaiveDate::from_ymd_opt(c.year, c.month, 1) else {
+        return InlineKeyboardMarkup::new(rows);
+    };
+    let mut week: Vec<InlineKeyboardButton> = (0..first.weekday().num_days_from_monday())
+        .map(|_| button(" ", CallbackData::Noop))
+        .collect();
+    let mut day = first;
+    while day.month() == c.month {
+        week.push(if c.bookable.contains(&day) {
+            button(day.day().to_string(), CallbackData::Day(day))
+        } else {
+            button("·", CallbackData::Noop)
+        });
+        if week.len() == 7 {
+            rows.push(std::mem::take(&mut week));
+        }
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    if !week.is_empty() {
+        while week.len() < 7 {
+            week.push(button(" ", CallbackData::Noop));
+        }
+        rows.push(week);
+    }
+    rows.push(vec![button(
+        t.get(Key::BtnBack),
+        CallbackData::Menu(MenuItem::Book),
+    )]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// Free start times, four to a row, shown in the tenant's zone; then `back`.
+#[must_use]
+pub fn times(
+    slots: &[StaffSlot],
+    zone: Tz,
+    with_date: bool,
+    back: InlineKeyboardButton,
+) -> InlineKeyboardMarkup {
+    let buttons: Vec<InlineKeyboardButton> = slots
+        .iter()
+        .map(|s| {
+            let local = s.start.with_timezone(&zone);
+            let label = if with_date {
+                local.format("%d.%m %H:%M").to_string()
+            } else {
+                local.format("%H:%M").to_string()
+            };
+            button(label, CallbackData::Time(s.start))
+        })
+        .collect();
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = buttons
+        .chunks(4)
+        .map(<[InlineKeyboardButton]>::to_vec)
+        .collect();
+    rows.push(vec![back]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// Confirm the held booking, or pick another time on that day.
+#[must_use]
+pub fn confirm(t: Texts, hold: BookingId, date: NaiveDate) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(t.get(Key::BtnConfirm), CallbackData::Confirm(hold))],
+        vec![button(t.get(Key::BtnOtherTime), CallbackData::Day(date))],
+    ])
+}
+
+/// One Cancel button per upcoming booking, then Menu.
+#[must_use]
+pub fn my_bookings(t: Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup {
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = bookings
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let label = t.fill(Key::BtnCancelBooking, &[("n", &(i + 1).to_string())]);
+            vec![button(label, CallbackData::CancelAsk(b.booking.id))]
+        })
+        .collect();
+    rows.push(vec![button(
+        t.get(Key::BtnMenu),
+        CallbackData::Menu(MenuItem::Main),
+    )]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// Yes, cancel / No, keep it.
+#[must_use]
+pub fn cancel_ask(t: Texts, id: BookingId) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![
+        button(t.get(Key::BtnYesCancel), CallbackData::CancelYes(id)),
+        button(
+            t.get(Key::BtnNoKeep),
+            CallbackData::Menu(MenuItem::MyBookings),
+        ),
+    ]])
+}

@@ -1,0 +1,132 @@
+//! The Telegram side: long polling through the dispatcher, kept alive through outages.
+//!
+//! The Bot API may be unreachable when the bot starts (or later). That must neither crash the
+//! process nor hold up its health endpoints: getMe is retried with backoff, and a dispatcher
+//! that stops by itself is started again, until shutdown.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use booking_core::locale::Locale;
+use teloxide::{
+    dispatching::Dispatcher, error_handlers::LoggingErrorHandler, prelude::*, types::BotCommand,
+    update_listeners::Polling,
+};
+
+use crate::{
+    app::App,
+    handlers::{self, TgBot},
+    texts::{Key, Texts},
+};
+
+/// The first wait after a failure; it doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How long one getUpdates waits on the server.
+const POLL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Polls and dispatches until `stop` resolves.
+pub async fn run(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + Send) {
+    tokio::pin!(stop);
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        let me = tokio::select! {
+            () = &mut stop => return,
+            me = bot.get_me() => me,
+        };
+        match me {
+            Ok(me) => {
+                tracing::info!(bot = %me.username(), tenant = %app.tenant, "connected to the Bot API");
+                backoff = FIRST_BACKOFF;
+                prepare(&bot).await;
+                if dispatch(&bot, &app, &mut stop).await {
+                    return;
+                }
+                tracing::warn!("the dispatcher stopped by itself; starting it again");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "the Bot API is unreachable");
+            }
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// Runs one dispatcher; true when it ended because of `stop`.
+async fn dispatch(
+    bot: &TgBot,
+    app: &Arc<App>,
+    stop: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> bool {
+    let mut dispatcher = Dispatcher::builder(bot.clone(), handlers::schema())
+        .dependencies(dptree::deps![Arc::clone(app)])
+        .default_handler(|_| async {})
+        .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+        .build();
+    let token = dispatcher.shutdown_token();
+    let listener = Polling::builder(bot.clone()).timeout(POLL_TIMEOUT).build();
+    let mut running = tokio::spawn(async move {
+        let errors = LoggingErrorHandler::with_custom_text("getUpdates failed");
+        if let Err(e) = dispatcher
+            .try_dispatch_with_listener(listener, errors)
+            .await
+        {
+            tracing::warn!(error = %e, "the dispatcher could not start");
+        }
+    });
+    tokio::select! {
+        () = stop.as_mut() => {}
+        _ = &mut running => return false,
+    }
+    // The token refuses while the dispatcher is still starting; ask until it is running or done.
+    loop {
+        match token.shutdown() {
+            Ok(stopped) => {
+                stopped.await;
+                break;
+            }
+            Err(_) if running.is_finished() => break,
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+    if let Err(e) = running.await {
+        tracing::error!(error = %e, "the dispatcher task failed");
+    }
+    true
+}
+
+/// Registers the commands in both languages and makes sure no webhook steals the updates.
+async fn prepare(bot: &TgBot) {
+    for locale in Locale::ALL {
+        let t = Texts::new(locale);
+        let commands = commands(t);
+        let mut request = bot.set_my_commands(commands);
+        // The home market's language is also the default for every other language.
+        if locale != Locale::Ru {
+            request = request.language_code(locale.code());
+        }
+        if let Err(e) = request.await {
+            tracing::warn!(error = %e, locale = %locale, "setMyCommands failed");
+        }
+    }
+    if let Err(e) = bot.delete_webhook().await {
+        tracing::warn!(error = %e, "deleteWebhook failed");
+    }
+}
+
+fn commands(t: Texts) -> Vec<BotCommand> {
+    [
+        ("start", Key::CmdStart),
+        ("book", Key::CmdBook),
+        ("my", Key::CmdMy),
+        ("about", Key::CmdAbout),
+        ("help", Key::CmdHelp),
+        ("language", Key::CmdLanguage),
+    ]
+    .into_iter()
+    .map(|(command, key)| BotCommand::new(command, t.get(key)))
+    .collect()
+}

@@ -1,0 +1,55 @@
+//! What a handler decides to show; the router turns it into Bot API calls.
+
+use teloxide::types::InlineKeyboardMarkup;
+
+/// A message: text and its inline keyboard.
+#[derive(Clone, Debug)]
+pub struct Screen {
+    pub text: String,
+    pub keyboard: InlineKeyboardMarkup,
+}
+
+impl Screen {
+    #[must_use]
+    pub fn new(text: impl Into<String>, keyboard: InlineKeyboardMarkup) -> Self {
+        Self {
+            text: text.into(),
+            keyboard,
+        }
+    }
+}
+
+/// A handler's answer: a new screen (edited in place for a button), and/or a short notice on
+/// the button press (an alert when it needs reading).
+#[derive(Clone, Debug, Default)]
+pub struct Reply {
+    pub screen: Option<Screen>,
+    pub notice: Option<String>,
+    pub alert: bool,
+}
+
+impl Reply {
+    #[must_use]
+    pub fn screen(screen: Screen) -> Self {
+        Self {
+            screen: Some(screen),
+            ..Self::default()
+        }
+    }
+
+    /// Nothing changes on screen; the customer is told why.
+    #[must_use]
+    pub fn alert(text: impl Into<String>) -> Self {
+        Self {
+            screen: None,
+            notice: Some(text.into()),
+            alert: true,
+        }
+    }
+
+    /// Nothing to show or say (a padding button).
+    #[must_use]
+    pub fn nothing() -> Self {
+        Self::default()
+    }
+}

@@ -1,0 +1,70 @@
+//! Who is writing: the tenant's customer record, their language and the tenant's profile.
+
+use booking_core::{ids::TelegramUserId, locale::Locale};
+use storage::tenant::{
+    customers::{self, Customer, TelegramProfile},
+    settings::{self, TenantProfile},
+};
+use teloxide::types::User;
+
+use crate::{app::App, error::BotError, texts::Texts};
+
+/// The customer behind an update, loaded once per update.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub customer: Customer,
+    pub profile: TenantProfile,
+    pub texts: Texts,
+}
+
+impl Session {
+    /// Loads (or, on first contact, creates) the customer. `source` is a deep-link payload to
+    /// record; only the first one sticks.
+    pub async fn load(app: &App, user: &User, source: Option<&str>) -> Result<Self, BotError> {
+        let id = telegram_id(user);
+        let mut tx = app.tx().await?;
+        let existing = if source.is_some() {
+            None
+        } else {
+            customers::by_telegram(&mut tx, id).await?
+        };
+        let customer = match existing {
+            Some(c) => c,
+            None => {
+                let profile = TelegramProfile {
+                    telegram_user_id: id,
+                    first_name: user.first_name.clone(),
+                    last_name: user.last_name.clone(),
+                    username: user.username.clone(),
+                };
+                customers::upsert(&mut tx, &profile, source, app.now()).await?
+            }
+        };
+        let profile = settings::profile(&mut tx).await?;
+        tx.commit().await?;
+        let locale = customer.locale.unwrap_or_else(|| default_locale(user));
+        Ok(Self {
+            customer,
+            profile,
+            texts: Texts::new(locale),
+        })
+    }
+
+    /// Whether the customer has not chosen a language yet (a first visit).
+    #[must_use]
+    pub const fn is_new(&self) -> bool {
+        self.customer.locale.is_none()
+    }
+}
+
+/// The language to use before the customer chose one: from Telegram's `language_code`.
+#[must_use]
+pub fn default_locale(user: &User) -> Locale {
+    Locale::from_telegram(user.language_code.as_deref())
+}
+
+/// Telegram user ids fit in 52 bits; the conversion never saturates in practice.
+#[must_use]
+pub fn telegram_id(user: &User) -> TelegramUserId {
+    TelegramUserId(i64::try_from(user.id.0).unwrap_or(i64::MAX))
+}

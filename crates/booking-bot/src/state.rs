@@ -1,0 +1,40 @@
+//! Where a customer is in a conversation, kept between updates (and restarts) in Redis.
+
+use booking_core::ids::{BookingId, ServiceId, StaffId};
+use serde::{Deserialize, Serialize};
+
+/// The dialogue state. Variants carry what was chosen so far, so a button further on only
+/// needs to carry its own choice (and the state says whether that choice still makes sense).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    /// At the menu, or nowhere in particular.
+    #[default]
+    Idle,
+    /// Booking: the service is chosen, the staff member is next.
+    ChoosingStaff { service: ServiceId },
+    /// Booking: service and staff member ("any" is `None`) chosen; day and time are next.
+    ChoosingTime {
+        service: ServiceId,
+        staff: Option<StaffId>,
+    },
+    /// Booking: a slot is held and the confirm screen is shown.
+    Confirming {
+        service: ServiceId,
+        staff: Option<StaffId>,
+        hold: BookingId,
+    },
+}
+
+impl State {
+    /// The service and staff choice of a booking in progress, if any.
+    #[must_use]
+    pub const fn draft(&self) -> Option<(ServiceId, Option<StaffId>)> {
+        match *self {
+            Self::ChoosingTime { service, staff } | Self::Confirming { service, staff, .. } => {
+                Some((service, staff))
+            }
+            Self::Idle | Self::ChoosingStaff { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! A provisioned tenant with a small salon, a sandbox, and the bot under test.
+
+use std::{
+    sync::atomic::{AtomicI64, Ordering},
+    time::Duration,
+};
+
+use booking_bot::Config;
+use booking_core::{ids::TenantId, tenant::TenantSchema};
+use secrecy::SecretString;
+use storage::control::tenants::TenantRecord;
+use telemetry::{LogFormat, TelemetryArgs};
+use teloxide::{
+    payloads::SendMessageSetters as _,
+    prelude::Requester as _,
+    types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup},
+};
+use test_support::{Salon, TestDb, salon};
+use tg_sandbox::{
+    BotInfo, CallbackAnswer, ChatMessage, FloodLimits, NewUser, SandboxClient, SandboxHandle,
+    TestUser,
+};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub const WAIT: Duration = Duration::from_secs(15);
+pub const REDIS: &str = "redis://127.0.0.1:6379";
+
+pub struct TestBot {
+    pub db: TestDb,
+    pub tenant: TenantRecord,
+    pub salon: Salon,
+    pub _sandbox: SandboxHandle,
+    pub client: SandboxClient,
+    pub info: BotInfo,
+    pub config: Config,
+    running: Option<Running>,
+}
+
+struct Running {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+/// Tenant ids that no other test (nor an earlier run) uses, so the tenant-prefixed Redis keys
+/// of parallel tests never meet.
+fn unique_tenant_id() -> i64 {
+    static NEXT: AtomicI64 = AtomicI64::new(0);
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros();
+    let base = i64::try_from(micros % 1_000_000_000_000).unwrap();
+    base * 10 + NEXT.fetch_add(1, Ordering::Relaxed) % 10 + 1_000
+}
+
+impl TestBot {
+    /// Everything set up and the bot running.
+    pub async fn start() -> Self {
+        let mut bot = Self::prepare(REDIS).await;
+        bot.launch().await;
+        bot
+    }
+
+    /// Everything set up, the bot not started yet.
+    pub async fn prepare(redis_url: &str) -> Self {
+        let db = TestDb::new().await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "alter table control.tenants alter column tenant_id restart with {}",
+            unique_tenant_id()
+        )))
+        .execute(db.db.pool())
+        .await
+        .unwrap();
+        let (tenant, password) = db.tenant("Salon", chrono_tz::Europe::Moscow).await;
+        let mut tx = db.tx(tenant.id).await;
+        let salon = salon(&mut tx).await;
+        tx.commit().await.unwrap();
+
+        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
+            flood: FloodLimits::off(),
+            // Short long polls let a stopped bot let go of getUpdates quickly.
+            max_long_poll: Duration::from_secs(1),
+            ..tg_sandbox::Config::default()
+        })
+        .await
+        .unwrap();
+        let client = sandbox.client();
+        let info = client.create_bot("salon_bot").await.unwrap();
+        let role = db.db.tenant_role(&TenantSchema::for_tenant(tenant.id));
+        let config = Config {
+            tenant_id: tenant.id,
+            bot_token: SecretString::from(info.token.as_str().to_owned()),
+            database_url: db.tenant_url(role.as_str(), &password),
+            redis_url: redis_url.to_owned(),
+            telegram_api_url: client.api_url().to_string(),
+            http_addr: "127.0.0.1:0".parse().unwrap(),
+            telemetry: TelemetryArgs {
+                log_format: LogFormat::Pretty,
+                sentry_dsn: None,
+            },
+        };
+        Self {
+            db,
+            tenant,
+            salon,
+            _sandbox: sandbox,
+            client,
+            info,
+            config,
+            running: None,
+        }
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant.id
+    }
+
+    /// Starts the bot through `booking_bot::run`, as the binary does.
+    pub async fn launch(&mut self) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let config = self.config.clone();
+        let task = tokio::spawn(booking_bot::run(config, listener, async move {
+            let _ = stopped.await;
+        }));
+        self.running = Some(Running { stop, task });
+    }
+
+    /// Stops the bot and waits until it has.
+    pub async fn stop(&mut self) {
+        let running = self.running.take().expect("the bot runs");
+        let _ = running.stop.send(());
+        tokio::time::timeout(WAIT, running.task)
+            .await
+            .expect("the bot stops in time")
+            .unwrap()
+            .unwrap();
+    }
+
+    pub async fn user(&self, name: &str, language: &str) -> TestUser {
+        self.client
+            .create_user(NewUser::named(name).language(language))
+            .await
+            .unwrap()
+    }
+
+    pub async fn command(&self, user: &TestUser, text: &str) {
+        self.client
+            .send_command(&self.info.token, user.id, text)
+            .await
+            .unwrap();
+    }
+
+    /// The bot's next new message to `user`.
+    pub async fn next(&self, user: &TestUser) -> ChatMessage {
+        self.client
+            .next_bot_message(&self.info.token, user.id, WAIT)
+            .await
+            .unwrap()
+    }
+
+    /// Presses the button labelled `label` and returns the answer and the message after it.
+    pub async fn press(
+        &self,
+        user: &TestUser,
+        message: &ChatMessage,
+        label: &str,
+    ) -> (CallbackAnswer, ChatMessage) {
+        let data = message
+            .button_data(label)
+            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", message.buttons()));
+        self.press_data(user, message, &data).await
+    }
+
+    /// Presses a button with any data (a forged one, too).
+    pub async fn press_data(
+        &self,
+        user: &TestUser,
+        message: &ChatMessage,
+        data: &str,
+    ) -> (CallbackAnswer, ChatMessage) {
+        let query = self
+            .client
+            .press_button(&self.info.token, user.id, message.message_id, data)
+            .await
+            .unwrap();
+        let answer = self
+            .client
+            .wait_callback_answer(&self.info.token, &query, WAIT)
+            .await
+            .unwrap();
+        // The bot edits before it answers, so the chat already shows the result.
+        let now = self
+            .client
+            .chat(&self.info.token, user.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.message_id == message.message_id)
+            .unwrap();
+        (answer, now)
+    }
+
+    /// A message "from the bot" whose buttons carry any data we like, sent through the Bot API
+    /// with the bot's token: how a forged or stale button reaches the bot (the sandbox, like
+    /// Telegram, only lets users press buttons that exist).
+    pub async fn forged_buttons(&self, user: &TestUser, data: &[String]) -> ChatMessage {
+        let bot = teloxide::Bot::new(self.info.token.as_str()).set_api_url(self.client.api_url());
+        let rows = data
+            .iter()
+            .map(|d| vec![InlineKeyboardButton::callback(d.clone(), d.clone())]);
+        bot.send_message(ChatId(i64::try_from(user.id.0).unwrap()), "forged")
+            .reply_markup(InlineKeyboardMarkup::new(rows))
+            .await
+            .unwrap();
+        self.next(user).await
+    }
+
+    /// /start, English, and the main menu message.
+    pub async fn menu(&self, user: &TestUser) -> ChatMessage {
+        self.command(user, "/start").await;
+        let choice = self.next(user).await;
+        let (_, menu) = self.press(user, &choice, "English").await;
+        assert!(menu.text().contains("how can we help"), "{}", menu.text());
+        menu
+    }
+
+    /// From the menu to the calendar: Book, the salon's haircut, Anna.
+    pub async fn calendar(&self, user: &TestUser, menu: &ChatMessage) -> ChatMessage {
+        let (_, services) = self.press(user, menu, "Book").await;
+        let (_, staff) = self.press(user, &services, "Haircut").await;
+        let (_, calendar) = self.press(user, &staff, "Anna").await;
+        assert!(
+            calendar.text().contains("Choose a day"),
+            "{}",
+            calendar.text()
+        );
+        calendar
+    }
+}
+
+/// The data of the first button whose data starts with `prefix`.
+pub fn first_data(message: &ChatMessage, prefix: &str) -> String {
+    message
+        .buttons()
+        .into_iter()
+        .map(|(_, data)| data)
+        .find(|d| d.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} button in {:?}", message.buttons()))
+}
