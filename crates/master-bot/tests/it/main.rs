@@ -6,6 +6,7 @@
 
 mod auth;
 mod bookings;
+mod cli;
 mod openapi;
 mod tenants;
 

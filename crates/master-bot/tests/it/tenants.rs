@@ -298,3 +298,43 @@ async fn tenants_are_updated_and_deleted_only_when_suspended_and_stopped() {
     assert_eq!(app.audited("tenant.update").await, 3);
     assert_eq!(app.audited("tenant.delete").await, 1);
 }
+
+/// A request whose client went away leaves its key reserved without an answer: a retry is told
+/// to wait at first, and takes the reservation over once it is clearly abandoned.
+#[tokio::test]
+async fn an_abandoned_idempotency_key_is_taken_over_by_a_retry() {
+    let app = TestApp::spawn().await;
+    let body = json!({ "name": "Slow", "time_zone": "UTC" });
+    let send = || {
+        app.send(
+            Method::POST,
+            "/tenants",
+            Some(&app.operator),
+            Some(&body),
+            Some("k-1"),
+        )
+    };
+    assert_eq!(send().await.status, StatusCode::CREATED);
+    let abandon = |age: &str| {
+        let sql = format!(
+            "update control.idempotency_keys set response_status = null, response_body = null, \
+             created_at = now() - interval '{age}'"
+        );
+        let pool = app.t.db.pool().clone();
+        async move {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    abandon("1 second").await;
+    send()
+        .await
+        .assert_problem(StatusCode::CONFLICT, "idempotency_key_in_progress");
+    abandon("2 minutes").await;
+    let retried = send().await;
+    assert_eq!(retried.status, StatusCode::CREATED, "{:#}", retried.body);
+    assert!(retried.headers.get("idempotent-replayed").is_none());
+    assert_eq!(send().await.body, retried.body, "and its answer is kept");
+}

@@ -20,6 +20,11 @@ pub enum Claim {
     InProgress,
 }
 
+/// How long a reservation without a response blocks retries. A request whose client went away
+/// is dropped mid-way and never completes nor releases its key; after this long a retry of the
+/// same request takes the reservation over.
+const ABANDONED_AFTER_SECS: f64 = 60.0;
+
 /// Reserves `key` for this API key and request, or reports what an earlier request left.
 pub async fn claim(
     pool: &PgPool,
@@ -37,6 +42,26 @@ pub async fn claim(
     .execute(pool)
     .await?;
     if inserted.rows_affected() == 1 {
+        // Old answers are kept a day, far beyond any client's retry window.
+        sqlx::query(
+            "delete from control.idempotency_keys where created_at < now() - interval '1 day'",
+        )
+        .execute(pool)
+        .await?;
+        return Ok(Claim::Fresh);
+    }
+    let taken_over = sqlx::query(
+        "update control.idempotency_keys set created_at = now() \
+         where api_key_id = $1 and idempotency_key = $2 and request_hash = $3 \
+           and response_status is null and created_at < now() - make_interval(secs => $4)",
+    )
+    .bind(api_key.get())
+    .bind(key)
+    .bind(request_hash.as_slice())
+    .bind(ABANDONED_AFTER_SECS)
+    .execute(pool)
+    .await?;
+    if taken_over.rows_affected() == 1 {
         return Ok(Claim::Fresh);
     }
     let row = sqlx::query(
