@@ -163,6 +163,7 @@ async fn on_command(bot: TgBot, msg: Message, cmd: Command, app: Arc<App>) -> Re
     send(&bot, chat, user, result).await
 }
 
+#[tracing::instrument(skip_all, fields(tenant = %app.tenant, chat = %msg.chat.id))]
 async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
@@ -201,6 +202,7 @@ async fn send(
     error.map_or(Ok(()), report)
 }
 
+#[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %q.from.id, data = ?q.data))]
 async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), BotError> {
     let data = q
         .data

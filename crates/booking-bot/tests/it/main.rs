@@ -6,6 +6,7 @@
 
 mod booking;
 mod cancel;
+mod dialogues;
 mod forged;
 mod outage;
 mod restart;
