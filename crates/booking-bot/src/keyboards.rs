@@ -227,3 +227,52 @@ pub fn cancel_ask(t: Texts, id: BookingId) -> InlineKeyboardMarkup {
         ),
     ]])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(markup: &InlineKeyboardMarkup) -> Vec<Vec<String>> {
+        markup
+            .inline_keyboard
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|b| match &b.kind {
+                        teloxide::types::InlineKeyboardButtonKind::CallbackData(d) => d.clone(),
+                        other => panic!("not a callback button: {other:?}"),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_calendar_starts_on_monday_and_only_bookable_days_are_pressable() {
+        // November 2026 starts on a Sunday.
+        let bookable = [
+            NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        ];
+        let grid = Calendar {
+            year: 2026,
+            month: 11,
+            bookable: &bookable,
+            prev: None,
+            next: Some((2026, 12)),
+        };
+        let rows = data(&calendar(Texts::new(Locale::En), &grid));
+        assert_eq!(rows[0], ["v1:n", "v1:n", "v1:M:202612"]);
+        assert_eq!(rows[1].len(), 7);
+        // Week 1: six blanks and Sunday the 1st (not bookable).
+        assert_eq!(rows[2], ["v1:n"; 7]);
+        assert_eq!(rows[3][0], "v1:d:20261102");
+        assert!(rows[3][1..].iter().all(|d| d == "v1:n"));
+        // Six week rows (1, 2-8, ..., 30), every one full.
+        let weeks = &rows[2..rows.len() - 1];
+        assert_eq!(weeks.len(), 6);
+        assert!(weeks.iter().all(|w| w.len() == 7));
+        assert_eq!(weeks[5][0], "v1:d:20261130");
+        assert_eq!(rows.last().unwrap(), &["v1:m:book"]);
+    }
+}

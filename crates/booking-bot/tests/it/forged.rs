@@ -66,6 +66,23 @@ async fn forged_buttons_change_nothing_and_are_answered() {
             format!("v1:t:{}", (Utc::now() - Duration::days(1)).timestamp()),
             "This time is in the past.",
         ),
+        ("v1:s:999999".to_owned(), "This service is not available."),
+        (
+            "v1:f:999999".to_owned(),
+            "This staff member does not give this service.",
+        ),
+        (
+            (Utc::now() + Duration::days(200))
+                .format("v1:d:%Y%m%d")
+                .to_string(),
+            "There is no free time on this day.",
+        ),
+        (
+            (Utc::now() + Duration::days(400))
+                .format("v1:M:%Y%m")
+                .to_string(),
+            "This button is out of date. Please start again from the menu: /start",
+        ),
         ("hello".to_owned(), "Unknown button. Nothing has changed."),
         ("v1:s:-5".to_owned(), "Unknown button. Nothing has changed."),
         (
