@@ -38,12 +38,46 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for JsonBody<T> {
     }
 }
 
-/// Type and missing-field errors name their field; broken JSON is a malformed body.
+/// Missing and unknown fields are named; other type errors are the body's; broken JSON is a
+/// malformed body.
 fn body_error(e: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     match e.classify() {
-        Category::Data => ApiError::Validation(vec![FieldError::new("body", e.to_string())]),
+        Category::Data => {
+            let message = e.to_string();
+            let field = named_field(&message).unwrap_or("body").to_owned();
+            ApiError::Validation(vec![FieldError::new(field, message)])
+        }
         _ => ApiError::MalformedBody(e.to_string()),
+    }
+}
+
+/// The field serde names in "missing field `x`" or "unknown field `x`, expected ...".
+fn named_field(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("unknown field `"))?;
+    rest.split_once('`').map(|(field, _)| field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_field;
+
+    #[test]
+    fn serde_messages_name_their_field() {
+        assert_eq!(
+            named_field("missing field `time_zone` at line 1 column 12"),
+            Some("time_zone")
+        );
+        assert_eq!(
+            named_field("unknown field `plan`, expected one of `name`"),
+            Some("plan")
+        );
+        assert_eq!(
+            named_field("invalid type: string \"x\", expected i64"),
+            None
+        );
     }
 }
 
