@@ -17,6 +17,8 @@ pub mod handlers;
 pub mod keyboards;
 /// Long polling, kept alive through Bot API outages.
 pub mod polling;
+/// Per-user rate limits in Redis.
+pub mod rate_limit;
 /// What a handler shows.
 pub mod screen;
 /// The customer behind an update.
@@ -41,7 +43,7 @@ use tokio::{net::TcpListener, sync::watch};
 
 pub use config::Config;
 
-use crate::{app::App, dialogue_storage::TenantDialogues, handlers::TgBot};
+use crate::{app::App, dialogue_storage::TenantDialogues, handlers::TgBot, rate_limit::RateLimit};
 
 /// Runs the bot until `shutdown` resolves.
 pub async fn run(
@@ -98,7 +100,9 @@ pub async fn run_with(
         tenant: config.tenant_id,
         schema,
         db,
-        dialogues: TenantDialogues::new(kv, config.tenant_id),
+        dialogues: TenantDialogues::new(kv.clone(), config.tenant_id),
+        kv,
+        rate_limit: RateLimit::default(),
         clock,
     });
     let bot: TgBot = teloxide::Bot::new(config.bot_token.expose_secret())

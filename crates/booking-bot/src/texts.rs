@@ -45,6 +45,7 @@ pub enum Key {
     ButtonOldVersion,
     ButtonGarbage,
     Unavailable,
+    SlowDown,
     CmdStart,
     CmdBook,
     CmdMy,
@@ -406,6 +407,10 @@ const fn pair(key: Key) -> (&'static str, &'static str) {
         K::Unavailable => (
             "Извините, сервис временно недоступен. Попробуйте через минуту.",
             "Sorry, we are temporarily unavailable. Please try again in a minute.",
+        ),
+        K::SlowDown => (
+            "Слишком много запросов. Подождите несколько секунд.",
+            "Too many requests. Please wait a few seconds.",
         ),
         K::CmdStart => ("Главное меню", "Main menu"),
         K::CmdBook => ("Записаться", "Book a visit"),

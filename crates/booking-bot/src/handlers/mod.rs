@@ -31,6 +31,7 @@ use crate::{
     callback::{CallbackData, CallbackError, MenuItem},
     dialogue_storage::TenantDialogues,
     error::BotError,
+    rate_limit::Admission,
     screen::{Reply, Screen},
     session::{Session, default_locale, telegram_id},
     state::State,
@@ -144,6 +145,9 @@ async fn on_command(bot: TgBot, msg: Message, cmd: Command, app: Arc<App>) -> Re
         return Ok(());
     };
     let chat = msg.chat.id;
+    if let Some(early) = limited(&app, user).await {
+        return send(&bot, chat, user, Ok(early)).await;
+    }
     let source = match &cmd {
         Command::Start(payload) => deep_link_source(payload),
         _ => None,
@@ -169,6 +173,9 @@ async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError
         return Ok(());
     };
     let chat = msg.chat.id;
+    if let Some(early) = limited(&app, user).await {
+        return send(&bot, chat, user, Ok(early)).await;
+    }
     let result = async {
         let cx = context(&app, user, chat, None).await?;
         let t = cx.texts();
@@ -213,7 +220,11 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), 
         .message
         .as_ref()
         .map_or_else(|| ChatId(telegram_id(&q.from).get()), |m| m.chat().id);
+    let early = limited(&app, &q.from).await;
     let result = async {
+        if let Some(early) = early {
+            return Ok(early);
+        }
         let cx = context(&app, &q.from, chat, None).await?;
         let t = cx.texts();
         match data {
@@ -268,6 +279,17 @@ async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
         C::Confirm(id) => booking::confirm(cx, id).await,
         C::CancelAsk(id) => my_bookings::ask(cx, id).await,
         C::CancelYes(id) => my_bookings::cancel(cx, id).await,
+    }
+}
+
+/// `Some` when the user is over the rate limit: the warning (once), then nothing at all.
+async fn limited(app: &App, user: &User) -> Option<Reply> {
+    match app.admit(user).await {
+        Admission::Allowed => None,
+        Admission::Warn => Some(Reply::alert(
+            Texts::new(default_locale(user)).get(Key::SlowDown),
+        )),
+        Admission::Ignore => Some(Reply::nothing()),
     }
 }
 

@@ -9,6 +9,7 @@ mod cancel;
 mod dialogues;
 mod forged;
 mod outage;
+mod rate_limit;
 mod restart;
 mod start;
 mod support;
