@@ -6,6 +6,8 @@
 pub mod auth;
 /// The tenant-scoped booking API.
 pub mod booking;
+/// A tenant's deployment status and restart.
+pub mod deploy;
 /// The API's error type and its problem documents.
 pub mod error;
 /// JSON, path and query extractors that answer with problem documents.
@@ -99,6 +101,8 @@ pub fn routes() -> Vec<Route> {
         route(Get, "/tenants/{tenant_id}", tenants::get),
         route(Patch, "/tenants/{tenant_id}", tenants::update),
         route(Delete, "/tenants/{tenant_id}", tenants::delete),
+        route(Get, "/tenants/{tenant_id}/status", deploy::status),
+        route(Post, "/tenants/{tenant_id}/restart", deploy::restart),
         route(Get, "/tenants/{tenant_id}/services", booking::services),
         route(Get, "/tenants/{tenant_id}/staff", booking::staff),
         route(Get, "/tenants/{tenant_id}/slots", booking::free_slots),

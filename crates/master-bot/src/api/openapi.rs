@@ -106,6 +106,15 @@ pub fn document() -> Value {
                         query_param("confirm", json!({ "type": "string", "pattern": "^tenant_[0-9]+$" }), true)],
                     None, ok("204", "Deleted", Value::Null))
             },
+            "/tenants/{tenant_id}/status": {
+                "get": op("Desired and actual state with the latest deployments (operators)", vec![tenant.clone()],
+                    None, ok("200", "Status", schema("DeployStatus")))
+            },
+            "/tenants/{tenant_id}/restart": {
+                "post": op("Queue a restart of the tenant's bot (operators)", vec![tenant.clone()], None,
+                    ok("202", "Queued", json!({ "type": "object", "properties": {
+                        "queued": { "type": "boolean" }, "job_id": { "type": ["integer", "null"] } } })))
+            },
             "/tenants/{tenant_id}/services": {
                 "get": op("Active services", vec![tenant.clone()], None,
                     ok("200", "Services", json!({ "type": "array", "items": schema("Service") })))
@@ -197,6 +206,25 @@ fn schemas() -> Value {
                 "desired_state": { "enum": ["running", "stopped"] },
                 "image_tag": nullable("string"), "schema_version": nullable("integer"),
                 "last_error": nullable("string"), "created_at": time, "updated_at": time
+            }
+        },
+        "DeployStatus": {
+            "type": "object", "required": ["tenant_id", "desired_state", "actual_state", "deployments"],
+            "properties": {
+                "tenant_id": id, "desired_state": { "enum": ["running", "stopped"] },
+                "image_tag": nullable("string"),
+                "actual_state": { "enum": ["running", "stopped", "changing", "failed", "unknown"] },
+                "deployments": { "type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": id, "action": { "type": "string" }, "status": { "type": "string" },
+                        "image": nullable("string"), "container_id": nullable("string"),
+                        "error": nullable("string"), "started_at": time,
+                        "finished_at": { "type": ["string", "null"], "format": "date-time" },
+                        "events": { "type": "array", "items": { "type": "object", "properties": {
+                            "at": time, "level": { "enum": ["info", "warn", "error"] }, "message": { "type": "string" } } } }
+                    }
+                } }
             }
         },
         "TenantPage": {

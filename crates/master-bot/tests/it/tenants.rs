@@ -334,3 +334,75 @@ async fn an_abandoned_idempotency_key_is_taken_over_by_a_retry() {
     assert!(retried.headers.get("idempotent-replayed").is_none());
     assert_eq!(send().await.body, retried.body, "and its answer is kept");
 }
+
+/// The status shows desired and actual state with the newest deployments and their events;
+/// a restart is queued once for the deploy worker.
+#[tokio::test]
+async fn status_shows_deployments_and_restarts_are_queued_once() {
+    let app = TestApp::spawn().await;
+    let (tenant, _) = app.t.tenant("Salon", chrono_tz::Europe::Moscow).await;
+    let status = app
+        .get(&format!("/tenants/{}/status", tenant.id), &app.operator)
+        .await;
+    assert_eq!(status.status, StatusCode::OK, "{:#}", status.body);
+    assert_eq!(status.body["actual_state"], "unknown");
+    assert_eq!(status.body["deployments"], json!([]));
+
+    let restart = format!("/tenants/{}/restart", tenant.id);
+    app.post(&restart, &app.operator, &json!(null))
+        .await
+        .assert_problem(StatusCode::CONFLICT, "not_running");
+
+    let pool = app.t.db.pool();
+    let deployment: i64 = sqlx::query_scalar(
+        "insert into control.deployments (tenant_id, action, status, image, finished_at) \
+         values ($1, 'deploy', 'succeeded', 'bot:v1', now()) returning deployment_id",
+    )
+    .bind(tenant.id.get())
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    for message in ["pulling", "started", "healthy"] {
+        sqlx::query("insert into control.deployment_events (deployment_id, level, message) values ($1, 'info', $2)")
+            .bind(deployment)
+            .bind(message)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    app.send(
+        Method::PATCH,
+        &format!("/tenants/{}", tenant.id),
+        Some(&app.operator),
+        Some(&json!({ "desired_state": "running" })),
+        None,
+    )
+    .await;
+    let status = app
+        .get(&format!("/tenants/{}/status", tenant.id), &app.operator)
+        .await;
+    assert_eq!(status.body["desired_state"], "running");
+    assert_eq!(status.body["actual_state"], "running");
+    let events: Vec<&str> = status.body["deployments"][0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["pulling", "started", "healthy"]);
+
+    let first = app.post(&restart, &app.operator, &json!(null)).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{:#}", first.body);
+    assert_eq!(first.body["queued"], true);
+    let second = app.post(&restart, &app.operator, &json!(null)).await;
+    assert_eq!(
+        second.body["queued"], false,
+        "one restart pending at a time"
+    );
+    assert_eq!(app.audited("tenant.restart").await, 2);
+
+    let key = app.tenant_key(tenant.id).await;
+    app.get(&format!("/tenants/{}/status", tenant.id), &key)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+}

@@ -1,0 +1,133 @@
+//! A tenant's deployment: status (desired and actual, with the latest deployments and their
+//! events) and restart.
+
+use axum::{Json, extract::State, http::StatusCode};
+use booking_core::ids::TenantId;
+use serde::Serialize;
+use serde_json::json;
+use storage::control::{
+    deployments::{self, Deployment},
+    jobs::{self, NewJob},
+    tenants::{self, DesiredState},
+};
+
+use crate::api::{auth::ApiKey, error::ApiError, extract::ApiPath, state::ApiState, tenants::find};
+
+/// How many deployments a status shows.
+const LATEST: i64 = 5;
+
+/// `GET /tenants/{tenant_id}/status`.
+#[derive(Debug, Serialize)]
+pub struct DeployStatus {
+    pub tenant_id: TenantId,
+    pub desired_state: DesiredState,
+    pub image_tag: Option<String>,
+    /// What the newest deployment says: `running`, `stopped`, `changing` (one in progress),
+    /// `failed`, or `unknown` before the deploy worker has done anything.
+    pub actual_state: &'static str,
+    pub deployments: Vec<Deployment>,
+}
+
+/// What the newest deployment says about the container now.
+fn actual_state(latest: &[Deployment]) -> &'static str {
+    match latest.first() {
+        Some(d) if d.status == "succeeded" => match d.action.as_str() {
+            "deploy" | "restart" => "running",
+            _ => "stopped",
+        },
+        Some(d) if d.status == "running" => "changing",
+        Some(_) => "failed",
+        None => "unknown",
+    }
+}
+
+/// `GET /tenants/{tenant_id}/status`: operators only.
+pub async fn status(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(id): ApiPath<TenantId>,
+) -> Result<Json<DeployStatus>, ApiError> {
+    key.require_operator()?;
+    let tenant = find(&state, id).await?;
+    let latest = deployments::latest(state.db.pool(), id, LATEST).await?;
+    Ok(Json(DeployStatus {
+        tenant_id: id,
+        desired_state: tenant.desired_state,
+        image_tag: tenant.image_tag,
+        actual_state: actual_state(&latest),
+        deployments: latest,
+    }))
+}
+
+/// `POST /tenants/{tenant_id}/restart`: queues a restart for the deploy worker (202). A
+/// restart already queued absorbs this one.
+#[tracing::instrument(skip_all, fields(api_key = %key.id, tenant = %id))]
+pub async fn restart(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(id): ApiPath<TenantId>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    key.require_operator()?;
+    let tenant = find(&state, id).await?;
+    if tenant.desired_state != DesiredState::Running {
+        return Err(ApiError::Conflict {
+            code: "not_running",
+            detail: format!("tenant {id} is meant to be stopped; set desired_state to running"),
+        });
+    }
+    let job = NewJob::new(
+        "restart_tenant",
+        json!({ "tenant_id": id }),
+        state.clock.now(),
+    )
+    .deduplicated(format!("restart_tenant:{id}"));
+    let queued = jobs::enqueue(state.db.pool(), &job).await?;
+    tenants::audit(
+        state.db.pool(),
+        &key.actor(),
+        "tenant.restart",
+        Some(id),
+        json!({ "job_id": queued }),
+    )
+    .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "queued": queued.is_some(), "job_id": queued })),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn deployment(action: &str, status: &str) -> Deployment {
+        Deployment {
+            id: 1,
+            action: action.to_owned(),
+            status: status.to_owned(),
+            image: None,
+            container_id: None,
+            error: None,
+            started_at: Utc::now(),
+            finished_at: None,
+            events: vec![],
+        }
+    }
+
+    #[test]
+    fn the_newest_deployment_tells_the_actual_state() {
+        assert_eq!(actual_state(&[]), "unknown");
+        assert_eq!(
+            actual_state(&[deployment("deploy", "succeeded")]),
+            "running"
+        );
+        assert_eq!(actual_state(&[deployment("stop", "succeeded")]), "stopped");
+        assert_eq!(actual_state(&[deployment("deploy", "running")]), "changing");
+        assert_eq!(
+            actual_state(&[deployment("deploy", "rolled_back")]),
+            "failed"
+        );
+    }
+}
