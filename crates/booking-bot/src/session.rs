@@ -28,7 +28,8 @@ impl Session {
         } else {
             customers::by_telegram(&mut tx, id).await?
         };
-        let customer = match existing {
+        // Someone who blocked the bot and writes again is active again: upsert clears the mark.
+        let customer = match existing.filter(|c| c.blocked_bot_at.is_none()) {
             Some(c) => c,
             None => {
                 let profile = TelegramProfile {

@@ -16,13 +16,16 @@ use std::sync::Arc;
 use booking_core::{booking::Actor, ids::BookingId};
 use storage::{
     TenantTx,
-    tenant::bookings::{self, Rules},
+    tenant::{
+        bookings::{self, Rules},
+        customers,
+    },
 };
 use teloxide::{
     adaptors::Throttle,
     dispatching::{UpdateFilterExt as _, UpdateHandler, dialogue::Dialogue},
     prelude::*,
-    types::{CallbackQuery, ChatId, Message, User},
+    types::{CallbackQuery, ChatId, ChatMemberUpdated, Message, User},
     utils::command::BotCommands,
 };
 
@@ -69,7 +72,11 @@ pub fn schema() -> UpdateHandler<BotError> {
         )
         .branch(dptree::endpoint(on_text));
     let presses = Update::filter_callback_query().endpoint(on_callback);
-    dptree::entry().branch(messages).branch(presses)
+    let membership = Update::filter_my_chat_member().endpoint(on_membership);
+    dptree::entry()
+        .branch(messages)
+        .branch(presses)
+        .branch(membership)
 }
 
 /// Everything a step needs about the update.
@@ -259,6 +266,22 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), 
         Some(e) => report(e),
         None => Ok(()),
     }
+}
+
+/// A customer blocked the bot: marked, so reminders stop until they write again.
+#[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %update.from.id))]
+async fn on_membership(update: ChatMemberUpdated, app: Arc<App>) -> Result<(), BotError> {
+    if !update.chat.is_private() || !update.new_chat_member.is_banned() {
+        return Ok(());
+    }
+    let result = async {
+        let mut tx = app.tx().await?;
+        customers::mark_blocked(&mut tx, telegram_id(&update.from), app.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    result.or_else(report)
 }
 
 async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
