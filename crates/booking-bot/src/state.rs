@@ -38,3 +38,35 @@ impl State {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_through_json() {
+        let states = [
+            State::Idle,
+            State::ChoosingStaff {
+                service: ServiceId(1),
+            },
+            State::ChoosingTime {
+                service: ServiceId(1),
+                staff: None,
+            },
+            State::Confirming {
+                service: ServiceId(1),
+                staff: Some(StaffId(2)),
+                hold: BookingId(3),
+            },
+        ];
+        for state in states {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(
+                serde_json::from_str::<State>(&json).unwrap(),
+                state,
+                "{json}"
+            );
+        }
+    }
+}

@@ -52,3 +52,24 @@ async fn two_tenants_keep_separate_states_for_the_same_chat() {
         None
     );
 }
+
+#[tokio::test]
+async fn an_unreadable_state_is_dropped_and_the_customer_starts_over() {
+    let kv = Kv::new(REDIS).unwrap();
+    let tenant = TenantId(-7_003);
+    let chat = ChatId(654_321);
+    kv.set(
+        &storage::kv::TenantKey::new(tenant, "dlg", chat.0),
+        "{\"state\":\"from_a_future_version\"}",
+        60,
+    )
+    .await
+    .unwrap();
+    let dialogues = TenantDialogues::new(kv, tenant);
+    assert_eq!(
+        Storage::<State>::get_dialogue(dialogues, chat)
+            .await
+            .unwrap(),
+        None
+    );
+}
