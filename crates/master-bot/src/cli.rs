@@ -22,6 +22,9 @@ pub struct Cli {
     /// The data key sealing bot tokens and tenant passwords: 32 bytes in base64.
     #[arg(long, env = "DATA_KEY", value_parser = parse_secret, hide_env_values = true, global = true)]
     pub data_key: Option<SecretString>,
+    /// The Bot API server that checks tenants' bot tokens (getMe); tg-sandbox locally.
+    #[arg(long, env = "TELEGRAM_API_URL", default_value = crate::bot_api::TELEGRAM, global = true)]
+    pub telegram_api_url: String,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
     #[command(subcommand)]
@@ -70,7 +73,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = Db::connect_lazy(&url, PoolSize(10))
                 .context("DATABASE_URL is not a valid PostgreSQL URL")?;
             let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
-            crate::serve::run(db, key, listener, telemetry::shutdown_signal()).await
+            let bot_api = crate::bot_api::BotApi::new(&cli.telegram_api_url)
+                .context("cannot build the Bot API client")?;
+            crate::serve::run(db, key, bot_api, listener, telemetry::shutdown_signal()).await
         }
         Command::Migrate => {
             let db = connect(&url).await?;

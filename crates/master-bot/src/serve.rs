@@ -6,7 +6,10 @@ use storage::{Db, crypto::DataKey, migrate};
 use telemetry::Readiness;
 use tokio::net::TcpListener;
 
-use crate::api::{self, ApiState, RateLimit};
+use crate::{
+    api::{self, ApiState, RateLimit},
+    bot_api::BotApi,
+};
 
 /// Migrates (control and every tenant), then serves until `shutdown` resolves.
 ///
@@ -15,6 +18,7 @@ use crate::api::{self, ApiState, RateLimit};
 pub async fn run(
     db: Db,
     data_key: Option<DataKey>,
+    bot_api: BotApi,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -32,6 +36,7 @@ pub async fn run(
         data_key,
         Arc::new(SystemClock),
         RateLimit::default(),
+        bot_api,
     );
     telemetry::serve(listener, app(&db, state), shutdown).await?;
     tracing::info!("stopped");

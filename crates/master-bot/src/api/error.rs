@@ -62,6 +62,9 @@ pub enum ApiError {
     /// Configuration the server lacks (such as `DATA_KEY`), named in the log only.
     #[error("this operation is not available on this server")]
     NotConfigured(&'static str),
+    /// The Bot API server could not check a bot token.
+    #[error("the Bot API could not be reached to check the bot token; retry later")]
+    BotApiUnavailable(String),
     #[error("the database is unavailable; retry in a minute")]
     Unavailable(#[source] StorageError),
     #[error("internal error")]
@@ -156,6 +159,11 @@ impl ApiError {
                 "not_configured",
                 "Not available",
             ),
+            Self::BotApiUnavailable(_) => (
+                StatusCode::BAD_GATEWAY,
+                "bot_api_unavailable",
+                "Bot API unavailable",
+            ),
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -176,6 +184,7 @@ impl IntoResponse for ApiError {
             Self::Internal(e) => tracing::error!(error.cause_chain = ?e, "request failed"),
             Self::Unavailable(e) => tracing::warn!(error.cause_chain = ?e, "database unavailable"),
             Self::NotConfigured(what) => tracing::warn!(missing = what, "not configured"),
+            Self::BotApiUnavailable(why) => tracing::warn!(error = %why, "getMe failed"),
             _ => {}
         }
         let (status, code, title) = self.parts();

@@ -29,12 +29,15 @@ use storage::{
     tenant::settings,
 };
 
-use crate::api::{
-    auth::ApiKey,
-    error::{ApiError, FieldError},
-    extract::{ApiPath, ApiQuery, JsonBody},
-    idempotency,
-    state::ApiState,
+use crate::{
+    api::{
+        auth::ApiKey,
+        error::{ApiError, FieldError},
+        extract::{ApiPath, ApiQuery, JsonBody},
+        idempotency,
+        state::ApiState,
+    },
+    bot_api::{BotIdentity, GetMeError},
 };
 
 /// The body of `POST /tenants`.
@@ -47,8 +50,7 @@ pub struct CreateTenant {
     pub locale: Option<String>,
     #[serde(default)]
     pub owner_telegram_id: Option<i64>,
-    /// Stored sealed; never returned or logged. Not yet checked with getMe (a later step:
-    /// the master bot has no Bot API client yet).
+    /// Checked with getMe, then stored sealed; never returned or logged.
     #[serde(default)]
     pub bot_token: Option<String>,
 }
@@ -132,6 +134,10 @@ pub async fn create(
         .data_key
         .clone()
         .ok_or(ApiError::NotConfigured("DATA_KEY"))?;
+    let bot = match &valid.bot_token {
+        Some(token) => Some(check_bot(&state, token).await?),
+        None => None,
+    };
     let path = uri.path().to_owned();
     idempotency::once(
         &state,
@@ -144,8 +150,9 @@ pub async fn create(
             let record = tenants::insert(pool, &valid.new).await?;
             let password = random_password();
             tenants::set_db_password(pool, record.id, &data_key.seal(&password)).await?;
-            if let Some(token) = &valid.bot_token {
-                tenant_admin::set_bot_token(pool, record.id, &data_key.seal(token)).await?;
+            if let (Some(token), Some(bot)) = (&valid.bot_token, &bot) {
+                tenant_admin::set_bot(pool, record.id, &data_key.seal(token), &bot.username)
+                    .await?;
             }
             provision(&state, record.id, password).await?;
             tenants::audit(
@@ -161,6 +168,25 @@ pub async fn create(
         },
     )
     .await
+}
+
+/// Asks the Bot API whose token this is; refuses a token Telegram rejects or whose bot
+/// already serves another tenant.
+async fn check_bot(state: &ApiState, token: &SecretString) -> Result<BotIdentity, ApiError> {
+    let bot = state.bot_api.get_me(token).await.map_err(|e| match e {
+        GetMeError::Refused => ApiError::Validation(vec![FieldError::new(
+            "bot_token",
+            "the Bot API does not accept this token",
+        )]),
+        GetMeError::Unreachable(why) => ApiError::BotApiUnavailable(why),
+    })?;
+    if let Some(other) = tenant_admin::tenant_with_bot(state.db.pool(), &bot.username).await? {
+        return Err(ApiError::Conflict {
+            code: "bot_in_use",
+            detail: format!("@{} already serves tenant {other}", bot.username),
+        });
+    }
+    Ok(bot)
 }
 
 /// Runs [`provision::provision_tenant`] on a blocking thread of its own.

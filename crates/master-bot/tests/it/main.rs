@@ -14,7 +14,10 @@ use std::sync::Arc;
 
 use booking_core::{clock::ManualClock, ids::TenantId};
 use chrono::{DateTime, TimeZone, Utc};
-use master_bot::api::{ApiState, RateLimit};
+use master_bot::{
+    api::{ApiState, RateLimit},
+    bot_api::BotApi,
+};
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -37,6 +40,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// An operator key made through storage, as `master-bot apikey create --operator` does.
     pub operator: String,
+    /// The Bot API server that getMe asks.
+    pub sandbox: tg_sandbox::SandboxHandle,
     _stop: oneshot::Sender<()>,
 }
 
@@ -87,7 +92,11 @@ impl TestApp {
         let t = TestDb::new().await;
         let key = DataKey::parse(&SecretString::from(DataKey::generate_base64())).unwrap();
         let clock = Arc::new(ManualClock::new(monday_morning()));
-        let state = ApiState::new(t.db.clone(), Some(key), clock, limit);
+        let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
+            .await
+            .unwrap();
+        let bot_api = BotApi::new(sandbox.url().as_str()).unwrap();
+        let state = ApiState::new(t.db.clone(), Some(key), clock, limit, bot_api);
         let app = master_bot::serve::app(&t.db, state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -103,6 +112,7 @@ impl TestApp {
             base,
             client: reqwest::Client::new(),
             operator: operator.expose_secret().to_owned(),
+            sandbox,
             _stop: stop,
         }
     }

@@ -74,6 +74,11 @@ async fn invalid_creates_are_problems_that_name_the_fields() {
 #[tokio::test]
 async fn a_created_tenant_is_provisioned_and_its_token_never_shown() {
     let app = TestApp::spawn().await;
+    let sandbox = app.sandbox.client();
+    sandbox
+        .register_bot(&TOKEN.into(), "barber_bot")
+        .await
+        .unwrap();
     let created = app
         .post(
             "/tenants",
@@ -87,6 +92,7 @@ async fn a_created_tenant_is_provisioned_and_its_token_never_shown() {
     assert!(!body.contains(TOKEN) && !body.contains("AAHdq"));
     assert_eq!(created.body["status"], "active");
     assert_eq!(created.body["has_bot_token"], true);
+    assert_eq!(created.body["bot_username"], "barber_bot");
     assert_eq!(created.body["locale"], "en");
     assert_eq!(created.body["owner_telegram_id"], 42);
     assert!(created.body["schema_version"].is_i64());
@@ -107,6 +113,25 @@ async fn a_created_tenant_is_provisioned_and_its_token_never_shown() {
             .await
             .unwrap();
     assert_eq!(audit, json!({ "bot_token_set": true }));
+
+    // A token Telegram does not know is a field error; a bot that serves a tenant already
+    // cannot serve a second one.
+    let unknown = app
+        .post(
+            "/tenants",
+            &app.operator,
+            &json!({ "name": "B", "time_zone": "UTC", "bot_token": "999:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" }),
+        )
+        .await;
+    unknown.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(unknown.fields(), ["bot_token"]);
+    app.post(
+        "/tenants",
+        &app.operator,
+        &json!({ "name": "B", "time_zone": "UTC", "bot_token": TOKEN }),
+    )
+    .await
+    .assert_problem(StatusCode::CONFLICT, "bot_in_use");
 
     // The schema exists: the booking API answers with its (empty) catalogue.
     let services = app

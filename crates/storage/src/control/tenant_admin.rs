@@ -37,12 +37,35 @@ pub async fn update(
     Ok(done.rows_affected() == 1)
 }
 
-/// Stores the tenant's bot token, sealed with the data key (never in clear).
-pub async fn set_bot_token(pool: &PgPool, id: TenantId, sealed: &[u8]) -> Result<(), StorageError> {
-    sqlx::query("update control.tenants set bot_token_enc = $2 where tenant_id = $1")
-        .bind(id.get())
-        .bind(sealed)
-        .execute(pool)
-        .await?;
+/// Stores the tenant's bot token, sealed with the data key (never in clear), and its bot's
+/// username as getMe gave it.
+pub async fn set_bot(
+    pool: &PgPool,
+    id: TenantId,
+    sealed_token: &[u8],
+    username: &str,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "update control.tenants set bot_token_enc = $2, bot_username = $3 where tenant_id = $1",
+    )
+    .bind(id.get())
+    .bind(sealed_token)
+    .bind(username)
+    .execute(pool)
+    .await?;
     Ok(())
+}
+
+/// The tenant whose bot has this username, if any (one bot serves one tenant).
+pub async fn tenant_with_bot(
+    pool: &PgPool,
+    username: &str,
+) -> Result<Option<TenantId>, StorageError> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "select tenant_id from control.tenants where lower(bot_username) = lower($1) limit 1",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await?;
+    Ok(id.map(TenantId))
 }
