@@ -4,6 +4,8 @@
 
 /// Extracting and checking the API key.
 pub mod auth;
+/// Plans, subscriptions and manual payments.
+pub mod billing;
 /// The tenant-scoped booking API.
 pub mod booking;
 /// A tenant's deployment status and restart.
@@ -44,6 +46,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub enum Verb {
     Get,
     Post,
+    Put,
     Patch,
     Delete,
 }
@@ -55,6 +58,7 @@ impl Verb {
         match self {
             Self::Get => "get",
             Self::Post => "post",
+            Self::Put => "put",
             Self::Patch => "patch",
             Self::Delete => "delete",
         }
@@ -64,6 +68,7 @@ impl Verb {
         match self {
             Self::Get => MethodFilter::GET,
             Self::Post => MethodFilter::POST,
+            Self::Put => MethodFilter::PUT,
             Self::Patch => MethodFilter::PATCH,
             Self::Delete => MethodFilter::DELETE,
         }
@@ -93,7 +98,7 @@ where
 /// Every operation of the API.
 #[must_use]
 pub fn routes() -> Vec<Route> {
-    use Verb::{Delete, Get, Patch, Post};
+    use Verb::{Delete, Get, Patch, Post, Put};
     vec![
         route(Get, "/openapi.json", || async { Json(openapi::document()) }),
         route(Post, "/tenants", tenants::create),
@@ -112,6 +117,29 @@ pub fn routes() -> Vec<Route> {
             "/tenants/{tenant_id}/bookings/{booking_id}",
             booking::cancel,
         ),
+        route(
+            Get,
+            "/tenants/{tenant_id}/subscription",
+            billing::get_subscription,
+        ),
+        route(
+            Put,
+            "/tenants/{tenant_id}/subscription",
+            billing::put_subscription,
+        ),
+        route(Delete, "/tenants/{tenant_id}/subscription", billing::cancel),
+        route(
+            Post,
+            "/tenants/{tenant_id}/subscription/extend",
+            billing::extend,
+        ),
+        route(
+            Post,
+            "/tenants/{tenant_id}/payments",
+            billing::record_payment,
+        ),
+        route(Post, "/plans", billing::create_plan),
+        route(Get, "/plans", billing::list_plans),
         route(Post, "/api-keys", keys::create),
         route(Get, "/api-keys", keys::list),
         route(Delete, "/api-keys/{api_key_id}", keys::revoke),

@@ -6,6 +6,10 @@ pub mod deployments;
 pub mod idempotency;
 /// The platform's job queue.
 pub mod jobs;
+/// Subscription plans.
+pub mod plans;
+/// Tenants' subscriptions and manual payments.
+pub mod subscriptions;
 /// Operator updates of a tenant's control row and its sealed bot token.
 pub mod tenant_admin;
 /// Tenants as the control plane sees them, and the platform audit log.

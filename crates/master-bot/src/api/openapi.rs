@@ -136,9 +136,36 @@ pub fn document() -> Value {
                     Some(schema("BookingCreate")), ok("201", "Booked", schema("Booking")))
             },
             "/tenants/{tenant_id}/bookings/{booking_id}": {
-                "delete": op("Cancel a booking (the cancel cut-off applies)", vec![tenant, path_param("booking_id"),
+                "delete": op("Cancel a booking (the cancel cut-off applies)", vec![tenant.clone(), path_param("booking_id"),
                         query_param("reason", json!({ "type": "string" }), false)],
                     None, ok("200", "Cancelled", schema("Booking")))
+            },
+            "/tenants/{tenant_id}/subscription": {
+                "get": op("The tenant's subscription", vec![tenant.clone()], None,
+                    ok("200", "Subscription", schema("Subscription"))),
+                "put": op("Start or replace the subscription (operators)", vec![tenant.clone()],
+                    Some(schema("SubscriptionStart")), ok("200", "Subscription", schema("Subscription"))),
+                "delete": op("Cancel the subscription (operators)", vec![tenant.clone()], None,
+                    ok("200", "Subscription", schema("Subscription")))
+            },
+            "/tenants/{tenant_id}/subscription/extend": {
+                "post": op("Extend the subscription by some days (operators)", vec![tenant.clone()],
+                    Some(json!({ "type": "object", "required": ["days"], "additionalProperties": false,
+                        "properties": { "days": { "type": "integer", "minimum": 1, "maximum": 3660 } } })),
+                    ok("200", "Subscription", schema("Subscription")))
+            },
+            "/tenants/{tenant_id}/payments": {
+                "post": op("Record a manual payment; extends the subscription (operators)",
+                    vec![tenant.clone(), idempotency_header()], Some(schema("PaymentRecord")),
+                    ok("201", "Recorded", json!({ "type": "object", "properties": {
+                        "payment": { "type": "object" },
+                        "subscription": { "oneOf": [schema("Subscription"), { "type": "null" }] } } })))
+            },
+            "/plans": {
+                "post": op("Create a plan (operators)", vec![idempotency_header()], Some(schema("PlanCreate")),
+                    ok("201", "Created", schema("Plan"))),
+                "get": op("List plans (operators)", vec![], None,
+                    ok("200", "Plans", json!({ "type": "array", "items": schema("Plan") })))
             },
             "/api-keys": {
                 "post": op("Create an API key; the key is shown once (operators)", vec![],
@@ -275,6 +302,50 @@ fn schemas() -> Value {
                 "status": { "enum": ["held", "confirmed", "cancelled", "completed", "no_show", "expired"] },
                 "hold_expires_at": { "type": ["string", "null"], "format": "date-time" },
                 "price": { "type": "integer" }, "source": nullable("string")
+            }
+        },
+        "PlanCreate": {
+            "type": "object", "required": ["code", "name", "price_minor", "period_days"], "additionalProperties": false,
+            "properties": {
+                "code": { "type": "string", "pattern": "^[a-z0-9_-]{1,32}$" },
+                "name": { "type": "string", "minLength": 1, "maxLength": 100 },
+                "price_minor": { "type": "integer", "minimum": 0 },
+                "currency": { "type": "string", "pattern": "^[A-Z]{3}$", "default": "RUB" },
+                "period_days": { "type": "integer", "minimum": 1, "maximum": 3660 }
+            }
+        },
+        "Plan": {
+            "type": "object",
+            "properties": {
+                "id": id, "code": { "type": "string" }, "name": { "type": "string" },
+                "price_minor": { "type": "integer" }, "currency": { "type": "string" },
+                "period_days": { "type": "integer" }, "active": { "type": "boolean" }, "created_at": time
+            }
+        },
+        "SubscriptionStart": {
+            "type": "object", "required": ["status"], "additionalProperties": false,
+            "properties": {
+                "plan_id": id, "status": { "enum": ["trial", "active"] },
+                "days": { "type": "integer", "minimum": 1, "maximum": 3660 }
+            }
+        },
+        "Subscription": {
+            "type": "object",
+            "properties": {
+                "id": id, "tenant_id": id, "plan_id": nullable("integer"),
+                "status": { "enum": ["trial", "active", "past_due", "suspended", "cancelled"] },
+                "current_period_end": time,
+                "grace_until": { "type": ["string", "null"], "format": "date-time" },
+                "created_at": time, "updated_at": time
+            }
+        },
+        "PaymentRecord": {
+            "type": "object", "required": ["amount_minor"], "additionalProperties": false,
+            "properties": {
+                "amount_minor": { "type": "integer", "minimum": 1 },
+                "currency": { "type": "string", "pattern": "^[A-Z]{3}$", "default": "RUB" },
+                "note": { "type": "string", "maxLength": 500 },
+                "extend_days": { "type": "integer", "minimum": 0, "maximum": 3660 }
             }
         },
         "ApiKeyCreate": {

@@ -1,0 +1,396 @@
+//! Plans, a tenant's subscription (start, extend, cancel) and manual payments. Operators only,
+//! except that a tenant's own key may read its subscription.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, Method, StatusCode, Uri},
+    response::Response,
+};
+use booking_core::ids::{PlanId, TenantId};
+use chrono::Duration;
+use serde::Deserialize;
+use serde_json::json;
+use storage::control::{
+    plans::{self, NewPlan, Plan},
+    subscriptions::{self, Subscription, SubscriptionStatus},
+    tenants,
+};
+
+use crate::api::{
+    auth::ApiKey,
+    error::{ApiError, FieldError},
+    extract::{ApiPath, JsonBody},
+    idempotency,
+    state::ApiState,
+    tenants::{find, to_json},
+};
+
+/// The longest period one request may add (ten years), as the plans table allows.
+const MAX_DAYS: i32 = 3660;
+
+/// Collects field errors and turns a non-empty list into a validation problem.
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn check(&mut self, ok: bool, field: &str, message: &str) {
+        if !ok {
+            self.0.push(FieldError::new(field, message));
+        }
+    }
+
+    fn done(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
+    }
+}
+
+fn is_currency(c: &str) -> bool {
+    c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// The body of `POST /plans`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePlan {
+    pub code: String,
+    pub name: String,
+    pub price_minor: i64,
+    #[serde(default)]
+    pub currency: Option<String>,
+    pub period_days: i32,
+}
+
+/// `POST /plans`.
+#[tracing::instrument(skip_all, fields(api_key = %key.id))]
+pub async fn create_plan(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    uri: Uri,
+    headers: HeaderMap,
+    body: JsonBody<CreatePlan>,
+) -> Result<Response, ApiError> {
+    key.require_operator()?;
+    let b = &body.value;
+    let currency = b.currency.clone().unwrap_or_else(|| "RUB".to_owned());
+    let mut errors = Errors::default();
+    errors.check(
+        (1..=32).contains(&b.code.len())
+            && b.code
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-'),
+        "code",
+        "must be 1 to 32 of a-z, 0-9, _ and -",
+    );
+    errors.check(
+        booking_core::catalogue::checked_name(&b.name).is_ok(),
+        "name",
+        "must be 1 to 100 characters",
+    );
+    errors.check(b.price_minor >= 0, "price_minor", "must not be negative");
+    errors.check(
+        is_currency(&currency),
+        "currency",
+        "must be an ISO 4217 code such as RUB",
+    );
+    errors.check(
+        (1..=MAX_DAYS).contains(&b.period_days),
+        "period_days",
+        "must be between 1 and 3660",
+    );
+    errors.done()?;
+    let new = NewPlan {
+        code: b.code.clone(),
+        name: b.name.trim().to_owned(),
+        price_minor: b.price_minor,
+        currency,
+        period_days: b.period_days,
+    };
+    let path = uri.path().to_owned();
+    idempotency::once(
+        &state,
+        &key,
+        &headers,
+        (&Method::POST, &path),
+        &body.raw,
+        || async {
+            let plan = plans::insert(state.db.pool(), &new)
+                .await?
+                .map_err(|taken| ApiError::Conflict {
+                    code: "plan_code_taken",
+                    detail: taken.to_string(),
+                })?;
+            tenants::audit(
+                state.db.pool(),
+                &key.actor(),
+                "plan.create",
+                None,
+                json!({ "plan_id": plan.id, "code": plan.code }),
+            )
+            .await?;
+            Ok((StatusCode::CREATED, to_json(&plan)?))
+        },
+    )
+    .await
+}
+
+/// `GET /plans`: every plan, retired ones included.
+pub async fn list_plans(
+    State(state): State<ApiState>,
+    key: ApiKey,
+) -> Result<Json<Vec<Plan>>, ApiError> {
+    key.require_operator()?;
+    Ok(Json(plans::list(state.db.pool(), true).await?))
+}
+
+/// `GET /tenants/{tenant_id}/subscription`: operators, or the tenant's own key.
+pub async fn get_subscription(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(tenant): ApiPath<TenantId>,
+) -> Result<Json<Subscription>, ApiError> {
+    key.require_tenant(tenant)?;
+    let mut conn = state
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(storage::StorageError::from)?;
+    subscriptions::get(&mut conn, tenant)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+/// The body of `PUT /tenants/{tenant_id}/subscription`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartSubscription {
+    #[serde(default)]
+    pub plan_id: Option<PlanId>,
+    /// `trial` or `active`.
+    pub status: String,
+    /// Length of the first period; the plan's period when absent.
+    #[serde(default)]
+    pub days: Option<i32>,
+}
+
+/// `PUT /tenants/{tenant_id}/subscription`: starts or replaces the subscription.
+#[tracing::instrument(skip_all, fields(api_key = %key.id, %tenant))]
+pub async fn put_subscription(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(tenant): ApiPath<TenantId>,
+    body: JsonBody<StartSubscription>,
+) -> Result<Json<Subscription>, ApiError> {
+    key.require_operator()?;
+    let b = body.value;
+    let mut errors = Errors::default();
+    let status = match b.status.as_str() {
+        "trial" => Some(SubscriptionStatus::Trial),
+        "active" => Some(SubscriptionStatus::Active),
+        _ => None,
+    };
+    errors.check(
+        status.is_some(),
+        "status",
+        "must be \"trial\" or \"active\"",
+    );
+    errors.check(
+        b.days.is_none_or(|d| (1..=MAX_DAYS).contains(&d)),
+        "days",
+        "must be between 1 and 3660",
+    );
+    let plan = match b.plan_id {
+        Some(id) => {
+            let plan = plans::get(state.db.pool(), id).await?;
+            errors.check(plan.is_some(), "plan_id", "no such plan");
+            plan
+        }
+        None => None,
+    };
+    let days = b.days.or(plan.as_ref().map(|p| p.period_days));
+    errors.check(days.is_some(), "days", "is required without a plan");
+    errors.done()?;
+    let (Some(status), Some(days)) = (status, days) else {
+        return Err(ApiError::Validation(vec![]));
+    };
+    find(&state, tenant).await?;
+    let end = state.clock.now() + Duration::days(i64::from(days));
+    let sub = subscriptions::start(state.db.pool(), tenant, b.plan_id, status, end).await?;
+    tenants::audit(
+        state.db.pool(),
+        &key.actor(),
+        "subscription.start",
+        Some(tenant),
+        json!({ "plan_id": b.plan_id, "status": status, "days": days }),
+    )
+    .await?;
+    Ok(Json(sub))
+}
+
+/// The body of `POST /tenants/{tenant_id}/subscription/extend`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extend {
+    pub days: i32,
+}
+
+/// `POST /tenants/{tenant_id}/subscription/extend`: adds days and makes it active.
+#[tracing::instrument(skip_all, fields(api_key = %key.id, %tenant))]
+pub async fn extend(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(tenant): ApiPath<TenantId>,
+    body: JsonBody<Extend>,
+) -> Result<Json<Subscription>, ApiError> {
+    key.require_operator()?;
+    let days = body.value.days;
+    let mut errors = Errors::default();
+    errors.check(
+        (1..=MAX_DAYS).contains(&days),
+        "days",
+        "must be between 1 and 3660",
+    );
+    errors.done()?;
+    let mut tx = state
+        .db
+        .pool()
+        .begin()
+        .await
+        .map_err(storage::StorageError::from)?;
+    let sub = subscriptions::extend(&mut tx, tenant, days, state.clock.now())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tenants::audit(
+        &mut *tx,
+        &key.actor(),
+        "subscription.extend",
+        Some(tenant),
+        json!({ "days": days, "until": sub.current_period_end }),
+    )
+    .await?;
+    tx.commit().await.map_err(storage::StorageError::from)?;
+    Ok(Json(sub))
+}
+
+/// `DELETE /tenants/{tenant_id}/subscription`: cancels (the row stays).
+#[tracing::instrument(skip_all, fields(api_key = %key.id, %tenant))]
+pub async fn cancel(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(tenant): ApiPath<TenantId>,
+) -> Result<Json<Subscription>, ApiError> {
+    key.require_operator()?;
+    let sub = subscriptions::cancel(state.db.pool(), tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tenants::audit(
+        state.db.pool(),
+        &key.actor(),
+        "subscription.cancel",
+        Some(tenant),
+        json!({}),
+    )
+    .await?;
+    Ok(Json(sub))
+}
+
+/// The body of `POST /tenants/{tenant_id}/payments`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordPayment {
+    pub amount_minor: i64,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Days to add to the subscription; the plan's period when absent; 0 adds none.
+    #[serde(default)]
+    pub extend_days: Option<i32>,
+}
+
+/// `POST /tenants/{tenant_id}/payments`: records a manual payment and, in the same
+/// transaction, extends the subscription.
+#[tracing::instrument(skip_all, fields(api_key = %key.id, %tenant))]
+pub async fn record_payment(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(tenant): ApiPath<TenantId>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: JsonBody<RecordPayment>,
+) -> Result<Response, ApiError> {
+    key.require_operator()?;
+    let b = &body.value;
+    let currency = b.currency.clone().unwrap_or_else(|| "RUB".to_owned());
+    let mut errors = Errors::default();
+    errors.check(b.amount_minor > 0, "amount_minor", "must be positive");
+    errors.check(
+        is_currency(&currency),
+        "currency",
+        "must be an ISO 4217 code such as RUB",
+    );
+    errors.check(
+        b.note.as_ref().is_none_or(|n| n.chars().count() <= 500),
+        "note",
+        "must be at most 500 characters",
+    );
+    errors.check(
+        b.extend_days.is_none_or(|d| (0..=MAX_DAYS).contains(&d)),
+        "extend_days",
+        "must be between 0 and 3660",
+    );
+    errors.done()?;
+    find(&state, tenant).await?;
+    let path = uri.path().to_owned();
+    idempotency::once(
+        &state,
+        &key,
+        &headers,
+        (&Method::POST, &path),
+        &body.raw,
+        || async {
+            let pool = state.db.pool();
+            let mut tx = pool.begin().await.map_err(storage::StorageError::from)?;
+            let current = subscriptions::get(&mut tx, tenant).await?;
+            let plan_days = match current.as_ref().and_then(|s| s.plan_id) {
+                Some(plan) => plans::get(pool, plan).await?.map(|p| p.period_days),
+                None => None,
+            };
+            let days = b.extend_days.or(plan_days).unwrap_or(0);
+            let payment = subscriptions::record_manual_payment(
+                &mut tx,
+                tenant,
+                b.amount_minor,
+                &currency,
+                b.note.as_deref(),
+            )
+            .await?;
+            let subscription = if days > 0 && current.is_some() {
+                subscriptions::extend(&mut tx, tenant, days, state.clock.now()).await?
+            } else {
+                current
+            };
+            tenants::audit(
+                &mut *tx,
+                &key.actor(),
+                "payment.record",
+                Some(tenant),
+                json!({ "payment_id": payment.payment_id, "amount_minor": payment.amount_minor,
+                    "currency": payment.currency, "extended_days": days }),
+            )
+            .await?;
+            tx.commit().await.map_err(storage::StorageError::from)?;
+            Ok((
+                StatusCode::CREATED,
+                json!({ "payment": to_json(&payment)?, "subscription": to_json(&subscription)? }),
+            ))
+        },
+    )
+    .await
+}

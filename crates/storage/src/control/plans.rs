@@ -1,0 +1,92 @@
+//! Subscription plans (`control.plans`).
+
+use booking_core::ids::PlanId;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgPool, Row, postgres::PgRow};
+
+use crate::error::{StorageError, is_violation_of};
+
+/// A plan a tenant can subscribe to.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Plan {
+    pub id: PlanId,
+    pub code: String,
+    pub name: String,
+    /// Minor units (kopecks): money is never a float.
+    pub price_minor: i64,
+    pub currency: String,
+    pub period_days: i32,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What is needed to create a plan; the caller has checked the fields.
+#[derive(Clone, Debug)]
+pub struct NewPlan {
+    pub code: String,
+    pub name: String,
+    pub price_minor: i64,
+    pub currency: String,
+    pub period_days: i32,
+}
+
+/// Another plan has this code already.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a plan with code {0:?} exists already")]
+pub struct CodeTaken(pub String);
+
+const COLUMNS: &str = "plan_id, code, name, price_minor, currency, period_days, active, created_at";
+
+fn from_row(row: &PgRow) -> Result<Plan, StorageError> {
+    Ok(Plan {
+        id: PlanId(row.try_get("plan_id")?),
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        price_minor: row.try_get("price_minor")?,
+        currency: row.try_get("currency")?,
+        period_days: row.try_get("period_days")?,
+        active: row.try_get("active")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn insert(pool: &PgPool, new: &NewPlan) -> Result<Result<Plan, CodeTaken>, StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into control.plans (code, name, price_minor, currency, period_days) \
+         values ($1, $2, $3, $4, $5) returning {COLUMNS}"
+    )))
+    .bind(&new.code)
+    .bind(&new.name)
+    .bind(new.price_minor)
+    .bind(&new.currency)
+    .bind(new.period_days)
+    .fetch_one(pool)
+    .await;
+    match row {
+        Ok(row) => Ok(Ok(from_row(&row)?)),
+        Err(e) if is_violation_of(&e, "plans_code_key") => Ok(Err(CodeTaken(new.code.clone()))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn get(pool: &PgPool, id: PlanId) -> Result<Option<Plan>, StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from control.plans where plan_id = $1"
+    )))
+    .bind(id.get())
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Plans in id order; retired ones only when asked.
+pub async fn list(pool: &PgPool, include_inactive: bool) -> Result<Vec<Plan>, StorageError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from control.plans where active or $1 order by plan_id"
+    )))
+    .bind(include_inactive)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
