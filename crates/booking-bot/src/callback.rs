@@ -76,6 +76,10 @@ pub enum CallbackData {
     CancelAsk(BookingId),
     /// Cancel it: the confirmation step was passed.
     CancelYes(BookingId),
+    /// Start moving this booking to another time.
+    RescheduleAsk(BookingId),
+    /// Move the booking being rescheduled (from the dialogue state) to this start.
+    RescheduleTo(DateTime<Utc>),
 }
 
 /// Why button data was refused.
@@ -104,6 +108,8 @@ impl fmt::Display for CallbackData {
             Self::Confirm(id) => write!(f, "c:{id}"),
             Self::CancelAsk(id) => write!(f, "x:{id}"),
             Self::CancelYes(id) => write!(f, "X:{id}"),
+            Self::RescheduleAsk(id) => write!(f, "r:{id}"),
+            Self::RescheduleTo(t) => write!(f, "R:{}", t.timestamp()),
         }
     }
 }
@@ -152,6 +158,8 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
         ("c", id) => C::Confirm(BookingId(positive(id)?)),
         ("x", id) => C::CancelAsk(BookingId(positive(id)?)),
         ("X", id) => C::CancelYes(BookingId(positive(id)?)),
+        ("r", id) => C::RescheduleAsk(BookingId(positive(id)?)),
+        ("R", secs) => C::RescheduleTo(DateTime::from_timestamp(positive(secs)?, 0)?),
         _ => return None,
     })
 }
@@ -193,6 +201,8 @@ mod tests {
             C::Confirm(BookingId(i64::MAX)),
             C::CancelAsk(BookingId(1)),
             C::CancelYes(BookingId(i64::MAX)),
+            C::RescheduleAsk(BookingId(42)),
+            C::RescheduleTo(Utc.with_ymd_and_hms(2030, 1, 1, 6, 0, 0).unwrap()),
         ]
     }
 

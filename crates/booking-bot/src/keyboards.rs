@@ -198,15 +198,40 @@ pub fn confirm(t: Texts, hold: BookingId, date: NaiveDate) -> InlineKeyboardMark
     ])
 }
 
-/// One Cancel button per upcoming booking, then Menu.
+/// Move to `start`, or pick another time on that day.
+#[must_use]
+pub fn move_to(
+    t: Texts,
+    start: chrono::DateTime<chrono::Utc>,
+    date: NaiveDate,
+) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(
+            t.get(Key::BtnMove),
+            CallbackData::RescheduleTo(start),
+        )],
+        vec![button(t.get(Key::BtnOtherTime), CallbackData::Day(date))],
+    ])
+}
+
+/// Cancel and Move buttons per upcoming booking, then Menu.
 #[must_use]
 pub fn my_bookings(t: Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = bookings
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let label = t.fill(Key::BtnCancelBooking, &[("n", &(i + 1).to_string())]);
-            vec![button(label, CallbackData::CancelAsk(b.booking.id))]
+            let n = (i + 1).to_string();
+            vec![
+                button(
+                    t.fill(Key::BtnCancelBooking, &[("n", &n)]),
+                    CallbackData::CancelAsk(b.booking.id),
+                ),
+                button(
+                    t.fill(Key::BtnMoveBooking, &[("n", &n)]),
+                    CallbackData::RescheduleAsk(b.booking.id),
+                ),
+            ]
         })
         .collect();
     rows.push(vec![button(

@@ -24,6 +24,12 @@ pub enum State {
         staff: Option<StaffId>,
         hold: BookingId,
     },
+    /// Moving a confirmed booking: same service and staff member, a new day and time.
+    Rescheduling {
+        booking: BookingId,
+        service: ServiceId,
+        staff: StaffId,
+    },
 }
 
 impl State {
@@ -34,6 +40,7 @@ impl State {
             Self::ChoosingTime { service, staff } | Self::Confirming { service, staff, .. } => {
                 Some((service, staff))
             }
+            Self::Rescheduling { service, staff, .. } => Some((service, Some(staff))),
             Self::Idle | Self::ChoosingStaff { .. } => None,
         }
     }
@@ -58,6 +65,11 @@ mod tests {
                 service: ServiceId(1),
                 staff: Some(StaffId(2)),
                 hold: BookingId(3),
+            },
+            State::Rescheduling {
+                booking: BookingId(4),
+                service: ServiceId(1),
+                staff: StaffId(2),
             },
         ];
         for state in states {

@@ -93,7 +93,15 @@ pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply,
     }
     cx.release_hold(&mut tx).await?;
     let today = today(cx);
-    let screen = calendar(cx, &mut tx, service, staff, today.year(), today.month()).await?;
+    let screen = calendar(
+        cx,
+        &mut tx,
+        service,
+        staff,
+        (today.year(), today.month()),
+        Key::ChooseDay,
+    )
+    .await?;
     tx.commit().await?;
     cx.set_state(State::ChoosingTime { service, staff }).await?;
     Ok(screen)
@@ -110,7 +118,12 @@ pub async fn month(cx: &Ctx<'_>, year: i32, month: u32) -> Result<Reply, BotErro
         return Ok(expired(cx));
     }
     let mut tx = cx.app.tx().await?;
-    let screen = calendar(cx, &mut tx, service, staff, year, month).await?;
+    let heading = if matches!(cx.state, State::Rescheduling { .. }) {
+        Key::ChooseNewDay
+    } else {
+        Key::ChooseDay
+    };
+    let screen = calendar(cx, &mut tx, service, staff, (year, month), heading).await?;
     tx.commit().await?;
     Ok(screen)
 }
@@ -129,7 +142,10 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
     let slots =
         split(bookings::free_slots(&mut tx, service, staff, date, date, cx.app.now()).await)?;
     tx.commit().await?;
-    cx.set_state(State::ChoosingTime { service, staff }).await?;
+    // Rescheduling keeps its state; a new booking drops a hold it may have had.
+    if !matches!(cx.state, State::Rescheduling { .. }) {
+        cx.set_state(State::ChoosingTime { service, staff }).await?;
+    }
     let slots = match slots {
         Ok(slots) => slots,
         Err(r) => return Ok(rejected(cx, &r)),
@@ -163,6 +179,9 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
 
 /// Step 5: hold the time and show the confirm screen; a taken time offers the nearest ones.
 pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError> {
+    if let State::Rescheduling { booking, .. } = cx.state {
+        return super::reschedule::confirm_screen(cx, booking, start).await;
+    }
     let Some((service, staff)) = cx.state.draft() else {
         return Ok(expired(cx));
     };
@@ -284,7 +303,7 @@ async fn confirm_screen(
 }
 
 /// "This time was taken" with the nearest free times from `date` on.
-async fn nearest(
+pub(super) async fn nearest(
     cx: &Ctx<'_>,
     tx: &mut TenantTx,
     service: ServiceId,
@@ -313,13 +332,13 @@ async fn nearest(
     })
 }
 
-async fn calendar(
+pub(super) async fn calendar(
     cx: &Ctx<'_>,
     tx: &mut TenantTx,
     service: ServiceId,
     staff: Option<StaffId>,
-    year: i32,
-    month: u32,
+    (year, month): (i32, u32),
+    heading: Key,
 ) -> Result<Reply, BotError> {
     let t = cx.texts();
     let (today, last) = (today(cx), last_day(cx));
@@ -348,7 +367,7 @@ async fn calendar(
     let next = first
         .checked_add_months(Months::new(1))
         .filter(|n| *n <= last);
-    let mut text = t.fill(Key::ChooseDay, &[("service", &found.name)]);
+    let mut text = t.fill(heading, &[("service", &found.name)]);
     if bookable.is_empty() {
         text.push('\n');
         text.push_str(t.get(Key::NoDays));
@@ -366,7 +385,7 @@ async fn calendar(
     )))
 }
 
-async fn names(
+pub(super) async fn names(
     tx: &mut TenantTx,
     service: ServiceId,
     staff: StaffId,
@@ -385,7 +404,7 @@ async fn names(
 }
 
 /// Date and time in the tenant's zone.
-fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
+pub(super) fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
     let local = at.with_timezone(&cx.session.profile.time_zone);
     (
         local.format("%d.%m.%Y").to_string(),
@@ -394,7 +413,7 @@ fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
 }
 
 /// Today in the tenant's zone.
-fn today(cx: &Ctx<'_>) -> NaiveDate {
+pub(super) fn today(cx: &Ctx<'_>) -> NaiveDate {
     cx.app
         .now()
         .with_timezone(&cx.session.profile.time_zone)
@@ -410,10 +429,10 @@ fn first_of(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
-fn expired(cx: &Ctx<'_>) -> Reply {
+pub(super) fn expired(cx: &Ctx<'_>) -> Reply {
     Reply::alert(cx.texts().get(Key::ButtonExpired))
 }
 
-fn rejected(cx: &Ctx<'_>, r: &BookingRejection) -> Reply {
+pub(super) fn rejected(cx: &Ctx<'_>, r: &BookingRejection) -> Reply {
     Reply::alert(cx.texts().rejection(r))
 }

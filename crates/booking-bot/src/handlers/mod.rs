@@ -8,6 +8,8 @@
 pub mod booking;
 /// My bookings: list and cancel.
 pub mod my_bookings;
+/// Moving a booking through the same calendar.
+pub mod reschedule;
 /// /start, language, menu, help, about.
 pub mod start;
 
@@ -302,6 +304,8 @@ async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
         C::Confirm(id) => booking::confirm(cx, id).await,
         C::CancelAsk(id) => my_bookings::ask(cx, id).await,
         C::CancelYes(id) => my_bookings::cancel(cx, id).await,
+        C::RescheduleAsk(id) => reschedule::ask(cx, id).await,
+        C::RescheduleTo(start) => reschedule::move_to(cx, start).await,
     }
 }
 

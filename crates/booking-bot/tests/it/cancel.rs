@@ -1,51 +1,9 @@
 //! My bookings → Cancel → confirmation → cancelled; the cut-off is explained.
 
-use booking_core::{
-    booking::{Actor, BookingStatus},
-    catalogue::Minutes,
-    ids::TelegramUserId,
-};
-use chrono::{Duration, Utc};
-use storage::tenant::{
-    bookings::{self, Booking, BookingRequest, Rules},
-    customers, settings,
-};
-use tg_sandbox::TestUser;
+use booking_core::{booking::BookingStatus, catalogue::Minutes};
+use storage::tenant::{bookings, settings};
 
-use crate::support::TestBot;
-
-/// A confirmed booking of `user`'s next week.
-async fn booked(bot: &TestBot, user: &TestUser) -> Booking {
-    let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let customer =
-        customers::by_telegram(&mut tx, TelegramUserId(i64::try_from(user.id.0).unwrap()))
-            .await
-            .unwrap()
-            .unwrap();
-    let today = Utc::now().date_naive();
-    let slot = bookings::free_slots(
-        &mut tx,
-        bot.salon.haircut,
-        None,
-        today + Duration::days(7),
-        today + Duration::days(14),
-        Utc::now(),
-    )
-    .await
-    .unwrap()[0];
-    let request = BookingRequest {
-        customer: customer.id,
-        service: bot.salon.haircut,
-        staff: None,
-        start: slot.start,
-        source: None,
-        actor: Actor::Customer(customer.telegram_user_id),
-        rules: Rules::Customer,
-    };
-    let booking = bookings::book(&mut tx, &request, Utc::now()).await.unwrap();
-    tx.commit().await.unwrap();
-    booking
-}
+use crate::support::{TestBot, booked};
 
 #[tokio::test]
 async fn cancelling_asks_first_then_cancels() {

@@ -11,6 +11,7 @@ mod dialogues;
 mod forged;
 mod outage;
 mod rate_limit;
+mod reschedule;
 mod restart;
 mod start;
 mod support;

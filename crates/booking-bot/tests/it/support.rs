@@ -6,9 +6,15 @@ use std::{
 };
 
 use booking_bot::Config;
+use booking_core::{booking::Actor, ids::TelegramUserId};
 use booking_core::{ids::TenantId, tenant::TenantSchema};
+use chrono::Utc;
 use secrecy::SecretString;
 use storage::control::tenants::TenantRecord;
+use storage::tenant::{
+    bookings::{self, Booking, BookingRequest, Rules},
+    customers,
+};
 use telemetry::{LogFormat, TelemetryArgs};
 use teloxide::{
     payloads::SendMessageSetters as _,
@@ -247,4 +253,37 @@ pub fn first_data(message: &ChatMessage, prefix: &str) -> String {
         .map(|(_, data)| data)
         .find(|d| d.starts_with(prefix))
         .unwrap_or_else(|| panic!("no {prefix} button in {:?}", message.buttons()))
+}
+
+/// A confirmed booking of `user`'s next week.
+pub async fn booked(bot: &TestBot, user: &TestUser) -> Booking {
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    let customer =
+        customers::by_telegram(&mut tx, TelegramUserId(i64::try_from(user.id.0).unwrap()))
+            .await
+            .unwrap()
+            .unwrap();
+    let today = Utc::now().date_naive();
+    let slot = bookings::free_slots(
+        &mut tx,
+        bot.salon.haircut,
+        None,
+        today + chrono::Duration::days(7),
+        today + chrono::Duration::days(14),
+        Utc::now(),
+    )
+    .await
+    .unwrap()[0];
+    let request = BookingRequest {
+        customer: customer.id,
+        service: bot.salon.haircut,
+        staff: None,
+        start: slot.start,
+        source: None,
+        actor: Actor::Customer(customer.telegram_user_id),
+        rules: Rules::Customer,
+    };
+    let booking = bookings::book(&mut tx, &request, Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    booking
 }

@@ -1,0 +1,150 @@
+//! Moving a confirmed booking: My bookings → Move → the same calendar and times → "Move?" →
+//! moved in one statement by storage (either it moves, or nothing changes).
+
+use booking_core::{
+    booking::{BookingRejection, BookingStatus},
+    ids::BookingId,
+};
+use chrono::{DateTime, Datelike, Utc};
+use storage::tenant::bookings::{self, Rules};
+
+use super::{
+    Ctx,
+    booking::{calendar, expired, local, names, nearest, rejected, today},
+};
+use crate::{
+    error::{BotError, split},
+    keyboards,
+    screen::{Reply, Screen},
+    state::State,
+    texts::Key,
+};
+
+/// Move: only the customer's own confirmed booking, before the reschedule cut-off.
+pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let booking = bookings::get(&mut tx, id).await?.filter(|b| {
+        b.customer_id == cx.session.customer.id && b.status == BookingStatus::Confirmed
+    });
+    let Some(booking) = booking else {
+        return Ok(rejected(cx, &BookingRejection::NotFound));
+    };
+    if let Err(r) = cx
+        .session
+        .profile
+        .policy
+        .check_reschedule(booking.start, cx.app.now())
+    {
+        return Ok(rejected(cx, &r));
+    }
+    cx.release_hold(&mut tx).await?;
+    let today = today(cx);
+    let screen = calendar(
+        cx,
+        &mut tx,
+        booking.service_id,
+        Some(booking.staff_id),
+        (today.year(), today.month()),
+        Key::ChooseNewDay,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.set_state(State::Rescheduling {
+        booking: id,
+        service: booking.service_id,
+        staff: booking.staff_id,
+    })
+    .await?;
+    Ok(screen)
+}
+
+/// "Move … from … to …?" for a time picked in the calendar.
+pub async fn confirm_screen(
+    cx: &Ctx<'_>,
+    id: BookingId,
+    start: DateTime<Utc>,
+) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let mut tx = cx.app.tx().await?;
+    let Some(booking) = bookings::get(&mut tx, id)
+        .await?
+        .filter(|b| b.customer_id == cx.session.customer.id)
+    else {
+        return Ok(rejected(cx, &BookingRejection::NotFound));
+    };
+    let (service, _) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+    tx.commit().await?;
+    let (old_date, old_time) = local(cx, booking.start);
+    let (date, time) = local(cx, start);
+    let zone = cx.session.profile.time_zone;
+    let text = t.fill(
+        Key::MoveAsk,
+        &[
+            ("service", &service),
+            ("old_date", &old_date),
+            ("old_time", &old_time),
+            ("date", &date),
+            ("time", &time),
+            ("zone", zone.name()),
+        ],
+    );
+    let day = start.with_timezone(&zone).date_naive();
+    Ok(Reply::screen(Screen::new(
+        text,
+        keyboards::move_to(t, start, day),
+    )))
+}
+
+/// Moves the booking in the dialogue state; storage re-checks ownership, the cut-off and the
+/// new time.
+pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let State::Rescheduling {
+        booking,
+        service,
+        staff,
+    } = cx.state
+    else {
+        return Ok(expired(cx));
+    };
+    let mut tx = cx.app.tx().await?;
+    let result = bookings::reschedule(
+        &mut tx,
+        booking,
+        Some(cx.session.customer.id),
+        start,
+        cx.actor(),
+        Rules::Customer,
+        cx.app.now(),
+    )
+    .await;
+    match split(result)? {
+        Ok(moved) => {
+            let (service_name, _) = names(&mut tx, moved.service_id, moved.staff_id).await?;
+            tx.commit().await?;
+            cx.set_state(State::Idle).await?;
+            let (date, time) = local(cx, moved.start);
+            let text = t.fill(
+                Key::Moved,
+                &[
+                    ("service", &service_name),
+                    ("date", &date),
+                    ("time", &time),
+                    ("zone", cx.session.profile.time_zone.name()),
+                ],
+            );
+            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+        }
+        Err(BookingRejection::SlotTaken) => {
+            tx.rollback().await?;
+            let mut tx = cx.app.tx().await?;
+            let date = start
+                .with_timezone(&cx.session.profile.time_zone)
+                .date_naive();
+            let screen = nearest(cx, &mut tx, service, Some(staff), date).await?;
+            tx.commit().await?;
+            Ok(screen)
+        }
+        Err(r) => Ok(rejected(cx, &r)),
+    }
+}
