@@ -1,6 +1,6 @@
 //! What a handler decides to show; the router turns it into Bot API calls.
 
-use teloxide::types::InlineKeyboardMarkup;
+use teloxide::types::{ChatId, InlineKeyboardMarkup};
 
 /// A message: text and its inline keyboard.
 #[derive(Clone, Debug)]
@@ -26,6 +26,8 @@ pub struct Reply {
     pub screen: Option<Screen>,
     pub notice: Option<String>,
     pub alert: bool,
+    /// Messages for others (the business's admins), sent after the customer is answered.
+    pub notify: Vec<(ChatId, String)>,
 }
 
 impl Reply {
@@ -44,6 +46,7 @@ impl Reply {
             screen: None,
             notice: Some(text.into()),
             alert: true,
+            notify: Vec::new(),
         }
     }
 

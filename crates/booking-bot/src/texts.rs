@@ -51,6 +51,9 @@ pub enum Key {
     ButtonGarbage,
     Unavailable,
     SlowDown,
+    AdminBooked,
+    AdminCancelled,
+    AdminMoved,
     CmdStart,
     CmdBook,
     CmdMy,
@@ -430,6 +433,18 @@ const fn pair(key: Key) -> (&'static str, &'static str) {
         K::SlowDown => (
             "Слишком много запросов. Подождите несколько секунд.",
             "Too many requests. Please wait a few seconds.",
+        ),
+        K::AdminBooked => (
+            "🔔 Новая запись: {service}, мастер {staff}, {date} {time}. Клиент: {customer}",
+            "🔔 New booking: {service} with {staff}, {date} {time}. Customer: {customer}",
+        ),
+        K::AdminCancelled => (
+            "❌ Клиент отменил запись: {service}, мастер {staff}, {date} {time}. Клиент: {customer}",
+            "❌ Cancelled by the customer: {service} with {staff}, {date} {time}. Customer: {customer}",
+        ),
+        K::AdminMoved => (
+            "🔄 Клиент перенёс запись: {service}, мастер {staff}, {old} → {date} {time}. Клиент: {customer}",
+            "🔄 Moved by the customer: {service} with {staff}, {old} → {date} {time}. Customer: {customer}",
         ),
         K::CmdStart => ("Главное меню", "Main menu"),
         K::CmdBook => ("Записаться", "Book a visit"),

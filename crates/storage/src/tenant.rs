@@ -1,3 +1,5 @@
+/// The business's admins in its bot.
+pub mod admins;
 /// Bookings: free slots, holds, confirmation, cancellation, rescheduling, lists, history.
 pub mod bookings;
 /// Services and staff.

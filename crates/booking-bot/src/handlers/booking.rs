@@ -230,6 +230,8 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     match split(bookings::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
         Ok(booking) => {
             let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+            let notify =
+                super::notify::admins(cx, &mut tx, Key::AdminBooked, &booking, None).await?;
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             let (date, time) = local(cx, booking.start);
@@ -243,7 +245,9 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
                     ("zone", cx.session.profile.time_zone.name()),
                 ],
             );
-            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+            let mut reply = Reply::screen(Screen::new(text, keyboards::to_menu(t)));
+            reply.notify = notify;
+            Ok(reply)
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;
@@ -329,6 +333,7 @@ pub(super) async fn nearest(
         screen: Some(Screen::new(text, keyboard)),
         notice: Some(t.rejection(&BookingRejection::SlotTaken)),
         alert: false,
+        notify: Vec::new(),
     })
 }
 

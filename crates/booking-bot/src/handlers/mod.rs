@@ -8,6 +8,8 @@
 pub mod booking;
 /// My bookings: list and cancel.
 pub mod my_bookings;
+/// Telling the business's admins about bookings.
+pub mod notify;
 /// Moving a booking through the same calendar.
 pub mod reschedule;
 /// /start, language, menu, help, about.
@@ -264,6 +266,7 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), 
         answer = answer.text(notice).show_alert(reply.alert);
     }
     answer.await?;
+    notify_others(&bot, reply.notify).await;
     match error.or(edit_error) {
         Some(e) => report(e),
         None => Ok(()),
@@ -284,6 +287,16 @@ async fn on_membership(update: ChatMemberUpdated, app: Arc<App>) -> Result<(), B
     }
     .await;
     result.or_else(report)
+}
+
+/// Sends messages to others; one who cannot be reached (never started the bot, blocked it)
+/// does not fail the customer's update.
+async fn notify_others(bot: &TgBot, messages: Vec<(ChatId, String)>) {
+    for (chat, text) in messages {
+        if let Err(e) = bot.send_message(chat, text).await {
+            tracing::warn!(chat = %chat, error = %e, "could not notify an admin");
+        }
+    }
 }
 
 async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {

@@ -104,10 +104,13 @@ pub async fn cancel(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     )
     .await;
     match split(result)? {
-        Ok(_) => {
+        Ok(cancelled) => {
+            let notify =
+                super::notify::admins(cx, &mut tx, Key::AdminCancelled, &cancelled, None).await?;
             tx.commit().await?;
             let mut reply = list(cx, Some(t.get(Key::Cancelled))).await?;
             reply.notice = Some(t.get(Key::Cancelled).to_owned());
+            reply.notify = notify;
             Ok(reply)
         }
         Err(r) => Ok(Reply::alert(t.rejection(&r))),

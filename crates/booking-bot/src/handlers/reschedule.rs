@@ -108,6 +108,7 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
         return Ok(expired(cx));
     };
     let mut tx = cx.app.tx().await?;
+    let before = bookings::get(&mut tx, booking).await?.map(|b| b.start);
     let result = bookings::reschedule(
         &mut tx,
         booking,
@@ -121,6 +122,8 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
     match split(result)? {
         Ok(moved) => {
             let (service_name, _) = names(&mut tx, moved.service_id, moved.staff_id).await?;
+            let notify =
+                super::notify::admins(cx, &mut tx, Key::AdminMoved, &moved, before).await?;
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             let (date, time) = local(cx, moved.start);
@@ -133,7 +136,9 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
                     ("zone", cx.session.profile.time_zone.name()),
                 ],
             );
-            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+            let mut reply = Reply::screen(Screen::new(text, keyboards::to_menu(t)));
+            reply.notify = notify;
+            Ok(reply)
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;

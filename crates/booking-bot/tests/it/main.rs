@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
+mod admins;
 mod blocked;
 mod booking;
 mod cancel;
