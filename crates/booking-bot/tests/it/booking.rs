@@ -139,3 +139,33 @@ async fn a_time_taken_meanwhile_is_refused_with_the_nearest_free_times() {
         "{offered:?}"
     );
 }
+
+#[tokio::test]
+async fn the_active_booking_limit_is_explained_at_the_hold() {
+    let bot = TestBot::start().await;
+    let alice = bot.user("Alice", "en").await;
+    let menu = bot.menu(&alice).await;
+    let _first = crate::support::booked(&bot, &alice).await;
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    let mut policy = storage::tenant::settings::profile(&mut tx)
+        .await
+        .unwrap()
+        .policy;
+    policy.max_active_bookings = 1;
+    storage::tenant::settings::set_policy(&mut tx, &policy)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let calendar = bot.calendar(&alice, &menu).await;
+    let (_, month) = bot.press(&alice, &calendar, "▶").await;
+    let day = first_data(&month, "v1:d:");
+    let (_, times) = bot.press_data(&alice, &month, &day).await;
+    let (answer, after) = bot.press(&alice, &times, "17:00").await;
+    assert_eq!(
+        answer.text.as_deref(),
+        Some("You already have 1 booking, the most allowed. Cancel one to book again.")
+    );
+    assert!(answer.show_alert);
+    assert_eq!(after.edit_count, times.edit_count);
+}
