@@ -27,6 +27,8 @@ pub enum MenuItem {
     MyBookings,
     About,
     Help,
+    /// Past visits.
+    Past,
 }
 
 impl MenuItem {
@@ -37,6 +39,7 @@ impl MenuItem {
             Self::MyBookings => "my",
             Self::About => "about",
             Self::Help => "help",
+            Self::Past => "past",
         }
     }
 
@@ -47,6 +50,7 @@ impl MenuItem {
             "my" => Self::MyBookings,
             "about" => Self::About,
             "help" => Self::Help,
+            "past" => Self::Past,
             _ => return None,
         })
     }
@@ -80,6 +84,8 @@ pub enum CallbackData {
     RescheduleAsk(BookingId),
     /// Move the booking being rescheduled (from the dialogue state) to this start.
     RescheduleTo(DateTime<Utc>),
+    /// Book the service (and staff member) of this past visit again.
+    BookAgain(BookingId),
 }
 
 /// Why button data was refused.
@@ -110,6 +116,7 @@ impl fmt::Display for CallbackData {
             Self::CancelYes(id) => write!(f, "X:{id}"),
             Self::RescheduleAsk(id) => write!(f, "r:{id}"),
             Self::RescheduleTo(t) => write!(f, "R:{}", t.timestamp()),
+            Self::BookAgain(id) => write!(f, "a:{id}"),
         }
     }
 }
@@ -159,6 +166,7 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
         ("x", id) => C::CancelAsk(BookingId(positive(id)?)),
         ("X", id) => C::CancelYes(BookingId(positive(id)?)),
         ("r", id) => C::RescheduleAsk(BookingId(positive(id)?)),
+        ("a", id) => C::BookAgain(BookingId(positive(id)?)),
         ("R", secs) => C::RescheduleTo(DateTime::from_timestamp(positive(secs)?, 0)?),
         _ => return None,
     })
@@ -189,6 +197,7 @@ mod tests {
             C::Menu(MenuItem::MyBookings),
             C::Menu(MenuItem::About),
             C::Menu(MenuItem::Help),
+            C::Menu(MenuItem::Past),
             C::Service(ServiceId(i64::MAX)),
             C::Staff(Some(StaffId(7))),
             C::Staff(None),
@@ -202,6 +211,7 @@ mod tests {
             C::CancelAsk(BookingId(1)),
             C::CancelYes(BookingId(i64::MAX)),
             C::RescheduleAsk(BookingId(42)),
+            C::BookAgain(BookingId(43)),
             C::RescheduleTo(Utc.with_ymd_and_hms(2030, 1, 1, 6, 0, 0).unwrap()),
         ]
     }

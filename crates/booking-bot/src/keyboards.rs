@@ -234,10 +234,35 @@ pub fn my_bookings(t: Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup {
             ]
         })
         .collect();
-    rows.push(vec![button(
-        t.get(Key::BtnMenu),
-        CallbackData::Menu(MenuItem::Main),
-    )]);
+    rows.push(vec![
+        button(t.get(Key::BtnPast), CallbackData::Menu(MenuItem::Past)),
+        button(t.get(Key::BtnMenu), CallbackData::Menu(MenuItem::Main)),
+    ]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// One "again" button per past visit, then Back and Menu.
+#[must_use]
+pub fn past_visits(t: Texts, visits: &[BookingView]) -> InlineKeyboardMarkup {
+    let buttons: Vec<InlineKeyboardButton> = visits
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let label = t.fill(Key::BtnBookAgain, &[("n", &(i + 1).to_string())]);
+            button(label, CallbackData::BookAgain(b.booking.id))
+        })
+        .collect();
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = buttons
+        .chunks(3)
+        .map(<[InlineKeyboardButton]>::to_vec)
+        .collect();
+    rows.push(vec![
+        button(
+            t.get(Key::BtnBack),
+            CallbackData::Menu(MenuItem::MyBookings),
+        ),
+        button(t.get(Key::BtnMenu), CallbackData::Menu(MenuItem::Main)),
+    ]);
     InlineKeyboardMarkup::new(rows)
 }
 

@@ -25,6 +25,11 @@ pub enum Key {
     BtnOtherTime,
     BtnCancelBooking,
     BtnMoveBooking,
+    BtnPast,
+    BtnBookAgain,
+    PastTitle,
+    NoPast,
+    PastLine,
     BtnMove,
     BtnYesCancel,
     BtnNoKeep,
@@ -264,6 +269,22 @@ impl Texts {
         format!("{} {year}", names[index])
     }
 
+    /// How a past visit ended.
+    #[must_use]
+    pub const fn visit_status(self, status: booking_core::booking::BookingStatus) -> &'static str {
+        use booking_core::booking::BookingStatus as S;
+        let (ru, en) = match status {
+            S::Completed => ("визит состоялся", "visited"),
+            S::Cancelled => ("отменена", "cancelled"),
+            S::NoShow => ("неявка", "missed"),
+            S::Confirmed | S::Held | S::Expired => ("прошла", "past"),
+        };
+        match self.locale {
+            Locale::Ru => ru,
+            Locale::En => en,
+        }
+    }
+
     /// Weekday abbreviations, Monday first.
     #[must_use]
     pub const fn weekdays(self) -> [&'static str; 7] {
@@ -350,6 +371,14 @@ const fn pair(key: Key) -> (&'static str, &'static str) {
         K::BtnCancelBooking => ("❌ Отменить #{n}", "❌ Cancel #{n}"),
         K::BtnMoveBooking => ("🔄 Перенести #{n}", "🔄 Move #{n}"),
         K::BtnMove => ("✅ Перенести", "✅ Move"),
+        K::BtnPast => ("🕘 Прошлые визиты", "🕘 Past visits"),
+        K::BtnBookAgain => ("🔁 Снова #{n}", "🔁 Again #{n}"),
+        K::PastTitle => ("Ваши прошлые визиты:", "Your past visits:"),
+        K::NoPast => ("Прошлых визитов пока нет.", "No past visits yet."),
+        K::PastLine => (
+            "#{n} {service}, {date} {time}, мастер {staff} — {status}",
+            "#{n} {service}, {date} {time} with {staff} — {status}",
+        ),
         K::BtnYesCancel => ("✅ Да, отменить", "✅ Yes, cancel"),
         K::BtnNoKeep => ("Нет, оставить", "No, keep it"),
         K::ChooseService => ("Выберите услугу:", "Choose a service:"),

@@ -107,6 +107,44 @@ pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply,
     Ok(screen)
 }
 
+/// "Again" on a past visit: the same service with the same staff member (or anyone, if they
+/// no longer give it), straight to the calendar.
+pub async fn again(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(visit) = bookings::get(&mut tx, id)
+        .await?
+        .filter(|b| b.customer_id == cx.session.customer.id)
+    else {
+        return Ok(rejected(cx, &BookingRejection::NotFound));
+    };
+    let service = visit.service_id;
+    if catalogue::service(&mut tx, service)
+        .await?
+        .is_none_or(|s| !s.active)
+    {
+        return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
+    }
+    let givers = catalogue::staff_for_service(&mut tx, service).await?;
+    let staff = givers
+        .iter()
+        .any(|s| s.id == visit.staff_id)
+        .then_some(visit.staff_id);
+    cx.release_hold(&mut tx).await?;
+    let today = today(cx);
+    let screen = calendar(
+        cx,
+        &mut tx,
+        service,
+        staff,
+        (today.year(), today.month()),
+        Key::ChooseDay,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.set_state(State::ChoosingTime { service, staff }).await?;
+    Ok(screen)
+}
+
 /// ◀ / ▶ in the calendar.
 pub async fn month(cx: &Ctx<'_>, year: i32, month: u32) -> Result<Reply, BotError> {
     let Some((service, staff)) = cx.state.draft() else {

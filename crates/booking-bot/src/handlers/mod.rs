@@ -309,6 +309,8 @@ async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
         C::Menu(MenuItem::MyBookings) => my_bookings::list(cx, None).await,
         C::Menu(MenuItem::About) => start::about(cx).await,
         C::Menu(MenuItem::Help) => start::help(cx).await,
+        C::Menu(MenuItem::Past) => my_bookings::past(cx).await,
+        C::BookAgain(id) => booking::again(cx, id).await,
         C::Service(id) => booking::service_chosen(cx, id).await,
         C::Staff(staff) => booking::staff_chosen(cx, staff).await,
         C::Month { year, month } => booking::month(cx, year, month).await,

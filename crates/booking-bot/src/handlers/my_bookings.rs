@@ -52,6 +52,41 @@ pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotErro
     )))
 }
 
+/// Past visits (and cancelled ones), latest first, each with "again".
+pub async fn past(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let mut tx = cx.app.tx().await?;
+    let visits =
+        bookings::for_customer(&mut tx, cx.session.customer.id, false, cx.app.now(), LIMIT).await?;
+    tx.commit().await?;
+    let mut text = String::new();
+    if visits.is_empty() {
+        text.push_str(t.get(Key::NoPast));
+    } else {
+        text.push_str(t.get(Key::PastTitle));
+        let zone = cx.session.profile.time_zone;
+        for (i, b) in visits.iter().enumerate() {
+            let local = b.booking.start.with_timezone(&zone);
+            text.push('\n');
+            text.push_str(&t.fill(
+                Key::PastLine,
+                &[
+                    ("n", &(i + 1).to_string()),
+                    ("service", &b.service_name),
+                    ("date", &local.format("%d.%m.%Y").to_string()),
+                    ("time", &local.format("%H:%M").to_string()),
+                    ("staff", &b.staff_name),
+                    ("status", t.visit_status(b.booking.status)),
+                ],
+            ));
+        }
+    }
+    Ok(Reply::screen(Screen::new(
+        text,
+        keyboards::past_visits(t, &visits),
+    )))
+}
+
 /// "Cancel this booking?" — only for the customer's own confirmed, upcoming booking, and only
 /// before the cut-off (whose reason is shown otherwise).
 pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {

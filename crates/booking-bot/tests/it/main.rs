@@ -11,6 +11,7 @@ mod cancel;
 mod dialogues;
 mod forged;
 mod outage;
+mod past;
 mod rate_limit;
 mod reschedule;
 mod restart;
