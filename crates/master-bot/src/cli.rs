@@ -12,6 +12,8 @@ use secrecy::SecretString;
 use storage::{Db, crypto::DataKey, db::PoolSize};
 use telemetry::{TelemetryArgs, parse_secret};
 
+use crate::api::RateLimit;
+
 /// The platform's operator binary. Without a subcommand it serves.
 #[derive(Debug, clap::Parser)]
 #[command(version, about = "Operator REST API, operator bot and platform CLI")]
@@ -50,6 +52,33 @@ pub struct ServeArgs {
     /// The REST API, health, readiness and metrics.
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8090")]
     pub http_addr: SocketAddr,
+    /// Requests one API key may make at once before it is slowed down.
+    #[arg(long, env = "API_RATE_BURST", default_value_t = RateLimit::default().burst)]
+    pub api_rate_burst: u32,
+    /// Requests per second one API key may make, sustained.
+    #[arg(long, env = "API_RATE_PER_SECOND", default_value_t = RateLimit::default().per_second)]
+    pub api_rate_per_second: u32,
+}
+
+impl ServeArgs {
+    /// `serve`'s arguments from the environment alone, as when no subcommand is given.
+    fn from_env() -> anyhow::Result<Self> {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let only = <Only as clap::Parser>::try_parse_from(["master-bot"])
+            .context("HTTP_ADDR or an API_RATE_* variable is malformed")?;
+        Ok(only.serve)
+    }
+
+    fn rate_limit(&self) -> RateLimit {
+        RateLimit {
+            burst: self.api_rate_burst,
+            per_second: self.api_rate_per_second,
+        }
+    }
 }
 
 /// Runs the chosen command.
@@ -57,16 +86,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url.clone().context(
         "DATABASE_URL is not set (for example postgres://postgres@127.0.0.1:5432/booking)",
     )?;
-    let command = cli.command.unwrap_or(Command::Serve(ServeArgs {
-        http_addr: std::env::var("HTTP_ADDR")
-            .ok()
-            .map(|a| {
-                a.parse()
-                    .context("HTTP_ADDR is not an address such as 127.0.0.1:8090")
-            })
-            .transpose()?
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8090))),
-    }));
+    let command = match cli.command {
+        Some(command) => command,
+        // No subcommand: serve, with the same arguments (from the environment) as `serve`.
+        None => Command::Serve(ServeArgs::from_env()?),
+    };
     match command {
         Command::Serve(args) => {
             let listener = telemetry::bind(args.http_addr).await?;
@@ -75,7 +99,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
             let bot_api = crate::bot_api::BotApi::new(&cli.telegram_api_url)
                 .context("cannot build the Bot API client")?;
-            crate::serve::run(db, key, bot_api, listener, telemetry::shutdown_signal()).await
+            crate::serve::run(
+                db,
+                key,
+                bot_api,
+                args.rate_limit(),
+                listener,
+                telemetry::shutdown_signal(),
+            )
+            .await
         }
         Command::Migrate => {
             let db = connect(&url).await?;

@@ -19,6 +19,7 @@ pub async fn run(
     db: Db,
     data_key: Option<DataKey>,
     bot_api: BotApi,
+    rate_limit: RateLimit,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -35,7 +36,7 @@ pub async fn run(
         db.clone(),
         data_key,
         Arc::new(SystemClock),
-        RateLimit::default(),
+        rate_limit,
         bot_api,
     );
     telemetry::serve(listener, app(&db, state), shutdown).await?;

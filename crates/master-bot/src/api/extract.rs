@@ -33,9 +33,49 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for JsonBody<T> {
                     ApiError::MalformedBody(e.body_text())
                 }
             })?;
-        let value = serde_json::from_slice(&raw).map_err(|e| body_error(&e))?;
+        let json: serde_json::Value = serde_json::from_slice(&raw).map_err(|e| body_error(&e))?;
+        if let Some(field) = nul_field(&json, "") {
+            return Err(nul_error(if field.is_empty() {
+                "body".to_owned()
+            } else {
+                field
+            }));
+        }
+        let value = serde_json::from_value(json).map_err(|e| body_error(&e))?;
         Ok(Self { value, raw })
     }
+}
+
+/// PostgreSQL text cannot hold U+0000, so no string anywhere may: the first one found, by its
+/// path (`customer.first_name`, `items.2`).
+fn nul_field(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path.to_owned()),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(join(k))
+            } else {
+                nul_field(v, &join(k))
+            }
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_field(v, &join(&i.to_string()))),
+        _ => None,
+    }
+}
+
+fn nul_error(field: String) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(field, "must not contain U+0000")])
 }
 
 /// Missing and unknown fields are named; other type errors are the body's; broken JSON is a
@@ -63,6 +103,19 @@ fn named_field(message: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::named_field;
+
+    #[test]
+    fn a_nul_anywhere_in_a_body_is_found_by_its_path() {
+        let body = serde_json::json!({ "a": 1, "customer": { "names": ["ok", "b\u{0}d"] } });
+        assert_eq!(
+            super::nul_field(&body, "").as_deref(),
+            Some("customer.names.1")
+        );
+        assert_eq!(
+            super::nul_field(&serde_json::json!({ "a": "fine" }), ""),
+            None
+        );
+    }
 
     #[test]
     fn serde_messages_name_their_field() {
@@ -104,6 +157,14 @@ impl<T: DeserializeOwned + Send> FromRequestParts<ApiState> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
+        // A percent-encoded NUL would reach PostgreSQL text, which cannot hold it.
+        if parts
+            .uri
+            .query()
+            .is_some_and(|q| q.to_ascii_lowercase().contains("%00"))
+        {
+            return Err(nul_error("query".to_owned()));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Self(q.0))

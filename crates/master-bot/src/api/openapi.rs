@@ -61,12 +61,25 @@ fn op(
     ] {
         responses.insert(status.to_owned(), problem(description));
     }
+    responses.insert(
+        "503".to_owned(),
+        problem("The database is unavailable, or the server lacks configuration"),
+    );
+    if body.is_some() {
+        responses.insert("400".to_owned(), problem("The body is not JSON"));
+        responses.insert("413".to_owned(), problem("The body is larger than 64 KiB"));
+    }
     let mut operation =
         json!({ "summary": summary, "parameters": parameters, "responses": responses });
     if let Some(body) = body {
         operation["requestBody"] =
             json!({ "required": true, "content": { "application/json": { "schema": body } } });
     }
+    operation
+}
+
+fn with_response(mut operation: Value, status: &str, response: Value) -> Value {
+    operation["responses"][status] = response;
     operation
 }
 
@@ -91,8 +104,10 @@ pub fn document() -> Value {
                 }
             },
             "/tenants": {
-                "post": op("Create and provision a tenant", vec![idempotency_header()],
-                    Some(schema("TenantCreate")), ok("201", "Created", schema("Tenant"))),
+                "post": with_response(
+                    op("Create and provision a tenant", vec![idempotency_header()],
+                        Some(schema("TenantCreate")), ok("201", "Created", schema("Tenant"))),
+                    "502", problem("The Bot API could not be asked about the bot token")),
                 "get": op("List tenants (operators)", vec![
                         query_param("limit", json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 20 }), false),
                         query_param("cursor", json!({ "type": "string" }), false)],

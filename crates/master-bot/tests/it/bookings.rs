@@ -140,6 +140,27 @@ async fn bookings_follow_the_rules_and_a_taken_slot_is_409() {
         invalid.fields(),
         ["customer.telegram_user_id", "customer.first_name"]
     );
+    // Found by schemathesis: PostgreSQL text cannot hold U+0000; it is a field error, not a 500.
+    let nul = app
+        .post(
+            &path,
+            &app.operator,
+            &json!({
+                "service_id": s.haircut, "start": "2026-06-02T08:00:00Z",
+                "customer": { "telegram_user_id": 9, "first_name": "A\u{0}B" }
+            }),
+        )
+        .await;
+    assert_eq!(nul.fields(), ["customer.first_name"]);
+    app.send(
+        Method::DELETE,
+        &format!("{path}/1?reason=a%00b"),
+        Some(&app.operator),
+        None,
+        None,
+    )
+    .await
+    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
 
     let id = first.body["id"].as_i64().unwrap();
     let cancelled = app
