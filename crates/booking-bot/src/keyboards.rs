@@ -8,7 +8,9 @@ use booking_core::{
 };
 use chrono::{Datelike, NaiveDate};
 use storage::tenant::bookings::{BookingView, StaffSlot};
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{
+    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
+};
 
 use crate::{
     callback::{CallbackData, MenuItem},
@@ -56,6 +58,17 @@ pub fn languages() -> InlineKeyboardMarkup {
         button("🇷🇺 Русский", CallbackData::Language(Locale::Ru)),
         button("🇬🇧 English", CallbackData::Language(Locale::En)),
     ]])
+}
+
+/// The contact button (Telegram shares the user's own number) and Skip, hidden after use.
+#[must_use]
+pub fn share_phone(t: Texts) -> KeyboardMarkup {
+    KeyboardMarkup::new([
+        vec![KeyboardButton::new(t.get(Key::BtnSharePhone)).request(ButtonRequest::Contact)],
+        vec![KeyboardButton::new(t.get(Key::BtnSkipPhone))],
+    ])
+    .resize_keyboard()
+    .one_time_keyboard()
 }
 
 /// One row per service, then Menu.

@@ -1,6 +1,6 @@
 //! What a handler decides to show; the router turns it into Bot API calls.
 
-use teloxide::types::{ChatId, InlineKeyboardMarkup};
+use teloxide::types::{ChatId, InlineKeyboardMarkup, ReplyMarkup};
 
 /// A message: text and its inline keyboard.
 #[derive(Clone, Debug)]
@@ -26,8 +26,17 @@ pub struct Reply {
     pub screen: Option<Screen>,
     pub notice: Option<String>,
     pub alert: bool,
-    /// Messages for others (the business's admins), sent after the customer is answered.
-    pub notify: Vec<(ChatId, String)>,
+    /// Further messages (to the business's admins, or a follow-up to the customer), sent
+    /// after the customer is answered.
+    pub notify: Vec<Outgoing>,
+}
+
+/// A message to send, to anyone.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub chat: ChatId,
+    pub text: String,
+    pub markup: Option<ReplyMarkup>,
 }
 
 impl Reply {

@@ -56,6 +56,12 @@ pub enum Key {
     ButtonGarbage,
     Unavailable,
     SlowDown,
+    AskPhone,
+    BtnSharePhone,
+    BtnSkipPhone,
+    PhoneSaved,
+    PhoneSkipped,
+    PhoneNotOwn,
     AdminBooked,
     AdminCancelled,
     AdminMoved,
@@ -462,6 +468,21 @@ const fn pair(key: Key) -> (&'static str, &'static str) {
         K::SlowDown => (
             "Слишком много запросов. Подождите несколько секунд.",
             "Too many requests. Please wait a few seconds.",
+        ),
+        K::AskPhone => (
+            "Если хотите, поделитесь номером телефона — мы позвоним, если планы изменятся.",
+            "If you like, share your phone number so we can call you if plans change.",
+        ),
+        K::BtnSharePhone => ("📱 Поделиться номером", "📱 Share my phone number"),
+        K::BtnSkipPhone => ("Пропустить", "Skip"),
+        K::PhoneSaved => (
+            "Спасибо, номер сохранён.",
+            "Thank you, your number is saved.",
+        ),
+        K::PhoneSkipped => ("Хорошо, без номера.", "All right, no number."),
+        K::PhoneNotOwn => (
+            "Пожалуйста, поделитесь своим номером кнопкой ниже.",
+            "Please share your own number with the button below.",
         ),
         K::AdminBooked => (
             "🔔 Новая запись: {service}, мастер {staff}, {date} {time}. Клиент: {customer}",

@@ -39,7 +39,7 @@ use crate::{
     dialogue_storage::TenantDialogues,
     error::BotError,
     rate_limit::Admission,
-    screen::{Reply, Screen},
+    screen::{Outgoing, Reply, Screen},
     session::{Session, default_locale, telegram_id},
     state::State,
     texts::{Key, Texts},
@@ -74,6 +74,7 @@ pub fn schema() -> UpdateHandler<BotError> {
                 .filter_command::<Command>()
                 .endpoint(on_command),
         )
+        .branch(Message::filter_contact().endpoint(start::on_contact))
         .branch(dptree::endpoint(on_text));
     let presses = Update::filter_callback_query().endpoint(on_callback);
     let membership = Update::filter_my_chat_member().endpoint(on_membership);
@@ -133,7 +134,7 @@ async fn release(cx: &Ctx<'_>, tx: &mut TenantTx, hold: BookingId) -> Result<(),
     Ok(())
 }
 
-async fn context<'a>(
+pub(super) async fn context<'a>(
     app: &'a App,
     user: &'a User,
     chat: ChatId,
@@ -190,6 +191,9 @@ async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError
     let result = async {
         let cx = context(&app, user, chat, None).await?;
         let t = cx.texts();
+        if msg.text() == Some(t.get(Key::BtnSkipPhone)) {
+            return Ok(start::phone_done(&cx, Key::PhoneSkipped));
+        }
         Ok(Reply::screen(Screen::new(
             t.get(Key::NotUnderstood),
             crate::keyboards::main_menu(t),
@@ -200,7 +204,7 @@ async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError
 }
 
 /// Sends a step's screen as a new message, or the polite apology when storage is down.
-async fn send(
+pub(super) async fn send(
     bot: &TgBot,
     chat: ChatId,
     user: &User,
@@ -217,6 +221,7 @@ async fn send(
     } else if let Some(notice) = reply.notice {
         bot.send_message(chat, notice).await?;
     }
+    notify_others(bot, reply.notify).await;
     error.map_or(Ok(()), report)
 }
 
@@ -289,12 +294,16 @@ async fn on_membership(update: ChatMemberUpdated, app: Arc<App>) -> Result<(), B
     result.or_else(report)
 }
 
-/// Sends messages to others; one who cannot be reached (never started the bot, blocked it)
-/// does not fail the customer's update.
-async fn notify_others(bot: &TgBot, messages: Vec<(ChatId, String)>) {
-    for (chat, text) in messages {
-        if let Err(e) = bot.send_message(chat, text).await {
-            tracing::warn!(chat = %chat, error = %e, "could not notify an admin");
+/// Sends further messages; one who cannot be reached (never started the bot, blocked it) does
+/// not fail the customer's update.
+async fn notify_others(bot: &TgBot, messages: Vec<Outgoing>) {
+    for m in messages {
+        let mut request = bot.send_message(m.chat, m.text);
+        if let Some(markup) = m.markup {
+            request = request.reply_markup(markup);
+        }
+        if let Err(e) = request.await {
+            tracing::warn!(chat = %m.chat, error = %e, "could not send a further message");
         }
     }
 }

@@ -11,6 +11,7 @@ use teloxide::types::ChatId;
 use super::{Ctx, booking::names};
 use crate::{
     error::BotError,
+    screen::Outgoing,
     texts::{Key, Texts},
 };
 
@@ -22,7 +23,7 @@ pub async fn admins(
     key: Key,
     booking: &Booking,
     before: Option<DateTime<Utc>>,
-) -> Result<Vec<(ChatId, String)>, BotError> {
+) -> Result<Vec<Outgoing>, BotError> {
     let recipients: Vec<TelegramUserId> = admins::list(tx)
         .await?
         .into_iter()
@@ -50,7 +51,11 @@ pub async fn admins(
     );
     Ok(recipients
         .into_iter()
-        .map(|id| (ChatId(id.get()), text.clone()))
+        .map(|id| Outgoing {
+            chat: ChatId(id.get()),
+            text: text.clone(),
+            markup: None,
+        })
         .collect())
 }
 

@@ -1,13 +1,17 @@
 //! /start, the language choice, the main menu, Help and About.
 
+use std::sync::Arc;
+
 use booking_core::locale::Locale;
 use storage::tenant::{catalogue, customers};
+use teloxide::types::{KeyboardRemove, Message, ReplyMarkup};
 
-use super::Ctx;
+use super::{Ctx, TgBot};
 use crate::{
+    app::App,
     error::BotError,
     keyboards,
-    screen::{Reply, Screen},
+    screen::{Outgoing, Reply, Screen},
     state::State,
     texts::{Key, Texts},
 };
@@ -32,12 +36,65 @@ pub fn language_screen(cx: &Ctx<'_>) -> Reply {
     Reply::screen(Screen::new(text, keyboards::languages()))
 }
 
-/// Stores the language and shows the menu in it.
+/// Stores the language and shows the menu in it; a first visit is also offered to share a
+/// phone number.
 pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotError> {
     let mut tx = cx.app.tx().await?;
     customers::set_locale(&mut tx, cx.session.customer.id, locale).await?;
     tx.commit().await?;
-    Ok(menu_screen(cx, Texts::new(locale)))
+    let t = Texts::new(locale);
+    let mut reply = menu_screen(cx, t);
+    if cx.session.is_new() && cx.session.customer.phone.is_none() {
+        reply.notify.push(Outgoing {
+            chat: cx.dialogue.chat_id(),
+            text: t.get(Key::AskPhone).to_owned(),
+            markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(t))),
+        });
+    }
+    Ok(reply)
+}
+
+/// A shared contact: saved when it is the customer's own.
+#[tracing::instrument(skip_all, fields(tenant = %app.tenant, chat = %msg.chat.id))]
+pub async fn on_contact(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let chat = msg.chat.id;
+    let result = async {
+        let cx = super::context(&app, user, chat, None).await?;
+        let Some(contact) = msg.contact().filter(|c| c.user_id == Some(user.id)) else {
+            return Ok(Reply::alert(cx.texts().get(Key::PhoneNotOwn)));
+        };
+        let mut tx = app.tx().await?;
+        customers::set_phone(&mut tx, cx.session.customer.id, &contact.phone_number).await?;
+        tx.commit().await?;
+        Ok(phone_done(&cx, Key::PhoneSaved))
+    }
+    .await;
+    super::send(&bot, chat, user, result).await
+}
+
+/// Thanks (or "all right"), the phone keyboard removed.
+#[must_use]
+pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
+    let t = cx.texts();
+    let chat = cx.dialogue.chat_id();
+    Reply {
+        notify: vec![
+            Outgoing {
+                chat,
+                text: t.get(key).to_owned(),
+                markup: Some(ReplyMarkup::KeyboardRemove(KeyboardRemove::new())),
+            },
+            Outgoing {
+                chat,
+                text: t.fill(Key::Menu, &[("business", &cx.session.profile.name)]),
+                markup: Some(ReplyMarkup::InlineKeyboard(keyboards::main_menu(t))),
+            },
+        ],
+        ..Reply::default()
+    }
 }
 
 /// The main menu; leaves any booking in progress.

@@ -57,6 +57,12 @@ async fn past_the_cut_off_the_reason_is_shown_and_nothing_changes() {
     bot.command(&alice, "/start").await;
     let choice = bot.next(&alice).await;
     let (_, menu) = bot.press(&alice, &choice, "Русский").await;
+    let ask_phone = bot.next(&alice).await;
+    assert!(
+        ask_phone.text().contains("номером телефона"),
+        "{}",
+        ask_phone.text()
+    );
     let booking = booked(&bot, &alice).await;
 
     // The business allows cancelling only 30 days ahead, so next week is too late.

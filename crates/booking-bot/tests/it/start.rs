@@ -31,6 +31,28 @@ async fn start_asks_the_language_then_shows_the_menu_and_records_the_deep_link()
         assert!(menu.button_data(label).is_some(), "{label}");
     }
 
+    // A first visit is offered to share the phone number through the contact button.
+    let ask = bot.next(&alice).await;
+    assert!(
+        ask.text().contains("share your phone number"),
+        "{}",
+        ask.text()
+    );
+    assert_eq!(
+        ask.reply_keyboard_labels(),
+        ["📱 Share my phone number", "Skip"]
+    );
+    assert!(ask.reply_keyboard.as_ref().unwrap()[0][0].request_contact);
+    bot.client
+        .send_contact(&bot.info.token, alice.id, "+79991234567")
+        .await
+        .unwrap();
+    let thanks = bot.next(&alice).await;
+    assert_eq!(thanks.text(), "Thank you, your number is saved.");
+    assert!(thanks.remove_keyboard);
+    let menu = bot.next(&alice).await;
+    assert!(menu.text().contains("how can we help"), "{}", menu.text());
+
     let mut tx = bot.db.tx(bot.tenant_id()).await;
     let customer =
         customers::by_telegram(&mut tx, TelegramUserId(i64::try_from(alice.id.0).unwrap()))
@@ -39,6 +61,7 @@ async fn start_asks_the_language_then_shows_the_menu_and_records_the_deep_link()
             .unwrap();
     assert_eq!(customer.source.as_deref(), Some("promo_autumn"));
     assert_eq!(customer.locale, Some(Locale::En));
+    assert_eq!(customer.phone.as_deref(), Some("+79991234567"));
 
     // A returning customer goes straight to the menu, in their language.
     bot.command(&alice, "/start").await;
@@ -61,4 +84,21 @@ async fn start_asks_the_language_then_shows_the_menu_and_records_the_deep_link()
         text.contains("book") && text.contains("Записаться") && text.contains("Book a visit"),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn the_phone_can_be_skipped() {
+    let bot = TestBot::start().await;
+    let bob = bot.user("Bob", "en").await;
+    let _menu = bot.menu(&bob).await;
+
+    bot.client
+        .send_text(&bot.info.token, bob.id, "Skip")
+        .await
+        .unwrap();
+    let skipped = bot.next(&bob).await;
+    assert_eq!(skipped.text(), "All right, no number.");
+    assert!(skipped.remove_keyboard);
+    let menu = bot.next(&bob).await;
+    assert!(menu.button_data("Book").is_some());
 }

@@ -228,6 +228,13 @@ impl TestBot {
         let choice = self.next(user).await;
         let (_, menu) = self.press(user, &choice, "English").await;
         assert!(menu.text().contains("how can we help"), "{}", menu.text());
+        // A first visit is offered to share a phone number; these tests skip it.
+        let ask = self.next(user).await;
+        assert!(
+            ask.text().contains("share your phone number"),
+            "{}",
+            ask.text()
+        );
         menu
     }
 
