@@ -8,7 +8,7 @@ use booking_core::{
     booking::BookingRejection,
     ids::{BookingId, ServiceId, StaffId},
 };
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use storage::{
     TenantTx,
     tenant::{
@@ -17,20 +17,19 @@ use storage::{
     },
 };
 
-use super::Ctx;
+use super::{
+    Ctx,
+    calendar::{calendar, first_of, last_day, nearest, today},
+    common::{expired, local, names, rejected},
+};
 use crate::{
-    callback::{CallbackData, MenuItem},
+    callback::CallbackData,
     error::{BotError, split},
-    keyboards::{self, Calendar},
+    keyboards,
     screen::{Reply, Screen},
     state::State,
     texts::{Key, Noun},
 };
-
-/// How many free times to offer when the chosen one was taken.
-const NEAREST: usize = 8;
-/// How far ahead to look for them.
-const NEAREST_DAYS: i64 = 14;
 
 /// Step 1: the services.
 pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
@@ -342,140 +341,4 @@ async fn confirm_screen(
         text,
         keyboards::confirm(t, hold, day),
     )))
-}
-
-/// "This time was taken" with the nearest free times from `date` on.
-pub(super) async fn nearest(
-    cx: &Ctx<'_>,
-    tx: &mut TenantTx,
-    service: ServiceId,
-    staff: Option<StaffId>,
-    date: NaiveDate,
-) -> Result<Reply, BotError> {
-    let t = cx.texts();
-    let from = date.max(today(cx));
-    let to = from + Duration::days(NEAREST_DAYS);
-    let mut slots = split(bookings::free_slots(tx, service, staff, from, to, cx.app.now()).await)?
-        .unwrap_or_default();
-    slots.truncate(NEAREST);
-    let mut text = t.rejection(&BookingRejection::SlotTaken);
-    text.push('\n');
-    text.push_str(t.get(if slots.is_empty() {
-        Key::NoTimes
-    } else {
-        Key::NearestTimes
-    }));
-    let back = keyboards::button(t.get(Key::BtnBack), CallbackData::Menu(MenuItem::Book));
-    let keyboard = keyboards::times(&slots, cx.session.profile.time_zone, true, back);
-    Ok(Reply {
-        screen: Some(Screen::new(text, keyboard)),
-        notice: Some(t.rejection(&BookingRejection::SlotTaken)),
-        alert: false,
-        notify: Vec::new(),
-    })
-}
-
-pub(super) async fn calendar(
-    cx: &Ctx<'_>,
-    tx: &mut TenantTx,
-    service: ServiceId,
-    staff: Option<StaffId>,
-    (year, month): (i32, u32),
-    heading: Key,
-) -> Result<Reply, BotError> {
-    let t = cx.texts();
-    let (today, last) = (today(cx), last_day(cx));
-    let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) else {
-        return Ok(expired(cx));
-    };
-    let month_end = first
-        .checked_add_months(Months::new(1))
-        .and_then(|d| d.pred_opt())
-        .unwrap_or(first);
-    let (from, to) = (first.max(today), month_end.min(last));
-    let Some(found) = catalogue::service(tx, service).await? else {
-        return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
-    };
-    let bookable = if from <= to {
-        match split(bookings::bookable_dates(tx, service, staff, from, to, cx.app.now()).await)? {
-            Ok(dates) => dates,
-            Err(r) => return Ok(rejected(cx, &r)),
-        }
-    } else {
-        Vec::new()
-    };
-    let prev = first
-        .checked_sub_months(Months::new(1))
-        .filter(|p| *p >= first_of(today));
-    let next = first
-        .checked_add_months(Months::new(1))
-        .filter(|n| *n <= last);
-    let mut text = t.fill(heading, &[("service", &found.name)]);
-    if bookable.is_empty() {
-        text.push('\n');
-        text.push_str(t.get(Key::NoDays));
-    }
-    let grid = Calendar {
-        year,
-        month,
-        bookable: &bookable,
-        prev: prev.map(|d| (d.year(), d.month())),
-        next: next.map(|d| (d.year(), d.month())),
-    };
-    Ok(Reply::screen(Screen::new(
-        text,
-        keyboards::calendar(t, &grid),
-    )))
-}
-
-pub(super) async fn names(
-    tx: &mut TenantTx,
-    service: ServiceId,
-    staff: StaffId,
-) -> Result<(String, String), BotError> {
-    let service = catalogue::service(tx, service)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
-    let staff = catalogue::staff(tx, true)
-        .await?
-        .into_iter()
-        .find(|s| s.id == staff)
-        .map(|s| s.name)
-        .unwrap_or_default();
-    Ok((service, staff))
-}
-
-/// Date and time in the tenant's zone.
-pub(super) fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
-    let local = at.with_timezone(&cx.session.profile.time_zone);
-    (
-        local.format("%d.%m.%Y").to_string(),
-        local.format("%H:%M").to_string(),
-    )
-}
-
-/// Today in the tenant's zone.
-pub(super) fn today(cx: &Ctx<'_>) -> NaiveDate {
-    cx.app
-        .now()
-        .with_timezone(&cx.session.profile.time_zone)
-        .date_naive()
-}
-
-/// The last day customers may book (the horizon counts today as day 0).
-fn last_day(cx: &Ctx<'_>) -> NaiveDate {
-    today(cx) + Duration::days(i64::from(cx.session.profile.policy.horizon_days))
-}
-
-fn first_of(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
-
-pub(super) fn expired(cx: &Ctx<'_>) -> Reply {
-    Reply::alert(cx.texts().get(Key::ButtonExpired))
-}
-
-pub(super) fn rejected(cx: &Ctx<'_>, r: &BookingRejection) -> Reply {
-    Reply::alert(cx.texts().rejection(r))
 }

@@ -1,11 +1,18 @@
 //! The handler tree and the routing of messages and button presses to small named steps.
 //!
-//! Each step takes a [`Ctx`] and returns a [`Reply`]; only this module talks to the Bot API,
-//! so every button press is answered (answerCallbackQuery) whatever the step did, and a
-//! database or Redis outage becomes a polite "try again in a minute" in one place.
+//! Each step takes a [`Ctx`] and returns a [`Reply`]; only the entry points (here, in
+//! [`buttons`] and the contact handler) talk to the Bot API, so every button press is answered
+//! (answerCallbackQuery) whatever the step did, and a database or Redis outage becomes a polite
+//! "try again in a minute" in one place.
 
 /// Book: service, staff, calendar, times, hold, confirm.
 pub mod booking;
+/// Button presses: parsed, routed, always answered.
+pub mod buttons;
+/// The calendar and time screens.
+pub mod calendar;
+/// Helpers every flow uses.
+pub mod common;
 /// My bookings: list and cancel.
 pub mod my_bookings;
 /// Telling the business's admins about bookings.
@@ -29,13 +36,12 @@ use teloxide::{
     adaptors::Throttle,
     dispatching::{UpdateFilterExt as _, UpdateHandler, dialogue::Dialogue},
     prelude::*,
-    types::{CallbackQuery, ChatId, ChatMemberUpdated, Message, User},
+    types::{ChatId, ChatMemberUpdated, Message, User},
     utils::command::BotCommands,
 };
 
 use crate::{
     app::App,
-    callback::{CallbackData, CallbackError, MenuItem},
     dialogue_storage::TenantDialogues,
     error::BotError,
     rate_limit::Admission,
@@ -76,7 +82,7 @@ pub fn schema() -> UpdateHandler<BotError> {
         )
         .branch(Message::filter_contact().endpoint(start::on_contact))
         .branch(dptree::endpoint(on_text));
-    let presses = Update::filter_callback_query().endpoint(on_callback);
+    let presses = Update::filter_callback_query().endpoint(buttons::on_callback);
     let membership = Update::filter_my_chat_member().endpoint(on_membership);
     dptree::entry()
         .branch(messages)
@@ -225,59 +231,6 @@ pub(super) async fn send(
     error.map_or(Ok(()), report)
 }
 
-#[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %q.from.id, data = ?q.data))]
-async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), BotError> {
-    let data = q
-        .data
-        .as_deref()
-        .unwrap_or_default()
-        .parse::<CallbackData>();
-    let chat = q
-        .message
-        .as_ref()
-        .map_or_else(|| ChatId(telegram_id(&q.from).get()), |m| m.chat().id);
-    let early = limited(&app, &q.from).await;
-    let result = async {
-        if let Some(early) = early {
-            return Ok(early);
-        }
-        let cx = context(&app, &q.from, chat, None).await?;
-        let t = cx.texts();
-        match data {
-            Err(CallbackError::UnknownVersion) => Ok(Reply::alert(t.get(Key::ButtonOldVersion))),
-            Err(CallbackError::Malformed) => Ok(Reply::alert(t.get(Key::ButtonGarbage))),
-            Ok(data) => route(&cx, data).await,
-        }
-    }
-    .await;
-    let (reply, error) = match result {
-        Ok(reply) => (reply, None),
-        Err(e) => (apology(&q.from), Some(e)),
-    };
-    let mut edit_error = None;
-    if let (Some(screen), Some(message)) = (reply.screen, q.message.as_ref()) {
-        let edited = bot
-            .edit_message_text(message.chat().id, message.id(), screen.text)
-            .reply_markup(screen.keyboard)
-            .await;
-        edit_error = edited
-            .err()
-            .map(BotError::from)
-            .filter(|e| !e.is_not_modified());
-    }
-    // Always answered, whatever happened above: a button must never keep spinning.
-    let mut answer = bot.answer_callback_query(q.id.clone());
-    if let Some(notice) = reply.notice {
-        answer = answer.text(notice).show_alert(reply.alert);
-    }
-    answer.await?;
-    notify_others(&bot, reply.notify).await;
-    match error.or(edit_error) {
-        Some(e) => report(e),
-        None => Ok(()),
-    }
-}
-
 /// A customer blocked the bot: marked, so reminders stop until they write again.
 #[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %update.from.id))]
 async fn on_membership(update: ChatMemberUpdated, app: Arc<App>) -> Result<(), BotError> {
@@ -296,7 +249,7 @@ async fn on_membership(update: ChatMemberUpdated, app: Arc<App>) -> Result<(), B
 
 /// Sends further messages; one who cannot be reached (never started the bot, blocked it) does
 /// not fail the customer's update.
-async fn notify_others(bot: &TgBot, messages: Vec<Outgoing>) {
+pub(super) async fn notify_others(bot: &TgBot, messages: Vec<Outgoing>) {
     for m in messages {
         let mut request = bot.send_message(m.chat, m.text);
         if let Some(markup) = m.markup {
@@ -308,33 +261,8 @@ async fn notify_others(bot: &TgBot, messages: Vec<Outgoing>) {
     }
 }
 
-async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
-    use CallbackData as C;
-    match data {
-        C::Noop => Ok(Reply::nothing()),
-        C::Language(locale) => start::choose_language(cx, locale).await,
-        C::Menu(MenuItem::Main) => start::menu(cx).await,
-        C::Menu(MenuItem::Book) => booking::services(cx).await,
-        C::Menu(MenuItem::MyBookings) => my_bookings::list(cx, None).await,
-        C::Menu(MenuItem::About) => start::about(cx).await,
-        C::Menu(MenuItem::Help) => start::help(cx).await,
-        C::Menu(MenuItem::Past) => my_bookings::past(cx).await,
-        C::BookAgain(id) => booking::again(cx, id).await,
-        C::Service(id) => booking::service_chosen(cx, id).await,
-        C::Staff(staff) => booking::staff_chosen(cx, staff).await,
-        C::Month { year, month } => booking::month(cx, year, month).await,
-        C::Day(date) => booking::day(cx, date).await,
-        C::Time(start) => booking::time(cx, start).await,
-        C::Confirm(id) => booking::confirm(cx, id).await,
-        C::CancelAsk(id) => my_bookings::ask(cx, id).await,
-        C::CancelYes(id) => my_bookings::cancel(cx, id).await,
-        C::RescheduleAsk(id) => reschedule::ask(cx, id).await,
-        C::RescheduleTo(start) => reschedule::move_to(cx, start).await,
-    }
-}
-
 /// `Some` when the user is over the rate limit: the warning (once), then nothing at all.
-async fn limited(app: &App, user: &User) -> Option<Reply> {
+pub(super) async fn limited(app: &App, user: &User) -> Option<Reply> {
     match app.admit(user).await {
         Admission::Allowed => None,
         Admission::Warn => Some(Reply::alert(
@@ -346,13 +274,13 @@ async fn limited(app: &App, user: &User) -> Option<Reply> {
 
 /// "Try again in a minute", in the customer's Telegram language (their stored choice may be
 /// exactly what could not be read).
-fn apology(user: &User) -> Reply {
+pub(super) fn apology(user: &User) -> Reply {
     Reply::alert(Texts::new(default_locale(user)).get(Key::Unavailable))
 }
 
 /// An outage is expected and recovers by itself: logged, not raised. Anything else goes to the
 /// dispatcher's error handler with its cause chain.
-fn report(e: BotError) -> Result<(), BotError> {
+pub(super) fn report(e: BotError) -> Result<(), BotError> {
     if e.is_unavailable() {
         tracing::warn!(error = ?e, "storage unavailable; the customer was asked to retry");
         Ok(())

@@ -8,7 +8,7 @@ use storage::{
 };
 use teloxide::types::ChatId;
 
-use super::{Ctx, booking::names};
+use super::{Ctx, common::names};
 use crate::{
     error::BotError,
     screen::Outgoing,

@@ -10,7 +10,8 @@ use storage::tenant::bookings::{self, Rules};
 
 use super::{
     Ctx,
-    booking::{calendar, expired, local, names, nearest, rejected, today},
+    calendar::{calendar, nearest, today},
+    common::{expired, local, names, rejected},
 };
 use crate::{
     error::{BotError, split},

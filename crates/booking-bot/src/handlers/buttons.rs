@@ -1,0 +1,103 @@
+//! Button presses: the data is parsed (never trusted), the step runs, the screen is edited in
+//! place, and the press is answered whatever happened, so no button keeps spinning.
+//!
+//! Routing is one `match` over [`CallbackData`] rather than a `case!` branch per variant, so
+//! the answer, the outage apology and the follow-up messages live in one place.
+
+use std::sync::Arc;
+
+use teloxide::{
+    prelude::*,
+    types::{CallbackQuery, ChatId},
+};
+
+use super::{
+    Ctx, TgBot, apology, booking, context, limited, my_bookings, notify_others, report, reschedule,
+    start,
+};
+use crate::{
+    app::App,
+    callback::{CallbackData, CallbackError, MenuItem},
+    error::BotError,
+    screen::Reply,
+    session::telegram_id,
+    texts::Key,
+};
+
+#[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %q.from.id, data = ?q.data))]
+pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), BotError> {
+    let data = q
+        .data
+        .as_deref()
+        .unwrap_or_default()
+        .parse::<CallbackData>();
+    let chat = q
+        .message
+        .as_ref()
+        .map_or_else(|| ChatId(telegram_id(&q.from).get()), |m| m.chat().id);
+    let early = limited(&app, &q.from).await;
+    let result = async {
+        if let Some(early) = early {
+            return Ok(early);
+        }
+        let cx = context(&app, &q.from, chat, None).await?;
+        let t = cx.texts();
+        match data {
+            Err(CallbackError::UnknownVersion) => Ok(Reply::alert(t.get(Key::ButtonOldVersion))),
+            Err(CallbackError::Malformed) => Ok(Reply::alert(t.get(Key::ButtonGarbage))),
+            Ok(data) => route(&cx, data).await,
+        }
+    }
+    .await;
+    let (reply, error) = match result {
+        Ok(reply) => (reply, None),
+        Err(e) => (apology(&q.from), Some(e)),
+    };
+    let mut edit_error = None;
+    if let (Some(screen), Some(message)) = (reply.screen, q.message.as_ref()) {
+        let edited = bot
+            .edit_message_text(message.chat().id, message.id(), screen.text)
+            .reply_markup(screen.keyboard)
+            .await;
+        edit_error = edited
+            .err()
+            .map(BotError::from)
+            .filter(|e| !e.is_not_modified());
+    }
+    // Always answered, whatever happened above: a button must never keep spinning.
+    let mut answer = bot.answer_callback_query(q.id.clone());
+    if let Some(notice) = reply.notice {
+        answer = answer.text(notice).show_alert(reply.alert);
+    }
+    answer.await?;
+    notify_others(&bot, reply.notify).await;
+    match error.or(edit_error) {
+        Some(e) => report(e),
+        None => Ok(()),
+    }
+}
+
+async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
+    use CallbackData as C;
+    match data {
+        C::Noop => Ok(Reply::nothing()),
+        C::Language(locale) => start::choose_language(cx, locale).await,
+        C::Menu(MenuItem::Main) => start::menu(cx).await,
+        C::Menu(MenuItem::Book) => booking::services(cx).await,
+        C::Menu(MenuItem::MyBookings) => my_bookings::list(cx, None).await,
+        C::Menu(MenuItem::About) => start::about(cx).await,
+        C::Menu(MenuItem::Help) => start::help(cx).await,
+        C::Menu(MenuItem::Past) => my_bookings::past(cx).await,
+        C::BookAgain(id) => booking::again(cx, id).await,
+        C::Service(id) => booking::service_chosen(cx, id).await,
+        C::Staff(staff) => booking::staff_chosen(cx, staff).await,
+        C::Month { year, month } => booking::month(cx, year, month).await,
+        C::Day(date) => booking::day(cx, date).await,
+        C::Time(start) => booking::time(cx, start).await,
+        C::Confirm(id) => booking::confirm(cx, id).await,
+        C::CancelAsk(id) => my_bookings::ask(cx, id).await,
+        C::CancelYes(id) => my_bookings::cancel(cx, id).await,
+        C::RescheduleAsk(id) => reschedule::ask(cx, id).await,
+        C::RescheduleTo(start) => reschedule::move_to(cx, start).await,
+    }
+}
