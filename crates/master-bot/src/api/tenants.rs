@@ -134,10 +134,6 @@ pub async fn create(
         .data_key
         .clone()
         .ok_or(ApiError::NotConfigured("DATA_KEY"))?;
-    let bot = match &valid.bot_token {
-        Some(token) => Some(check_bot(&state, token).await?),
-        None => None,
-    };
     let path = uri.path().to_owned();
     idempotency::once(
         &state,
@@ -146,13 +142,29 @@ pub async fn create(
         (&Method::POST, &path),
         &body.raw,
         || async {
+            // Inside: a replay must get the first answer, not "this bot is in use" (by the
+            // tenant the first request made).
+            let bot = match &valid.bot_token {
+                Some(token) => Some(check_bot(&state, token).await?),
+                None => None,
+            };
             let pool = state.db.pool();
             let record = tenants::insert(pool, &valid.new).await?;
             let password = random_password();
             tenants::set_db_password(pool, record.id, &data_key.seal(&password)).await?;
             if let (Some(token), Some(bot)) = (&valid.bot_token, &bot) {
-                tenant_admin::set_bot(pool, record.id, &data_key.seal(token), &bot.username)
-                    .await?;
+                let stored =
+                    tenant_admin::set_bot(pool, record.id, &data_key.seal(token), &bot.username)
+                        .await?;
+                if let Err(taken) = stored {
+                    // Lost a race for this bot to another create: undo the bare row (nothing
+                    // else exists yet) and say why.
+                    tenants::delete(pool, record.id).await?;
+                    return Err(ApiError::Conflict {
+                        code: "bot_in_use",
+                        detail: taken.to_string(),
+                    });
+                }
             }
             provision(&state, record.id, password).await?;
             tenants::audit(

@@ -79,14 +79,20 @@ async fn a_created_tenant_is_provisioned_and_its_token_never_shown() {
         .register_bot(&TOKEN.into(), "barber_bot")
         .await
         .unwrap();
-    let created = app
-        .post(
+    let body = json!({ "name": "Barber", "time_zone": "Europe/Moscow", "locale": "en",
+                       "owner_telegram_id": 42, "bot_token": TOKEN });
+    let create = || {
+        app.send(
+            Method::POST,
             "/tenants",
-            &app.operator,
-            &json!({ "name": "Barber", "time_zone": "Europe/Moscow", "locale": "en",
-                     "owner_telegram_id": 42, "bot_token": TOKEN }),
+            Some(&app.operator),
+            Some(&body),
+            Some("barber"),
         )
-        .await;
+    };
+    let created = create().await;
+    // A retry is the first answer, not "this bot already serves a tenant".
+    assert_eq!(create().await.body, created.body);
     assert_eq!(created.status, StatusCode::CREATED, "{:#}", created.body);
     let body = created.body.to_string();
     assert!(!body.contains(TOKEN) && !body.contains("AAHdq"));

@@ -4,7 +4,10 @@
 use booking_core::ids::TenantId;
 use sqlx::PgPool;
 
-use crate::{control::tenants::DesiredState, error::StorageError};
+use crate::{
+    control::tenants::DesiredState,
+    error::{StorageError, is_violation_of},
+};
 
 /// Fields to change; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default)]
@@ -37,6 +40,11 @@ pub async fn update(
     Ok(done.rows_affected() == 1)
 }
 
+/// Another tenant's bot has this username (the `tenants_bot_username` index).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the bot @{0} already serves another tenant")]
+pub struct BotTaken(pub String);
+
 /// Stores the tenant's bot token, sealed with the data key (never in clear), and its bot's
 /// username as getMe gave it.
 pub async fn set_bot(
@@ -44,16 +52,22 @@ pub async fn set_bot(
     id: TenantId,
     sealed_token: &[u8],
     username: &str,
-) -> Result<(), StorageError> {
-    sqlx::query(
+) -> Result<Result<(), BotTaken>, StorageError> {
+    let done = sqlx::query(
         "update control.tenants set bot_token_enc = $2, bot_username = $3 where tenant_id = $1",
     )
     .bind(id.get())
     .bind(sealed_token)
     .bind(username)
     .execute(pool)
-    .await?;
-    Ok(())
+    .await;
+    match done {
+        Ok(_) => Ok(Ok(())),
+        Err(e) if is_violation_of(&e, "tenants_bot_username") => {
+            Ok(Err(BotTaken(username.to_owned())))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The tenant whose bot has this username, if any (one bot serves one tenant).
