@@ -90,14 +90,20 @@ impl TestApp {
     }
 
     pub async fn spawn_with(limit: RateLimit) -> Self {
+        Self::spawn_custom(limit, true, None).await
+    }
+
+    /// With or without a data key, and with the Bot API at `bot_api` instead of the sandbox.
+    pub async fn spawn_custom(limit: RateLimit, data_key: bool, bot_api: Option<&str>) -> Self {
         let t = TestDb::new().await;
-        let key = DataKey::parse(&SecretString::from(DataKey::generate_base64())).unwrap();
+        let key = data_key
+            .then(|| DataKey::parse(&SecretString::from(DataKey::generate_base64())).unwrap());
         let clock = Arc::new(ManualClock::new(monday_morning()));
         let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
             .await
             .unwrap();
-        let bot_api = BotApi::new(sandbox.url().as_str()).unwrap();
-        let state = ApiState::new(t.db.clone(), Some(key), clock, limit, bot_api);
+        let bot_api = BotApi::new(bot_api.unwrap_or(sandbox.url().as_str())).unwrap();
+        let state = ApiState::new(t.db.clone(), key, clock, limit, bot_api);
         let app = master_bot::serve::app(&t.db, state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

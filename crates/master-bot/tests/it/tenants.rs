@@ -437,3 +437,33 @@ async fn status_shows_deployments_and_restarts_are_queued_once() {
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not_found");
 }
+
+/// Without DATA_KEY tenants cannot be created (their secrets could not be sealed); with the Bot
+/// API unreachable a token cannot be checked. Both say so without internals, and create nothing.
+#[tokio::test]
+async fn missing_configuration_and_an_unreachable_bot_api_are_clear_problems() {
+    let limit = master_bot::api::RateLimit::default();
+    let no_key = TestApp::spawn_custom(limit, false, None).await;
+    no_key
+        .post(
+            "/tenants",
+            &no_key.operator,
+            &json!({ "name": "A", "time_zone": "UTC" }),
+        )
+        .await
+        .assert_problem(StatusCode::SERVICE_UNAVAILABLE, "not_configured");
+
+    // Port 9 (discard) has no listener here: the connection is refused.
+    let offline = TestApp::spawn_custom(limit, true, Some("http://127.0.0.1:9")).await;
+    let answer = offline
+        .post(
+            "/tenants",
+            &offline.operator,
+            &json!({ "name": "A", "time_zone": "UTC", "bot_token": TOKEN }),
+        )
+        .await;
+    answer.assert_problem(StatusCode::BAD_GATEWAY, "bot_api_unavailable");
+    assert!(!answer.body.to_string().contains("AAHdq"));
+    let page = offline.get("/tenants", &offline.operator).await;
+    assert_eq!(page.body["items"], json!([]));
+}
