@@ -51,6 +51,9 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
+# From target/: schemathesis keeps its example database in ./.schemathesis.
+VENV="$(cd "$VENV" && pwd)"
+cd target
 "$VENV/bin/st" run "http://$API_ADDR/api/v1/openapi.json" \
   --url "http://$API_ADDR/api/v1" \
   --header "Authorization: Bearer $KEY" \
