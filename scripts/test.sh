@@ -11,6 +11,7 @@ if ! command -v chromium >/dev/null; then
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
 
+scripts/podman.sh # the deploy worker's engine tests need a Docker-API engine
 # The system tests start the real binaries; build them first (same profile as the tests).
 cargo build --workspace --bins --locked
 cargo test --workspace --locked

@@ -23,6 +23,80 @@ pub struct Config {
     /// Health, readiness and metrics.
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8092")]
     pub http_addr: SocketAddr,
+    /// Opens the tenants' sealed bot tokens and database passwords (base64, 32 bytes). Without
+    /// it the worker serves its endpoints but deploys nothing.
+    #[arg(long, env = "DATA_KEY", value_parser = parse_secret, hide_env_values = true)]
+    pub data_key: Option<SecretString>,
+    #[command(flatten)]
+    pub tenants: TenantDefaults,
+    /// Seconds between full reconciliation passes over every tenant.
+    #[arg(long, env = "RECONCILE_INTERVAL_SECS", default_value_t = 60)]
+    pub reconcile_interval_secs: u64,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
+}
+
+/// How tenant bots' containers are made.
+#[derive(Clone, Debug, clap::Args)]
+pub struct TenantDefaults {
+    /// The booking bot's image, without tag.
+    #[arg(long, env = "TENANT_IMAGE", default_value = "localhost/booking-bot")]
+    pub image: String,
+    /// The tag used when a tenant names none.
+    #[arg(long, env = "TENANT_IMAGE_TAG", default_value = "latest")]
+    pub image_tag: String,
+    /// Redis, as the tenant bots reach it.
+    #[arg(
+        long,
+        env = "TENANT_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    pub redis_url: String,
+    /// The Bot API as the tenant bots reach it.
+    #[arg(
+        long,
+        env = "TENANT_TELEGRAM_API_URL",
+        default_value = "https://api.telegram.org"
+    )]
+    pub telegram_api_url: String,
+    /// Error reporting for the tenant bots.
+    #[arg(long, env = "TENANT_SENTRY_DSN")]
+    pub tenant_sentry_dsn: Option<String>,
+    /// `host` (one machine), `bridge`, or a network's name.
+    #[arg(long, env = "TENANT_NETWORK", default_value = "host")]
+    pub network: String,
+    #[arg(long, env = "TENANT_MEMORY_MB", default_value_t = 256)]
+    pub memory_mb: i64,
+    /// CPUs per bot, in thousandths.
+    #[arg(long, env = "TENANT_MILLICPUS", default_value_t = 500)]
+    pub millicpus: i64,
+    /// Crash restarts before a bot stays exited.
+    #[arg(long, env = "TENANT_RESTART_RETRIES", default_value_t = 3)]
+    pub restart_retries: i64,
+    /// The `platform` label value, and the prefix of container names; separates platforms
+    /// (and tests) sharing one engine.
+    #[arg(long, env = "TENANT_PLATFORM_LABEL", default_value = "booking")]
+    pub platform_label: String,
+    /// Seconds a new bot must stay running before its health check.
+    #[arg(long, env = "TENANT_HEALTH_GRACE_SECS", default_value_t = 3)]
+    pub health_grace_secs: u64,
+    /// The health check run inside a bot's container; exit 0 is healthy.
+    #[arg(
+        long,
+        env = "TENANT_HEALTH_CMD",
+        default_value = "/usr/local/bin/booking-bot --version",
+        value_delimiter = ' ',
+        num_args = 1..
+    )]
+    pub health_cmd: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Config::command().debug_assert();
+    }
 }

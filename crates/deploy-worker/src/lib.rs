@@ -2,15 +2,25 @@
 
 /// Configuration from the environment.
 pub mod config;
+/// Desired state against the engine's containers.
+pub mod reconcile;
+/// The container engine behind a trait, and its Docker-API implementation.
+pub mod runtime;
+/// A tenant's container spec and its hash.
+pub mod spec;
+/// Jobs and periodic passes.
+pub mod worker;
 
-use std::future::Future;
+use std::{future::Future, time::Duration};
 
 use anyhow::Context as _;
-use storage::{Db, db::PoolSize};
+use storage::{Db, crypto::DataKey, db::PoolSize};
 use telemetry::Readiness;
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::watch};
 
 pub use config::Config;
+
+use crate::{reconcile::Reconciler, runtime::docker::DockerRuntime};
 
 /// Runs the service until `shutdown` resolves.
 pub async fn run(
@@ -20,15 +30,59 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let db = Db::connect_lazy(&config.database_url, PoolSize(5))
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let readiness = Readiness::new().with("postgres", move || {
+    let key = config
+        .data_key
+        .as_ref()
+        .map(DataKey::parse)
+        .transpose()
+        .map_err(|_| anyhow::anyhow!("DATA_KEY is not a base64 32-byte key"))?;
+    if key.is_none() {
+        tracing::warn!("DATA_KEY is not set: tenant bots cannot be deployed");
+    }
+    // Readiness depends on PostgreSQL only: an engine that is down is reported in the
+    // metrics (`deploy_worker_engine_up`) and the logs, and retried at each pass.
+    let readiness = Readiness::new().with("postgres", {
         let db = db.clone();
-        async move { db.ping().await.map_err(|e| format!("{e:#}")) }
+        move || {
+            let db = db.clone();
+            async move { db.ping().await.map_err(|e| format!("{e:#}")) }
+        }
     });
     let router = telemetry::ops::with_request_metrics(telemetry::ops_router(
         readiness,
         telemetry::tracing_init::prometheus(),
     ));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = match DockerRuntime::connect(&config.docker_host) {
+        Ok(runtime) => {
+            let reconciler = Reconciler {
+                runtime,
+                db,
+                key,
+                defaults: config.tenants.clone(),
+            };
+            let worker_id = format!("deploy-worker-{}", std::process::id());
+            let interval = Duration::from_secs(config.reconcile_interval_secs.max(1));
+            let mut rx = stop_rx;
+            Some(tokio::spawn(worker::run(
+                reconciler,
+                worker_id,
+                interval,
+                async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                },
+            )))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "DOCKER_HOST is unusable; no tenant bot will be deployed");
+            None
+        }
+    };
     telemetry::serve(listener, router, shutdown).await?;
+    let _ = stop_tx.send(true);
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

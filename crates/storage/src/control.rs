@@ -1,5 +1,7 @@
 /// API keys of the operator REST API: hashed, scoped, revocable.
 pub mod api_keys;
+/// The deploy worker's writes of deployments and their events.
+pub mod deployment_log;
 /// Deployments of tenants' bots and their events, as operators read them.
 pub mod deployments;
 /// Idempotency keys of the operator API's creates.

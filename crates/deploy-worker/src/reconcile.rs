@@ -1,0 +1,425 @@
+//! Reconciliation: what `control.tenants` wants against the containers the engine has.
+//!
+//! Every step is idempotent and decided from what is found, never from what the worker
+//! remembers, so a worker killed anywhere converges on its next pass: containers are found by
+//! label, a container of the wanted configuration is kept (and checked), the rest removed.
+
+use std::{collections::BTreeSet, time::Duration};
+
+use anyhow::Context as _;
+use booking_core::ids::TenantId;
+use storage::{
+    Db,
+    control::{
+        deployment_log::{self, Action, DeploymentId, Level, Outcome},
+        tenants::{self, DesiredState, TenantRecord},
+    },
+    crypto::DataKey,
+};
+
+use crate::{
+    config::TenantDefaults,
+    runtime::{ContainerId, ContainerInfo, ContainerRuntime, RunState},
+    spec::{self, LABEL_CONFIG_HASH, LABEL_PLATFORM, LABEL_TENANT, Secrets},
+};
+
+/// Why a tenant is reconciled.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// A queued job: an operator changed something; failures are retried.
+    Job,
+    /// A queued restart.
+    Restart,
+    /// The periodic pass: corrects drift, leaves known failures alone.
+    Periodic,
+}
+
+/// Lines of a failed container's output kept as the failure reason.
+const LOG_LINES: usize = 15;
+const POLL: Duration = Duration::from_millis(250);
+
+/// Reconciles tenants' bots on one engine.
+pub struct Reconciler<R> {
+    pub runtime: R,
+    pub db: Db,
+    pub key: Option<DataKey>,
+    pub defaults: TenantDefaults,
+}
+
+/// The open deployment a rollout writes its steps to.
+struct Log<'a> {
+    db: &'a Db,
+    id: DeploymentId,
+}
+
+impl Log<'_> {
+    async fn info(&self, message: &str) -> anyhow::Result<()> {
+        tracing::info!(deployment = self.id.0, "{message}");
+        Ok(deployment_log::event(self.db.pool(), self.id, Level::Info, message).await?)
+    }
+
+    async fn error(&self, message: &str) -> anyhow::Result<()> {
+        tracing::warn!(deployment = self.id.0, "{message}");
+        Ok(deployment_log::event(self.db.pool(), self.id, Level::Error, message).await?)
+    }
+
+    async fn finish(
+        &self,
+        outcome: Outcome,
+        container: Option<&ContainerId>,
+        error: Option<&str>,
+    ) -> anyhow::Result<()> {
+        deployment_log::finish(
+            self.db.pool(),
+            self.id,
+            outcome,
+            container.map(|c| c.0.as_str()),
+            error,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl<R: ContainerRuntime> Reconciler<R> {
+    /// Every tenant with a schema, and every container with our platform label (orphans go).
+    pub async fn all(&self) -> anyhow::Result<()> {
+        let found = self
+            .runtime
+            .list(&[(LABEL_PLATFORM, &self.defaults.platform_label)])
+            .await?;
+        let mut ids: BTreeSet<TenantId> = found
+            .iter()
+            .filter_map(|c| c.labels.get(LABEL_TENANT)?.parse().ok())
+            .collect();
+        ids.extend(
+            tenants::list_provisioned(self.db.pool())
+                .await?
+                .iter()
+                .map(|t| t.id),
+        );
+        let mut first_error = None;
+        for id in ids {
+            if let Err(e) = self.tenant(id, Trigger::Periodic).await {
+                tracing::warn!(tenant = %id, error = %format!("{e:#}"), "reconciliation failed");
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Brings one tenant's containers to what `control.tenants` wants.
+    pub async fn tenant(&self, id: TenantId, trigger: Trigger) -> anyhow::Result<()> {
+        let tenant_label = id.to_string();
+        let found = self
+            .runtime
+            .list(&[
+                (LABEL_PLATFORM, &self.defaults.platform_label),
+                (LABEL_TENANT, &tenant_label),
+            ])
+            .await?;
+        let Some(record) = tenants::get(self.db.pool(), id).await? else {
+            // Deleted tenant (its deployments went with it): only the containers remain.
+            for c in &found {
+                tracing::info!(tenant = %id, container = %c.id, "removing an orphan container");
+                self.runtime.remove(&c.id).await?;
+            }
+            return Ok(());
+        };
+        // A worker killed mid-rollout left its deployment open; this pass supersedes it.
+        deployment_log::close_abandoned(self.db.pool(), id).await?;
+        match record.desired_state {
+            DesiredState::Stopped => self.stop_all(id, &found).await,
+            DesiredState::Running => self.ensure_running(&record, found, trigger).await,
+        }
+    }
+
+    async fn stop_all(&self, id: TenantId, found: &[ContainerInfo]) -> anyhow::Result<()> {
+        let running: Vec<_> = found
+            .iter()
+            .filter(|c| c.state == RunState::Running)
+            .collect();
+        if running.is_empty() {
+            return Ok(());
+        }
+        let log = self.begin(id, Action::Stop, None, None).await?;
+        for c in running {
+            self.runtime.stop(&c.id).await?;
+            log.info(&format!("stopped container {}", c.name)).await?;
+        }
+        log.finish(Outcome::Succeeded, None, None).await
+    }
+
+    async fn begin(
+        &self,
+        id: TenantId,
+        action: Action,
+        image: Option<&str>,
+        hash: Option<&str>,
+    ) -> anyhow::Result<Log<'_>> {
+        let did = deployment_log::begin(self.db.pool(), id, action, image, hash).await?;
+        Ok(Log {
+            db: &self.db,
+            id: did,
+        })
+    }
+
+    /// The tenant's secrets; `Err` with an operator-readable reason.
+    async fn secrets(&self, record: &TenantRecord) -> Result<Secrets, String> {
+        let key = self
+            .key
+            .as_ref()
+            .ok_or("DATA_KEY is not set: the worker cannot open the tenant's secrets")?;
+        let (password, token) = tenants::sealed_secrets(self.db.pool(), record.id)
+            .await
+            .map_err(|e| format!("reading the tenant's secrets: {e}"))?;
+        let token = token.ok_or("the tenant has no bot token")?;
+        let password = password.ok_or("the tenant has no database password")?;
+        Ok(Secrets {
+            bot_token: key
+                .open(&token)
+                .map_err(|e| format!("the bot token cannot be opened: {e}"))?,
+            db_password: key
+                .open(&password)
+                .map_err(|e| format!("the database password cannot be opened: {e}"))?,
+        })
+    }
+
+    async fn ensure_running(
+        &self,
+        record: &TenantRecord,
+        found: Vec<ContainerInfo>,
+        trigger: Trigger,
+    ) -> anyhow::Result<()> {
+        let id = record.id;
+        let secrets = match self.secrets(record).await {
+            Ok(s) => s,
+            Err(reason) if trigger != Trigger::Periodic => {
+                let log = self.begin(id, Action::Deploy, None, None).await?;
+                log.error(&reason).await?;
+                return log.finish(Outcome::Failed, None, Some(&reason)).await;
+            }
+            Err(_) => return Ok(()),
+        };
+        let spec = spec::build(&self.defaults, &self.db, record, &secrets);
+        let hash = spec
+            .labels
+            .get(LABEL_CONFIG_HASH)
+            .cloned()
+            .unwrap_or_default();
+        let (mut current, others): (Vec<_>, Vec<_>) = found
+            .into_iter()
+            .partition(|c| c.labels.get(LABEL_CONFIG_HASH) == Some(&hash));
+        // Prefer a running one; any further copies are leftovers.
+        current.sort_by_key(|c| c.state != RunState::Running);
+        let mut extra: Vec<ContainerInfo> = current.drain(1.min(current.len())..).collect();
+        extra.extend(others);
+        let Some(keep) = current.pop() else {
+            if trigger == Trigger::Periodic
+                && matches!(
+                    deployment_log::last_status_of(self.db.pool(), id, &hash)
+                        .await?
+                        .as_deref(),
+                    Some("failed" | "rolled_back")
+                )
+            {
+                // Already tried and failed; an operator's change or restart tries again.
+                return Ok(());
+            }
+            return self.roll_out(record, &spec, &hash, extra).await;
+        };
+        let action = if trigger == Trigger::Restart {
+            Action::Restart
+        } else {
+            Action::Deploy
+        };
+        if keep.state == RunState::Running && extra.is_empty() && trigger != Trigger::Restart {
+            return Ok(());
+        }
+        let log = self
+            .begin(id, action, Some(&spec.image), Some(&hash))
+            .await?;
+        if trigger == Trigger::Restart {
+            self.runtime.stop(&keep.id).await?;
+            log.info(&format!("stopped {}", keep.name)).await?;
+        }
+        if keep.state != RunState::Running || trigger == Trigger::Restart {
+            log.info(&format!("starting {} ({:?})", keep.name, keep.state))
+                .await?;
+            self.runtime.start(&keep.id).await?;
+        }
+        match self.health(&keep.id).await? {
+            Ok(()) => {
+                log.info(&format!("{} is healthy", keep.name)).await?;
+                self.retire(&log, &extra).await?;
+                self.take_name(&log, &keep, &spec.name).await?;
+                log.finish(Outcome::Succeeded, Some(&keep.id), None).await
+            }
+            Err(reason) => {
+                log.error(&reason).await?;
+                if extra.is_empty() {
+                    log.finish(Outcome::Failed, Some(&keep.id), Some(&reason))
+                        .await
+                } else {
+                    // The previous configuration is still there: it serves again.
+                    self.runtime.remove(&keep.id).await?;
+                    self.restore(&log, &extra).await?;
+                    log.finish(Outcome::RolledBack, None, Some(&reason)).await
+                }
+            }
+        }
+    }
+
+    /// A new container for `spec`: started and checked before the old ones go; if unhealthy,
+    /// removed and the old ones kept.
+    async fn roll_out(
+        &self,
+        record: &TenantRecord,
+        spec: &crate::runtime::ContainerSpec,
+        hash: &str,
+        old: Vec<ContainerInfo>,
+    ) -> anyhow::Result<()> {
+        let log = self
+            .begin(record.id, Action::Deploy, Some(&spec.image), Some(hash))
+            .await?;
+        let mut new_spec = spec.clone();
+        if !old.is_empty() {
+            // The old container keeps the name until the new one is healthy.
+            new_spec.name = format!("{}-next", spec.name);
+        }
+        let created = match self.runtime.create(&new_spec).await {
+            Ok(c) => c,
+            Err(e) => {
+                let reason = format!("cannot create {}: {e}", new_spec.name);
+                log.error(&reason).await?;
+                return log.finish(Outcome::Failed, None, Some(&reason)).await;
+            }
+        };
+        log.info(&format!("created {} from {}", new_spec.name, spec.image))
+            .await?;
+        self.runtime.start(&created).await?;
+        log.info(&format!("started {}", new_spec.name)).await?;
+        match self.health(&created).await? {
+            Ok(()) => {
+                log.info(&format!("{} is healthy", new_spec.name)).await?;
+                self.retire(&log, &old).await?;
+                let info = ContainerInfo {
+                    id: created.clone(),
+                    name: new_spec.name.clone(),
+                    labels: spec.labels.clone(),
+                    state: RunState::Running,
+                    exit_code: None,
+                    error: None,
+                };
+                self.take_name(&log, &info, &spec.name).await?;
+                log.finish(Outcome::Succeeded, Some(&created), None).await
+            }
+            Err(reason) => {
+                log.error(&reason).await?;
+                self.runtime.remove(&created).await?;
+                log.info(&format!("removed the unhealthy {}", new_spec.name))
+                    .await?;
+                if old.is_empty() {
+                    log.finish(Outcome::Failed, None, Some(&reason)).await
+                } else {
+                    self.restore(&log, &old).await?;
+                    log.finish(Outcome::RolledBack, None, Some(&reason)).await
+                }
+            }
+        }
+    }
+
+    /// Removes containers a healthy one replaces.
+    async fn retire(&self, log: &Log<'_>, old: &[ContainerInfo]) -> anyhow::Result<()> {
+        for c in old {
+            self.runtime.remove(&c.id).await?;
+            log.info(&format!("removed the previous container {}", c.name))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Makes sure the previous containers run again after a failed replacement.
+    async fn restore(&self, log: &Log<'_>, old: &[ContainerInfo]) -> anyhow::Result<()> {
+        for c in old {
+            self.runtime.start(&c.id).await?;
+            log.info(&format!("rolled back: {} keeps serving", c.name))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Gives the kept container the tenant's container name once nothing else holds it.
+    async fn take_name(&self, log: &Log<'_>, c: &ContainerInfo, name: &str) -> anyhow::Result<()> {
+        if c.name == name || c.name.is_empty() {
+            return Ok(());
+        }
+        match self.runtime.rename(&c.id, name).await {
+            Ok(()) => log.info(&format!("renamed {} to {name}", c.name)).await,
+            // Cosmetic: labels, not names, identify the container.
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot rename {} to {name}", c.name);
+                Ok(())
+            }
+        }
+    }
+
+    /// Healthy: still running after the grace period, and the health command exits 0.
+    /// `Ok(Err(reason))` for an unhealthy container, with the engine's state and its output.
+    async fn health(&self, id: &ContainerId) -> anyhow::Result<Result<(), String>> {
+        let grace = Duration::from_secs(self.defaults.health_grace_secs);
+        let started = tokio::time::Instant::now();
+        loop {
+            let info = self
+                .runtime
+                .inspect(id)
+                .await?
+                .context("the container disappeared during its health check")?;
+            if info.state == RunState::Exited {
+                return Ok(Err(self.failure_reason(&info).await));
+            }
+            if started.elapsed() >= grace && info.state == RunState::Running {
+                break;
+            }
+            if started.elapsed() >= grace * 4 {
+                return Ok(Err(format!(
+                    "the container did not start: {:?}",
+                    info.state
+                )));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        if self.runtime.exec_ok(id, &self.defaults.health_cmd).await? {
+            Ok(Ok(()))
+        } else {
+            let info = self.runtime.inspect(id).await?;
+            Ok(Err(match info {
+                Some(info) if info.state == RunState::Exited => self.failure_reason(&info).await,
+                _ => format!(
+                    "the health check `{}` failed",
+                    self.defaults.health_cmd.join(" ")
+                ),
+            }))
+        }
+    }
+
+    async fn failure_reason(&self, info: &ContainerInfo) -> String {
+        let logs = self
+            .runtime
+            .logs_tail(&info.id, LOG_LINES)
+            .await
+            .unwrap_or_else(|e| format!("(no logs: {e})"));
+        let mut reason = format!(
+            "the bot exited (code {})",
+            info.exit_code
+                .map_or("unknown".to_owned(), |c| c.to_string())
+        );
+        if let Some(e) = &info.error {
+            reason.push_str(&format!("; engine: {e}"));
+        }
+        if !logs.trim().is_empty() {
+            reason.push_str(&format!("; its last output: {}", logs.trim()));
+        }
+        reason
+    }
+}

@@ -1,0 +1,125 @@
+//! A tenant's container spec: what its bot should run with, and the hash that names it.
+
+use std::collections::BTreeMap;
+
+use booking_core::{ids::TenantId, tenant::TenantSchema};
+use secrecy::{ExposeSecret as _, SecretString};
+use sha2::{Digest as _, Sha256};
+use storage::{Db, control::tenants::TenantRecord};
+
+use crate::{config::TenantDefaults, runtime::ContainerSpec};
+
+/// Label keys on every container the worker manages.
+pub const LABEL_PLATFORM: &str = "platform";
+pub const LABEL_TENANT: &str = "tenant";
+pub const LABEL_CONFIG_HASH: &str = "config-hash";
+pub const LABEL_VERSION: &str = "platform-version";
+
+/// A tenant's secrets, opened with the data key.
+pub struct Secrets {
+    pub bot_token: SecretString,
+    pub db_password: SecretString,
+}
+
+/// The sha256 of everything a container is created from, in hex.
+#[must_use]
+pub fn config_hash(spec: &ContainerSpec) -> String {
+    let mut h = Sha256::new();
+    h.update(spec.image.as_bytes());
+    h.update([0]);
+    let mut env = spec.env.clone();
+    env.sort();
+    for (k, v) in &env {
+        h.update(k.as_bytes());
+        h.update([b'=']);
+        h.update(v.as_bytes());
+        h.update([0]);
+    }
+    h.update(spec.network.as_bytes());
+    h.update(format!(
+        "|{}|{:?}|{:?}",
+        spec.restart_retries, spec.memory_bytes, spec.nano_cpus
+    ));
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The container name of a tenant's bot.
+#[must_use]
+pub fn container_name(defaults: &TenantDefaults, tenant: TenantId) -> String {
+    if defaults.platform_label == "booking" {
+        format!("tenant-{tenant}")
+    } else {
+        format!("{}-tenant-{tenant}", defaults.platform_label)
+    }
+}
+
+/// The tenant's database URL: the platform's server and database, the tenant's own role.
+fn tenant_database_url(db: &Db, tenant: TenantId, password: &SecretString) -> String {
+    let role = db.tenant_role(&TenantSchema::for_tenant(tenant));
+    let options = db.options();
+    format!(
+        "postgres://{}:{}@{}:{}/{}",
+        role.as_str(),
+        password.expose_secret(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("postgres")
+    )
+}
+
+/// The spec of `tenant`'s bot, labels included (the config hash last, over the rest).
+#[must_use]
+pub fn build(
+    defaults: &TenantDefaults,
+    db: &Db,
+    tenant: &TenantRecord,
+    secrets: &Secrets,
+) -> ContainerSpec {
+    let tag = tenant.image_tag.as_deref().unwrap_or(&defaults.image_tag);
+    let mut env = vec![
+        ("TENANT_ID".to_owned(), tenant.id.to_string()),
+        (
+            "BOT_TOKEN".to_owned(),
+            secrets.bot_token.expose_secret().to_owned(),
+        ),
+        (
+            "DATABASE_URL".to_owned(),
+            tenant_database_url(db, tenant.id, &secrets.db_password),
+        ),
+        ("REDIS_URL".to_owned(), defaults.redis_url.clone()),
+        (
+            "TELEGRAM_API_URL".to_owned(),
+            defaults.telegram_api_url.clone(),
+        ),
+        ("LOG_FORMAT".to_owned(), "json".to_owned()),
+    ];
+    if defaults.network == "host" {
+        // Bots share the host's ports: each takes a free one rather than all fighting for 8080.
+        env.push(("HTTP_ADDR".to_owned(), "127.0.0.1:0".to_owned()));
+    } else {
+        env.push(("HTTP_ADDR".to_owned(), "0.0.0.0:8080".to_owned()));
+    }
+    if let Some(dsn) = &defaults.tenant_sentry_dsn {
+        env.push(("SENTRY_DSN".to_owned(), dsn.clone()));
+    }
+    let mut spec = ContainerSpec {
+        name: container_name(defaults, tenant.id),
+        image: format!("{}:{tag}", defaults.image),
+        env,
+        labels: BTreeMap::from([
+            (LABEL_PLATFORM.to_owned(), defaults.platform_label.clone()),
+            (LABEL_TENANT.to_owned(), tenant.id.to_string()),
+            (
+                LABEL_VERSION.to_owned(),
+                env!("CARGO_PKG_VERSION").to_owned(),
+            ),
+        ]),
+        network: defaults.network.clone(),
+        restart_retries: defaults.restart_retries,
+        memory_bytes: Some(defaults.memory_mb * 1024 * 1024),
+        nano_cpus: Some(defaults.millicpus * 1_000_000),
+    };
+    let hash = config_hash(&spec);
+    spec.labels.insert(LABEL_CONFIG_HASH.to_owned(), hash);
+    spec
+}

@@ -1,0 +1,58 @@
+//! A worker killed mid-rollout: the next pass converges, with one container and no open
+//! deployment.
+
+use std::time::Duration;
+
+use deploy_worker::{reconcile::Trigger, runtime::RunState, worker};
+use storage::control::jobs::{self, NewJob};
+
+use crate::support::{eventually, world};
+
+#[tokio::test]
+async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
+    let w = world().await;
+    let id = w.tenant(Some("123:good-token")).await;
+    let job = NewJob::new(
+        worker::RECONCILE_TENANT,
+        serde_json::json!({ "tenant_id": id }),
+        chrono::Utc::now(),
+    );
+    jobs::enqueue(w.t.db.pool(), &job).await.unwrap();
+
+    // The first worker dies as soon as its container exists (before the health check ends).
+    let killed = {
+        let reconciler = deploy_worker::reconcile::Reconciler {
+            runtime: w.reconciler.runtime.clone(),
+            db: w.t.db.clone(),
+            key: Some(w.key.clone()),
+            defaults: w.reconciler.defaults.clone(),
+        };
+        tokio::spawn(worker::run(
+            reconciler,
+            "doomed".to_owned(),
+            Duration::from_secs(3600),
+            std::future::pending(),
+        ))
+    };
+    assert!(eventually(30, || async { !w.containers(id).await.is_empty() }).await);
+    killed.abort();
+    let _ = killed.await;
+    let open = w.deployments(id).await;
+    assert_eq!(open[0].status, "running", "killed before the end: {open:?}");
+
+    // The next pass, twice: one running container, the open deployment closed.
+    w.reconciler.all().await.unwrap();
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let found = w.containers(id).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].state, RunState::Running);
+    assert!(
+        w.deployments(id)
+            .await
+            .iter()
+            .all(|d| d.status != "running"),
+        "{:?}",
+        w.deployments(id).await
+    );
+    w.cleanup().await;
+}

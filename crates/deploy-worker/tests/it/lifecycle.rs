@@ -1,0 +1,100 @@
+//! Create, start, health, stop, remove, and drift corrected by the periodic pass.
+
+use deploy_worker::{
+    reconcile::Trigger,
+    runtime::{ContainerRuntime, RunState},
+    worker,
+};
+use storage::control::{
+    jobs::{self, NewJob},
+    tenants::{self, DesiredState},
+};
+
+use crate::support::world;
+
+#[tokio::test]
+async fn a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_remove() {
+    let w = world().await;
+    let id = w.tenant(Some("123:good-token")).await;
+    let job = NewJob::new(
+        worker::RECONCILE_TENANT,
+        serde_json::json!({ "tenant_id": id }),
+        chrono::Utc::now(),
+    );
+    let job_id = jobs::enqueue(w.t.db.pool(), &job).await.unwrap().unwrap();
+    assert!(worker::one_job(&w.reconciler, "it").await);
+    assert_eq!(
+        jobs::state(w.t.db.pool(), job_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "done"
+    );
+
+    let found = w.containers(id).await;
+    assert_eq!(found.len(), 1, "{found:?} {:?}", w.deployments(id).await);
+    let c = &found[0];
+    assert_eq!(c.state, RunState::Running);
+    assert_eq!(c.name, format!("{}-tenant-{id}", w.label));
+    assert_eq!(c.labels["config-hash"].len(), 64);
+    let deployed = w.deployments(id).await;
+    assert_eq!(deployed.len(), 1);
+    assert_eq!(deployed[0].action, "deploy");
+    assert_eq!(deployed[0].status, "succeeded", "{deployed:?}");
+    assert_eq!(deployed[0].container_id.as_deref(), Some(c.id.0.as_str()));
+    let messages: Vec<_> = deployed[0].events.iter().map(|e| &e.message).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("is healthy")),
+        "{messages:?}"
+    );
+
+    // Nothing to do: a pass writes no deployment.
+    w.reconciler.all().await.unwrap();
+    assert_eq!(w.deployments(id).await.len(), 1);
+
+    // Stop on suspension.
+    tenants::set_desired_state(w.t.db.pool(), id, DesiredState::Stopped)
+        .await
+        .unwrap();
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let found = w.containers(id).await;
+    assert_eq!(found.len(), 1);
+    assert_ne!(found[0].state, RunState::Running);
+    let latest = &w.deployments(id).await[0];
+    assert_eq!(
+        (latest.action.as_str(), latest.status.as_str()),
+        ("stop", "succeeded")
+    );
+
+    // Remove on deletion: the container is now an orphan of a tenant that is gone.
+    tenants::delete(w.t.db.pool(), id).await.unwrap();
+    w.reconciler.all().await.unwrap();
+    assert!(w.containers(id).await.is_empty());
+    w.cleanup().await;
+}
+
+#[tokio::test]
+async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started() {
+    let w = world().await;
+    let id = w.tenant(Some("123:good-token")).await;
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let first = w.containers(id).await.remove(0);
+
+    // Removed by hand.
+    w.reconciler.runtime.remove(&first.id).await.unwrap();
+    w.reconciler.all().await.unwrap();
+    let found = w.containers(id).await;
+    assert_eq!(found.len(), 1);
+    assert_ne!(found[0].id, first.id);
+    assert_eq!(found[0].state, RunState::Running);
+
+    // Stopped by hand.
+    w.reconciler.runtime.stop(&found[0].id).await.unwrap();
+    w.reconciler.all().await.unwrap();
+    let again = w.containers(id).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].id, found[0].id);
+    assert_eq!(again[0].state, RunState::Running);
+    w.cleanup().await;
+}
