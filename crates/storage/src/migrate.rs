@@ -15,6 +15,20 @@ pub fn latest_tenant_version() -> i64 {
     TENANT.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
+/// Applies `migrator` on `conn`, exactly as `Migrator::run(&mut conn)` does.
+///
+/// `Migrator::run` is generic over `Acquire<'a>`, which makes every future that awaits it
+/// fail rustc's `Send` check ("implementation of `Acquire` is not general enough"), so
+/// provisioning could not run in an axum handler or a spawned task. `run_direct` is the body of
+/// `run` without that bound; sqlx keeps it public (though hidden) for this very reason, as the
+/// comment above it in sqlx-core says.
+async fn run(
+    migrator: &Migrator,
+    conn: &mut sqlx::PgConnection,
+) -> Result<(), sqlx::migrate::MigrateError> {
+    migrator.run_direct(None, conn, false).await
+}
+
 /// Brings the control schema up to date. Its history lives in `control._sqlx_migrations`.
 pub async fn migrate_control(db: &Db) -> Result<(), StorageError> {
     // The schema must exist before sqlx creates its history table inside it.
@@ -22,7 +36,7 @@ pub async fn migrate_control(db: &Db) -> Result<(), StorageError> {
         .execute(db.pool())
         .await?;
     let mut conn = db.connect_scoped("control").await?;
-    CONTROL.run(&mut conn).await?;
+    run(&CONTROL, &mut conn).await?;
     Ok(())
 }
 
@@ -30,7 +44,7 @@ pub async fn migrate_control(db: &Db) -> Result<(), StorageError> {
 /// `search_path` is that schema alone. Returns the version reached.
 pub async fn migrate_tenant_schema(db: &Db, schema: &TenantSchema) -> Result<i64, StorageError> {
     let mut conn = db.connect_scoped(schema.as_str()).await?;
-    TENANT.run(&mut conn).await?;
+    run(&TENANT, &mut conn).await?;
     Ok(latest_tenant_version())
 }
 

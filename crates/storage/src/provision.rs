@@ -46,24 +46,7 @@ pub async fn provision_tenant(
         .bind(i32::try_from(tenant.get() % i64::from(i32::MAX)).unwrap_or_default())
         .execute(&mut *lock)
         .await?;
-    let result = async {
-        ensure_role(&mut lock, &role, role_password).await?;
-        ddl(
-            &mut lock,
-            "create schema if not exists %I",
-            &[schema.as_str()],
-        )
-        .await?;
-        let version = migrate_tenant_schema(db, &schema).await?;
-        grant(&mut lock, &schema, &role).await?;
-        let mut tx = db.tenant(&schema).await?;
-        settings::seed(&mut tx, &record.name, record.time_zone, record.locale).await?;
-        tx.commit().await?;
-        tenants::record_migration(db.pool(), tenant, TenantStatus::Active, Some(version), None)
-            .await?;
-        Ok::<_, StorageError>(version)
-    }
-    .await;
+    let result = provision_steps(db, &mut lock, &record, &schema, &role, role_password).await;
     sqlx::query("select pg_advisory_unlock(hashtext('provision'), $1::int)")
         .bind(i32::try_from(tenant.get() % i64::from(i32::MAX)).unwrap_or_default())
         .execute(&mut *lock)
@@ -92,6 +75,38 @@ pub async fn provision_tenant(
             Err(e)
         }
     }
+}
+
+/// The provisioning steps, run while the caller holds the tenant's advisory lock.
+async fn provision_steps(
+    db: &Db,
+    lock: &mut PgConnection,
+    record: &tenants::TenantRecord,
+    schema: &TenantSchema,
+    role: &TenantRole,
+    role_password: &SecretString,
+) -> Result<i64, StorageError> {
+    ensure_role(&mut *lock, role, role_password).await?;
+    ddl(
+        &mut *lock,
+        "create schema if not exists %I",
+        &[schema.as_str()],
+    )
+    .await?;
+    let version = migrate_tenant_schema(db, schema).await?;
+    grant(&mut *lock, schema, role).await?;
+    let mut tx = db.tenant(schema).await?;
+    settings::seed(&mut tx, &record.name, record.time_zone, record.locale).await?;
+    tx.commit().await?;
+    tenants::record_migration(
+        db.pool(),
+        record.id,
+        TenantStatus::Active,
+        Some(version),
+        None,
+    )
+    .await?;
+    Ok::<_, StorageError>(version)
 }
 
 /// Drops a tenant's schema (every booking in it), its role, and its control rows.

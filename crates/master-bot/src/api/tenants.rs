@@ -201,20 +201,9 @@ async fn check_bot(state: &ApiState, token: &SecretString) -> Result<BotIdentity
     Ok(bot)
 }
 
-/// Runs [`provision::provision_tenant`] on a blocking thread of its own.
-///
-/// Its future is not `Send` as rustc sees it (borrows of `&str` arrays held across awaits
-/// inside an async block hit rust-lang/rust#100013), so it cannot run inside an axum handler
-/// directly; `block_on` on a dedicated thread has no such bound. Provisioning is rare and
-/// slow anyway (DDL, migrations), so a thread for it costs nothing that matters.
+/// Creates the tenant's schema and role (see [`provision::provision_tenant`]).
 async fn provision(state: &ApiState, id: TenantId, password: SecretString) -> Result<(), ApiError> {
-    let db = state.db.clone();
-    let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        runtime.block_on(async move { provision::provision_tenant(&db, id, &password).await })
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("provisioning task failed: {e}")))??;
+    provision::provision_tenant(&state.db, id, &password).await?;
     Ok(())
 }
 

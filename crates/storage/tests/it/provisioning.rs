@@ -93,3 +93,20 @@ async fn deprovisioning_is_guarded_and_then_removes_schema_and_role() {
     assert_eq!((schemas, roles), (0, 0));
     assert!(tenants::get(t.db.pool(), a.id).await.unwrap().is_none());
 }
+
+/// Provisioning can run inside any spawned task (an axum handler, a job worker): its future
+/// is `Send`. A compile-time check; the body never needs to run.
+#[test]
+fn provisioning_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    #[allow(dead_code, clippy::diverging_sub_expression)] // only type-checked
+    async fn never(db: &storage::Db) {
+        let password = secrecy::SecretString::from(String::new());
+        let schema = booking_core::tenant::TenantSchema::for_tenant(booking_core::ids::TenantId(1));
+        assert_send(&storage::migrate::migrate_tenant_schema(db, &schema));
+        assert_send(&db.tenant(&schema));
+        assert_send(&storage::migrate::migrate_control(db));
+        let f = provision::provision_tenant(db, booking_core::ids::TenantId(1), &password);
+        assert_send(&f);
+    }
+}
