@@ -66,6 +66,17 @@ fn status_of(e: &Error) -> Option<u16> {
     }
 }
 
+/// Docker answers 409 for a name in use; podman 4.3 answers 500 "... already in use".
+fn name_in_use(e: &Error) -> bool {
+    match e {
+        Error::DockerResponseServerError {
+            status_code,
+            message,
+        } => *status_code == 409 || message.contains("already in use"),
+        _ => false,
+    }
+}
+
 /// Podman 4.3 reports a container between restarts as `stopped`, which is no Docker state.
 fn is_podman_stopped(e: &Error) -> bool {
     matches!(e, Error::JsonDataError { message, .. } if message.contains("stopped"))
@@ -114,7 +125,7 @@ impl ContainerRuntime for DockerRuntime {
         match self.docker.create_container(Some(options), body).await {
             Ok(created) => Ok(ContainerId(created.id)),
             // A worker killed after the create: the container of that name is the one.
-            Err(e) if status_of(&e) == Some(409) => {
+            Err(e) if name_in_use(&e) => {
                 let name = ContainerId(spec.name.clone());
                 match self.inspect(&name).await? {
                     Some(found) => Ok(found.id),

@@ -98,3 +98,50 @@ async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started() {
     assert_eq!(again[0].state, RunState::Running);
     w.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idempotent() {
+    let w = world().await;
+    let id = w.tenant(Some("123:good-token")).await;
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let before = w.containers(id).await.remove(0);
+
+    let job = NewJob::new(
+        worker::RESTART_TENANT,
+        serde_json::json!({ "tenant_id": id }),
+        chrono::Utc::now(),
+    );
+    jobs::enqueue(w.t.db.pool(), &job).await.unwrap().unwrap();
+    assert!(worker::one_job(&w.reconciler, "it").await);
+    let after = w.containers(id).await;
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].id, before.id);
+    assert_eq!(after[0].state, RunState::Running);
+    let latest = &w.deployments(id).await[0];
+    assert_eq!(
+        (latest.action.as_str(), latest.status.as_str()),
+        ("restart", "succeeded"),
+        "{latest:?}"
+    );
+
+    // A create that finds its container (a worker killed after creating) returns it; removing
+    // or stopping what is gone succeeds.
+    let runtime = &w.reconciler.runtime;
+    let inspected = runtime.inspect(&before.id).await.unwrap().unwrap();
+    let spec = deploy_worker::runtime::ContainerSpec {
+        name: inspected.name.clone(),
+        image: format!("{}:{}", crate::support::IMAGE, crate::support::GOOD),
+        env: vec![],
+        labels: inspected.labels.clone(),
+        network: "host".to_owned(),
+        restart_retries: 1,
+        memory_bytes: None,
+        nano_cpus: None,
+    };
+    assert_eq!(runtime.create(&spec).await.unwrap(), before.id);
+    runtime.remove(&before.id).await.unwrap();
+    runtime.remove(&before.id).await.unwrap();
+    runtime.stop(&before.id).await.unwrap();
+    assert!(runtime.inspect(&before.id).await.unwrap().is_none());
+    w.cleanup().await;
+}
