@@ -55,7 +55,7 @@ pub struct ContainerInfo {
 }
 
 /// An engine failure.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum RuntimeError {
     #[error("the container engine cannot be reached: {0}")]
     Unreachable(String),

@@ -113,13 +113,16 @@ pub struct World {
 
 pub async fn world() -> World {
     let host = docker_host();
-    let runtime = DockerRuntime::connect(&host).unwrap();
-    if let Err(e) = runtime.ping().await {
+    let reachable = match DockerRuntime::connect(&host) {
+        Ok(runtime) => runtime.ping().await.map(|()| runtime),
+        Err(e) => Err(e),
+    };
+    let runtime = reachable.unwrap_or_else(|e| {
         panic!(
             "no container engine at {host} ({e}): run scripts/podman.sh (as scripts/test.sh does) \
              or set DOCKER_HOST"
-        );
-    }
+        )
+    });
     let docker = Docker::connect_with_unix(
         host.trim_start_matches("unix://"),
         120,
