@@ -214,16 +214,17 @@ impl<R: ContainerRuntime> Reconciler<R> {
         current.sort_by_key(|c| c.state != RunState::Running);
         let mut extra: Vec<ContainerInfo> = current.drain(1.min(current.len())..).collect();
         extra.extend(others);
+        // A configuration that already failed is left alone by periodic passes; an operator's
+        // change or restart tries again.
+        let failed_before = trigger == Trigger::Periodic
+            && matches!(
+                deployment_log::last_status_of(self.db.pool(), id, &hash)
+                    .await?
+                    .as_deref(),
+                Some("failed" | "rolled_back")
+            );
         let Some(keep) = current.pop() else {
-            if trigger == Trigger::Periodic
-                && matches!(
-                    deployment_log::last_status_of(self.db.pool(), id, &hash)
-                        .await?
-                        .as_deref(),
-                    Some("failed" | "rolled_back")
-                )
-            {
-                // Already tried and failed; an operator's change or restart tries again.
+            if failed_before {
                 return Ok(());
             }
             return self.roll_out(record, &spec, &hash, extra).await;
@@ -234,6 +235,15 @@ impl<R: ContainerRuntime> Reconciler<R> {
             Action::Deploy
         };
         if keep.state == RunState::Running && extra.is_empty() && trigger != Trigger::Restart {
+            if keep.name != spec.name {
+                // A worker killed between removing the old container and renaming the new.
+                if let Err(e) = self.runtime.rename(&keep.id, &spec.name).await {
+                    tracing::warn!(error = %e, "cannot rename {} to {}", keep.name, spec.name);
+                }
+            }
+            return Ok(());
+        }
+        if failed_before {
             return Ok(());
         }
         let log = self

@@ -56,3 +56,33 @@ async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
     );
     w.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_its_name() {
+    let mut w = world().await;
+    let id = w.tenant(Some("123:good-token")).await;
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let old = w.containers(id).await.remove(0);
+
+    // A new configuration; the worker dies once the new container exists beside the old.
+    w.reconciler.defaults.memory_mb = 160;
+    let reconciler = deploy_worker::reconcile::Reconciler {
+        runtime: w.reconciler.runtime.clone(),
+        db: w.t.db.clone(),
+        key: Some(w.key.clone()),
+        defaults: w.reconciler.defaults.clone(),
+    };
+    let killed = tokio::spawn(async move { reconciler.tenant(id, Trigger::Job).await });
+    assert!(eventually(30, || async { w.containers(id).await.len() == 2 }).await);
+    killed.abort();
+    let _ = killed.await;
+
+    w.reconciler.all().await.unwrap();
+    let found = w.containers(id).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_ne!(found[0].id, old.id);
+    assert_ne!(found[0].labels["config-hash"], old.labels["config-hash"]);
+    assert_eq!(found[0].state, RunState::Running);
+    assert_eq!(found[0].name, format!("{}-tenant-{id}", w.label));
+    w.cleanup().await;
+}

@@ -133,21 +133,25 @@ pub async fn finish(
     Ok(())
 }
 
+/// The error of a deployment its worker did not live to finish.
+pub const ABANDONED: &str = "the worker stopped before the deployment ended";
+
 /// Deployments a killed worker left `running`: closed as failed, so that none stays open.
 pub async fn close_abandoned(pool: &PgPool, tenant: TenantId) -> Result<u64, StorageError> {
     let done = sqlx::query(
-        "update control.deployments set status = 'failed', finished_at = now(), \
-             error = coalesce(error, 'the worker stopped before the deployment ended') \
+        "update control.deployments set status = 'failed', finished_at = now(), error = $2 \
          where tenant_id = $1 and status = 'running'",
     )
     .bind(tenant.get())
+    .bind(ABANDONED)
     .execute(pool)
     .await?;
     Ok(done.rows_affected())
 }
 
-/// The status of the newest deployment of `config_hash` for `tenant`, if any: lets periodic
-/// passes leave alone a configuration that already failed until someone asks again.
+/// The status of the newest deployment of `config_hash` for `tenant` that ran to its end (an
+/// abandoned one says nothing of the configuration), if any: lets periodic passes leave alone
+/// a configuration that already failed until someone asks again.
 pub async fn last_status_of(
     pool: &PgPool,
     tenant: TenantId,
@@ -155,10 +159,12 @@ pub async fn last_status_of(
 ) -> Result<Option<String>, StorageError> {
     Ok(sqlx::query_scalar(
         "select status from control.deployments where tenant_id = $1 and config_hash = $2 \
+             and error is distinct from $3 \
          order by deployment_id desc limit 1",
     )
     .bind(tenant.get())
     .bind(config_hash)
+    .bind(ABANDONED)
     .fetch_optional(pool)
     .await?)
 }
