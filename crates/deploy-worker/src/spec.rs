@@ -123,3 +123,36 @@ pub fn build(
     spec.labels.insert(LABEL_CONFIG_HASH.to_owned(), hash);
     spec
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(env: &[(&str, &str)], image: &str) -> ContainerSpec {
+        ContainerSpec {
+            name: "tenant-1".to_owned(),
+            image: image.to_owned(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            labels: BTreeMap::new(),
+            network: "host".to_owned(),
+            restart_retries: 3,
+            memory_bytes: Some(1),
+            nano_cpus: None,
+        }
+    }
+
+    #[test]
+    fn the_hash_ignores_env_order_and_sees_every_change() {
+        let a = config_hash(&spec(&[("A", "1"), ("B", "2")], "img:1"));
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, config_hash(&spec(&[("B", "2"), ("A", "1")], "img:1")));
+        assert_ne!(a, config_hash(&spec(&[("A", "1"), ("B", "3")], "img:1")));
+        assert_ne!(a, config_hash(&spec(&[("A", "1"), ("B", "2")], "img:2")));
+        let mut more_memory = spec(&[("A", "1"), ("B", "2")], "img:1");
+        more_memory.memory_bytes = Some(2);
+        assert_ne!(a, config_hash(&more_memory));
+    }
+}
