@@ -69,6 +69,17 @@ impl Log<'_> {
         container: Option<&ContainerId>,
         error: Option<&str>,
     ) -> anyhow::Result<()> {
+        metrics::counter!("deploy_worker_deployments_total", "outcome" => outcome.as_str())
+            .increment(1);
+        if outcome != Outcome::Succeeded {
+            // An error event: Sentry (SENTRY_DSN) turns it into an operator alert.
+            tracing::error!(
+                deployment = self.id.0,
+                outcome = outcome.as_str(),
+                error = error.unwrap_or(""),
+                "a tenant bot deployment did not succeed"
+            );
+        }
         deployment_log::finish(
             self.db.pool(),
             self.id,
