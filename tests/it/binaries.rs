@@ -148,3 +148,52 @@ fn binaries_refuse_to_start_without_their_configuration() {
         );
     }
 }
+
+/// A token the Bot API rejects stops the bot with a non-zero exit naming BOT_TOKEN, so an
+/// operator (or the deploy worker reading the container's exit and logs) sees why.
+#[tokio::test]
+async fn the_booking_bot_exits_when_the_bot_api_rejects_its_token() {
+    let t = TestDb::new().await;
+    let (tenant, password) = t.tenant("Salon", chrono_tz::Europe::Moscow).await;
+    let role = t.db.tenant_role(&TenantSchema::for_tenant(tenant.id));
+    let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
+        .await
+        .unwrap();
+    let mut child = Command::new(binary("booking-bot"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TENANT_ID", tenant.id.to_string())
+        .env("BOT_TOKEN", "424242:never-registered")
+        .env(
+            "DATABASE_URL",
+            t.tenant_url(role.as_str(), &password).expose_secret(),
+        )
+        .env("REDIS_URL", "redis://127.0.0.1:6379")
+        .env("TELEGRAM_API_URL", sandbox.url().as_str())
+        .env(
+            "HTTP_ADDR",
+            format!("127.0.0.1:{}", system_tests::free_port()),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the bot kept running with a rejected token");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("BOT_TOKEN was rejected by the Bot API"),
+        "{stderr}"
+    );
+}

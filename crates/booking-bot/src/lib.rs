@@ -108,12 +108,26 @@ pub async fn run_with(
     let bot: TgBot = teloxide::Bot::new(config.bot_token.expose_secret())
         .set_api_url(api_url)
         .throttle(Limits::default());
-    let telegram = tokio::spawn(polling::run(bot, app, stopped(stop_rx.clone())));
+    let mut telegram = tokio::spawn(polling::run(bot, app, stopped(stop_rx.clone())));
+    let serving = telemetry::serve(listener, router, stopped(stop_rx));
+    tokio::pin!(serving);
 
-    let served = telemetry::serve(listener, router, stopped(stop_rx)).await;
-    stop_tx.send_replace(true);
-    if let Err(e) = telegram.await {
-        tracing::error!(error = %e, "the Telegram task failed");
+    // Whichever side ends first stops the other: a shutdown signal ends serving; a rejected
+    // token ends the Telegram side, and the process exits non-zero saying why.
+    let (served, polled) = tokio::select! {
+        served = &mut serving => {
+            stop_tx.send_replace(true);
+            (served, telegram.await)
+        }
+        polled = &mut telegram => {
+            stop_tx.send_replace(true);
+            (serving.await, polled)
+        }
+    };
+    match polled {
+        Ok(Ok(())) => {}
+        Ok(Err(rejected)) => return Err(rejected.into()),
+        Err(e) => tracing::error!(error = %e, "the Telegram task failed"),
     }
     served?;
     tracing::info!(tenant = %config.tenant_id, "stopped");

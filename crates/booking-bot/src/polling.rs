@@ -8,8 +8,8 @@ use std::{future::Future, sync::Arc, time::Duration};
 
 use booking_core::locale::Locale;
 use teloxide::{
-    dispatching::Dispatcher, error_handlers::LoggingErrorHandler, prelude::*, types::BotCommand,
-    update_listeners::Polling,
+    ApiError, RequestError, dispatching::Dispatcher, error_handlers::LoggingErrorHandler,
+    prelude::*, types::BotCommand, update_listeners::Polling,
 };
 
 use crate::{
@@ -24,13 +24,23 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// How long one getUpdates waits on the server.
 const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Polls and dispatches until `stop` resolves.
-pub async fn run(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + Send) {
+/// The Bot API rejected the token: retrying cannot help, so the bot stops and says so (the
+/// deploy worker then sees the container exit and shows the operator why).
+#[derive(Debug, thiserror::Error)]
+#[error("BOT_TOKEN was rejected by the Bot API (Unauthorized): check the token from BotFather")]
+pub struct TokenRejected;
+
+/// Polls and dispatches until `stop` resolves, or until the Bot API rejects the token.
+pub async fn run(
+    bot: TgBot,
+    app: Arc<App>,
+    stop: impl Future<Output = ()> + Send,
+) -> Result<(), TokenRejected> {
     tokio::pin!(stop);
     let mut backoff = FIRST_BACKOFF;
     loop {
         let me = tokio::select! {
-            () = &mut stop => return,
+            () = &mut stop => return Ok(()),
             me = bot.get_me() => me,
         };
         match me {
@@ -39,16 +49,20 @@ pub async fn run(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + Sen
                 backoff = FIRST_BACKOFF;
                 prepare(&bot).await;
                 if dispatch(&bot, &app, &mut stop).await {
-                    return;
+                    return Ok(());
                 }
                 tracing::warn!("the dispatcher stopped by itself; starting it again");
+            }
+            Err(RequestError::Api(ApiError::InvalidToken)) => {
+                tracing::error!("the Bot API rejected BOT_TOKEN");
+                return Err(TokenRejected);
             }
             Err(e) => {
                 tracing::warn!(error = %e, retry_in = ?backoff, "the Bot API is unreachable");
             }
         }
         tokio::select! {
-            () = &mut stop => return,
+            () = &mut stop => return Ok(()),
             () = tokio::time::sleep(backoff) => {}
         }
         backoff = (backoff * 2).min(MAX_BACKOFF);
