@@ -114,6 +114,14 @@ impl SandboxClient {
         Ok(url)
     }
 
+    /// `/sandbox/bots/<token>/chats/<chat>/<tail...>`.
+    fn chat_url(&self, token: &BotToken, chat: ChatId, tail: &[&str]) -> Result<Url, ClientError> {
+        let chat = chat.0.to_string();
+        let mut segments = vec!["sandbox", "bots", token.as_str(), "chats", &chat];
+        segments.extend_from_slice(tail);
+        self.url(&segments)
+    }
+
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -222,14 +230,7 @@ impl SandboxClient {
         from: Option<UserId>,
         action: UserAction,
     ) -> Result<MessageId, ClientError> {
-        let url = self.url(&[
-            "sandbox",
-            "bots",
-            token.as_str(),
-            "chats",
-            &chat.0.to_string(),
-            "send",
-        ])?;
+        let url = self.chat_url(token, chat, &["send"])?;
         let sent: Sent = self.post(url, &SendRequest { from, action }).await?;
         Ok(sent.message_id)
     }
@@ -337,14 +338,7 @@ impl SandboxClient {
         message_id: MessageId,
         callback_data: &str,
     ) -> Result<String, ClientError> {
-        let url = self.url(&[
-            "sandbox",
-            "bots",
-            token.as_str(),
-            "chats",
-            &chat.0.to_string(),
-            "press",
-        ])?;
+        let url = self.chat_url(token, chat, &["press"])?;
         let req = PressRequest {
             from: Some(from),
             message_id,
@@ -391,13 +385,7 @@ impl SandboxClient {
 
     /// Any chat with the bot, with its keyboard and version.
     pub async fn chat_view(&self, token: &BotToken, chat: ChatId) -> Result<ChatView, ClientError> {
-        let url = self.url(&[
-            "sandbox",
-            "bots",
-            token.as_str(),
-            "chats",
-            &chat.0.to_string(),
-        ])?;
+        let url = self.chat_url(token, chat, &[])?;
         self.get(url).await
     }
 
@@ -410,13 +398,7 @@ impl SandboxClient {
         after_version: u64,
         timeout: Duration,
     ) -> Result<ChatView, ClientError> {
-        let mut url = self.url(&[
-            "sandbox",
-            "bots",
-            token.as_str(),
-            "chats",
-            &chat.0.to_string(),
-        ])?;
+        let mut url = self.chat_url(token, chat, &[])?;
         url.query_pairs_mut()
             .append_pair("after_version", &after_version.to_string())
             .append_pair("timeout_ms", &timeout.as_millis().to_string());
@@ -534,14 +516,7 @@ impl SandboxClient {
         after: MessageId,
         timeout: Duration,
     ) -> Result<ChatMessage, ClientError> {
-        let mut url = self.url(&[
-            "sandbox",
-            "bots",
-            token.as_str(),
-            "chats",
-            &chat.0.to_string(),
-            "next",
-        ])?;
+        let mut url = self.chat_url(token, chat, &["next"])?;
         url.query_pairs_mut()
             .append_pair("after", &after.0.to_string())
             .append_pair("timeout_ms", &timeout.as_millis().to_string());
