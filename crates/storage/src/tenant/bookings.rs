@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use booking_core::{
+    Tz,
     booking::{Actor, BookingRejection, BookingStatus},
     catalogue::{Minutes, Price, Service, Staff},
     ids::{BookingId, CustomerId, ServiceId, StaffId, TelegramUserId},
@@ -177,19 +178,9 @@ pub async fn free_slots(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<StaffSlot>, BookingError> {
-    let per_staff = free_slots_by_staff(tx, service, staff, from, to, now).await?;
-    let mut merged: Vec<StaffSlot> = Vec::new();
-    for (staff_id, slots) in per_staff {
-        merged.extend(slots.into_iter().map(|s| StaffSlot {
-            staff_id,
-            start: s.start,
-            end: s.end,
-        }));
-    }
-    // Stable sort keeps display order among staff for equal starts; dedup keeps the first.
-    merged.sort_by_key(|s| s.start);
-    merged.dedup_by_key(|s| s.start);
-    Ok(merged)
+    Ok(free_slots_in_zone(tx, service, staff, from, to, now)
+        .await?
+        .1)
 }
 
 /// The local dates between `from` and `to` that have at least one free slot.
@@ -201,14 +192,37 @@ pub async fn bookable_dates(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<NaiveDate>, BookingError> {
-    let zone = settings::profile(tx).await?.time_zone;
-    let mut dates: Vec<NaiveDate> = free_slots(tx, service, staff, from, to, now)
-        .await?
+    let (zone, slots) = free_slots_in_zone(tx, service, staff, from, to, now).await?;
+    let mut dates: Vec<NaiveDate> = slots
         .iter()
         .map(|s| s.start.with_timezone(&zone).date_naive())
         .collect();
     dates.dedup();
     Ok(dates)
+}
+
+/// Free slots merged over staff, with the tenant's zone they were computed in.
+async fn free_slots_in_zone(
+    tx: &mut TenantTx,
+    service: ServiceId,
+    staff: Option<StaffId>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(Tz, Vec<StaffSlot>), BookingError> {
+    let (zone, per_staff) = free_slots_by_staff(tx, service, staff, from, to, now).await?;
+    let mut merged: Vec<StaffSlot> = Vec::new();
+    for (staff_id, slots) in per_staff {
+        merged.extend(slots.into_iter().map(|s| StaffSlot {
+            staff_id,
+            start: s.start,
+            end: s.end,
+        }));
+    }
+    // Stable sort keeps display order among staff for equal starts; dedup keeps the first.
+    merged.sort_by_key(|s| s.start);
+    merged.dedup_by_key(|s| s.start);
+    Ok((zone, merged))
 }
 
 async fn free_slots_by_staff(
@@ -218,7 +232,7 @@ async fn free_slots_by_staff(
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Vec<(StaffId, Vec<Slot>)>, BookingError> {
+) -> Result<(Tz, Vec<(StaffId, Vec<Slot>)>), BookingError> {
     let ctx = context(tx, service, staff).await?;
     let ids: Vec<StaffId> = ctx.staff.iter().map(|s| s.id).collect();
     let calendars = schedule::calendars(tx, &ids, from, to).await?;
@@ -248,7 +262,7 @@ async fn free_slots_by_staff(
         };
         out.push((member.id, query.free_slots(from, to)));
     }
-    Ok(out)
+    Ok((ctx.profile.time_zone, out))
 }
 
 /// Occupied time of live bookings (confirmed, or held and not lapsed) per staff member.
