@@ -74,3 +74,7 @@ id_newtype!(
     /// A row of a tenant's outbox (a message to send at a given time).
     OutboxId
 );
+id_newtype!(
+    /// A customer's place on the waitlist of a full day.
+    WaitlistId
+);

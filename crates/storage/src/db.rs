@@ -1,6 +1,6 @@
 use std::{str::FromStr, time::Duration};
 
-use booking_core::tenant::TenantSchema;
+use booking_core::{ids::TenantId, tenant::TenantSchema};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::{
     Connection, PgConnection, Postgres, Transaction,
@@ -151,6 +151,22 @@ impl Db {
             .clone()
             .username(role.as_str())
             .password(password.expose_secret())
+    }
+
+    /// The URL a tenant's own bot connects with: this server and database, the tenant's role.
+    /// The deploy worker puts it in the container's environment. Tenant passwords are
+    /// URL-safe (`crypto::random_password`), so they need no escaping.
+    #[must_use]
+    pub fn tenant_database_url(&self, tenant: TenantId, password: &SecretString) -> SecretString {
+        let role = self.tenant_role(&TenantSchema::for_tenant(tenant));
+        SecretString::from(format!(
+            "postgres://{}:{}@{}:{}/{}",
+            role.as_str(),
+            password.expose_secret(),
+            self.options.get_host(),
+            self.options.get_port(),
+            self.options.get_database().unwrap_or("postgres")
+        ))
     }
 
     /// The connection options this database was opened with.

@@ -13,7 +13,7 @@ use crate::{
     error::StorageError,
     migrate::{error_chain, migrate_tenant_schema},
     role::TenantRole,
-    tenant::settings,
+    tenant::{admins, settings},
 };
 
 /// What provisioning made.
@@ -97,6 +97,9 @@ async fn provision_steps(
     grant(&mut *lock, schema, role).await?;
     let mut tx = db.tenant(schema).await?;
     settings::seed(&mut tx, &record.name, record.time_zone, record.locale).await?;
+    if let Some(owner) = record.owner_telegram_id {
+        admins::seed_owner(&mut tx, owner).await?;
+    }
     tx.commit().await?;
     tenants::record_migration(
         db.pool(),

@@ -1,14 +1,38 @@
+/// The About screen's address, contacts and opening hours.
+pub mod about;
+/// Figures for the admin panel's analytics.
+pub mod admin_analytics;
+/// Rows for the admin panel's CSV exports.
+pub mod admin_exports;
+/// What the admin panel reads about admins, bookings and customers.
+pub mod admin_views;
 /// The business's admins in its bot.
 pub mod admins;
+/// The admin audit log.
+pub mod audit;
 /// Bookings: free slots, holds, confirmation, cancellation, rescheduling, lists, history.
 pub mod bookings;
+/// Who a broadcast from the admin panel reaches.
+pub mod broadcasts;
 /// Services and staff.
 pub mod catalogue;
+/// Editing the catalogue from the admin panel.
+pub mod catalogue_admin;
 /// Customers of one business.
 pub mod customers;
+/// Customers who phoned in, without Telegram.
+pub mod offline_customers;
 /// Messages to send at a given time (reminders, follow-ups), sent once.
 pub mod outbox;
+/// Reminders, release and follow-up a confirmed booking schedules; confirming and rating.
+pub mod reminders;
 /// Working hours, exceptions and blocked periods.
 pub mod schedule;
 /// The tenant's profile (name, zone, locale) and policy.
 pub mod settings;
+/// Deep-link source tags of customers, for analytics.
+pub mod sources;
+/// The tenant's own wording of the bot's texts.
+pub mod texts;
+/// Customers waiting for time on full days, offered it when it frees up.
+pub mod waitlist;

@@ -7,6 +7,9 @@
 
 #![allow(clippy::expect_used, clippy::panic)] // a broken harness should stop the test loudly
 
+/// A fake YooKassa API for the sales bot's tests.
+pub mod yookassa;
+
 use booking_core::{
     Tz,
     catalogue::{Minutes, Price, ServiceTiming, Staff},

@@ -110,10 +110,12 @@ pub async fn enqueue(pool: &PgPool, job: &NewJob) -> Result<Option<JobId>, Stora
     Ok(id.map(JobId))
 }
 
-/// Claims the oldest due job (or one whose lease expired) for `worker`, for `lease`.
+/// Claims the oldest due job of one of `kinds` (or one whose lease expired) for `worker`, for
+/// `lease`. Each service names the kinds it runs, so one queue serves several services.
 pub async fn claim(
     pool: &PgPool,
     worker: &str,
+    kinds: &[&str],
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<Job>, StorageError> {
@@ -131,8 +133,9 @@ pub async fn claim(
              locked_by = $1, locked_until = $2 \
          where job_id = ( \
              select job_id from control.jobs \
-             where (status = 'queued' and run_at <= $3) \
-                or (status = 'running' and locked_until <= $3 and attempts < max_attempts) \
+             where kind = any($4) \
+               and ((status = 'queued' and run_at <= $3) \
+                 or (status = 'running' and locked_until <= $3 and attempts < max_attempts)) \
              order by run_at, job_id \
              for update skip locked \
              limit 1) \
@@ -141,6 +144,7 @@ pub async fn claim(
     .bind(worker)
     .bind(now + lease)
     .bind(now)
+    .bind(kinds)
     .fetch_optional(pool)
     .await?;
     row.as_ref().map(job_from_row).transpose()

@@ -98,6 +98,20 @@ pub async fn upsert(
     Ok(())
 }
 
+/// Makes the tenant's owner (from the sale or the operator) the owner in its bot, unless they
+/// are an admin there already: provisioning runs again on retries and must not undo a change
+/// the business made.
+pub async fn seed_owner(tx: &mut TenantTx, owner: TelegramUserId) -> Result<(), StorageError> {
+    sqlx::query(
+        "insert into admins (telegram_user_id, role, name) values ($1, 'owner', '') \
+         on conflict (telegram_user_id) do nothing",
+    )
+    .bind(owner.get())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

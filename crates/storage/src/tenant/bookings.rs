@@ -26,9 +26,10 @@ use crate::{
     db::TenantTx,
     error::{BookingError, StorageError},
     tenant::{
-        catalogue, outbox,
+        catalogue, outbox, reminders,
         schedule::{self, interval_of},
         settings::{self, TenantProfile},
+        waitlist,
     },
 };
 
@@ -458,6 +459,9 @@ async fn create(
         // transaction stays usable: "any staff" falls through to the next member, and a
         // customer can be offered other times in the same transaction.
         if let Some(booking) = insert.run(tx.conn()).await? {
+            // A booking made confirmed (API, admin) gets its reminders here; a hold gets them
+            // when it is confirmed.
+            reminders::schedule(tx, &booking, &ctx.profile.policy, now).await?;
             return Ok(booking);
         }
     }
@@ -592,6 +596,7 @@ pub async fn confirm(
     match result {
         Ok(b) => {
             sp.commit().await.map_err(StorageError::from)?;
+            reminders::schedule(tx, &b, &policy, now).await?;
             Ok(b)
         }
         Err(e) => {
@@ -637,6 +642,7 @@ pub async fn cancel(
     )
     .await?;
     outbox::cancel_for_booking(tx, id, now).await?;
+    waitlist::time_freed(tx, &current, now).await?;
     Ok(booking)
 }
 
@@ -747,7 +753,10 @@ pub async fn reschedule(
         Ok(row) => {
             sp.commit().await.map_err(StorageError::from)?;
             outbox::cancel_for_booking(tx, id, now).await?;
-            Ok(from_row(&row)?)
+            let moved = from_row(&row)?;
+            reminders::reschedule(tx, &moved, &ctx.profile.policy, now).await?;
+            waitlist::time_freed(tx, &current, now).await?;
+            Ok(moved)
         }
         Err(e) => {
             sp.rollback().await.map_err(StorageError::from)?;

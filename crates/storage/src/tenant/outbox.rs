@@ -12,6 +12,10 @@ use sqlx::{Row, postgres::PgRow};
 
 use crate::{db::TenantTx, error::StorageError};
 
+/// The kind of a message sent verbatim from its payload `{"text", "buttons"}` (the booking
+/// bot documents the payload in its `delivery` module).
+pub const NOTICE: &str = "notice";
+
 /// A message to schedule.
 #[derive(Clone, Debug)]
 pub struct NewMessage {
@@ -145,6 +149,25 @@ pub async fn cancel_for_booking(
     )
     .bind(booking.get())
     .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Cancels every unsent message to a chat (the person blocked the bot): they are not retried.
+pub async fn cancel_for_chat(
+    tx: &mut TenantTx,
+    chat_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let done = sqlx::query(
+        "update outbox set cancelled_at = $2, last_error = $3, locked_until = null \
+         where chat_id = $1 and sent_at is null and cancelled_at is null",
+    )
+    .bind(chat_id)
+    .bind(now)
+    .bind(reason)
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected())

@@ -6,6 +6,9 @@ use test_support::TestDb;
 
 use crate::monday_morning;
 
+/// The kinds these tests' worker runs.
+const KINDS: &[&str] = &["deploy", "stop"];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_workers_never_run_the_same_job() {
     let t = TestDb::new().await;
@@ -24,7 +27,7 @@ async fn two_workers_never_run_the_same_job() {
             tokio::spawn(async move {
                 let mut mine = Vec::new();
                 while let Some(job) =
-                    jobs::claim(&pool, &format!("w{w}"), Duration::seconds(30), now)
+                    jobs::claim(&pool, &format!("w{w}"), KINDS, Duration::seconds(30), now)
                         .await
                         .unwrap()
                 {
@@ -55,15 +58,22 @@ async fn a_job_whose_worker_died_is_taken_again_after_its_lease() {
     .await
     .unwrap()
     .unwrap();
-    let lost = jobs::claim(t.db.pool(), "dead-worker", Duration::seconds(30), now)
-        .await
-        .unwrap()
-        .unwrap();
+    let lost = jobs::claim(
+        t.db.pool(),
+        "dead-worker",
+        KINDS,
+        Duration::seconds(30),
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     // While the lease runs, nobody else gets it.
     assert!(
         jobs::claim(
             t.db.pool(),
             "w2",
+            KINDS,
             Duration::seconds(30),
             now + Duration::seconds(29)
         )
@@ -74,6 +84,7 @@ async fn a_job_whose_worker_died_is_taken_again_after_its_lease() {
     let again = jobs::claim(
         t.db.pool(),
         "w2",
+        KINDS,
         Duration::seconds(30),
         now + Duration::seconds(31),
     )
@@ -108,7 +119,7 @@ async fn failures_back_off_and_end_in_the_dead_letter_state() {
     let lease = Duration::seconds(60);
     let mut outcomes = Vec::new();
     for _ in 0..3 {
-        let job = jobs::claim(t.db.pool(), "w", lease, now)
+        let job = jobs::claim(t.db.pool(), "w", KINDS, lease, now)
             .await
             .unwrap()
             .expect("due");
@@ -118,7 +129,7 @@ async fn failures_back_off_and_end_in_the_dead_letter_state() {
         if let FailOutcome::RetryAt(at) = outcome {
             // Not before its time.
             assert!(
-                jobs::claim(t.db.pool(), "w", lease, at - Duration::seconds(1))
+                jobs::claim(t.db.pool(), "w", KINDS, lease, at - Duration::seconds(1))
                     .await
                     .unwrap()
                     .is_none()
@@ -140,7 +151,7 @@ async fn failures_back_off_and_end_in_the_dead_letter_state() {
     assert_eq!((state.status.as_str(), state.attempts), ("dead", 3));
     assert_eq!(state.last_error.as_deref(), Some("engine said no"));
     assert!(
-        jobs::claim(t.db.pool(), "w", lease, now + Duration::days(1))
+        jobs::claim(t.db.pool(), "w", KINDS, lease, now + Duration::days(1))
             .await
             .unwrap()
             .is_none()
@@ -154,12 +165,12 @@ async fn failures_back_off_and_end_in_the_dead_letter_state() {
     .await
     .unwrap()
     .unwrap();
-    jobs::claim(t.db.pool(), "doomed", lease, now)
+    jobs::claim(t.db.pool(), "doomed", KINDS, lease, now)
         .await
         .unwrap()
         .unwrap();
     assert!(
-        jobs::claim(t.db.pool(), "w", lease, now + Duration::minutes(2))
+        jobs::claim(t.db.pool(), "w", KINDS, lease, now + Duration::minutes(2))
             .await
             .unwrap()
             .is_none()
@@ -177,10 +188,30 @@ async fn a_dedupe_key_admits_one_pending_job() {
     let job = NewJob::new("deploy", serde_json::json!({}), now).deduplicated("deploy:1");
     assert!(jobs::enqueue(t.db.pool(), &job).await.unwrap().is_some());
     assert!(jobs::enqueue(t.db.pool(), &job).await.unwrap().is_none());
-    let claimed = jobs::claim(t.db.pool(), "w", Duration::seconds(30), now)
+    let claimed = jobs::claim(t.db.pool(), "w", KINDS, Duration::seconds(30), now)
         .await
         .unwrap()
         .unwrap();
     jobs::complete(t.db.pool(), &claimed).await.unwrap();
     assert!(jobs::enqueue(t.db.pool(), &job).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_worker_claims_only_the_kinds_it_runs() {
+    let t = TestDb::new().await;
+    let now = monday_morning();
+    let alert = NewJob::new("renew", serde_json::json!({}), now);
+    let id = jobs::enqueue(t.db.pool(), &alert).await.unwrap().unwrap();
+    let lease = Duration::seconds(30);
+    assert!(
+        jobs::claim(t.db.pool(), "deployer", KINDS, lease, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let claimed = jobs::claim(t.db.pool(), "biller", &["renew"], lease, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, id);
 }

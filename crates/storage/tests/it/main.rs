@@ -3,6 +3,7 @@
 // Tests may unwrap: a panic is a failed test with its line.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod alerts;
 mod bookings;
 mod concurrency;
 mod isolation;

@@ -110,3 +110,50 @@ fn provisioning_futures_are_send() {
         assert_send(&f);
     }
 }
+
+/// Whoever bought the tenant (or the operator named) is its owner in the bot from the start,
+/// and provisioning again does not undo a role the business gave them since.
+#[tokio::test]
+async fn the_owner_is_the_owner_in_the_bot_and_stays_what_the_business_made_them() {
+    use booking_core::{ids::TelegramUserId, locale::Locale};
+    use storage::{
+        control::tenants::NewTenant,
+        crypto::random_password,
+        tenant::admins::{self, AdminRole},
+    };
+    let t = TestDb::new().await;
+    let owner = TelegramUserId(4242);
+    let record = tenants::insert(
+        t.db.pool(),
+        &NewTenant {
+            name: "Owned".to_owned(),
+            time_zone: chrono_tz::Europe::Moscow,
+            locale: Locale::En,
+            owner_telegram_id: Some(owner),
+        },
+    )
+    .await
+    .unwrap();
+    let password = random_password();
+    provision::provision_tenant(&t.db, record.id, &password)
+        .await
+        .unwrap();
+    let mut tx = t.tx(record.id).await;
+    let all = admins::list(&mut tx).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        (all[0].telegram_user_id, all[0].role),
+        (owner, AdminRole::Owner)
+    );
+    admins::upsert(&mut tx, owner, AdminRole::Admin, "Now an admin", None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    provision::provision_tenant(&t.db, record.id, &password)
+        .await
+        .unwrap();
+    let mut tx = t.tx(record.id).await;
+    let all = admins::list(&mut tx).await.unwrap();
+    assert_eq!(all[0].role, AdminRole::Admin);
+}

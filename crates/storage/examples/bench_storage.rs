@@ -3,7 +3,7 @@
 //! single-row insert transactions on the same server, so the ratio can be compared across
 //! machines.
 //!
-//! `cargo run --profile perf -p storage --example bench` (needs PostgreSQL and `pgbench`).
+//! `cargo run --profile perf -p storage --example bench_storage` (needs PostgreSQL and `pgbench`).
 
 #![allow(
     clippy::unwrap_used,
