@@ -7,7 +7,7 @@
 use std::{fmt, str::FromStr};
 
 use booking_core::{
-    ids::{BookingId, ServiceId, StaffId},
+    ids::{BookingId, ServiceId, StaffId, WaitlistId},
     locale::Locale,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -86,6 +86,16 @@ pub enum CallbackData {
     RescheduleTo(DateTime<Utc>),
     /// Book the service (and staff member) of this past visit again.
     BookAgain(BookingId),
+    /// "I'll be there" on a reminder.
+    ConfirmVisit(BookingId),
+    /// A 1-5 rating of a past visit, from the follow-up.
+    Rate(BookingId, u8),
+    /// A full day in the calendar: offers its waitlist.
+    WaitDay(NaiveDate),
+    /// Join the waitlist of this day (service and staff from the dialogue state).
+    WaitJoin(NaiveDate),
+    /// Take this freed start, offered to this waitlist entry.
+    WaitTake(WaitlistId, DateTime<Utc>),
 }
 
 /// Why button data was refused.
@@ -117,6 +127,11 @@ impl fmt::Display for CallbackData {
             Self::RescheduleAsk(id) => write!(f, "r:{id}"),
             Self::RescheduleTo(t) => write!(f, "R:{}", t.timestamp()),
             Self::BookAgain(id) => write!(f, "a:{id}"),
+            Self::ConfirmVisit(id) => write!(f, "v:{id}"),
+            Self::Rate(id, n) => write!(f, "g:{id}:{n}"),
+            Self::WaitDay(d) => write!(f, "w:{}", d.format("%Y%m%d")),
+            Self::WaitJoin(d) => write!(f, "j:{}", d.format("%Y%m%d")),
+            Self::WaitTake(id, t) => write!(f, "W:{id}:{}", t.timestamp()),
         }
     }
 }
@@ -167,6 +182,23 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
         ("X", id) => C::CancelYes(BookingId(positive(id)?)),
         ("r", id) => C::RescheduleAsk(BookingId(positive(id)?)),
         ("a", id) => C::BookAgain(BookingId(positive(id)?)),
+        ("v", id) => C::ConfirmVisit(BookingId(positive(id)?)),
+        ("w", ymd) if ymd.len() == 8 => C::WaitDay(NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()?),
+        ("j", ymd) if ymd.len() == 8 => C::WaitJoin(NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()?),
+        ("W", rest) => {
+            let (id, secs) = rest.split_once(':')?;
+            C::WaitTake(
+                WaitlistId(positive(id)?),
+                DateTime::from_timestamp(positive(secs)?, 0)?,
+            )
+        }
+        ("g", rest) => {
+            let (id, n) = rest.split_once(':')?;
+            let n = u8::try_from(positive(n)?)
+                .ok()
+                .filter(|n| (1..=5).contains(n))?;
+            C::Rate(BookingId(positive(id)?), n)
+        }
         ("R", secs) => C::RescheduleTo(DateTime::from_timestamp(positive(secs)?, 0)?),
         _ => return None,
     })
@@ -212,6 +244,15 @@ mod tests {
             C::CancelYes(BookingId(i64::MAX)),
             C::RescheduleAsk(BookingId(42)),
             C::BookAgain(BookingId(43)),
+            C::ConfirmVisit(BookingId(i64::MAX)),
+            C::Rate(BookingId(i64::MAX), 5),
+            C::Rate(BookingId(1), 1),
+            C::WaitDay(NaiveDate::from_ymd_opt(2026, 12, 9).unwrap()),
+            C::WaitJoin(NaiveDate::from_ymd_opt(2026, 12, 9).unwrap()),
+            C::WaitTake(
+                WaitlistId(i64::MAX),
+                Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap(),
+            ),
             C::RescheduleTo(Utc.with_ymd_and_hms(2030, 1, 1, 6, 0, 0).unwrap()),
         ]
     }
@@ -254,6 +295,13 @@ mod tests {
             "v1:l:fr",
             "v1:m:admin",
             "v1:n:extra",
+            "v1:g:1:0",
+            "v1:g:1:6",
+            "v1:g:1",
+            "v1:v:x",
+            "v1:w:2026139",
+            "v1:W:1",
+            "v1:W:0:1",
         ] {
             assert_eq!(
                 garbage.parse::<CallbackData>(),

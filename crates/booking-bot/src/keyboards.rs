@@ -25,7 +25,7 @@ pub fn button(label: impl Into<String>, data: CallbackData) -> InlineKeyboardBut
 
 /// Book, My bookings, About, Help.
 #[must_use]
-pub fn main_menu(t: Texts) -> InlineKeyboardMarkup {
+pub fn main_menu(t: &Texts) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
         vec![button(
             t.get(Key::BtnBook),
@@ -44,7 +44,7 @@ pub fn main_menu(t: Texts) -> InlineKeyboardMarkup {
 
 /// A single "Menu" button.
 #[must_use]
-pub fn to_menu(t: Texts) -> InlineKeyboardMarkup {
+pub fn to_menu(t: &Texts) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([vec![button(
         t.get(Key::BtnMenu),
         CallbackData::Menu(MenuItem::Main),
@@ -62,7 +62,7 @@ pub fn languages() -> InlineKeyboardMarkup {
 
 /// The contact button (Telegram shares the user's own number) and Skip, hidden after use.
 #[must_use]
-pub fn share_phone(t: Texts) -> KeyboardMarkup {
+pub fn share_phone(t: &Texts) -> KeyboardMarkup {
     KeyboardMarkup::new([
         vec![KeyboardButton::new(t.get(Key::BtnSharePhone)).request(ButtonRequest::Contact)],
         vec![KeyboardButton::new(t.get(Key::BtnSkipPhone))],
@@ -73,7 +73,7 @@ pub fn share_phone(t: Texts) -> KeyboardMarkup {
 
 /// One row per service, then Menu.
 #[must_use]
-pub fn services(t: Texts, services: &[Service]) -> InlineKeyboardMarkup {
+pub fn services(t: &Texts, services: &[Service]) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = services
         .iter()
         .map(|s| {
@@ -95,7 +95,7 @@ pub fn services(t: Texts, services: &[Service]) -> InlineKeyboardMarkup {
 
 /// "Anyone available", then one row per staff member, then Back.
 #[must_use]
-pub fn staff(t: Texts, staff: &[Staff]) -> InlineKeyboardMarkup {
+pub fn staff(t: &Texts, staff: &[Staff]) -> InlineKeyboardMarkup {
     let mut rows = vec![vec![button(
         t.get(Key::BtnAnyStaff),
         CallbackData::Staff(None),
@@ -118,13 +118,15 @@ pub struct Calendar<'a> {
     pub month: u32,
     /// Days that have free time; only these are pressable.
     pub bookable: &'a [NaiveDate],
+    /// Full days whose waitlist can be joined (shown with 🔔).
+    pub full: &'a [NaiveDate],
     pub prev: Option<(i32, u32)>,
     pub next: Option<(i32, u32)>,
 }
 
 /// A month grid, Monday first: ◀ Month ▶, weekdays, days (bookable ones pressable), Back.
 #[must_use]
-pub fn calendar(t: Texts, c: &Calendar<'_>) -> InlineKeyboardMarkup {
+pub fn calendar(t: &Texts, c: &Calendar<'_>) -> InlineKeyboardMarkup {
     let nav = |target: Option<(i32, u32)>, label: &str| match target {
         Some((year, month)) => button(label, CallbackData::Month { year, month }),
         None => button(" ", CallbackData::Noop),
@@ -150,6 +152,8 @@ pub fn calendar(t: Texts, c: &Calendar<'_>) -> InlineKeyboardMarkup {
     while day.month() == c.month {
         week.push(if c.bookable.contains(&day) {
             button(day.day().to_string(), CallbackData::Day(day))
+        } else if c.full.contains(&day) {
+            button(format!("{}🔔", day.day()), CallbackData::WaitDay(day))
         } else {
             button("·", CallbackData::Noop)
         });
@@ -204,7 +208,7 @@ pub fn times(
 
 /// Confirm the held booking, or pick another time on that day.
 #[must_use]
-pub fn confirm(t: Texts, hold: BookingId, date: NaiveDate) -> InlineKeyboardMarkup {
+pub fn confirm(t: &Texts, hold: BookingId, date: NaiveDate) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
         vec![button(t.get(Key::BtnConfirm), CallbackData::Confirm(hold))],
         vec![button(t.get(Key::BtnOtherTime), CallbackData::Day(date))],
@@ -214,7 +218,7 @@ pub fn confirm(t: Texts, hold: BookingId, date: NaiveDate) -> InlineKeyboardMark
 /// Move to `start`, or pick another time on that day.
 #[must_use]
 pub fn move_to(
-    t: Texts,
+    t: &Texts,
     start: chrono::DateTime<chrono::Utc>,
     date: NaiveDate,
 ) -> InlineKeyboardMarkup {
@@ -229,7 +233,7 @@ pub fn move_to(
 
 /// Cancel and Move buttons per upcoming booking, then Menu.
 #[must_use]
-pub fn my_bookings(t: Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup {
+pub fn my_bookings(t: &Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = bookings
         .iter()
         .enumerate()
@@ -256,7 +260,7 @@ pub fn my_bookings(t: Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup {
 
 /// One "again" button per past visit, then Back and Menu.
 #[must_use]
-pub fn past_visits(t: Texts, visits: &[BookingView]) -> InlineKeyboardMarkup {
+pub fn past_visits(t: &Texts, visits: &[BookingView]) -> InlineKeyboardMarkup {
     let buttons: Vec<InlineKeyboardButton> = visits
         .iter()
         .enumerate()
@@ -281,7 +285,7 @@ pub fn past_visits(t: Texts, visits: &[BookingView]) -> InlineKeyboardMarkup {
 
 /// Yes, cancel / No, keep it.
 #[must_use]
-pub fn cancel_ask(t: Texts, id: BookingId) -> InlineKeyboardMarkup {
+pub fn cancel_ask(t: &Texts, id: BookingId) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([vec![
         button(t.get(Key::BtnYesCancel), CallbackData::CancelYes(id)),
         button(
@@ -289,6 +293,76 @@ pub fn cancel_ask(t: Texts, id: BookingId) -> InlineKeyboardMarkup {
             CallbackData::Menu(MenuItem::MyBookings),
         ),
     ]])
+}
+
+/// Confirm, Reschedule, Cancel under a reminder.
+#[must_use]
+pub fn reminder(t: &Texts, id: BookingId) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(
+            t.get(Key::BtnConfirmVisit),
+            CallbackData::ConfirmVisit(id),
+        )],
+        vec![
+            button(
+                t.get(Key::BtnRescheduleVisit),
+                CallbackData::RescheduleAsk(id),
+            ),
+            button(t.get(Key::BtnCancelVisit), CallbackData::CancelAsk(id)),
+        ],
+    ])
+}
+
+/// Join the waitlist of `day`, or back to the calendar.
+#[must_use]
+pub fn join_waitlist(t: &Texts, day: NaiveDate) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(
+            t.get(Key::BtnJoinWaitlist),
+            CallbackData::WaitJoin(day),
+        )],
+        vec![button(
+            t.get(Key::BtnBack),
+            CallbackData::Month {
+                year: day.year(),
+                month: day.month(),
+            },
+        )],
+    ])
+}
+
+/// The freed times offered to a waitlist entry, four to a row.
+#[must_use]
+pub fn waitlist_offer(
+    entry: booking_core::ids::WaitlistId,
+    starts: &[chrono::DateTime<chrono::Utc>],
+    zone: Tz,
+) -> InlineKeyboardMarkup {
+    let buttons: Vec<InlineKeyboardButton> = starts
+        .iter()
+        .map(|s| {
+            let label = s.with_timezone(&zone).format("%H:%M").to_string();
+            button(label, CallbackData::WaitTake(entry, *s))
+        })
+        .collect();
+    InlineKeyboardMarkup::new(buttons.chunks(4).map(<[InlineKeyboardButton]>::to_vec))
+}
+
+/// 1 to 5 stars under a follow-up.
+#[must_use]
+pub fn rating(id: BookingId) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([(1..=5u8)
+        .map(|n| button(format!("{n} ⭐"), CallbackData::Rate(id, n)))
+        .collect::<Vec<_>>()])
+}
+
+/// "No comment" after a rating: back to the menu.
+#[must_use]
+pub fn no_comment(t: &Texts) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![button(
+        t.get(Key::BtnNoComment),
+        CallbackData::Menu(MenuItem::Main),
+    )]])
 }
 
 #[cfg(test)]
@@ -321,10 +395,11 @@ mod tests {
             year: 2026,
             month: 11,
             bookable: &bookable,
+            full: &[],
             prev: None,
             next: Some((2026, 12)),
         };
-        let rows = data(&calendar(Texts::new(Locale::En), &grid));
+        let rows = data(&calendar(&Texts::new(Locale::En), &grid));
         assert_eq!(rows[0], ["v1:n", "v1:n", "v1:M:202612"]);
         assert_eq!(rows[1].len(), 7);
         // Week 1: six blanks and Sunday the 1st (not bookable).

@@ -1,12 +1,16 @@
 //! A tenant's booking bot: the customer flows over Telegram long polling, and the ops
 //! endpoints (health, readiness, metrics), stopped together by one shutdown.
 
+/// The business's admin panel in chat.
+pub mod admin;
 /// The tenant context handlers receive.
 pub mod app;
 /// Inline-button data and its versioned codec.
 pub mod callback;
 /// Configuration from the environment.
 pub mod config;
+/// The outbox dispatcher: reminders, follow-ups, offers and notices, each sent once.
+pub mod delivery;
 /// Dialogue states in Redis under tenant-prefixed keys.
 pub mod dialogue_storage;
 /// The bot's error type.
@@ -15,6 +19,8 @@ pub mod error;
 pub mod handlers;
 /// Inline keyboards.
 pub mod keyboards;
+/// Tenant overrides of texts and their placeholder validator.
+pub mod overrides;
 /// Long polling, kept alive through Bot API outages.
 pub mod polling;
 /// Per-user rate limits in Redis.
@@ -108,6 +114,11 @@ pub async fn run_with(
     let bot: TgBot = teloxide::Bot::new(config.bot_token.expose_secret())
         .set_api_url(api_url)
         .throttle(Limits::default());
+    let outbox = tokio::spawn(delivery::run(
+        bot.clone(),
+        Arc::clone(&app),
+        stopped(stop_rx.clone()),
+    ));
     let mut telegram = tokio::spawn(polling::run(bot, app, stopped(stop_rx.clone())));
     let serving = telemetry::serve(listener, router, stopped(stop_rx));
     tokio::pin!(serving);
@@ -124,6 +135,9 @@ pub async fn run_with(
             (serving.await, polled)
         }
     };
+    if let Err(e) = outbox.await {
+        tracing::error!(error = %e, "the outbox task failed");
+    }
     match polled {
         Ok(Ok(())) => {}
         Ok(Err(rejected)) => return Err(rejected.into()),

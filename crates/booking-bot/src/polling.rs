@@ -116,7 +116,7 @@ async fn dispatch(
 async fn prepare(bot: &TgBot) {
     for locale in Locale::ALL {
         let t = Texts::new(locale);
-        let commands = commands(t);
+        let commands = commands(&t);
         let mut request = bot.set_my_commands(commands);
         // The home market's language is also the default for every other language.
         if locale != Locale::Ru {
@@ -131,7 +131,7 @@ async fn prepare(bot: &TgBot) {
     }
 }
 
-fn commands(t: Texts) -> Vec<BotCommand> {
+fn commands(t: &Texts) -> Vec<BotCommand> {
     [
         ("start", Key::CmdStart),
         ("book", Key::CmdBook),

@@ -1,13 +1,19 @@
 //! Who is writing: the tenant's customer record, their language and the tenant's profile.
 
+use std::sync::Arc;
+
 use booking_core::{ids::TelegramUserId, locale::Locale};
-use storage::tenant::{
-    customers::{self, Customer, TelegramProfile},
-    settings::{self, TenantProfile},
+use storage::{
+    TenantTx,
+    tenant::{
+        customers::{self, Customer, TelegramProfile},
+        settings::{self, TenantProfile},
+        texts,
+    },
 };
 use teloxide::types::User;
 
-use crate::{app::App, error::BotError, texts::Texts};
+use crate::{app::App, error::BotError, overrides::Overrides, texts::Texts};
 
 /// The customer behind an update, loaded once per update.
 #[derive(Clone, Debug)]
@@ -42,12 +48,13 @@ impl Session {
             }
         };
         let profile = settings::profile(&mut tx).await?;
+        let overrides = load_overrides(&mut tx).await?;
         tx.commit().await?;
         let locale = customer.locale.unwrap_or_else(|| default_locale(user));
         Ok(Self {
             customer,
             profile,
-            texts: Texts::new(locale),
+            texts: Texts::with(locale, Arc::new(overrides)),
         })
     }
 
@@ -56,6 +63,14 @@ impl Session {
     pub const fn is_new(&self) -> bool {
         self.customer.locale.is_none()
     }
+}
+
+/// The tenant's text overrides, read with every update so an edit applies at once.
+pub async fn load_overrides(tx: &mut TenantTx) -> Result<Overrides, BotError> {
+    let rows = texts::all(tx).await?;
+    Ok(Overrides::from_rows(
+        rows.into_iter().map(|o| (o.key, o.locale, o.text)),
+    ))
 }
 
 /// The language to use before the customer chose one: from Telegram's `language_code`.

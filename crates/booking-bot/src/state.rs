@@ -30,6 +30,15 @@ pub enum State {
         service: ServiceId,
         staff: StaffId,
     },
+    /// A first visit arrived through a deep link: it is followed once the language is chosen.
+    Welcome {
+        service: Option<ServiceId>,
+        staff: Option<StaffId>,
+    },
+    /// A deep link chose the staff member; the service is next.
+    ChoosingService { staff: StaffId },
+    /// A visit was rated; the customer's next text is its comment.
+    Commenting { booking: BookingId },
 }
 
 impl State {
@@ -41,7 +50,11 @@ impl State {
                 Some((service, staff))
             }
             Self::Rescheduling { service, staff, .. } => Some((service, Some(staff))),
-            Self::Idle | Self::ChoosingStaff { .. } => None,
+            Self::Idle
+            | Self::ChoosingStaff { .. }
+            | Self::Commenting { .. }
+            | Self::Welcome { .. }
+            | Self::ChoosingService { .. } => None,
         }
     }
 }
@@ -71,6 +84,14 @@ mod tests {
                 service: ServiceId(1),
                 staff: StaffId(2),
             },
+            State::Commenting {
+                booking: BookingId(5),
+            },
+            State::Welcome {
+                service: Some(ServiceId(1)),
+                staff: None,
+            },
+            State::ChoosingService { staff: StaffId(2) },
         ];
         for state in states {
             let json = serde_json::to_string(&state).unwrap();

@@ -13,7 +13,7 @@ use storage::{
     TenantTx,
     tenant::{
         bookings::{self, BookingRequest, Rules},
-        catalogue,
+        catalogue, sources,
     },
 };
 
@@ -53,6 +53,17 @@ pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 
 /// Step 2: who gives it.
 pub async fn service_chosen(cx: &Ctx<'_>, service: ServiceId) -> Result<Reply, BotError> {
+    // A deep link chose the staff member: straight to their calendar (if they give it).
+    if let State::ChoosingService { staff } = cx.state {
+        let chosen = Ctx {
+            app: cx.app,
+            session: cx.session.clone(),
+            dialogue: cx.dialogue.clone(),
+            state: State::ChoosingStaff { service },
+            user: cx.user,
+        };
+        return staff_chosen(&chosen, Some(staff)).await;
+    }
     let t = cx.texts();
     let mut tx = cx.app.tx().await?;
     let Some(found) = catalogue::service(&mut tx, service)
@@ -230,7 +241,7 @@ pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError>
         service,
         staff,
         start,
-        source: cx.session.customer.source.clone(),
+        source: sources::latest(&mut tx, cx.session.customer.id).await?,
         actor: cx.actor(),
         rules: Rules::Customer,
     };

@@ -13,7 +13,7 @@ use teloxide::{
 
 use super::{
     Ctx, TgBot, apology, booking, context, limited, my_bookings, notify_others, report, reschedule,
-    start,
+    start, visit, waitlist,
 };
 use crate::{
     app::App,
@@ -99,5 +99,10 @@ async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
         C::CancelYes(id) => my_bookings::cancel(cx, id).await,
         C::RescheduleAsk(id) => reschedule::ask(cx, id).await,
         C::RescheduleTo(start) => reschedule::move_to(cx, start).await,
+        C::ConfirmVisit(id) => visit::confirm(cx, id).await,
+        C::Rate(id, n) => visit::rate(cx, id, n).await,
+        C::WaitDay(day) => waitlist::ask(cx, day).await,
+        C::WaitJoin(day) => waitlist::join(cx, day).await,
+        C::WaitTake(entry, start) => waitlist::take(cx, entry, start).await,
     }
 }

@@ -7,7 +7,7 @@ use booking_core::{
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use storage::{
     TenantTx,
-    tenant::{bookings, catalogue},
+    tenant::{bookings, catalogue, waitlist},
 };
 
 use super::{
@@ -87,6 +87,13 @@ pub(super) async fn calendar(
     } else {
         Vec::new()
     };
+    // Full days offer their waitlist, when booking (a move keeps to the free days).
+    let full = if from <= to && heading == Key::ChooseDay {
+        split(waitlist::full_days(tx, service, staff, from, to, cx.app.now()).await)?
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let prev = first
         .checked_sub_months(Months::new(1))
         .filter(|p| *p >= first_of(today));
@@ -98,10 +105,15 @@ pub(super) async fn calendar(
         text.push('\n');
         text.push_str(t.get(Key::NoDays));
     }
+    if !full.is_empty() {
+        text.push('\n');
+        text.push_str(t.get(Key::WaitlistHint));
+    }
     let grid = Calendar {
         year,
         month,
         bookable: &bookable,
+        full: &full,
         prev: prev.map(|d| (d.year(), d.month())),
         next: next.map(|d| (d.year(), d.month())),
     };

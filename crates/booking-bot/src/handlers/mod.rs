@@ -13,6 +13,8 @@ pub mod buttons;
 pub mod calendar;
 /// Helpers every flow uses.
 pub mod common;
+/// /start with a deep link: preselection and source tags.
+pub mod deep_link;
 /// My bookings: list and cancel.
 pub mod my_bookings;
 /// Telling the business's admins about bookings.
@@ -21,6 +23,10 @@ pub mod notify;
 pub mod reschedule;
 /// /start, language, menu, help, about.
 pub mod start;
+/// Confirming a visit from its reminder, rating it afterwards.
+pub mod visit;
+/// Joining the waitlist of a full day and taking an offered time.
+pub mod waitlist;
 
 use std::sync::Arc;
 
@@ -75,14 +81,18 @@ pub enum Command {
 pub fn schema() -> UpdateHandler<BotError> {
     let messages = Update::filter_message()
         .filter(|m: Message| m.chat.is_private())
+        .branch(dptree::filter(crate::admin::is_command).endpoint(crate::admin::on_command))
         .branch(
             dptree::entry()
                 .filter_command::<Command>()
                 .endpoint(on_command),
         )
         .branch(Message::filter_contact().endpoint(start::on_contact))
+        .branch(dptree::filter_async(crate::admin::is_waiting).endpoint(crate::admin::on_text))
         .branch(dptree::endpoint(on_text));
-    let presses = Update::filter_callback_query().endpoint(buttons::on_callback);
+    let presses = Update::filter_callback_query()
+        .branch(dptree::filter(crate::admin::is_press).endpoint(crate::admin::on_callback))
+        .endpoint(buttons::on_callback);
     let membership = Update::filter_my_chat_member().endpoint(on_membership);
     dptree::entry()
         .branch(messages)
@@ -101,8 +111,8 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     #[must_use]
-    pub const fn texts(&self) -> Texts {
-        self.session.texts
+    pub const fn texts(&self) -> &Texts {
+        &self.session.texts
     }
 
     #[must_use]
@@ -167,13 +177,13 @@ async fn on_command(bot: TgBot, msg: Message, cmd: Command, app: Arc<App>) -> Re
         return send(&bot, chat, user, Ok(early)).await;
     }
     let source = match &cmd {
-        Command::Start(payload) => deep_link_source(payload),
+        Command::Start(payload) => deep_link::DeepLink::parse(payload).source,
         _ => None,
     };
     let result = async {
         let cx = context(&app, user, chat, source.as_deref()).await?;
         match cmd {
-            Command::Start(_) => start::start(&cx).await,
+            Command::Start(payload) => deep_link::start(&cx, &payload).await,
             Command::Book => booking::services(&cx).await,
             Command::My => my_bookings::list(&cx, None).await,
             Command::About => start::about(&cx).await,
@@ -199,6 +209,9 @@ async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError
         let t = cx.texts();
         if msg.text() == Some(t.get(Key::BtnSkipPhone)) {
             return Ok(start::phone_done(&cx, Key::PhoneSkipped));
+        }
+        if let (State::Commenting { booking }, Some(text)) = (&cx.state, msg.text()) {
+            return visit::comment(&cx, *booking, text).await;
         }
         Ok(Reply::screen(Screen::new(
             t.get(Key::NotUnderstood),
@@ -289,27 +302,9 @@ pub(super) fn report(e: BotError) -> Result<(), BotError> {
     }
 }
 
-/// A deep-link payload worth recording: Telegram allows `[A-Za-z0-9_-]{1,64}`.
-fn deep_link_source(payload: &str) -> Option<String> {
-    let p = payload.trim();
-    let valid = !p.is_empty()
-        && p.len() <= 64
-        && p.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    valid.then(|| p.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn deep_link_payloads_are_checked() {
-        assert_eq!(deep_link_source("promo_1"), Some("promo_1".to_owned()));
-        assert_eq!(deep_link_source(""), None);
-        assert_eq!(deep_link_source("a b"), None);
-        assert_eq!(deep_link_source(&"x".repeat(65)), None);
-    }
 
     #[test]
     fn the_tree_builds() {

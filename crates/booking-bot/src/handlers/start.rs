@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use booking_core::locale::Locale;
-use storage::tenant::{catalogue, customers};
+use storage::tenant::{about, catalogue, customers};
 use teloxide::types::{KeyboardRemove, Message, ReplyMarkup};
 
 use super::{Ctx, TgBot};
@@ -42,13 +42,34 @@ pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotE
     let mut tx = cx.app.tx().await?;
     customers::set_locale(&mut tx, cx.session.customer.id, locale).await?;
     tx.commit().await?;
-    let t = Texts::new(locale);
-    let mut reply = menu_screen(cx, t);
+    let t = cx.texts().in_locale(locale);
+    let mut reply = match cx.state {
+        // A first visit through a deep link goes where the link points, in the new language.
+        State::Welcome { service, staff } => {
+            let mut session = cx.session.clone();
+            session.texts = t.clone();
+            session.customer.locale = Some(locale);
+            let chosen = Ctx {
+                app: cx.app,
+                session,
+                dialogue: cx.dialogue.clone(),
+                state: State::Idle,
+                user: cx.user,
+            };
+            let link = super::deep_link::DeepLink {
+                service,
+                staff,
+                ..Default::default()
+            };
+            super::deep_link::follow(&chosen, &link).await?
+        }
+        _ => menu_screen(cx, &t),
+    };
     if cx.session.is_new() && cx.session.customer.phone.is_none() {
         reply.notify.push(Outgoing {
             chat: cx.dialogue.chat_id(),
             text: t.get(Key::AskPhone).to_owned(),
-            markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(t))),
+            markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(&t))),
         });
     }
     Ok(reply)
@@ -103,7 +124,7 @@ pub async fn menu(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     Ok(menu_screen(cx, cx.texts()))
 }
 
-fn menu_screen(cx: &Ctx<'_>, t: Texts) -> Reply {
+fn menu_screen(cx: &Ctx<'_>, t: &Texts) -> Reply {
     let text = t.fill(Key::Menu, &[("business", &cx.session.profile.name)]);
     Reply::screen(Screen::new(text, keyboards::main_menu(t)))
 }
@@ -116,11 +137,12 @@ pub async fn help(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     )))
 }
 
-/// The services with durations and prices.
+/// The services with durations and prices, the address, contacts and opening hours.
 pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.app.tx().await?;
     let services = catalogue::services(&mut tx, false).await?;
+    let facts = about::load(&mut tx).await?;
     tx.commit().await?;
     let mut text = t.fill(Key::AboutTitle, &[("business", &cx.session.profile.name)]);
     for s in &services {
@@ -134,6 +156,28 @@ pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     if services.is_empty() {
         text.push('\n');
         text.push_str(t.get(Key::NoServices));
+    }
+    if let Some(address) = &facts.address {
+        text.push_str("\n\n");
+        text.push_str(&t.fill(Key::AboutAddress, &[("address", address)]));
+    }
+    if let Some(contacts) = &facts.contacts {
+        text.push('\n');
+        text.push_str(&t.fill(Key::AboutContacts, &[("contacts", contacts)]));
+    }
+    text.push_str("\n\n");
+    text.push_str(t.get(Key::AboutHours));
+    for (day, ranges) in t.weekdays().iter().zip(&facts.hours) {
+        let hours = if ranges.is_empty() {
+            t.get(Key::DayOff).to_owned()
+        } else {
+            ranges
+                .iter()
+                .map(|(a, b)| format!("{}–{}", a.format("%H:%M"), b.format("%H:%M")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        text.push_str(&format!("\n{day}: {hours}"));
     }
     Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
 }

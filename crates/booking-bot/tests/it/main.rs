@@ -4,16 +4,31 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
+mod admin_admins;
+mod admin_analytics;
+mod admin_availability;
+mod admin_broadcast;
+mod admin_catalogue;
+mod admin_exports;
+mod admin_rebook;
+mod admin_roles;
+mod admin_schedule;
+mod admin_support;
+mod admin_texts;
 mod admins;
 mod blocked;
 mod booking;
 mod cancel;
+mod deep_links;
 mod dialogues;
 mod forged;
 mod outage;
 mod past;
 mod rate_limit;
+mod reminders;
 mod reschedule;
 mod restart;
 mod start;
 mod support;
+mod texts;
+mod waitlist;

@@ -1,12 +1,19 @@
 //! A provisioned tenant with a small salon, a sandbox, and the bot under test.
 
 use std::{
-    sync::atomic::{AtomicI64, Ordering},
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
     time::Duration,
 };
 
 use booking_bot::Config;
-use booking_core::{booking::Actor, ids::TelegramUserId};
+use booking_core::{
+    booking::Actor,
+    clock::{SharedClock, SystemClock},
+    ids::TelegramUserId,
+};
 use booking_core::{ids::TenantId, tenant::TenantSchema};
 use chrono::Utc;
 use secrecy::SecretString;
@@ -39,6 +46,8 @@ pub struct TestBot {
     pub client: SandboxClient,
     pub info: BotInfo,
     pub config: Config,
+    /// What the bot reads "now" from; tests that move time replace it before launching.
+    pub clock: SharedClock,
     running: Option<Running>,
 }
 
@@ -113,6 +122,7 @@ impl TestBot {
             client,
             info,
             config,
+            clock: Arc::new(SystemClock),
             running: None,
         }
     }
@@ -126,9 +136,14 @@ impl TestBot {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let config = self.config.clone();
-        let task = tokio::spawn(booking_bot::run(config, listener, async move {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(booking_bot::run_with(
+            config,
+            listener,
+            async move {
+                let _ = stopped.await;
+            },
+            Arc::clone(&self.clock),
+        ));
         self.running = Some(Running { stop, task });
     }
 
@@ -293,4 +308,26 @@ pub async fn booked(bot: &TestBot, user: &TestUser) -> Booking {
     let booking = bookings::book(&mut tx, &request, Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
     booking
+}
+
+/// The Telegram id of a sandbox user, as storage keys customers.
+pub fn telegram(user: &TestUser) -> TelegramUserId {
+    TelegramUserId(i64::try_from(user.id.0).unwrap())
+}
+
+/// Polls `check` until it holds; panics with `what` after [`WAIT`]. For state the bot writes
+/// in the background (the database), which no chat event announces.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + WAIT;
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

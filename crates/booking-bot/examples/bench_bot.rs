@@ -1,0 +1,325 @@
+//! One tenant's bot under a steady stream of button presses through tg-sandbox.
+//!
+//! ```sh
+//! cargo build --profile perf -p booking-bot --bins --examples
+//! target/perf/examples/bench_bot            # BENCH_USERS=200 BENCH_RATE=200 BENCH_SECS=30
+//! ```
+//!
+//! Sets up a fresh database with a provisioned salon, starts tg-sandbox in this process and
+//! the bot binary (`target/perf/booking-bot`) as its own process, so its resident memory is
+//! the bot's alone (read from `/proc/<pid>/status`). Every simulated user first chooses a
+//! language, then presses through the booking flow in a loop (see [`Walk`]), paced so that
+//! all users together press `BENCH_RATE` buttons (updates) a second. Each press is timed from the press
+//! to the bot's answerCallbackQuery as the sandbox records it (the bot edits the message
+//! first, so the time includes the edit and the sandbox's HTTP on both sides).
+//!
+//! Prints the median and p99 latency, the achieved presses (updates) per second, and the
+//! bot's VmRSS idle (after start-up, before any user) and its peak (VmHWM) under the load.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a benchmark: fail loudly
+
+use std::{
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use booking_core::tenant::TenantSchema;
+use secrecy::ExposeSecret as _;
+use test_support::{TestDb, salon};
+use tg_sandbox::{BotInfo, ChatMessage, FloodLimits, NewUser, SandboxClient, TestUser};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// VmRSS / VmHWM of a process, in KiB.
+fn status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// Kills the bot process when the benchmark ends, however it ends.
+struct BotProcess(Child);
+
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Env {
+    client: SandboxClient,
+    info: BotInfo,
+}
+
+impl Env {
+    async fn press(
+        &self,
+        user: &TestUser,
+        message: &ChatMessage,
+        data: &str,
+    ) -> (Duration, ChatMessage) {
+        let started = Instant::now();
+        let query = self
+            .client
+            .press_button(&self.info.token, user.id, message.message_id, data)
+            .await
+            .unwrap();
+        let answer = self
+            .client
+            .wait_callback_answer(&self.info.token, &query, WAIT)
+            .await;
+        let took = started.elapsed();
+        answer.unwrap_or_else(|e| panic!("no answer to {data}: {e}"));
+        let now = self
+            .client
+            .chat(&self.info.token, user.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.message_id == message.message_id)
+            .unwrap();
+        (took, now)
+    }
+
+    fn data(message: &ChatMessage, label: &str) -> String {
+        message
+            .button_data(label)
+            .unwrap_or_else(|| panic!("no {label:?} in {:?}", message.buttons()))
+    }
+
+    fn first(message: &ChatMessage, prefix: &str) -> String {
+        message
+            .buttons()
+            .into_iter()
+            .map(|(_, d)| d)
+            .find(|d| d.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {:?}", message.buttons()))
+    }
+}
+
+/// /start and English: the menu message, not timed.
+async fn arrive(env: &Env, user: &TestUser) -> ChatMessage {
+    env.client
+        .send_command(&env.info.token, user.id, "/start")
+        .await
+        .unwrap();
+    let choice = env
+        .client
+        .next_bot_message(&env.info.token, user.id, WAIT)
+        .await
+        .unwrap();
+    let (_, menu) = env
+        .press(user, &choice, &Env::data(&choice, "English"))
+        .await;
+    // The offer to share a phone number, so the next new message is the bot's next answer.
+    env.client
+        .next_bot_message(&env.info.token, user.id, WAIT)
+        .await
+        .unwrap();
+    menu
+}
+
+/// Which button a user presses next, from what the screen shows: Book → a service → Anna →
+/// ▶ → a day → a time (a hold) → Another time (the hold given back) → Back → Back → the
+/// service again. A time someone else held meanwhile shows the nearest times instead; Back
+/// from there leads to the services as well.
+#[derive(Default)]
+struct Walk {
+    next_month: bool,
+    held: bool,
+}
+
+impl Walk {
+    fn choose(&mut self, n: usize, m: &ChatMessage) -> String {
+        let has = |prefix: &str| m.buttons().iter().any(|(_, d)| d.starts_with(prefix));
+        let times: Vec<String> = m
+            .buttons()
+            .into_iter()
+            .map(|(_, d)| d)
+            .filter(|d| d.starts_with("v1:t:"))
+            .collect();
+        if m.button_data("📅 Book").is_some() {
+            Env::data(m, "📅 Book")
+        } else if has("v1:s:") {
+            *self = Self::default();
+            Env::first(m, "v1:s:")
+        } else if m.button_data("Anna").is_some() {
+            Env::data(m, "Anna")
+        } else if !self.next_month && m.button_data("▶").is_some() {
+            self.next_month = true;
+            Env::data(m, "▶")
+        } else if !self.held && has("v1:d:") {
+            Env::first(m, "v1:d:")
+        } else if !self.held && !times.is_empty() {
+            // Users spread over the day's times, so most holds succeed.
+            self.held = true;
+            times[n % times.len()].clone()
+        } else if let Some(other) = m.button_data("◀️ Another time") {
+            other
+        } else {
+            Env::data(m, "◀️ Back")
+        }
+    }
+}
+
+/// Presses through the flow until `until`, one press every `every`: the press latencies.
+async fn run_user(
+    env: Arc<Env>,
+    n: usize,
+    user: TestUser,
+    menu: ChatMessage,
+    every: Duration,
+    until: Instant,
+) -> Vec<Duration> {
+    let mut took = Vec::new();
+    let mut message = menu;
+    let mut walk = Walk::default();
+    let mut next = Instant::now();
+    while Instant::now() < until {
+        let data = walk.choose(n, &message);
+        let (t, now) = env.press(&user, &message, &data).await;
+        took.push(t);
+        message = now;
+        next += every;
+        tokio::time::sleep_until(next.into()).await;
+    }
+    took
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64) * p).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[tokio::main]
+async fn main() {
+    let users: usize = env_or("BENCH_USERS", 200);
+    let rate: f64 = env_or("BENCH_RATE", 200.0);
+    let secs: u64 = env_or("BENCH_SECS", 30);
+
+    let db = TestDb::new().await;
+    let (tenant, password) = db.tenant("Salon", chrono_tz::Europe::Moscow).await;
+    let mut tx = db.tx(tenant.id).await;
+    let _salon = salon(&mut tx).await;
+    tx.commit().await.unwrap();
+
+    let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
+        flood: FloodLimits::off(),
+        ..tg_sandbox::Config::default()
+    })
+    .await
+    .unwrap();
+    let client = sandbox.client();
+    let info = client.create_bot("bench_bot").await.unwrap();
+    let role = db.db.tenant_role(&TenantSchema::for_tenant(tenant.id));
+    let binary = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(|examples| examples.parent())
+        .unwrap()
+        .join("booking-bot");
+    let bot = BotProcess(
+        Command::new(&binary)
+            .env("TENANT_ID", tenant.id.to_string())
+            .env("BOT_TOKEN", info.token.as_str())
+            .env(
+                "DATABASE_URL",
+                db.tenant_url(role.as_str(), &password).expose_secret(),
+            )
+            .env("REDIS_URL", "redis://127.0.0.1:6379")
+            .env("TELEGRAM_API_URL", client.api_url().as_str())
+            .env("HTTP_ADDR", "127.0.0.1:0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e} (build it with --profile perf --bins)",
+                    binary.display()
+                )
+            }),
+    );
+    let pid = bot.0.id();
+
+    let env = Arc::new(Env { client, info });
+    let mut people = Vec::with_capacity(users);
+    for n in 0..users {
+        people.push(
+            env.client
+                .create_user(NewUser::named(format!("User {n}")).language("en"))
+                .await
+                .unwrap(),
+        );
+    }
+    // The first user's arrival proves the bot is up; idle memory is read right after.
+    let mut menus = vec![arrive(&env, &people[0]).await];
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = status_kib(pid, "VmRSS");
+    // The rest arrive 25 at a time (each arrival waits out the per-chat send limit once).
+    for batch in people[1..].chunks(25) {
+        let arrivals = batch.iter().map(|user| arrive(&env, user));
+        menus.extend(futures::future::join_all(arrivals).await);
+    }
+
+    let every = Duration::from_secs_f64(users as f64 / rate);
+    let started = Instant::now();
+    let until = started + Duration::from_secs(secs);
+    let tasks: Vec<_> = people
+        .into_iter()
+        .zip(menus)
+        .enumerate()
+        .map(|(n, (user, menu))| {
+            let env = Arc::clone(&env);
+            tokio::spawn(async move {
+                // Spread the users' first presses over one interval.
+                tokio::time::sleep(every.mul_f64(n as f64 / users as f64)).await;
+                run_user(env, n, user, menu, every, until).await
+            })
+        })
+        .collect();
+    let mut took: Vec<Duration> = Vec::new();
+    for task in tasks {
+        took.extend(task.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    let peak = status_kib(pid, "VmHWM");
+    let loaded = status_kib(pid, "VmRSS");
+    took.sort();
+
+    println!("users:             {users}, target {rate:.0} updates/s for {secs} s");
+    println!(
+        "presses answered:  {} in {:.1} s = {:.1} updates/s",
+        took.len(),
+        elapsed.as_secs_f64(),
+        took.len() as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "press -> answer:   median {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&took, 0.5).as_secs_f64() * 1e3,
+        percentile(&took, 0.9).as_secs_f64() * 1e3,
+        percentile(&took, 0.99).as_secs_f64() * 1e3,
+        took.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+    println!(
+        "bot VmRSS:         idle {:.1} MiB, after the load {:.1} MiB, peak (VmHWM) {:.1} MiB",
+        idle as f64 / 1024.0,
+        loaded as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
+    drop(bot);
+}

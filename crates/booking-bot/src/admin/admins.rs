@@ -1,0 +1,325 @@
+//! The business's admins, managed by its owners: add by Telegram id or by a forwarded message,
+//! change roles, remove. An owner cannot change or remove themselves, so a business always
+//! keeps the owner who is acting; the person concerned is told through the outbox.
+
+use booking_core::ids::TelegramUserId;
+use serde_json::json;
+use storage::{
+    TenantTx,
+    tenant::{
+        admin_views,
+        admins::{self, AdminRole},
+        catalogue, customers,
+        outbox::{self, NewMessage},
+    },
+};
+use teloxide::types::User;
+
+use super::{
+    Cx, audit,
+    callback::{AdminAction as A, RoleCode},
+    input::{self, Pending},
+    keyboards::{button, column, rows},
+    reply::AdminReply,
+};
+use crate::{error::BotError, session::telegram_id};
+
+fn role_name(cx: &Cx<'_>, role: AdminRole, staff: &[booking_core::catalogue::Staff]) -> String {
+    match role {
+        AdminRole::Owner => cx.tr("owner", "владелец").to_owned(),
+        AdminRole::Admin => cx.tr("admin", "администратор").to_owned(),
+        AdminRole::Staff(id) => format!(
+            "{} {}",
+            cx.tr("staff", "мастер"),
+            staff
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.name.as_str())
+                .unwrap_or_default()
+        ),
+    }
+}
+
+pub async fn list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let all = admins::list(&mut tx).await?;
+    let staff = catalogue::staff(&mut tx, true).await?;
+    tx.commit().await?;
+    let mut text = cx.tr("👥 Admins:", "👥 Администраторы:").to_owned();
+    for a in &all {
+        text.push_str(&format!(
+            "\n{} ({}) — {}",
+            a.name,
+            a.telegram_user_id,
+            role_name(cx, a.role, &staff)
+        ));
+    }
+    let mut kb = column(
+        all.iter()
+            .map(|a| button(format!("👤 {}", a.name), A::AdminItem(a.telegram_user_id))),
+    );
+    kb.push(vec![button(
+        cx.tr("➕ Add admin", "➕ Добавить"),
+        A::AdminAdd,
+    )]);
+    kb.push(vec![
+        button(cx.tr("📜 Audit log", "📜 Журнал"), A::Audit(0)),
+        button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu),
+    ]);
+    Ok(AdminReply::screen(text, rows(kb)))
+}
+
+pub async fn item(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(a) = admin_views::admin(&mut tx, id).await? else {
+        return Ok(AdminReply::alert(
+            cx.tr("Not an admin (any more).", "Уже не администратор."),
+        ));
+    };
+    let staff = catalogue::staff(&mut tx, false).await?;
+    tx.commit().await?;
+    let mut kb = Vec::new();
+    if id != cx.admin.id {
+        kb.push(vec![
+            button(
+                cx.tr("Owner", "Владелец"),
+                A::AdminSetRole(id, RoleCode::Owner),
+            ),
+            button(
+                cx.tr("Admin", "Администратор"),
+                A::AdminSetRole(id, RoleCode::Admin),
+            ),
+        ]);
+        kb.extend(column(staff.iter().map(|s| {
+            button(
+                format!("{}: {}", cx.tr("Staff", "Мастер"), s.name),
+                A::AdminSetRole(id, RoleCode::Staff(s.id)),
+            )
+        })));
+        kb.push(vec![button(
+            cx.tr("➖ Remove", "➖ Удалить"),
+            A::AdminRemoveAsk(id),
+        )]);
+    }
+    kb.push(vec![button(
+        cx.tr("◀ Admins", "◀ Администраторы"),
+        A::Admins,
+    )]);
+    Ok(AdminReply::screen(
+        format!(
+            "👤 {} ({id})\n{}: {}",
+            a.name,
+            cx.tr("Role", "Роль"),
+            role_name(cx, a.role, &staff)
+        ),
+        rows(kb),
+    ))
+}
+
+/// Tells the person concerned (if they can be written to at all).
+async fn tell(
+    cx: &Cx<'_>,
+    tx: &mut TenantTx,
+    who: TelegramUserId,
+    text: String,
+    key: String,
+) -> Result<(), BotError> {
+    outbox::enqueue(
+        tx,
+        &NewMessage {
+            kind: "notice".to_owned(),
+            booking: None,
+            chat_id: who.get(),
+            payload: json!({ "text": text }),
+            due_at: cx.app.now(),
+            dedupe_key: Some(key),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_role(
+    cx: &Cx<'_>,
+    id: TelegramUserId,
+    role: RoleCode,
+) -> Result<AdminReply, BotError> {
+    if id == cx.admin.id {
+        return Ok(AdminReply::alert(cx.tr(
+            "You cannot change your own role.",
+            "Нельзя менять свою роль.",
+        )));
+    }
+    let mut tx = cx.app.tx().await?;
+    let Some(current) = admin_views::admin(&mut tx, id).await? else {
+        return Ok(AdminReply::alert(
+            cx.tr("Not an admin (any more).", "Уже не администратор."),
+        ));
+    };
+    let role = match role {
+        RoleCode::Owner => AdminRole::Owner,
+        RoleCode::Admin => AdminRole::Admin,
+        RoleCode::Staff(s) => {
+            if !catalogue::staff(&mut tx, true)
+                .await?
+                .iter()
+                .any(|m| m.id == s)
+            {
+                return Ok(AdminReply::alert(
+                    cx.tr("No such staff member.", "Такого мастера нет."),
+                ));
+            }
+            AdminRole::Staff(s)
+        }
+    };
+    admins::upsert(&mut tx, id, role, &current.name, Some(cx.admin.id)).await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "admin.role",
+        format!("admin:{id}"),
+        json!({ "role": format!("{role:?}") }),
+    )
+    .await?;
+    let when = cx.app.now().timestamp_millis();
+    tell(
+        cx,
+        &mut tx,
+        id,
+        format!(
+            "🔐 {} /admin",
+            cx.tr(
+                "Your role in the admin panel changed.",
+                "Ваша роль в админ-панели изменена."
+            )
+        ),
+        format!("admin-role:{id}:{when}"),
+    )
+    .await?;
+    tx.commit().await?;
+    item(cx, id).await
+}
+
+pub async fn remove_ask(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotError> {
+    Ok(AdminReply::screen(
+        format!("{} {id}?", cx.tr("Remove admin", "Удалить администратора")),
+        rows(vec![vec![
+            button(cx.tr("Yes, remove", "Да, удалить"), A::AdminRemove(id)),
+            button(cx.tr("No", "Нет"), A::AdminItem(id)),
+        ]]),
+    ))
+}
+
+pub async fn remove(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotError> {
+    if id == cx.admin.id {
+        return Ok(AdminReply::alert(
+            cx.tr("You cannot remove yourself.", "Нельзя удалить себя."),
+        ));
+    }
+    let mut tx = cx.app.tx().await?;
+    if !admin_views::remove_admin(&mut tx, id).await? {
+        return Ok(AdminReply::alert(
+            cx.tr("Not an admin (any more).", "Уже не администратор."),
+        ));
+    }
+    audit::record(
+        cx,
+        &mut tx,
+        "admin.remove",
+        format!("admin:{id}"),
+        json!({}),
+    )
+    .await?;
+    let when = cx.app.now().timestamp_millis();
+    tell(
+        cx,
+        &mut tx,
+        id,
+        cx.tr(
+            "🔐 You are no longer an admin of this business.",
+            "🔐 Вы больше не администратор.",
+        )
+        .to_owned(),
+        format!("admin-remove:{id}:{when}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(list(cx).await?.with_alert(cx.tr("Removed.", "Удалено.")))
+}
+
+pub async fn add_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    input::set(cx.app, cx.chat, &Pending::AdminAdd).await?;
+    Ok(AdminReply::screen(
+        cx.tr(
+            "➕ Send the person's Telegram id (digits), or forward any message they wrote. They join as admin; change the role afterwards. (/admin to leave)",
+            "➕ Пришлите Telegram id (цифры) или перешлите любое сообщение этого человека. Он будет добавлен как администратор; роль можно изменить. (/admin — выйти)",
+        ),
+        rows(vec![vec![button(cx.tr("◀ Admins", "◀ Администраторы"), A::Admins)]]),
+    ))
+}
+
+/// The typed id or the forwarded message's author. Forwards from people who hide their
+/// account carry no id, and are refused with a hint.
+pub async fn add(
+    cx: &Cx<'_>,
+    text: &str,
+    forwarded: Option<&User>,
+) -> Result<AdminReply, BotError> {
+    let (id, mut name) = match forwarded {
+        Some(user) if !user.is_bot => (telegram_id(user), user.full_name()),
+        Some(_) => return Ok(AdminReply::alert(cx.tr("⚠️ That is a bot.", "⚠️ Это бот."))),
+        None => {
+            let digits = text.trim();
+            match digits.parse::<i64>() {
+                Ok(n) if n > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    (TelegramUserId(n), String::new())
+                }
+                _ => {
+                    return Ok(AdminReply::alert(cx.tr(
+                        "⚠️ Not a Telegram id. Send digits only, or forward a message they wrote (if their privacy settings hide them, ask them for their id).",
+                        "⚠️ Это не Telegram id. Пришлите только цифры или перешлите сообщение (если аккаунт скрыт, попросите id).",
+                    )));
+                }
+            }
+        }
+    };
+    let mut tx = cx.app.tx().await?;
+    if admin_views::admin(&mut tx, id).await?.is_some() {
+        return Ok(AdminReply::alert(
+            cx.tr("Already an admin.", "Уже администратор."),
+        ));
+    }
+    if name.is_empty() {
+        name = customers::by_telegram(&mut tx, id)
+            .await?
+            .map_or_else(|| id.to_string(), |c| c.display_name());
+    }
+    admins::upsert(&mut tx, id, AdminRole::Admin, &name, Some(cx.admin.id)).await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "admin.add",
+        format!("admin:{id}"),
+        json!({ "name": name }),
+    )
+    .await?;
+    tell(
+        cx,
+        &mut tx,
+        id,
+        format!(
+            "🎉 {} /admin",
+            cx.tr(
+                "You are now an admin of this business:",
+                "Вы назначены администратором:"
+            )
+        ),
+        format!("admin-add:{id}:{}", cx.app.now().timestamp_millis()),
+    )
+    .await?;
+    tx.commit().await?;
+    input::clear(cx.app, cx.chat).await?;
+    Ok(item(cx, id)
+        .await?
+        .with_alert(cx.tr("Added.", "Добавлено.")))
+}

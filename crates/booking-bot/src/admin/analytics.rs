@@ -1,0 +1,196 @@
+//! Analytics: bookings, cancellations, no-shows and revenue per day, week and month; top
+//! services, staff and customers; busiest hours; deep-link sources. Each is a message with
+//! the figures and a PNG chart of them.
+
+use booking_core::{catalogue::Price, time::Interval};
+use chrono::{DateTime, Duration, Utc};
+use storage::tenant::{
+    admin_analytics::{self, Bucket, PeriodRow, Ranking},
+    settings,
+};
+
+use super::{
+    Cx,
+    callback::{AdminAction as A, Report},
+    chart::Chart,
+    keyboards::{button, rows},
+    reply::{AdminReply, Attachment},
+};
+use crate::error::BotError;
+
+/// Rankings cover the last 90 days and the bookings ahead within 30.
+const RANKING_DAYS: i64 = 90;
+const TOP: i64 = 10;
+
+pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let b = |label, r| button(label, A::Analytics(r));
+    Ok(AdminReply::screen(
+        cx.tr("📊 Analytics", "📊 Аналитика"),
+        rows(vec![
+            vec![
+                b(cx.tr("Days", "Дни"), Report::Days),
+                b(cx.tr("Weeks", "Недели"), Report::Weeks),
+                b(cx.tr("Months", "Месяцы"), Report::Months),
+            ],
+            vec![
+                b(cx.tr("Top services", "Топ услуг"), Report::Services),
+                b(cx.tr("Top staff", "Топ мастеров"), Report::Staff),
+            ],
+            vec![
+                b(cx.tr("Top customers", "Топ клиентов"), Report::Customers),
+                b(cx.tr("Busiest hours", "Загрузка по часам"), Report::Hours),
+            ],
+            vec![b(cx.tr("Sources", "Источники"), Report::Sources)],
+            vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)],
+        ]),
+    ))
+}
+
+/// The window a period report covers: so many units back, to the end of today's unit.
+fn window(now: DateTime<Utc>, report: Report) -> (Bucket, Interval) {
+    let (bucket, back) = match report {
+        Report::Weeks => (Bucket::Week, Duration::weeks(12)),
+        Report::Months => (Bucket::Month, Duration::days(366)),
+        _ => (Bucket::Day, Duration::days(14)),
+    };
+    (
+        bucket,
+        Interval {
+            start: now - back,
+            end: now + Duration::days(1),
+        },
+    )
+}
+
+pub async fn report(cx: &Cx<'_>, report: Report) -> Result<AdminReply, BotError> {
+    let now = cx.app.now();
+    let mut tx = cx.app.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let reply = match report {
+        Report::Days | Report::Weeks | Report::Months => {
+            let (bucket, window) = window(now, report);
+            let rows = admin_analytics::per_period(&mut tx, zone.name(), bucket, window).await?;
+            periods(cx, report, &rows)
+        }
+        Report::Services | Report::Staff | Report::Customers | Report::Hours | Report::Sources => {
+            let ranking = match report {
+                Report::Services => Ranking::Services,
+                Report::Staff => Ranking::Staff,
+                Report::Customers => Ranking::Customers,
+                Report::Hours => Ranking::Hours,
+                _ => Ranking::Sources,
+            };
+            let window = Interval {
+                start: now - Duration::days(RANKING_DAYS),
+                end: now + Duration::days(30),
+            };
+            let limit = if ranking == Ranking::Hours { 24 } else { TOP };
+            let rows =
+                admin_analytics::ranking(&mut tx, zone.name(), ranking, window, limit).await?;
+            ranked(cx, report, &rows)
+        }
+    };
+    tx.commit().await?;
+    Ok(reply)
+}
+
+fn title(cx: &Cx<'_>, report: Report) -> &'static str {
+    match report {
+        Report::Days => cx.tr("📊 Per day, last 14 days", "📊 По дням, 14 дней"),
+        Report::Weeks => cx.tr("📊 Per week, last 12 weeks", "📊 По неделям, 12 недель"),
+        Report::Months => cx.tr("📊 Per month, last 12 months", "📊 По месяцам, 12 месяцев"),
+        Report::Services => cx.tr("🏆 Top services (90 days)", "🏆 Топ услуг (90 дней)"),
+        Report::Staff => cx.tr("🏆 Top staff (90 days)", "🏆 Топ мастеров (90 дней)"),
+        Report::Customers => cx.tr("🏆 Top customers (90 days)", "🏆 Топ клиентов (90 дней)"),
+        Report::Hours => cx.tr(
+            "⏰ Bookings by start hour (90 days)",
+            "⏰ Записи по часам (90 дней)",
+        ),
+        Report::Sources => cx.tr(
+            "🔗 Bookings by source (90 days)",
+            "🔗 Записи по источникам (90 дней)",
+        ),
+    }
+}
+
+fn with_chart(cx: &Cx<'_>, text: String, chart: Chart, caption: String) -> AdminReply {
+    let mut reply = AdminReply::screen(
+        text,
+        rows(vec![vec![
+            button(cx.tr("◀ Analytics", "◀ Аналитика"), A::AnalyticsMenu),
+            button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu),
+        ]]),
+    );
+    reply.files.push(Attachment::Photo {
+        bytes: chart.png(),
+        caption,
+    });
+    reply
+}
+
+fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow]) -> AdminReply {
+    let mut text = format!(
+        "{}\n{}",
+        title(cx, report),
+        cx.tr(
+            "period: bookings / cancellations / no-shows / revenue",
+            "период: записи / отмены / неявки / выручка"
+        )
+    );
+    for r in rows {
+        text.push_str(&format!(
+            "\n{}: {} / {} / {} / {}",
+            r.period.format("%d.%m.%Y"),
+            r.bookings,
+            r.cancellations,
+            r.no_shows,
+            Price(r.revenue_minor).decimal()
+        ));
+    }
+    if rows.is_empty() {
+        text.push_str(cx.tr(
+            "\nNo bookings in this period.",
+            "\nЗа этот период записей нет.",
+        ));
+    }
+    let chart = Chart {
+        groups: rows
+            .iter()
+            .map(|r| vec![r.bookings, r.cancellations, r.no_shows])
+            .collect(),
+    };
+    let caption = cx
+        .tr(
+            "Blue: bookings, orange: cancellations, red: no-shows",
+            "Синий: записи, оранжевый: отмены, красный: неявки",
+        )
+        .to_owned();
+    with_chart(cx, text, chart, caption)
+}
+
+fn ranked(cx: &Cx<'_>, report: Report, rows: &[(String, i64)]) -> AdminReply {
+    let mut text = title(cx, report).to_owned();
+    for (label, n) in rows {
+        let label = if report == Report::Hours {
+            format!("{label}:00")
+        } else {
+            label.clone()
+        };
+        text.push_str(&format!("\n{label}: {n}"));
+    }
+    if rows.is_empty() {
+        text.push_str(cx.tr(
+            "\nNo bookings in this period.",
+            "\nЗа этот период записей нет.",
+        ));
+    }
+    let chart = Chart {
+        groups: rows.iter().map(|(_, n)| vec![*n]).collect(),
+    };
+    let caption = rows
+        .iter()
+        .map(|(l, _)| l.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    with_chart(cx, text, chart, caption.chars().take(1000).collect())
+}

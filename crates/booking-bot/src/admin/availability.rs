@@ -1,0 +1,363 @@
+//! Availability: blocks (a time range, a day, a range of days) that cancel the bookings under
+//! them with the customers told and offered the nearest free times; unblock; the list; and
+//! "can't work today".
+
+use booking_core::{
+    booking::{Actor, BookingStatus},
+    ids::{BlockId, StaffId},
+    time::Interval,
+};
+use chrono::Duration;
+use serde_json::json;
+use storage::{
+    TenantTx,
+    tenant::{
+        admin_views,
+        bookings::{self, Rules},
+        catalogue, schedule, settings,
+    },
+};
+
+use super::{
+    Cx, audit,
+    callback::AdminAction as A,
+    input::{self, Pending},
+    keyboards::{button, column, rows},
+    notify::{self, Change},
+    parse,
+    reply::AdminReply,
+    texts::{local, refused},
+};
+use crate::error::{BotError, split};
+
+pub use super::hours::{exception, exception_ask, hours, hours_ask};
+pub use super::policy::{policy, policy_ask};
+
+pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let staff = catalogue::staff(&mut tx, false).await?;
+    tx.commit().await?;
+    let own = cx.admin.own_staff();
+    let mut kb = vec![vec![button(cx.tr("🔒 Blocks", "🔒 Блокировки"), A::Blocks)]];
+    kb.push(vec![button(
+        cx.tr("➕ Block time", "➕ Заблокировать время"),
+        A::BlockNew(own),
+    )]);
+    if cx.admin.is_manager() {
+        kb.push(vec![
+            button(cx.tr("🕘 Business hours", "🕘 Часы работы"), A::Hours(None)),
+            button(cx.tr("📌 Exception", "📌 Исключение"), A::Exception(None)),
+        ]);
+        kb.extend(column(
+            staff
+                .iter()
+                .map(|s| button(format!("🕘 {}", s.name), A::Hours(Some(s.id)))),
+        ));
+        kb.push(vec![button(
+            cx.tr("⚙️ Booking rules", "⚙️ Правила записи"),
+            A::Policy,
+        )]);
+    }
+    kb.extend(column(
+        staff.iter().filter(|s| cx.admin.may_manage(s.id)).map(|s| {
+            button(
+                format!(
+                    "🤒 {}: {}",
+                    s.name,
+                    cx.tr("can't work today", "не может работать сегодня")
+                ),
+                A::CantWorkAsk(s.id),
+            )
+        }),
+    ));
+    kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
+    Ok(AdminReply::screen(
+        cx.tr("🗓 Availability", "🗓 Доступность"),
+        rows(kb),
+    ))
+}
+
+/// Blocks from now on that concern the admin (a staff member sees theirs and everyone-blocks).
+pub async fn blocks(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let staff = catalogue::staff(&mut tx, true).await?;
+    let ids: Vec<StaffId> = staff
+        .iter()
+        .map(|s| s.id)
+        .filter(|id| cx.admin.may_manage(*id))
+        .collect();
+    let now = cx.app.now();
+    let window = Interval {
+        start: now,
+        end: now + Duration::days(3650),
+    };
+    let list = schedule::blocks(&mut tx, &ids, window).await?;
+    tx.commit().await?;
+    let name = |id: Option<StaffId>| {
+        id.and_then(|id| staff.iter().find(|s| s.id == id).map(|s| s.name.clone()))
+            .unwrap_or_else(|| cx.tr("everyone", "все").to_owned())
+    };
+    let mut text = cx.tr("🔒 Blocks:", "🔒 Блокировки:").to_owned();
+    if list.is_empty() {
+        text.push_str(cx.tr(" none.", " нет."));
+    }
+    let mut kb = Vec::new();
+    for b in list.iter().take(30) {
+        text.push_str(&format!(
+            "\n#{} {} – {} · {} {}",
+            b.id,
+            local(zone, b.period.start),
+            local(zone, b.period.end),
+            name(b.staff),
+            b.reason
+        ));
+        if b.staff.is_some() || cx.admin.is_manager() {
+            kb.push(vec![button(
+                format!("🔓 #{} {}", b.id, local(zone, b.period.start)),
+                A::Unblock(b.id),
+            )]);
+        }
+    }
+    kb.push(vec![button(
+        cx.tr("◀ Availability", "◀ Доступность"),
+        A::Availability,
+    )]);
+    Ok(AdminReply::screen(text, rows(kb)))
+}
+
+pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply, BotError> {
+    input::set(cx.app, cx.chat, &Pending::Block { staff }).await?;
+    let mut kb = Vec::new();
+    if cx.admin.is_manager() {
+        let mut tx = cx.app.tx().await?;
+        let list = catalogue::staff(&mut tx, false).await?;
+        tx.commit().await?;
+        let mut row = vec![button(cx.tr("Everyone", "Все"), A::BlockNew(None))];
+        row.extend(
+            list.into_iter()
+                .map(|s| button(s.name, A::BlockNew(Some(s.id)))),
+        );
+        kb.push(row);
+    }
+    kb.push(vec![button(
+        cx.tr("◀ Availability", "◀ Доступность"),
+        A::Availability,
+    )]);
+    Ok(AdminReply::screen(
+        cx.tr(
+            "🔒 Send the period to block, then optionally '; reason':\n25.11.2026 — the whole day\n25.11.2026 10:00-13:00 — a time range\n25.11.2026-27.11.2026 — several days\nBookings inside are cancelled and the customers offered the nearest free times. (/admin to leave)",
+            "🔒 Пришлите период и, если нужно, '; причина':\n25.11.2026 — весь день\n25.11.2026 10:00-13:00 — промежуток\n25.11.2026-27.11.2026 — несколько дней\nЗаписи в этом периоде будут отменены, клиентам предложат ближайшее время. (/admin — выйти)",
+        ),
+        rows(kb),
+    ))
+}
+
+/// Cancels the confirmed bookings of `staff` (or everyone) that overlap `period`, telling
+/// each customer; returns how many were cancelled and how many could be told.
+async fn cancel_under(
+    cx: &Cx<'_>,
+    tx: &mut TenantTx,
+    staff: Option<StaffId>,
+    period: Interval,
+    apology: bool,
+    reason: &str,
+) -> Result<(usize, usize), BotError> {
+    // A visit that started before the period but runs into it is affected too.
+    let window = Interval {
+        start: period.start - Duration::days(1),
+        end: period.end,
+    };
+    let affected: Vec<_> = bookings::in_range(tx, window, staff)
+        .await?
+        .into_iter()
+        .filter(|v| v.booking.status == BookingStatus::Confirmed)
+        .filter(|v| v.booking.start < period.end && v.booking.end > period.start)
+        .collect();
+    let (mut cancelled, mut told) = (0, 0);
+    for v in affected {
+        let result = bookings::cancel(
+            tx,
+            v.booking.id,
+            None,
+            Actor::Admin(cx.admin.id),
+            Rules::Staff,
+            Some(reason),
+            cx.app.now(),
+        )
+        .await;
+        if let Ok(b) = split(result)? {
+            cancelled += 1;
+            if notify::customer(cx.app, tx, &b, Change::Cancelled { apology }, cx.locale).await? {
+                told += 1;
+            }
+        }
+    }
+    Ok((cancelled, told))
+}
+
+pub async fn block(
+    cx: &Cx<'_>,
+    staff: Option<StaffId>,
+    text: &str,
+) -> Result<AdminReply, BotError> {
+    let (period_text, reason) = text.split_once(';').unwrap_or((text, ""));
+    let reason = reason.trim();
+    if reason.chars().count() > 200 {
+        return Ok(AdminReply::alert(cx.tr(
+            "⚠️ The reason is too long (200 characters at most).",
+            "⚠️ Причина слишком длинная (до 200 символов).",
+        )));
+    }
+    let mut tx = cx.app.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let now = cx.app.now();
+    let period = match parse::period(period_text, zone, now.with_timezone(&zone).date_naive()) {
+        Ok(p) => p,
+        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+    };
+    if period.end <= now {
+        return Ok(AdminReply::alert(cx.tr(
+            "⚠️ That period is over already.",
+            "⚠️ Этот период уже прошёл.",
+        )));
+    }
+    let id = schedule::block(&mut tx, staff, period, reason, Some(cx.admin.id.get())).await?;
+    let (cancelled, told) = cancel_under(
+        cx,
+        &mut tx,
+        staff,
+        period,
+        false,
+        if reason.is_empty() { "blocked" } else { reason },
+    )
+    .await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "block.create",
+        format!("block:{id}"),
+        json!({ "staff": staff, "start": period.start, "end": period.end, "reason": reason, "cancelled": cancelled }),
+    )
+    .await?;
+    tx.commit().await?;
+    input::clear(cx.app, cx.chat).await?;
+    Ok(AdminReply::screen(
+        format!(
+            "🔒 #{id} {} – {}\n{}: {cancelled}, {}: {told}",
+            local(zone, period.start),
+            local(zone, period.end),
+            cx.tr("Bookings cancelled", "Отменено записей"),
+            cx.tr("customers notified", "клиентов уведомлено"),
+        ),
+        rows(vec![vec![
+            button(cx.tr("🔒 Blocks", "🔒 Блокировки"), A::Blocks),
+            button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu),
+        ]]),
+    ))
+}
+
+pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(found) = admin_views::block(&mut tx, id).await? else {
+        return Ok(AdminReply::alert(
+            cx.tr("No such block.", "Такой блокировки нет."),
+        ));
+    };
+    // An everyone-block is the managers' to lift; a staff member's own block is theirs too.
+    let allowed = match found.staff {
+        Some(s) => cx.admin.may_manage(s),
+        None => cx.admin.is_manager(),
+    };
+    if !allowed {
+        return Ok(AdminReply::alert(refused(cx.locale)));
+    }
+    schedule::unblock(&mut tx, id).await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "block.remove",
+        format!("block:{id}"),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(blocks(cx)
+        .await?
+        .with_alert(cx.tr("Unblocked.", "Разблокировано.")))
+}
+
+pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let today = cx.app.now().with_timezone(&zone).date_naive();
+    let list = bookings::for_day(&mut tx, today, Some(staff)).await?;
+    tx.commit().await?;
+    let left = list
+        .iter()
+        .filter(|v| v.booking.status == BookingStatus::Confirmed && v.booking.end > cx.app.now())
+        .count();
+    Ok(AdminReply::screen(
+        format!(
+            "🤒 {} {left}. {}",
+            cx.tr("Bookings left today:", "Осталось записей сегодня:"),
+            cx.tr(
+                "Cancel them all, block the rest of the day and send each customer an apology with the nearest free times?",
+                "Отменить их все, закрыть остаток дня и отправить каждому клиенту извинение с ближайшим свободным временем?"
+            )
+        ),
+        rows(vec![vec![
+            button(cx.tr("Yes", "Да"), A::CantWorkYes(staff)),
+            button(cx.tr("No", "Нет"), A::Availability),
+        ]]),
+    ))
+}
+
+pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let now = cx.app.now();
+    let today = now.with_timezone(&zone).date_naive();
+    let end = parse::midnight(zone, today + Duration::days(1))
+        .map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
+    let Some(rest) = Interval::new(now, end) else {
+        return Ok(AdminReply::alert(
+            cx.tr("The day is over.", "День уже закончился."),
+        ));
+    };
+    // The block first: nobody can book the freed times while the customers are told.
+    let id = schedule::block(
+        &mut tx,
+        Some(staff),
+        rest,
+        "can't work today",
+        Some(cx.admin.id.get()),
+    )
+    .await?;
+    let (cancelled, told) = cancel_under(
+        cx,
+        &mut tx,
+        Some(staff),
+        rest,
+        true,
+        "the master cannot work today",
+    )
+    .await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "staff.cant_work_today",
+        format!("staff:{staff}"),
+        json!({ "block": id, "cancelled": cancelled, "notified": told }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AdminReply::screen(
+        format!(
+            "🤒 {}: {cancelled}, {}: {told}",
+            cx.tr("Bookings cancelled", "Отменено записей"),
+            cx.tr("customers sent an apology", "клиентам отправлены извинения"),
+        ),
+        rows(vec![vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]]),
+    ))
+}

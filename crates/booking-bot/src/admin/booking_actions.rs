@@ -1,0 +1,321 @@
+//! Changing one booking: done, no-show, cancel, move (customer notified), and creating one for a
+//! customer who phoned in.
+
+use booking_core::{
+    booking::{Actor, BookingRejection, BookingStatus},
+    ids::{BookingId, ServiceId, StaffId},
+};
+use serde_json::json;
+use storage::{
+    TenantTx,
+    tenant::{
+        bookings::{self, Booking, BookingRequest, Rules},
+        catalogue, offline_customers, settings,
+    },
+};
+
+use super::{
+    Cx, audit,
+    callback::AdminAction as A,
+    input::{self, Pending},
+    keyboards::{button, column, rows},
+    notify::{self, Change},
+    parse,
+    reply::AdminReply,
+    schedule::card,
+    texts::{local, refused},
+};
+use crate::error::{BotError, split};
+
+fn actor(cx: &Cx<'_>) -> Actor {
+    Actor::Admin(cx.admin.id)
+}
+
+/// The booking, if it exists and the admin may manage its staff member; otherwise the alert.
+async fn scoped(
+    cx: &Cx<'_>,
+    tx: &mut TenantTx,
+    id: BookingId,
+) -> Result<Result<Booking, AdminReply>, BotError> {
+    match bookings::get(tx, id).await? {
+        None => Ok(Err(AdminReply::alert(
+            cx.tr("No such booking.", "Такой записи нет."),
+        ))),
+        Some(b) if !cx.admin.may_manage(b.staff_id) => {
+            Ok(Err(AdminReply::alert(refused(cx.locale))))
+        }
+        Some(b) => Ok(Ok(b)),
+    }
+}
+
+fn rejection(cx: &Cx<'_>, r: &BookingRejection) -> String {
+    format!("{} {r}", cx.tr("⚠️ Not possible:", "⚠️ Невозможно:"))
+}
+
+/// Marks a visit done (`true`) or a no-show; only once it has started.
+pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let b = match scoped(cx, &mut tx, id).await? {
+        Ok(b) => b,
+        Err(refusal) => return Ok(refusal),
+    };
+    let now = cx.app.now();
+    if b.start > now {
+        return Ok(AdminReply::alert(
+            cx.tr("The visit has not started yet.", "Визит ещё не начался."),
+        ));
+    }
+    let to = if done {
+        BookingStatus::Completed
+    } else {
+        BookingStatus::NoShow
+    };
+    match split(bookings::mark_outcome(&mut tx, id, to, actor(cx), now).await)? {
+        Ok(_) => {
+            audit::record(cx, &mut tx, to.as_str(), format!("booking:{id}"), json!({})).await?;
+            tx.commit().await?;
+            card(cx, id).await
+        }
+        Err(r) => Ok(AdminReply::alert(rejection(cx, &r))),
+    }
+}
+
+pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let b = match scoped(cx, &mut tx, id).await? {
+        Ok(b) => b,
+        Err(refusal) => return Ok(refusal),
+    };
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    tx.commit().await?;
+    Ok(AdminReply::screen(
+        format!(
+            "{} #{id} {}? {}",
+            cx.tr("Cancel booking", "Отменить запись"),
+            local(zone, b.start),
+            cx.tr(
+                "The customer is told and offered the nearest free times.",
+                "Клиент получит уведомление и ближайшее свободное время."
+            )
+        ),
+        rows(vec![vec![
+            button(cx.tr("Yes, cancel", "Да, отменить"), A::CancelYes(id)),
+            button(cx.tr("No", "Нет"), A::Booking(id)),
+        ]]),
+    ))
+}
+
+pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    if let Err(refusal) = scoped(cx, &mut tx, id).await? {
+        return Ok(refusal);
+    }
+    let reason = "cancelled by the business";
+    match split(
+        bookings::cancel(
+            &mut tx,
+            id,
+            None,
+            actor(cx),
+            Rules::Staff,
+            Some(reason),
+            cx.app.now(),
+        )
+        .await,
+    )? {
+        Ok(b) => {
+            let told = notify::customer(
+                cx.app,
+                &mut tx,
+                &b,
+                Change::Cancelled { apology: false },
+                cx.locale,
+            )
+            .await?;
+            audit::record(
+                cx,
+                &mut tx,
+                "booking.cancel",
+                format!("booking:{id}"),
+                json!({ "notified": told }),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(card(cx, id)
+                .await?
+                .with_alert(cx.tr("Cancelled.", "Отменено.")))
+        }
+        Err(r) => Ok(AdminReply::alert(rejection(cx, &r))),
+    }
+}
+
+pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    if let Err(refusal) = scoped(cx, &mut tx, id).await? {
+        return Ok(refusal);
+    }
+    tx.commit().await?;
+    input::set(cx.app, cx.chat, &Pending::MoveTo { booking: id }).await?;
+    Ok(AdminReply::screen(
+        format!(
+            "🔁 #{id}: {}",
+            cx.tr(
+                "send the new date and time, e.g. 25.11.2026 15:00 (/admin to leave).",
+                "пришлите новую дату и время, например 25.11.2026 15:00 (/admin — выйти)."
+            )
+        ),
+        rows(vec![vec![button(
+            cx.tr("◀ Back", "◀ Назад"),
+            A::Booking(id),
+        )]]),
+    ))
+}
+
+pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let before = match scoped(cx, &mut tx, id).await? {
+        Ok(b) => b,
+        Err(refusal) => {
+            input::clear(cx.app, cx.chat).await?;
+            return Ok(refusal);
+        }
+    };
+    let now = cx.app.now();
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let start = match parse::start(text, zone, now.with_timezone(&zone).date_naive()) {
+        Ok(s) => s,
+        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+    };
+    match split(bookings::reschedule(&mut tx, id, None, start, actor(cx), Rules::Staff, now).await)?
+    {
+        Ok(b) => {
+            let told = notify::customer(
+                cx.app,
+                &mut tx,
+                &b,
+                Change::Moved { from: before.start },
+                cx.locale,
+            )
+            .await?;
+            audit::record(
+                cx,
+                &mut tx,
+                "booking.move",
+                format!("booking:{id}"),
+                json!({ "from": before.start, "to": b.start, "notified": told }),
+            )
+            .await?;
+            tx.commit().await?;
+            input::clear(cx.app, cx.chat).await?;
+            Ok(card(cx, id)
+                .await?
+                .with_alert(cx.tr("Moved.", "Перенесено.")))
+        }
+        Err(r) => Ok(AdminReply::alert(rejection(cx, &r))),
+    }
+}
+
+pub async fn phone_in_services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let services = catalogue::services(&mut tx, false).await?;
+    tx.commit().await?;
+    let mut kb = column(
+        services
+            .into_iter()
+            .map(|s| button(s.name, A::PhoneInService(s.id))),
+    );
+    kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
+    Ok(AdminReply::screen(
+        cx.tr(
+            "➕ Phoned-in booking: which service?",
+            "➕ Запись по телефону: какая услуга?",
+        ),
+        rows(kb),
+    ))
+}
+
+pub async fn phone_in_staff(cx: &Cx<'_>, service: ServiceId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let givers = catalogue::staff_for_service(&mut tx, service).await?;
+    tx.commit().await?;
+    let mut kb = column(
+        givers
+            .into_iter()
+            .filter(|s| cx.admin.may_manage(s.id))
+            .map(|s| button(s.name, A::PhoneInStaff(service, s.id))),
+    );
+    kb.push(vec![button(cx.tr("◀ Back", "◀ Назад"), A::PhoneIn)]);
+    Ok(AdminReply::screen(
+        cx.tr("Which master?", "Какой мастер?"),
+        rows(kb),
+    ))
+}
+
+pub async fn phone_in_ask(
+    cx: &Cx<'_>,
+    service: ServiceId,
+    staff: StaffId,
+) -> Result<AdminReply, BotError> {
+    input::set(cx.app, cx.chat, &Pending::PhoneIn { service, staff }).await?;
+    Ok(AdminReply::screen(
+        cx.tr(
+            "Send: date and time; name; phone — e.g. 25.11.2026 15:00; Maria; +7 900 123-45-67 (/admin to leave).",
+            "Пришлите: дату и время; имя; телефон — например 25.11.2026 15:00; Мария; +7 900 123-45-67 (/admin — выйти).",
+        ),
+        rows(vec![vec![button(cx.tr("◀ Back", "◀ Назад"), A::PhoneInService(service))]]),
+    ))
+}
+
+/// Books for a customer who phoned in, under staff rules (no notice, horizon or limit; hours,
+/// blocks and overlaps still hold).
+pub async fn phone_in(
+    cx: &Cx<'_>,
+    service: ServiceId,
+    staff: StaffId,
+    text: &str,
+) -> Result<AdminReply, BotError> {
+    let parts: Vec<&str> = text.split(';').map(str::trim).collect();
+    let [when, name, phone] = parts.as_slice() else {
+        return Ok(AdminReply::alert(cx.tr(
+            "⚠️ Expected three parts separated by ';': date and time; name; phone.",
+            "⚠️ Нужно три части через ';': дата и время; имя; телефон.",
+        )));
+    };
+    let mut tx = cx.app.tx().await?;
+    let now = cx.app.now();
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let parsed = parse::start(when, zone, now.with_timezone(&zone).date_naive())
+        .and_then(|s| Ok((s, parse::name(name)?, parse::phone(phone)?)));
+    let (start, name, phone) = match parsed {
+        Ok(p) => p,
+        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+    };
+    let customer = offline_customers::find_or_create(&mut tx, &name, &phone).await?;
+    let request = BookingRequest {
+        customer,
+        service,
+        staff: Some(staff),
+        start,
+        source: Some("phone".to_owned()),
+        actor: actor(cx),
+        rules: Rules::Staff,
+    };
+    match split(bookings::book(&mut tx, &request, now).await)? {
+        Ok(b) => {
+            audit::record(
+                cx,
+                &mut tx,
+                "booking.phone_in",
+                format!("booking:{}", b.id),
+                json!({ "name": name }),
+            )
+            .await?;
+            tx.commit().await?;
+            input::clear(cx.app, cx.chat).await?;
+            Ok(card(cx, b.id)
+                .await?
+                .with_alert(cx.tr("Booked.", "Записано.")))
+        }
+        Err(r) => Ok(AdminReply::alert(rejection(cx, &r))),
+    }
+}

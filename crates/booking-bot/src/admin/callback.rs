@@ -1,0 +1,666 @@
+//! Admin-panel button data: its own versioned codec (`a1:`), apart from the customer one, so
+//! the two evolve separately and the router tells them apart by the prefix alone.
+//!
+//! Buttons carry ids only. Anyone can forge them, and an admin demoted since the button was
+//! drawn still holds it, so every action re-reads the presser's role from the database.
+
+use std::{fmt, str::FromStr};
+
+use booking_core::ids::{BlockId, BookingId, ServiceId, StaffId, TelegramUserId};
+use booking_core::locale::Locale;
+use chrono::NaiveDate;
+
+use crate::texts::Key;
+
+/// The prefix of every admin button; the version after `a` is bumped on incompatible change.
+pub const PREFIX: &str = "a1:";
+
+/// Telegram's limit on `callback_data`.
+const MAX_LEN: usize = 64;
+
+/// What an admin button asks for.
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum AdminAction {
+    /// The panel's main menu.
+    Menu,
+    /// One day's bookings, for a staff member or everyone.
+    Day {
+        staff: Option<StaffId>,
+        date: NaiveDate,
+    },
+    /// Seven days from `date`.
+    Week {
+        staff: Option<StaffId>,
+        date: NaiveDate,
+    },
+    /// A booking's details.
+    Booking(BookingId),
+    Done(BookingId),
+    NoShow(BookingId),
+    CancelAsk(BookingId),
+    CancelYes(BookingId),
+    /// Asks for the new time of a booking (typed).
+    Move(BookingId),
+    /// A booking for a customer who phoned in: pick the service.
+    PhoneIn,
+    /// ...then the staff member.
+    PhoneInService(ServiceId),
+    /// ...then the time, name and phone are typed.
+    PhoneInStaff(ServiceId, StaffId),
+    /// Availability: blocks, hours, exceptions, policy.
+    Availability,
+    /// Blocks from today on.
+    Blocks,
+    /// Asks for the period to block, for one staff member or everyone.
+    BlockNew(Option<StaffId>),
+    Unblock(BlockId),
+    /// Shows and asks for the weekly hours of a staff member or the business.
+    Hours(Option<StaffId>),
+    /// Asks for an exception (day off, special hours).
+    Exception(Option<StaffId>),
+    /// Shows and asks for the booking policy.
+    Policy,
+    /// "Can't work today": asks to confirm.
+    CantWorkAsk(StaffId),
+    CantWorkYes(StaffId),
+    /// The services, including switched-off ones.
+    Services,
+    Service(ServiceId),
+    ServiceToggle(ServiceId),
+    ServiceUp(ServiceId),
+    /// Asks for a new value of one field.
+    ServiceEdit(ServiceId, Field),
+    ServiceNew,
+    /// The staff, including switched-off members.
+    StaffList,
+    StaffItem(StaffId),
+    StaffToggle(StaffId),
+    StaffUp(StaffId),
+    StaffRename(StaffId),
+    /// Whether the staff member gives the service (toggled).
+    StaffGives(StaffId, ServiceId),
+    StaffNew,
+    /// The admins (owners only).
+    Admins,
+    AdminItem(TelegramUserId),
+    AdminSetRole(TelegramUserId, RoleCode),
+    AdminRemoveAsk(TelegramUserId),
+    AdminRemove(TelegramUserId),
+    /// Asks for a Telegram id or a forwarded message.
+    AdminAdd,
+    /// The audit log, newest first, one page.
+    Audit(u32),
+    AuditCsv,
+    /// The exports menu.
+    Exports,
+    ExportBookings,
+    ExportCustomers,
+    /// Broadcast: choose the segment.
+    Broadcast,
+    /// ...then the text is typed.
+    BroadcastSegment(Audience),
+    /// Send the previewed draft.
+    BroadcastSend(u64),
+    /// Drop the draft.
+    BroadcastDrop(u64),
+    /// Stop a broadcast being sent.
+    BroadcastStop(u64),
+    /// The analytics menu.
+    AnalyticsMenu,
+    /// One report, with its chart.
+    Analytics(Report),
+    /// The text keys, a page of them.
+    TextsPage(u32),
+    /// One key: its defaults and overrides.
+    TextKey(Key),
+    /// Asks for a new text of the key in a language.
+    TextSet(Key, Locale),
+    /// Back to the default in a language.
+    TextReset(Key, Locale),
+}
+
+/// An analytics report.
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Report {
+    Days,
+    Weeks,
+    Months,
+    Services,
+    Staff,
+    Customers,
+    Hours,
+    Sources,
+}
+
+impl Report {
+    pub const ALL: [Self; 8] = [
+        Self::Days,
+        Self::Weeks,
+        Self::Months,
+        Self::Services,
+        Self::Staff,
+        Self::Customers,
+        Self::Hours,
+        Self::Sources,
+    ];
+
+    const fn code(self) -> &'static str {
+        match self {
+            Self::Days => "d",
+            Self::Weeks => "w",
+            Self::Months => "m",
+            Self::Services => "s",
+            Self::Staff => "f",
+            Self::Customers => "c",
+            Self::Hours => "h",
+            Self::Sources => "o",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == s)
+    }
+}
+
+/// Who a broadcast goes to.
+#[derive(Copy, Clone, Eq, PartialEq, Debug, serde::Serialize, serde::Deserialize)]
+pub enum Audience {
+    All,
+    Visited30,
+    Visited90,
+    NeverBooked,
+}
+
+impl Audience {
+    pub const ALL: [Self; 4] = [
+        Self::All,
+        Self::Visited30,
+        Self::Visited90,
+        Self::NeverBooked,
+    ];
+
+    const fn code(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Visited30 => "v30",
+            Self::Visited90 => "v90",
+            Self::NeverBooked => "nb",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+}
+
+/// A role a button gives.
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum RoleCode {
+    Owner,
+    Admin,
+    Staff(StaffId),
+}
+
+impl fmt::Display for RoleCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Owner => f.write_str("o"),
+            Self::Admin => f.write_str("a"),
+            Self::Staff(id) => write!(f, "s{id}"),
+        }
+    }
+}
+
+impl RoleCode {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "o" => Some(Self::Owner),
+            "a" => Some(Self::Admin),
+            _ => s
+                .strip_prefix('s')
+                .and_then(positive)
+                .map(|n| Self::Staff(StaffId(n))),
+        }
+    }
+}
+
+/// A service field an admin edits.
+#[derive(Copy, Clone, Eq, PartialEq, Debug, serde::Serialize, serde::Deserialize)]
+pub enum Field {
+    Name,
+    Description,
+    Duration,
+    Interval,
+    BufferBefore,
+    BufferAfter,
+    Price,
+}
+
+impl Field {
+    pub const ALL: [Self; 7] = [
+        Self::Name,
+        Self::Description,
+        Self::Duration,
+        Self::Interval,
+        Self::BufferBefore,
+        Self::BufferAfter,
+        Self::Price,
+    ];
+
+    const fn code(self) -> &'static str {
+        match self {
+            Self::Name => "n",
+            Self::Description => "d",
+            Self::Duration => "D",
+            Self::Interval => "i",
+            Self::BufferBefore => "b",
+            Self::BufferAfter => "a",
+            Self::Price => "p",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == s)
+    }
+}
+
+/// Why admin button data was refused.
+#[derive(Clone, Eq, PartialEq, Debug, thiserror::Error)]
+#[error("malformed admin button data")]
+pub struct Malformed;
+
+impl AdminAction {
+    /// Every tag the codec writes, so tests can prove they cover each kind of button.
+    pub const TAGS: &'static [&'static str] = &[
+        "m", "d", "w", "b", "o", "O", "x", "X", "v", "p", "ps", "pf", "av", "bl", "bn", "u", "h",
+        "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu", "fr", "fs",
+        "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc", "bg", "bS",
+        "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx",
+    ];
+
+    /// The tag this action is written under.
+    #[must_use]
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Self::Menu => "m",
+            Self::Day { .. } => "d",
+            Self::Week { .. } => "w",
+            Self::Booking(_) => "b",
+            Self::Done(_) => "o",
+            Self::NoShow(_) => "O",
+            Self::CancelAsk(_) => "x",
+            Self::CancelYes(_) => "X",
+            Self::Move(_) => "v",
+            Self::PhoneIn => "p",
+            Self::PhoneInService(_) => "ps",
+            Self::PhoneInStaff(..) => "pf",
+            Self::Availability => "av",
+            Self::Blocks => "bl",
+            Self::BlockNew(_) => "bn",
+            Self::Unblock(_) => "u",
+            Self::Hours(_) => "h",
+            Self::Exception(_) => "e",
+            Self::Policy => "P",
+            Self::CantWorkAsk(_) => "c",
+            Self::CantWorkYes(_) => "C",
+            Self::Services => "sv",
+            Self::Service(_) => "s",
+            Self::ServiceToggle(_) => "st",
+            Self::ServiceUp(_) => "su",
+            Self::ServiceEdit(..) => "se",
+            Self::ServiceNew => "sn",
+            Self::StaffList => "fl",
+            Self::StaffItem(_) => "f",
+            Self::StaffToggle(_) => "ft",
+            Self::StaffUp(_) => "fu",
+            Self::StaffRename(_) => "fr",
+            Self::StaffGives(..) => "fs",
+            Self::StaffNew => "fn",
+            Self::Admins => "ad",
+            Self::AdminItem(_) => "ai",
+            Self::AdminSetRole(..) => "ar",
+            Self::AdminRemoveAsk(_) => "aR",
+            Self::AdminRemove(_) => "aX",
+            Self::AdminAdd => "aa",
+            Self::Audit(_) => "al",
+            Self::AuditCsv => "ax",
+            Self::Exports => "ex",
+            Self::ExportBookings => "eb",
+            Self::ExportCustomers => "ec",
+            Self::Broadcast => "bc",
+            Self::BroadcastSegment(_) => "bg",
+            Self::BroadcastSend(_) => "bS",
+            Self::BroadcastDrop(_) => "bD",
+            Self::BroadcastStop(_) => "bX",
+            Self::AnalyticsMenu => "an",
+            Self::Analytics(_) => "ar1",
+            Self::TextsPage(_) => "tp",
+            Self::TextKey(_) => "tk",
+            Self::TextSet(..) => "ts",
+            Self::TextReset(..) => "tx",
+        }
+    }
+
+    /// Whether `data` is admin button data (well-formed or not).
+    #[must_use]
+    pub fn is_admin_data(data: &str) -> bool {
+        data.starts_with("a1:")
+            || data.strip_prefix('a').is_some_and(|r| {
+                r.split_once(':')
+                    .is_some_and(|(v, _)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            })
+    }
+}
+
+fn staff_code(staff: Option<StaffId>) -> String {
+    staff.map_or_else(|| "*".to_owned(), |s| s.to_string())
+}
+
+impl fmt::Display for AdminAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PREFIX}{}", self.tag())?;
+        match *self {
+            Self::Menu
+            | Self::PhoneIn
+            | Self::Availability
+            | Self::Blocks
+            | Self::Policy
+            | Self::Services
+            | Self::ServiceNew
+            | Self::StaffList
+            | Self::StaffNew
+            | Self::Admins
+            | Self::AdminAdd
+            | Self::AuditCsv
+            | Self::Exports
+            | Self::ExportBookings
+            | Self::ExportCustomers
+            | Self::Broadcast
+            | Self::AnalyticsMenu => Ok(()),
+            Self::Analytics(r) => write!(f, ":{}", r.code()),
+            Self::TextsPage(page) => write!(f, ":{page}"),
+            Self::TextKey(key) => write!(f, ":{}", key.code()),
+            Self::TextSet(key, l) | Self::TextReset(key, l) => {
+                write!(f, ":{}:{}", key.code(), l.code())
+            }
+            Self::BroadcastSegment(a) => write!(f, ":{}", a.code()),
+            Self::BroadcastSend(id) | Self::BroadcastDrop(id) | Self::BroadcastStop(id) => {
+                write!(f, ":{id}")
+            }
+            Self::AdminItem(id) | Self::AdminRemoveAsk(id) | Self::AdminRemove(id) => {
+                write!(f, ":{id}")
+            }
+            Self::AdminSetRole(id, role) => write!(f, ":{id}:{role}"),
+            Self::Audit(page) => write!(f, ":{page}"),
+            Self::Day { staff, date } | Self::Week { staff, date } => {
+                write!(f, ":{}:{}", staff_code(staff), date.format("%Y%m%d"))
+            }
+            Self::Booking(id)
+            | Self::Done(id)
+            | Self::NoShow(id)
+            | Self::CancelAsk(id)
+            | Self::CancelYes(id)
+            | Self::Move(id) => write!(f, ":{id}"),
+            Self::PhoneInService(s) => write!(f, ":{s}"),
+            Self::PhoneInStaff(s, st) => write!(f, ":{s}:{st}"),
+            Self::BlockNew(staff) | Self::Hours(staff) | Self::Exception(staff) => {
+                write!(f, ":{}", staff_code(staff))
+            }
+            Self::Unblock(id) => write!(f, ":{id}"),
+            Self::CantWorkAsk(s)
+            | Self::CantWorkYes(s)
+            | Self::StaffItem(s)
+            | Self::StaffToggle(s)
+            | Self::StaffUp(s)
+            | Self::StaffRename(s) => write!(f, ":{s}"),
+            Self::Service(s) | Self::ServiceToggle(s) | Self::ServiceUp(s) => write!(f, ":{s}"),
+            Self::ServiceEdit(s, field) => write!(f, ":{s}:{}", field.code()),
+            Self::StaffGives(st, s) => write!(f, ":{st}:{s}"),
+        }
+    }
+}
+
+impl FromStr for AdminAction {
+    type Err = Malformed;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() > MAX_LEN {
+            return Err(Malformed);
+        }
+        let rest = s.strip_prefix(PREFIX).ok_or(Malformed)?;
+        let mut parts = rest.split(':');
+        let tag = parts.next().ok_or(Malformed)?;
+        let args: Vec<&str> = parts.collect();
+        parse(tag, &args).ok_or(Malformed)
+    }
+}
+
+fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
+    use AdminAction as A;
+    let id = |i: usize| args.get(i).copied().and_then(positive);
+    let staff = |i: usize| match args.get(i).copied() {
+        Some("*") => Some(None),
+        Some(s) => positive(s).map(|n| Some(StaffId(n))),
+        None => None,
+    };
+    let date = |i: usize| {
+        args.get(i)
+            .filter(|d| d.len() == 8)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok())
+    };
+    let arity = match tag {
+        "m" | "p" | "av" | "bl" | "P" | "sv" | "sn" | "fl" | "fn" | "ad" | "aa" | "ax" | "ex"
+        | "eb" | "ec" | "bc" | "an" => 0,
+        "d" | "w" | "pf" | "se" | "fs" | "ar" | "ts" | "tx" => 2,
+        _ => 1,
+    };
+    if args.len() != arity {
+        return None;
+    }
+    Some(match tag {
+        "m" => A::Menu,
+        "d" => A::Day {
+            staff: staff(0)?,
+            date: date(1)?,
+        },
+        "w" => A::Week {
+            staff: staff(0)?,
+            date: date(1)?,
+        },
+        "b" => A::Booking(BookingId(id(0)?)),
+        "o" => A::Done(BookingId(id(0)?)),
+        "O" => A::NoShow(BookingId(id(0)?)),
+        "x" => A::CancelAsk(BookingId(id(0)?)),
+        "X" => A::CancelYes(BookingId(id(0)?)),
+        "v" => A::Move(BookingId(id(0)?)),
+        "p" => A::PhoneIn,
+        "ps" => A::PhoneInService(ServiceId(id(0)?)),
+        "pf" => A::PhoneInStaff(ServiceId(id(0)?), StaffId(id(1)?)),
+        "av" => A::Availability,
+        "bl" => A::Blocks,
+        "bn" => A::BlockNew(staff(0)?),
+        "u" => A::Unblock(BlockId(id(0)?)),
+        "h" => A::Hours(staff(0)?),
+        "e" => A::Exception(staff(0)?),
+        "P" => A::Policy,
+        "c" => A::CantWorkAsk(StaffId(id(0)?)),
+        "C" => A::CantWorkYes(StaffId(id(0)?)),
+        "sv" => A::Services,
+        "s" => A::Service(ServiceId(id(0)?)),
+        "st" => A::ServiceToggle(ServiceId(id(0)?)),
+        "su" => A::ServiceUp(ServiceId(id(0)?)),
+        "se" => A::ServiceEdit(ServiceId(id(0)?), Field::parse(args.get(1)?)?),
+        "sn" => A::ServiceNew,
+        "fl" => A::StaffList,
+        "f" => A::StaffItem(StaffId(id(0)?)),
+        "ft" => A::StaffToggle(StaffId(id(0)?)),
+        "fu" => A::StaffUp(StaffId(id(0)?)),
+        "fr" => A::StaffRename(StaffId(id(0)?)),
+        "fs" => A::StaffGives(StaffId(id(0)?), ServiceId(id(1)?)),
+        "fn" => A::StaffNew,
+        "ad" => A::Admins,
+        "ai" => A::AdminItem(TelegramUserId(id(0)?)),
+        "ar" => A::AdminSetRole(TelegramUserId(id(0)?), RoleCode::parse(args.get(1)?)?),
+        "aR" => A::AdminRemoveAsk(TelegramUserId(id(0)?)),
+        "aX" => A::AdminRemove(TelegramUserId(id(0)?)),
+        "aa" => A::AdminAdd,
+        "al" => A::Audit(
+            args.first()?
+                .parse()
+                .ok()
+                .filter(|_| args[0].bytes().all(|b| b.is_ascii_digit()))?,
+        ),
+        "ax" => A::AuditCsv,
+        "ex" => A::Exports,
+        "eb" => A::ExportBookings,
+        "ec" => A::ExportCustomers,
+        "bc" => A::Broadcast,
+        "bg" => A::BroadcastSegment(Audience::parse(args.first()?)?),
+        "bS" => A::BroadcastSend(u64::try_from(id(0)?).ok()?),
+        "bD" => A::BroadcastDrop(u64::try_from(id(0)?).ok()?),
+        "bX" => A::BroadcastStop(u64::try_from(id(0)?).ok()?),
+        "an" => A::AnalyticsMenu,
+        "ar1" => A::Analytics(Report::parse(args.first()?)?),
+        "tp" => A::TextsPage(
+            args.first()
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))?
+                .parse()
+                .ok()?,
+        ),
+        "tk" => A::TextKey(Key::from_code(args.first()?)?),
+        "ts" => A::TextSet(Key::from_code(args.first()?)?, args.get(1)?.parse().ok()?),
+        "tx" => A::TextReset(Key::from_code(args.first()?)?, args.get(1)?.parse().ok()?),
+        _ => return None,
+    })
+}
+
+/// A positive decimal integer without sign or leading noise.
+fn positive(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok().filter(|n| *n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each kind, with the largest ids, so the length limit is tested at its worst.
+    pub(crate) fn one_of_each() -> Vec<AdminAction> {
+        use AdminAction as A;
+        let big = i64::MAX;
+        let date = NaiveDate::from_ymd_opt(2027, 12, 31).unwrap();
+        vec![
+            A::Menu,
+            A::Day {
+                staff: Some(StaffId(big)),
+                date,
+            },
+            A::Week { staff: None, date },
+            A::Booking(BookingId(big)),
+            A::Done(BookingId(big)),
+            A::NoShow(BookingId(big)),
+            A::CancelAsk(BookingId(big)),
+            A::CancelYes(BookingId(big)),
+            A::Move(BookingId(big)),
+            A::PhoneIn,
+            A::PhoneInService(ServiceId(big)),
+            A::PhoneInStaff(ServiceId(big), StaffId(big)),
+            A::Availability,
+            A::Blocks,
+            A::BlockNew(None),
+            A::Unblock(BlockId(big)),
+            A::Hours(Some(StaffId(big))),
+            A::Exception(None),
+            A::Policy,
+            A::CantWorkAsk(StaffId(big)),
+            A::CantWorkYes(StaffId(big)),
+            A::Services,
+            A::Service(ServiceId(big)),
+            A::ServiceToggle(ServiceId(big)),
+            A::ServiceUp(ServiceId(big)),
+            A::ServiceEdit(ServiceId(big), Field::BufferAfter),
+            A::ServiceNew,
+            A::StaffList,
+            A::StaffItem(StaffId(big)),
+            A::StaffToggle(StaffId(big)),
+            A::StaffUp(StaffId(big)),
+            A::StaffRename(StaffId(big)),
+            A::StaffGives(StaffId(big), ServiceId(big)),
+            A::StaffNew,
+            A::Admins,
+            A::AdminItem(TelegramUserId(big)),
+            A::AdminSetRole(TelegramUserId(big), RoleCode::Staff(StaffId(big))),
+            A::AdminRemoveAsk(TelegramUserId(big)),
+            A::AdminRemove(TelegramUserId(big)),
+            A::AdminAdd,
+            A::Audit(u32::MAX),
+            A::AuditCsv,
+            A::Exports,
+            A::ExportBookings,
+            A::ExportCustomers,
+            A::Broadcast,
+            A::BroadcastSegment(Audience::Visited90),
+            A::BroadcastSend(u64::try_from(big).unwrap()),
+            A::BroadcastDrop(1),
+            A::BroadcastStop(u64::try_from(big).unwrap()),
+            A::AnalyticsMenu,
+            A::Analytics(Report::Sources),
+            A::TextsPage(u32::MAX),
+            A::TextKey(Key::ALL[0]),
+            A::TextSet(*Key::ALL.last().unwrap(), Locale::Ru),
+            A::TextReset(Key::ALL[1], Locale::En),
+        ]
+    }
+
+    #[test]
+    fn every_kind_round_trips_within_telegrams_limit() {
+        let all = one_of_each();
+        let tags: Vec<&str> = all.iter().map(|a| a.tag()).collect();
+        assert_eq!(tags, AdminAction::TAGS, "one example per tag, in order");
+        for action in all {
+            let text = action.to_string();
+            assert!(text.len() <= MAX_LEN, "{text} is too long");
+            assert!(AdminAction::is_admin_data(&text), "{text}");
+            assert_eq!(text.parse::<AdminAction>(), Ok(action), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_text_key_fits_a_button() {
+        for key in Key::ALL {
+            let data = AdminAction::TextReset(*key, Locale::Ru).to_string();
+            assert!(data.len() <= MAX_LEN, "{data}");
+            assert_eq!(data.parse(), Ok(AdminAction::TextReset(*key, Locale::Ru)));
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        for garbage in [
+            "",
+            "a1:",
+            "a1:zz",
+            "a1:b",
+            "a1:b:0",
+            "a1:b:-1",
+            "a1:b:1:2",
+            "a1:m:1",
+            "a1:d:*",
+            "a1:d:*:20270230",
+            "a1:pf:1",
+            "a1:c:*",
+            "a2:m",
+            "v1:m:main",
+        ] {
+            assert_eq!(
+                garbage.parse::<AdminAction>(),
+                Err(Malformed),
+                "{garbage:?}"
+            );
+        }
+        assert!(AdminAction::is_admin_data("a2:m"));
+        assert!(!AdminAction::is_admin_data("v1:m:main"));
+    }
+}

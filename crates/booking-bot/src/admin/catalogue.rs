@@ -1,0 +1,378 @@
+//! The catalogue: services (name, description, duration, interval, buffers, price, on/off,
+//! order) and staff (name, services they give, own hours, on/off, order). Nothing is deleted:
+//! switching off stops new bookings and keeps every booking and its history.
+
+use booking_core::{
+    catalogue::{Minutes, Price, ServiceTiming, checked_name},
+    ids::ServiceId,
+};
+use serde_json::json;
+use storage::tenant::{
+    catalogue::{self, NewService},
+    catalogue_admin::{self, Kind, ServiceField},
+};
+
+use super::{
+    Cx, audit,
+    callback::{AdminAction as A, Field},
+    input::{self, Pending},
+    keyboards::{button, column, rows},
+    parse::InputError,
+    reply::AdminReply,
+};
+use crate::error::BotError;
+
+pub(super) fn on_off(active: bool) -> &'static str {
+    if active { "✅" } else { "🚫" }
+}
+
+/// "1500", "1500.5", "1500.50" → minor units.
+pub fn price(s: &str) -> Result<Price, InputError> {
+    let s = s.trim();
+    let bad = || InputError::Other(format!("not a price: {s:?} (e.g. 1500 or 1500.50)"));
+    let (whole, frac) = s.split_once(['.', ',']).unwrap_or((s, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().map_err(|_| bad())?
+    };
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(frac))
+        .map(Price)
+        .ok_or_else(bad)
+}
+
+fn minutes(s: &str) -> Result<Minutes, InputError> {
+    let n: i64 = s
+        .trim()
+        .parse()
+        .map_err(|_| InputError::Other(format!("not a number of minutes: {:?}", s.trim())))?;
+    Minutes::checked(n).map_err(|e| InputError::Other(e.to_string()))
+}
+
+const fn field_label(cx: &Cx<'_>, f: Field) -> &'static str {
+    match f {
+        Field::Name => cx.tr("Name", "Название"),
+        Field::Description => cx.tr("Description", "Описание"),
+        Field::Duration => cx.tr("Duration", "Длительность"),
+        Field::Interval => cx.tr("Slot interval", "Шаг записи"),
+        Field::BufferBefore => cx.tr("Buffer before", "Пауза до"),
+        Field::BufferAfter => cx.tr("Buffer after", "Пауза после"),
+        Field::Price => cx.tr("Price", "Цена"),
+    }
+}
+
+pub async fn services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let list = catalogue::services(&mut tx, true).await?;
+    tx.commit().await?;
+    let mut kb = column(list.iter().map(|s| {
+        button(
+            format!(
+                "{} {} ({} min, {})",
+                on_off(s.active),
+                s.name,
+                s.timing.duration.get(),
+                s.price.decimal()
+            ),
+            A::Service(s.id),
+        )
+    }));
+    kb.push(vec![
+        button(cx.tr("➕ New service", "➕ Новая услуга"), A::ServiceNew),
+        button(cx.tr("👥 Staff", "👥 Мастера"), A::StaffList),
+    ]);
+    kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
+    Ok(AdminReply::screen(
+        cx.tr("🧾 Services", "🧾 Услуги"),
+        rows(kb),
+    ))
+}
+
+pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(s) = catalogue::service(&mut tx, id).await? else {
+        return Ok(AdminReply::alert(
+            cx.tr("No such service.", "Такой услуги нет."),
+        ));
+    };
+    tx.commit().await?;
+    let t = s.timing;
+    let text = format!(
+        "{} {}\n{}\n{}: {} min · {}: {} min · {}: {}/{} min\n{}: {}",
+        on_off(s.active),
+        s.name,
+        s.description,
+        field_label(cx, Field::Duration),
+        t.duration.get(),
+        field_label(cx, Field::Interval),
+        t.interval.get(),
+        cx.tr("Buffers", "Паузы"),
+        t.buffer_before.get(),
+        t.buffer_after.get(),
+        field_label(cx, Field::Price),
+        s.price.decimal(),
+    );
+    let mut kb: Vec<Vec<_>> = Field::ALL
+        .chunks(2)
+        .map(|pair| {
+            pair.iter()
+                .map(|f| {
+                    button(
+                        format!("✏️ {}", field_label(cx, *f)),
+                        A::ServiceEdit(id, *f),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    kb.push(vec![
+        button("⬆️", A::ServiceUp(id)),
+        button(
+            if s.active {
+                cx.tr("🚫 Switch off", "🚫 Отключить")
+            } else {
+                cx.tr("✅ Switch on", "✅ Включить")
+            },
+            A::ServiceToggle(id),
+        ),
+    ]);
+    kb.push(vec![button(cx.tr("◀ Services", "◀ Услуги"), A::Services)]);
+    Ok(AdminReply::screen(text, rows(kb)))
+}
+
+pub async fn service_toggle(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(s) = catalogue::service(&mut tx, id).await? else {
+        return Ok(AdminReply::alert(
+            cx.tr("No such service.", "Такой услуги нет."),
+        ));
+    };
+    catalogue_admin::set_active(&mut tx, Kind::Service, id.get(), !s.active).await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "service.active",
+        format!("service:{id}"),
+        json!({ "active": !s.active }),
+    )
+    .await?;
+    tx.commit().await?;
+    service(cx, id).await
+}
+
+pub async fn service_up(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let moved = catalogue_admin::move_up(&mut tx, Kind::Service, id.get()).await?;
+    if moved {
+        audit::record(
+            cx,
+            &mut tx,
+            "service.reorder",
+            format!("service:{id}"),
+            json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    services(cx).await
+}
+
+pub async fn service_edit_ask(
+    cx: &Cx<'_>,
+    id: ServiceId,
+    field: Field,
+) -> Result<AdminReply, BotError> {
+    input::set(
+        cx.app,
+        cx.chat,
+        &Pending::ServiceEdit { service: id, field },
+    )
+    .await?;
+    let hint = match field {
+        Field::Name => cx.tr("1 to 100 characters", "от 1 до 100 символов"),
+        Field::Description => cx.tr("text, or - for none", "текст или - чтобы убрать"),
+        Field::Price => cx.tr("e.g. 1500 or 1500.50", "например 1500 или 1500.50"),
+        _ => cx.tr("minutes", "минуты"),
+    };
+    Ok(AdminReply::screen(
+        format!(
+            "✏️ {}: {hint} (/admin {})",
+            field_label(cx, field),
+            cx.tr("to leave", "— выйти")
+        ),
+        rows(vec![vec![button(
+            cx.tr("◀ Back", "◀ Назад"),
+            A::Service(id),
+        )]]),
+    ))
+}
+
+fn field_value(field: Field, text: &str) -> Result<ServiceField, InputError> {
+    Ok(match field {
+        Field::Name => {
+            ServiceField::Name(checked_name(text).map_err(|e| InputError::Other(e.to_string()))?)
+        }
+        Field::Description => {
+            let d = if text.trim() == "-" {
+                String::new()
+            } else {
+                text.trim().to_owned()
+            };
+            if d.chars().count() > 500 {
+                return Err(InputError::Other("500 characters at most".to_owned()));
+            }
+            ServiceField::Description(d)
+        }
+        Field::Duration => ServiceField::Duration(minutes(text)?),
+        Field::Interval => ServiceField::Interval(minutes(text)?),
+        Field::BufferBefore => ServiceField::BufferBefore(minutes(text)?),
+        Field::BufferAfter => ServiceField::BufferAfter(minutes(text)?),
+        Field::Price => ServiceField::Price(price(text)?),
+    })
+}
+
+pub async fn service_edit(
+    cx: &Cx<'_>,
+    id: ServiceId,
+    field: Field,
+    text: &str,
+) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(current) = catalogue::service(&mut tx, id).await? else {
+        input::clear(cx.app, cx.chat).await?;
+        return Ok(AdminReply::alert(
+            cx.tr("No such service.", "Такой услуги нет."),
+        ));
+    };
+    let value = match field_value(field, text) {
+        Ok(v) => v,
+        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+    };
+    // The timing must stay coherent as a whole (duration, interval and buffers together).
+    let t = current.timing;
+    let timing = match &value {
+        ServiceField::Duration(m) => Some(ServiceTiming::new(
+            *m,
+            t.interval,
+            t.buffer_before,
+            t.buffer_after,
+        )),
+        ServiceField::Interval(m) => Some(ServiceTiming::new(
+            t.duration,
+            *m,
+            t.buffer_before,
+            t.buffer_after,
+        )),
+        ServiceField::BufferBefore(m) => Some(ServiceTiming::new(
+            t.duration,
+            t.interval,
+            *m,
+            t.buffer_after,
+        )),
+        ServiceField::BufferAfter(m) => Some(ServiceTiming::new(
+            t.duration,
+            t.interval,
+            t.buffer_before,
+            *m,
+        )),
+        _ => None,
+    };
+    if let Some(Err(e)) = timing {
+        return Ok(AdminReply::alert(format!("⚠️ {e}")));
+    }
+    catalogue_admin::update_service(&mut tx, id, &value).await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "service.edit",
+        format!("service:{id}"),
+        json!({ "field": format!("{field:?}"), "value": text.trim() }),
+    )
+    .await?;
+    tx.commit().await?;
+    input::clear(cx.app, cx.chat).await?;
+    Ok(service(cx, id)
+        .await?
+        .with_alert(cx.tr("Saved.", "Сохранено.")))
+}
+
+pub async fn service_new_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    input::set(cx.app, cx.chat, &Pending::ServiceNew).await?;
+    Ok(AdminReply::screen(
+        cx.tr(
+            "➕ Send: name; duration in minutes; price — e.g. Beard trim; 30; 800 (/admin to leave)",
+            "➕ Пришлите: название; длительность в минутах; цена — например Стрижка бороды; 30; 800 (/admin — выйти)",
+        ),
+        rows(vec![vec![button(cx.tr("◀ Services", "◀ Услуги"), A::Services)]]),
+    ))
+}
+
+pub async fn service_new(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
+    let parts: Vec<&str> = text.split(';').map(str::trim).collect();
+    let parsed = (|| {
+        let [name, duration, cost] = parts.as_slice() else {
+            return Err(InputError::Shape("name; duration; price"));
+        };
+        let name = checked_name(name).map_err(|e| InputError::Other(e.to_string()))?;
+        let timing = ServiceTiming::simple(minutes(duration)?)
+            .map_err(|e| InputError::Other(e.to_string()))?;
+        Ok((name, timing, price(cost)?))
+    })();
+    let (name, timing, cost) = match parsed {
+        Ok(p) => p,
+        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+    };
+    let mut tx = cx.app.tx().await?;
+    let sort_order = catalogue_admin::next_sort_order(&mut tx, Kind::Service).await?;
+    let created = catalogue::create_service(
+        &mut tx,
+        &NewService {
+            name,
+            description: String::new(),
+            timing,
+            price: cost,
+            sort_order,
+        },
+    )
+    .await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "service.create",
+        format!("service:{}", created.id),
+        json!({ "name": created.name }),
+    )
+    .await?;
+    tx.commit().await?;
+    input::clear(cx.app, cx.chat).await?;
+    Ok(service(cx, created.id)
+        .await?
+        .with_alert(cx.tr("Created.", "Создано.")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_read_in_minor_units() {
+        assert_eq!(price("1500"), Ok(Price(150_000)));
+        assert_eq!(price("1500.5"), Ok(Price(150_050)));
+        assert_eq!(price("1500,05"), Ok(Price(150_005)));
+        assert!(price("free").is_err());
+        assert!(price("-5").is_err());
+        assert!(price("1.234").is_err());
+    }
+}

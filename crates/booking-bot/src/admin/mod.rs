@@ -1,0 +1,116 @@
+//! The business's admin panel in chat: `/admin`, its buttons (`a1:` data) and its typed steps.
+//!
+//! Every entry point reads the sender's role from the database before anything else, and each
+//! step that touches a booking or a block checks that object's staff member against the role,
+//! so neither a forged button nor a demoted admin's old one changes anything.
+
+/// Admins: add by id or forwarded message, change roles, remove.
+pub mod admins;
+/// Analytics reports with PNG charts.
+pub mod analytics;
+/// Recording admin actions.
+pub mod audit;
+/// The audit log: pages and the CSV export.
+pub mod audit_screen;
+/// Blocks, "can't work today".
+pub mod availability;
+/// Done, no-show, cancel, move; phoned-in bookings.
+pub mod booking_actions;
+/// Broadcasts: audience, preview, paced sending with live progress, cancel, report.
+pub mod broadcast;
+/// Admin button data and its codec.
+pub mod callback;
+/// Services: create, edit, reorder, switch off.
+pub mod catalogue;
+/// PNG bar charts.
+pub mod chart;
+/// Bookings and customers as CSV documents.
+pub mod export;
+/// Working hours and exceptions.
+pub mod hours;
+/// Typed steps waiting in Redis.
+pub mod input;
+/// The panel's buttons.
+pub mod keyboards;
+/// Customer notices through the outbox.
+pub mod notify;
+/// Parsing typed dates, times, periods, phones.
+pub mod parse;
+/// The booking policy.
+pub mod policy;
+/// What a step shows.
+pub mod reply;
+/// Who may do what.
+pub mod roles;
+/// Routing presses and typed steps to the screens.
+mod router;
+/// Today, tomorrow, week; a booking's card.
+pub mod schedule;
+/// Sending a reply through the Bot API.
+mod send;
+/// Staff in the catalogue.
+pub mod staff;
+/// The wording.
+pub mod texts;
+/// The Texts screen: every customer text key, its default and override; set and reset.
+pub mod texts_screen;
+
+use std::sync::Arc;
+
+use booking_core::locale::Locale;
+use teloxide::types::{CallbackQuery, ChatId, Message, User};
+
+use crate::{app::App, session::telegram_id};
+
+pub use router::{on_callback, on_command, on_text};
+
+/// Everything an admin step needs.
+pub struct Cx<'a> {
+    pub app: &'a App,
+    pub admin: roles::Acting,
+    pub chat: ChatId,
+    pub locale: Locale,
+}
+
+impl Cx<'_> {
+    #[must_use]
+    pub const fn tr(&self, en: &'static str, ru: &'static str) -> &'static str {
+        texts::tr(self.locale, en, ru)
+    }
+}
+
+/// The panel speaks the admin's Telegram language.
+fn locale_of(user: &User) -> Locale {
+    Locale::from_telegram(user.language_code.as_deref())
+}
+
+/// The `/admin` command (with or without the bot's name).
+#[must_use]
+pub fn is_command(msg: Message) -> bool {
+    msg.text().is_some_and(|t| {
+        let first = t.split_whitespace().next().unwrap_or_default();
+        first == "/admin" || first.starts_with("/admin@")
+    })
+}
+
+/// A press of an admin button (or of something pretending to be one).
+#[must_use]
+pub fn is_press(q: CallbackQuery) -> bool {
+    q.data
+        .as_deref()
+        .is_some_and(callback::AdminAction::is_admin_data)
+}
+
+/// Whether the chat has a typed admin step waiting. Commands never reach here: they keep
+/// working in the middle of a step.
+pub async fn is_waiting(msg: Message, app: Arc<App>) -> bool {
+    if msg.text().is_some_and(|t| t.starts_with('/')) {
+        return false;
+    }
+    matches!(input::get(&app, msg.chat.id).await, Ok(Some(_)))
+}
+
+/// The sender of a message as a Telegram user id.
+fn sender(user: &User) -> booking_core::ids::TelegramUserId {
+    telegram_id(user)
+}

@@ -1,0 +1,153 @@
+//! The booking policy: shown, and changed by "name value" lines. All lines are checked (and
+//! the result validated as a whole) before anything is saved.
+
+use booking_core::{catalogue::Minutes, policy::Policy};
+use serde_json::json;
+use storage::tenant::settings;
+
+use super::{
+    Cx, audit,
+    callback::AdminAction as A,
+    input::{self, Pending},
+    keyboards::{button, rows},
+    parse::InputError,
+    reply::AdminReply,
+};
+use crate::error::BotError;
+
+fn minutes(v: &str) -> Result<Minutes, InputError> {
+    let n: i64 = v
+        .trim()
+        .parse()
+        .map_err(|_| InputError::Other(format!("not a number of minutes: {v:?}")))?;
+    Minutes::checked(n).map_err(|e| InputError::Other(e.to_string()))
+}
+
+fn number<T: std::str::FromStr>(v: &str) -> Result<T, InputError> {
+    v.trim()
+        .parse()
+        .map_err(|_| InputError::Other(format!("not a number: {v:?}")))
+}
+
+/// Applies the lines to `policy`.
+pub fn apply(mut policy: Policy, text: &str) -> Result<Policy, InputError> {
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (name, value) = line
+            .split_once(' ')
+            .ok_or(InputError::Shape("a setting name, a space, then its value"))?;
+        match name.to_lowercase().as_str() {
+            "notice" => policy.min_notice = minutes(value)?,
+            "horizon" => policy.horizon_days = number(value)?,
+            "limit" => policy.max_active_bookings = number(value)?,
+            "cancel" => policy.cancel_cutoff = minutes(value)?,
+            "reschedule" => policy.reschedule_cutoff = minutes(value)?,
+            "hold" => policy.hold = minutes(value)?,
+            "reminders" => {
+                policy.reminder_offsets = if value.trim() == "none" {
+                    Vec::new()
+                } else {
+                    value.split(',').map(minutes).collect::<Result<_, _>>()?
+                }
+            }
+            "release" => {
+                policy.auto_release = if value.trim() == "off" {
+                    None
+                } else {
+                    Some(minutes(value)?)
+                }
+            }
+            other => return Err(InputError::Other(format!("unknown setting {other:?}"))),
+        }
+    }
+    policy
+        .validate()
+        .map_err(|e| InputError::Other(e.to_string()))?;
+    Ok(policy)
+}
+
+fn show(p: &Policy) -> String {
+    let reminders: Vec<String> = p
+        .reminder_offsets
+        .iter()
+        .map(|m| m.get().to_string())
+        .collect();
+    format!(
+        "notice {}\nhorizon {}\nlimit {}\ncancel {}\nreschedule {}\nhold {}\nreminders {}\nrelease {}",
+        p.min_notice.get(),
+        p.horizon_days,
+        p.max_active_bookings,
+        p.cancel_cutoff.get(),
+        p.reschedule_cutoff.get(),
+        p.hold.get(),
+        if reminders.is_empty() {
+            "none".to_owned()
+        } else {
+            reminders.join(",")
+        },
+        p.auto_release
+            .map_or_else(|| "off".to_owned(), |m| m.get().to_string()),
+    )
+}
+
+pub async fn policy_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let p = settings::profile(&mut tx).await?.policy;
+    tx.commit().await?;
+    input::set(cx.app, cx.chat, &Pending::Policy).await?;
+    Ok(AdminReply::screen(
+        format!(
+            "⚙️ {}\n\n{}\n\n{}",
+            cx.tr("Booking rules (minutes; horizon in days):", "Правила записи (минуты; горизонт — в днях):"),
+            show(&p),
+            cx.tr(
+                "Send the lines to change, e.g. 'notice 120' or 'reminders 1440,60' or 'release off'. (/admin to leave)",
+                "Пришлите строки для изменения, например 'notice 120', 'reminders 1440,60', 'release off'. (/admin — выйти)"
+            )
+        ),
+        rows(vec![vec![button(cx.tr("◀ Availability", "◀ Доступность"), A::Availability)]]),
+    ))
+}
+
+pub async fn policy(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let current = settings::profile(&mut tx).await?.policy;
+    let next = match apply(current, text) {
+        Ok(p) => p,
+        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+    };
+    settings::set_policy(&mut tx, &next).await?;
+    audit::record(cx, &mut tx, "policy.set", "policy", json!({ "text": text })).await?;
+    tx.commit().await?;
+    input::clear(cx.app, cx.chat).await?;
+    Ok(AdminReply::screen(
+        format!("✅ {}\n\n{}", cx.tr("Saved:", "Сохранено:"), show(&next)),
+        rows(vec![vec![button(
+            cx.tr("◀ Availability", "◀ Доступность"),
+            A::Availability,
+        )]]),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_change_the_policy_and_bad_ones_change_nothing() {
+        let p = apply(
+            Policy::default(),
+            "notice 30\nreminders 1440,60\nrelease 30",
+        )
+        .unwrap();
+        assert_eq!(p.min_notice, Minutes::new(30));
+        assert_eq!(
+            p.reminder_offsets,
+            vec![Minutes::new(1440), Minutes::new(60)]
+        );
+        assert_eq!(p.auto_release, Some(Minutes::new(30)));
+        assert!(apply(Policy::default(), "notice soon").is_err());
+        assert!(apply(Policy::default(), "colour red").is_err());
+        assert!(apply(Policy::default(), "horizon 0").is_err());
+        assert!(apply(Policy::default(), "release 500").is_err());
+    }
+}

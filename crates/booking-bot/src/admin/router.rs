@@ -1,0 +1,227 @@
+//! The three ways into the panel, each re-reading the sender's role first.
+
+use std::sync::Arc;
+
+use teloxide::types::{CallbackQuery, ChatId, Message, User};
+
+use super::{
+    Cx, admins, analytics, audit_screen, availability, broadcast,
+    callback::AdminAction,
+    catalogue, export,
+    input::{self, Pending},
+    locale_of,
+    reply::AdminReply,
+    roles, schedule, send, sender, staff,
+    texts::{refused, tr},
+    texts_screen,
+};
+use crate::{app::App, error::BotError, handlers::TgBot, rate_limit::Admission};
+
+/// The role of `user` right now; `None` for anyone who is not an admin.
+async fn acting(app: &App, user: &User) -> Result<Option<roles::Acting>, BotError> {
+    let mut tx = app.tx().await?;
+    let admin = roles::load(&mut tx, sender(user)).await?;
+    tx.commit().await?;
+    Ok(admin)
+}
+
+fn cx<'a>(app: &'a App, admin: roles::Acting, chat: ChatId, user: &User) -> Cx<'a> {
+    Cx {
+        app,
+        admin,
+        chat,
+        locale: locale_of(user),
+    }
+}
+
+/// Admins count against the same per-user rate limit as everyone.
+async fn over_limit(app: &App, user: &User) -> Option<AdminReply> {
+    match app.admit(user).await {
+        Admission::Allowed => None,
+        Admission::Warn => Some(AdminReply::alert(tr(
+            locale_of(user),
+            "🐢 Too many requests; please slow down.",
+            "🐢 Слишком много запросов, помедленнее.",
+        ))),
+        Admission::Ignore => Some(AdminReply::default()),
+    }
+}
+
+/// `/admin`: the panel for admins, a refusal for anyone else. Leaves any typed step.
+#[tracing::instrument(skip_all, fields(tenant = %app.tenant, chat = %msg.chat.id))]
+pub async fn on_command(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let chat = msg.chat.id;
+    if let Some(early) = over_limit(&app, user).await {
+        return send::message(&bot, chat, user, Ok(early)).await;
+    }
+    let result = async {
+        input::clear(&app, chat).await?;
+        match acting(&app, user).await? {
+            Some(admin) => schedule::menu(&cx(&app, admin, chat, user)).await,
+            None => Ok(AdminReply::alert(refused(locale_of(user)))),
+        }
+    }
+    .await;
+    send::message(&bot, chat, user, result).await
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %q.from.id, data = ?q.data))]
+pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), BotError> {
+    if let Some(early) = over_limit(&app, &q.from).await {
+        return send::press(&bot, &q, Ok(early)).await;
+    }
+    let chat = q
+        .message
+        .as_ref()
+        .map_or_else(|| ChatId(sender(&q.from).get()), |m| m.chat().id);
+    let result = async {
+        let l = locale_of(&q.from);
+        let Some(admin) = acting(&app, &q.from).await? else {
+            return Ok(AdminReply::alert(refused(l)));
+        };
+        let Ok(action) = q.data.as_deref().unwrap_or_default().parse::<AdminAction>() else {
+            return Ok(AdminReply::alert(tr(
+                l,
+                "This button is from another version of the bot; open /admin again.",
+                "Эта кнопка устарела; откройте /admin заново.",
+            )));
+        };
+        if !admin.allows(action) {
+            return Ok(AdminReply::alert(refused(l)));
+        }
+        route(&cx(&app, admin, chat, &q.from), action).await
+    }
+    .await;
+    let mut result = result;
+    let job = result.as_mut().ok().and_then(|r| r.broadcast.take());
+    let answered = send::press(&bot, &q, result).await;
+    if let Some(job) = job {
+        tokio::spawn(broadcast::run(bot.clone(), Arc::clone(&app), job));
+    }
+    answered
+}
+
+async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<AdminReply, BotError> {
+    use AdminAction as A;
+    match action {
+        A::Menu => schedule::menu(cx).await,
+        A::Day { staff, date } => schedule::day(cx, staff, date).await,
+        A::Week { staff, date } => schedule::week(cx, staff, date).await,
+        A::Booking(id) => schedule::card(cx, id).await,
+        A::Done(id) => schedule::outcome(cx, id, true).await,
+        A::NoShow(id) => schedule::outcome(cx, id, false).await,
+        A::CancelAsk(id) => schedule::cancel_ask(cx, id).await,
+        A::CancelYes(id) => schedule::cancel(cx, id).await,
+        A::Move(id) => schedule::move_ask(cx, id).await,
+        A::PhoneIn => schedule::phone_in_services(cx).await,
+        A::PhoneInService(s) => schedule::phone_in_staff(cx, s).await,
+        A::PhoneInStaff(s, st) => schedule::phone_in_ask(cx, s, st).await,
+        A::Availability => availability::menu(cx).await,
+        A::Blocks => availability::blocks(cx).await,
+        A::BlockNew(staff) => availability::block_ask(cx, staff).await,
+        A::Unblock(id) => availability::unblock(cx, id).await,
+        A::Hours(staff) => availability::hours_ask(cx, staff).await,
+        A::Exception(staff) => availability::exception_ask(cx, staff).await,
+        A::Policy => availability::policy_ask(cx).await,
+        A::CantWorkAsk(staff) => availability::cant_work_ask(cx, staff).await,
+        A::CantWorkYes(staff) => availability::cant_work(cx, staff).await,
+        A::Services => catalogue::services(cx).await,
+        A::Service(id) => catalogue::service(cx, id).await,
+        A::ServiceToggle(id) => catalogue::service_toggle(cx, id).await,
+        A::ServiceUp(id) => catalogue::service_up(cx, id).await,
+        A::ServiceEdit(id, field) => catalogue::service_edit_ask(cx, id, field).await,
+        A::ServiceNew => catalogue::service_new_ask(cx).await,
+        A::StaffList => staff::staff_list(cx).await,
+        A::StaffItem(id) => staff::staff_item(cx, id).await,
+        A::StaffToggle(id) => staff::staff_toggle(cx, id).await,
+        A::StaffUp(id) => staff::staff_up(cx, id).await,
+        A::StaffRename(id) => staff::staff_rename_ask(cx, id).await,
+        A::StaffGives(staff, service) => staff::staff_gives(cx, staff, service).await,
+        A::StaffNew => staff::staff_new_ask(cx).await,
+        A::Admins => admins::list(cx).await,
+        A::AdminItem(id) => admins::item(cx, id).await,
+        A::AdminSetRole(id, role) => admins::set_role(cx, id, role).await,
+        A::AdminRemoveAsk(id) => admins::remove_ask(cx, id).await,
+        A::AdminRemove(id) => admins::remove(cx, id).await,
+        A::AdminAdd => admins::add_ask(cx).await,
+        A::Audit(page) => audit_screen::page(cx, page).await,
+        A::AuditCsv => audit_screen::csv(cx).await,
+        A::Exports => export::menu(cx).await,
+        A::ExportBookings => export::bookings(cx).await,
+        A::ExportCustomers => export::customers(cx).await,
+        A::Broadcast => broadcast::audiences(cx).await,
+        A::BroadcastSegment(audience) => broadcast::ask(cx, audience).await,
+        A::BroadcastSend(id) => broadcast::send(cx, id).await,
+        A::BroadcastDrop(id) => broadcast::drop_draft(cx, id).await,
+        A::BroadcastStop(id) => broadcast::stop(cx, id).await,
+        A::AnalyticsMenu => analytics::menu(cx).await,
+        A::Analytics(report) => analytics::report(cx, report).await,
+        A::TextsPage(page) => texts_screen::page(cx, page).await,
+        A::TextKey(key) => texts_screen::key(cx, key).await,
+        A::TextSet(key, locale) => texts_screen::set_ask(cx, key, locale).await,
+        A::TextReset(key, locale) => texts_screen::reset(cx, key, locale).await,
+    }
+}
+
+/// A typed step: the text goes to the step waiting for it, if the sender still may take it.
+#[tracing::instrument(skip_all, fields(tenant = %app.tenant, chat = %msg.chat.id))]
+pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let chat = msg.chat.id;
+    if let Some(early) = over_limit(&app, user).await {
+        return send::message(&bot, chat, user, Ok(early)).await;
+    }
+    let result = async {
+        let l = locale_of(user);
+        let Some(pending) = input::get(&app, chat).await? else {
+            return Ok(AdminReply::default());
+        };
+        let admin = acting(&app, user).await?;
+        let allowed = admin.as_ref().is_some_and(|a| match &pending {
+            Pending::MoveTo { .. } => true,
+            Pending::PhoneIn { staff, .. } => a.may_manage(*staff),
+            Pending::Block { staff } => a.may_view(*staff),
+            Pending::Hours { .. }
+            | Pending::Exception { .. }
+            | Pending::Policy
+            | Pending::ServiceEdit { .. }
+            | Pending::ServiceNew
+            | Pending::StaffRename { .. }
+            | Pending::StaffNew => a.is_manager(),
+            Pending::AdminAdd => a.is_owner(),
+            Pending::BroadcastText { .. } | Pending::TextSet { .. } => a.is_manager(),
+        });
+        let Some(admin) = admin.filter(|_| allowed) else {
+            input::clear(&app, chat).await?;
+            return Ok(AdminReply::alert(refused(l)));
+        };
+        let cx = cx(&app, admin, chat, user);
+        let text = msg.text().unwrap_or_default();
+        match pending {
+            Pending::MoveTo { booking } => schedule::move_to(&cx, booking, text).await,
+            Pending::PhoneIn { service, staff } => {
+                schedule::phone_in(&cx, service, staff, text).await
+            }
+            Pending::Block { staff } => availability::block(&cx, staff, text).await,
+            Pending::Hours { staff } => availability::hours(&cx, staff, text).await,
+            Pending::Exception { staff } => availability::exception(&cx, staff, text).await,
+            Pending::Policy => availability::policy(&cx, text).await,
+            Pending::ServiceEdit { service, field } => {
+                catalogue::service_edit(&cx, service, field, text).await
+            }
+            Pending::ServiceNew => catalogue::service_new(&cx, text).await,
+            Pending::StaffRename { staff } => staff::staff_rename(&cx, staff, text).await,
+            Pending::StaffNew => staff::staff_new(&cx, text).await,
+            Pending::AdminAdd => admins::add(&cx, text, msg.forward_from_user()).await,
+            Pending::BroadcastText { audience } => broadcast::preview(&cx, audience, text).await,
+            Pending::TextSet { key, locale } => texts_screen::set(&cx, &key, locale, text).await,
+        }
+    }
+    .await;
+    send::message(&bot, chat, user, result).await
+}

@@ -1,0 +1,359 @@
+//! The schedule: the menu, day and week views per staff member, a booking's card.
+
+use booking_core::{
+    ids::{BookingId, StaffId},
+    time::Interval,
+};
+use chrono::{Duration, NaiveDate};
+use storage::tenant::{
+    admin_views,
+    bookings::{self, BookingView},
+    catalogue, customers, settings,
+};
+
+use super::{
+    Cx,
+    callback::AdminAction as A,
+    keyboards::{button, rows},
+    parse,
+    reply::AdminReply,
+    texts::{clock, local, status},
+};
+use crate::error::BotError;
+
+pub use super::booking_actions::{
+    cancel, cancel_ask, move_ask, move_to, outcome, phone_in, phone_in_ask, phone_in_services,
+    phone_in_staff,
+};
+
+/// Today in the business's zone.
+pub async fn today(cx: &Cx<'_>) -> Result<NaiveDate, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    tx.commit().await?;
+    Ok(cx.app.now().with_timezone(&zone).date_naive())
+}
+
+/// The panel's main menu, by role.
+pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let profile = settings::profile(&mut tx).await?;
+    let staff = catalogue::staff(&mut tx, true).await?;
+    tx.commit().await?;
+    let today = cx.app.now().with_timezone(&profile.time_zone).date_naive();
+    let own = cx.admin.own_staff();
+    let who = match own {
+        Some(id) => {
+            let name = staff
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.name.as_str())
+                .unwrap_or_default();
+            format!("{} ({name})", cx.tr("staff", "мастер"))
+        }
+        None if cx.admin.is_owner() => cx.tr("owner", "владелец").to_owned(),
+        None => cx.tr("admin", "администратор").to_owned(),
+    };
+    let text = format!(
+        "🔐 {} — {}\n{}: {who}",
+        cx.tr("Admin panel", "Админ-панель"),
+        profile.name,
+        cx.tr("Your role", "Ваша роль"),
+    );
+    let mut kb = vec![
+        vec![
+            button(
+                cx.tr("📅 Today", "📅 Сегодня"),
+                A::Day {
+                    staff: own,
+                    date: today,
+                },
+            ),
+            button(
+                cx.tr("Tomorrow", "Завтра"),
+                A::Day {
+                    staff: own,
+                    date: today + Duration::days(1),
+                },
+            ),
+            button(
+                cx.tr("Week", "Неделя"),
+                A::Week {
+                    staff: own,
+                    date: today,
+                },
+            ),
+        ],
+        vec![button(
+            cx.tr("➕ Phoned-in booking", "➕ Запись по телефону"),
+            A::PhoneIn,
+        )],
+        vec![button(
+            cx.tr("🗓 Availability", "🗓 Доступность"),
+            A::Availability,
+        )],
+    ];
+    if cx.admin.is_manager() {
+        kb.push(vec![button(
+            cx.tr("🧾 Services & staff", "🧾 Услуги и мастера"),
+            A::Services,
+        )]);
+        kb.push(vec![
+            button(cx.tr("📢 Broadcast", "📢 Рассылка"), A::Broadcast),
+            button(cx.tr("📊 Analytics", "📊 Аналитика"), A::AnalyticsMenu),
+        ]);
+        kb.push(vec![button(
+            cx.tr("📝 Texts", "📝 Тексты"),
+            A::TextsPage(0),
+        )]);
+        kb.push(vec![
+            button(cx.tr("📤 Exports", "📤 Выгрузки"), A::Exports),
+            button(cx.tr("📜 Audit log", "📜 Журнал"), A::Audit(0)),
+        ]);
+    }
+    if cx.admin.is_owner() {
+        kb.push(vec![button(
+            cx.tr("👥 Admins", "👥 Администраторы"),
+            A::Admins,
+        )]);
+    }
+    Ok(AdminReply::screen(text, rows(kb)))
+}
+
+/// The list behind the day and week views, refused for a staff member's other colleagues by
+/// [`super::roles::Acting::allows`] before this runs.
+async fn bookings_between(
+    cx: &Cx<'_>,
+    staff: Option<StaffId>,
+    from: NaiveDate,
+    days: i64,
+) -> Result<(booking_core::Tz, Vec<BookingView>, String), BotError> {
+    let mut tx = cx.app.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let start =
+        parse::midnight(zone, from).map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
+    let end = parse::midnight(zone, from + Duration::days(days))
+        .map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
+    let list = bookings::in_range(&mut tx, Interval { start, end }, staff).await?;
+    let staff_name = match staff {
+        Some(id) => catalogue::staff(&mut tx, true)
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name)
+            .unwrap_or_default(),
+        None => cx.tr("everyone", "все мастера").to_owned(),
+    };
+    tx.commit().await?;
+    Ok((zone, list, staff_name))
+}
+
+/// The staff filter row for managers: everyone, then each staff member.
+async fn staff_filter(
+    cx: &Cx<'_>,
+    make: impl Fn(Option<StaffId>) -> A,
+) -> Result<Vec<teloxide::types::InlineKeyboardButton>, BotError> {
+    if !cx.admin.is_manager() {
+        return Ok(Vec::new());
+    }
+    let mut tx = cx.app.tx().await?;
+    let staff = catalogue::staff(&mut tx, false).await?;
+    tx.commit().await?;
+    let mut row = vec![button(cx.tr("All", "Все"), make(None))];
+    row.extend(staff.into_iter().map(|s| button(s.name, make(Some(s.id)))));
+    Ok(row)
+}
+
+pub async fn day(
+    cx: &Cx<'_>,
+    staff: Option<StaffId>,
+    date: NaiveDate,
+) -> Result<AdminReply, BotError> {
+    let (zone, list, who) = bookings_between(cx, staff, date, 1).await?;
+    let mut text = format!("📅 {} · {who}\n", date.format("%a %d.%m.%Y"));
+    if list.is_empty() {
+        text.push_str(cx.tr("No bookings.", "Записей нет."));
+    }
+    let mut kb = Vec::new();
+    for v in &list {
+        text.push_str(&format!(
+            "\n{}–{} {} · {} · {} ({})",
+            clock(zone, v.booking.start),
+            clock(zone, v.booking.end),
+            v.service_name,
+            v.staff_name,
+            v.customer_name,
+            status(cx.locale, v.booking.status),
+        ));
+        kb.push(vec![button(
+            format!("{} {}", clock(zone, v.booking.start), v.customer_name),
+            A::Booking(v.booking.id),
+        )]);
+    }
+    kb.push(vec![
+        button(
+            "◀",
+            A::Day {
+                staff,
+                date: date - Duration::days(1),
+            },
+        ),
+        button(cx.tr("Week", "Неделя"), A::Week { staff, date }),
+        button(
+            "▶",
+            A::Day {
+                staff,
+                date: date + Duration::days(1),
+            },
+        ),
+    ]);
+    kb.push(staff_filter(cx, |s| A::Day { staff: s, date }).await?);
+    kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
+    Ok(AdminReply::screen(text, rows(kb)))
+}
+
+pub async fn week(
+    cx: &Cx<'_>,
+    staff: Option<StaffId>,
+    date: NaiveDate,
+) -> Result<AdminReply, BotError> {
+    let (zone, list, who) = bookings_between(cx, staff, date, 7).await?;
+    let mut text = format!(
+        "📆 {} {} · {who}\n",
+        cx.tr("Week from", "Неделя с"),
+        date.format("%d.%m.%Y")
+    );
+    let mut kb = Vec::new();
+    for offset in 0..7 {
+        let d = date + Duration::days(offset);
+        let of_day: Vec<&BookingView> = list
+            .iter()
+            .filter(|v| v.booking.start.with_timezone(&zone).date_naive() == d)
+            .collect();
+        text.push_str(&format!("\n{} — {}", d.format("%a %d.%m"), of_day.len()));
+        for v in &of_day {
+            text.push_str(&format!(
+                "\n   {} {} · {} · {}",
+                clock(zone, v.booking.start),
+                v.service_name,
+                v.staff_name,
+                v.customer_name
+            ));
+        }
+        kb.push(button(
+            d.format("%d.%m").to_string(),
+            A::Day { staff, date: d },
+        ));
+    }
+    let mut keyboard: Vec<Vec<_>> = kb.chunks(4).map(<[_]>::to_vec).collect();
+    keyboard.push(vec![
+        button(
+            "◀",
+            A::Week {
+                staff,
+                date: date - Duration::days(7),
+            },
+        ),
+        button(
+            "▶",
+            A::Week {
+                staff,
+                date: date + Duration::days(7),
+            },
+        ),
+    ]);
+    keyboard.push(staff_filter(cx, |s| A::Week { staff: s, date }).await?);
+    keyboard.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
+    Ok(AdminReply::screen(text, rows(keyboard)))
+}
+
+/// A booking's card: when, what, who, the customer's record and notes, the history.
+pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(b) = bookings::get(&mut tx, id).await? else {
+        return Ok(AdminReply::alert(
+            cx.tr("No such booking.", "Такой записи нет."),
+        ));
+    };
+    if !cx.admin.may_manage(b.staff_id) {
+        return Ok(AdminReply::alert(super::texts::refused(cx.locale)));
+    }
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let customer = customers::get(&mut tx, b.customer_id).await?;
+    let record = admin_views::visit_record(&mut tx, b.customer_id).await?;
+    let notes = admin_views::booking_notes(&mut tx, id).await?;
+    let history = bookings::history(&mut tx, id).await?;
+    let service = catalogue::service(&mut tx, b.service_id)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let staff = catalogue::staff(&mut tx, true)
+        .await?
+        .into_iter()
+        .find(|s| s.id == b.staff_id)
+        .map(|s| s.name)
+        .unwrap_or_default();
+    tx.commit().await?;
+    let (name, contact) = customer.as_ref().map_or_else(Default::default, |c| {
+        let mut contact: Vec<String> = Vec::new();
+        if let Some(u) = &c.username {
+            contact.push(format!("@{u}"));
+        }
+        if let Some(p) = &c.phone {
+            contact.push(p.clone());
+        }
+        (c.display_name(), contact.join(", "))
+    });
+    let mut text = format!(
+        "#{id} {service} · {staff}\n{} – {}\n{}: {}\n\n👤 {name} {contact}\n{}: {} · {}: {} · {}: {}",
+        local(zone, b.start),
+        clock(zone, b.end),
+        cx.tr("Status", "Статус"),
+        status(cx.locale, b.status),
+        cx.tr("Visits", "Визиты"),
+        record.completed,
+        cx.tr("no-shows", "неявки"),
+        record.no_shows,
+        cx.tr("cancelled", "отмены"),
+        record.cancelled,
+    );
+    for (label, n) in [
+        (cx.tr("Customer notes", "О клиенте"), &record.notes),
+        (cx.tr("Booking notes", "К записи"), &notes),
+    ] {
+        if !n.is_empty() {
+            text.push_str(&format!("\n📝 {label}: {n}"));
+        }
+    }
+    text.push_str(&format!("\n\n{}:", cx.tr("History", "История")));
+    for h in &history {
+        text.push_str(&format!(
+            "\n{} {} {} {}",
+            local(zone, h.at),
+            h.actor_kind,
+            h.action,
+            h.reason.as_deref().unwrap_or_default()
+        ));
+    }
+    let date = b.start.with_timezone(&zone).date_naive();
+    let mut kb = Vec::new();
+    if b.status == booking_core::booking::BookingStatus::Confirmed {
+        kb.push(vec![
+            button(cx.tr("✅ Done", "✅ Пришёл"), A::Done(id)),
+            button(cx.tr("🚫 No-show", "🚫 Не пришёл"), A::NoShow(id)),
+        ]);
+        kb.push(vec![
+            button(cx.tr("🔁 Move", "🔁 Перенести"), A::Move(id)),
+            button(cx.tr("❌ Cancel", "❌ Отменить"), A::CancelAsk(id)),
+        ]);
+    }
+    let back_staff = cx.admin.own_staff();
+    kb.push(vec![button(
+        cx.tr("◀ Day", "◀ День"),
+        A::Day {
+            staff: back_staff,
+            date,
+        },
+    )]);
+    Ok(AdminReply::screen(text, rows(kb)))
+}

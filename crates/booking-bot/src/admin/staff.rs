@@ -1,0 +1,235 @@
+//! Staff in the catalogue: created, renamed, given services, own hours, reordered, switched
+//! off. Nothing is deleted: a staff member with bookings keeps them.
+
+use booking_core::{
+    catalogue::checked_name,
+    ids::{ServiceId, StaffId},
+};
+use serde_json::json;
+use storage::tenant::{
+    catalogue,
+    catalogue_admin::{self, Kind},
+};
+
+use super::{
+    Cx, audit,
+    callback::AdminAction as A,
+    catalogue::on_off,
+    input::{self, Pending},
+    keyboards::{button, column, rows},
+    reply::AdminReply,
+};
+use crate::error::BotError;
+
+pub async fn staff_list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let list = catalogue::staff(&mut tx, true).await?;
+    tx.commit().await?;
+    let mut kb = column(list.iter().map(|s| {
+        button(
+            format!("{} {}", on_off(s.active), s.name),
+            A::StaffItem(s.id),
+        )
+    }));
+    kb.push(vec![
+        button(cx.tr("➕ New member", "➕ Новый мастер"), A::StaffNew),
+        button(cx.tr("🧾 Services", "🧾 Услуги"), A::Services),
+    ]);
+    kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
+    Ok(AdminReply::screen(
+        cx.tr("👥 Staff", "👥 Мастера"),
+        rows(kb),
+    ))
+}
+
+pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(member) = catalogue::staff(&mut tx, true)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+    else {
+        return Ok(AdminReply::alert(
+            cx.tr("No such staff member.", "Такого мастера нет."),
+        ));
+    };
+    let services = catalogue::services(&mut tx, true).await?;
+    tx.commit().await?;
+    let mut kb = column(services.iter().map(|s| {
+        let mark = if member.gives(s.id) { "✅" } else { "▫️" };
+        button(format!("{mark} {}", s.name), A::StaffGives(id, s.id))
+    }));
+    kb.push(vec![
+        button(cx.tr("✏️ Rename", "✏️ Имя"), A::StaffRename(id)),
+        button(cx.tr("🕘 Own hours", "🕘 Свои часы"), A::Hours(Some(id))),
+    ]);
+    kb.push(vec![
+        button("⬆️", A::StaffUp(id)),
+        button(
+            if member.active {
+                cx.tr("🚫 Switch off", "🚫 Отключить")
+            } else {
+                cx.tr("✅ Switch on", "✅ Включить")
+            },
+            A::StaffToggle(id),
+        ),
+    ]);
+    kb.push(vec![button(cx.tr("◀ Staff", "◀ Мастера"), A::StaffList)]);
+    Ok(AdminReply::screen(
+        format!(
+            "{} {}\n{}",
+            on_off(member.active),
+            member.name,
+            cx.tr("Services they give:", "Услуги мастера:")
+        ),
+        rows(kb),
+    ))
+}
+
+pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let Some(member) = catalogue::staff(&mut tx, true)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+    else {
+        return Ok(AdminReply::alert(
+            cx.tr("No such staff member.", "Такого мастера нет."),
+        ));
+    };
+    catalogue_admin::set_active(&mut tx, Kind::Staff, id.get(), !member.active).await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "staff.active",
+        format!("staff:{id}"),
+        json!({ "active": !member.active }),
+    )
+    .await?;
+    tx.commit().await?;
+    staff_item(cx, id).await
+}
+
+pub async fn staff_up(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    if catalogue_admin::move_up(&mut tx, Kind::Staff, id.get()).await? {
+        audit::record(
+            cx,
+            &mut tx,
+            "staff.reorder",
+            format!("staff:{id}"),
+            json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    staff_list(cx).await
+}
+
+pub async fn staff_gives(
+    cx: &Cx<'_>,
+    staff: StaffId,
+    service: ServiceId,
+) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let exists = catalogue::staff(&mut tx, true)
+        .await?
+        .iter()
+        .any(|s| s.id == staff)
+        && catalogue::service(&mut tx, service).await?.is_some();
+    if !exists {
+        return Ok(AdminReply::alert(cx.tr(
+            "No such staff member or service.",
+            "Нет такого мастера или услуги.",
+        )));
+    }
+    let gives = catalogue_admin::toggle_staff_service(&mut tx, staff, service).await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "staff.services",
+        format!("staff:{staff}"),
+        json!({ "service": service, "gives": gives }),
+    )
+    .await?;
+    tx.commit().await?;
+    staff_item(cx, staff).await
+}
+
+pub async fn staff_rename_ask(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
+    input::set(cx.app, cx.chat, &Pending::StaffRename { staff: id }).await?;
+    Ok(AdminReply::screen(
+        cx.tr(
+            "✏️ Send the new name (/admin to leave).",
+            "✏️ Пришлите новое имя (/admin — выйти).",
+        ),
+        rows(vec![vec![button(
+            cx.tr("◀ Back", "◀ Назад"),
+            A::StaffItem(id),
+        )]]),
+    ))
+}
+
+pub async fn staff_rename(cx: &Cx<'_>, id: StaffId, text: &str) -> Result<AdminReply, BotError> {
+    let name = match checked_name(text) {
+        Ok(n) => n,
+        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+    };
+    let mut tx = cx.app.tx().await?;
+    if !catalogue_admin::rename_staff(&mut tx, id, &name).await? {
+        input::clear(cx.app, cx.chat).await?;
+        return Ok(AdminReply::alert(
+            cx.tr("No such staff member.", "Такого мастера нет."),
+        ));
+    }
+    audit::record(
+        cx,
+        &mut tx,
+        "staff.rename",
+        format!("staff:{id}"),
+        json!({ "name": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    input::clear(cx.app, cx.chat).await?;
+    staff_item(cx, id).await
+}
+
+pub async fn staff_new_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+    input::set(cx.app, cx.chat, &Pending::StaffNew).await?;
+    Ok(AdminReply::screen(
+        cx.tr(
+            "➕ Send the new staff member's name (/admin to leave).",
+            "➕ Пришлите имя нового мастера (/admin — выйти).",
+        ),
+        rows(vec![vec![button(
+            cx.tr("◀ Staff", "◀ Мастера"),
+            A::StaffList,
+        )]]),
+    ))
+}
+
+pub async fn staff_new(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
+    let name = match checked_name(text) {
+        Ok(n) => n,
+        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+    };
+    let mut tx = cx.app.tx().await?;
+    let created = catalogue::create_staff(&mut tx, &name, &[]).await?;
+    let order = catalogue_admin::next_sort_order(&mut tx, Kind::Staff).await?;
+    // Placed last: create_staff leaves the position at 0, before everyone.
+    catalogue_admin::set_sort_order(&mut tx, Kind::Staff, created.id.get(), order).await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "staff.create",
+        format!("staff:{}", created.id),
+        json!({ "name": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    input::clear(cx.app, cx.chat).await?;
+    Ok(staff_item(cx, created.id)
+        .await?
+        .with_alert(cx.tr("Created.", "Создано.")))
+}

@@ -1,0 +1,201 @@
+//! The Texts screen: every customer text key with its default and the business's override in
+//! each language; an override is set only if its placeholders are exactly the key's (so a typo
+//! cannot break a message), and reset to the default. Overrides apply from the next update.
+
+use booking_core::locale::Locale;
+use serde_json::json;
+use storage::tenant::texts as stored;
+
+use super::{
+    Cx, audit,
+    callback::AdminAction as A,
+    input::{self, Pending},
+    keyboards::{button, column, rows},
+    reply::AdminReply,
+};
+use crate::{error::BotError, overrides::validate_override, texts::Key};
+
+const PAGE: usize = 10;
+
+async fn overridden(cx: &Cx<'_>) -> Result<Vec<stored::TextOverride>, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let all = stored::all(&mut tx).await?;
+    tx.commit().await?;
+    Ok(all)
+}
+
+pub async fn page(cx: &Cx<'_>, page: u32) -> Result<AdminReply, BotError> {
+    let all = overridden(cx).await?;
+    let pages = Key::ALL.len().div_ceil(PAGE);
+    let page = usize::try_from(page)
+        .unwrap_or(0)
+        .min(pages.saturating_sub(1));
+    let keys = Key::ALL.iter().skip(page * PAGE).take(PAGE);
+    let mut kb = column(keys.map(|k| {
+        let mark = if all.iter().any(|o| o.key == k.code()) {
+            "✏️"
+        } else {
+            "📄"
+        };
+        button(format!("{mark} {}", k.code()), A::TextKey(*k))
+    }));
+    let mut nav = Vec::new();
+    let n = u32::try_from(page).unwrap_or(0);
+    if page > 0 {
+        nav.push(button("⬅️", A::TextsPage(n - 1)));
+    }
+    if page + 1 < pages {
+        nav.push(button("➡️", A::TextsPage(n + 1)));
+    }
+    kb.push(nav);
+    kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
+    Ok(AdminReply::screen(
+        format!(
+            "📝 {} {}/{pages}\n{}",
+            cx.tr("Texts, page", "Тексты, страница"),
+            page + 1,
+            cx.tr("📄 default · ✏️ changed", "📄 по умолчанию · ✏️ изменён")
+        ),
+        rows(kb),
+    ))
+}
+
+pub async fn key(cx: &Cx<'_>, key: Key) -> Result<AdminReply, BotError> {
+    let all = overridden(cx).await?;
+    let mut text = format!("📝 {}", key.code());
+    let placeholders: Vec<String> = key
+        .placeholders()
+        .iter()
+        .map(|p| format!("{{{p}}}"))
+        .collect();
+    if !placeholders.is_empty() {
+        text.push_str(&format!(
+            "\n{}: {}",
+            cx.tr("Placeholders", "Подстановки"),
+            placeholders.join(" ")
+        ));
+    }
+    let mut kb = Vec::new();
+    for locale in Locale::ALL {
+        let current = all
+            .iter()
+            .find(|o| o.key == key.code() && o.locale == locale);
+        text.push_str(&format!(
+            "\n\n[{}] {}:\n{}",
+            locale.code(),
+            cx.tr("default", "по умолчанию"),
+            key.default_in(locale)
+        ));
+        if let Some(o) = current {
+            text.push_str(&format!(
+                "\n[{}] {}:\n{}",
+                locale.code(),
+                cx.tr("override", "изменён"),
+                o.text
+            ));
+        }
+        let mut row = vec![button(
+            format!("✏️ {}", locale.code()),
+            A::TextSet(key, locale),
+        )];
+        if current.is_some() {
+            row.push(button(
+                format!("↩️ {} {}", cx.tr("Reset", "Сбросить"), locale.code()),
+                A::TextReset(key, locale),
+            ));
+        }
+        kb.push(row);
+    }
+    let index = Key::ALL.iter().position(|k| *k == key).unwrap_or(0);
+    kb.push(vec![button(
+        cx.tr("◀ Texts", "◀ Тексты"),
+        A::TextsPage(u32::try_from(index / PAGE).unwrap_or(0)),
+    )]);
+    Ok(AdminReply::screen(text, rows(kb)))
+}
+
+pub async fn set_ask(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<AdminReply, BotError> {
+    input::set(
+        cx.app,
+        cx.chat,
+        &Pending::TextSet {
+            key: key.code().to_owned(),
+            locale,
+        },
+    )
+    .await?;
+    Ok(AdminReply::screen(
+        format!(
+            "✏️ {} [{}]: {} (/admin {})",
+            key.code(),
+            locale.code(),
+            cx.tr(
+                "send the new text, with the same {placeholders}",
+                "пришлите новый текст с теми же {подстановками}"
+            ),
+            cx.tr("to leave", "— выйти"),
+        ),
+        rows(vec![vec![button(
+            cx.tr("◀ Back", "◀ Назад"),
+            A::TextKey(key),
+        )]]),
+    ))
+}
+
+pub async fn set(
+    cx: &Cx<'_>,
+    code: &str,
+    locale: Locale,
+    text: &str,
+) -> Result<AdminReply, BotError> {
+    let Some(key) = Key::from_code(code) else {
+        input::clear(cx.app, cx.chat).await?;
+        return Ok(AdminReply::alert(
+            cx.tr("This text no longer exists.", "Такого текста больше нет."),
+        ));
+    };
+    if let Err(e) = validate_override(key, text) {
+        return Ok(AdminReply::alert(format!("⚠️ {e}")));
+    }
+    let mut tx = cx.app.tx().await?;
+    stored::set(
+        &mut tx,
+        key.code(),
+        locale,
+        text,
+        Some(cx.admin.id),
+        cx.app.now(),
+    )
+    .await?;
+    audit::record(
+        cx,
+        &mut tx,
+        "text.set",
+        format!("text:{}:{}", key.code(), locale.code()),
+        json!({ "text": text }),
+    )
+    .await?;
+    tx.commit().await?;
+    input::clear(cx.app, cx.chat).await?;
+    Ok(self::key(cx, key)
+        .await?
+        .with_alert(cx.tr("Saved.", "Сохранено.")))
+}
+
+pub async fn reset(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    if stored::reset(&mut tx, key.code(), locale).await? {
+        audit::record(
+            cx,
+            &mut tx,
+            "text.reset",
+            format!("text:{}:{}", key.code(), locale.code()),
+            json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(self::key(cx, key)
+        .await?
+        .with_alert(cx.tr("Back to the default.", "Возвращён текст по умолчанию.")))
+}

@@ -1,0 +1,211 @@
+//! The outbox dispatcher: a task beside long polling that sends the tenant's due messages,
+//! each once, also across restarts of the bot.
+//!
+//! Every tick it claims due rows under a lease (`outbox::claim_due`, `FOR UPDATE SKIP LOCKED`,
+//! committed at once), renders each (see [`render`]), sends it through the shared throttled
+//! bot, then marks it sent in its own short transaction. "Now" is the injected clock, so tests
+//! move time instead of sleeping. Failures:
+//!
+//! - 403 (the person blocked the bot, deactivated, never started it): the customer is marked
+//!   inactive (`customers::mark_blocked`) and every pending message to that chat is cancelled;
+//!   nothing is retried, so a blocked bot never causes a storm;
+//! - 429: retried after the `retry_after` Telegram asked for;
+//! - anything else: retried with exponential backoff, given up after [`MAX_ATTEMPTS`].
+//!
+//! A bot killed between sending and marking sends that one message again once its lease lapses;
+//! the window is one Bot API call long.
+//!
+//! # Kinds and payloads
+//!
+//! - `reminder` `{"minutes": 120}`: written by storage when a booking is confirmed; rendered
+//!   from the booking as it is now, with Confirm / Reschedule / Cancel buttons.
+//! - `release` `{}`: the automatic release of a visit the customer did not confirm (policy
+//!   `auto_release`); sends nothing itself, but queues a `notice` telling the customer.
+//! - `follow_up` `{}`: after the visit, a 1–5 rating, then an optional comment.
+//! - `waitlist_offer` `{"entry": 7}`: free times on a day the customer waits for.
+//! - `notice` — for anyone who needs to tell a customer or an owner something (the admin
+//!   panel, the master's subscription monitor). Sent verbatim:
+//!
+//!   ```json
+//!   {"text": "Your subscription ends in 3 days",
+//!    "buttons": [[{"text": "Renew", "data": "v1:m:main"}]]}
+//!   ```
+//!
+//!   `text` is required (1–4096 characters). `buttons` is optional: rows of inline buttons,
+//!   each `data` at most 64 bytes of callback data this bot's router understands (it is parsed
+//!   and re-checked on the press like any other button). A malformed notice is cancelled with
+//!   the reason in `last_error`, never sent half-right. Write it with `outbox::enqueue`,
+//!   `kind = "notice"`, `chat_id` = the recipient's Telegram id, and a dedupe key.
+
+/// What each kind of message says.
+pub mod render;
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use booking_core::ids::{OutboxId, TelegramUserId};
+use chrono::{DateTime, Utc};
+use storage::tenant::{
+    customers,
+    outbox::{self, OutboxMessage},
+};
+use teloxide::{ApiError, RequestError, prelude::*, types::ChatId};
+
+use crate::{app::App, error::BotError, handlers::TgBot, screen::Outgoing};
+use render::Rendered;
+
+/// How often the outbox is looked at (real time; "due" is the injected clock's).
+pub const TICK: Duration = Duration::from_millis(500);
+/// How many messages one tick claims.
+const BATCH: i64 = 50;
+/// How long a claimed message is ours before another dispatcher may take it.
+const LEASE_SECS: i64 = 120;
+/// The first retry after an ordinary failure; doubles per attempt up to [`MAX_BACKOFF_SECS`].
+const FIRST_BACKOFF_SECS: i64 = 30;
+const MAX_BACKOFF_SECS: i64 = 3600;
+/// After this many failed attempts a message is given up.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// Sends due messages until `stop` resolves.
+pub async fn run(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + Send) {
+    tokio::pin!(stop);
+    loop {
+        match tick(&bot, &app).await {
+            // A full batch means more may be due: go on at once.
+            Ok(n) if n >= BATCH as usize => continue,
+            Ok(_) => {}
+            Err(e) if e.is_unavailable() => {
+                tracing::warn!(error = ?e, "outbox: storage unavailable; will retry");
+            }
+            Err(e) => tracing::error!(error = ?e, "outbox tick failed"),
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(TICK) => {}
+        }
+    }
+}
+
+/// Claims and delivers what is due now; how many were claimed.
+pub async fn tick(bot: &TgBot, app: &App) -> Result<usize, BotError> {
+    let now = app.now();
+    let mut tx = app.tx().await?;
+    let due = outbox::claim_due(&mut tx, now, chrono::Duration::seconds(LEASE_SECS), BATCH).await?;
+    tx.commit().await?;
+    let claimed = due.len();
+    for message in due {
+        deliver(bot, app, &message).await?;
+    }
+    Ok(claimed)
+}
+
+/// Renders, sends and records one claimed message.
+async fn deliver(bot: &TgBot, app: &App, m: &OutboxMessage) -> Result<(), BotError> {
+    let rendered = render::render(app, m).await?;
+    let out = match rendered {
+        Rendered::Send(out) => out,
+        Rendered::Done => return finish(app, m.id, Outcome::Sent).await,
+        Rendered::Drop(reason) => return finish(app, m.id, Outcome::Dropped(reason)).await,
+    };
+    let outcome = match send(bot, out).await {
+        Ok(()) => Outcome::Sent,
+        Err(e) if unreachable(&e) => Outcome::Blocked,
+        Err(RequestError::RetryAfter(wait)) => Outcome::Retry(
+            app.now() + wait.chrono_duration(),
+            "429 Too Many Requests".into(),
+        ),
+        Err(e) if m.attempts >= MAX_ATTEMPTS => Outcome::Dropped(format!("gave up: {e}")),
+        Err(e) => Outcome::Retry(app.now() + backoff(m.attempts), e.to_string()),
+    };
+    if let Outcome::Blocked = outcome {
+        tracing::info!(chat = m.chat_id, "outbox: the recipient blocked the bot");
+        let mut tx = app.tx().await?;
+        customers::mark_blocked(&mut tx, TelegramUserId(m.chat_id), app.now()).await?;
+        outbox::cancel_for_chat(&mut tx, m.chat_id, "blocked the bot", app.now()).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    finish(app, m.id, outcome).await
+}
+
+enum Outcome {
+    Sent,
+    Blocked,
+    Dropped(String),
+    Retry(DateTime<Utc>, String),
+}
+
+async fn finish(app: &App, id: OutboxId, outcome: Outcome) -> Result<(), BotError> {
+    let now = app.now();
+    let mut tx = app.tx().await?;
+    match outcome {
+        Outcome::Sent => outbox::mark_sent(&mut tx, id, now).await?,
+        Outcome::Dropped(reason) => {
+            tracing::debug!(%id, %reason, "outbox: message dropped");
+            outbox::mark_cancelled(&mut tx, id, &reason, now).await?;
+        }
+        Outcome::Retry(at, error) => {
+            tracing::warn!(%id, %error, retry_at = %at, "outbox: send failed");
+            outbox::mark_failed(&mut tx, id, &error, at).await?;
+        }
+        Outcome::Blocked => {}
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn send(bot: &TgBot, out: Outgoing) -> Result<(), RequestError> {
+    let mut request = bot.send_message(out.chat, out.text);
+    if let Some(markup) = out.markup {
+        request = request.reply_markup(markup);
+    }
+    request.await.map(|_| ())
+}
+
+/// Telegram's answers that mean the person cannot be messaged until they write again.
+fn unreachable(e: &RequestError) -> bool {
+    matches!(
+        e,
+        RequestError::Api(
+            ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::CantInitiateConversation
+        )
+    )
+}
+
+/// 30 s, 60 s, 120 s, … up to an hour.
+fn backoff(attempts: i32) -> chrono::Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
+    let secs = FIRST_BACKOFF_SECS
+        .saturating_mul(1_i64 << doublings)
+        .min(MAX_BACKOFF_SECS);
+    chrono::Duration::seconds(secs)
+}
+
+/// A Telegram chat id for a stored one.
+pub(crate) const fn chat(id: i64) -> ChatId {
+    ChatId(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff(1).num_seconds(), 30);
+        assert_eq!(backoff(2).num_seconds(), 60);
+        assert_eq!(backoff(4).num_seconds(), 240);
+        assert_eq!(backoff(30).num_seconds(), 3600);
+        assert_eq!(backoff(0).num_seconds(), 30);
+    }
+
+    #[test]
+    fn only_blocking_answers_mark_the_customer() {
+        assert!(unreachable(&RequestError::Api(ApiError::BotBlocked)));
+        assert!(!unreachable(&RequestError::Api(
+            ApiError::MessageNotModified
+        )));
+        assert!(!unreachable(&RequestError::RetryAfter(
+            teloxide::types::Seconds::from_seconds(3)
+        )));
+    }
+}

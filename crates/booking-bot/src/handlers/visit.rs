@@ -1,0 +1,83 @@
+//! What a customer does with the outbox's messages: confirm a visit from its reminder, rate a
+//! past visit from the follow-up, and add a comment to the rating.
+
+use booking_core::{booking::BookingRejection, ids::BookingId};
+use storage::tenant::{bookings, reminders};
+
+use super::{
+    Ctx,
+    common::{local, names, rejected},
+};
+use crate::{
+    error::BotError,
+    keyboards,
+    screen::{Reply, Screen},
+    state::State,
+    texts::Key,
+};
+
+/// The longest comment kept; Telegram allows 4096 characters, a review needs far fewer.
+const MAX_COMMENT: usize = 1000;
+
+/// "I'll be there": recorded for the customer's own upcoming booking (which also keeps an
+/// automatic release away); the reminder shows that it is confirmed.
+pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let now = cx.app.now();
+    let mut tx = cx.app.tx().await?;
+    let customer = cx.session.customer.id;
+    if !reminders::confirm_visit(&mut tx, id, customer, cx.actor(), now).await? {
+        return Ok(rejected(cx, &BookingRejection::NotFound));
+    }
+    let Some(booking) = bookings::get(&mut tx, id).await? else {
+        return Ok(rejected(cx, &BookingRejection::NotFound));
+    };
+    let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+    tx.commit().await?;
+    let (date, time) = local(cx, booking.start);
+    let text = t.fill(
+        Key::ReminderConfirmed,
+        &[
+            ("service", &service),
+            ("staff", &staff),
+            ("date", &date),
+            ("time", &time),
+            ("zone", cx.session.profile.time_zone.name()),
+        ],
+    );
+    let mut reply = Reply::screen(Screen::new(text, keyboards::to_menu(t)));
+    reply.notice = Some(t.get(Key::VisitConfirmed).to_owned());
+    Ok(reply)
+}
+
+/// A rating from the follow-up: only the customer's own visit that has ended. The next text
+/// message becomes the comment (or "No comment" goes back to the menu).
+pub async fn rate(cx: &Ctx<'_>, id: BookingId, rating: u8) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let mut tx = cx.app.tx().await?;
+    let customer = cx.session.customer.id;
+    if !reminders::rate(&mut tx, id, customer, rating, cx.app.now()).await? {
+        return Ok(rejected(cx, &BookingRejection::NotFound));
+    }
+    tx.commit().await?;
+    cx.set_state(State::Commenting { booking: id }).await?;
+    let text = t.fill(
+        Key::RatingThanks,
+        &[("rating", &"⭐".repeat(rating.into()))],
+    );
+    Ok(Reply::screen(Screen::new(text, keyboards::no_comment(t))))
+}
+
+/// The text after a rating, saved as its comment.
+pub async fn comment(cx: &Ctx<'_>, booking: BookingId, text: &str) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let text: String = text.trim().chars().take(MAX_COMMENT).collect();
+    let mut tx = cx.app.tx().await?;
+    reminders::comment(&mut tx, booking, cx.session.customer.id, &text).await?;
+    tx.commit().await?;
+    cx.set_state(State::Idle).await?;
+    Ok(Reply::screen(Screen::new(
+        t.get(Key::CommentSaved),
+        keyboards::main_menu(t),
+    )))
+}

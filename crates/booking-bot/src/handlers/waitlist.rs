@@ -1,0 +1,149 @@
+//! The waitlist: a full day in the calendar offers it; a customer joins; when time frees up
+//! the outbox offers it, and the first to press an offered time gets it (the bookings
+//! exclusion constraint decides). Whoever presses later is told it was taken and offered the
+//! nearest free times.
+
+use booking_core::{
+    booking::BookingRejection,
+    ids::{StaffId, WaitlistId},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use storage::tenant::{
+    bookings::{self, BookingRequest, Rules},
+    catalogue,
+    waitlist::{self, EntryStatus},
+};
+
+use super::{
+    Ctx,
+    calendar::nearest,
+    common::{expired, local, names, rejected},
+};
+use crate::{
+    error::{BotError, split},
+    keyboards,
+    screen::{Reply, Screen},
+    state::State,
+    texts::Key,
+};
+
+/// The service and staff choice of a booking in progress (not a move).
+fn draft(cx: &Ctx<'_>) -> Option<(booking_core::ids::ServiceId, Option<StaffId>)> {
+    match cx.state {
+        State::ChoosingTime { service, staff } | State::Confirming { service, staff, .. } => {
+            Some((service, staff))
+        }
+        _ => None,
+    }
+}
+
+/// A 🔔 day: "no free time — join the waitlist?", after checking the day really is full.
+pub async fn ask(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let Some((service, staff)) = draft(cx) else {
+        return Ok(expired(cx));
+    };
+    let mut tx = cx.app.tx().await?;
+    let full = split(waitlist::full_days(&mut tx, service, staff, day, day, cx.app.now()).await)?;
+    let Some(found) = catalogue::service(&mut tx, service).await? else {
+        return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
+    };
+    tx.commit().await?;
+    match full {
+        Ok(days) if days.contains(&day) => {}
+        // Time freed up meanwhile (or the day is not one to wait for): the calendar says more.
+        Ok(_) => return Ok(expired(cx)),
+        Err(r) => return Ok(rejected(cx, &r)),
+    }
+    let text = t.fill(
+        Key::WaitlistAsk,
+        &[
+            ("service", &found.name),
+            ("date", &day.format("%d.%m.%Y").to_string()),
+        ],
+    );
+    Ok(Reply::screen(Screen::new(
+        text,
+        keyboards::join_waitlist(t, day),
+    )))
+}
+
+/// Joins the day's waitlist; the day is checked to be full again (a forged date is refused).
+pub async fn join(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let Some((service, staff)) = draft(cx) else {
+        return Ok(expired(cx));
+    };
+    let mut tx = cx.app.tx().await?;
+    match split(waitlist::full_days(&mut tx, service, staff, day, day, cx.app.now()).await)? {
+        Ok(days) if days.contains(&day) => {}
+        Ok(_) => return Ok(expired(cx)),
+        Err(r) => return Ok(rejected(cx, &r)),
+    }
+    waitlist::join(&mut tx, cx.session.customer.id, service, staff, day).await?;
+    tx.commit().await?;
+    cx.set_state(State::Idle).await?;
+    let text = t.fill(
+        Key::WaitlistJoined,
+        &[("date", &day.format("%d.%m.%Y").to_string())],
+    );
+    Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+}
+
+/// An offered time pressed: booked if it is still free, else the nearest free times.
+pub async fn take(cx: &Ctx<'_>, id: WaitlistId, start: DateTime<Utc>) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let now = cx.app.now();
+    let mut tx = cx.app.tx().await?;
+    let entry = waitlist::get(&mut tx, id)
+        .await?
+        .filter(|e| e.customer_id == cx.session.customer.id && e.status == EntryStatus::Waiting);
+    let zone = cx.session.profile.time_zone;
+    let Some(entry) = entry.filter(|e| start.with_timezone(&zone).date_naive() == e.day) else {
+        return Ok(Reply::alert(t.get(Key::WaitlistOfferGone)));
+    };
+    let request = BookingRequest {
+        customer: entry.customer_id,
+        service: entry.service_id,
+        staff: entry.staff_id,
+        start,
+        source: cx.session.customer.source.clone(),
+        actor: cx.actor(),
+        rules: Rules::Customer,
+    };
+    match split(bookings::book(&mut tx, &request, now).await)? {
+        Ok(booking) => {
+            waitlist::fulfil(&mut tx, entry.id, booking.id).await?;
+            let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+            let notify =
+                super::notify::admins(cx, &mut tx, Key::AdminBooked, &booking, None).await?;
+            tx.commit().await?;
+            cx.set_state(State::Idle).await?;
+            let (date, time) = local(cx, booking.start);
+            let text = t.fill(
+                Key::Booked,
+                &[
+                    ("service", &service),
+                    ("staff", &staff),
+                    ("date", &date),
+                    ("time", &time),
+                    ("zone", zone.name()),
+                ],
+            );
+            let mut reply = Reply::screen(Screen::new(text, keyboards::to_menu(t)));
+            reply.notify = notify;
+            Ok(reply)
+        }
+        Err(BookingRejection::SlotTaken) => {
+            let screen = nearest(cx, &mut tx, entry.service_id, entry.staff_id, entry.day).await?;
+            tx.commit().await?;
+            cx.set_state(State::ChoosingTime {
+                service: entry.service_id,
+                staff: entry.staff_id,
+            })
+            .await?;
+            Ok(screen)
+        }
+        Err(r) => Ok(rejected(cx, &r)),
+    }
+}

@@ -1,0 +1,220 @@
+//! Roles: /admin only for admins; every admin button refused, with nothing changed, for anyone
+//! else, for a staff member on a colleague's schedule, and for an admin demoted since the
+//! button was drawn.
+
+use booking_bot::{
+    admin::callback::{AdminAction as A, Audience, Field, Report, RoleCode},
+    texts::Key,
+};
+use booking_core::locale::Locale;
+use booking_core::{booking::BookingStatus, ids::BlockId, time::Interval};
+use chrono::{Duration, Utc};
+use storage::tenant::{admin_views, admins::AdminRole, schedule};
+
+use crate::{
+    admin_support::{
+        admin, audit, booking_with, boris, customer, is_refusal, latest, notices, panel, say,
+        status, tid,
+    },
+    support::TestBot,
+};
+
+#[tokio::test]
+async fn admin_is_refused_to_customers() {
+    let bot = TestBot::start().await;
+    let alice = bot.user("Alice", "en").await;
+    bot.command(&alice, "/admin").await;
+    let answer = bot.next(&alice).await;
+    assert!(
+        answer.text().starts_with("⛔ Not allowed"),
+        "{}",
+        answer.text()
+    );
+    assert!(answer.buttons().is_empty());
+}
+
+#[tokio::test]
+async fn every_admin_button_is_refused_to_outsiders_and_to_staff_on_a_colleagues_schedule() {
+    let bot = TestBot::start().await;
+    let boris = boris(&bot).await;
+    let carol = bot.user("Carol", "en").await;
+    let carol_id = customer(&bot, &carol).await;
+    let borises = booking_with(&bot, carol_id, boris.id, 7).await;
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    let start = Utc::now() + Duration::days(20);
+    let block = schedule::block(
+        &mut tx,
+        Some(boris.id),
+        Interval::new(start, start + Duration::hours(1)).unwrap(),
+        "",
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let date = Utc::now().date_naive();
+    let b = borises.id;
+    let owner = tid(&admin(&bot, "Owner", AdminRole::Owner).await);
+    // One button of every kind, each aimed at Boris's schedule where it names anything.
+    let all = vec![
+        A::Menu,
+        A::Day {
+            staff: Some(boris.id),
+            date,
+        },
+        A::Week { staff: None, date },
+        A::Booking(b),
+        A::Done(b),
+        A::NoShow(b),
+        A::CancelAsk(b),
+        A::CancelYes(b),
+        A::Move(b),
+        A::PhoneIn,
+        A::PhoneInService(bot.salon.haircut),
+        A::PhoneInStaff(bot.salon.haircut, boris.id),
+        A::Availability,
+        A::Blocks,
+        A::BlockNew(Some(boris.id)),
+        A::Unblock(block),
+        A::Hours(None),
+        A::Exception(Some(boris.id)),
+        A::Policy,
+        A::CantWorkAsk(boris.id),
+        A::CantWorkYes(boris.id),
+        A::Services,
+        A::Service(bot.salon.haircut),
+        A::ServiceToggle(bot.salon.haircut),
+        A::ServiceUp(bot.salon.haircut),
+        A::ServiceEdit(bot.salon.haircut, Field::Price),
+        A::ServiceNew,
+        A::StaffList,
+        A::StaffItem(boris.id),
+        A::StaffToggle(boris.id),
+        A::StaffUp(boris.id),
+        A::StaffRename(boris.id),
+        A::StaffGives(boris.id, bot.salon.haircut),
+        A::StaffNew,
+        A::Admins,
+        A::AdminItem(owner),
+        A::AdminSetRole(owner, RoleCode::Admin),
+        A::AdminRemoveAsk(owner),
+        A::AdminRemove(owner),
+        A::AdminAdd,
+        A::Audit(0),
+        A::AuditCsv,
+        A::Exports,
+        A::ExportBookings,
+        A::ExportCustomers,
+        A::Broadcast,
+        A::BroadcastSegment(Audience::All),
+        A::BroadcastSend(1),
+        A::BroadcastDrop(1),
+        A::BroadcastStop(1),
+        A::AnalyticsMenu,
+        A::Analytics(Report::Days),
+        A::TextsPage(0),
+        A::TextKey(Key::Menu),
+        A::TextSet(Key::Menu, Locale::En),
+        A::TextReset(Key::Menu, Locale::En),
+    ];
+    let tags: Vec<&str> = all.iter().map(|a| a.tag()).collect();
+    assert_eq!(tags, A::TAGS, "the table covers every kind of admin button");
+
+    // Outsiders: every button refused. The rate limit allows 20 presses per 10 s, so the
+    // table is pressed by a few customers.
+    for (i, chunk) in all.chunks(8).enumerate() {
+        let outsider = bot.user(&format!("Mallory{i}"), "en").await;
+        bot.command(&outsider, "/admin").await;
+        assert!(bot.next(&outsider).await.text().starts_with("⛔"));
+        let data: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+        let forged = bot.forged_buttons(&outsider, &data).await;
+        for d in &data {
+            let (answer, after) = bot.press_data(&outsider, &forged, d).await;
+            assert!(is_refusal(&answer), "{d}: {answer:?}");
+            assert_eq!(after.text(), "forged", "{d} changed the screen");
+        }
+    }
+
+    // Anna's own staff accounts: everything aimed at Boris, and the managers' and owners'
+    // screens. Several accounts of hers press a part each, within the rate limit.
+    let aimed: Vec<A> = all
+        .iter()
+        .copied()
+        .filter(|a| {
+            !matches!(
+                a,
+                A::Menu | A::PhoneIn | A::PhoneInService(_) | A::Availability | A::Blocks
+            )
+        })
+        .collect();
+    for (i, chunk) in aimed.chunks(15).enumerate() {
+        let anna = admin(
+            &bot,
+            &format!("AnnaTg{i}"),
+            AdminRole::Staff(bot.salon.anna.id),
+        )
+        .await;
+        let _ = panel(&bot, &anna).await;
+        let data: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+        let forged = bot.forged_buttons(&anna, &data).await;
+        for d in &data {
+            let (answer, _) = bot.press_data(&anna, &forged, d).await;
+            assert!(is_refusal(&answer), "staff pressed {d}: {answer:?}");
+        }
+    }
+
+    // Nothing changed: the booking, the block, no audit entry, no customer notice.
+    assert_eq!(status(&bot, b).await, BookingStatus::Confirmed);
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    assert!(admin_views::block(&mut tx, block).await.unwrap().is_some());
+    assert!(
+        admin_views::block(&mut tx, BlockId(block.get() + 1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    tx.commit().await.unwrap();
+    assert!(audit(&bot).await.is_empty());
+    assert!(notices(&bot).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_demoted_admins_old_buttons_and_typed_steps_change_nothing() {
+    let bot = TestBot::start().await;
+    let carol = bot.user("Carol", "en").await;
+    let carol_id = customer(&bot, &carol).await;
+    let booking = booking_with(&bot, carol_id, bot.salon.anna.id, 7).await;
+    let olga = admin(&bot, "Olga", AdminRole::Admin).await;
+    let _ = panel(&bot, &olga).await;
+    // Olga had the booking's card open with its buttons, and began moving it.
+    let card_buttons = [
+        A::CancelYes(booking.id).to_string(),
+        A::Move(booking.id).to_string(),
+    ];
+    let card = bot.forged_buttons(&olga, &card_buttons[..1]).await;
+    let moving = bot.forged_buttons(&olga, &card_buttons[1..]).await;
+    let (_, asked) = bot.press_data(&olga, &moving, &card_buttons[1]).await;
+    assert!(
+        asked.text().contains("send the new date"),
+        "{}",
+        asked.text()
+    );
+
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    assert!(
+        admin_views::remove_admin(&mut tx, tid(&olga))
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+
+    let refused = say(&bot, &olga, "01.12.2030 10:00").await;
+    assert!(refused.text().starts_with("⛔"), "{}", refused.text());
+    let (answer, _) = bot.press_data(&olga, &card, &card_buttons[0]).await;
+    assert!(is_refusal(&answer), "{answer:?}");
+    assert_eq!(status(&bot, booking.id).await, BookingStatus::Confirmed);
+    assert_eq!(latest(&bot, &olga).await.text(), refused.text());
+    assert!(audit(&bot).await.is_empty());
+    assert!(notices(&bot).await.is_empty());
+}
