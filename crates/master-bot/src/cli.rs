@@ -1,18 +1,25 @@
 /// `apikey create|list|revoke`.
 mod apikey;
+/// `demo`: the demo tenant of `scripts/up.sh`.
+mod demo;
 /// `migrate`: control and every tenant, in lock-step.
 mod migrate;
 /// `tenant create|list|show|delete`.
 mod tenant;
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use anyhow::Context as _;
 use secrecy::SecretString;
 use storage::{Db, crypto::DataKey, db::PoolSize};
 use telemetry::{TelemetryArgs, parse_secret};
 
-use crate::api::RateLimit;
+use crate::{
+    api::RateLimit,
+    monitor::MonitorConfig,
+    operator_bot::{OperatorBotConfig, allowlist::OperatorIds},
+    serve::Background,
+};
 
 /// The platform's operator binary. Without a subcommand it serves.
 #[derive(Debug, clap::Parser)]
@@ -45,6 +52,8 @@ pub enum Command {
     /// Manage API keys of the REST API (`apikey create --operator` makes the first one).
     #[command(subcommand)]
     Apikey(apikey::ApiKeyCommand),
+    /// Create (once) and seed the demo tenant that `scripts/up.sh` shows; prints its id.
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -58,6 +67,41 @@ pub struct ServeArgs {
     /// Requests per second one API key may make, sustained.
     #[arg(long, env = "API_RATE_PER_SECOND", default_value_t = RateLimit::default().per_second)]
     pub api_rate_per_second: u32,
+    /// The operator bot's token; without it the operator bot does not run.
+    #[arg(long, env = "OPERATOR_BOT_TOKEN", value_parser = parse_secret, hide_env_values = true)]
+    pub operator_bot_token: Option<SecretString>,
+    /// Telegram user ids the operator bot serves, comma-separated; everyone else is refused.
+    #[arg(long, env = "OPERATOR_IDS")]
+    pub operator_ids: Option<OperatorIds>,
+    /// How often the operator bot looks for undelivered alerts, in seconds.
+    #[arg(long, env = "OPERATOR_ALERT_INTERVAL_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub operator_alert_interval_secs: u64,
+    /// Days before a subscription ends at which its owner is warned, comma-separated.
+    #[arg(long, env = "SUBSCRIPTION_WARN_DAYS", default_value = "3,1", value_parser = parse_days)]
+    pub subscription_warn_days: WarnDays,
+    /// Days a past-due subscription is still served before the tenant is suspended.
+    #[arg(long, env = "SUBSCRIPTION_GRACE_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=365))]
+    pub subscription_grace_days: u32,
+    /// How often the subscription monitor runs, in seconds.
+    #[arg(long, env = "SUBSCRIPTION_MONITOR_INTERVAL_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub subscription_monitor_interval_secs: u64,
+}
+
+/// `SUBSCRIPTION_WARN_DAYS`, e.g. `3,1`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WarnDays(pub Vec<u32>);
+
+fn parse_days(s: &str) -> Result<WarnDays, String> {
+    let days = s
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| match d.parse::<u32>() {
+            Ok(n) if (1..=60).contains(&n) => Ok(n),
+            _ => Err(format!("{d:?} is not a number of days between 1 and 60")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(WarnDays(days))
 }
 
 impl ServeArgs {
@@ -69,8 +113,34 @@ impl ServeArgs {
             serve: ServeArgs,
         }
         let only = <Only as clap::Parser>::try_parse_from(["master-bot"])
-            .context("HTTP_ADDR or an API_RATE_* variable is malformed")?;
+            .context("HTTP_ADDR, API_RATE_*, OPERATOR_* or SUBSCRIPTION_* is malformed")?;
         Ok(only.serve)
+    }
+
+    /// The operator bot and the monitor, as configured.
+    fn background(&self, telegram_api_url: &str) -> anyhow::Result<Background> {
+        let operator_bot = match (&self.operator_bot_token, &self.operator_ids) {
+            (None, _) => None,
+            (Some(_), None) => anyhow::bail!(
+                "OPERATOR_BOT_TOKEN is set but OPERATOR_IDS is not: list the operators' Telegram user ids"
+            ),
+            (Some(token), Some(ids)) => Some(OperatorBotConfig {
+                token: token.clone(),
+                api_url: telegram_api_url
+                    .parse()
+                    .context("TELEGRAM_API_URL is not a URL")?,
+                allowlist: ids.clone(),
+                alert_interval: Duration::from_secs(self.operator_alert_interval_secs),
+            }),
+        };
+        Ok(Background {
+            operator_bot,
+            monitor: MonitorConfig {
+                warn_days: self.subscription_warn_days.0.clone(),
+                grace: chrono::Duration::days(i64::from(self.subscription_grace_days)),
+                interval: Duration::from_secs(self.subscription_monitor_interval_secs),
+            },
+        })
     }
 
     fn rate_limit(&self) -> RateLimit {
@@ -93,6 +163,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match command {
         Command::Serve(args) => {
+            let background = args.background(&cli.telegram_api_url)?;
             let listener = telemetry::bind(args.http_addr).await?;
             let db = Db::connect_lazy(&url, PoolSize(10))
                 .context("DATABASE_URL is not a valid PostgreSQL URL")?;
@@ -105,6 +176,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bot_api,
                 args.rate_limit(),
                 listener,
+                background,
                 telemetry::shutdown_signal(),
             )
             .await
@@ -121,6 +193,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apikey(command) => {
             let db = connect(&url).await?;
             apikey::run(&db, command).await
+        }
+        Command::Demo(args) => {
+            let db = connect(&url).await?;
+            let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
+            let bot_api = crate::bot_api::BotApi::new(&cli.telegram_api_url)
+                .context("cannot build the Bot API client")?;
+            demo::run(&db, key.as_ref(), &bot_api, &cli.telegram_api_url, args).await
         }
     }
 }

@@ -1,26 +1,39 @@
 use std::{future::Future, sync::Arc};
 
 use axum::Router;
-use booking_core::clock::SystemClock;
+use booking_core::clock::{SharedClock, SystemClock};
 use storage::{Db, crypto::DataKey, migrate};
 use telemetry::Readiness;
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     api::{self, ApiState, RateLimit},
     bot_api::BotApi,
+    monitor::{self, MonitorConfig},
+    operator_bot::{self, OperatorBotConfig, stopped},
 };
 
-/// Migrates (control and every tenant), then serves until `shutdown` resolves.
+/// What runs beside the API.
+#[derive(Clone, Debug, Default)]
+pub struct Background {
+    /// The operator bot, when `OPERATOR_BOT_TOKEN` is set.
+    pub operator_bot: Option<OperatorBotConfig>,
+    pub monitor: MonitorConfig,
+}
+
+/// Migrates (control and every tenant), then serves until `shutdown` resolves: the API, the
+/// subscription monitor and, when configured, the operator bot.
 ///
 /// Without a data key the API still serves, but refuses to create tenants (it could not seal
-/// their secrets).
+/// their secrets). An operator bot whose token is rejected stops alone, with an error in the
+/// log; the API and the monitor go on.
 pub async fn run(
     db: Db,
     data_key: Option<DataKey>,
     bot_api: BotApi,
     rate_limit: RateLimit,
     listener: TcpListener,
+    background: Background,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     match migrate::migrate_all(&db, |_| {}).await {
@@ -32,14 +45,40 @@ pub async fn run(
         // Keep serving (health, readiness) so the operator can see what is wrong.
         Err(e) => tracing::error!(error.cause_chain = ?e, "migrations failed"),
     }
+    let clock: SharedClock = Arc::new(SystemClock);
     let state = ApiState::new(
         db.clone(),
         data_key,
-        Arc::new(SystemClock),
+        Arc::clone(&clock),
         rate_limit,
         bot_api,
     );
-    telemetry::serve(listener, app(&db, state), shutdown).await?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        stop_tx.send_replace(true);
+    });
+    let mut tasks = vec![tokio::spawn(monitor::run(
+        db.clone(),
+        Arc::clone(&clock),
+        background.monitor,
+        stopped(stop_rx.clone()),
+    ))];
+    if let Some(config) = background.operator_bot {
+        let (db, clock, stop) = (db.clone(), Arc::clone(&clock), stopped(stop_rx.clone()));
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = operator_bot::run(config, db, clock, stop).await {
+                tracing::error!(error = %e, "the operator bot stopped");
+            }
+        }));
+    }
+    let served = telemetry::serve(listener, app(&db, state), stopped(stop_rx)).await;
+    for task in tasks {
+        if let Err(e) = task.await {
+            tracing::error!(error = %e, "a background task failed");
+        }
+    }
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -17,17 +17,20 @@ use storage::control::{
     tenants,
 };
 
-use crate::api::{
-    auth::ApiKey,
-    error::{ApiError, FieldError},
-    extract::{ApiPath, JsonBody},
-    idempotency,
-    state::ApiState,
-    tenants::{find, to_json},
+use crate::{
+    actions,
+    api::{
+        auth::ApiKey,
+        error::{ApiError, FieldError},
+        extract::{ApiPath, JsonBody},
+        idempotency,
+        state::ApiState,
+        tenants::{find, to_json},
+    },
 };
 
 /// The longest period one request may add (ten years), as the plans table allows.
-const MAX_DAYS: i32 = 3660;
+const MAX_DAYS: i32 = actions::MAX_EXTEND_DAYS;
 
 /// Collects field errors and turns a non-empty list into a validation problem.
 #[derive(Default)]
@@ -257,24 +260,7 @@ pub async fn extend(
         "must be between 1 and 3660",
     );
     errors.done()?;
-    let mut tx = state
-        .db
-        .pool()
-        .begin()
-        .await
-        .map_err(storage::StorageError::from)?;
-    let sub = subscriptions::extend(&mut tx, tenant, days, state.clock.now())
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    tenants::audit(
-        &mut *tx,
-        &key.actor(),
-        "subscription.extend",
-        Some(tenant),
-        json!({ "days": days, "until": sub.current_period_end }),
-    )
-    .await?;
-    tx.commit().await.map_err(storage::StorageError::from)?;
+    let sub = actions::extend(&state.db, &key.actor(), tenant, days, state.clock.now()).await?;
     Ok(Json(sub))
 }
 

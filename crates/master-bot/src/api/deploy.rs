@@ -7,11 +7,13 @@ use serde::Serialize;
 use serde_json::json;
 use storage::control::{
     deployments::{self, Deployment},
-    jobs::{self, NewJob},
-    tenants::{self, DesiredState},
+    tenants::DesiredState,
 };
 
-use crate::api::{auth::ApiKey, error::ApiError, extract::ApiPath, state::ApiState, tenants::find};
+use crate::{
+    actions,
+    api::{auth::ApiKey, error::ApiError, extract::ApiPath, state::ApiState, tenants::find},
+};
 
 /// How many deployments a status shows.
 const LATEST: i64 = 5;
@@ -28,8 +30,8 @@ pub struct DeployStatus {
     pub deployments: Vec<Deployment>,
 }
 
-/// What the newest deployment says about the container now.
-fn actual_state(latest: &[Deployment]) -> &'static str {
+/// What the newest deployment says about the container now (the operator bot shows it too).
+pub fn actual_state(latest: &[Deployment]) -> &'static str {
     match latest.first() {
         Some(d) if d.status == "succeeded" => match d.action.as_str() {
             "deploy" | "restart" => "running",
@@ -68,28 +70,7 @@ pub async fn restart(
     ApiPath(id): ApiPath<TenantId>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     key.require_operator()?;
-    let tenant = find(&state, id).await?;
-    if tenant.desired_state != DesiredState::Running {
-        return Err(ApiError::Conflict {
-            code: "not_running",
-            detail: format!("tenant {id} is meant to be stopped; set desired_state to running"),
-        });
-    }
-    let job = NewJob::new(
-        "restart_tenant",
-        json!({ "tenant_id": id }),
-        state.clock.now(),
-    )
-    .deduplicated(format!("restart_tenant:{id}"));
-    let queued = jobs::enqueue(state.db.pool(), &job).await?;
-    tenants::audit(
-        state.db.pool(),
-        &key.actor(),
-        "tenant.restart",
-        Some(id),
-        json!({ "job_id": queued }),
-    )
-    .await?;
+    let queued = actions::restart(&state.db, &key.actor(), id, state.clock.now()).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "queued": queued.is_some(), "job_id": queued })),

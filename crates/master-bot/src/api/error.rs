@@ -81,6 +81,23 @@ impl From<StorageError> for ApiError {
     }
 }
 
+impl From<crate::actions::ActionError> for ApiError {
+    fn from(e: crate::actions::ActionError) -> Self {
+        use crate::actions::ActionError;
+        match e {
+            ActionError::NotFound => Self::NotFound,
+            ActionError::NotRunning(id) => Self::Conflict {
+                code: "not_running",
+                detail: format!("tenant {id} is meant to be stopped; set desired_state to running"),
+            },
+            ActionError::BadDays => {
+                Self::Validation(vec![FieldError::new("days", "must be between 1 and 3660")])
+            }
+            ActionError::Storage(e) => e.into(),
+        }
+    }
+}
+
 impl From<BookingError> for ApiError {
     fn from(e: BookingError) -> Self {
         match e {

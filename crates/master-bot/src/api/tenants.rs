@@ -20,7 +20,6 @@ use serde_json::json;
 use storage::{
     StorageError,
     control::{
-        jobs::{self, NewJob},
         tenant_admin::{self, TenantChanges},
         tenants::{self, DesiredState, NewTenant, TenantRecord},
     },
@@ -383,14 +382,7 @@ pub async fn update(
         tx.commit().await?;
     }
     if changes.desired_state.is_some() || changes.image_tag.is_some() {
-        // The deploy worker compares desired with actual state; one pending job per tenant.
-        let job = NewJob::new(
-            "reconcile_tenant",
-            json!({ "tenant_id": id }),
-            state.clock.now(),
-        )
-        .deduplicated(format!("reconcile_tenant:{id}"));
-        jobs::enqueue(pool, &job).await?;
+        crate::actions::queue_reconcile(&state.db, id, state.clock.now()).await?;
     }
     tenants::audit(
         pool,

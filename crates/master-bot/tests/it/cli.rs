@@ -47,3 +47,34 @@ async fn the_cli_makes_the_first_operator_key() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// `serve` with an operator bot token but no allowlist, or a malformed one, refuses to start
+/// and names the variable.
+#[test]
+fn serve_refuses_an_operator_bot_without_a_valid_allowlist() {
+    for ids in [None, Some("12,abc"), Some(" , ")] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_master-bot"));
+        command
+            .arg("serve")
+            .env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/unused")
+            .env("HTTP_ADDR", "127.0.0.1:0")
+            .env("OPERATOR_BOT_TOKEN", "123:not-checked")
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "off")
+            .env_remove("OPERATOR_IDS");
+        if let Some(ids) = ids {
+            command.env("OPERATOR_IDS", ids);
+        }
+        let out = command.output().unwrap();
+        assert!(!out.status.success(), "{ids:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("OPERATOR_IDS") || stderr.contains("operator-ids"),
+            "{ids:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("not-checked"),
+            "the token is never printed"
+        );
+    }
+}

@@ -8,7 +8,10 @@ mod auth;
 mod billing;
 mod bookings;
 mod cli;
+mod monitor;
 mod openapi;
+mod operator_bot;
+mod operator_support;
 mod tenants;
 
 use std::sync::Arc;

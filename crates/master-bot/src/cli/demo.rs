@@ -1,0 +1,281 @@
+//! `demo`: the demo tenant that `scripts/up.sh` shows a new user.
+//!
+//! Idempotent, so `up.sh` can run it on every start: the tenant is found by its bot (one bot
+//! serves one tenant), the catalogue is seeded only while it is empty, and the sample bookings
+//! only on a first seeding.
+
+use std::{io::Write as _, path::PathBuf};
+
+use anyhow::Context as _;
+use booking_core::{
+    Tz,
+    booking::Actor,
+    catalogue::{Minutes, Price, ServiceTiming},
+    ids::{ServiceId, TelegramUserId, TenantId},
+    locale::Locale,
+    schedule::{DayPlan, LocalRange, WeeklyHours},
+    tenant::TenantSchema,
+};
+use chrono::{Days, Utc};
+use secrecy::{ExposeSecret as _, SecretString};
+use storage::{
+    Db,
+    control::{
+        tenant_admin,
+        tenants::{self, DesiredState, NewTenant},
+    },
+    crypto::{DataKey, random_password},
+    provision,
+    tenant::{
+        bookings::{self, BookingRequest, Rules},
+        catalogue::{self, NewService},
+        customers::{self, TelegramProfile},
+        schedule,
+    },
+};
+use telemetry::parse_secret;
+
+use crate::bot_api::BotApi;
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The demo bot's token; the Bot API at TELEGRAM_API_URL must know it.
+    #[arg(long, env = "DEMO_BOT_TOKEN", value_parser = parse_secret, hide_env_values = true)]
+    bot_token: SecretString,
+    /// The owner's Telegram user id: gets the owner role (and /admin) in the demo bot.
+    #[arg(long, env = "DEMO_OWNER_ID")]
+    owner: Option<i64>,
+    /// Writes the demo bot's environment here (mode 0600), to run it as a plain process.
+    #[arg(long)]
+    env_file: Option<PathBuf>,
+    /// Have the deploy worker run the demo bot (desired state running, a reconcile job), for a
+    /// machine with a container engine; without it the bot is run as a plain process.
+    #[arg(long)]
+    deploy: bool,
+    /// The Redis the demo bot should use, for the env file.
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    redis_url: String,
+}
+
+const NAME: &str = "Demo Salon";
+
+pub async fn run(
+    db: &Db,
+    key: Option<&DataKey>,
+    bot_api: &BotApi,
+    telegram_api_url: &str,
+    args: DemoArgs,
+) -> anyhow::Result<()> {
+    let key = key.context("DATA_KEY is not set; it seals the demo tenant's secrets")?;
+    let bot = bot_api
+        .get_me(&args.bot_token)
+        .await
+        .context("checking DEMO_BOT_TOKEN with getMe")?;
+    let tenant = match tenant_admin::tenant_with_bot(db.pool(), &bot.username).await? {
+        Some(id) => id,
+        None => create(db, key, &args, &bot.username).await?,
+    };
+    let seeded = seed(db, tenant).await?;
+    eprintln!(
+        "demo tenant {tenant} (@{}){}",
+        bot.username,
+        if seeded { ", catalogue seeded" } else { "" }
+    );
+    if args.deploy {
+        crate::actions::set_desired_state(db, "cli", tenant, DesiredState::Running, Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot deploy the demo tenant: {e}"))?;
+    }
+    if let Some(path) = &args.env_file {
+        let (password, _) = tenants::sealed_secrets(db.pool(), tenant).await?;
+        let password = password.context("the demo tenant has no database password")?;
+        let password = key.open(&password)?;
+        write_env(
+            path,
+            db,
+            tenant,
+            &password,
+            &args.bot_token,
+            &args.redis_url,
+            telegram_api_url,
+        )?;
+    }
+    println!("{tenant}");
+    Ok(())
+}
+
+async fn create(
+    db: &Db,
+    key: &DataKey,
+    args: &DemoArgs,
+    username: &str,
+) -> anyhow::Result<TenantId> {
+    let record = tenants::insert(
+        db.pool(),
+        &NewTenant {
+            name: NAME.to_owned(),
+            time_zone: Tz::Europe__Moscow,
+            locale: Locale::Ru,
+            owner_telegram_id: args.owner.map(TelegramUserId),
+        },
+    )
+    .await?;
+    let password = random_password();
+    tenants::set_db_password(db.pool(), record.id, &key.seal(&password)).await?;
+    provision::provision_tenant(db, record.id, &password).await?;
+    tenant_admin::set_bot(db.pool(), record.id, &key.seal(&args.bot_token), username)
+        .await?
+        .map_err(|taken| anyhow::anyhow!("@{} already serves another tenant", taken.0))?;
+    tenants::audit(
+        db.pool(),
+        "cli",
+        "tenant.create",
+        Some(record.id),
+        serde_json::json!({ "demo": true }),
+    )
+    .await?;
+    Ok(record.id)
+}
+
+/// Seeds two staff members, four services, working hours and a few bookings tomorrow, unless
+/// the tenant already has services. `true` when it seeded.
+async fn seed(db: &Db, tenant: TenantId) -> anyhow::Result<bool> {
+    let mut tx = db.tenant(&TenantSchema::for_tenant(tenant)).await?;
+    if !catalogue::services(&mut tx, true).await?.is_empty() {
+        return Ok(false);
+    }
+    let mut ids = Vec::new();
+    for (order, (name, minutes, rubles)) in [
+        ("Стрижка", 60, 1_500),
+        ("Стрижка бороды", 30, 800),
+        ("Окрашивание", 120, 4_500),
+        ("Детская стрижка", 45, 1_000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let service = catalogue::create_service(
+            &mut tx,
+            &NewService {
+                name: name.to_owned(),
+                description: String::new(),
+                timing: ServiceTiming::new(
+                    Minutes::new(minutes),
+                    Minutes::new(30),
+                    Minutes::new(0),
+                    Minutes::new(0),
+                )?,
+                price: Price(rubles * 100),
+                sort_order: i32::try_from(order)?,
+            },
+        )
+        .await?;
+        ids.push(service.id);
+    }
+    let [haircut, beard, colour, kids]: [ServiceId; 4] = ids
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("four services"))?;
+    let anna = catalogue::create_staff(&mut tx, "Анна", &[haircut, colour, kids]).await?;
+    let boris = catalogue::create_staff(&mut tx, "Борис", &[haircut, beard, kids]).await?;
+    let day = DayPlan::new(
+        vec![LocalRange::parse("10:00-20:00")?],
+        vec![LocalRange::parse("14:00-15:00")?],
+    )?;
+    schedule::set_weekly(
+        &mut tx,
+        None,
+        &WeeklyHours::uniform(&day, &[0, 1, 2, 3, 4, 5]),
+    )
+    .await?;
+
+    // A few visits tomorrow (or the next working day), booked as the business would.
+    let now = Utc::now();
+    let zone = Tz::Europe__Moscow;
+    let mut date = now.with_timezone(&zone).date_naive();
+    let visits = [
+        (anna.id, haircut, "11:00", "Мария"),
+        (anna.id, colour, "15:00", "Ольга"),
+        (boris.id, beard, "12:00", "Иван"),
+    ];
+    for _ in 0..7 {
+        date = date
+            .checked_add_days(Days::new(1))
+            .context("date overflow")?;
+        if date.format("%u").to_string() != "7" {
+            break;
+        }
+    }
+    for (n, (staff, service, time, name)) in visits.into_iter().enumerate() {
+        let customer = customers::upsert(
+            &mut tx,
+            &TelegramProfile {
+                // Demo customers who are not on Telegram: ids no real account has.
+                telegram_user_id: TelegramUserId(-1 - i64::try_from(n)?),
+                first_name: name.to_owned(),
+                last_name: None,
+                username: None,
+            },
+            Some("demo"),
+            now,
+        )
+        .await?;
+        let local = date.and_time(booking_core::schedule::parse_time(time)?);
+        let start = local
+            .and_local_timezone(zone)
+            .single()
+            .context("demo time is ambiguous")?
+            .with_timezone(&Utc);
+        bookings::book(
+            &mut tx,
+            &BookingRequest {
+                customer: customer.id,
+                service,
+                staff: Some(staff),
+                start,
+                source: Some("demo".to_owned()),
+                actor: Actor::System,
+                rules: Rules::Staff,
+            },
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo booking at {time}: {e}"))?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The same environment the deploy worker gives a tenant's container.
+fn write_env(
+    path: &std::path::Path,
+    db: &Db,
+    tenant: TenantId,
+    password: &SecretString,
+    token: &SecretString,
+    redis_url: &str,
+    telegram_api_url: &str,
+) -> anyhow::Result<()> {
+    let database_url = db.tenant_database_url(tenant, password);
+    let mut file = open_private(path)?;
+    writeln!(file, "TENANT_ID={tenant}")?;
+    writeln!(file, "BOT_TOKEN={}", token.expose_secret())?;
+    writeln!(file, "DATABASE_URL={}", database_url.expose_secret())?;
+    writeln!(file, "REDIS_URL={redis_url}")?;
+    writeln!(file, "TELEGRAM_API_URL={telegram_api_url}")?;
+    Ok(())
+}
+
+/// Creates (or truncates) a file only its owner can read: it holds secrets.
+fn open_private(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    // `mode` applies only when the file is created; an older file is narrowed too.
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(file)
+}

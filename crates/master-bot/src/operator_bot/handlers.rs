@@ -1,0 +1,301 @@
+//! The handler tree: every update is first checked against the allowlist; an operator's
+//! commands, searches and button presses are then routed to small steps that return a screen.
+
+use std::sync::Arc;
+
+use booking_core::ids::TenantId;
+use storage::{
+    StorageError,
+    control::{deployments, platform_stats, subscriptions, tenant_search, tenants::DesiredState},
+};
+use teloxide::{
+    ApiError, RequestError,
+    dispatching::UpdateHandler,
+    payloads::{
+        AnswerCallbackQuerySetters as _, EditMessageTextSetters as _, SendMessageSetters as _,
+    },
+    prelude::*,
+    types::{CallbackQuery, Message, User},
+};
+
+use crate::{
+    actions::{self, ActionError},
+    operator_bot::{
+        OpBot, Operators,
+        callback::{Press, PressError},
+        texts::Texts,
+        views::{self, Screen},
+    },
+};
+
+/// Tenants per page of the list.
+pub const PAGE: i64 = 8;
+/// Search results shown at most.
+const FOUND: i64 = 10;
+/// Deployments shown on a tenant's card.
+const DEPLOYMENTS: i64 = 3;
+/// Alerts shown on the alerts screen.
+const ALERTS: i64 = 10;
+
+/// What can go wrong while handling an update.
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    #[error("Bot API: {0}")]
+    Telegram(#[from] teloxide::RequestError),
+    /// An action refused for a reason the step did not turn into an answer.
+    #[error("action: {0}")]
+    Action(#[from] ActionError),
+}
+
+/// The whole tree: private messages and button presses.
+#[must_use]
+pub fn schema() -> UpdateHandler<BotError> {
+    let messages = Update::filter_message()
+        .filter(|m: Message| m.chat.is_private())
+        .endpoint(on_message);
+    let presses = Update::filter_callback_query().endpoint(on_callback);
+    dptree::entry().branch(messages).branch(presses)
+}
+
+fn actor(user: &User) -> String {
+    format!("telegram:{}", user.id.0)
+}
+
+/// A message from someone: a stranger gets the refusal and nothing else.
+async fn on_message(bot: OpBot, msg: Message, ops: Arc<Operators>) -> Result<(), BotError> {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let t = Texts::for_code(user.language_code.as_deref());
+    if !ops.allowlist.allows(user.id.0) {
+        tracing::info!(
+            user = user.id.0,
+            "a stranger wrote to the operator bot; refused"
+        );
+        bot.send_message(msg.chat.id, t.refused()).await?;
+        return Ok(());
+    }
+    ops.remember_language(user.id.0, t);
+    let text = msg.text().unwrap_or_default().trim();
+    let screen = match screen_for_text(&ops, t, text).await {
+        Ok(screen) => screen,
+        Err(e) => {
+            tracing::error!(error = %e, "an operator command failed");
+            bot.send_message(msg.chat.id, t.failed()).await?;
+            return Ok(());
+        }
+    };
+    bot.send_message(msg.chat.id, screen.text)
+        .reply_markup(screen.keyboard)
+        .await?;
+    Ok(())
+}
+
+/// Splits `/command@bot rest` into (`command`, `rest`).
+fn command(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix('/')?;
+    let (head, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let name = head.split('@').next().unwrap_or(head);
+    Some((name, tail.trim()))
+}
+
+async fn screen_for_text(ops: &Operators, t: Texts, text: &str) -> Result<Screen, BotError> {
+    match command(text) {
+        Some(("tenants", _)) => list(ops, t, 0).await,
+        Some(("stats", _)) => stats(ops, t).await,
+        Some(("alerts", _)) => alerts(ops, t).await,
+        Some(("find", "")) => Ok(plain(t.find_usage())),
+        Some(("find", query)) => find(ops, t, query).await,
+        Some(("tenant", arg)) => match arg.trim_start_matches('#').parse::<i64>() {
+            Ok(id) if id > 0 => details(ops, t, TenantId(id)).await,
+            _ => Ok(plain(t.tenant_usage())),
+        },
+        Some(_) => Ok(views::menu(t)),
+        None if text.is_empty() => Ok(views::menu(t)),
+        None => find(ops, t, text).await,
+    }
+}
+
+fn plain(text: &str) -> Screen {
+    Screen {
+        text: text.to_owned(),
+        keyboard: teloxide::types::InlineKeyboardMarkup::default(),
+    }
+}
+
+async fn list(ops: &Operators, t: Texts, after: i64) -> Result<Screen, BotError> {
+    let after_id = (after > 0).then_some(TenantId(after));
+    let mut page = storage::control::tenants::list(ops.db.pool(), after_id, PAGE + 1).await?;
+    let more = page.len() > usize::try_from(PAGE).unwrap_or(usize::MAX);
+    page.truncate(usize::try_from(PAGE).unwrap_or(usize::MAX));
+    Ok(views::list(t, &page, after, more))
+}
+
+async fn find(ops: &Operators, t: Texts, query: &str) -> Result<Screen, BotError> {
+    // A query is shown back to the operator; keep it short.
+    let query: String = query.chars().take(64).collect();
+    let found = tenant_search::find(ops.db.pool(), &query, FOUND).await?;
+    Ok(views::found(t, &query, &found))
+}
+
+async fn details(ops: &Operators, t: Texts, id: TenantId) -> Result<Screen, BotError> {
+    let Some(tenant) = storage::control::tenants::get(ops.db.pool(), id).await? else {
+        return Ok(plain(t.not_found()));
+    };
+    let mut conn = ops.db.pool().acquire().await.map_err(StorageError::from)?;
+    let sub = subscriptions::get(&mut conn, id).await?;
+    drop(conn);
+    let latest = deployments::latest(ops.db.pool(), id, DEPLOYMENTS).await?;
+    Ok(views::details(t, &tenant, sub.as_ref(), &latest))
+}
+
+async fn stats(ops: &Operators, t: Texts) -> Result<Screen, BotError> {
+    let s = platform_stats::collect(ops.db.pool(), ops.clock.now()).await?;
+    Ok(views::stats(t, &s))
+}
+
+async fn alerts(ops: &Operators, t: Texts) -> Result<Screen, BotError> {
+    let latest = storage::control::alerts::recent(ops.db.pool(), ALERTS).await?;
+    Ok(views::alerts(t, &latest))
+}
+
+/// What a press leads to: a new screen for the message, and a short notice.
+struct Reply {
+    screen: Option<Screen>,
+    notice: Option<String>,
+}
+
+impl Reply {
+    fn screen(screen: Screen) -> Self {
+        Self {
+            screen: Some(screen),
+            notice: None,
+        }
+    }
+
+    fn notice(text: impl Into<String>) -> Self {
+        Self {
+            screen: None,
+            notice: Some(text.into()),
+        }
+    }
+
+    fn both(screen: Screen, text: impl Into<String>) -> Self {
+        Self {
+            screen: Some(screen),
+            notice: Some(text.into()),
+        }
+    }
+}
+
+/// A button press: checked against the allowlist before its data is even parsed, and always
+/// answered.
+async fn on_callback(bot: OpBot, q: CallbackQuery, ops: Arc<Operators>) -> Result<(), BotError> {
+    let t = Texts::for_code(q.from.language_code.as_deref());
+    if !ops.allowlist.allows(q.from.id.0) {
+        tracing::info!(
+            user = q.from.id.0,
+            "a stranger pressed an operator button; refused"
+        );
+        bot.answer_callback_query(q.id.clone())
+            .text(t.refused())
+            .show_alert(true)
+            .await?;
+        return Ok(());
+    }
+    ops.remember_language(q.from.id.0, t);
+    let reply = match q.data.as_deref().unwrap_or_default().parse::<Press>() {
+        Err(PressError::OtherVersion | PressError::Malformed) => {
+            Ok(Reply::notice(t.outdated_button()))
+        }
+        Ok(press) => route(&ops, t, &q.from, press).await,
+    };
+    let reply = reply.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "an operator button failed");
+        Reply::notice(t.failed())
+    });
+    if let (Some(screen), Some(message)) = (reply.screen, q.message.as_ref()) {
+        let edited = bot
+            .edit_message_text(message.chat().id, message.id(), screen.text)
+            .reply_markup(screen.keyboard)
+            .await;
+        // "Refresh" on an unchanged screen is not an error.
+        if let Err(e) = edited
+            && !matches!(e, RequestError::Api(ApiError::MessageNotModified))
+        {
+            tracing::warn!(error = %e, "editing the operator's message failed");
+        }
+    }
+    let mut answer = bot.answer_callback_query(q.id.clone());
+    if let Some(notice) = reply.notice {
+        answer = answer.text(notice);
+    }
+    answer.await?;
+    Ok(())
+}
+
+async fn route(ops: &Operators, t: Texts, user: &User, press: Press) -> Result<Reply, BotError> {
+    let now = ops.clock.now();
+    let who = actor(user);
+    match press {
+        Press::Menu => Ok(Reply::screen(views::menu(t))),
+        Press::List { after } => Ok(Reply::screen(list(ops, t, after).await?)),
+        Press::Details(id) => Ok(Reply::screen(details(ops, t, id).await?)),
+        Press::Stats => Ok(Reply::screen(stats(ops, t).await?)),
+        Press::Alerts => Ok(Reply::screen(alerts(ops, t).await?)),
+        Press::Deploy(id) | Press::Stop(id) => {
+            let (state, done) = if matches!(press, Press::Deploy(_)) {
+                (DesiredState::Running, t.deploy_queued())
+            } else {
+                (DesiredState::Stopped, t.stop_queued())
+            };
+            match actions::set_desired_state(&ops.db, &who, id, state, now).await {
+                Ok(_) => Ok(Reply::both(details(ops, t, id).await?, done)),
+                Err(ActionError::NotFound) => Ok(Reply::notice(t.not_found())),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Press::Restart(id) => match actions::restart(&ops.db, &who, id, now).await {
+            Ok(Some(_)) => Ok(Reply::both(details(ops, t, id).await?, t.restart_queued())),
+            Ok(None) => Ok(Reply::notice(t.restart_already())),
+            Err(ActionError::NotFound) => Ok(Reply::notice(t.not_found())),
+            Err(ActionError::NotRunning(_)) => Ok(Reply::notice(t.not_running())),
+            Err(e) => Err(e.into()),
+        },
+        Press::ExtendAsk(id, days) => {
+            let Some(tenant) = storage::control::tenants::get(ops.db.pool(), id).await? else {
+                return Ok(Reply::notice(t.not_found()));
+            };
+            let mut conn = ops.db.pool().acquire().await.map_err(StorageError::from)?;
+            match subscriptions::get(&mut conn, id).await? {
+                Some(sub) => Ok(Reply::screen(views::extend_confirm(t, &tenant, &sub, days))),
+                None => Ok(Reply::notice(t.no_subscription())),
+            }
+        }
+        Press::ExtendDo(id, days) => match actions::extend(&ops.db, &who, id, days, now).await {
+            Ok(sub) => Ok(Reply::both(
+                details(ops, t, id).await?,
+                t.extended(&views::when(sub.current_period_end)),
+            )),
+            Err(ActionError::NotFound) => Ok(Reply::notice(t.no_subscription())),
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_split_from_their_argument_and_bot_name() {
+        assert_eq!(
+            command("/find  Barber shop "),
+            Some(("find", "Barber shop"))
+        );
+        assert_eq!(command("/tenants@ops_bot"), Some(("tenants", "")));
+        assert_eq!(command("Barber"), None);
+    }
+}
