@@ -1,0 +1,88 @@
+//! The menu: welcome, how it works, plans, the demo bot, the trial's first step.
+
+use storage::control::{plans, trials};
+
+use super::{
+    Reply,
+    callback::{Button, Menu},
+    keyboards,
+    state::{Purchase, Step},
+};
+use crate::{app::Sales, error::SalesError, money::Money, texts::Texts};
+
+pub fn welcome(t: Texts) -> Reply {
+    Reply::new(t.welcome()).keyboard(keyboards::main_menu(t))
+}
+
+/// A menu entry; the step to move to, if it starts a question.
+pub async fn open(
+    sales: &Sales,
+    t: Texts,
+    user: i64,
+    menu: Menu,
+) -> Result<(Reply, Option<Step>), SalesError> {
+    Ok(match menu {
+        Menu::Main => (welcome(t), Some(Step::Idle)),
+        Menu::About => (
+            Reply::new(t.about(sales.trial_days)).keyboard(keyboards::back(t)),
+            None,
+        ),
+        Menu::Plans => (plans_screen(sales, t).await?, None),
+        Menu::Demo => match sales.demo_bot_url.as_deref().and_then(|u| u.parse().ok()) {
+            Some(url) => (
+                Reply::new(t.demo()).keyboard(keyboards::link(
+                    t,
+                    t.btn_demo(),
+                    url,
+                    Some(Button::Menu(Menu::Main)),
+                )),
+                None,
+            ),
+            None => (Reply::new(t.no_demo()).keyboard(keyboards::back(t)), None),
+        },
+        Menu::Trial => {
+            if trials::used(sales.db.pool(), user).await? {
+                let plans = plans_screen(sales, t).await?;
+                (
+                    Reply::new(format!("{}\n\n{}", t.trial_used(), plans.text))
+                        .keyboard_opt(plans.keyboard),
+                    None,
+                )
+            } else {
+                (
+                    Reply::new(t.ask_name()).keyboard(keyboards::cancel(t)),
+                    Some(Step::Name {
+                        purchase: Purchase::Trial,
+                    }),
+                )
+            }
+        }
+    })
+}
+
+/// The plans on sale, with a buy button each (none when payments are off).
+pub async fn plans_screen(sales: &Sales, t: Texts) -> Result<Reply, SalesError> {
+    let plans = plans::list(sales.db.pool(), false).await?;
+    let lines: Vec<(String, Money, i32)> = plans
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                Money::new(p.price_minor, &p.currency),
+                p.period_days,
+            )
+        })
+        .collect();
+    let mut text = t.plans(&lines);
+    if sales.payments.is_none() {
+        text.push_str("\n\n");
+        text.push_str(&t.payments_off());
+        return Ok(Reply::new(text).keyboard(keyboards::back(t)));
+    }
+    let buttons = plans
+        .iter()
+        .zip(&lines)
+        .map(|(p, (name, price, _))| (t.btn_buy(name, price), Button::Buy(p.id)))
+        .collect();
+    Ok(Reply::new(text).keyboard(keyboards::plans(t, buttons)))
+}

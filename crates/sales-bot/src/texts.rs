@@ -1,0 +1,362 @@
+//! What the sales bot says, in Russian and English. The buyer's language comes from
+//! Telegram's `language_code`.
+
+use booking_core::locale::Locale;
+
+use crate::money::Money;
+
+/// The texts of one language.
+#[derive(Copy, Clone, Debug)]
+pub struct Texts {
+    locale: Locale,
+}
+
+impl Texts {
+    #[must_use]
+    pub const fn new(locale: Locale) -> Self {
+        Self { locale }
+    }
+
+    #[must_use]
+    pub const fn locale(self) -> Locale {
+        self.locale
+    }
+
+    fn pick(self, ru: &str, en: &str) -> String {
+        match self.locale {
+            Locale::Ru => ru.to_owned(),
+            Locale::En => en.to_owned(),
+        }
+    }
+
+    pub fn welcome(self) -> String {
+        self.pick(
+            "Здравствуйте! Это бот записи для вашего бизнеса в Telegram.\n\n\
+             • клиенты записываются, переносят и отменяют визиты сами, в чате;\n\
+             • напоминания о визитах с кнопками;\n\
+             • расписание, услуги и мастера — из вашего чата администратора;\n\
+             • у вас свой бот с вашим именем.\n\n\
+             Выберите, что посмотреть:",
+            "Hello! This is an appointment bot for your business on Telegram.\n\n\
+             • customers book, move and cancel visits themselves, in chat;\n\
+             • visit reminders with buttons;\n\
+             • schedule, services and staff run from your admin chat;\n\
+             • your own bot under your own name.\n\n\
+             What would you like to see?",
+        )
+    }
+
+    pub fn btn_plans(self) -> String {
+        self.pick("💰 Тарифы и покупка", "💰 Plans and buying")
+    }
+    pub fn btn_demo(self) -> String {
+        self.pick("📱 Демо-бот", "📱 Demo bot")
+    }
+    pub fn btn_trial(self) -> String {
+        self.pick("🎁 Попробовать бесплатно", "🎁 Free trial")
+    }
+    pub fn btn_about(self) -> String {
+        self.pick("❓ Как это работает", "❓ How it works")
+    }
+    pub fn btn_back(self) -> String {
+        self.pick("⬅️ Назад", "⬅️ Back")
+    }
+    pub fn btn_cancel(self) -> String {
+        self.pick("✖️ Отменить", "✖️ Cancel")
+    }
+    pub fn btn_pay(self) -> String {
+        self.pick("💳 Оплатить", "💳 Pay")
+    }
+    pub fn btn_check(self) -> String {
+        self.pick("🔍 Проверить оплату", "🔍 Check payment")
+    }
+
+    pub fn about(self, trial_days: i32) -> String {
+        match self.locale {
+            Locale::Ru => format!(
+                "Как это работает:\n1. Выберите тариф (или {trial_days} дней бесплатно).\n\
+                 2. Назовите бизнес и часовой пояс.\n3. Создайте своего бота у @BotFather и \
+                 пришлите его токен — мы проверим его до оплаты.\n4. Оплатите картой через \
+                 ЮKassa.\n5. Ваш бот запустится сам, мы пришлём ссылку."
+            ),
+            Locale::En => format!(
+                "How it works:\n1. Pick a plan (or {trial_days} days free).\n2. Name your \
+                 business and its time zone.\n3. Create your bot with @BotFather and send its \
+                 token: we check it before you pay.\n4. Pay by card through YooKassa.\n\
+                 5. Your bot starts by itself; we send you its link."
+            ),
+        }
+    }
+
+    pub fn plans(self, plans: &[(String, Money, i32)]) -> String {
+        let mut text = self.pick("Тарифы:\n", "Plans:\n");
+        for (name, price, days) in plans {
+            text.push_str(&match self.locale {
+                Locale::Ru => format!("\n• {name}: {price} за {days} дн."),
+                Locale::En => format!("\n• {name}: {price} for {days} days"),
+            });
+        }
+        if plans.is_empty() {
+            text.push_str(&self.pick(
+                "\nСейчас нет доступных тарифов.",
+                "\nNo plans are on sale right now.",
+            ));
+        }
+        text
+    }
+
+    pub fn btn_buy(self, name: &str, price: &Money) -> String {
+        match self.locale {
+            Locale::Ru => format!("Купить «{name}» — {price}"),
+            Locale::En => format!("Buy \"{name}\" — {price}"),
+        }
+    }
+
+    pub fn no_demo(self) -> String {
+        self.pick(
+            "Демо-бот пока не настроен. Попробуйте бесплатный период!",
+            "The demo bot is not set up yet. Try the free trial!",
+        )
+    }
+    pub fn demo(self) -> String {
+        self.pick(
+            "Так выглядит бот для клиентов — запишитесь в нём на пробу:",
+            "This is what your customers get; try booking in it:",
+        )
+    }
+    pub fn trial_used(self) -> String {
+        self.pick(
+            "Бесплатный период уже был использован с этого аккаунта. Выберите тариф:",
+            "This account has had its free trial already. Pick a plan:",
+        )
+    }
+    pub fn payments_off(self) -> String {
+        self.pick(
+            "Оплата сейчас недоступна. Попробуйте позже или начните с бесплатного периода.",
+            "Payments are not available right now. Try later, or start with the free trial.",
+        )
+    }
+
+    pub fn ask_name(self) -> String {
+        self.pick(
+            "Как называется ваш бизнес? Так его увидят клиенты (до 100 символов).",
+            "What is your business called? Customers will see this name (up to 100 characters).",
+        )
+    }
+    pub fn bad_name(self) -> String {
+        self.pick(
+            "Название должно быть от 1 до 100 символов. Попробуйте ещё раз.",
+            "The name must be 1 to 100 characters. Please try again.",
+        )
+    }
+    pub fn ask_zone(self) -> String {
+        self.pick(
+            "В каком часовом поясе вы работаете? Выберите или напишите название из базы IANA, \
+             например Europe/Moscow.",
+            "Which time zone do you work in? Pick one, or type an IANA name such as \
+             Europe/Moscow.",
+        )
+    }
+    pub fn bad_zone(self) -> String {
+        self.pick(
+            "Не знаю такого часового пояса. Напишите, например, Europe/Moscow или \
+             Asia/Yekaterinburg.",
+            "I do not know that time zone. Type, for example, Europe/Moscow or \
+             Asia/Yekaterinburg.",
+        )
+    }
+    pub fn ask_email(self) -> String {
+        self.pick(
+            "На какой email прислать чек?",
+            "Which email should the receipt go to?",
+        )
+    }
+    pub fn bad_email(self) -> String {
+        self.pick(
+            "Это не похоже на email. Попробуйте ещё раз.",
+            "That does not look like an email address. Please try again.",
+        )
+    }
+    pub fn ask_token(self) -> String {
+        self.pick(
+            "Теперь создайте своего бота — это бесплатно и займёт минуту:\n\
+             1. Откройте @BotFather в Telegram.\n\
+             2. Отправьте ему /newbot.\n\
+             3. Введите имя бота (его увидят клиенты), затем username, оканчивающийся на «bot».\n\
+             4. BotFather пришлёт токен вида 123456789:AA…\n\
+             5. Скопируйте токен и пришлите его сюда.\n\n\
+             Токен хранится зашифрованным; никому его не показывайте.",
+            "Now create your own bot; it is free and takes a minute:\n\
+             1. Open @BotFather in Telegram.\n\
+             2. Send it /newbot.\n\
+             3. Give the bot a name (customers see it), then a username ending in \"bot\".\n\
+             4. BotFather replies with a token like 123456789:AA…\n\
+             5. Copy the token and send it here.\n\n\
+             The token is stored encrypted; do not show it to anyone else.",
+        )
+    }
+    pub fn bad_token(self) -> String {
+        self.pick(
+            "Это не похоже на токен бота (123456789:AA…). Скопируйте его из сообщения \
+             @BotFather целиком.",
+            "That does not look like a bot token (123456789:AA…). Copy it whole from \
+             @BotFather's message.",
+        )
+    }
+    pub fn token_refused(self) -> String {
+        self.pick(
+            "Telegram не принимает этот токен. Проверьте его в @BotFather (/token) и пришлите \
+             снова.",
+            "Telegram does not accept this token. Check it in @BotFather (/token) and send it \
+             again.",
+        )
+    }
+    pub fn token_unchecked(self) -> String {
+        self.pick(
+            "Не получилось проверить токен: Telegram не ответил. Пришлите его ещё раз через \
+             минуту.",
+            "Could not check the token: Telegram did not answer. Send it again in a minute.",
+        )
+    }
+    pub fn bot_in_use(self, username: &str) -> String {
+        match self.locale {
+            Locale::Ru => format!(
+                "Бот @{username} уже подключён к другому бизнесу. Создайте нового бота в \
+                 @BotFather и пришлите его токен."
+            ),
+            Locale::En => format!(
+                "@{username} already serves another business. Create a new bot with \
+                 @BotFather and send its token."
+            ),
+        }
+    }
+    pub fn pay(self, plan: &str, price: &Money, username: &str) -> String {
+        match self.locale {
+            Locale::Ru => format!(
+                "Всё готово к оплате.\nТариф: {plan}\nСумма: {price}\nБот: @{username}\n\n\
+                 Нажмите «Оплатить». После оплаты бот запустится сам; если сообщение не пришло, \
+                 нажмите «Проверить оплату»."
+            ),
+            Locale::En => format!(
+                "Ready to pay.\nPlan: {plan}\nAmount: {price}\nBot: @{username}\n\n\
+                 Press Pay. Your bot starts by itself after the payment; if no message comes, \
+                 press Check payment."
+            ),
+        }
+    }
+    pub fn payment_failed(self) -> String {
+        self.pick(
+            "Не получилось создать платёж: ЮKassa не ответила. Ваш заказ сохранён — нажмите \
+             «Проверить оплату» через минуту.",
+            "Could not create the payment: YooKassa did not answer. Your order is saved; press \
+             Check payment in a minute.",
+        )
+    }
+    pub fn pending(self) -> String {
+        self.pick(
+            "Оплата ещё не поступила. Если вы уже оплатили, подождите минуту.",
+            "The payment has not arrived yet. If you have paid, give it a minute.",
+        )
+    }
+    pub fn canceled(self) -> String {
+        self.pick(
+            "Платёж отменён, деньги не списаны. Начните заново из /start.",
+            "The payment was cancelled; nothing was charged. Start again from /start.",
+        )
+    }
+    pub fn paid(self) -> String {
+        self.pick(
+            "✅ Оплата получена! Создаём вашего бота…",
+            "✅ Payment received! Creating your bot…",
+        )
+    }
+    pub fn under_review(self) -> String {
+        self.pick(
+            "Платёж требует проверки оператором. Мы свяжемся с вами.",
+            "The payment needs an operator's check. We will contact you.",
+        )
+    }
+    pub fn expired(self) -> String {
+        self.pick(
+            "Заказ истёк без оплаты. Начните заново из /start.",
+            "The order expired unpaid. Start again from /start.",
+        )
+    }
+    pub fn starting(self, business: &str) -> String {
+        match self.locale {
+            Locale::Ru => format!(
+                "Бот для «{business}» создан и запускается. Как только он заработает, пришлём \
+                 ссылку."
+            ),
+            Locale::En => format!(
+                "The bot for \"{business}\" is created and starting. We will send its link as \
+                 soon as it is up."
+            ),
+        }
+    }
+    pub fn trial_started(self, days: i32) -> String {
+        match self.locale {
+            Locale::Ru => format!("🎁 Бесплатный период на {days} дн. начат!"),
+            Locale::En => format!("🎁 Your {days}-day free trial has started!"),
+        }
+    }
+    pub fn live(self, username: &str) -> String {
+        match self.locale {
+            Locale::Ru => format!(
+                "🎉 Ваш бот работает: https://t.me/{username}\nОткройте его и нажмите /start."
+            ),
+            Locale::En => {
+                format!("🎉 Your bot is live: https://t.me/{username}\nOpen it and press /start.")
+            }
+        }
+    }
+    pub fn bot_taken_after_payment(self) -> String {
+        self.pick(
+            "Оплата получена, но указанный бот уже занят другим бизнесом. Оператор свяжется с \
+             вами, чтобы подключить другого бота.",
+            "Payment received, but your bot was taken by another business meanwhile. An \
+             operator will contact you to connect another bot.",
+        )
+    }
+    pub fn not_yours(self) -> String {
+        self.pick("Это не ваш заказ.", "This is not your order.")
+    }
+    pub fn stale(self) -> String {
+        self.pick(
+            "Эта кнопка устарела. Начните из /start.",
+            "This button is out of date. Start from /start.",
+        )
+    }
+    pub fn try_later(self) -> String {
+        self.pick(
+            "Что-то пошло не так. Попробуйте через минуту.",
+            "Something went wrong. Please try again in a minute.",
+        )
+    }
+    pub fn cancelled_flow(self) -> String {
+        self.pick("Отменено.", "Cancelled.")
+    }
+
+    pub fn renewed(self, business: &str, until: &str) -> String {
+        match self.locale {
+            Locale::Ru => format!("✅ Подписка «{business}» продлена до {until}."),
+            Locale::En => {
+                format!("✅ The subscription of \"{business}\" is renewed until {until}.")
+            }
+        }
+    }
+    pub fn renewal_failed(self, business: &str) -> String {
+        match self.locale {
+            Locale::Ru => format!(
+                "Не удалось списать оплату за подписку «{business}». Пополните карту или \
+                 оплатите заново через /start; после окончания периода бот работает ещё \
+                 несколько дней льготного периода."
+            ),
+            Locale::En => format!(
+                "We could not charge the subscription of \"{business}\". Top up the card or \
+                 pay again through /start; after the period ends the bot keeps running for a \
+                 few days of grace."
+            ),
+        }
+    }
+}
