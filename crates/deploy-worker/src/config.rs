@@ -32,6 +32,9 @@ pub struct Config {
     /// Seconds between full reconciliation passes over every tenant.
     #[arg(long, env = "RECONCILE_INTERVAL_SECS", default_value_t = 60)]
     pub reconcile_interval_secs: u64,
+    /// Jobs (rollouts of different tenants) run at once; each mostly waits on a health check.
+    #[arg(long, env = "DEPLOY_CONCURRENCY", default_value_t = 4)]
+    pub deploy_concurrency: usize,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
 }
@@ -80,11 +83,12 @@ pub struct TenantDefaults {
     /// Seconds a new bot must stay running before its health check.
     #[arg(long, env = "TENANT_HEALTH_GRACE_SECS", default_value_t = 3)]
     pub health_grace_secs: u64,
-    /// The health check run inside a bot's container; exit 0 is healthy.
+    /// The health check run inside a bot's container; exit 0 is healthy. The image's
+    /// `healthcheck` binary asks the bot's own `/health` (see `deploy_worker::healthcheck`).
     #[arg(
         long,
         env = "TENANT_HEALTH_CMD",
-        default_value = "/usr/local/bin/booking-bot --version",
+        default_value = "/usr/local/bin/healthcheck",
         value_delimiter = ' ',
         num_args = 1..
     )]

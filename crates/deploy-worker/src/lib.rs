@@ -2,6 +2,12 @@
 
 /// Configuration from the environment.
 pub mod config;
+/// The `healthcheck` binary: `/health` of the service in this container, std only.
+pub mod healthcheck;
+/// A tenant image from local binaries, for engines that reach no registry.
+pub mod image;
+/// One reconciliation at a time per tenant.
+pub mod locks;
 /// Desired state against the engine's containers.
 pub mod reconcile;
 /// The container engine behind a trait, and its Docker-API implementation.
@@ -55,12 +61,8 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = match DockerRuntime::connect(&config.docker_host) {
         Ok(runtime) => {
-            let reconciler = Reconciler {
-                runtime,
-                db,
-                key,
-                defaults: config.tenants.clone(),
-            };
+            let reconciler = Reconciler::new(runtime, db, key, config.tenants.clone())
+                .with_concurrency(config.deploy_concurrency);
             let worker_id = format!("deploy-worker-{}", std::process::id());
             let interval = Duration::from_secs(config.reconcile_interval_secs.max(1));
             let mut rx = stop_rx;

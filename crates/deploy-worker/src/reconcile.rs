@@ -8,9 +8,11 @@ use std::{collections::BTreeSet, time::Duration};
 
 use anyhow::Context as _;
 use booking_core::ids::TenantId;
+use futures::StreamExt as _;
 use storage::{
     Db,
     control::{
+        alerts::{self, AlertKind, NewAlert},
         deployment_log::{self, Action, DeploymentId, Level, Outcome},
         tenants::{self, DesiredState, TenantRecord},
     },
@@ -19,6 +21,7 @@ use storage::{
 
 use crate::{
     config::TenantDefaults,
+    locks::TenantLocks,
     runtime::{ContainerId, ContainerInfo, ContainerRuntime, RunState},
     spec::{self, LABEL_CONFIG_HASH, LABEL_PLATFORM, LABEL_TENANT, Secrets},
 };
@@ -44,12 +47,19 @@ pub struct Reconciler<R> {
     pub db: Db,
     pub key: Option<DataKey>,
     pub defaults: TenantDefaults,
+    /// One reconciliation per tenant at a time (jobs run concurrently).
+    pub locks: TenantLocks,
+    /// Tenants reconciled at once, by a pass and by the worker's jobs: a rollout mostly waits
+    /// on a health check, so several share the wait.
+    pub concurrency: usize,
 }
 
 /// The open deployment a rollout writes its steps to.
 struct Log<'a> {
     db: &'a Db,
     id: DeploymentId,
+    tenant: TenantId,
+    action: Action,
 }
 
 impl Log<'_> {
@@ -88,11 +98,52 @@ impl Log<'_> {
             error,
         )
         .await?;
+        if outcome != Outcome::Succeeded {
+            self.alert(outcome, error.unwrap_or("no reason recorded"))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Tells the operators (the operator bot delivers the outbox). Keyed by deployment, so a
+    /// retried finish alerts once, and every new failed attempt is its own alert.
+    async fn alert(&self, outcome: Outcome, reason: &str) -> anyhow::Result<()> {
+        let alert = NewAlert {
+            kind: AlertKind::DeploymentFailed,
+            tenant: Some(self.tenant),
+            message: format!(
+                "Tenant {}: {} {} (deployment {}). {reason}",
+                self.tenant,
+                self.action.as_str(),
+                outcome.as_str().replace('_', " "),
+                self.id.0
+            ),
+            dedupe_key: Some(format!("deployment_failed:{}", self.id.0)),
+        };
+        alerts::raise(self.db.pool(), &alert).await?;
         Ok(())
     }
 }
 
 impl<R: ContainerRuntime> Reconciler<R> {
+    #[must_use]
+    pub fn new(runtime: R, db: Db, key: Option<DataKey>, defaults: TenantDefaults) -> Self {
+        Self {
+            runtime,
+            db,
+            key,
+            defaults,
+            locks: TenantLocks::default(),
+            concurrency: 1,
+        }
+    }
+
+    #[must_use]
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
     /// Every tenant with a schema, and every container with our platform label (orphans go).
     pub async fn all(&self) -> anyhow::Result<()> {
         let found = self
@@ -109,9 +160,12 @@ impl<R: ContainerRuntime> Reconciler<R> {
                 .iter()
                 .map(|t| t.id),
         );
+        let mut results = futures::stream::iter(ids)
+            .map(|id| async move { (id, self.tenant(id, Trigger::Periodic).await) })
+            .buffer_unordered(self.concurrency.max(1));
         let mut first_error = None;
-        for id in ids {
-            if let Err(e) = self.tenant(id, Trigger::Periodic).await {
+        while let Some((id, result)) = results.next().await {
+            if let Err(e) = result {
                 tracing::warn!(tenant = %id, error = %format!("{e:#}"), "reconciliation failed");
                 first_error.get_or_insert(e);
             }
@@ -121,6 +175,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
 
     /// Brings one tenant's containers to what `control.tenants` wants.
     pub async fn tenant(&self, id: TenantId, trigger: Trigger) -> anyhow::Result<()> {
+        let _turn = self.locks.lock(id).await;
         let tenant_label = id.to_string();
         let found = self
             .runtime
@@ -137,11 +192,15 @@ impl<R: ContainerRuntime> Reconciler<R> {
             }
             return Ok(());
         };
-        // A worker killed mid-rollout left its deployment open; this pass supersedes it.
-        deployment_log::close_abandoned(self.db.pool(), id).await?;
+        // A worker killed mid-rollout left its deployment open; this pass supersedes it, and
+        // whatever container that rollout left has not been checked yet.
+        let abandoned = deployment_log::close_abandoned(self.db.pool(), id).await? > 0;
         match record.desired_state {
             DesiredState::Stopped => self.stop_all(id, &found).await,
-            DesiredState::Running => self.ensure_running(&record, found, trigger).await,
+            DesiredState::Running => {
+                self.ensure_running(&record, found, trigger, abandoned)
+                    .await
+            }
         }
     }
 
@@ -172,6 +231,8 @@ impl<R: ContainerRuntime> Reconciler<R> {
         Ok(Log {
             db: &self.db,
             id: did,
+            tenant: id,
+            action,
         })
     }
 
@@ -201,6 +262,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
         record: &TenantRecord,
         found: Vec<ContainerInfo>,
         trigger: Trigger,
+        unverified: bool,
     ) -> anyhow::Result<()> {
         let id = record.id;
         let secrets = match self.secrets(record).await {
@@ -238,14 +300,20 @@ impl<R: ContainerRuntime> Reconciler<R> {
             if failed_before {
                 return Ok(());
             }
-            return self.roll_out(record, &spec, &hash, extra).await;
+            return self.roll_out(record, &spec, &hash, extra, &secrets).await;
         };
         let action = if trigger == Trigger::Restart {
             Action::Restart
         } else {
             Action::Deploy
         };
-        if keep.state == RunState::Running && extra.is_empty() && trigger != Trigger::Restart {
+        // A running container of the right configuration is left alone, unless the rollout
+        // that made it died before its health check: then it is checked below, like a start.
+        if keep.state == RunState::Running
+            && extra.is_empty()
+            && trigger != Trigger::Restart
+            && !unverified
+        {
             if keep.name != spec.name {
                 // A worker killed between removing the old container and renaming the new.
                 if let Err(e) = self.runtime.rename(&keep.id, &spec.name).await {
@@ -269,7 +337,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
                 .await?;
             self.runtime.start(&keep.id).await?;
         }
-        match self.health(&keep.id).await? {
+        match self.health(&keep.id, &secrets).await? {
             Ok(()) => {
                 log.info(&format!("{} is healthy", keep.name)).await?;
                 self.retire(&log, &extra).await?;
@@ -299,6 +367,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
         spec: &crate::runtime::ContainerSpec,
         hash: &str,
         old: Vec<ContainerInfo>,
+        secrets: &Secrets,
     ) -> anyhow::Result<()> {
         let log = self
             .begin(record.id, Action::Deploy, Some(&spec.image), Some(hash))
@@ -320,7 +389,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
             .await?;
         self.runtime.start(&created).await?;
         log.info(&format!("started {}", new_spec.name)).await?;
-        match self.health(&created).await? {
+        match self.health(&created, secrets).await? {
             Ok(()) => {
                 log.info(&format!("{} is healthy", new_spec.name)).await?;
                 self.retire(&log, &old).await?;
@@ -330,6 +399,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
                     labels: spec.labels.clone(),
                     state: RunState::Running,
                     exit_code: None,
+                    restart_count: 0,
                     error: None,
                 };
                 self.take_name(&log, &info, &spec.name).await?;
@@ -387,17 +457,24 @@ impl<R: ContainerRuntime> Reconciler<R> {
 
     /// Healthy: still running after the grace period, and the health command exits 0.
     /// `Ok(Err(reason))` for an unhealthy container, with the engine's state and its output.
-    async fn health(&self, id: &ContainerId) -> anyhow::Result<Result<(), String>> {
+    /// The reason never holds the tenant's secrets, even if the bot printed them.
+    async fn health(
+        &self,
+        id: &ContainerId,
+        secrets: &Secrets,
+    ) -> anyhow::Result<Result<(), String>> {
         let grace = Duration::from_secs(self.defaults.health_grace_secs);
         let started = tokio::time::Instant::now();
+        let mut restarts_before = None;
         loop {
             let info = self
                 .runtime
                 .inspect(id)
                 .await?
                 .context("the container disappeared during its health check")?;
+            restarts_before.get_or_insert(info.restart_count);
             if info.state == RunState::Exited {
-                return Ok(Err(self.failure_reason(&info).await));
+                return Ok(Err(secrets.redact(&self.failure_reason(&info).await)));
             }
             if started.elapsed() >= grace && info.state == RunState::Running {
                 break;
@@ -411,11 +488,32 @@ impl<R: ContainerRuntime> Reconciler<R> {
             tokio::time::sleep(POLL).await;
         }
         if self.runtime.exec_ok(id, &self.defaults.health_cmd).await? {
+            // A crash-looping bot can be caught running (and even answering) between two
+            // crashes: it is healthy only if it did not restart while it was being checked.
+            let after = self
+                .runtime
+                .inspect(id)
+                .await?
+                .context("the container disappeared during its health check")?;
+            let before = restarts_before.unwrap_or(0);
+            if after.state != RunState::Running {
+                // It answered, then stopped (or is between restarts).
+                return Ok(Err(secrets.redact(&self.failure_reason(&after).await)));
+            }
+            if after.restart_count > before {
+                return Ok(Err(secrets.redact(&format!(
+                    "the bot restarted {} times during its health check; {}",
+                    after.restart_count - before,
+                    self.failure_reason(&after).await
+                ))));
+            }
             Ok(Ok(()))
         } else {
             let info = self.runtime.inspect(id).await?;
             Ok(Err(match info {
-                Some(info) if info.state == RunState::Exited => self.failure_reason(&info).await,
+                Some(info) if info.state == RunState::Exited => {
+                    secrets.redact(&self.failure_reason(&info).await)
+                }
                 _ => format!(
                     "the health check `{}` failed",
                     self.defaults.health_cmd.join(" ")

@@ -30,6 +30,11 @@ pub struct ContainerSpec {
     pub memory_bytes: Option<i64>,
     /// CPUs in billionths.
     pub nano_cpus: Option<i64>,
+    /// Processes and threads the container may have (a fork bomb stops there).
+    pub pids_limit: Option<i64>,
+    /// A read-only root filesystem with a small writable `/tmp`; in any case the container
+    /// gets no capabilities and no privilege escalation.
+    pub read_only: bool,
 }
 
 /// A container's life, reduced to what reconciliation decides on.
@@ -50,6 +55,8 @@ pub struct ContainerInfo {
     pub labels: BTreeMap<String, String>,
     pub state: RunState,
     pub exit_code: Option<i64>,
+    /// Restarts by the engine's restart policy (0 when the engine does not say).
+    pub restart_count: i64,
     /// The engine's error for a container that could not run.
     pub error: Option<String>,
 }

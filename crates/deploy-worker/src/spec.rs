@@ -15,10 +15,29 @@ pub const LABEL_TENANT: &str = "tenant";
 pub const LABEL_CONFIG_HASH: &str = "config-hash";
 pub const LABEL_VERSION: &str = "platform-version";
 
+/// Threads and processes per bot: tokio's workers and blocking pool stay far below it.
+pub const PIDS_LIMIT: i64 = 256;
+
 /// A tenant's secrets, opened with the data key.
 pub struct Secrets {
     pub bot_token: SecretString,
     pub db_password: SecretString,
+}
+
+impl Secrets {
+    /// `text` with every secret replaced: a bot's output becomes a deployment's reason and an
+    /// operator alert, and a bot that printed its own URL or token must not leak it there.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in [&self.bot_token, &self.db_password] {
+            let secret = secret.expose_secret();
+            if !secret.is_empty() {
+                out = out.replace(secret, "[redacted]");
+            }
+        }
+        out
+    }
 }
 
 /// The sha256 of everything a container is created from, in hex.
@@ -39,6 +58,11 @@ pub fn config_hash(spec: &ContainerSpec) -> String {
     h.update(format!(
         "|{}|{:?}|{:?}",
         spec.restart_retries, spec.memory_bytes, spec.nano_cpus
+    ));
+    // "caps-none": containers made before the runtime dropped capabilities get replaced.
+    h.update(format!(
+        "|{:?}|{}|caps-none",
+        spec.pids_limit, spec.read_only
     ));
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -118,6 +142,9 @@ pub fn build(
         restart_retries: defaults.restart_retries,
         memory_bytes: Some(defaults.memory_mb * 1024 * 1024),
         nano_cpus: Some(defaults.millicpus * 1_000_000),
+        pids_limit: Some(PIDS_LIMIT),
+        // The bot writes nothing but its output: a compromised bot cannot persist a change.
+        read_only: true,
     };
     let hash = config_hash(&spec);
     spec.labels.insert(LABEL_CONFIG_HASH.to_owned(), hash);
@@ -141,7 +168,28 @@ mod tests {
             restart_retries: 3,
             memory_bytes: Some(1),
             nano_cpus: None,
+            pids_limit: None,
+            read_only: false,
         }
+    }
+
+    #[test]
+    fn redaction_removes_both_secrets_wherever_they_appear() {
+        let secrets = Secrets {
+            bot_token: SecretString::from("123:abc".to_owned()),
+            db_password: SecretString::from("pw0".to_owned()),
+        };
+        let text = "token 123:abc rejected; postgres://r:pw0@h/db; again 123:abc";
+        let out = secrets.redact(text);
+        assert_eq!(
+            out,
+            "token [redacted] rejected; postgres://r:[redacted]@h/db; again [redacted]"
+        );
+        let empty = Secrets {
+            bot_token: SecretString::from(String::new()),
+            db_password: SecretString::from(String::new()),
+        };
+        assert_eq!(empty.redact("as is"), "as is");
     }
 
     #[test]
@@ -154,5 +202,8 @@ mod tests {
         let mut more_memory = spec(&[("A", "1"), ("B", "2")], "img:1");
         more_memory.memory_bytes = Some(2);
         assert_ne!(a, config_hash(&more_memory));
+        let mut writable = spec(&[("A", "1"), ("B", "2")], "img:1");
+        writable.read_only = true;
+        assert_ne!(a, config_hash(&writable));
     }
 }

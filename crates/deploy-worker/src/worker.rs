@@ -1,10 +1,11 @@
 //! The worker loop: queued jobs as they come, and a full pass at an interval.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use booking_core::ids::TenantId;
 use chrono::Utc;
 use storage::control::jobs::{self, FailOutcome, Job};
+use tokio::task::JoinSet;
 
 use crate::{
     reconcile::{Reconciler, Trigger},
@@ -20,22 +21,43 @@ const IDLE_POLL: Duration = Duration::from_millis(500);
 pub const RECONCILE_TENANT: &str = "reconcile_tenant";
 pub const RESTART_TENANT: &str = "restart_tenant";
 
-/// Runs jobs and periodic passes until `shutdown` resolves. A job or pass under way is
-/// finished first unless the process is killed, in which case the lease returns the job.
+/// Runs jobs and periodic passes until `shutdown` resolves, up to the reconciler's
+/// `concurrency` jobs at once: a rollout spends most of its time waiting on the bot's health
+/// check, so one worker brings up several tenants in the same wait (one tenant's jobs still
+/// take turns, see `locks`). On shutdown, jobs under way are finished; a killed process leaves
+/// them to their leases.
 pub async fn run<R: ContainerRuntime>(
     reconciler: Reconciler<R>,
     worker_id: String,
     interval: Duration,
     shutdown: impl Future<Output = ()> + Send,
 ) {
+    let concurrency = reconciler.concurrency.max(1);
+    let reconciler = Arc::new(reconciler);
+    let mut running: JoinSet<()> = JoinSet::new();
     tokio::pin!(shutdown);
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Jobs wait in the queue while the engine is down, rather than burn their attempts.
     let mut engine_up = false;
     loop {
+        while let Some(done) = running.try_join_next() {
+            log_task(done);
+        }
+        // Claiming is never raced against anything: a claim dropped after its UPDATE committed
+        // would hold the job under our lease, unrun, until the lease lapsed (120 s).
+        if engine_up
+            && running.len() < concurrency
+            && let Some(job) = claim(&reconciler, &worker_id).await
+        {
+            let reconciler = Arc::clone(&reconciler);
+            running.spawn(async move { execute(&reconciler, job).await });
+            continue;
+        }
+        // Nothing to claim now, all slots busy, or the engine down: wait for what comes first.
         tokio::select! {
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
+            Some(done) = running.join_next(), if !running.is_empty() => log_task(done),
             _ = ticker.tick() => {
                 engine_up = reconciler.runtime.ping().await.is_ok();
                 metrics::gauge!("deploy_worker_engine_up").set(if engine_up { 1.0 } else { 0.0 });
@@ -48,36 +70,54 @@ pub async fn run<R: ContainerRuntime>(
                 }
                 metrics::counter!("deploy_worker_passes_total").increment(1);
             }
-            worked = one_job(&reconciler, &worker_id), if engine_up => {
-                if !worked {
-                    tokio::select! {
-                        () = &mut shutdown => return,
-                        () = tokio::time::sleep(IDLE_POLL) => {}
-                    }
-                }
-            }
+            () = tokio::time::sleep(IDLE_POLL), if engine_up && running.len() < concurrency => {}
         }
+    }
+    while let Some(done) = running.join_next().await {
+        log_task(done);
+    }
+}
+
+/// A job's task ended; only a panic is news (its outcome is already recorded).
+fn log_task(done: Result<(), tokio::task::JoinError>) {
+    if let Err(e) = done {
+        tracing::error!(error = %e, "a job's task failed");
     }
 }
 
 /// Claims and runs one job; false when there was none (or the queue could not be read).
 pub async fn one_job<R: ContainerRuntime>(reconciler: &Reconciler<R>, worker_id: &str) -> bool {
-    let pool = reconciler.db.pool();
-    let job = match jobs::claim(
-        pool,
+    match claim(reconciler, worker_id).await {
+        Some(job) => {
+            execute(reconciler, job).await;
+            true
+        }
+        None => false,
+    }
+}
+
+/// The next due job of this worker's kinds, leased to `worker_id`.
+async fn claim<R: ContainerRuntime>(reconciler: &Reconciler<R>, worker_id: &str) -> Option<Job> {
+    match jobs::claim(
+        reconciler.db.pool(),
         worker_id,
+        &[RECONCILE_TENANT, RESTART_TENANT],
         chrono::Duration::seconds(LEASE_SECS),
         Utc::now(),
     )
     .await
     {
-        Ok(Some(job)) => job,
-        Ok(None) => return false,
+        Ok(job) => job,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the job queue");
-            return false;
+            None
         }
-    };
+    }
+}
+
+/// Runs a claimed job and records its outcome.
+async fn execute<R: ContainerRuntime>(reconciler: &Reconciler<R>, job: Job) {
+    let pool = reconciler.db.pool();
     let result = run_job(reconciler, &job).await;
     let written = match result {
         Ok(()) => jobs::complete(pool, &job).await.map(|_| ()),
@@ -97,7 +137,6 @@ pub async fn one_job<R: ContainerRuntime>(reconciler: &Reconciler<R>, worker_id:
         tracing::warn!(job = %job.id, error = %e, "cannot record the job's outcome");
     }
     metrics::counter!("deploy_worker_jobs_total", "kind" => job.kind.clone()).increment(1);
-    true
 }
 
 async fn run_job<R: ContainerRuntime>(reconciler: &Reconciler<R>, job: &Job) -> anyhow::Result<()> {

@@ -43,6 +43,11 @@ impl DockerRuntime {
         .map_err(|e| RuntimeError::Unreachable(format!("{host}: {e}")))?;
         Ok(Self { docker })
     }
+
+    /// The client, for engine calls outside the trait (image import).
+    pub(crate) fn docker(&self) -> &Docker {
+        &self.docker
+    }
 }
 
 fn engine_error(e: Error) -> RuntimeError {
@@ -104,6 +109,14 @@ impl ContainerRuntime for DockerRuntime {
             restart_policy: Some(RestartPolicy {
                 name: Some(RestartPolicyNameEnum::ON_FAILURE),
                 maximum_retry_count: Some(spec.restart_retries),
+            }),
+            pids_limit: spec.pids_limit,
+            // A bot needs no capability and never gains privileges (no setuid in the image).
+            cap_drop: Some(vec!["ALL".to_owned()]),
+            security_opt: Some(vec!["no-new-privileges".to_owned()]),
+            readonly_rootfs: Some(spec.read_only),
+            tmpfs: spec.read_only.then(|| {
+                HashMap::from([("/tmp".to_owned(), "rw,noexec,nosuid,size=16m".to_owned())])
             }),
             ..HostConfig::default()
         };
@@ -196,6 +209,7 @@ impl ContainerRuntime for DockerRuntime {
                             .collect(),
                         state: run_state(state.status.map(|s| s.to_string()).as_deref()),
                         exit_code: state.exit_code,
+                        restart_count: c.restart_count.unwrap_or(0),
                         error: state.error.filter(|e| !e.is_empty()),
                     }));
                 }
@@ -215,6 +229,7 @@ impl ContainerRuntime for DockerRuntime {
             labels: std::collections::BTreeMap::new(),
             state: RunState::Exited,
             exit_code: None,
+            restart_count: 0,
             error: None,
         }))
     }
@@ -245,6 +260,7 @@ impl ContainerRuntime for DockerRuntime {
                             labels: c.labels.unwrap_or_default().into_iter().collect(),
                             state: run_state(c.state.map(|s| s.to_string()).as_deref()),
                             exit_code: None,
+                            restart_count: 0,
                             error: None,
                         })
                         .collect());

@@ -21,12 +21,12 @@ async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
 
     // The first worker dies as soon as its container exists (before the health check ends).
     let killed = {
-        let reconciler = deploy_worker::reconcile::Reconciler {
-            runtime: w.reconciler.runtime.clone(),
-            db: w.t.db.clone(),
-            key: Some(w.key.clone()),
-            defaults: w.reconciler.defaults.clone(),
-        };
+        let reconciler = deploy_worker::reconcile::Reconciler::new(
+            w.reconciler.runtime.clone(),
+            w.t.db.clone(),
+            Some(w.key.clone()),
+            w.reconciler.defaults.clone(),
+        );
         tokio::spawn(worker::run(
             reconciler,
             "doomed".to_owned(),
@@ -66,12 +66,12 @@ async fn a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_it
 
     // A new configuration; the worker dies once the new container exists beside the old.
     w.reconciler.defaults.memory_mb = 160;
-    let reconciler = deploy_worker::reconcile::Reconciler {
-        runtime: w.reconciler.runtime.clone(),
-        db: w.t.db.clone(),
-        key: Some(w.key.clone()),
-        defaults: w.reconciler.defaults.clone(),
-    };
+    let reconciler = deploy_worker::reconcile::Reconciler::new(
+        w.reconciler.runtime.clone(),
+        w.t.db.clone(),
+        Some(w.key.clone()),
+        w.reconciler.defaults.clone(),
+    );
     let killed = tokio::spawn(async move { reconciler.tenant(id, Trigger::Job).await });
     assert!(eventually(30, || async { w.containers(id).await.len() == 2 }).await);
     killed.abort();

@@ -137,6 +137,8 @@ async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idemp
         restart_retries: 1,
         memory_bytes: None,
         nano_cpus: None,
+        pids_limit: None,
+        read_only: false,
     };
     assert_eq!(runtime.create(&spec).await.unwrap(), before.id);
     runtime.remove(&before.id).await.unwrap();

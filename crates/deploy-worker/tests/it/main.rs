@@ -3,7 +3,9 @@
 //! removes them at the end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod concurrency;
 mod crash;
 mod lifecycle;
 mod rollout;
 mod support;
+mod tenant_bot;

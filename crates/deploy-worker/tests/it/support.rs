@@ -2,14 +2,13 @@
 
 use std::{path::PathBuf, process::Command, time::Duration};
 
-use bollard::{Docker, query_parameters::CreateImageOptionsBuilder};
 use booking_core::ids::TenantId;
 use deploy_worker::{
     config::TenantDefaults,
+    image,
     reconcile::Reconciler,
     runtime::{ContainerInfo, ContainerRuntime, docker::DockerRuntime},
 };
-use futures::StreamExt as _;
 use secrecy::SecretString;
 use storage::{
     control::{deployments, tenant_admin, tenants},
@@ -48,39 +47,19 @@ fn booking_bot_binary() -> PathBuf {
     bin
 }
 
-/// A root filesystem tarball: the binary at /usr/local/bin and the libraries `ldd` lists.
-fn rootfs_tar(bin: &PathBuf) -> Vec<u8> {
-    let dir = std::env::temp_dir().join(format!("deploy-it-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(dir.join("usr/local/bin")).unwrap();
-    std::fs::create_dir_all(dir.join("tmp")).unwrap();
-    std::fs::copy(bin, dir.join("usr/local/bin/booking-bot")).unwrap();
-    let ldd = Command::new("ldd").arg(bin).output().expect("ldd");
-    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
-        let path = line
-            .split_whitespace()
-            .find(|w| w.starts_with('/'))
-            .map(PathBuf::from);
-        if let Some(lib) = path {
-            let to = dir.join(lib.strip_prefix("/").unwrap());
-            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-            std::fs::copy(&lib, &to).unwrap();
-        }
-    }
-    let out = Command::new("tar")
-        .args(["-C", dir.to_str().unwrap(), "-c", "."])
-        .output()
-        .expect("tar");
-    assert!(out.status.success());
-    std::fs::remove_dir_all(&dir).ok();
-    out.stdout
-}
-
-/// Imports the two test images once per run ("docker import": `create_image` from `-`, the
-/// tag inside the repository, one change only: podman 4.3's limits).
-async fn images(docker: &Docker) {
+/// Imports the two test images once per run, from the binaries this build made.
+async fn images(runtime: &DockerRuntime) {
     IMAGES
         .get_or_init(|| async {
-            let tar = bytes::Bytes::from(rootfs_tar(&booking_bot_binary()));
+            let tar = image::rootfs_tar(&[
+                (booking_bot_binary(), "booking-bot"),
+                // This package's own binary, built by cargo for its integration tests.
+                (
+                    PathBuf::from(env!("CARGO_BIN_EXE_healthcheck")),
+                    "healthcheck",
+                ),
+            ])
+            .unwrap();
             for (tag, entrypoint) in [
                 (GOOD, r#"["/usr/local/bin/booking-bot"]"#),
                 (
@@ -88,17 +67,15 @@ async fn images(docker: &Docker) {
                     r#"["/usr/local/bin/booking-bot", "--no-such-flag"]"#,
                 ),
             ] {
-                let options = CreateImageOptionsBuilder::new()
-                    .from_src("-")
-                    .repo(&format!("{IMAGE}:{tag}"))
-                    .changes(vec![format!("ENTRYPOINT {entrypoint}")])
-                    .build();
-                let mut stream =
-                    docker.create_image(Some(options), Some(bollard::body_full(tar.clone())), None);
-                while let Some(step) = stream.next().await {
-                    step.expect("import the test image");
-                }
+                runtime
+                    .import_rootfs(&format!("{IMAGE}:{tag}"), tar.clone(), entrypoint)
+                    .await
+                    .expect("import the test image");
             }
+            runtime
+                .prune_untagged_images()
+                .await
+                .expect("prune the previous runs' images");
         })
         .await;
 }
@@ -123,13 +100,7 @@ pub async fn world() -> World {
              or set DOCKER_HOST"
         )
     });
-    let docker = Docker::connect_with_unix(
-        host.trim_start_matches("unix://"),
-        120,
-        bollard::API_DEFAULT_VERSION,
-    )
-    .unwrap();
-    images(&docker).await;
+    images(&runtime).await;
     let t = TestDb::new().await;
     let key_b64 = SecretString::from(DataKey::generate_base64());
     let label = format!("it-{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
@@ -146,17 +117,15 @@ pub async fn world() -> World {
         restart_retries: 1,
         platform_label: label.clone(),
         health_grace_secs: 2,
-        health_cmd: vec![
-            "/usr/local/bin/booking-bot".to_owned(),
-            "--version".to_owned(),
-        ],
+        // The image's own check: the bot's /health, on the port it really took.
+        health_cmd: vec!["/usr/local/bin/healthcheck".to_owned()],
     };
-    let reconciler = Reconciler {
+    let reconciler = Reconciler::new(
         runtime,
-        db: t.db.clone(),
-        key: Some(DataKey::parse(&key_b64).unwrap()),
+        t.db.clone(),
+        Some(DataKey::parse(&key_b64).unwrap()),
         defaults,
-    };
+    );
     World {
         t,
         key: DataKey::parse(&key_b64).unwrap(),

@@ -1,7 +1,7 @@
 //! Throughput of tg-sandbox on loopback: updates per second delivered to a long-polling bot, and
 //! Bot API requests (sendMessage) per second served.
 //!
-//! `cargo run --release -p tg-sandbox --example bench -- --updates 50000 --sends 20000`
+//! `cargo run --release -p tg-sandbox --example bench_sandbox -- --updates 50000 --sends 20000`
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,95 @@
+//! One worker brings several tenants up in the same health-check wait, while one tenant's
+//! jobs still take turns.
+
+use std::time::Duration;
+
+use deploy_worker::{reconcile::Reconciler, runtime::RunState, worker};
+use storage::control::{
+    deployments::Deployment,
+    jobs::{self, NewJob},
+};
+
+use crate::support::{eventually, world};
+
+fn overlap(a: &Deployment, b: &Deployment) -> bool {
+    let (Some(a_end), Some(b_end)) = (a.finished_at, b.finished_at) else {
+        panic!("unfinished: {a:?} {b:?}");
+    };
+    a.started_at < b_end && b.started_at < a_end
+}
+
+#[tokio::test]
+async fn different_tenants_deploy_at_once_and_one_tenants_jobs_take_turns() {
+    let w = world().await;
+    let a = w.tenant(Some("123:good-token-a")).await;
+    let b = w.tenant(Some("124:good-token-b")).await;
+    let pool = w.t.db.pool();
+    let mut queued = Vec::new();
+    for (kind, tenant) in [
+        (worker::RECONCILE_TENANT, a),
+        (worker::RECONCILE_TENANT, b),
+        (worker::RESTART_TENANT, a),
+    ] {
+        let job = NewJob::new(
+            kind,
+            serde_json::json!({ "tenant_id": tenant }),
+            chrono::Utc::now(),
+        );
+        queued.push(jobs::enqueue(pool, &job).await.unwrap().unwrap());
+    }
+
+    let reconciler = Reconciler::new(
+        w.reconciler.runtime.clone(),
+        w.t.db.clone(),
+        Some(w.key.clone()),
+        w.reconciler.defaults.clone(),
+    )
+    .with_concurrency(4);
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker::run(
+        reconciler,
+        "it-concurrent".to_owned(),
+        Duration::from_secs(3600),
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        },
+    ));
+    let all_done = eventually(120, || async {
+        let mut done = true;
+        for id in &queued {
+            done &= jobs::state(pool, *id).await.unwrap().unwrap().status == "done";
+        }
+        done
+    })
+    .await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    assert!(all_done, "jobs not done");
+    // Each ran on its first claim: no claim was lost to wait out its lease.
+    for id in &queued {
+        let state = jobs::state(pool, *id).await.unwrap().unwrap();
+        assert_eq!(state.attempts, 1, "{state:?}");
+    }
+
+    // Both tenants were brought up within each other's health-check wait.
+    let first_a = w.deployments(a).await.pop().unwrap();
+    let first_b = w.deployments(b).await.pop().unwrap();
+    assert_eq!(first_b.status, "succeeded", "{first_b:?}");
+    assert!(overlap(&first_a, &first_b), "{first_a:?} {first_b:?}");
+
+    // Tenant a's deploy and restart never ran at once, and left one running bot.
+    let of_a = w.deployments(a).await;
+    assert!(!of_a.is_empty());
+    for (i, x) in of_a.iter().enumerate() {
+        assert_eq!(x.status, "succeeded", "{x:?}");
+        for y in &of_a[i + 1..] {
+            assert!(!overlap(x, y), "{x:?} {y:?}");
+        }
+    }
+    for tenant in [a, b] {
+        let found = w.containers(tenant).await;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].state, RunState::Running);
+    }
+    w.cleanup().await;
+}
