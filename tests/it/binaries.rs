@@ -44,6 +44,8 @@ async fn every_service_serves_its_endpoints_and_stops_on_sigterm() {
             vec![
                 ("DATABASE_URL", platform_url.clone()),
                 ("BOT_TOKEN", "2:test".to_owned()),
+                // It seals the bot tokens of the tenants it sells.
+                ("DATA_KEY", storage::crypto::DataKey::generate_base64()),
             ],
         ),
         (

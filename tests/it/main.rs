@@ -4,3 +4,7 @@
 
 mod binaries;
 mod cli;
+mod faults;
+mod journey;
+mod platform;
+mod platform_faults;
