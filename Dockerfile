@@ -1,15 +1,27 @@
-# Multi-stage build of the platform's binaries into one small runtime image.
-# Not yet built on the project's machines (they run no Docker engine); the deploy issue adds a
-# podman-built test image and checks this file.
+# One image for the platform's binaries; the command picks the binary:
+#   booking-bot (the default: the image the deploy worker runs per tenant), master-bot serve,
+#   sales-bot, deploy-worker. `healthcheck` asks the service's own /health (no curl inside).
+# See DEPLOYMENT.md. This machine reaches no image registry, so the file is linted (hadolint)
+# but not built here; the deploy worker's tests import an equivalent root filesystem instead.
+
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
+# The whole workspace: its crates depend on each other and on migrations/ (embedded at build).
 COPY . .
-RUN cargo build --release --locked --bins
+RUN cargo build --release --locked \
+        -p booking-bot -p master-bot -p sales-bot -p deploy-worker --bins \
+    && mkdir /out \
+    && cp target/release/booking-bot target/release/master-bot target/release/sales-bot \
+          target/release/deploy-worker target/release/healthcheck /out/
 
-FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
-    && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --no-create-home app
-COPY --from=build /src/target/release/booking-bot /src/target/release/master-bot \
-     /src/target/release/sales-bot /src/target/release/deploy-worker /usr/local/bin/
-USER app
+# glibc and libgcc only (the binaries use rustls, no OpenSSL), same Debian release as the build
+# stage; no shell, no package manager; runs as the image's non-root user (uid 65532).
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /out/ /usr/local/bin/
+USER 65532:65532
+ENV LOG_FORMAT=json
+# Docker runs it; podman without systemd does not, which is why the deploy worker also runs
+# the same command itself through exec before it calls a tenant's bot healthy.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["/usr/local/bin/healthcheck"]
+CMD ["booking-bot"]

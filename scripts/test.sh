@@ -15,3 +15,8 @@ scripts/podman.sh # the deploy worker's engine tests need a Docker-API engine
 # The system tests start the real binaries; build them first (same profile as the tests).
 cargo build --workspace --bins --locked
 cargo test --workspace --locked
+# The operator API's schemathesis fuzz pass: zero server errors over the OpenAPI document
+# (about 2 minutes on this machine once its venv exists).
+scripts/fuzz-api.sh
+# Last and alone: these restart PostgreSQL and Redis under a running bot (about 3 minutes).
+scripts/faults.sh

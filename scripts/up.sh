@@ -26,35 +26,97 @@ cargo build --workspace --bins --locked
 bin=target/debug
 
 $bin/master-bot migrate
-if ! $bin/master-bot tenant list | grep -q "Demo Salon"; then
-  $bin/master-bot tenant create --name "Demo Salon" --time-zone Europe/Moscow --locale ru
-fi
 
 pids=()
 stop() {
+  trap - INT TERM
   echo; echo "stopping..."
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait
+  # The tenant bots this command's worker started are this demo's too.
+  if ${engine:-false}; then
+    cli=$(command -v podman || command -v docker || true)
+    [[ -n "$cli" ]] && $cli ps -aq --filter label=platform=booking-local | xargs -r $cli rm -f >/dev/null
+  fi
+  exit 0
 }
 trap stop INT TERM
 
-if [[ "$TELEGRAM_API_URL" == http://127.0.0.1:8081* ]]; then
-  # The sandbox answers only registered tokens, as Telegram does.
-  HTTP_ADDR=127.0.0.1:8081 SANDBOX_BOTS="sales_demo_bot=${SALES_BOT_TOKEN:-100001:sales-demo}" \
-    $bin/tg-sandbox & pids+=($!)
-fi
-HTTP_ADDR=127.0.0.1:8090 $bin/master-bot serve & pids+=($!)
-HTTP_ADDR=127.0.0.1:8091 BOT_TOKEN="${SALES_BOT_TOKEN:-100001:sales-demo}" $bin/sales-bot & pids+=($!)
-HTTP_ADDR=127.0.0.1:8092 $bin/deploy-worker & pids+=($!)
+# Waits until a service answers its /health (each binary serves one).
+wait_healthy() {
+  for _ in $(seq 1 100); do
+    curl -fsS "$1/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "$2 did not come up; its log is above" >&2
+  stop
+}
 
-sleep 1
+sales_token="${SALES_BOT_TOKEN:-100001:sales-demo}"
+demo_token="${DEMO_BOT_TOKEN:-}"
+sandbox=false
+if [[ "$TELEGRAM_API_URL" == http://127.0.0.1:8081* ]]; then
+  sandbox=true
+  demo_token="${demo_token:-200001:demo-salon}"
+  # The sandbox answers only registered tokens, as Telegram does.
+  HTTP_ADDR=127.0.0.1:8081 SANDBOX_BOTS="sales_demo_bot=$sales_token,demo_salon_bot=$demo_token" \
+    $bin/tg-sandbox & pids+=($!)
+  wait_healthy http://127.0.0.1:8081 tg-sandbox
+fi
+
+# Tenant bots run as containers when a Docker-API engine answers (podman's socket is found by
+# itself); no registry is needed: the tenant image is made from this build's binaries.
+if [[ -z "${DOCKER_HOST:-}" && -S /run/podman/podman.sock ]]; then
+  export DOCKER_HOST=unix:///run/podman/podman.sock
+fi
+engine=false
+if cargo run -q --locked -p deploy-worker --example import_tenant_image -- \
+     "$bin" localhost/booking-bot:latest; then
+  engine=true
+else
+  echo "no container engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}:" \
+       "the deploy worker is not started and the demo bot runs as a plain process"
+fi
+
+# The demo tenant: created once, seeded while its catalogue is empty. Its bot's environment
+# (the tenant's own database role) goes to a file only this user can read.
+# Against the real Telegram it needs a real bot of yours: DEMO_BOT_TOKEN in .env.
+demo_env=.demo-tenant.env
+demo_id=""
+if [[ -n "$demo_token" ]]; then
+  deploy=(); $engine && deploy=(--deploy)
+  demo_id=$(DEMO_BOT_TOKEN="$demo_token" $bin/master-bot demo --env-file "$demo_env" "${deploy[@]}")
+fi
+operator_key=$($bin/master-bot apikey create --operator --name "up.sh $(date -u +%FT%TZ)" 2>/dev/null)
+
+HTTP_ADDR=127.0.0.1:8090 $bin/master-bot serve & pids+=($!)
+HTTP_ADDR=127.0.0.1:8091 BOT_TOKEN="$sales_token" $bin/sales-bot & pids+=($!)
+services=(8090:master-bot 8091:sales-bot)
+if $engine; then
+  HTTP_ADDR=127.0.0.1:8092 TENANT_TELEGRAM_API_URL="$TELEGRAM_API_URL" \
+    TENANT_PLATFORM_LABEL=booking-local $bin/deploy-worker & pids+=($!)
+  services+=(8092:deploy-worker)
+fi
+# Without an engine the demo tenant's bot runs as a plain process, with exactly the environment
+# the deploy worker gives a tenant's container.
+if [[ -n "$demo_id" ]] && ! $engine; then
+  (set -a; source "$demo_env"; set +a; HTTP_ADDR=127.0.0.1:8093 exec $bin/booking-bot) & pids+=($!)
+  services+=(8093:booking-bot)
+fi
+for s in "${services[@]}"; do
+  wait_healthy "http://127.0.0.1:${s%%:*}" "${s#*:}"
+done
+
 cat <<INFO
 
 The platform is up:
-  web chat (tg-sandbox):  http://127.0.0.1:8081/
-  master API:             http://127.0.0.1:8090   (health: /health, readiness: /ready, metrics: /metrics)
+  web chat (tg-sandbox):  $($sandbox && echo "http://127.0.0.1:8081/   (bots: @demo_salon_bot, @sales_demo_bot)" || echo "not started: TELEGRAM_API_URL=$TELEGRAM_API_URL")
+  master API:             http://127.0.0.1:8090/api/v1   (OpenAPI: /api/v1/openapi.json)
+  operator API key:       $operator_key
+                          curl -H "Authorization: Bearer $operator_key" http://127.0.0.1:8090/api/v1/tenants
+  demo tenant:            ${demo_id:-none (set DEMO_BOT_TOKEN)} (Demo Salon, @demo_salon_bot: $($engine && echo "a container the deploy worker runs" || echo "a plain process, health at http://127.0.0.1:8093/health"))
   sales bot:              http://127.0.0.1:8091/health
-  deploy worker:          http://127.0.0.1:8092/health
+  deploy worker:          $($engine && echo "http://127.0.0.1:8092/health (engine: $DOCKER_HOST)" || echo "not started (no container engine)")
   tenants:                $bin/master-bot tenant list
 Ctrl-C stops everything.
 INFO
