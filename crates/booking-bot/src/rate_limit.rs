@@ -1,26 +1,27 @@
 //! Per-user rate limits on messages and button presses, counted in Redis so they hold across
 //! restarts. Someone over the limit is told once per window, then ignored until it passes
 //! (button presses are still answered, silently, so nothing keeps spinning).
+//!
+//! The limit is the tenant's own (part of its policy, set in the admin panel). It is checked
+//! before any database work, to shield the database from a flood, so the bot keeps the
+//! policy's value in memory: the admin panel updates it on save (the panel runs in this same
+//! process), and a refresh picks up a change made elsewhere, such as by the operator.
 
-use booking_core::ids::{TelegramUserId, TenantId};
-use storage::kv::{Kv, TenantKey};
+use std::{sync::RwLock, time::Duration};
 
-/// How many updates one user may send in a window.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct RateLimit {
-    pub events: u32,
-    pub window_secs: u64,
-}
+use booking_core::{
+    ids::{TelegramUserId, TenantId},
+    policy::UpdateLimit,
+    tenant::TenantSchema,
+};
+use storage::{
+    Db, StorageError,
+    kv::{Kv, TenantKey},
+    tenant::settings,
+};
 
-impl Default for RateLimit {
-    /// Far above what a person tapping through the menus does.
-    fn default() -> Self {
-        Self {
-            events: 20,
-            window_secs: 10,
-        }
-    }
-}
+/// How often the limit is re-read from the tenant's policy.
+pub const REFRESH: Duration = Duration::from_secs(30);
 
 /// What to do with an update.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -32,14 +33,52 @@ pub enum Admission {
     Ignore,
 }
 
+/// The tenant's current limit.
+#[derive(Debug, Default)]
+pub struct RateLimit(RwLock<UpdateLimit>);
+
 impl RateLimit {
+    #[must_use]
+    pub fn current(&self) -> UpdateLimit {
+        // A poisoned lock still holds a whole `Copy` value: use it.
+        *self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn set(&self, limit: UpdateLimit) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = limit;
+    }
+
+    /// Re-reads the limit from the tenant's policy; on failure the last known one stays.
+    pub async fn reload(&self, db: &Db, schema: &TenantSchema) {
+        let read = async {
+            let mut tx = db.tenant(schema).await?;
+            let profile = settings::profile(&mut tx).await?;
+            tx.commit().await?;
+            Ok::<_, StorageError>(profile.policy.update_limit)
+        };
+        match read.await {
+            Ok(limit) => self.set(limit),
+            Err(e) => tracing::debug!(error = %e, "rate limit not refreshed"),
+        }
+    }
+
     /// Counts one update of `user`. If Redis cannot be reached the update is let through:
     /// the limit protects the bot, and the handler will apologise for the outage anyway.
-    pub async fn admit(self, kv: &Kv, tenant: TenantId, user: TelegramUserId) -> Admission {
+    pub async fn admit(&self, kv: &Kv, tenant: TenantId, user: TelegramUserId) -> Admission {
+        let limit = self.current();
         let key = TenantKey::new(tenant, "rl", user);
-        match kv.hit(&key, self.events, self.window_secs).await {
+        match kv
+            .hit(&key, limit.events, u64::from(limit.window_secs))
+            .await
+        {
             Ok((true, _)) => Admission::Allowed,
-            Ok((false, count)) if count == self.events.saturating_add(1) => Admission::Warn,
+            Ok((false, count)) if count == limit.events.saturating_add(1) => Admission::Warn,
             Ok((false, _)) => Admission::Ignore,
             Err(e) => {
                 tracing::debug!(error = %e, "rate limit not counted");

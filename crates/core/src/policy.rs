@@ -23,6 +23,33 @@ pub struct Policy {
     pub reminder_offsets: Vec<Minutes>,
     /// When set, a booking not confirmed from a reminder is released this long before the visit.
     pub auto_release: Option<Minutes>,
+    /// How fast one person may send messages and press buttons before the bot slows them down.
+    pub update_limit: UpdateLimit,
+}
+
+/// At most `events` updates (messages and button presses together) from one person in any
+/// window of `window_secs` seconds.
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
+pub struct UpdateLimit {
+    pub events: u32,
+    pub window_secs: u32,
+}
+
+impl UpdateLimit {
+    /// The bounds an admin may choose within: below 5 updates a window a person tapping through
+    /// a booking would be stopped; above an hour's window one burst locks someone out too long.
+    pub const EVENTS: std::ops::RangeInclusive<u32> = 5..=1000;
+    pub const WINDOW_SECS: std::ops::RangeInclusive<u32> = 1..=3600;
+}
+
+impl Default for UpdateLimit {
+    /// Far above what a person tapping through the menus does.
+    fn default() -> Self {
+        Self {
+            events: 20,
+            window_secs: 10,
+        }
+    }
 }
 
 impl Default for Policy {
@@ -36,6 +63,7 @@ impl Default for Policy {
             hold: Minutes::new(5),
             reminder_offsets: vec![Minutes::new(24 * 60), Minutes::new(120)],
             auto_release: None,
+            update_limit: UpdateLimit::default(),
         }
     }
 }
@@ -52,6 +80,8 @@ pub enum PolicyError {
     Reminders,
     #[error("automatic release must be earlier than the last reminder")]
     AutoRelease,
+    #[error("the rate limit must allow 5 to 1000 updates in a window of 1 to 3600 seconds")]
+    UpdateLimit,
 }
 
 impl Policy {
@@ -73,6 +103,11 @@ impl Policy {
                 .any(|m| m.get() == 0 || m.get() > Minutes::MAX)
         {
             return Err(PolicyError::Reminders);
+        }
+        if !UpdateLimit::EVENTS.contains(&self.update_limit.events)
+            || !UpdateLimit::WINDOW_SECS.contains(&self.update_limit.window_secs)
+        {
+            return Err(PolicyError::UpdateLimit);
         }
         if let Some(release) = self.auto_release {
             let smallest = self.reminder_offsets.iter().min().copied();
@@ -179,6 +214,34 @@ mod tests {
             planned,
             vec![(Minutes::new(120), start - Duration::hours(2))]
         );
+    }
+
+    #[test]
+    fn a_policy_saved_before_the_rate_limit_existed_reads_with_the_default_limit() {
+        let saved = serde_json::json!({ "min_notice": 30, "horizon_days": 14 });
+        let policy: Policy = serde_json::from_value(saved).unwrap();
+        assert_eq!(policy.update_limit, UpdateLimit::default());
+        assert_eq!(policy.horizon_days, 14);
+    }
+
+    #[test]
+    fn the_rate_limit_must_stay_within_its_bounds() {
+        for (events, window_secs, ok) in [
+            (5, 1, true),
+            (1000, 3600, true),
+            (4, 10, false),
+            (20, 0, false),
+            (20, 3601, false),
+        ] {
+            let policy = Policy {
+                update_limit: UpdateLimit {
+                    events,
+                    window_secs,
+                },
+                ..Policy::default()
+            };
+            assert_eq!(policy.validate().is_ok(), ok, "{events}/{window_secs}");
+        }
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The booking policy: shown, and changed by "name value" lines. All lines are checked (and
 //! the result validated as a whole) before anything is saved.
 
-use booking_core::{catalogue::Minutes, policy::Policy};
+use booking_core::{
+    catalogue::Minutes,
+    policy::{Policy, UpdateLimit},
+};
 use serde_json::json;
 use storage::tenant::settings;
 
@@ -27,6 +30,18 @@ fn number<T: std::str::FromStr>(v: &str) -> Result<T, InputError> {
     v.trim()
         .parse()
         .map_err(|_| InputError::Other(format!("not a number: {v:?}")))
+}
+
+/// `events/seconds`, such as `20/10`.
+fn update_limit(v: &str) -> Result<UpdateLimit, InputError> {
+    let (events, window) = v
+        .trim()
+        .split_once('/')
+        .ok_or(InputError::Shape("updates/seconds, e.g. 20/10"))?;
+    Ok(UpdateLimit {
+        events: number(events)?,
+        window_secs: number(window)?,
+    })
 }
 
 /// Applies the lines to `policy`.
@@ -56,6 +71,7 @@ pub fn apply(mut policy: Policy, text: &str) -> Result<Policy, InputError> {
                     Some(minutes(value)?)
                 }
             }
+            "ratelimit" => policy.update_limit = update_limit(value)?,
             other => return Err(InputError::Other(format!("unknown setting {other:?}"))),
         }
     }
@@ -72,7 +88,7 @@ fn show(p: &Policy) -> String {
         .map(|m| m.get().to_string())
         .collect();
     format!(
-        "notice {}\nhorizon {}\nlimit {}\ncancel {}\nreschedule {}\nhold {}\nreminders {}\nrelease {}",
+        "notice {}\nhorizon {}\nlimit {}\ncancel {}\nreschedule {}\nhold {}\nreminders {}\nrelease {}\nratelimit {}/{}",
         p.min_notice.get(),
         p.horizon_days,
         p.max_active_bookings,
@@ -86,6 +102,8 @@ fn show(p: &Policy) -> String {
         },
         p.auto_release
             .map_or_else(|| "off".to_owned(), |m| m.get().to_string()),
+        p.update_limit.events,
+        p.update_limit.window_secs,
     )
 }
 
@@ -97,7 +115,10 @@ pub async fn policy_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
     Ok(AdminReply::screen(
         format!(
             "⚙️ {}\n\n{}\n\n{}",
-            cx.tr("Booking rules (minutes; horizon in days):", "Правила записи (минуты; горизонт — в днях):"),
+            cx.tr(
+                "Booking rules (minutes; horizon in days; ratelimit: updates per seconds from one person):",
+                "Правила записи (минуты; горизонт — в днях; ratelimit: действий одного человека за секунды):"
+            ),
             show(&p),
             cx.tr(
                 "Send the lines to change, e.g. 'notice 120' or 'reminders 1440,60' or 'release off'. (/admin to leave)",
@@ -118,6 +139,8 @@ pub async fn policy(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
     settings::set_policy(&mut tx, &next).await?;
     audit::record(cx, &mut tx, "policy.set", "policy", json!({ "text": text })).await?;
     tx.commit().await?;
+    // The limit is checked from memory before any database work: take the new one now.
+    cx.app.rate_limit.set(next.update_limit);
     input::clear(cx.app, cx.chat).await?;
     Ok(AdminReply::screen(
         format!("✅ {}\n\n{}", cx.tr("Saved:", "Сохранено:"), show(&next)),
@@ -149,5 +172,15 @@ mod tests {
         assert!(apply(Policy::default(), "colour red").is_err());
         assert!(apply(Policy::default(), "horizon 0").is_err());
         assert!(apply(Policy::default(), "release 500").is_err());
+        let p = apply(Policy::default(), "ratelimit 5/60").unwrap();
+        assert_eq!(
+            p.update_limit,
+            UpdateLimit {
+                events: 5,
+                window_secs: 60
+            }
+        );
+        assert!(apply(Policy::default(), "ratelimit 5").is_err());
+        assert!(apply(Policy::default(), "ratelimit 2/60").is_err());
     }
 }
