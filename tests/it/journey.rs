@@ -2,8 +2,9 @@
 //! sales bot, YooKassa (the fake) notifies, the subscription activates, the tenant is
 //! provisioned, the deploy worker starts the tenant's bot in a container on the podman engine,
 //! a customer books through that bot, the owner sees the booking in /admin, another customer
-//! joins the full day's waitlist, the reminder arrives once, the first customer cancels, and the
-//! waiting one is offered the freed time and takes it.
+//! joins the full day's waitlist, time moves (the bot restarted on an injected clock) and the
+//! reminder arrives once, the first customer cancels, and the waiting one is offered the freed
+//! time and takes it.
 
 use std::time::Duration;
 
@@ -28,10 +29,13 @@ const ZONE: chrono_tz::Tz = chrono_tz::Europe::Moscow;
 /// From a paid order to the buyer told their bot is live: provisioning, a container started
 /// and health-checked on podman, and the sales bot's next pass.
 const DEPLOY: Duration = Duration::from_secs(120);
+/// The salon's one reminder, before the visit; the cancel cut-off (two hours) is shorter, so
+/// Carl can still cancel once the reminder came.
+const REMINDER: Minutes = Minutes::new(180);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
-    let p = Platform::start().await;
+    let mut p = Platform::start().await;
     // A stranger finds the sales bot and buys the monthly plan for a bot of her own.
     let (sales, their_bot, payment_id) = p.buy("Olga", "journey_salon_bot").await;
     let olga = sales.user.clone();
@@ -78,17 +82,10 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
     )
     .await
     .unwrap();
-    // One reminder, due within a minute: real time, as the bot in its container reads the
-    // host's clock (moving time with an injected clock is the booking bot's own tests' part).
-    // Offsets are whole minutes; one whose moment is under 15 s away could pass before Carl
-    // confirms (a passed reminder is skipped), so then it is a minute earlier.
+    // One reminder, three hours before the visit (at least six hours away now: the visit is
+    // tomorrow at nine). Time moves for the bot further down.
     let mut policy = settings::profile(&mut tx).await.unwrap().policy;
-    let ahead = (start - Utc::now()).num_seconds();
-    let mut minutes = ahead / 60;
-    if ahead % 60 < 15 {
-        minutes -= 1;
-    }
-    policy.reminder_offsets = vec![Minutes::new(u32::try_from(minutes).unwrap())];
+    policy.reminder_offsets = vec![REMINDER];
     settings::set_policy(&mut tx, &policy).await.unwrap();
     tx.commit().await.unwrap();
 
@@ -154,11 +151,25 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
         joined.text()
     );
 
-    // The reminder arrives, once.
+    // Time moves: the deploy worker restarts with the tenants' clock set to just past the
+    // reminder's moment, which changes the bot's spec, so it replaces the bot's container
+    // with one running on the injected clock. The reminder was planned before the restart and
+    // arrives after it, once.
+    assert!(
+        carl.history()
+            .await
+            .iter()
+            .all(|m| !m.text().contains("Reminder"))
+    );
+    let before = p.containers().await;
+    let offset = (start - REMINDER.duration() + chrono::Duration::seconds(5)) - Utc::now();
+    p.worker
+        .set_env("TENANT_CLOCK_OFFSET_SECS", offset.num_seconds().to_string());
+    p.worker.restart().await;
     let reminder = carl
-        .wait_for("Reminder", Duration::from_secs(120))
+        .wait_for("Reminder", DEPLOY)
         .await
-        .expect("the reminder arrives");
+        .expect("the reminder arrives on the bot's moved clock");
     assert!(reminder.text().contains("Haircut"), "{}", reminder.text());
     tokio::time::sleep(Duration::from_secs(3)).await;
     let reminders = carl
@@ -168,6 +179,9 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
         .filter(|m| m.is_from_bot() && m.text().contains("Reminder"))
         .count();
     assert_eq!(reminders, 1);
+    let after = p.containers().await;
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_ne!(after[0].id, before[0].id, "the bot was replaced");
 
     // Carl cancels.
     carl.command("/my").await;

@@ -91,6 +91,12 @@ impl Service {
         self.wait_healthy(Duration::from_secs(30)).await;
     }
 
+    /// Sets (or replaces) one variable for the next [`Service::restart`].
+    pub fn set_env(&mut self, key: &str, value: String) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value));
+    }
+
     async fn wait_healthy(&mut self, timeout: Duration) {
         let started = Instant::now();
         while started.elapsed() < timeout {

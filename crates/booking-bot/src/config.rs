@@ -30,6 +30,16 @@ pub struct Config {
     /// Health, readiness and metrics.
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     pub http_addr: SocketAddr,
+    /// Seconds added to the machine's clock for every rule that reads "now" (reminders,
+    /// notice, cut-offs, holds). Never set in production: it exists so a staging or test
+    /// platform can see tomorrow's reminders today, with the bot in its container.
+    #[arg(
+        long,
+        env = "CLOCK_OFFSET_SECS",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub clock_offset_secs: i64,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
 }

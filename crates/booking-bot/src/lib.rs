@@ -38,7 +38,7 @@ use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;
 use booking_core::{
-    clock::{SharedClock, SystemClock},
+    clock::{SharedClock, ShiftedClock, SystemClock},
     tenant::TenantSchema,
 };
 use secrecy::ExposeSecret as _;
@@ -57,7 +57,18 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    run_with(config, listener, shutdown, Arc::new(SystemClock)).await
+    let clock: SharedClock = if config.clock_offset_secs == 0 {
+        Arc::new(SystemClock)
+    } else {
+        tracing::warn!(
+            offset_secs = config.clock_offset_secs,
+            "CLOCK_OFFSET_SECS is set: this bot runs ahead of (or behind) real time"
+        );
+        Arc::new(ShiftedClock(chrono::Duration::seconds(
+            config.clock_offset_secs,
+        )))
+    };
+    run_with(config, listener, shutdown, clock).await
 }
 
 /// [`run`] with the clock every rule reads "now" from.

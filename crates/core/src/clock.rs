@@ -23,6 +23,20 @@ impl Clock for SystemClock {
     }
 }
 
+/// The machine's clock moved by a fixed amount: a whole process runs "as if" at another time.
+///
+/// For staging and whole-platform tests only, where the process cannot be handed a
+/// [`ManualClock`] (a bot in its container): restarting it with a larger shift moves its time
+/// forward, so a reminder due tomorrow can be seen today.
+#[derive(Copy, Clone, Debug)]
+pub struct ShiftedClock(pub Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 /// A clock that only moves when told to. Cheap to clone; clones share the same time.
 #[derive(Clone, Debug)]
 pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
@@ -57,6 +71,14 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn a_shifted_clock_runs_ahead_of_the_machine_by_its_shift() {
+        let before = Utc::now();
+        let ahead = ShiftedClock(Duration::days(3)).now();
+        let after = Utc::now();
+        assert!(ahead >= before + Duration::days(3) && ahead <= after + Duration::days(3));
+    }
 
     #[test]
     fn a_manual_clock_moves_only_when_told_and_clones_share_time() {

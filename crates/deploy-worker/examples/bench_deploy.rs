@@ -206,6 +206,7 @@ async fn main() {
         platform_label: bench.label.clone(),
         health_grace_secs: args.grace_secs,
         health_cmd: vec!["/usr/local/bin/healthcheck".to_owned()],
+        clock_offset_secs: 0,
     };
     let reconciler = Reconciler::new(
         runtime.clone(),

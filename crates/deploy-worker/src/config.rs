@@ -93,6 +93,16 @@ pub struct TenantDefaults {
         num_args = 1..
     )]
     pub health_cmd: Vec<String>,
+    /// Passed to every bot as `CLOCK_OFFSET_SECS` when not 0. Staging and tests only: a
+    /// change replaces every bot (the spec's hash changes), which is how a test moves the
+    /// time of bots it cannot reach otherwise.
+    #[arg(
+        long,
+        env = "TENANT_CLOCK_OFFSET_SECS",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub clock_offset_secs: i64,
 }
 
 #[cfg(test)]

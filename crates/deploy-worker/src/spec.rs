@@ -126,6 +126,13 @@ pub fn build(
     if let Some(dsn) = &defaults.tenant_sentry_dsn {
         env.push(("SENTRY_DSN".to_owned(), dsn.clone()));
     }
+    // Only when set, so every existing bot's spec (and hash) stays as it was.
+    if defaults.clock_offset_secs != 0 {
+        env.push((
+            "CLOCK_OFFSET_SECS".to_owned(),
+            defaults.clock_offset_secs.to_string(),
+        ));
+    }
     let mut spec = ContainerSpec {
         name: container_name(defaults, tenant.id),
         image: format!("{}:{tag}", defaults.image),

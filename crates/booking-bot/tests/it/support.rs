@@ -109,6 +109,7 @@ impl TestBot {
             redis_url: redis_url.to_owned(),
             telegram_api_url: client.api_url().to_string(),
             http_addr: "127.0.0.1:0".parse().unwrap(),
+            clock_offset_secs: 0,
             telemetry: TelemetryArgs {
                 log_format: LogFormat::Pretty,
                 sentry_dsn: None,

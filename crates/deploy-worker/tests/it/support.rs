@@ -119,6 +119,7 @@ pub async fn world() -> World {
         health_grace_secs: 2,
         // The image's own check: the bot's /health, on the port it really took.
         health_cmd: vec!["/usr/local/bin/healthcheck".to_owned()],
+        clock_offset_secs: 0,
     };
     let reconciler = Reconciler::new(
         runtime,
