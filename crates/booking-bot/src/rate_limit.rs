@@ -5,7 +5,8 @@
 //! The limit is the tenant's own (part of its policy, set in the admin panel). It is checked
 //! before any database work, to shield the database from a flood, so the bot keeps the
 //! policy's value in memory: the admin panel updates it on save (the panel runs in this same
-//! process), and a refresh picks up a change made elsewhere, such as by the operator.
+//! process), and a refresh every 30 s picks up a change written by another process (the
+//! replacement container during a rollout, or an edit made straight in the database).
 
 use std::{sync::RwLock, time::Duration};
 
