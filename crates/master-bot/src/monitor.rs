@@ -8,14 +8,15 @@
 //! owner's notice in the tenant's outbox and the operators' alert, so restarts and concurrent
 //! monitors repeat nothing. Time comes from the injected clock.
 //!
-//! Scheduling is a tokio interval rather than tokio-cron-scheduler: a pass is idempotent and
-//! cheap, and every rule is "has this moment passed?", so running it every minute needs no
-//! calendar expressions, and no business state lives in the scheduler either way.
+//! Scheduling is tokio-cron-scheduler's repeated job (whole seconds; its ticker looks twice a
+//! second). Every rule is "has this moment passed?" and a pass is idempotent and safe to run
+//! beside another, so no business state lives in the scheduler: a pass that is late, doubled
+//! or missed across a restart changes nothing but when a notice goes out.
 
 /// The texts the monitor sends.
 pub mod notices;
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use booking_core::{clock::SharedClock, tenant::TenantSchema};
 use chrono::{DateTime, Utc};
@@ -30,6 +31,7 @@ use storage::{
     },
     tenant::outbox::{self, NewMessage},
 };
+use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 /// Who the monitor is in the audit log.
 pub const ACTOR: &str = "system:subscription-monitor";
@@ -64,29 +66,53 @@ pub struct PassReport {
     pub reactivated: usize,
 }
 
-/// Runs a pass every `config.interval` until `stop` resolves.
+/// Runs a pass at once, then every `config.interval` (whole seconds, at least one) until
+/// `stop` resolves.
 pub async fn run(
     db: Db,
     clock: SharedClock,
     config: MonitorConfig,
     stop: impl Future<Output = ()> + Send,
 ) {
-    tokio::pin!(stop);
-    let mut ticks = tokio::time::interval(config.interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = &mut stop => return,
-            _ = ticks.tick() => {}
+    let config = Arc::new(config);
+    logged_pass(&db, &clock, &config).await;
+    let scheduler = schedule(db, clock, config).await;
+    stop.await;
+    match scheduler {
+        Ok(mut scheduler) => {
+            if let Err(e) = scheduler.shutdown().await {
+                tracing::warn!(error = %e, "the subscription monitor's scheduler did not shut down");
+            }
         }
-        match pass(&db, clock.now(), &config).await {
-            Ok(report) if report != PassReport::default() => {
-                tracing::info!(?report, "subscription monitor pass");
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "subscription monitor pass failed; retrying later")
-            }
+        Err(e) => tracing::error!(error = %e, "the subscription monitor could not be scheduled"),
+    }
+}
+
+/// The repeated job, started.
+async fn schedule(
+    db: Db,
+    clock: SharedClock,
+    config: Arc<MonitorConfig>,
+) -> Result<JobScheduler, JobSchedulerError> {
+    let scheduler = JobScheduler::new().await?;
+    let every = config.interval.max(Duration::from_secs(1));
+    let job = Job::new_repeated_async(every, move |_job, _scheduler| {
+        let (db, clock, config) = (db.clone(), Arc::clone(&clock), Arc::clone(&config));
+        Box::pin(async move { logged_pass(&db, &clock, &config).await })
+    })?;
+    scheduler.add(job).await?;
+    scheduler.start().await?;
+    Ok(scheduler)
+}
+
+async fn logged_pass(db: &Db, clock: &SharedClock, config: &MonitorConfig) {
+    match pass(db, clock.now(), config).await {
+        Ok(report) if report != PassReport::default() => {
+            tracing::info!(?report, "subscription monitor pass");
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "subscription monitor pass failed; retrying later")
         }
     }
 }

@@ -291,30 +291,41 @@ async fn reactivate_after_a_payment_brings_a_suspended_tenant_back_once() {
     assert_eq!(audit, ["subscription.extend", "tenant.reactivate"]);
 }
 
-/// The scheduled loop runs passes on its own and stops when told.
+/// The scheduled job runs passes on its own and stops when told.
 #[tokio::test]
 async fn the_monitor_loop_runs_passes_until_stopped() {
     let s = setup().await;
-    let clock = booking_core::clock::ManualClock::new(s.end - Duration::hours(2));
+    // Five days before the end nothing is due: the pass made at start finds nothing.
+    let clock = booking_core::clock::ManualClock::new(s.end - Duration::days(5));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let config = MonitorConfig {
-        interval: std::time::Duration::from_millis(50),
+        interval: std::time::Duration::from_secs(1),
         ..MonitorConfig::default()
     };
     let running = tokio::spawn(monitor::run(
         s.t.db.clone(),
-        std::sync::Arc::new(clock),
+        std::sync::Arc::new(clock.clone()),
         config,
         async move {
             let _ = stopped.await;
         },
     ));
-    // Bounded wait for the loop's first pass, not a timing assertion.
+    // Let the start's pass happen on the old time; then time moves past the last warning, and
+    // only a scheduled pass can see it.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(s.notices().await.is_empty());
+    clock.set(s.end - Duration::hours(2));
+    // Bounded wait for a scheduled pass, not a timing assertion.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
     while s.notices().await.is_empty() {
-        assert!(tokio::time::Instant::now() < deadline, "no pass ran");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no scheduled pass ran"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // A few more passes: they repeat nothing.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let _ = stop.send(());
     tokio::time::timeout(std::time::Duration::from_secs(15), running)
         .await
