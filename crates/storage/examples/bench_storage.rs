@@ -1,7 +1,8 @@
 //! Storage benchmark: bookings per second (no conflicts, and under contention), the time to
 //! generate 90 days of slots for 10 services, and, in the same sitting, pgbench's rate for
 //! single-row insert transactions on the same server, so the ratio can be compared across
-//! machines.
+//! machines. Also in the same sitting: the ceiling, the booking's writes alone (no reads, no
+//! checks) as one statement through pgbench, which no implementation of the booking can beat.
 //!
 //! `cargo run --profile perf -p storage --example bench_storage` (needs PostgreSQL and `pgbench`).
 
@@ -243,8 +244,10 @@ async fn main() {
     let db_ms = started.elapsed().as_secs_f64() * 1000.0;
     drop(tx);
 
-    // 4. pgbench, same server, same concurrency.
+    // 4. pgbench, same server, same concurrency: single-row inserts, and the ceiling.
     let pgbench = pgbench_insert_tps(&t);
+    let ceiling = pgbench_writes_only_tps(&t, &schema, false);
+    let ceiling_tx = pgbench_writes_only_tps(&t, &schema, true);
 
     println!(
         "machine: {} cores",
@@ -264,6 +267,15 @@ async fn main() {
     println!(
         "ratio conflict-free / pgbench:  {:>8.2}",
         free_rate / pgbench
+    );
+    println!(
+        "pgbench, the booking's writes alone, one statement: {ceiling:>8.0} tps (ratio {:.2}; bookings reach {:.2} of it)",
+        ceiling / pgbench,
+        free_rate / ceiling
+    );
+    println!(
+        "  the same in a transaction (begin, scope, it, commit): {ceiling_tx:>8.0} tps (ratio {:.2})",
+        ceiling_tx / pgbench
     );
     println!(
         "slots, 90 days x 10 services, in memory:     {core_ms:>7.2} ms ({} slots per run)",
@@ -297,15 +309,73 @@ async fn book(
 }
 
 fn pgbench_insert_tps(t: &TestDb) -> f64 {
-    let url = t.url();
-    let url = url.expose_secret();
     let setup = Command::new("psql")
-        .args([url, "-qc", "create table pgbench_single (id bigserial primary key, x int not null, at timestamptz default now())"])
+        .args([t.url().expose_secret(), "-qc", "create table pgbench_single (id bigserial primary key, x int not null, at timestamptz default now())"])
         .status()
         .expect("psql");
     assert!(setup.success());
-    let script = std::env::temp_dir().join("single-insert.sql");
-    std::fs::write(&script, "insert into pgbench_single (x) values (1);\n").unwrap();
+    pgbench_tps(
+        t,
+        "single-insert.sql",
+        "insert into pgbench_single (x) values (1);\n",
+    )
+}
+
+/// The upper bound for any booking path on this server: what a confirmed booking must write
+/// (the booking row with its exclusion constraint, indexes and foreign keys, its history line,
+/// two reminders and the follow-up in the outbox) as one autocommitted statement, with none of
+/// the reads and checks the real path does first. Times lie from 2030 on, one hour each over
+/// about 5,700 years and 20 staff, so the bench's own bookings and each other almost never
+/// clash (a clash inserts nothing and still counts, as it would cost the same).
+///
+/// `in_tx` wraps the statement the way a `TenantTx` does (begin, the schema scope, commit), to
+/// show what the round trips of a client-side transaction cost before any read is made.
+fn pgbench_writes_only_tps(t: &TestDb, schema: &TenantSchema, in_tx: bool) -> f64 {
+    let script = r#"\set staff random(1, 20)
+\set slot random(1, 50000000)
+\set cust random(1, 4000)
+\set svc random(1, 10)
+with b as (
+  insert into SCHEMA.bookings (customer_id, service_id, staff_id, starts_at, ends_at, occupied,
+      status, hold_expires_at, price_minor, source)
+  select :cust, :svc, :staff, s, s + interval '1 hour', tstzrange(s, s + interval '1 hour', '[)'),
+      'confirmed', null, 100000, null
+  from (select timestamptz '2030-01-01' + :slot * interval '1 hour' as s) t
+  on conflict do nothing
+  returning booking_id, status, starts_at),
+h as (
+  insert into SCHEMA.booking_history (booking_id, at, actor_kind, actor_id, action, new_status,
+      new_starts_at)
+  select booking_id, now(), 'customer', :cust, 'create', status, starts_at from b),
+o as (
+  insert into SCHEMA.outbox (kind, booking_id, chat_id, payload, due_at, dedupe_key)
+  select m.kind, b.booking_id, :cust, m.payload, b.starts_at - m.before,
+      m.kind || ':' || b.booking_id || ':' || m.k
+  from b, (values ('reminder', '{"minutes":1440}'::jsonb, interval '24 hours', 1440),
+                  ('reminder', '{"minutes":120}'::jsonb, interval '2 hours', 120),
+                  ('follow_up', '{}'::jsonb, interval '-3 hours', 0)) as m(kind, payload, before, k)
+  on conflict (dedupe_key) do nothing)
+select booking_id from b;
+"#
+    .replace("SCHEMA", schema.as_str());
+    if in_tx {
+        let (vars, statement) = script.split_at(script.find("with b as").unwrap());
+        let scoped = format!(
+            "{vars}begin;\nselect set_config('search_path', '{}', true);\n{statement}commit;\n",
+            schema.as_str()
+        );
+        pgbench_tps(t, "writes-only-tx.sql", &scoped)
+    } else {
+        pgbench_tps(t, "writes-only.sql", &script)
+    }
+}
+
+/// Runs one pgbench script for 10 s at the bench's concurrency and returns its tps.
+fn pgbench_tps(t: &TestDb, file: &str, script: &str) -> f64 {
+    let url = t.url();
+    let url = url.expose_secret();
+    let path = std::env::temp_dir().join(file);
+    std::fs::write(&path, script).unwrap();
     let out = Command::new("pgbench")
         .args([
             "-n",
@@ -319,7 +389,7 @@ fn pgbench_insert_tps(t: &TestDb) -> f64 {
             "10",
             "-f",
         ])
-        .arg(&script)
+        .arg(&path)
         .arg(url)
         .output()
         .expect("pgbench (apt-get install postgresql-contrib or postgresql-client)");
@@ -328,7 +398,12 @@ fn pgbench_insert_tps(t: &TestDb) -> f64 {
         .find_map(|l| l.strip_prefix("tps = "))
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no tps in pgbench output: {text}"))
+        .unwrap_or_else(|| {
+            panic!(
+                "no tps in pgbench output: {text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
 }
 
 /// A distinct (staff, hour) for every `i`: 20 staff x 12 hours x as many days as needed.
