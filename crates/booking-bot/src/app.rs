@@ -24,6 +24,8 @@ pub struct App {
     pub kv: Kv,
     pub rate_limit: RateLimit,
     pub clock: SharedClock,
+    /// Wakes the broadcast watcher when one starts or is stopped, rather than on its next look.
+    pub broadcasts: tokio::sync::Notify,
 }
 
 impl App {

@@ -121,6 +121,7 @@ pub async fn run_with(
         kv,
         rate_limit: RateLimit::default(),
         clock,
+        broadcasts: tokio::sync::Notify::new(),
     });
     let refresh = tokio::spawn(refresh_rate_limit(
         Arc::clone(&app),
@@ -130,6 +131,11 @@ pub async fn run_with(
         .set_api_url(api_url)
         .throttle(Limits::default());
     let outbox = tokio::spawn(delivery::run(
+        bot.clone(),
+        Arc::clone(&app),
+        stopped(stop_rx.clone()),
+    ));
+    let broadcasts = tokio::spawn(admin::broadcast::watch(
         bot.clone(),
         Arc::clone(&app),
         stopped(stop_rx.clone()),
@@ -155,6 +161,9 @@ pub async fn run_with(
     }
     if let Err(e) = outbox.await {
         tracing::error!(error = %e, "the outbox task failed");
+    }
+    if let Err(e) = broadcasts.await {
+        tracing::error!(error = %e, "the broadcast watcher failed");
     }
     match polled {
         Ok(Ok(())) => {}

@@ -3,10 +3,12 @@
 //! of delivered, blocked and failed. A 403 marks the customer blocked, so later broadcasts and
 //! reminders skip them.
 //!
-//! The draft and the stop flag live in Redis (`t:<tenant>:bcast:<id>`, `...:bcast-stop:<id>`);
-//! the send starts once per draft, whoever presses Send twice.
+//! The draft lives in Redis (`t:<tenant>:bcast:<id>`) until Send. Send writes the broadcast
+//! and one outbox message per recipient, due [`PACE`] apart, in one transaction (a second
+//! press finds the id taken). The outbox dispatcher sends them like any other message, once
+//! each, across restarts; [`watch`] keeps the progress message and posts the report.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 
 use booking_core::{ids::TelegramUserId, locale::Locale};
 use serde::{Deserialize, Serialize};
@@ -16,16 +18,13 @@ use storage::{
     kv::TenantKey,
     tenant::{
         audit,
-        broadcasts::{self, Segment},
-        customers,
+        broadcasts::{self, BroadcastId, NewBroadcast, Progress, Segment, Tally},
     },
 };
 use teloxide::{
-    ApiError, RequestError,
     prelude::*,
     types::{ChatId, MessageId},
 };
-use tokio::time::Instant;
 
 use super::{
     Cx,
@@ -37,9 +36,9 @@ use super::{
 };
 use crate::{app::App, error::BotError, handlers::TgBot};
 
-/// Time between two sends: 20 a second, under Telegram's 30 a second per bot, leaving room
-/// for the bot's other messages (the Throttle adaptor below enforces the hard limits too).
-const PACE: Duration = Duration::from_millis(50);
+/// Time between two messages' due times: 20 a second, under Telegram's 30 a second per bot,
+/// leaving room for the bot's other messages (the Throttle adaptor enforces the hard limits).
+const PACE: chrono::Duration = chrono::Duration::milliseconds(50);
 /// The progress message is edited at most this often (edits count against the admin's chat).
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 /// A draft not sent within a day is dropped.
@@ -53,27 +52,8 @@ struct Draft {
     audience: Audience,
 }
 
-/// A broadcast to send.
-#[derive(Clone, Debug)]
-pub struct Job {
-    pub id: u64,
-    pub text: String,
-    pub recipients: Vec<TelegramUserId>,
-    pub admin_chat: ChatId,
-    pub admin: TelegramUserId,
-    pub locale: Locale,
-}
-
 fn draft_key(app: &App, id: u64) -> TenantKey {
     TenantKey::new(app.tenant, "bcast", id)
-}
-
-fn stop_key(app: &App, id: u64) -> TenantKey {
-    TenantKey::new(app.tenant, "bcast-stop", id)
-}
-
-fn started_key(app: &App, id: u64) -> TenantKey {
-    TenantKey::new(app.tenant, "bcast-started", id)
 }
 
 const fn segment(a: Audience) -> Segment {
@@ -174,72 +154,102 @@ pub async fn drop_draft(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
     ))
 }
 
-/// Starts the draft once: a second press (or a forged one) finds it started or gone.
+/// Starts the draft once: the outbox gets one message per recipient and the audit log the
+/// start, in one transaction; a second press (or a forged one) finds it started or gone.
 pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
     let Some(json) = cx.app.kv.get(&draft_key(cx.app, id)).await? else {
         return Ok(AdminReply::alert(
             cx.tr("This draft is gone.", "Черновик не найден."),
         ));
     };
-    let (first, _) = cx
-        .app
-        .kv
-        .hit(&started_key(cx.app, id), 1, DRAFT_TTL)
-        .await?;
-    if !first {
+    let draft: Draft =
+        serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    let broadcast = BroadcastId(i64::try_from(id).unwrap_or_default());
+    let now = cx.app.now();
+    let mut tx = cx.app.tx().await?;
+    let recipients = broadcasts::recipients(&mut tx, segment(draft.audience), now).await?;
+    let new = NewBroadcast {
+        id: broadcast,
+        admin: cx.admin.id,
+        admin_chat: cx.chat.0,
+        locale: cx.locale,
+        audience: audience_label(cx.locale, draft.audience),
+        text: &draft.text,
+    };
+    if !broadcasts::start(&mut tx, &new, &recipients, PACE, now).await? {
         return Ok(AdminReply::alert(
             cx.tr("Already sending.", "Уже отправляется."),
         ));
     }
-    cx.app.kv.delete(&draft_key(cx.app, id)).await?;
-    let draft: Draft =
-        serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-    let recipients = count(cx, draft.audience).await?;
-    let mut tx = cx.app.tx().await?;
     audit::record(
         &mut tx,
         cx.admin.id,
         "broadcast.start",
         Some(&format!("broadcast:{id}")),
         &json!({ "audience": format!("{:?}", draft.audience), "recipients": recipients.len(), "text": draft.text }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.app.kv.delete(&draft_key(cx.app, id)).await?;
+    // The progress message is posted at once rather than on the watcher's next look.
+    cx.app.broadcasts.notify_one();
+    Ok(AdminReply::screen(
+        format!(
+            "📢 {}\n\n{}",
+            cx.tr("Sending:", "Отправляется:"),
+            draft.text
+        ),
+        rows(vec![vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]]),
+    ))
+}
+
+pub async fn stop(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
+    let mut tx = cx.app.tx().await?;
+    let stopped = broadcasts::stop(
+        &mut tx,
+        BroadcastId(i64::try_from(id).unwrap_or_default()),
         cx.app.now(),
     )
     .await?;
     tx.commit().await?;
-    Ok(AdminReply {
-        text: Some(format!(
-            "📢 {}\n\n{}",
-            cx.tr("Sending:", "Отправляется:"),
-            draft.text
-        )),
-        broadcast: Some(Job {
-            id,
-            text: draft.text,
-            recipients,
-            admin_chat: cx.chat,
-            admin: cx.admin.id,
-            locale: cx.locale,
-        }),
-        ..AdminReply::default()
-    })
-}
-
-pub async fn stop(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
-    cx.app.kv.set(&stop_key(cx.app, id), "1", DRAFT_TTL).await?;
+    if !stopped {
+        return Ok(AdminReply::alert(cx.tr(
+            "This broadcast has already finished.",
+            "Эта рассылка уже завершена.",
+        )));
+    }
+    cx.app.broadcasts.notify_one();
     Ok(AdminReply::alert(cx.tr("Stopping…", "Останавливаю…")))
 }
 
-#[derive(Default)]
-struct Tally {
-    delivered: usize,
-    blocked: usize,
-    failed: usize,
+fn progress(l: Locale, t: &Tally) -> String {
+    format!(
+        "📢 {} {}/{}\n{}",
+        tr(l, "Sending", "Отправка"),
+        t.done(),
+        t.total,
+        counts(l, t)
+    )
 }
 
-fn progress(l: Locale, done: usize, total: usize, t: &Tally) -> String {
+fn report(l: Locale, stopped: bool, t: &Tally) -> String {
     format!(
-        "📢 {} {done}/{total}\n{}: {} · {}: {} · {}: {}",
-        tr(l, "Sending", "Отправка"),
+        "{} {}/{}\n{}",
+        if stopped {
+            tr(l, "⏹ Broadcast stopped:", "⏹ Рассылка остановлена:")
+        } else {
+            tr(l, "✅ Broadcast finished:", "✅ Рассылка завершена:")
+        },
+        t.done(),
+        t.total,
+        counts(l, t)
+    )
+}
+
+fn counts(l: Locale, t: &Tally) -> String {
+    format!(
+        "{}: {} · {}: {} · {}: {}",
         tr(l, "delivered", "доставлено"),
         t.delivered,
         tr(l, "blocked", "заблокировали"),
@@ -249,119 +259,148 @@ fn progress(l: Locale, done: usize, total: usize, t: &Tally) -> String {
     )
 }
 
-/// Whether Telegram says this person cannot be written to at all (403).
-fn is_blocked(e: &RequestError) -> bool {
-    match e {
-        RequestError::Api(
-            ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::CantInitiateConversation,
-        ) => true,
-        RequestError::Api(ApiError::Unknown(s)) => s.starts_with("Forbidden"),
-        _ => false,
+/// Keeps every unfinished broadcast's progress message current and posts its report when the
+/// last message is sent or given up, until `stop` resolves. The messages themselves go out
+/// through the outbox dispatcher ([`crate::delivery`]); this only watches, so a restarted bot
+/// picks up a broadcast where it was.
+pub async fn watch(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + Send) {
+    tokio::pin!(stop);
+    // What each progress message last showed, so an unchanged one is not edited again.
+    let mut shown: HashMap<BroadcastId, Tally> = HashMap::new();
+    loop {
+        match look(&bot, &app, &mut shown).await {
+            Ok(()) => {}
+            Err(e) if e.is_unavailable() => {
+                tracing::warn!(error = ?e, "broadcasts: storage unavailable; will retry");
+            }
+            Err(e) => tracing::error!(error = ?e, "broadcasts: progress update failed"),
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            () = app.broadcasts.notified() => {}
+            () = tokio::time::sleep(PROGRESS_EVERY) => {}
+        }
     }
 }
 
-/// Sends the broadcast. Runs on its own task, so the admin's press is answered at once.
-pub async fn run(bot: TgBot, app: Arc<App>, job: Job) {
-    if let Err(e) = run_inner(&bot, &app, &job).await {
-        tracing::error!(error = ?e, broadcast = job.id, "the broadcast failed");
-    }
-}
-
-async fn run_inner(bot: &TgBot, app: &App, job: &Job) -> Result<(), BotError> {
-    let l = job.locale;
-    let total = job.recipients.len();
-    let mut tally = Tally::default();
-    let stop_button = rows(vec![vec![button(
-        tr(l, "⏹ Stop", "⏹ Остановить"),
-        A::BroadcastStop(job.id),
-    )]]);
-    let message = bot
-        .send_message(job.admin_chat, progress(l, 0, total, &tally))
-        .reply_markup(stop_button.clone())
-        .await?;
-    let mut last_edit = Instant::now();
-    let mut stopped = false;
-    for (i, who) in job.recipients.iter().enumerate() {
-        if app.kv.get(&stop_key(app, job.id)).await?.is_some() {
-            stopped = true;
-            break;
+async fn look(
+    bot: &TgBot,
+    app: &App,
+    shown: &mut HashMap<BroadcastId, Tally>,
+) -> Result<(), BotError> {
+    let mut tx = app.tx().await?;
+    let open = broadcasts::unfinished(&mut tx).await?;
+    tx.commit().await?;
+    shown.retain(|id, _| open.iter().any(|b| b.id == *id));
+    for b in open {
+        let l = b.locale;
+        let chat = ChatId(b.admin_chat);
+        let message = match b.message_id {
+            Some(0) => None,
+            Some(id) => Some(MessageId(id)),
+            None => post_progress(bot, app, &b).await?,
+        };
+        if b.tally.pending == 0 {
+            finish(bot, app, &b, message).await?;
+            shown.remove(&b.id);
+            continue;
         }
-        let mut result = bot.send_message(ChatId(who.get()), job.text.clone()).await;
-        if let Err(RequestError::RetryAfter(wait)) = &result {
-            // Told to wait despite the pacing: wait as asked and try once more.
-            tokio::time::sleep(wait.duration()).await;
-            result = bot.send_message(ChatId(who.get()), job.text.clone()).await;
-        }
-        match result {
-            Ok(_) => tally.delivered += 1,
-            Err(e) if is_blocked(&e) => {
-                tally.blocked += 1;
-                let mut tx = app.tx().await?;
-                customers::mark_blocked(&mut tx, *who, app.now()).await?;
-                tx.commit().await?;
-            }
-            Err(e) => {
-                tally.failed += 1;
-                tracing::warn!(error = %e, "a broadcast message failed");
-            }
-        }
-        if last_edit.elapsed() >= PROGRESS_EVERY {
+        if let Some(message) = message
+            && shown.get(&b.id) != Some(&b.tally)
+        {
             edit(
                 bot,
-                job,
-                message.id,
-                progress(l, i + 1, total, &tally),
-                Some(stop_button.clone()),
+                chat,
+                message,
+                progress(l, &b.tally),
+                Some(stop_button(l, b.id)),
             )
             .await;
-            last_edit = Instant::now();
+            shown.insert(b.id, b.tally);
         }
-        tokio::time::sleep(PACE).await;
     }
-    let done = tally.delivered + tally.blocked + tally.failed;
-    let report = format!(
-        "{} {done}/{total}\n{}: {} · {}: {} · {}: {}",
-        if stopped {
-            tr(l, "⏹ Broadcast stopped:", "⏹ Рассылка остановлена:")
-        } else {
-            tr(l, "✅ Broadcast finished:", "✅ Рассылка завершена:")
-        },
-        tr(l, "delivered", "доставлено"),
-        tally.delivered,
-        tr(l, "blocked", "заблокировали"),
-        tally.blocked,
-        tr(l, "failed", "ошибки"),
-        tally.failed,
-    );
-    // Recorded before the report is shown, so whoever reads the report finds the entry.
+    Ok(())
+}
+
+fn stop_button(l: Locale, id: BroadcastId) -> teloxide::types::InlineKeyboardMarkup {
+    rows(vec![vec![button(
+        tr(l, "⏹ Stop", "⏹ Остановить"),
+        A::BroadcastStop(u64::try_from(id.0).unwrap_or_default()),
+    )]])
+}
+
+/// Posts the progress message once, whichever bot gets there first (two run during a rollout).
+async fn post_progress(
+    bot: &TgBot,
+    app: &App,
+    b: &Progress,
+) -> Result<Option<MessageId>, BotError> {
     let mut tx = app.tx().await?;
+    let mine = broadcasts::claim_progress_message(&mut tx, b.id).await?;
+    tx.commit().await?;
+    if !mine {
+        return Ok(None);
+    }
+    let sent = bot
+        .send_message(ChatId(b.admin_chat), progress(b.locale, &b.tally))
+        .reply_markup(stop_button(b.locale, b.id))
+        .await?;
+    let mut tx = app.tx().await?;
+    broadcasts::set_progress_message(&mut tx, b.id, sent.id.0).await?;
+    tx.commit().await?;
+    Ok(Some(sent.id))
+}
+
+/// Records the end once and shows the report (in the progress message, or a new one when the
+/// progress message was never posted).
+async fn finish(
+    bot: &TgBot,
+    app: &App,
+    b: &Progress,
+    message: Option<MessageId>,
+) -> Result<(), BotError> {
+    let t = &b.tally;
+    let mut tx = app.tx().await?;
+    if !broadcasts::finish(&mut tx, b.id, app.now()).await? {
+        return Ok(());
+    }
+    // Recorded before the report is shown, so whoever reads the report finds the entry.
     audit::record(
         &mut tx,
-        job.admin,
+        b.admin,
         "broadcast.finish",
-        Some(&format!("broadcast:{}", job.id)),
-        &json!({ "delivered": tally.delivered, "blocked": tally.blocked, "failed": tally.failed, "stopped": stopped }),
+        Some(&format!("broadcast:{}", b.id)),
+        &json!({ "delivered": t.delivered, "blocked": t.blocked, "failed": t.failed, "stopped": b.stopped }),
         app.now(),
     )
     .await?;
     tx.commit().await?;
-    // The report waits out the admin chat's own rate, so it is never the edit that is dropped.
-    let since = last_edit.elapsed();
-    if since < Duration::from_secs(1) {
-        tokio::time::sleep(Duration::from_secs(1) - since).await;
+    let text = report(b.locale, b.stopped, t);
+    let chat = ChatId(b.admin_chat);
+    match message {
+        // The report waits out the admin chat's own rate, so it is never the edit that is
+        // dropped.
+        Some(id) => {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            edit(bot, chat, id, text, None).await;
+        }
+        None => {
+            if let Err(e) = bot.send_message(chat, text).await {
+                tracing::warn!(error = %e, "could not send the broadcast report");
+            }
+        }
     }
-    edit(bot, job, message.id, report, None).await;
     Ok(())
 }
 
 async fn edit(
     bot: &TgBot,
-    job: &Job,
+    chat: ChatId,
     id: MessageId,
     text: String,
     markup: Option<teloxide::types::InlineKeyboardMarkup>,
 ) {
-    let mut request = bot.edit_message_text(job.admin_chat, id, text);
+    let mut request = bot.edit_message_text(chat, id, text);
     if let Some(m) = markup {
         request = request.reply_markup(m);
     }

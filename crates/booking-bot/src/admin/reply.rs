@@ -24,8 +24,6 @@ pub struct AdminReply {
     pub keyboard: Option<InlineKeyboardMarkup>,
     pub alert: Option<String>,
     pub files: Vec<Attachment>,
-    /// A broadcast to start sending once the press is answered.
-    pub broadcast: Option<super::broadcast::Job>,
 }
 
 impl AdminReply {

@@ -95,13 +95,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
         route(&cx(&app, admin, chat, &q.from), action).await
     }
     .await;
-    let mut result = result;
-    let job = result.as_mut().ok().and_then(|r| r.broadcast.take());
-    let answered = send::press(&bot, &q, result).await;
-    if let Some(job) = job {
-        tokio::spawn(broadcast::run(bot.clone(), Arc::clone(&app), job));
-    }
-    answered
+    send::press(&bot, &q, result).await
 }
 
 async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<AdminReply, BotError> {

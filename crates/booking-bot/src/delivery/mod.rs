@@ -120,7 +120,7 @@ async fn deliver(bot: &TgBot, app: &App, m: &OutboxMessage) -> Result<(), BotErr
         tracing::info!(chat = m.chat_id, "outbox: the recipient blocked the bot");
         let mut tx = app.tx().await?;
         customers::mark_blocked(&mut tx, TelegramUserId(m.chat_id), app.now()).await?;
-        outbox::cancel_for_chat(&mut tx, m.chat_id, "blocked the bot", app.now()).await?;
+        outbox::cancel_for_chat(&mut tx, m.chat_id, outbox::BLOCKED, app.now()).await?;
         tx.commit().await?;
         return Ok(());
     }
@@ -161,14 +161,16 @@ async fn send(bot: &TgBot, out: Outgoing) -> Result<(), RequestError> {
     request.await.map(|_| ())
 }
 
-/// Telegram's answers that mean the person cannot be messaged until they write again.
+/// Telegram's answers that mean the person cannot be messaged until they write again: the
+/// 403s teloxide knows, and any other 403 ("Forbidden: ...") it does not.
 fn unreachable(e: &RequestError) -> bool {
-    matches!(
-        e,
+    match e {
         RequestError::Api(
-            ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::CantInitiateConversation
-        )
-    )
+            ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::CantInitiateConversation,
+        ) => true,
+        RequestError::Api(ApiError::Unknown(s)) => s.starts_with("Forbidden"),
+        _ => false,
+    }
 }
 
 /// 30 s, 60 s, 120 s, … up to an hour.

@@ -191,3 +191,69 @@ async fn a_broadcast_can_be_stopped_midway() {
         done.text()
     );
 }
+
+/// How many of `guests` have received `text`, and the most copies any one of them got.
+async fn received(bot: &TestBot, guests: &[tg_sandbox::TestUser], text: &str) -> (usize, usize) {
+    let (mut reached, mut most) = (0, 0);
+    for g in guests {
+        let chat = bot.client.chat(&bot.info.token, g.id).await.unwrap();
+        let copies = chat.iter().filter(|m| m.text() == text).count();
+        reached += usize::from(copies > 0);
+        most = most.max(copies);
+    }
+    (reached, most)
+}
+
+#[tokio::test]
+async fn a_broadcast_carries_on_after_a_restart_and_reaches_everyone_once() {
+    let mut bot = TestBot::start().await;
+    let guests = customers_n(&bot, 60).await;
+    let olga = admin(&bot, "Olga", AdminRole::Admin).await;
+    let menu = panel(&bot, &olga).await;
+    let (_, audiences) = bot.press(&olga, &menu, "Broadcast").await;
+    let (_, _ask) = bot.press(&olga, &audiences, "All customers").await;
+    let text = "New opening hours from Monday";
+    let preview = say(&bot, &olga, text).await;
+    let _ = bot.press(&olga, &preview, "Send").await;
+    let progress = bot.next(&olga).await;
+    assert!(
+        progress.text().starts_with("📢 Sending"),
+        "{}",
+        progress.text()
+    );
+
+    // Sending is paced at 20 a second: stop the bot once some, not all, have it.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while received(&bot, &guests, text).await.0 < 5 {
+        assert!(tokio::time::Instant::now() < deadline, "nothing was sent");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    bot.stop().await;
+    let (before, _) = received(&bot, &guests, text).await;
+    assert!(before < guests.len(), "stopped midway ({before} sent)");
+
+    bot.launch().await;
+    let done = bot
+        .client
+        .wait_for_message(
+            &bot.info.token,
+            olga.id,
+            progress.message_id,
+            WAIT * 4,
+            |m| m.text().contains("Broadcast finished"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        done.text().contains("60/60") && done.text().contains("delivered: 60 · blocked: 0"),
+        "{}",
+        done.text()
+    );
+    assert_eq!(
+        received(&bot, &guests, text).await,
+        (guests.len(), 1),
+        "everyone once, nobody twice"
+    );
+    let actions: Vec<String> = audit(&bot).await.into_iter().map(|a| a.1).collect();
+    assert_eq!(actions, ["broadcast.start", "broadcast.finish"]);
+}

@@ -16,6 +16,9 @@ use crate::{db::TenantTx, error::StorageError};
 /// bot documents the payload in its `delivery` module).
 pub const NOTICE: &str = "notice";
 
+/// Why the messages to someone who blocked the bot were cancelled (`last_error`).
+pub const BLOCKED: &str = "blocked the bot";
+
 /// A message to schedule.
 #[derive(Clone, Debug)]
 pub struct NewMessage {
