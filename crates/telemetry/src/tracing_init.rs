@@ -2,9 +2,9 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use secrecy::{ExposeSecret, SecretString};
-use tracing_subscriber::{
-    EnvFilter, Layer, filter::LevelFilter, layer::SubscriberExt, util::SubscriberInitExt,
-};
+use sentry::integrations::tracing::EventFilter;
+use tracing::Level;
+use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// How logs are written.
 #[derive(Copy, Clone, Eq, PartialEq, Debug, Default, clap::ValueEnum)]
@@ -40,11 +40,13 @@ impl Telemetry {
         let sentry = args.sentry_dsn.as_ref().map(|dsn| {
             sentry::init((
                 dsn.expose_secret(),
-                sentry::ClientOptions::new()
-                    .release(env!("CARGO_PKG_VERSION"))
-                    .server_name(service)
+                sentry::ClientOptions {
+                    release: Some(env!("CARGO_PKG_VERSION").into()),
+                    server_name: Some(service.into()),
                     // Never send request bodies, headers or user IPs: they carry tokens.
-                    .send_default_pii(false),
+                    send_default_pii: false,
+                    ..sentry::ClientOptions::default()
+                },
             ))
         });
         // Logs go to stderr so a CLI's stdout carries only its results.
@@ -53,7 +55,12 @@ impl Telemetry {
             .with(filter)
             .with(sentry.as_ref().map(|_| {
                 // Errors (and warnings) become Sentry events; the rest stays in the logs.
-                sentry::integrations::tracing::ErrorLayer::new().with_filter(LevelFilter::WARN)
+                sentry::integrations::tracing::layer()
+                    .event_filter(|md| match *md.level() {
+                        Level::ERROR | Level::WARN => EventFilter::Event,
+                        _ => EventFilter::Ignore,
+                    })
+                    .span_filter(|_| false)
             }));
         let result = match args.log_format {
             LogFormat::Json => registry
@@ -103,4 +110,74 @@ pub fn prometheus() -> PrometheusHandle {
             handle
         })
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::time::Duration;
+
+    use axum::{Router, body::Bytes, routing::post};
+    use tokio::{net::TcpListener, sync::mpsc};
+
+    use super::*;
+
+    /// An error logged through tracing reaches a Sentry server (here a local one that records
+    /// envelopes, as Sentry's ingestion endpoint receives them); an info line does not.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn errors_reach_sentry_and_info_lines_do_not() {
+        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+        let ingest = Router::new().route(
+            "/api/1/envelope/",
+            post(move |body: Bytes| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
+                    "{}"
+                }
+            }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, ingest).await });
+
+        let args = TelemetryArgs {
+            log_format: LogFormat::Pretty,
+            sentry_dsn: Some(SecretString::from(format!("http://publickey@{addr}/1"))),
+        };
+        let telemetry = Telemetry::init("telemetry-test", &args);
+        tracing::info!("an ordinary start-up line");
+        tracing::error!(tenant = 7, "the outbox tick failed");
+        // Dropping the guard flushes the transport, which blocks: off the async workers.
+        tokio::task::spawn_blocking(move || drop(telemetry))
+            .await
+            .unwrap();
+
+        let mut bodies = Vec::new();
+        while let Ok(Some(body)) = tokio::time::timeout(Duration::from_secs(2), rx.recv()).await {
+            bodies.push(body);
+        }
+        let events: Vec<&String> = bodies
+            .iter()
+            .filter(|b| b.contains(r#""type":"event""#))
+            .collect();
+        assert_eq!(events.len(), 1, "{bodies:#?}");
+        assert!(
+            events[0].contains("the outbox tick failed"),
+            "{}",
+            events[0]
+        );
+        assert!(
+            events[0].contains("telemetry-test"),
+            "server name: {}",
+            events[0]
+        );
+        assert!(
+            bodies
+                .iter()
+                .all(|b| !b.contains("an ordinary start-up line")),
+            "{bodies:#?}"
+        );
+    }
 }
