@@ -32,7 +32,7 @@ fn actor(cx: &Cx<'_>) -> Actor {
 }
 
 /// The booking, if it exists and the admin may manage its staff member; otherwise the alert.
-async fn scoped(
+pub(super) async fn scoped(
     cx: &Cx<'_>,
     tx: &mut TenantTx,
     id: BookingId,

@@ -41,6 +41,10 @@ pub enum AdminAction {
     CancelYes(BookingId),
     /// Asks for the new time of a booking (typed).
     Move(BookingId),
+    /// Asks for the note on a booking (typed).
+    NoteBooking(BookingId),
+    /// Asks for the note on a booking's customer (typed).
+    NoteCustomer(BookingId),
     /// A booking for a customer who phoned in: pick the service.
     PhoneIn,
     /// ...then the staff member.
@@ -272,10 +276,10 @@ pub struct Malformed;
 impl AdminAction {
     /// Every tag the codec writes, so tests can prove they cover each kind of button.
     pub const TAGS: &'static [&'static str] = &[
-        "m", "d", "w", "b", "o", "O", "x", "X", "v", "p", "ps", "pf", "av", "bl", "bn", "u", "h",
-        "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu", "fr", "fs",
-        "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc", "bg", "bS",
-        "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx",
+        "m", "d", "w", "b", "o", "O", "x", "X", "v", "Nb", "Nc", "p", "ps", "pf", "av", "bl", "bn",
+        "u", "h", "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu",
+        "fr", "fs", "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc",
+        "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx",
     ];
 
     /// The tag this action is written under.
@@ -291,6 +295,8 @@ impl AdminAction {
             Self::CancelAsk(_) => "x",
             Self::CancelYes(_) => "X",
             Self::Move(_) => "v",
+            Self::NoteBooking(_) => "Nb",
+            Self::NoteCustomer(_) => "Nc",
             Self::PhoneIn => "p",
             Self::PhoneInService(_) => "ps",
             Self::PhoneInStaff(..) => "pf",
@@ -400,7 +406,9 @@ impl fmt::Display for AdminAction {
             | Self::NoShow(id)
             | Self::CancelAsk(id)
             | Self::CancelYes(id)
-            | Self::Move(id) => write!(f, ":{id}"),
+            | Self::Move(id)
+            | Self::NoteBooking(id)
+            | Self::NoteCustomer(id) => write!(f, ":{id}"),
             Self::PhoneInService(s) => write!(f, ":{s}"),
             Self::PhoneInStaff(s, st) => write!(f, ":{s}:{st}"),
             Self::BlockNew(staff) | Self::Hours(staff) | Self::Exception(staff) => {
@@ -473,6 +481,8 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "x" => A::CancelAsk(BookingId(id(0)?)),
         "X" => A::CancelYes(BookingId(id(0)?)),
         "v" => A::Move(BookingId(id(0)?)),
+        "Nb" => A::NoteBooking(BookingId(id(0)?)),
+        "Nc" => A::NoteCustomer(BookingId(id(0)?)),
         "p" => A::PhoneIn,
         "ps" => A::PhoneInService(ServiceId(id(0)?)),
         "pf" => A::PhoneInStaff(ServiceId(id(0)?), StaffId(id(1)?)),
@@ -564,6 +574,8 @@ mod tests {
             A::CancelAsk(BookingId(big)),
             A::CancelYes(BookingId(big)),
             A::Move(BookingId(big)),
+            A::NoteBooking(BookingId(big)),
+            A::NoteCustomer(BookingId(big)),
             A::PhoneIn,
             A::PhoneInService(ServiceId(big)),
             A::PhoneInStaff(ServiceId(big), StaffId(big)),

@@ -27,6 +27,11 @@ pub enum Pending {
     MoveTo {
         booking: BookingId,
     },
+    /// A note on a booking or on its customer; "-" clears it.
+    Note {
+        booking: BookingId,
+        on: super::notes::NoteOn,
+    },
     /// "DD.MM.YYYY HH:MM; name; phone": a phoned-in booking.
     PhoneIn {
         service: ServiceId,

@@ -32,6 +32,8 @@ pub mod hours;
 pub mod input;
 /// The panel's buttons.
 pub mod keyboards;
+/// Notes on a visit and on a customer.
+pub mod notes;
 /// Customer notices through the outbox.
 pub mod notify;
 /// Parsing typed dates, times, periods, phones.

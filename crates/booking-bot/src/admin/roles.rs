@@ -71,6 +71,8 @@ impl Acting {
             | A::CancelAsk(_)
             | A::CancelYes(_)
             | A::Move(_)
+            | A::NoteBooking(_)
+            | A::NoteCustomer(_)
             | A::PhoneIn
             | A::PhoneInService(_)
             | A::Availability

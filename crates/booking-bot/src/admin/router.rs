@@ -10,6 +10,7 @@ use super::{
     catalogue, export,
     input::{self, Pending},
     locale_of,
+    notes::{self, NoteOn},
     reply::AdminReply,
     roles, schedule, send, sender, staff,
     texts::{refused, tr},
@@ -110,6 +111,8 @@ async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<AdminReply, BotError>
         A::CancelAsk(id) => schedule::cancel_ask(cx, id).await,
         A::CancelYes(id) => schedule::cancel(cx, id).await,
         A::Move(id) => schedule::move_ask(cx, id).await,
+        A::NoteBooking(id) => notes::ask(cx, id, NoteOn::Booking).await,
+        A::NoteCustomer(id) => notes::ask(cx, id, NoteOn::Customer).await,
         A::PhoneIn => schedule::phone_in_services(cx).await,
         A::PhoneInService(s) => schedule::phone_in_staff(cx, s).await,
         A::PhoneInStaff(s, st) => schedule::phone_in_ask(cx, s, st).await,
@@ -177,7 +180,8 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         };
         let admin = acting(&app, user).await?;
         let allowed = admin.as_ref().is_some_and(|a| match &pending {
-            Pending::MoveTo { .. } => true,
+            // Checked against the booking's staff member once it is loaded.
+            Pending::MoveTo { .. } | Pending::Note { .. } => true,
             Pending::PhoneIn { staff, .. } => a.may_manage(*staff),
             Pending::Block { staff } => a.may_view(*staff),
             Pending::Hours { .. }
@@ -198,6 +202,7 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         let text = msg.text().unwrap_or_default();
         match pending {
             Pending::MoveTo { booking } => schedule::move_to(&cx, booking, text).await,
+            Pending::Note { booking, on } => notes::set(&cx, booking, on, text).await,
             Pending::PhoneIn { service, staff } => {
                 schedule::phone_in(&cx, service, staff, text).await
             }

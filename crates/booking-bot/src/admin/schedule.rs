@@ -347,6 +347,13 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
             button(cx.tr("❌ Cancel", "❌ Отменить"), A::CancelAsk(id)),
         ]);
     }
+    kb.push(vec![
+        button(cx.tr("📝 Visit note", "📝 К записи"), A::NoteBooking(id)),
+        button(
+            cx.tr("📝 Customer note", "📝 О клиенте"),
+            A::NoteCustomer(id),
+        ),
+    ]);
     let back_staff = cx.admin.own_staff();
     kb.push(vec![button(
         cx.tr("◀ Day", "◀ День"),

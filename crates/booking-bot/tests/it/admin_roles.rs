@@ -70,6 +70,8 @@ async fn every_admin_button_is_refused_to_outsiders_and_to_staff_on_a_colleagues
         A::CancelAsk(b),
         A::CancelYes(b),
         A::Move(b),
+        A::NoteBooking(b),
+        A::NoteCustomer(b),
         A::PhoneIn,
         A::PhoneInService(bot.salon.haircut),
         A::PhoneInStaff(bot.salon.haircut, boris.id),

@@ -267,3 +267,74 @@ async fn visits_are_marked_done_or_no_show_once_they_started() {
         card.text()
     );
 }
+
+#[tokio::test]
+async fn notes_on_a_visit_and_on_the_customer_are_kept_and_shown_on_the_card() {
+    let bot = TestBot::start().await;
+    let carol = bot.user("Carol", "en").await;
+    let carol_id = customer(&bot, &carol).await;
+    let first = booking_with(&bot, carol_id, bot.salon.anna.id, 7).await;
+    let second = booking_with(&bot, carol_id, bot.salon.anna.id, 8).await;
+    let anna = admin(&bot, "AnnaTg", AdminRole::Staff(bot.salon.anna.id)).await;
+    let _ = panel(&bot, &anna).await;
+    let data = A::Booking(first.id).to_string();
+    let forged = bot.forged_buttons(&anna, std::slice::from_ref(&data)).await;
+    let (_, card) = bot.press_data(&anna, &forged, &data).await;
+
+    let (_, ask) = bot.press(&anna, &card, "Visit note").await;
+    assert!(ask.text().contains("Note on this visit"), "{}", ask.text());
+    let too_long = say(&bot, &anna, &"x".repeat(1001)).await;
+    assert!(too_long.text().starts_with("⚠️"), "{}", too_long.text());
+    let saved = say(&bot, &anna, "Bring the colour chart").await;
+    assert_eq!(saved.text(), "Saved.");
+    let card = bot.next(&anna).await;
+    assert!(
+        card.text()
+            .contains("📝 Booking notes: Bring the colour chart"),
+        "{}",
+        card.text()
+    );
+
+    let (_, ask) = bot.press(&anna, &card, "Customer note").await;
+    assert!(
+        ask.text().contains("Note on the customer"),
+        "{}",
+        ask.text()
+    );
+    assert_eq!(
+        say(&bot, &anna, "Allergic to lavender").await.text(),
+        "Saved."
+    );
+    let _ = bot.next(&anna).await;
+
+    // The customer's note shows on her other visit too; the visit's note does not.
+    let data = A::Booking(second.id).to_string();
+    let forged = bot.forged_buttons(&anna, std::slice::from_ref(&data)).await;
+    let (_, other) = bot.press_data(&anna, &forged, &data).await;
+    assert!(
+        other
+            .text()
+            .contains("📝 Customer notes: Allergic to lavender")
+            && !other.text().contains("colour chart"),
+        "{}",
+        other.text()
+    );
+
+    // "-" clears a note.
+    let (_, ask) = bot.press(&anna, &other, "Customer note").await;
+    assert!(
+        ask.text().contains("Now: Allergic to lavender"),
+        "{}",
+        ask.text()
+    );
+    assert_eq!(say(&bot, &anna, "-").await.text(), "Saved.");
+    let cleared = bot.next(&anna).await;
+    assert!(
+        !cleared.text().contains("Customer notes"),
+        "{}",
+        cleared.text()
+    );
+
+    let actions: Vec<String> = audit(&bot).await.into_iter().map(|a| a.1).collect();
+    assert_eq!(actions, ["booking.note", "customer.note", "customer.note"]);
+}

@@ -86,6 +86,20 @@ pub async fn set_booking_notes(
     Ok(done.rows_affected() == 1)
 }
 
+/// Replaces what the business notes about a customer (shown on each of their visits).
+pub async fn set_customer_notes(
+    tx: &mut TenantTx,
+    id: CustomerId,
+    notes: &str,
+) -> Result<bool, StorageError> {
+    let done = sqlx::query("update customers set notes = $2 where customer_id = $1")
+        .bind(id.get())
+        .bind(notes)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// One block by id.
 pub async fn block(
     tx: &mut TenantTx,
