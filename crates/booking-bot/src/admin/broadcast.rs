@@ -41,6 +41,10 @@ use crate::{app::App, error::BotError, handlers::TgBot};
 const PACE: chrono::Duration = chrono::Duration::milliseconds(50);
 /// The progress message is edited at most this often (edits count against the admin's chat).
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+/// With nothing being sent, how often the watcher looks anyway. Send and Stop wake it at once,
+/// and it looks when the bot starts, so this only matters for a broadcast another instance of
+/// the bot started (two run side by side during a rollout).
+const IDLE_LOOK: Duration = Duration::from_secs(60);
 /// A draft not sent within a day is dropped.
 const DRAFT_TTL: u64 = 24 * 3600;
 /// Telegram's longest message.
@@ -268,30 +272,37 @@ pub async fn watch(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + S
     // What each progress message last showed, so an unchanged one is not edited again.
     let mut shown: HashMap<BroadcastId, Tally> = HashMap::new();
     loop {
-        match look(&bot, &app, &mut shown).await {
-            Ok(()) => {}
+        let pause = match look(&bot, &app, &mut shown).await {
+            Ok(true) => PROGRESS_EVERY,
+            Ok(false) => IDLE_LOOK,
             Err(e) if e.is_unavailable() => {
                 tracing::warn!(error = ?e, "broadcasts: storage unavailable; will retry");
+                PROGRESS_EVERY
             }
-            Err(e) => tracing::error!(error = ?e, "broadcasts: progress update failed"),
-        }
+            Err(e) => {
+                tracing::error!(error = ?e, "broadcasts: progress update failed");
+                PROGRESS_EVERY
+            }
+        };
         tokio::select! {
             () = &mut stop => return,
             () = app.broadcasts.notified() => {}
-            () = tokio::time::sleep(PROGRESS_EVERY) => {}
+            () = tokio::time::sleep(pause) => {}
         }
     }
 }
 
+/// One look at the unfinished broadcasts; whether any is still being sent.
 async fn look(
     bot: &TgBot,
     app: &App,
     shown: &mut HashMap<BroadcastId, Tally>,
-) -> Result<(), BotError> {
+) -> Result<bool, BotError> {
     let mut tx = app.tx().await?;
     let open = broadcasts::unfinished(&mut tx).await?;
     tx.commit().await?;
     shown.retain(|id, _| open.iter().any(|b| b.id == *id));
+    let mut sending = false;
     for b in open {
         let l = b.locale;
         let chat = ChatId(b.admin_chat);
@@ -305,6 +316,7 @@ async fn look(
             shown.remove(&b.id);
             continue;
         }
+        sending = true;
         if let Some(message) = message
             && shown.get(&b.id) != Some(&b.tally)
         {
@@ -319,7 +331,7 @@ async fn look(
             shown.insert(b.id, b.tally);
         }
     }
-    Ok(())
+    Ok(sending)
 }
 
 fn stop_button(l: Locale, id: BroadcastId) -> teloxide::types::InlineKeyboardMarkup {

@@ -203,6 +203,9 @@ mod tests {
     #[test]
     fn only_blocking_answers_mark_the_customer() {
         assert!(unreachable(&RequestError::Api(ApiError::BotBlocked)));
+        assert!(unreachable(&RequestError::Api(ApiError::Unknown(
+            "Forbidden: bot was kicked from the group chat".into()
+        ))));
         assert!(!unreachable(&RequestError::Api(
             ApiError::MessageNotModified
         )));
