@@ -56,6 +56,17 @@ struct Draft {
     audience: Audience,
 }
 
+/// A broadcast keeps its draft's id. Buttons carry it unsigned (it is a positive timestamp in
+/// microseconds); one out of range, which only a forged button can hold, maps to 0, which
+/// names no broadcast.
+fn broadcast_id(draft: u64) -> BroadcastId {
+    BroadcastId(i64::try_from(draft).unwrap_or_default())
+}
+
+fn draft_id(id: BroadcastId) -> u64 {
+    u64::try_from(id.0).unwrap_or_default()
+}
+
 fn draft_key(app: &App, id: u64) -> TenantKey {
     TenantKey::new(app.tenant, "bcast", id)
 }
@@ -168,7 +179,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
     };
     let draft: Draft =
         serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-    let broadcast = BroadcastId(i64::try_from(id).unwrap_or_default());
+    let broadcast = broadcast_id(id);
     let now = cx.app.now();
     let mut tx = cx.app.tx().await?;
     let recipients = broadcasts::recipients(&mut tx, segment(draft.audience), now).await?;
@@ -210,12 +221,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
 
 pub async fn stop(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
     let mut tx = cx.app.tx().await?;
-    let stopped = broadcasts::stop(
-        &mut tx,
-        BroadcastId(i64::try_from(id).unwrap_or_default()),
-        cx.app.now(),
-    )
-    .await?;
+    let stopped = broadcasts::stop(&mut tx, broadcast_id(id), cx.app.now()).await?;
     tx.commit().await?;
     if !stopped {
         return Ok(AdminReply::alert(cx.tr(
@@ -337,7 +343,7 @@ async fn look(
 fn stop_button(l: Locale, id: BroadcastId) -> teloxide::types::InlineKeyboardMarkup {
     rows(vec![vec![button(
         tr(l, "⏹ Stop", "⏹ Остановить"),
-        A::BroadcastStop(u64::try_from(id.0).unwrap_or_default()),
+        A::BroadcastStop(draft_id(id)),
     )]])
 }
 
