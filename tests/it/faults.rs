@@ -9,7 +9,10 @@ use booking_core::{booking::BookingStatus, ids::TelegramUserId};
 use chrono::Utc;
 use storage::tenant::{
     bookings, customers,
-    outbox::{self, NewMessage},
+    outbox::{
+        self, NewMessage,
+        message::{Message, Notice},
+    },
 };
 use tokio::sync::Barrier;
 
@@ -40,7 +43,7 @@ async fn statuses(world: &World, chat: &Chat) -> Vec<BookingStatus> {
     else {
         return Vec::new();
     };
-    bookings::for_customer(&mut tx, customer.id, true, Utc::now(), 50)
+    bookings::views::for_customer(&mut tx, customer.id, true, Utc::now(), 50)
         .await
         .unwrap()
         .into_iter()
@@ -214,10 +217,9 @@ async fn the_bot_killed_mid_dispatch_loses_no_message() {
         outbox::enqueue(
             &mut tx,
             &NewMessage {
-                kind: outbox::NOTICE.to_owned(),
+                message: Message::Notice(Notice::text(format!("Notice {n}"))),
                 booking: None,
                 chat_id: chat.telegram_id(),
-                payload: serde_json::json!({ "text": format!("Notice {n}") }),
                 due_at: Utc::now(),
                 dedupe_key: Some(format!("fault:{n}")),
             },

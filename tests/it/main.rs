@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
+mod api_notices;
 mod binaries;
 mod cli;
 mod faults;

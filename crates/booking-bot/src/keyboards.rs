@@ -7,7 +7,7 @@ use booking_core::{
     locale::Locale,
 };
 use chrono::{Datelike, NaiveDate};
-use storage::tenant::bookings::{BookingView, StaffSlot};
+use storage::tenant::bookings::model::{BookingView, StaffSlot};
 use teloxide::types::{
     ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
 };

@@ -101,6 +101,19 @@ keys! {
     AdminBooked = "admin_booked",
     AdminCancelled = "admin_cancelled",
     AdminMoved = "admin_moved",
+    AdminReleased = "admin_released",
+    BtnOpenBooking = "btn_open_booking",
+    ByCustomer = "by_customer",
+    ByAdmin = "by_admin",
+    ByApi = "by_api",
+    BySystem = "by_system",
+    NoticeBooked = "notice_booked",
+    NoticeMoved = "notice_moved",
+    NoticeCancelled = "notice_cancelled",
+    NoticeCancelledApology = "notice_cancelled_apology",
+    NoticeReason = "notice_reason",
+    NoticeNearest = "notice_nearest",
+    NoticeOtherDay = "notice_other_day",
     CmdStart = "cmd_start",
     CmdBook = "cmd_book",
     CmdMy = "cmd_my",
@@ -554,17 +567,52 @@ const fn pair(key: Key) -> (&'static str, &'static str) {
             "Please share your own number with the button below.",
         ),
         K::AdminBooked => (
-            "🔔 Новая запись: {service}, мастер {staff}, {date} {time}. Клиент: {customer}",
-            "🔔 New booking: {service} with {staff}, {date} {time}. Customer: {customer}",
+            "🔔 Новая запись ({by}): {service}, мастер {staff}, {date} {time}. Клиент: {customer}",
+            "🔔 New booking ({by}): {service} with {staff}, {date} {time}. Customer: {customer}",
         ),
         K::AdminCancelled => (
-            "❌ Клиент отменил запись: {service}, мастер {staff}, {date} {time}. Клиент: {customer}",
-            "❌ Cancelled by the customer: {service} with {staff}, {date} {time}. Customer: {customer}",
+            "❌ Запись отменена ({by}): {service}, мастер {staff}, {date} {time}. Клиент: {customer}",
+            "❌ Booking cancelled ({by}): {service} with {staff}, {date} {time}. Customer: {customer}",
         ),
         K::AdminMoved => (
-            "🔄 Клиент перенёс запись: {service}, мастер {staff}, {old} → {date} {time}. Клиент: {customer}",
-            "🔄 Moved by the customer: {service} with {staff}, {old} → {date} {time}. Customer: {customer}",
+            "🔄 Запись перенесена ({by}): {service}, мастер {staff}, {old} → {date} {time}. Клиент: {customer}",
+            "🔄 Booking moved ({by}): {service} with {staff}, {old} → {date} {time}. Customer: {customer}",
         ),
+        K::AdminReleased => (
+            "⌛ Запись снята автоматически — клиент не подтвердил визит: {service}, мастер {staff}, \
+             {date} {time}. Клиент: {customer}",
+            "⌛ Booking released automatically, the customer did not confirm the visit: {service} \
+             with {staff}, {date} {time}. Customer: {customer}",
+        ),
+        K::BtnOpenBooking => ("📋 Открыть запись", "📋 Open the booking"),
+        K::ByCustomer => ("клиент", "by the customer"),
+        K::ByAdmin => ("администратор", "by an admin"),
+        K::ByApi => ("через сайт или API", "via the website or API"),
+        K::BySystem => ("автоматически", "automatically"),
+        K::NoticeBooked => (
+            "✅ Вы записаны: {service}, мастер {staff}\n{date} в {time} ({zone}).",
+            "✅ You are booked: {service} with {staff}\n{date} at {time} ({zone}).",
+        ),
+        K::NoticeMoved => (
+            "🔁 Ваша запись перенесена: {service}, мастер {staff}\n{old} → {date} в {time} ({zone}).",
+            "🔁 Your visit was moved: {service} with {staff}\n{old} → {date} at {time} ({zone}).",
+        ),
+        K::NoticeCancelled => (
+            "❌ К сожалению, ваша запись отменена: {service}, {date} в {time}.",
+            "❌ The business had to cancel your visit: {service}, {date} at {time}.",
+        ),
+        K::NoticeCancelledApology => (
+            "😔 Извините: мастер не сможет работать в этот день, поэтому запись отменена: \
+             {service}, {date} в {time}.",
+            "😔 We are sorry: your master cannot work that day, so your visit is cancelled: \
+             {service}, {date} at {time}.",
+        ),
+        K::NoticeReason => ("Причина: {reason}", "Reason: {reason}"),
+        K::NoticeNearest => (
+            "Ближайшее свободное время — запись в одно нажатие:",
+            "Nearest free times, one press to rebook:",
+        ),
+        K::NoticeOtherDay => ("Выберите другой день:", "Choose another day:"),
         K::CmdStart => ("Главное меню", "Main menu"),
         K::CmdBook => ("Записаться", "Book a visit"),
         K::CmdMy => ("Мои записи", "My bookings"),

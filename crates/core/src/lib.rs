@@ -8,6 +8,8 @@
 pub mod booking;
 /// The services a business sells and the staff who give them.
 pub mod catalogue;
+/// What a change of a booking is, and who must hear of it.
+pub mod change;
 /// An injectable source of the current time, so tests move time instead of sleeping.
 pub mod clock;
 /// Id newtypes for every entity.

@@ -68,6 +68,17 @@ impl Default for Policy {
     }
 }
 
+/// Which rules apply to a request.
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rules {
+    /// A customer (bot or API): every policy rule.
+    Customer,
+    /// The business's own staff: working hours and blocks still hold, but minimum notice,
+    /// the horizon, the active-booking limit and the cut-offs do not.
+    Staff,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PolicyError {
     #[error("the horizon must be between 1 and 365 days")]
@@ -85,6 +96,34 @@ pub enum PolicyError {
 }
 
 impl Policy {
+    /// The horizon staff book within: ten years, as far as any calendar needs.
+    pub const STAFF_HORIZON_DAYS: u16 = 3650;
+
+    /// The policy as it applies under `rules`: staff are not held to minimum notice or the
+    /// horizon (the limit and the cut-offs are checked only for [`Rules::Customer`] by the
+    /// callers that enforce them).
+    #[must_use]
+    pub fn under(&self, rules: Rules) -> Self {
+        match rules {
+            Rules::Customer => self.clone(),
+            Rules::Staff => Self {
+                min_notice: Minutes::new(0),
+                horizon_days: Self::STAFF_HORIZON_DAYS,
+                ..self.clone()
+            },
+        }
+    }
+
+    /// Whether a customer under `rules` may hold one more upcoming booking besides `active`.
+    pub fn check_active_limit(&self, rules: Rules, active: i64) -> Result<(), BookingRejection> {
+        if rules == Rules::Customer && active >= i64::from(self.max_active_bookings) {
+            return Err(BookingRejection::LimitReached {
+                limit: self.max_active_bookings,
+            });
+        }
+        Ok(())
+    }
+
     /// Checks that the rules make sense together.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if !(1..=365).contains(&self.horizon_days) {
@@ -124,7 +163,7 @@ impl Policy {
         start: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), BookingRejection> {
-        if start - now < self.cancel_cutoff.duration() {
+        if start.signed_duration_since(now) < self.cancel_cutoff.duration() {
             return Err(BookingRejection::CancelCutoffPassed {
                 cutoff: self.cancel_cutoff,
             });
@@ -138,7 +177,7 @@ impl Policy {
         start: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), BookingRejection> {
-        if start - now < self.reschedule_cutoff.duration() {
+        if start.signed_duration_since(now) < self.reschedule_cutoff.duration() {
             return Err(BookingRejection::RescheduleCutoffPassed {
                 cutoff: self.reschedule_cutoff,
             });
@@ -203,6 +242,22 @@ mod tests {
                 cutoff: Minutes::new(120)
             })
         );
+    }
+
+    #[test]
+    fn staff_are_not_held_to_notice_horizon_or_limit() {
+        let policy = Policy::default();
+        let staff = policy.under(Rules::Staff);
+        assert_eq!(staff.min_notice, Minutes::new(0));
+        assert_eq!(staff.horizon_days, Policy::STAFF_HORIZON_DAYS);
+        assert_eq!(staff.hold, policy.hold);
+        assert_eq!(policy.under(Rules::Customer), policy);
+        assert!(policy.check_active_limit(Rules::Staff, 99).is_ok());
+        assert_eq!(
+            policy.check_active_limit(Rules::Customer, 3),
+            Err(BookingRejection::LimitReached { limit: 3 })
+        );
+        assert!(policy.check_active_limit(Rules::Customer, 2).is_ok());
     }
 
     #[test]

@@ -1,5 +1,24 @@
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+/// The years the platform deals in. A time outside them (a forged button, an API call asking
+/// for the year 262142) is refused where it enters, so that date arithmetic on accepted times
+/// can never overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2200;
+
+/// Whether `t` falls in [`YEARS`].
+#[must_use]
+pub fn within_reach(t: DateTime<Utc>) -> bool {
+    use chrono::Datelike as _;
+    YEARS.contains(&t.year())
+}
+
+/// Whether `d` falls in [`YEARS`].
+#[must_use]
+pub fn date_within_reach(d: NaiveDate) -> bool {
+    use chrono::Datelike as _;
+    YEARS.contains(&d.year())
+}
 
 /// A half-open interval of absolute time, `[start, end)`, as PostgreSQL's `tstzrange(.., '[)')`.
 #[derive(Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
@@ -54,6 +73,15 @@ mod tests {
             a.widened(Duration::zero(), Duration::minutes(1))
                 .overlaps(&b)
         );
+    }
+
+    #[test]
+    fn times_far_from_now_are_out_of_reach() {
+        assert!(within_reach(at(9, 0)));
+        assert!(!within_reach(DateTime::<Utc>::MAX_UTC));
+        assert!(!within_reach(DateTime::<Utc>::MIN_UTC));
+        assert!(!date_within_reach(NaiveDate::MAX));
+        assert!(date_within_reach(at(9, 0).date_naive()));
     }
 
     #[test]

@@ -118,6 +118,11 @@ pub fn routes() -> Vec<Route> {
             booking::cancel,
         ),
         route(
+            Patch,
+            "/tenants/{tenant_id}/bookings/{booking_id}",
+            booking::reschedule,
+        ),
+        route(
             Get,
             "/tenants/{tenant_id}/subscription",
             billing::get_subscription,

@@ -20,7 +20,6 @@ use std::{future::Future, sync::Arc, time::Duration};
 
 use booking_core::{clock::SharedClock, tenant::TenantSchema};
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use sqlx::{PgConnection, Postgres, Transaction};
 use storage::{
     Db, StorageError, TenantTx,
@@ -29,7 +28,10 @@ use storage::{
         subscription_steps::{self, Step, Watched},
         subscriptions::SubscriptionStatus,
     },
-    tenant::outbox::{self, NewMessage},
+    tenant::outbox::{
+        self, NewMessage,
+        message::{Message, Notice},
+    },
 };
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
@@ -315,10 +317,9 @@ fn step_key(w: &Watched, step: Step) -> String {
 
 fn owner_notice(chat_id: i64, text: String, now: DateTime<Utc>, key: &str) -> NewMessage {
     NewMessage {
-        kind: "notice".to_owned(),
+        message: Message::Notice(Notice::text(text)),
         booking: None,
         chat_id,
-        payload: json!({ "text": text }),
         due_at: now,
         dedupe_key: Some(key.to_owned()),
     }

@@ -19,7 +19,7 @@ use booking_core::{
     booking::{Actor, BookingRejection},
     catalogue::{Minutes, Price, ServiceTiming},
     ids::{ServiceId, StaffId, TelegramUserId},
-    policy::Policy,
+    policy::{Policy, Rules},
     schedule::{Calendar, DayPlan, LocalRange, WeeklyHours},
     slots::{BusyTimes, SlotQuery},
     tenant::TenantSchema,
@@ -30,7 +30,7 @@ use storage::{
     BookingError, Db,
     db::PoolSize,
     tenant::{
-        bookings::{self, BookingRequest, Rules},
+        bookings::{self, model::BookingRequest, service},
         catalogue, customers, schedule, settings,
     },
 };
@@ -229,7 +229,7 @@ async fn main() {
     let mut via_db = 0;
     let mut tx = db.tenant(&schema).await.unwrap();
     for service in &services {
-        via_db += bookings::free_slots(
+        via_db += bookings::slots::free(
             &mut tx,
             *service,
             Some(staff[1]),
@@ -303,7 +303,7 @@ async fn book(
         actor: Actor::Customer(TelegramUserId(1)),
         rules: Rules::Customer,
     };
-    bookings::book(&mut tx, &req, now).await?;
+    service::book(&mut tx, &req, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -10,7 +10,10 @@ use storage::{
         admin_views,
         admins::{self, AdminRole},
         catalogue, customers,
-        outbox::{self, NewMessage},
+        outbox::{
+            self, NewMessage,
+            message::{Message, Notice},
+        },
     },
 };
 use teloxide::types::User;
@@ -127,10 +130,9 @@ async fn tell(
     outbox::enqueue(
         tx,
         &NewMessage {
-            kind: "notice".to_owned(),
+            message: Message::Notice(Notice::text(text)),
             booking: None,
             chat_id: who.get(),
-            payload: json!({ "text": text }),
             due_at: cx.app.now(),
             dedupe_key: Some(key),
         },

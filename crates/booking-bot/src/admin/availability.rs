@@ -13,7 +13,10 @@ use storage::{
     TenantTx,
     tenant::{
         admin_views,
-        bookings::{self, Rules},
+        bookings::{
+            self,
+            service::{self, Caller, Cancellation},
+        },
         catalogue, schedule, settings,
     },
 };
@@ -23,7 +26,6 @@ use super::{
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, column, rows},
-    notify::{self, Change},
     parse,
     reply::AdminReply,
     texts::{local, refused},
@@ -161,34 +163,30 @@ async fn cancel_under(
     staff: Option<StaffId>,
     period: Interval,
     apology: bool,
-    reason: &str,
+    reason: Option<&str>,
 ) -> Result<(usize, usize), BotError> {
     // A visit that started before the period but runs into it is affected too.
     let window = Interval {
         start: period.start - Duration::days(1),
         end: period.end,
     };
-    let affected: Vec<_> = bookings::in_range(tx, window, staff)
+    let affected: Vec<_> = bookings::views::in_range(tx, window, staff)
         .await?
         .into_iter()
         .filter(|v| v.booking.status == BookingStatus::Confirmed)
         .filter(|v| v.booking.start < period.end && v.booking.end > period.start)
         .collect();
     let (mut cancelled, mut told) = (0, 0);
+    let by = Caller::staff(Actor::Admin(cx.admin.id));
     for v in affected {
-        let result = bookings::cancel(
-            tx,
-            v.booking.id,
-            None,
-            Actor::Admin(cx.admin.id),
-            Rules::Staff,
-            Some(reason),
-            cx.app.now(),
-        )
-        .await;
-        if let Ok(b) = split(result)? {
+        let why = Cancellation {
+            reason: reason.map(str::to_owned),
+            apology,
+        };
+        let result = service::cancel(tx, v.booking.id, &by, why, cx.app.now()).await;
+        if let Ok(change) = split(result)? {
             cancelled += 1;
-            if notify::customer(cx.app, tx, &b, Change::Cancelled { apology }, cx.locale).await? {
+            if change.customer_told {
                 told += 1;
             }
         }
@@ -229,7 +227,7 @@ pub async fn block(
         staff,
         period,
         false,
-        if reason.is_empty() { "blocked" } else { reason },
+        (!reason.is_empty()).then_some(reason),
     )
     .await?;
     audit::record(
@@ -291,7 +289,7 @@ pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, Bo
     let mut tx = cx.app.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = cx.app.now().with_timezone(&zone).date_naive();
-    let list = bookings::for_day(&mut tx, today, Some(staff)).await?;
+    let list = bookings::views::for_day(&mut tx, today, Some(staff)).await?;
     tx.commit().await?;
     let left = list
         .iter()
@@ -334,15 +332,7 @@ pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotErr
         Some(cx.admin.id.get()),
     )
     .await?;
-    let (cancelled, told) = cancel_under(
-        cx,
-        &mut tx,
-        Some(staff),
-        rest,
-        true,
-        "the master cannot work today",
-    )
-    .await?;
+    let (cancelled, told) = cancel_under(cx, &mut tx, Some(staff), rest, true, None).await?;
     audit::record(
         cx,
         &mut tx,

@@ -4,22 +4,25 @@
 use booking_core::{
     booking::{Actor, BookingRejection, BookingStatus},
     ids::{BookingId, ServiceId, StaffId},
+    policy::Rules,
 };
-use serde_json::json;
 use storage::{
     TenantTx,
     tenant::{
-        bookings::{self, Booking, BookingRequest, Rules},
+        bookings::{
+            self,
+            model::{Booking, BookingRequest},
+            service::{self, Caller, Cancellation},
+        },
         catalogue, offline_customers, settings,
     },
 };
 
 use super::{
-    Cx, audit,
+    Cx,
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, column, rows},
-    notify::{self, Change},
     parse,
     reply::AdminReply,
     schedule::card,
@@ -37,7 +40,7 @@ pub(super) async fn scoped(
     tx: &mut TenantTx,
     id: BookingId,
 ) -> Result<Result<Booking, AdminReply>, BotError> {
-    match bookings::get(tx, id).await? {
+    match bookings::views::get(tx, id).await? {
         None => Ok(Err(AdminReply::alert(
             cx.tr("No such booking.", "Такой записи нет."),
         ))),
@@ -70,9 +73,8 @@ pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<AdminRepl
     } else {
         BookingStatus::NoShow
     };
-    match split(bookings::mark_outcome(&mut tx, id, to, actor(cx), now).await)? {
+    match split(service::mark_outcome(&mut tx, id, to, actor(cx), now).await)? {
         Ok(_) => {
-            audit::record(cx, &mut tx, to.as_str(), format!("booking:{id}"), json!({})).await?;
             tx.commit().await?;
             card(cx, id).await
         }
@@ -110,36 +112,9 @@ pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> 
     if let Err(refusal) = scoped(cx, &mut tx, id).await? {
         return Ok(refusal);
     }
-    let reason = "cancelled by the business";
-    match split(
-        bookings::cancel(
-            &mut tx,
-            id,
-            None,
-            actor(cx),
-            Rules::Staff,
-            Some(reason),
-            cx.app.now(),
-        )
-        .await,
-    )? {
-        Ok(b) => {
-            let told = notify::customer(
-                cx.app,
-                &mut tx,
-                &b,
-                Change::Cancelled { apology: false },
-                cx.locale,
-            )
-            .await?;
-            audit::record(
-                cx,
-                &mut tx,
-                "booking.cancel",
-                format!("booking:{id}"),
-                json!({ "notified": told }),
-            )
-            .await?;
+    let by = Caller::staff(actor(cx));
+    match split(service::cancel(&mut tx, id, &by, Cancellation::default(), cx.app.now()).await)? {
+        Ok(_) => {
             tx.commit().await?;
             Ok(card(cx, id)
                 .await?
@@ -173,8 +148,8 @@ pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError
 
 pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<AdminReply, BotError> {
     let mut tx = cx.app.tx().await?;
-    let before = match scoped(cx, &mut tx, id).await? {
-        Ok(b) => b,
+    match scoped(cx, &mut tx, id).await? {
+        Ok(_) => {}
         Err(refusal) => {
             input::clear(cx.app, cx.chat).await?;
             return Ok(refusal);
@@ -186,25 +161,9 @@ pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<AdminRepl
         Ok(s) => s,
         Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
     };
-    match split(bookings::reschedule(&mut tx, id, None, start, actor(cx), Rules::Staff, now).await)?
-    {
-        Ok(b) => {
-            let told = notify::customer(
-                cx.app,
-                &mut tx,
-                &b,
-                Change::Moved { from: before.start },
-                cx.locale,
-            )
-            .await?;
-            audit::record(
-                cx,
-                &mut tx,
-                "booking.move",
-                format!("booking:{id}"),
-                json!({ "from": before.start, "to": b.start, "notified": told }),
-            )
-            .await?;
+    let by = Caller::staff(actor(cx));
+    match split(service::reschedule(&mut tx, id, &by, start, now).await)? {
+        Ok(_) => {
             tx.commit().await?;
             input::clear(cx.app, cx.chat).await?;
             Ok(card(cx, id)
@@ -300,16 +259,9 @@ pub async fn phone_in(
         actor: actor(cx),
         rules: Rules::Staff,
     };
-    match split(bookings::book(&mut tx, &request, now).await)? {
-        Ok(b) => {
-            audit::record(
-                cx,
-                &mut tx,
-                "booking.phone_in",
-                format!("booking:{}", b.id),
-                json!({ "name": name }),
-            )
-            .await?;
+    match split(bookings::service::book(&mut tx, &request, now).await)? {
+        Ok(change) => {
+            let b = change.booking;
             tx.commit().await?;
             input::clear(cx.app, cx.chat).await?;
             Ok(card(cx, b.id)

@@ -34,8 +34,6 @@ pub mod input;
 pub mod keyboards;
 /// Notes on a visit and on a customer.
 pub mod notes;
-/// Customer notices through the outbox.
-pub mod notify;
 /// Parsing typed dates, times, periods, phones.
 pub mod parse;
 /// The booking policy.

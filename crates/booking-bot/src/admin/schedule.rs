@@ -7,7 +7,7 @@ use booking_core::{
 use chrono::{Duration, NaiveDate};
 use storage::tenant::{
     admin_views,
-    bookings::{self, BookingView},
+    bookings::{self, model::BookingView},
     catalogue, customers, settings,
 };
 
@@ -134,7 +134,7 @@ async fn bookings_between(
         parse::midnight(zone, from).map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
     let end = parse::midnight(zone, from + Duration::days(days))
         .map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
-    let list = bookings::in_range(&mut tx, Interval { start, end }, staff).await?;
+    let list = bookings::views::in_range(&mut tx, Interval { start, end }, staff).await?;
     let staff_name = match staff {
         Some(id) => catalogue::staff(&mut tx, true)
             .await?
@@ -270,7 +270,7 @@ pub async fn week(
 /// A booking's card: when, what, who, the customer's record and notes, the history.
 pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
     let mut tx = cx.app.tx().await?;
-    let Some(b) = bookings::get(&mut tx, id).await? else {
+    let Some(b) = bookings::views::get(&mut tx, id).await? else {
         return Ok(AdminReply::alert(
             cx.tr("No such booking.", "Такой записи нет."),
         ));
@@ -282,7 +282,7 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
     let customer = customers::get(&mut tx, b.customer_id).await?;
     let record = admin_views::visit_record(&mut tx, b.customer_id).await?;
     let notes = admin_views::booking_notes(&mut tx, id).await?;
-    let history = bookings::history(&mut tx, id).await?;
+    let history = bookings::views::history(&mut tx, id).await?;
     let service = catalogue::service(&mut tx, b.service_id)
         .await?
         .map(|s| s.name)

@@ -15,28 +15,25 @@
 //! A bot killed between sending and marking sends that one message again once its lease lapses;
 //! the window is one Bot API call long.
 //!
-//! # Kinds and payloads
+//! # What is sent
 //!
-//! - `reminder` `{"minutes": 120}`: written by storage when a booking is confirmed; rendered
-//!   from the booking as it is now, with Confirm / Reschedule / Cancel buttons.
-//! - `release` `{}`: the automatic release of a visit the customer did not confirm (policy
-//!   `auto_release`); sends nothing itself, but queues a `notice` telling the customer.
-//! - `follow_up` `{}`: after the visit, a 1–5 rating, then an optional comment.
-//! - `waitlist_offer` `{"entry": 7}`: free times on a day the customer waits for.
-//! - `notice` — for anyone who needs to tell a customer or an owner something (the admin
-//!   panel, the master's subscription monitor). Sent verbatim:
+//! Each row is a typed `storage::tenant::outbox::message::Message`, rendered when it is sent
+//! from the state of things then:
 //!
-//!   ```json
-//!   {"text": "Your subscription ends in 3 days",
-//!    "buttons": [[{"text": "Renew", "data": "v1:m:main"}]]}
-//!   ```
-//!
-//!   `text` is required (1–4096 characters). `buttons` is optional: rows of inline buttons,
-//!   each `data` at most 64 bytes of callback data this bot's router understands (it is parsed
-//!   and re-checked on the press like any other button). A malformed notice is cancelled with
-//!   the reason in `last_error`, never sent half-right. Write it with `outbox::enqueue`,
-//!   `kind = "notice"`, `chat_id` = the recipient's Telegram id, and a dedupe key.
+//! - `Reminder`, `FollowUp`: scheduled by the booking service when a booking is confirmed;
+//!   rendered from the booking as it is now (dropped if it was cancelled meanwhile);
+//! - `Release`: the automatic release of a visit the customer did not confirm; the booking
+//!   service then writes the notices that tell the customer and the business;
+//! - `CustomerNotice`, `AdminNotice`: what a change of a booking caused (see [`notices`]);
+//! - `WaitlistOffer`: free times on a day the customer waits for;
+//! - `Notice`: verbatim text with optional buttons, for anyone who needs to tell a customer or
+//!   an owner something (the master's subscription monitor, a broadcast). `text` is 1–4096
+//!   characters; each button's `data` at most 64 bytes of callback data this bot's router
+//!   understands (parsed and re-checked on the press like any other button). A malformed
+//!   notice is dropped with the reason in `last_error`, never sent half-right.
 
+/// The notices a change of a booking causes.
+mod notices;
 /// What each kind of message says.
 pub mod render;
 
@@ -46,7 +43,7 @@ use booking_core::ids::{OutboxId, TelegramUserId};
 use chrono::{DateTime, Utc};
 use storage::tenant::{
     customers,
-    outbox::{self, OutboxMessage},
+    outbox::{self, Claimed},
 };
 use teloxide::{ApiError, RequestError, prelude::*, types::ChatId};
 
@@ -99,7 +96,7 @@ pub async fn tick(bot: &TgBot, app: &App) -> Result<usize, BotError> {
 }
 
 /// Renders, sends and records one claimed message.
-async fn deliver(bot: &TgBot, app: &App, m: &OutboxMessage) -> Result<(), BotError> {
+async fn deliver(bot: &TgBot, app: &App, m: &Claimed) -> Result<(), BotError> {
     let rendered = render::render(app, m).await?;
     let out = match rendered {
         Rendered::Send(out) => out,

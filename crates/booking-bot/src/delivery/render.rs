@@ -5,21 +5,22 @@ use std::sync::Arc;
 
 use booking_core::{booking::BookingStatus, ids::TelegramUserId};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use storage::{
     TenantTx,
     tenant::{
-        bookings::{self, Booking},
+        bookings::{self, model::Booking, service},
         catalogue, customers,
-        outbox::{self, NewMessage, OutboxMessage},
-        reminders,
+        outbox::{
+            Claimed,
+            message::{Message, Notice},
+        },
         settings::{self, TenantProfile},
         waitlist::{self, EntryStatus},
     },
 };
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 
-use super::chat;
+use super::{chat, notices};
 use crate::{
     app::App,
     callback,
@@ -39,13 +40,17 @@ pub enum Rendered {
     Drop(String),
 }
 
-/// The recipient as the tenant knows them, and their texts.
-struct Recipient {
-    texts: Texts,
-    profile: TenantProfile,
+/// The recipient's texts and the tenant's profile.
+pub(super) struct Recipient {
+    pub texts: Texts,
+    pub profile: TenantProfile,
 }
 
-pub async fn render(app: &App, m: &OutboxMessage) -> Result<Rendered, BotError> {
+pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
+    let message = match &m.message {
+        Ok(message) => message,
+        Err(why) => return Ok(Rendered::Drop(format!("malformed {why}"))),
+    };
     let mut tx = app.tx().await?;
     let customer = customers::by_telegram(&mut tx, TelegramUserId(m.chat_id)).await?;
     if customer
@@ -55,58 +60,53 @@ pub async fn render(app: &App, m: &OutboxMessage) -> Result<Rendered, BotError> 
         return Ok(Rendered::Drop("the recipient blocked the bot".into()));
     }
     let profile = settings::profile(&mut tx).await?;
-    let locale = customer
-        .as_ref()
-        .and_then(|c| c.locale)
-        .unwrap_or(profile.locale);
+    // Admins read the business's language; customers their own.
+    let locale = match message {
+        Message::AdminNotice { .. } => profile.locale,
+        _ => customer
+            .as_ref()
+            .and_then(|c| c.locale)
+            .unwrap_or(profile.locale),
+    };
     let to = Recipient {
         texts: Texts::with(locale, Arc::new(load_overrides(&mut tx).await?)),
         profile,
     };
     let now = app.now();
-    let rendered = match m.kind.as_str() {
-        outbox::NOTICE => notice(m),
-        reminders::REMINDER => reminder(&mut tx, &to, m, now).await?,
-        reminders::FOLLOW_UP => follow_up(&mut tx, &to, m, now).await?,
-        reminders::RELEASE => release(&mut tx, &to, m, now).await?,
-        waitlist::OFFER => offer(&mut tx, &to, m, now).await?,
-        other => Rendered::Drop(format!("unknown kind {other:?}")),
+    let rendered = match message {
+        Message::Notice(notice) => verbatim(m, notice),
+        Message::Reminder { .. } => reminder(&mut tx, &to, m, now).await?,
+        Message::FollowUp => follow_up(&mut tx, &to, m, now).await?,
+        Message::Release => release(&mut tx, m, now).await?,
+        Message::WaitlistOffer { entry } => offer(&mut tx, &to, m, *entry, now).await?,
+        Message::CustomerNotice { change } => {
+            notices::customer(app, &mut tx, &to, m, change, now).await?
+        }
+        Message::AdminNotice { change, actor } => {
+            notices::admin(&mut tx, &to, m, change, *actor).await?
+        }
     };
     tx.commit().await?;
     Ok(rendered)
 }
 
-#[derive(Deserialize)]
-struct NoticePayload {
-    text: String,
-    #[serde(default)]
-    buttons: Vec<Vec<NoticeButton>>,
-}
-
-#[derive(Deserialize)]
-struct NoticeButton {
-    text: String,
-    data: String,
-}
-
 /// A notice, verbatim; malformed ones are dropped with the reason.
-fn notice(m: &OutboxMessage) -> Rendered {
-    let payload: NoticePayload = match serde_json::from_value(m.payload.clone()) {
-        Ok(p) => p,
-        Err(e) => return Rendered::Drop(format!("malformed notice: {e}")),
-    };
-    let length = payload.text.chars().count();
-    if payload.text.trim().is_empty() || length > crate::overrides::MAX_LEN {
+fn verbatim(m: &Claimed, notice: &Notice) -> Rendered {
+    let length = notice.text.chars().count();
+    if notice.text.trim().is_empty() || length > crate::overrides::MAX_LEN {
         return Rendered::Drop("malformed notice: text empty or too long".into());
     }
-    let mut rows = Vec::with_capacity(payload.buttons.len());
-    for row in payload.buttons {
+    let mut rows = Vec::with_capacity(notice.buttons.len());
+    for row in &notice.buttons {
         let mut buttons = Vec::with_capacity(row.len());
         for b in row {
             if b.text.trim().is_empty() || b.data.is_empty() || b.data.len() > callback::MAX_LEN {
                 return Rendered::Drop("malformed notice: a button's text or data".into());
             }
-            buttons.push(InlineKeyboardButton::callback(b.text, b.data));
+            buttons.push(InlineKeyboardButton::callback(
+                b.text.clone(),
+                b.data.clone(),
+            ));
         }
         rows.push(buttons);
     }
@@ -114,25 +114,28 @@ fn notice(m: &OutboxMessage) -> Rendered {
         (!rows.is_empty()).then(|| ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows)));
     Rendered::Send(Outgoing {
         chat: chat(m.chat_id),
-        text: payload.text,
+        text: notice.text.clone(),
         markup,
     })
 }
 
-/// The booking a message is about, if it is still that customer's.
-async fn booking_of(tx: &mut TenantTx, m: &OutboxMessage) -> Result<Option<Booking>, BotError> {
+/// The booking a message is about, whatever its state now.
+pub(super) async fn booking_of(
+    tx: &mut TenantTx,
+    m: &Claimed,
+) -> Result<Option<Booking>, BotError> {
     let Some(id) = m.booking else {
         return Ok(None);
     };
-    Ok(bookings::get(tx, id).await?)
+    Ok(bookings::views::get(tx, id).await?)
 }
 
 /// The usual placeholders of a message about a booking.
-async fn fields(
+pub(super) async fn fields(
     tx: &mut TenantTx,
     to: &Recipient,
     b: &Booking,
-) -> Result<[(&'static str, String); 5], BotError> {
+) -> Result<Vec<(&'static str, String)>, BotError> {
     let service = catalogue::service(tx, b.service_id)
         .await?
         .map(|s| s.name)
@@ -145,7 +148,7 @@ async fn fields(
         .unwrap_or_default();
     let zone = to.profile.time_zone;
     let local = b.start.with_timezone(&zone);
-    Ok([
+    Ok(vec![
         ("service", service),
         ("staff", staff),
         ("date", local.format("%d.%m.%Y").to_string()),
@@ -154,7 +157,7 @@ async fn fields(
     ])
 }
 
-fn fill(t: &Texts, key: Key, fields: &[(&'static str, String)]) -> String {
+pub(super) fn fill(t: &Texts, key: Key, fields: &[(&'static str, String)]) -> String {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     t.fill(key, &pairs)
 }
@@ -162,7 +165,7 @@ fn fill(t: &Texts, key: Key, fields: &[(&'static str, String)]) -> String {
 async fn reminder(
     tx: &mut TenantTx,
     to: &Recipient,
-    m: &OutboxMessage,
+    m: &Claimed,
     now: DateTime<Utc>,
 ) -> Result<Rendered, BotError> {
     let Some(b) = booking_of(tx, m).await? else {
@@ -184,7 +187,7 @@ async fn reminder(
 async fn follow_up(
     tx: &mut TenantTx,
     to: &Recipient,
-    m: &OutboxMessage,
+    m: &Claimed,
     now: DateTime<Utc>,
 ) -> Result<Rendered, BotError> {
     let Some(b) = booking_of(tx, m).await? else {
@@ -205,34 +208,19 @@ async fn follow_up(
     }))
 }
 
-/// Releases the booking if the customer has not confirmed it, and queues a notice telling
-/// them, in the same transaction: the notice goes out with the next tick, and a retry of
-/// this message finds nothing left to release.
-async fn release(
-    tx: &mut TenantTx,
-    to: &Recipient,
-    m: &OutboxMessage,
-    now: DateTime<Utc>,
-) -> Result<Rendered, BotError> {
+/// Releases the booking if the customer has not confirmed it. The booking service writes the
+/// notices (to the customer and to the business) in the same transaction: they go out with the
+/// next tick, and a retry of this message finds nothing left to release.
+async fn release(tx: &mut TenantTx, m: &Claimed, now: DateTime<Utc>) -> Result<Rendered, BotError> {
     let Some(id) = m.booking else {
         return Ok(Rendered::Drop("no booking".into()));
     };
-    let Some(released) = reminders::release_if_unconfirmed(tx, id, now).await? else {
-        return Ok(Rendered::Drop(
+    match service::release_unconfirmed(tx, id, now).await? {
+        Some(_) => Ok(Rendered::Done),
+        None => Ok(Rendered::Drop(
             "confirmed by the customer, or no longer live".into(),
-        ));
-    };
-    let f = fields(tx, to, &released).await?;
-    let notice = NewMessage {
-        kind: outbox::NOTICE.to_owned(),
-        booking: None,
-        chat_id: m.chat_id,
-        payload: serde_json::json!({ "text": fill(&to.texts, Key::Released, &f) }),
-        due_at: now,
-        dedupe_key: Some(format!("released:{id}")),
-    };
-    outbox::enqueue(tx, &notice).await?;
-    Ok(Rendered::Done)
+        )),
+    }
 }
 
 /// How many freed times one offer shows.
@@ -242,24 +230,17 @@ const OFFERED: usize = 8;
 async fn offer(
     tx: &mut TenantTx,
     to: &Recipient,
-    m: &OutboxMessage,
+    m: &Claimed,
+    entry: booking_core::ids::WaitlistId,
     now: DateTime<Utc>,
 ) -> Result<Rendered, BotError> {
-    let entry = m
-        .payload
-        .get("entry")
-        .and_then(serde_json::Value::as_i64)
-        .map(booking_core::ids::WaitlistId);
-    let Some(entry) = entry else {
-        return Ok(Rendered::Drop("malformed offer".into()));
-    };
     let Some(e) = waitlist::get(tx, entry).await? else {
         return Ok(Rendered::Drop("no such entry".into()));
     };
     if e.status != EntryStatus::Waiting {
         return Ok(Rendered::Drop("the entry is not waiting".into()));
     }
-    let slots = match bookings::free_slots(tx, e.service_id, e.staff_id, e.day, e.day, now).await {
+    let slots = match bookings::slots::free(tx, e.service_id, e.staff_id, e.day, e.day, now).await {
         Ok(slots) => slots,
         Err(storage::BookingError::Rejected(r)) => {
             return Ok(Rendered::Drop(format!("cannot be booked: {r:?}")));

@@ -7,12 +7,13 @@
 use booking_core::{
     booking::BookingRejection,
     ids::{BookingId, ServiceId, StaffId},
+    policy::Rules,
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use storage::{
     TenantTx,
     tenant::{
-        bookings::{self, BookingRequest, Rules},
+        bookings::{self, model::BookingRequest, service},
         catalogue, sources,
     },
 };
@@ -121,7 +122,7 @@ pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply,
 /// no longer give it), straight to the calendar.
 pub async fn again(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.app.tx().await?;
-    let Some(visit) = bookings::get(&mut tx, id)
+    let Some(visit) = bookings::views::get(&mut tx, id)
         .await?
         .filter(|b| b.customer_id == cx.session.customer.id)
     else {
@@ -188,7 +189,7 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     };
     let slots =
-        split(bookings::free_slots(&mut tx, service, staff, date, date, cx.app.now()).await)?;
+        split(bookings::slots::free(&mut tx, service, staff, date, date, cx.app.now()).await)?;
     tx.commit().await?;
     // Rescheduling keeps its state; a new booking drops a hold it may have had.
     if !matches!(cx.state, State::Rescheduling { .. }) {
@@ -245,8 +246,9 @@ pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError>
         actor: cx.actor(),
         rules: Rules::Customer,
     };
-    match split(bookings::hold(&mut tx, &request, now).await)? {
-        Ok(held) => {
+    match split(service::hold(&mut tx, &request, now).await)? {
+        Ok(change) => {
+            let held = change.booking;
             let screen = confirm_screen(cx, &mut tx, held.id).await?;
             tx.commit().await?;
             cx.set_state(State::Confirming {
@@ -275,11 +277,10 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let customer = cx.session.customer.id;
     let mut tx = cx.app.tx().await?;
-    match split(bookings::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
-        Ok(booking) => {
+    match split(service::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
+        Ok(change) => {
+            let booking = change.booking;
             let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
-            let notify =
-                super::notify::admins(cx, &mut tx, Key::AdminBooked, &booking, None).await?;
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             let (date, time) = local(cx, booking.start);
@@ -293,14 +294,12 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
                     ("zone", cx.session.profile.time_zone.name()),
                 ],
             );
-            let mut reply = Reply::screen(Screen::new(text, keyboards::to_menu(t)));
-            reply.notify = notify;
-            Ok(reply)
+            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;
             let mut tx = cx.app.tx().await?;
-            let Some(held) = bookings::get(&mut tx, id).await? else {
+            let Some(held) = bookings::views::get(&mut tx, id).await? else {
                 return Ok(expired(cx));
             };
             let date = held
@@ -327,7 +326,7 @@ async fn confirm_screen(
     hold: BookingId,
 ) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let Some(held) = bookings::get(tx, hold).await? else {
+    let Some(held) = bookings::views::get(tx, hold).await? else {
         return Ok(expired(cx));
     };
     let (service, staff) = names(tx, held.service_id, held.staff_id).await?;

@@ -38,7 +38,7 @@ pub(super) async fn nearest(
     let t = cx.texts();
     let from = date.max(today(cx));
     let to = from + Duration::days(NEAREST_DAYS);
-    let mut slots = split(bookings::free_slots(tx, service, staff, from, to, cx.app.now()).await)?
+    let mut slots = split(bookings::slots::free(tx, service, staff, from, to, cx.app.now()).await)?
         .unwrap_or_default();
     slots.truncate(NEAREST);
     let mut text = t.rejection(&BookingRejection::SlotTaken);
@@ -80,7 +80,9 @@ pub(super) async fn calendar(
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     };
     let bookable = if from <= to {
-        match split(bookings::bookable_dates(tx, service, staff, from, to, cx.app.now()).await)? {
+        match split(
+            bookings::slots::bookable_dates(tx, service, staff, from, to, cx.app.now()).await,
+        )? {
             Ok(dates) => dates,
             Err(r) => return Ok(rejected(cx, &r)),
         }

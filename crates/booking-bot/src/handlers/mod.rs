@@ -17,8 +17,6 @@ pub mod common;
 pub mod deep_link;
 /// My bookings: list and cancel.
 pub mod my_bookings;
-/// Telling the business's admins about bookings.
-pub mod notify;
 /// Moving a booking through the same calendar.
 pub mod reschedule;
 /// /start, language, menu, help, about.
@@ -34,7 +32,7 @@ use booking_core::{booking::Actor, ids::BookingId};
 use storage::{
     TenantTx,
     tenant::{
-        bookings::{self, Rules},
+        bookings::service::{self, Caller, Cancellation},
         customers,
     },
 };
@@ -135,13 +133,14 @@ impl Ctx<'_> {
 }
 
 async fn release(cx: &Ctx<'_>, tx: &mut TenantTx, hold: BookingId) -> Result<(), BotError> {
-    let result = bookings::cancel(
+    let result = service::cancel(
         tx,
         hold,
-        Some(cx.session.customer.id),
-        cx.actor(),
-        Rules::Customer,
-        Some("left the confirm screen"),
+        &Caller::customer(cx.actor(), cx.session.customer.id),
+        Cancellation {
+            reason: Some("left the confirm screen".to_owned()),
+            apology: false,
+        },
         cx.app.now(),
     )
     .await;

@@ -2,7 +2,10 @@
 
 use booking_core::{booking::BookingStatus, ids::BookingId};
 use storage::tenant::{
-    bookings::{self, Rules},
+    bookings::{
+        self,
+        service::{self, Caller, Cancellation},
+    },
     catalogue,
 };
 
@@ -22,7 +25,8 @@ pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotErro
     let t = cx.texts();
     let mut tx = cx.app.tx().await?;
     let upcoming =
-        bookings::for_customer(&mut tx, cx.session.customer.id, true, cx.app.now(), LIMIT).await?;
+        bookings::views::for_customer(&mut tx, cx.session.customer.id, true, cx.app.now(), LIMIT)
+            .await?;
     tx.commit().await?;
     let mut text = headline.map(|h| format!("{h}\n\n")).unwrap_or_default();
     if upcoming.is_empty() {
@@ -57,7 +61,8 @@ pub async fn past(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.app.tx().await?;
     let visits =
-        bookings::for_customer(&mut tx, cx.session.customer.id, false, cx.app.now(), LIMIT).await?;
+        bookings::views::for_customer(&mut tx, cx.session.customer.id, false, cx.app.now(), LIMIT)
+            .await?;
     tx.commit().await?;
     let mut text = String::new();
     if visits.is_empty() {
@@ -93,7 +98,7 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
     let mut tx = cx.app.tx().await?;
-    let booking = bookings::get(&mut tx, id).await?.filter(|b| {
+    let booking = bookings::views::get(&mut tx, id).await?.filter(|b| {
         b.customer_id == cx.session.customer.id && b.status == BookingStatus::Confirmed
     });
     let Some(booking) = booking else {
@@ -128,24 +133,19 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 pub async fn cancel(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.app.tx().await?;
-    let result = bookings::cancel(
+    let result = service::cancel(
         &mut tx,
         id,
-        Some(cx.session.customer.id),
-        cx.actor(),
-        Rules::Customer,
-        None,
+        &Caller::customer(cx.actor(), cx.session.customer.id),
+        Cancellation::default(),
         cx.app.now(),
     )
     .await;
     match split(result)? {
-        Ok(cancelled) => {
-            let notify =
-                super::notify::admins(cx, &mut tx, Key::AdminCancelled, &cancelled, None).await?;
+        Ok(_) => {
             tx.commit().await?;
             let mut reply = list(cx, Some(t.get(Key::Cancelled))).await?;
             reply.notice = Some(t.get(Key::Cancelled).to_owned());
-            reply.notify = notify;
             Ok(reply)
         }
         Err(r) => Ok(Reply::alert(t.rejection(&r))),

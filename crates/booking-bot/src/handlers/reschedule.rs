@@ -6,7 +6,10 @@ use booking_core::{
     ids::BookingId,
 };
 use chrono::{DateTime, Datelike, Utc};
-use storage::tenant::bookings::{self, Rules};
+use storage::tenant::bookings::{
+    self,
+    service::{self, Caller},
+};
 
 use super::{
     Ctx,
@@ -24,7 +27,7 @@ use crate::{
 /// Move: only the customer's own confirmed booking, before the reschedule cut-off.
 pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.app.tx().await?;
-    let booking = bookings::get(&mut tx, id).await?.filter(|b| {
+    let booking = bookings::views::get(&mut tx, id).await?.filter(|b| {
         b.customer_id == cx.session.customer.id && b.status == BookingStatus::Confirmed
     });
     let Some(booking) = booking else {
@@ -67,7 +70,7 @@ pub async fn confirm_screen(
 ) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.app.tx().await?;
-    let Some(booking) = bookings::get(&mut tx, id)
+    let Some(booking) = bookings::views::get(&mut tx, id)
         .await?
         .filter(|b| b.customer_id == cx.session.customer.id)
     else {
@@ -109,22 +112,18 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
         return Ok(expired(cx));
     };
     let mut tx = cx.app.tx().await?;
-    let before = bookings::get(&mut tx, booking).await?.map(|b| b.start);
-    let result = bookings::reschedule(
+    let result = service::reschedule(
         &mut tx,
         booking,
-        Some(cx.session.customer.id),
+        &Caller::customer(cx.actor(), cx.session.customer.id),
         start,
-        cx.actor(),
-        Rules::Customer,
         cx.app.now(),
     )
     .await;
     match split(result)? {
-        Ok(moved) => {
+        Ok(change) => {
+            let moved = change.booking;
             let (service_name, _) = names(&mut tx, moved.service_id, moved.staff_id).await?;
-            let notify =
-                super::notify::admins(cx, &mut tx, Key::AdminMoved, &moved, before).await?;
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             let (date, time) = local(cx, moved.start);
@@ -137,9 +136,7 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
                     ("zone", cx.session.profile.time_zone.name()),
                 ],
             );
-            let mut reply = Reply::screen(Screen::new(text, keyboards::to_menu(t)));
-            reply.notify = notify;
-            Ok(reply)
+            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;

@@ -29,7 +29,7 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     if !reminders::confirm_visit(&mut tx, id, customer, cx.actor(), now).await? {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     }
-    let Some(booking) = bookings::get(&mut tx, id).await? else {
+    let Some(booking) = bookings::views::get(&mut tx, id).await? else {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
     let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;

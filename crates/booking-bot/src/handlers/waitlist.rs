@@ -9,7 +9,7 @@ use booking_core::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use storage::tenant::{
-    bookings::{self, BookingRequest, Rules},
+    bookings::service,
     catalogue,
     waitlist::{self, EntryStatus},
 };
@@ -102,21 +102,11 @@ pub async fn take(cx: &Ctx<'_>, id: WaitlistId, start: DateTime<Utc>) -> Result<
     let Some(entry) = entry.filter(|e| start.with_timezone(&zone).date_naive() == e.day) else {
         return Ok(Reply::alert(t.get(Key::WaitlistOfferGone)));
     };
-    let request = BookingRequest {
-        customer: entry.customer_id,
-        service: entry.service_id,
-        staff: entry.staff_id,
-        start,
-        source: cx.session.customer.source.clone(),
-        actor: cx.actor(),
-        rules: Rules::Customer,
-    };
-    match split(bookings::book(&mut tx, &request, now).await)? {
-        Ok(booking) => {
-            waitlist::fulfil(&mut tx, entry.id, booking.id).await?;
+    let source = cx.session.customer.source.clone();
+    match split(service::take_offer(&mut tx, &entry, start, cx.actor(), source, now).await)? {
+        Ok(change) => {
+            let booking = change.booking;
             let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
-            let notify =
-                super::notify::admins(cx, &mut tx, Key::AdminBooked, &booking, None).await?;
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             let (date, time) = local(cx, booking.start);
@@ -130,9 +120,7 @@ pub async fn take(cx: &Ctx<'_>, id: WaitlistId, start: DateTime<Utc>) -> Result<
                     ("zone", zone.name()),
                 ],
             );
-            let mut reply = Reply::screen(Screen::new(text, keyboards::to_menu(t)));
-            reply.notify = notify;
-            Ok(reply)
+            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
         }
         Err(BookingRejection::SlotTaken) => {
             let screen = nearest(cx, &mut tx, entry.service_id, entry.staff_id, entry.day).await?;

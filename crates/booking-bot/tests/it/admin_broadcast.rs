@@ -52,7 +52,7 @@ async fn a_broadcast_respects_the_flood_limits_and_reports_delivered_and_blocked
         )
         .await;
         let mut tx = bot.db.tx(bot.tenant_id()).await;
-        storage::tenant::bookings::mark_outcome(
+        storage::tenant::bookings::service::mark_outcome(
             &mut tx,
             id,
             BookingStatus::Completed,

@@ -124,7 +124,7 @@ async fn services_and_staff_are_created_edited_reordered_and_switched_off() {
     assert_eq!(catalogue::services(&mut tx, true).await.unwrap().len(), 2);
     assert_eq!(catalogue::staff(&mut tx, true).await.unwrap().len(), 2);
     assert!(
-        !bookings::history(&mut tx, booked.id)
+        !bookings::views::history(&mut tx, booked.id)
             .await
             .unwrap()
             .is_empty()

@@ -45,7 +45,7 @@ async fn a_customer_told_of_a_cancellation_rebooks_in_one_press() {
     assert!(!done.text().is_empty());
 
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let upcoming = bookings::for_customer(&mut tx, carol_id, true, chrono::Utc::now(), 10)
+    let upcoming = bookings::views::for_customer(&mut tx, carol_id, true, chrono::Utc::now(), 10)
         .await
         .unwrap();
     tx.commit().await.unwrap();

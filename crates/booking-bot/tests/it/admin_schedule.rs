@@ -21,6 +21,7 @@ async fn the_owner_finds_a_booking_in_the_week_and_cancels_it_with_the_customer_
     let bot = TestBot::start().await;
     let boris = boris(&bot).await;
     let carol = bot.user("Carol", "en").await;
+    let _menu = bot.menu(&carol).await;
     let carol_id = customer(&bot, &carol).await;
     let dave = bot.user("Dave", "en").await;
     let dave_id = customer(&bot, &dave).await;
@@ -61,17 +62,14 @@ async fn the_owner_finds_a_booking_in_the_week_and_cancels_it_with_the_customer_
     let sent = notices(&bot).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].0, tid(&carol).get());
-    let payload = &sent[0].1;
-    assert!(
-        payload["text"].as_str().unwrap().contains("cancel"),
-        "{payload}"
-    );
-    let buttons = payload["buttons"].as_array().unwrap();
-    let times = buttons
-        .iter()
-        .filter(|row| row[0]["data"].as_str().unwrap().starts_with("v1:t:"))
+    let told = bot.next(&carol).await;
+    assert!(told.text().contains("cancel"), "{}", told.text());
+    let times = told
+        .buttons()
+        .into_iter()
+        .filter(|(_, d)| d.starts_with("v1:t:"))
         .count();
-    assert_eq!(times, 3, "{payload}");
+    assert_eq!(times, 3, "{:?}", told.buttons());
     assert!(audit(&bot).await.contains(&(
         tid(&olga).get(),
         "booking.cancel".to_owned(),
@@ -91,6 +89,7 @@ async fn the_owner_finds_a_booking_in_the_week_and_cancels_it_with_the_customer_
 async fn a_booking_is_moved_by_typing_the_new_time_and_bad_input_loses_nothing() {
     let bot = TestBot::start().await;
     let carol = bot.user("Carol", "en").await;
+    let _menu = bot.menu(&carol).await;
     let carol_id = customer(&bot, &carol).await;
     let booking = booking_with(&bot, carol_id, bot.salon.anna.id, 7).await;
     let olga = admin(&bot, "Olga", AdminRole::Admin).await;
@@ -125,13 +124,10 @@ async fn a_booking_is_moved_by_typing_the_new_time_and_bad_input_loses_nothing()
         "15:00"
     );
     assert_eq!(now.status, BookingStatus::Confirmed);
-    let sent = notices(&bot).await;
-    assert_eq!(sent.len(), 1);
-    assert!(
-        sent[0].1["text"].as_str().unwrap().contains("15:00"),
-        "{:?}",
-        sent[0].1
-    );
+    assert_eq!(notices(&bot).await.len(), 1);
+    let told = bot.next(&carol).await;
+    assert!(told.text().contains("→"), "{}", told.text());
+    assert!(told.text().contains("15:00"), "{}", told.text());
     assert_eq!(audit(&bot).await.len(), 1);
     // The step is over: another text is not taken as a time.
     let after = say(&bot, &olga, "hello").await;
@@ -176,7 +172,7 @@ async fn a_phoned_in_customer_is_booked_under_staff_rules_and_found_again_by_pho
     );
 
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let found = storage::tenant::bookings::for_day(&mut tx, day, None)
+    let found = storage::tenant::bookings::views::for_day(&mut tx, day, None)
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
@@ -205,7 +201,7 @@ async fn a_phoned_in_customer_is_booked_under_staff_rules_and_found_again_by_pho
     .await;
     assert_eq!(again.text(), "Booked.");
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let found = storage::tenant::bookings::for_day(&mut tx, day, None)
+    let found = storage::tenant::bookings::views::for_day(&mut tx, day, None)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -38,7 +38,7 @@ async fn the_owner_is_told_of_a_new_booking_and_of_its_cancellation() {
     assert!(
         booked
             .text()
-            .starts_with("🔔 Новая запись: Haircut, мастер Anna,"),
+            .starts_with("🔔 Новая запись (клиент): Haircut, мастер Anna,"),
         "{}",
         booked.text()
     );
@@ -47,6 +47,9 @@ async fn the_owner_is_told_of_a_new_booking_and_of_its_cancellation() {
         "{}",
         booked.text()
     );
+    // One press opens the booking's card in the admin panel.
+    let (_, card) = bot.press(&olga, &booked, "📋 Открыть запись").await;
+    assert!(card.text().contains("Alice"), "{}", card.text());
 
     bot.command(&alice, "/my").await;
     let mine = bot.next(&alice).await;
@@ -56,7 +59,7 @@ async fn the_owner_is_told_of_a_new_booking_and_of_its_cancellation() {
     assert!(
         cancelled
             .text()
-            .starts_with("❌ Клиент отменил запись: Haircut"),
+            .starts_with("❌ Запись отменена (клиент): Haircut"),
         "{}",
         cancelled.text()
     );

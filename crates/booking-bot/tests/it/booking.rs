@@ -73,7 +73,7 @@ async fn a_customer_books_through_the_calendar_and_the_booking_is_confirmed() {
     assert!(done.text().contains("You are booked"), "{}", done.text());
 
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let upcoming = bookings::for_customer(&mut tx, customer.id, true, Utc::now(), 10)
+    let upcoming = bookings::views::for_customer(&mut tx, customer.id, true, Utc::now(), 10)
         .await
         .unwrap();
     assert_eq!(upcoming.len(), 1);

@@ -45,7 +45,10 @@ async fn cancelling_asks_first_then_cancels() {
     );
 
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let after = bookings::get(&mut tx, booking.id).await.unwrap().unwrap();
+    let after = bookings::views::get(&mut tx, booking.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after.status, BookingStatus::Cancelled);
     drop(menu);
 }
@@ -88,6 +91,9 @@ async fn past_the_cut_off_the_reason_is_shown_and_nothing_changes() {
     let (answer, _) = bot.press_data(&alice, &forged, &yes).await;
     assert!(answer.text.unwrap().contains("30 дней"));
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let still = bookings::get(&mut tx, booking.id).await.unwrap().unwrap();
+    let still = bookings::views::get(&mut tx, booking.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(still.status, BookingStatus::Confirmed);
 }

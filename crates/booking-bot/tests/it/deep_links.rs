@@ -37,7 +37,7 @@ async fn a_link_with_service_staff_and_source_opens_the_calendar_and_tags_the_bo
         .unwrap();
     // The first visit had no tag, so the first source is this one too.
     assert_eq!(customer.source.as_deref(), Some("src_insta"));
-    let mine = bookings::for_customer(&mut tx, customer.id, true, chrono::Utc::now(), 5)
+    let mine = bookings::views::for_customer(&mut tx, customer.id, true, chrono::Utc::now(), 5)
         .await
         .unwrap();
     assert_eq!(mine[0].booking.source.as_deref(), Some("src_insta"));

@@ -3,10 +3,11 @@
 use booking_core::{
     booking::{Actor, BookingStatus},
     ids::TelegramUserId,
+    policy::Rules,
 };
 use chrono::{Duration, Utc};
 use storage::tenant::{
-    bookings::{self, BookingRequest, Rules},
+    bookings::{self, model::BookingRequest, service},
     customers::{self, TelegramProfile},
 };
 
@@ -32,7 +33,7 @@ async fn forged_buttons_change_nothing_and_are_answered() {
     .await
     .unwrap();
     let today = Utc::now().date_naive();
-    let slot = bookings::free_slots(
+    let slot = bookings::slots::free(
         &mut tx,
         bot.salon.haircut,
         None,
@@ -51,7 +52,10 @@ async fn forged_buttons_change_nothing_and_are_answered() {
         actor: Actor::Customer(carol.telegram_user_id),
         rules: Rules::Customer,
     };
-    let carols = bookings::book(&mut tx, &request, Utc::now()).await.unwrap();
+    let carols = service::book(&mut tx, &request, Utc::now())
+        .await
+        .unwrap()
+        .booking;
     tx.commit().await.unwrap();
 
     let alice = bot.user("Alice", "en").await;
@@ -100,18 +104,21 @@ async fn forged_buttons_change_nothing_and_are_answered() {
     }
 
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let still = bookings::get(&mut tx, carols.id).await.unwrap().unwrap();
+    let still = bookings::views::get(&mut tx, carols.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(still.status, BookingStatus::Confirmed);
     let alice_customer =
         customers::by_telegram(&mut tx, TelegramUserId(i64::try_from(alice.id.0).unwrap()))
             .await
             .unwrap()
             .unwrap();
-    let alices = bookings::for_customer(&mut tx, alice_customer.id, true, Utc::now(), 10)
+    let alices = bookings::views::for_customer(&mut tx, alice_customer.id, true, Utc::now(), 10)
         .await
         .unwrap();
     assert!(alices.is_empty());
-    let history = bookings::history(&mut tx, carols.id).await.unwrap();
+    let history = bookings::views::history(&mut tx, carols.id).await.unwrap();
     assert_eq!(history.len(), 1, "{history:?}");
 }
 

@@ -1,8 +1,7 @@
 //! Past visits, and booking the same again from one.
 
-use booking_core::booking::Actor;
 use chrono::Utc;
-use storage::tenant::bookings::{self, Rules};
+use storage::tenant::bookings::service::{self, Caller, Cancellation};
 
 use crate::support::{TestBot, booked, first_data};
 
@@ -13,13 +12,11 @@ async fn a_past_visit_is_listed_and_booked_again() {
     let menu = bot.menu(&alice).await;
     let old = booked(&bot, &alice).await;
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    bookings::cancel(
+    service::cancel(
         &mut tx,
         old.id,
-        None,
-        Actor::System,
-        Rules::Staff,
-        None,
+        &Caller::SYSTEM,
+        Cancellation::default(),
         Utc::now(),
     )
     .await

@@ -7,10 +7,7 @@ use std::sync::Arc;
 use booking_core::clock::ManualClock;
 use chrono::{Duration, Utc};
 use sqlx::Row as _;
-use storage::tenant::{
-    customers,
-    outbox::{self, NewMessage},
-};
+use storage::tenant::customers;
 use tg_sandbox::TestUser;
 
 use crate::support::{TestBot, booked, eventually, telegram};
@@ -49,19 +46,19 @@ async fn rows(bot: &TestBot, chat: i64) -> Vec<(String, bool, bool, i32)> {
     .collect()
 }
 
+/// A `notice` row as any writer could leave it, well-formed or not (the typed `NewMessage`
+/// cannot write a malformed one, but a row is a row).
 async fn enqueue_notice(bot: &TestBot, chat: i64, payload: serde_json::Value, key: &str) {
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    outbox::enqueue(
-        &mut tx,
-        &NewMessage {
-            kind: outbox::NOTICE.to_owned(),
-            booking: None,
-            chat_id: chat,
-            payload,
-            due_at: Utc::now() - Duration::days(1),
-            dedupe_key: Some(key.to_owned()),
-        },
+    sqlx::query(
+        "insert into outbox (kind, chat_id, payload, due_at, dedupe_key) \
+         values ('notice', $1, $2, $3, $4)",
     )
+    .bind(chat)
+    .bind(payload)
+    .bind(Utc::now() - Duration::days(1))
+    .bind(key)
+    .execute(tx.conn())
     .await
     .unwrap();
     tx.commit().await.unwrap();
@@ -307,7 +304,7 @@ async fn an_unconfirmed_booking_is_released_and_the_customer_told() {
         released.text()
     );
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let now = storage::tenant::bookings::get(&mut tx, booking.id)
+    let now = storage::tenant::bookings::views::get(&mut tx, booking.id)
         .await
         .unwrap()
         .unwrap();
@@ -341,13 +338,11 @@ async fn a_moved_booking_has_its_reminders_again_for_the_new_time_and_a_cancelle
 
     let new_start = booking.start + Duration::days(7);
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let moved = storage::tenant::bookings::reschedule(
+    let moved = storage::tenant::bookings::service::reschedule(
         &mut tx,
         booking.id,
-        None,
+        &storage::tenant::bookings::service::Caller::SYSTEM,
         new_start,
-        booking_core::booking::Actor::System,
-        storage::tenant::bookings::Rules::Staff,
         Utc::now(),
     )
     .await
@@ -356,19 +351,17 @@ async fn a_moved_booking_has_its_reminders_again_for_the_new_time_and_a_cancelle
     assert_eq!(
         pending(&bot, booking.id).await,
         [
-            moved.start - Duration::hours(24),
-            moved.start - Duration::hours(2)
+            moved.booking.start - Duration::hours(24),
+            moved.booking.start - Duration::hours(2)
         ]
     );
 
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    storage::tenant::bookings::cancel(
+    storage::tenant::bookings::service::cancel(
         &mut tx,
         booking.id,
-        None,
-        booking_core::booking::Actor::System,
-        storage::tenant::bookings::Rules::Staff,
-        None,
+        &storage::tenant::bookings::service::Caller::SYSTEM,
+        storage::tenant::bookings::service::Cancellation::default(),
         Utc::now(),
     )
     .await

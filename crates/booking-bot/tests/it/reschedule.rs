@@ -34,7 +34,10 @@ async fn a_booking_is_moved_through_the_calendar() {
     assert!(moved.text().contains("Moved: Haircut"), "{}", moved.text());
 
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let after = bookings::get(&mut tx, booking.id).await.unwrap().unwrap();
+    let after = bookings::views::get(&mut tx, booking.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after.status, BookingStatus::Confirmed);
     let local = after.start.with_timezone(&chrono_tz::Europe::Moscow);
     assert_eq!(local.format("%H:%M").to_string(), "16:00");
@@ -73,6 +76,9 @@ async fn past_the_reschedule_cut_off_the_reason_is_shown() {
     );
     assert_eq!(after.edit_count, mine.edit_count);
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let still = bookings::get(&mut tx, booking.id).await.unwrap().unwrap();
+    let still = bookings::views::get(&mut tx, booking.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(still.start, booking.start);
 }

@@ -13,13 +13,18 @@ use booking_core::{
     booking::Actor,
     clock::{SharedClock, SystemClock},
     ids::TelegramUserId,
+    policy::Rules,
 };
 use booking_core::{ids::TenantId, tenant::TenantSchema};
 use chrono::Utc;
 use secrecy::SecretString;
 use storage::control::tenants::TenantRecord;
 use storage::tenant::{
-    bookings::{self, Booking, BookingRequest, Rules},
+    bookings::{
+        self,
+        model::{Booking, BookingRequest},
+        service,
+    },
     customers,
 };
 use telemetry::{LogFormat, TelemetryArgs};
@@ -287,7 +292,7 @@ pub async fn booked(bot: &TestBot, user: &TestUser) -> Booking {
             .unwrap()
             .unwrap();
     let today = Utc::now().date_naive();
-    let slot = bookings::free_slots(
+    let slot = bookings::slots::free(
         &mut tx,
         bot.salon.haircut,
         None,
@@ -306,7 +311,10 @@ pub async fn booked(bot: &TestBot, user: &TestUser) -> Booking {
         actor: Actor::Customer(customer.telegram_user_id),
         rules: Rules::Customer,
     };
-    let booking = bookings::book(&mut tx, &request, Utc::now()).await.unwrap();
+    let booking = service::book(&mut tx, &request, Utc::now())
+        .await
+        .unwrap()
+        .booking;
     tx.commit().await.unwrap();
     booking
 }

@@ -5,12 +5,17 @@
 use booking_core::{
     booking::Actor,
     ids::{StaffId, TelegramUserId},
+    policy::Rules,
     time::Interval,
 };
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Moscow;
 use storage::tenant::{
-    bookings::{self, Booking, BookingRequest, Rules},
+    bookings::{
+        self,
+        model::{Booking, BookingRequest},
+        service::{self, Caller, Cancellation},
+    },
     customers::{self, TelegramProfile},
     schedule,
 };
@@ -67,7 +72,10 @@ async fn fill(bot: &TestBot, day: NaiveDate, anna: StaffId) -> Booking {
         actor: Actor::Customer(bob.telegram_user_id),
         rules: Rules::Customer,
     };
-    let booking = bookings::book(&mut tx, &request, Utc::now()).await.unwrap();
+    let booking = service::book(&mut tx, &request, Utc::now())
+        .await
+        .unwrap()
+        .booking;
     tx.commit().await.unwrap();
     booking
 }
@@ -75,13 +83,14 @@ async fn fill(bot: &TestBot, day: NaiveDate, anna: StaffId) -> Booking {
 /// The salon cancels Bob's visit, which frees 17:00.
 async fn free(bot: &TestBot, booking: &Booking) {
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    bookings::cancel(
+    service::cancel(
         &mut tx,
         booking.id,
-        None,
-        Actor::Admin(TelegramUserId(1)),
-        Rules::Staff,
-        Some("Bob called"),
+        &Caller::staff(Actor::Admin(TelegramUserId(1))),
+        Cancellation {
+            reason: Some("Bob called".to_owned()),
+            apology: false,
+        },
         Utc::now(),
     )
     .await
@@ -148,7 +157,7 @@ async fn a_waiting_customer_is_offered_freed_time_and_gets_it() {
         booked.text()
     );
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    let on_day = bookings::for_day(&mut tx, day, Some(bot.salon.anna.id))
+    let on_day = bookings::views::for_day(&mut tx, day, Some(bot.salon.anna.id))
         .await
         .unwrap();
     assert_eq!(on_day.len(), 1);

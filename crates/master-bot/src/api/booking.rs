@@ -1,6 +1,8 @@
 //! The tenant-scoped booking API for websites and integrations: services, staff, free slots,
-//! booking and cancelling, under the same rules as the bot (`Rules::Customer`). The database's
-//! exclusion constraint decides races: a second booking of a taken slot is a 409.
+//! booking, moving and cancelling, under the same rules as the bot (`Rules::Customer`) and
+//! through the same booking service, so the customer and the business's admins hear of every
+//! change exactly as they do of the same change made in the bot. The database's exclusion
+//! constraint decides races: a second booking of a taken slot is a 409.
 
 use axum::{
     Json,
@@ -12,6 +14,7 @@ use booking_core::{
     booking::Actor,
     catalogue::{Service, Staff},
     ids::{BookingId, ServiceId, StaffId, TelegramUserId, TenantId},
+    policy::Rules,
     tenant::{TenantSchema, TenantStatus},
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -21,7 +24,11 @@ use storage::{
     TenantTx,
     control::tenants,
     tenant::{
-        bookings::{self, Booking, BookingRequest, Rules, StaffSlot},
+        bookings::{
+            self,
+            model::{Booking, BookingRequest, StaffSlot},
+            service::{self, BookingChange, Caller, Cancellation},
+        },
         catalogue,
         customers::{self, TelegramProfile},
     },
@@ -108,7 +115,7 @@ pub async fn free_slots(
         )]));
     }
     let mut tx = open(&state, &key, tenant).await?;
-    let slots = bookings::free_slots(
+    let slots = bookings::slots::free(
         &mut tx,
         service,
         query.staff_id,
@@ -198,7 +205,7 @@ pub async fn create(
                 now,
             )
             .await?;
-            let booking = bookings::book(
+            let booked = service::book(
                 &mut tx,
                 &BookingRequest {
                     customer: customer.id,
@@ -213,8 +220,8 @@ pub async fn create(
             )
             .await?;
             tx.commit().await?;
-            audit(&state, &key, tenant, "booking.create", &booking).await?;
-            Ok((StatusCode::CREATED, to_json(&booking)?))
+            audit(&state, &key, tenant, "booking.create", &booked).await?;
+            Ok((StatusCode::CREATED, to_json(&booked.booking)?))
         },
     )
     .await
@@ -234,35 +241,82 @@ pub async fn cancel(
     ApiPath((tenant, booking)): ApiPath<(TenantId, BookingId)>,
     ApiQuery(query): ApiQuery<CancelQuery>,
 ) -> Result<Json<Booking>, ApiError> {
+    let reason = match query.reason.map(|r| r.trim().to_owned()) {
+        Some(r) if r.chars().count() > MAX_REASON => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "query.reason",
+                format!("must be at most {MAX_REASON} characters"),
+            )]));
+        }
+        reason => reason.filter(|r| !r.is_empty()),
+    };
     let mut tx = open(&state, &key, tenant).await?;
-    let cancelled = bookings::cancel(
+    let cancelled = service::cancel(
         &mut tx,
         booking,
-        None,
-        Actor::Api(key.id.get()),
-        Rules::Customer,
-        query.reason.as_deref(),
+        &Caller::api(key.id.get()),
+        Cancellation {
+            reason,
+            apology: false,
+        },
         state.clock.now(),
     )
     .await?;
     tx.commit().await?;
     audit(&state, &key, tenant, "booking.cancel", &cancelled).await?;
-    Ok(Json(cancelled))
+    Ok(Json(cancelled.booking))
 }
 
+/// The longest cancellation reason the customer is shown.
+const MAX_REASON: usize = 200;
+
+/// The body of `PATCH /tenants/{tenant_id}/bookings/{booking_id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBooking {
+    /// The new start; same service and staff member.
+    pub start: DateTime<Utc>,
+}
+
+/// `PATCH /tenants/{tenant_id}/bookings/{booking_id}`: moves a booking, within the reschedule
+/// cut-off, to another free start of the same staff member.
+#[tracing::instrument(skip_all, fields(api_key = %key.id, %tenant, %booking))]
+pub async fn reschedule(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath((tenant, booking)): ApiPath<(TenantId, BookingId)>,
+    body: JsonBody<MoveBooking>,
+) -> Result<Json<Booking>, ApiError> {
+    let mut tx = open(&state, &key, tenant).await?;
+    let moved = service::reschedule(
+        &mut tx,
+        booking,
+        &Caller::api(key.id.get()),
+        body.value.start,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    audit(&state, &key, tenant, "booking.move", &moved).await?;
+    Ok(Json(moved.booking))
+}
+
+/// The operator's audit line; the tenant's own audit line and the notices are written by the
+/// booking service with the change.
 async fn audit(
     state: &ApiState,
     key: &ApiKey,
     tenant: TenantId,
     action: &str,
-    booking: &Booking,
+    change: &BookingChange,
 ) -> Result<(), ApiError> {
+    let b = &change.booking;
     tenants::audit(
         state.db.pool(),
         &key.actor(),
         action,
         Some(tenant),
-        json!({ "booking_id": booking.id, "start": booking.start, "staff_id": booking.staff_id }),
+        json!({ "booking_id": b.id, "start": b.start, "staff_id": b.staff_id }),
     )
     .await?;
     Ok(())

@@ -153,7 +153,12 @@ pub fn document() -> Value {
             "/tenants/{tenant_id}/bookings/{booking_id}": {
                 "delete": op("Cancel a booking (the cancel cut-off applies)", vec![tenant.clone(), path_param("booking_id"),
                         query_param("reason", json!({ "type": "string" }), false)],
-                    None, ok("200", "Cancelled", schema("Booking")))
+                    None, ok("200", "Cancelled", schema("Booking"))),
+                "patch": op("Move a booking to another free start of the same staff member (the reschedule cut-off applies)",
+                    vec![tenant.clone(), path_param("booking_id")],
+                    Some(json!({ "type": "object", "required": ["start"], "additionalProperties": false,
+                        "properties": { "start": { "type": "string", "format": "date-time" } } })),
+                    ok("200", "Moved", schema("Booking")))
             },
             "/tenants/{tenant_id}/subscription": {
                 "get": op("The tenant's subscription", vec![tenant.clone()], None,

@@ -13,6 +13,7 @@ use booking_core::{
     catalogue::{Minutes, Price, ServiceTiming},
     ids::{ServiceId, TelegramUserId, TenantId},
     locale::Locale,
+    policy::Rules,
     schedule::{DayPlan, LocalRange, WeeklyHours},
     tenant::TenantSchema,
 };
@@ -27,7 +28,7 @@ use storage::{
     crypto::{DataKey, random_password},
     provision,
     tenant::{
-        bookings::{self, BookingRequest, Rules},
+        bookings::{model::BookingRequest, service},
         catalogue::{self, NewService},
         customers::{self, TelegramProfile},
         schedule,
@@ -75,7 +76,7 @@ pub async fn run(
         Some(id) => id,
         None => create(db, key, &args, &bot.username).await?,
     };
-    let seeded = seed(db, tenant).await?;
+    let seeded = seed(db, tenant, args.owner).await?;
     eprintln!(
         "demo tenant {tenant} (@{}){}",
         bot.username,
@@ -138,8 +139,10 @@ async fn create(
 }
 
 /// Seeds two staff members, four services, working hours and a few bookings tomorrow, unless
-/// the tenant already has services. `true` when it seeded.
-async fn seed(db: &Db, tenant: TenantId) -> anyhow::Result<bool> {
+/// the tenant already has services. `true` when it seeded. The bookings are made as the owner
+/// would make them in the panel, so the owner is not told of visits they "made" themselves.
+async fn seed(db: &Db, tenant: TenantId, owner: Option<i64>) -> anyhow::Result<bool> {
+    let actor = owner.map_or(Actor::System, |id| Actor::Admin(TelegramUserId(id)));
     let mut tx = db.tenant(&TenantSchema::for_tenant(tenant)).await?;
     if !catalogue::services(&mut tx, true).await?.is_empty() {
         return Ok(false);
@@ -225,7 +228,7 @@ async fn seed(db: &Db, tenant: TenantId) -> anyhow::Result<bool> {
             .single()
             .context("demo time is ambiguous")?
             .with_timezone(&Utc);
-        bookings::book(
+        service::book(
             &mut tx,
             &BookingRequest {
                 customer: customer.id,
@@ -233,7 +236,7 @@ async fn seed(db: &Db, tenant: TenantId) -> anyhow::Result<bool> {
                 staff: Some(staff),
                 start,
                 source: Some("demo".to_owned()),
-                actor: Actor::System,
+                actor,
                 rules: Rules::Staff,
             },
             now,

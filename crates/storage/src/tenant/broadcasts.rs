@@ -7,7 +7,10 @@ use booking_core::{ids::TelegramUserId, locale::Locale};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
-use super::outbox::BLOCKED;
+use super::outbox::{
+    BLOCKED,
+    message::{Message, Notice},
+};
 use crate::{db::TenantTx, error::StorageError};
 
 /// A group of customers.
@@ -135,18 +138,19 @@ pub async fn start(
     if created.rows_affected() == 0 {
         return Ok(false);
     }
+    let notice = Message::Notice(Notice::text(b.text));
     let chats: Vec<i64> = recipients.iter().map(|r| r.get()).collect();
     sqlx::query(
         "insert into outbox (kind, chat_id, payload, due_at, dedupe_key, broadcast_id) \
-         select $1, r.chat, jsonb_build_object('text', $3::text), \
+         select $1, r.chat, $3, \
                 $4 + (r.n - 1) * $5 * interval '1 millisecond', \
                 'broadcast:' || $2 || ':' || r.chat, $2 \
          from unnest($6::bigint[]) with ordinality as r(chat, n) \
          on conflict (dedupe_key) do nothing",
     )
-    .bind(super::outbox::NOTICE)
+    .bind(notice.kind())
     .bind(b.id.0)
-    .bind(b.text)
+    .bind(notice.payload())
     .bind(now)
     .bind(pace.num_milliseconds())
     .bind(&chats)

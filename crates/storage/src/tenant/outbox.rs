@@ -5,40 +5,43 @@
 //! expire; to keep that window from turning into a duplicate, the claim and the mark are two
 //! short transactions around the send and the lease is only retaken after it lapses.
 
+/// What a message says.
+pub mod message;
+
 use booking_core::ids::{BookingId, OutboxId};
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
 use sqlx::{Row, postgres::PgRow};
 
 use crate::{db::TenantTx, error::StorageError};
-
-/// The kind of a message sent verbatim from its payload `{"text", "buttons"}` (the booking
-/// bot documents the payload in its `delivery` module).
-pub const NOTICE: &str = "notice";
+use message::Message;
 
 /// Why the messages to someone who blocked the bot were cancelled (`last_error`).
 pub const BLOCKED: &str = "blocked the bot";
 
+/// The kinds a booking schedules for itself (reminders, release, follow-up): cancelled when it
+/// is cancelled or moved. Notices about the booking are not: they tell of a change that
+/// happened and still must be read.
+pub(crate) const SCHEDULED_KINDS: [&str; 3] = ["reminder", "release", "follow_up"];
+
 /// A message to schedule.
 #[derive(Clone, Debug)]
 pub struct NewMessage {
-    pub kind: String,
+    pub message: Message,
     pub booking: Option<BookingId>,
     pub chat_id: i64,
-    pub payload: serde_json::Value,
     pub due_at: DateTime<Utc>,
     /// At most one message per key ever, e.g. `reminder:<booking>:<minutes>`.
     pub dedupe_key: Option<String>,
 }
 
 /// A claimed message.
-#[derive(Clone, Debug, Serialize)]
-pub struct OutboxMessage {
+#[derive(Clone, Debug)]
+pub struct Claimed {
     pub id: OutboxId,
-    pub kind: String,
+    /// The message, or why its row cannot be read (it is then dropped with that reason).
+    pub message: Result<Message, String>,
     pub booking: Option<BookingId>,
     pub chat_id: i64,
-    pub payload: serde_json::Value,
     pub due_at: DateTime<Utc>,
     pub attempts: i32,
 }
@@ -49,10 +52,10 @@ pub async fn enqueue(tx: &mut TenantTx, m: &NewMessage) -> Result<bool, StorageE
         "insert into outbox (kind, booking_id, chat_id, payload, due_at, dedupe_key) \
          values ($1, $2, $3, $4, $5, $6) on conflict (dedupe_key) do nothing",
     )
-    .bind(&m.kind)
+    .bind(m.message.kind())
     .bind(m.booking.map(BookingId::get))
     .bind(m.chat_id)
-    .bind(&m.payload)
+    .bind(m.message.payload())
     .bind(m.due_at)
     .bind(&m.dedupe_key)
     .execute(tx.conn())
@@ -60,13 +63,14 @@ pub async fn enqueue(tx: &mut TenantTx, m: &NewMessage) -> Result<bool, StorageE
     Ok(done.rows_affected() == 1)
 }
 
-fn from_row(row: &PgRow) -> Result<OutboxMessage, StorageError> {
-    Ok(OutboxMessage {
+fn from_row(row: &PgRow) -> Result<Claimed, StorageError> {
+    let kind: String = row.try_get("kind")?;
+    let payload: serde_json::Value = row.try_get("payload")?;
+    Ok(Claimed {
         id: OutboxId(row.try_get("outbox_id")?),
-        kind: row.try_get("kind")?,
+        message: Message::from_parts(&kind, &payload),
         booking: row.try_get::<Option<i64>, _>("booking_id")?.map(BookingId),
         chat_id: row.try_get("chat_id")?,
-        payload: row.try_get("payload")?,
         due_at: row.try_get("due_at")?,
         attempts: row.try_get("attempts")?,
     })
@@ -78,7 +82,7 @@ pub async fn claim_due(
     now: DateTime<Utc>,
     lease: Duration,
     limit: i64,
-) -> Result<Vec<OutboxMessage>, StorageError> {
+) -> Result<Vec<Claimed>, StorageError> {
     let rows = sqlx::query(
         "update outbox set locked_until = $2, attempts = attempts + 1 \
          where outbox_id in ( \
@@ -141,17 +145,19 @@ pub async fn mark_failed(
     Ok(())
 }
 
-/// Cancels every unsent message of a booking (it was cancelled or moved).
+/// Cancels the unsent messages a booking scheduled for itself (it was cancelled or moved).
 pub async fn cancel_for_booking(
     tx: &mut TenantTx,
     booking: BookingId,
     now: DateTime<Utc>,
 ) -> Result<u64, StorageError> {
     let done = sqlx::query(
-        "update outbox set cancelled_at = $2 where booking_id = $1 and sent_at is null and cancelled_at is null",
+        "update outbox set cancelled_at = $2 where booking_id = $1 and sent_at is null \
+           and cancelled_at is null and kind = any($3)",
     )
     .bind(booking.get())
     .bind(now)
+    .bind(&SCHEDULED_KINDS[..])
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected())

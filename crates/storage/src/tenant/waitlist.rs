@@ -1,10 +1,8 @@
 //! The waitlist of full days: customers wait for time on a date (a service, with one staff
 //! member or anyone); when time on that date frees up they are offered it through the outbox.
 //!
-//! [`time_freed`] is the one hook: `bookings::cancel` and `bookings::reschedule` call it in
-//! their transaction for the time they give up, so every path that frees time (a customer's
-//! cancel or move, an admin's, the automatic release) offers it. Who gets the time is decided
-//! by the bookings exclusion constraint when an offer is pressed, not here.
+//! The offers themselves are written by the booking service for every change that frees time
+//! (`bookings::waitlist_offers`); taking one is `bookings::service::take_offer`.
 
 use booking_core::{
     booking::BookingRejection,
@@ -12,22 +10,13 @@ use booking_core::{
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
-use serde_json::json;
 use sqlx::{Row, postgres::PgRow};
 
 use crate::{
     db::TenantTx,
     error::{BookingError, StorageError},
-    tenant::{
-        bookings::{self, Booking},
-        catalogue,
-        outbox::{self, NewMessage},
-        schedule, settings,
-    },
+    tenant::{bookings, catalogue, schedule, settings},
 };
-
-/// The outbox kind of an offer; its payload is `{"entry": <waitlist id>}`.
-pub const OFFER: &str = "waitlist_offer";
 
 /// Where an entry is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
@@ -97,7 +86,7 @@ pub async fn full_days(
         return Err(BookingRejection::StaffUnavailable.into());
     }
     let calendars = schedule::calendars(tx, &givers, from, to).await?;
-    let bookable = bookings::bookable_dates(tx, service, staff, from, to, now).await?;
+    let bookable = bookings::slots::bookable_dates(tx, service, staff, from, to, now).await?;
     Ok(from
         .iter_days()
         .take_while(|d| *d <= to)
@@ -168,51 +157,4 @@ pub async fn fulfil(
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Time of `freed` (a booking being cancelled, or the old time of one being moved) is free
-/// again: every customer waiting for that day, for a service its staff member gives (with that
-/// staff member or anyone), is offered it. One offer per entry and freed time (dedupe key).
-pub async fn time_freed(
-    tx: &mut TenantTx,
-    freed: &Booking,
-    now: DateTime<Utc>,
-) -> Result<u64, StorageError> {
-    let zone = settings::profile(tx).await?.time_zone;
-    let day = freed.start.with_timezone(&zone).date_naive();
-    if freed.start <= now {
-        return Ok(0);
-    }
-    let rows = sqlx::query(
-        "select w.waitlist_id, c.telegram_user_id from waitlist w join customers c using (customer_id) \
-         where w.status = 'waiting' and w.day = $1 and (w.staff_id is null or w.staff_id = $2) \
-           and c.telegram_user_id > 0 and c.blocked_bot_at is null and w.customer_id <> $3 \
-           and exists (select 1 from staff_services ss where ss.staff_id = $2 and ss.service_id = w.service_id) \
-         order by w.created_at, w.waitlist_id",
-    )
-    .bind(day)
-    .bind(freed.staff_id.get())
-    .bind(freed.customer_id.get())
-    .fetch_all(tx.conn())
-    .await?;
-    let mut offered = 0;
-    for row in rows {
-        let entry: i64 = row.try_get("waitlist_id")?;
-        let message = NewMessage {
-            kind: OFFER.to_owned(),
-            booking: None,
-            chat_id: row.try_get("telegram_user_id")?,
-            payload: json!({ "entry": entry }),
-            due_at: now,
-            dedupe_key: Some(format!(
-                "waitlist_offer:{entry}:{}:{}",
-                freed.id,
-                freed.start.timestamp()
-            )),
-        };
-        if outbox::enqueue(tx, &message).await? {
-            offered += 1;
-        }
-    }
-    Ok(offered)
 }

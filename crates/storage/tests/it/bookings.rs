@@ -1,13 +1,18 @@
 use booking_core::{
     booking::{Actor, BookingRejection, BookingStatus},
     ids::TelegramUserId,
+    policy::Rules,
     time::Interval,
 };
 use chrono::{Duration, NaiveDate};
 use storage::{
     BookingError,
     tenant::{
-        bookings::{self, BookingRequest, Rules},
+        bookings::{
+            self,
+            model::BookingRequest,
+            service::{self, BookingChange, Caller, Cancellation},
+        },
         catalogue, schedule,
     },
 };
@@ -35,7 +40,7 @@ fn request(
     }
 }
 
-fn rejected(r: Result<bookings::Booking, BookingError>) -> BookingRejection {
+fn rejected(r: Result<BookingChange, BookingError>) -> BookingRejection {
     match r {
         Err(BookingError::Rejected(why)) => why,
         other => panic!("expected a rejection, got {other:?}"),
@@ -50,16 +55,16 @@ async fn free_slots_exclude_bookings_live_holds_and_blocked_periods() {
     let s = salon(&mut tx).await;
     let (c1, c2) = (customer(&mut tx, 1).await, customer(&mut tx, 2).await);
     let now = monday_morning();
-    let all = bookings::free_slots(&mut tx, s.haircut, None, tuesday(), tuesday(), now)
+    let all = bookings::slots::free(&mut tx, s.haircut, None, tuesday(), tuesday(), now)
         .await
         .unwrap();
     // 09..13 and 14..18 Moscow: eight hourly slots.
     assert_eq!(all.len(), 8);
 
-    bookings::book(&mut tx, &request(c1, &s, utc(2026, 6, 2, 6, 0)), now)
+    service::book(&mut tx, &request(c1, &s, utc(2026, 6, 2, 6, 0)), now)
         .await
         .unwrap(); // 09:00
-    bookings::hold(&mut tx, &request(c2, &s, utc(2026, 6, 2, 7, 0)), now)
+    service::hold(&mut tx, &request(c2, &s, utc(2026, 6, 2, 7, 0)), now)
         .await
         .unwrap(); // 10:00
     schedule::block(
@@ -71,7 +76,7 @@ async fn free_slots_exclude_bookings_live_holds_and_blocked_periods() {
     )
     .await
     .unwrap(); // 14:00-16:00
-    let free: Vec<_> = bookings::free_slots(&mut tx, s.haircut, None, tuesday(), tuesday(), now)
+    let free: Vec<_> = bookings::slots::free(&mut tx, s.haircut, None, tuesday(), tuesday(), now)
         .await
         .unwrap()
         .into_iter()
@@ -88,14 +93,14 @@ async fn free_slots_exclude_bookings_live_holds_and_blocked_periods() {
     );
     // Past the hold's five minutes, the held time is offered again.
     let later = now + Duration::minutes(6);
-    let free = bookings::free_slots(&mut tx, s.haircut, None, tuesday(), tuesday(), later)
+    let free = bookings::slots::free(&mut tx, s.haircut, None, tuesday(), tuesday(), later)
         .await
         .unwrap();
     assert!(free.iter().any(|f| f.start == utc(2026, 6, 2, 7, 0)));
     // And the blocked time cannot be booked by a forged request either.
     let c3 = customer(&mut tx, 3).await;
     assert_eq!(
-        rejected(bookings::book(&mut tx, &request(c3, &s, utc(2026, 6, 2, 11, 0)), now).await),
+        rejected(service::book(&mut tx, &request(c3, &s, utc(2026, 6, 2, 11, 0)), now).await),
         BookingRejection::Blocked
     );
 }
@@ -110,24 +115,24 @@ async fn an_expired_hold_blocks_nobody_and_an_unwanted_one_can_still_be_confirme
     let now = monday_morning();
     let ten = utc(2026, 6, 2, 7, 0);
 
-    let held = bookings::hold(&mut tx, &request(slow, &s, ten), now)
+    let held = service::hold(&mut tx, &request(slow, &s, ten), now)
         .await
-        .unwrap();
+        .unwrap()
+        .booking;
     assert_eq!(held.status, BookingStatus::Held);
     // While the hold is live, nobody else gets the time.
     assert_eq!(
-        rejected(
-            bookings::book(&mut tx, &request(fast, &s, ten), now + Duration::minutes(1)).await
-        ),
+        rejected(service::book(&mut tx, &request(fast, &s, ten), now + Duration::minutes(1)).await),
         BookingRejection::SlotTaken
     );
     // After it lapses, the other customer does, and the hold is marked expired.
-    let taken = bookings::book(&mut tx, &request(fast, &s, ten), now + Duration::minutes(6))
+    let taken = service::book(&mut tx, &request(fast, &s, ten), now + Duration::minutes(6))
         .await
-        .unwrap();
+        .unwrap()
+        .booking;
     assert_eq!(taken.status, BookingStatus::Confirmed);
     assert_eq!(
-        bookings::get(&mut tx, held.id)
+        bookings::views::get(&mut tx, held.id)
             .await
             .unwrap()
             .unwrap()
@@ -135,7 +140,7 @@ async fn an_expired_hold_blocks_nobody_and_an_unwanted_one_can_still_be_confirme
         BookingStatus::Expired
     );
     // The slow customer's late confirm is told the time was taken.
-    let late = bookings::confirm(
+    let late = service::confirm(
         &mut tx,
         held.id,
         slow,
@@ -147,10 +152,11 @@ async fn an_expired_hold_blocks_nobody_and_an_unwanted_one_can_still_be_confirme
 
     // A lapsed hold nobody wanted is confirmed as if on time.
     let eleven = utc(2026, 6, 2, 8, 0);
-    let held = bookings::hold(&mut tx, &request(slow, &s, eleven), now)
+    let held = service::hold(&mut tx, &request(slow, &s, eleven), now)
         .await
-        .unwrap();
-    let confirmed = bookings::confirm(
+        .unwrap()
+        .booking;
+    let confirmed = service::confirm(
         &mut tx,
         held.id,
         slow,
@@ -158,15 +164,17 @@ async fn an_expired_hold_blocks_nobody_and_an_unwanted_one_can_still_be_confirme
         now + Duration::minutes(30),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .booking;
     assert_eq!(confirmed.status, BookingStatus::Confirmed);
     // Someone else's hold is not found, whatever its id.
-    let other = bookings::hold(&mut tx, &request(fast, &s, utc(2026, 6, 2, 9, 0)), now)
+    let other = service::hold(&mut tx, &request(fast, &s, utc(2026, 6, 2, 9, 0)), now)
         .await
-        .unwrap();
+        .unwrap()
+        .booking;
     assert_eq!(
         rejected(
-            bookings::confirm(
+            service::confirm(
                 &mut tx,
                 other.id,
                 slow,
@@ -187,23 +195,26 @@ async fn rescheduling_to_a_taken_time_keeps_the_old_booking_and_history_records_
     let s = salon(&mut tx).await;
     let (c1, c2) = (customer(&mut tx, 1).await, customer(&mut tx, 2).await);
     let now = monday_morning();
-    let mine = bookings::book(&mut tx, &request(c1, &s, utc(2026, 6, 2, 6, 0)), now)
+    let mine = service::book(&mut tx, &request(c1, &s, utc(2026, 6, 2, 6, 0)), now)
         .await
-        .unwrap();
-    bookings::book(&mut tx, &request(c2, &s, utc(2026, 6, 2, 8, 0)), now)
+        .unwrap()
+        .booking;
+    service::book(&mut tx, &request(c2, &s, utc(2026, 6, 2, 8, 0)), now)
         .await
         .unwrap();
     tx.commit().await.unwrap();
 
     let actor = Actor::Customer(TelegramUserId(1));
     let mut tx = t.tx(tenant.id).await;
-    let clash = bookings::reschedule(
+    let clash = service::reschedule(
         &mut tx,
         mine.id,
-        Some(c1),
+        &Caller {
+            actor,
+            rules: Rules::Customer,
+            customer: Some(c1),
+        },
         utc(2026, 6, 2, 8, 0),
-        actor,
-        Rules::Customer,
         now,
     )
     .await;
@@ -217,33 +228,40 @@ async fn rescheduling_to_a_taken_time_keeps_the_old_booking_and_history_records_
     tx.commit().await.unwrap(); // even committing after the failure keeps the old time
 
     let mut tx = t.tx(tenant.id).await;
-    let kept = bookings::get(&mut tx, mine.id).await.unwrap().unwrap();
+    let kept = bookings::views::get(&mut tx, mine.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (kept.start, kept.status),
         (utc(2026, 6, 2, 6, 0), BookingStatus::Confirmed)
     );
 
-    let moved = bookings::reschedule(
+    let moved = service::reschedule(
         &mut tx,
         mine.id,
-        Some(c1),
+        &Caller {
+            actor,
+            rules: Rules::Customer,
+            customer: Some(c1),
+        },
         utc(2026, 6, 2, 11, 0),
-        actor,
-        Rules::Customer,
         now,
     )
     .await
     .unwrap();
-    assert_eq!(moved.start, utc(2026, 6, 2, 11, 0));
-    assert_eq!(moved.id, mine.id);
+    assert_eq!(moved.booking.start, utc(2026, 6, 2, 11, 0));
+    assert_eq!(moved.booking.id, mine.id);
     // Another customer cannot move or cancel it.
-    let theirs = bookings::cancel(
+    let theirs = service::cancel(
         &mut tx,
         mine.id,
-        Some(c2),
-        Actor::Customer(TelegramUserId(2)),
-        Rules::Customer,
-        None,
+        &Caller {
+            actor: Actor::Customer(TelegramUserId(2)),
+            rules: Rules::Customer,
+            customer: Some(c2),
+        },
+        Cancellation::default(),
         now,
     )
     .await;
@@ -251,18 +269,23 @@ async fn rescheduling_to_a_taken_time_keeps_the_old_booking_and_history_records_
         theirs,
         Err(BookingError::Rejected(BookingRejection::NotFound))
     ));
-    bookings::cancel(
+    service::cancel(
         &mut tx,
         mine.id,
-        Some(c1),
-        actor,
-        Rules::Customer,
-        Some("plans changed"),
+        &Caller {
+            actor,
+            rules: Rules::Customer,
+            customer: Some(c1),
+        },
+        Cancellation {
+            reason: Some("plans changed".to_owned()),
+            apology: false,
+        },
         now,
     )
     .await
     .unwrap();
-    let actions: Vec<_> = bookings::history(&mut tx, mine.id)
+    let actions: Vec<_> = bookings::views::history(&mut tx, mine.id)
         .await
         .unwrap()
         .into_iter()
@@ -288,58 +311,60 @@ async fn policy_rules_refuse_with_their_reason() {
     let now = monday_morning(); // 08:00 Moscow; default notice is one hour
 
     assert_eq!(
-        rejected(bookings::book(&mut tx, &request(c, &s, utc(2026, 6, 1, 5, 30)), now).await),
+        rejected(service::book(&mut tx, &request(c, &s, utc(2026, 6, 1, 5, 30)), now).await),
         BookingRejection::TooSoon {
             min_notice: booking_core::catalogue::Minutes::new(60)
         }
     );
     assert_eq!(
-        rejected(bookings::book(&mut tx, &request(c, &s, utc(2026, 6, 2, 10, 0)), now).await),
+        rejected(service::book(&mut tx, &request(c, &s, utc(2026, 6, 2, 10, 0)), now).await),
         BookingRejection::OutsideWorkingHours, // 13:00 Moscow is the break
     );
     assert_eq!(
-        rejected(bookings::book(&mut tx, &request(c, &s, utc(2026, 6, 7, 7, 0)), now).await),
+        rejected(service::book(&mut tx, &request(c, &s, utc(2026, 6, 7, 7, 0)), now).await),
         BookingRejection::OutsideWorkingHours, // Sunday
     );
     assert_eq!(
-        rejected(bookings::book(&mut tx, &request(c, &s, utc(2026, 9, 1, 7, 0)), now).await),
+        rejected(service::book(&mut tx, &request(c, &s, utc(2026, 9, 1, 7, 0)), now).await),
         BookingRejection::BeyondHorizon { days: 60 }
     );
     // Three active bookings is the default limit.
     for h in [6, 7, 8] {
-        bookings::book(&mut tx, &request(c, &s, utc(2026, 6, 3, h, 0)), now)
+        service::book(&mut tx, &request(c, &s, utc(2026, 6, 3, h, 0)), now)
             .await
             .unwrap();
     }
     assert_eq!(
-        rejected(bookings::book(&mut tx, &request(c, &s, utc(2026, 6, 4, 6, 0)), now).await),
+        rejected(service::book(&mut tx, &request(c, &s, utc(2026, 6, 4, 6, 0)), now).await),
         BookingRejection::LimitReached { limit: 3 }
     );
     // Staff booking for a customer who phoned in is not held to the customer limit or notice.
     let now = utc(2026, 6, 1, 5, 30); // 08:30 Moscow, half an hour before 09:00
     let mut staff = request(c, &s, utc(2026, 6, 1, 6, 0));
     assert_eq!(
-        rejected(bookings::book(&mut tx, &staff, now).await),
+        rejected(service::book(&mut tx, &staff, now).await),
         BookingRejection::LimitReached { limit: 3 }
     );
     staff.rules = Rules::Staff;
     staff.actor = Actor::Admin(TelegramUserId(99));
-    bookings::book(&mut tx, &staff, now).await.unwrap();
+    service::book(&mut tx, &staff, now).await.unwrap();
     // The cancel cut-off (two hours) applies to customers.
-    let soon = bookings::for_customer(&mut tx, c, true, now, 10)
+    let soon = bookings::views::for_customer(&mut tx, c, true, now, 10)
         .await
         .unwrap();
     let first = soon.first().unwrap();
     assert_eq!(first.booking.start, utc(2026, 6, 1, 6, 0));
     assert_eq!(
         rejected(
-            bookings::cancel(
+            service::cancel(
                 &mut tx,
                 first.booking.id,
-                Some(c),
-                Actor::Customer(TelegramUserId(1)),
-                Rules::Customer,
-                None,
+                &Caller {
+                    actor: Actor::Customer(TelegramUserId(1)),
+                    rules: Rules::Customer,
+                    customer: Some(c)
+                },
+                Cancellation::default(),
                 now
             )
             .await
@@ -370,17 +395,19 @@ async fn any_staff_falls_through_to_whoever_is_free() {
         staff: None,
         ..request(c, &s, ten)
     };
-    let first = bookings::book(&mut tx, &any(c1), now).await.unwrap();
-    let second = bookings::book(&mut tx, &any(c2), now).await.unwrap();
+    let first = service::book(&mut tx, &any(c1), now).await.unwrap().booking;
+    let second = service::book(&mut tx, &any(c2), now).await.unwrap().booking;
     assert_eq!((first.staff_id, second.staff_id), (s.anna.id, boris.id));
     assert_eq!(
-        rejected(bookings::book(&mut tx, &any(c3), now).await),
+        rejected(service::book(&mut tx, &any(c3), now).await),
         BookingRejection::SlotTaken
     );
-    let day = bookings::for_day(&mut tx, tuesday(), None).await.unwrap();
+    let day = bookings::views::for_day(&mut tx, tuesday(), None)
+        .await
+        .unwrap();
     assert_eq!(day.len(), 2);
     assert_eq!(day[0].customer_name, "Customer 1");
-    let only_boris = bookings::for_day(&mut tx, tuesday(), Some(boris.id))
+    let only_boris = bookings::views::for_day(&mut tx, tuesday(), Some(boris.id))
         .await
         .unwrap();
     assert_eq!(only_boris.len(), 1);

@@ -3,12 +3,13 @@ use std::sync::Arc;
 use booking_core::{
     booking::{Actor, BookingRejection},
     ids::TelegramUserId,
+    policy::Rules,
 };
 use chrono::Duration;
 use storage::{
     BookingError,
     db::PoolSize,
-    tenant::bookings::{self, BookingRequest, Rules},
+    tenant::bookings::{self, model::BookingRequest, service},
 };
 use test_support::{TestDb, salon};
 
@@ -59,7 +60,7 @@ async fn five_hundred_concurrent_overlapping_bookings_yield_exactly_one() {
                     actor: Actor::Customer(TelegramUserId(n as i64)),
                     rules: Rules::Customer,
                 };
-                let result = bookings::book(&mut tx, &req, now).await;
+                let result = service::book(&mut tx, &req, now).await;
                 if result.is_ok() {
                     tx.commit().await?;
                 }
@@ -90,7 +91,7 @@ async fn five_hundred_concurrent_overlapping_bookings_yield_exactly_one() {
             .unwrap();
     assert_eq!(live, 1);
     // And the winner's slot is gone from the free list, its neighbours with it.
-    let free = bookings::free_slots(
+    let free = bookings::slots::free(
         &mut tx,
         s.haircut,
         None,
@@ -161,7 +162,7 @@ async fn concurrent_requests_of_one_customer_respect_the_active_limit() {
                     actor: Actor::Customer(TelegramUserId(1)),
                     rules: Rules::Customer,
                 };
-                let result = bookings::book(&mut tx, &req, now).await;
+                let result = service::book(&mut tx, &req, now).await;
                 if result.is_ok() {
                     tx.commit().await?;
                 }

@@ -1,0 +1,237 @@
+//! The notices a change of a booking causes, rendered when they are sent: to the customer
+//! (what the business did to their visit) and to the business's admins (what happened to a
+//! booking of a staff member they follow, with a button that opens its card).
+
+use booking_core::{booking::Actor, change::ChangeKind, ids::ServiceId};
+use chrono::{DateTime, Duration, Utc};
+use storage::{
+    TenantTx,
+    tenant::{
+        bookings,
+        customers::{self, Customer},
+        outbox::Claimed,
+    },
+};
+use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
+
+use super::{
+    chat,
+    render::{Recipient, Rendered, booking_of, fields, fill},
+};
+use crate::{
+    admin::callback::AdminAction,
+    app::App,
+    callback::{CallbackData, MenuItem},
+    error::{BotError, split},
+    handlers::Dlg,
+    keyboards,
+    screen::Outgoing,
+    state::State,
+    texts::Key,
+};
+
+/// How many nearest free times a customer whose visit was cancelled is offered.
+const NEAREST: usize = 3;
+/// How far ahead they are looked for.
+const SEARCH_DAYS: i64 = 14;
+
+/// To the customer. A cancellation offers the nearest free times of the same service as
+/// one-press buttons (the customer codec's `Time`, with the customer's dialogue set to
+/// choosing a time for that service), plus "other times".
+pub(super) async fn customer(
+    app: &App,
+    tx: &mut TenantTx,
+    to: &Recipient,
+    m: &Claimed,
+    change: &ChangeKind,
+    now: DateTime<Utc>,
+) -> Result<Rendered, BotError> {
+    let Some(b) = booking_of(tx, m).await? else {
+        return Ok(Rendered::Drop("no booking".into()));
+    };
+    let t = &to.texts;
+    let mut f = fields(tx, to, &b).await?;
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
+    let text = match change {
+        ChangeKind::Booked => {
+            rows.push(vec![keyboards::button(
+                t.get(Key::BtnMyBookings),
+                CallbackData::Menu(MenuItem::MyBookings),
+            )]);
+            fill(t, Key::NoticeBooked, &f)
+        }
+        ChangeKind::Moved { from } => {
+            f.push(("old", local(to, *from)));
+            rows.push(vec![keyboards::button(
+                t.get(Key::BtnMyBookings),
+                CallbackData::Menu(MenuItem::MyBookings),
+            )]);
+            fill(t, Key::NoticeMoved, &f)
+        }
+        ChangeKind::Cancelled { reason, apology } => {
+            let key = if *apology {
+                Key::NoticeCancelledApology
+            } else {
+                Key::NoticeCancelled
+            };
+            let mut text = fill(t, key, &f);
+            if let Some(reason) = reason {
+                text.push('\n');
+                text.push_str(&t.fill(Key::NoticeReason, &[("reason", reason)]));
+            }
+            let times = nearest(tx, to, b.service_id, now).await?;
+            text.push('\n');
+            if times.is_empty() {
+                text.push_str(t.get(Key::NoticeOtherDay));
+            } else {
+                text.push_str(t.get(Key::NoticeNearest));
+                for at in &times {
+                    rows.push(vec![keyboards::button(
+                        local(to, *at),
+                        CallbackData::Time(*at),
+                    )]);
+                }
+                // The `Time` buttons continue a booking of this service with anyone free.
+                Dlg::new(app.dialogues.clone(), ChatId(m.chat_id))
+                    .update(State::ChoosingTime {
+                        service: b.service_id,
+                        staff: None,
+                    })
+                    .await?;
+            }
+            rows.push(vec![keyboards::button(
+                t.get(Key::BtnOtherTime),
+                CallbackData::BookAgain(b.id),
+            )]);
+            text
+        }
+        ChangeKind::Released => {
+            rows.push(vec![keyboards::button(
+                t.get(Key::BtnBookAgain),
+                CallbackData::BookAgain(b.id),
+            )]);
+            fill(t, Key::Released, &f)
+        }
+        ChangeKind::Held
+        | ChangeKind::HoldReleased
+        | ChangeKind::Completed
+        | ChangeKind::NoShow => {
+            return Ok(Rendered::Drop("nothing to tell the customer".into()));
+        }
+    };
+    Ok(Rendered::Send(Outgoing {
+        chat: chat(m.chat_id),
+        text,
+        markup: (!rows.is_empty())
+            .then(|| ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows))),
+    }))
+}
+
+/// To an admin, in the business's language, with a button that opens the booking's card.
+pub(super) async fn admin(
+    tx: &mut TenantTx,
+    to: &Recipient,
+    m: &Claimed,
+    change: &ChangeKind,
+    actor: Actor,
+) -> Result<Rendered, BotError> {
+    let Some(b) = booking_of(tx, m).await? else {
+        return Ok(Rendered::Drop("no booking".into()));
+    };
+    let t = &to.texts;
+    let key = match change {
+        ChangeKind::Booked => Key::AdminBooked,
+        ChangeKind::Cancelled { .. } => Key::AdminCancelled,
+        ChangeKind::Moved { .. } => Key::AdminMoved,
+        ChangeKind::Released => Key::AdminReleased,
+        ChangeKind::Held
+        | ChangeKind::HoldReleased
+        | ChangeKind::Completed
+        | ChangeKind::NoShow => {
+            return Ok(Rendered::Drop("nothing to tell the business".into()));
+        }
+    };
+    let mut f = fields(tx, to, &b).await?;
+    let by = match actor {
+        Actor::Customer(_) => Key::ByCustomer,
+        Actor::Admin(_) => Key::ByAdmin,
+        Actor::Api(_) => Key::ByApi,
+        Actor::System => Key::BySystem,
+    };
+    f.push(("by", t.get(by).to_owned()));
+    f.push((
+        "customer",
+        customer_label(customers::get(tx, b.customer_id).await?),
+    ));
+    if let ChangeKind::Moved { from } = change {
+        f.push(("old", local(to, *from)));
+    }
+    let mut text = fill(t, key, &f);
+    if let ChangeKind::Cancelled {
+        reason: Some(reason),
+        ..
+    } = change
+    {
+        text.push('\n');
+        text.push_str(&t.fill(Key::NoticeReason, &[("reason", reason)]));
+    }
+    let open = InlineKeyboardButton::callback(
+        t.get(Key::BtnOpenBooking).to_owned(),
+        AdminAction::Booking(b.id).to_string(),
+    );
+    Ok(Rendered::Send(Outgoing {
+        chat: chat(m.chat_id),
+        text,
+        markup: Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(
+            vec![vec![open]],
+        ))),
+    }))
+}
+
+/// "Alice Smith (@alice, +7…)": what an admin needs to recognise the customer.
+fn customer_label(c: Option<Customer>) -> String {
+    let Some(c) = c else {
+        return String::new();
+    };
+    let extra: Vec<String> = c
+        .username
+        .iter()
+        .map(|u| format!("@{u}"))
+        .chain(c.phone.iter().cloned())
+        .collect();
+    if extra.is_empty() {
+        c.display_name()
+    } else {
+        format!("{} ({})", c.display_name(), extra.join(", "))
+    }
+}
+
+/// "25.11.2026 15:00" in the tenant's zone.
+fn local(to: &Recipient, at: DateTime<Utc>) -> String {
+    at.with_timezone(&to.profile.time_zone)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
+/// The nearest free starts of `service` with anyone, from now.
+async fn nearest(
+    tx: &mut TenantTx,
+    to: &Recipient,
+    service: ServiceId,
+    now: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, BotError> {
+    let today = now.with_timezone(&to.profile.time_zone).date_naive();
+    let slots = split(
+        bookings::slots::free(
+            tx,
+            service,
+            None,
+            today,
+            today + Duration::days(SEARCH_DAYS),
+            now,
+        )
+        .await,
+    )?
+    .unwrap_or_default();
+    Ok(slots.into_iter().take(NEAREST).map(|s| s.start).collect())
+}
