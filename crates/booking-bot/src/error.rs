@@ -11,6 +11,10 @@ pub enum BotError {
     Storage(#[from] StorageError),
     #[error("the Bot API call failed")]
     Telegram(#[from] RequestError),
+    /// The admin's role changed (or was taken away) between the press and the action's
+    /// transaction: the action is refused.
+    #[error("the acting admin's role changed")]
+    RoleChanged,
 }
 
 impl BotError {
@@ -20,7 +24,7 @@ impl BotError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             Self::Storage(e) => e.is_unavailable(),
-            Self::Telegram(_) => false,
+            Self::Telegram(_) | Self::RoleChanged => false,
         }
     }
 

@@ -1,55 +1,40 @@
 //! A tenant's booking bot: the customer flows over Telegram long polling, and the ops
 //! endpoints (health, readiness, metrics), stopped together by one shutdown.
 
-/// The business's admin panel in chat.
+/// The business's admin panel in chat: `/admin`, its buttons and typed steps.
 pub mod admin;
-/// The tenant context handlers receive.
-pub mod app;
-/// Inline-button data and its versioned codec.
-pub mod callback;
 /// Configuration from the environment.
 pub mod config;
+/// The customer's flows: book, move, cancel, the waitlist, reminders' buttons.
+pub mod customer;
 /// The outbox dispatcher: reminders, follow-ups, offers and notices, each sent once.
 pub mod delivery;
-/// Dialogue states in Redis under tenant-prefixed keys.
-pub mod dialogue_storage;
 /// The bot's error type.
 pub mod error;
-/// The handler tree and the flows.
-pub mod handlers;
-/// Inline keyboards.
-pub mod keyboards;
-/// Tenant overrides of texts and their placeholder validator.
-pub mod overrides;
-/// Long polling, kept alive through Bot API outages.
-pub mod polling;
-/// Per-user rate limits in Redis.
-pub mod rate_limit;
-/// What a handler shows.
-pub mod screen;
-/// The customer behind an update.
-pub mod session;
-/// The dialogue state.
-pub mod state;
-/// Russian and English texts.
+/// What runs the flows: the tenant context, long polling, dialogue storage, rate limits.
+pub mod runtime;
+/// Russian and English texts, and the tenant's own wording of them.
 pub mod texts;
+/// The handler tree: each update to the customer flows or the admin panel.
+pub mod tree;
 
 use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;
-use booking_core::{
-    clock::{SharedClock, ShiftedClock, SystemClock},
-    tenant::TenantSchema,
-};
+use booking_core::clock::{SharedClock, ShiftedClock, SystemClock};
 use secrecy::ExposeSecret as _;
-use storage::{Db, db::PoolSize, kv::Kv};
 use telemetry::Readiness;
 use teloxide::{adaptors::throttle::Limits, requests::RequesterExt as _};
 use tokio::{net::TcpListener, sync::watch};
 
-pub use config::Config;
-
-use crate::{app::App, dialogue_storage::TenantDialogues, handlers::TgBot, rate_limit::RateLimit};
+use crate::{
+    config::Config,
+    runtime::{
+        app::{App, TgBot},
+        polling,
+        rate_limit::{self},
+    },
+};
 
 /// Runs the bot until `shutdown` resolves.
 pub async fn run(
@@ -78,11 +63,8 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     clock: SharedClock,
 ) -> anyhow::Result<()> {
-    let schema = TenantSchema::for_tenant(config.tenant_id);
-    // Connections are born scoped to the tenant's schema and log in as its own role.
-    let db = Db::connect_as_tenant(&config.database_url, &schema, PoolSize(5))
-        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let kv = Kv::new(&config.redis_url).context("REDIS_URL is not a valid Redis URL")?;
+    let app = Arc::new(App::connect(&config, clock)?);
+    let (db, kv) = (app.db.clone(), app.kv.clone());
     let api_url: reqwest::Url = config
         .telegram_api_url
         .parse()
@@ -113,16 +95,6 @@ pub async fn run_with(
         on_signal.send_replace(true);
     });
 
-    let app = Arc::new(App {
-        tenant: config.tenant_id,
-        schema,
-        db,
-        dialogues: TenantDialogues::new(kv.clone(), config.tenant_id),
-        kv,
-        rate_limit: RateLimit::default(),
-        clock,
-        broadcasts: tokio::sync::Notify::new(),
-    });
     let refresh = tokio::spawn(refresh_rate_limit(
         Arc::clone(&app),
         stopped(stop_rx.clone()),
@@ -140,7 +112,13 @@ pub async fn run_with(
         Arc::clone(&app),
         stopped(stop_rx.clone()),
     ));
-    let mut telegram = tokio::spawn(polling::run(bot, app, stopped(stop_rx.clone())));
+    let mut telegram = tokio::spawn(polling::run(
+        bot,
+        app,
+        tree::schema,
+        customer::entry::menu(),
+        stopped(stop_rx.clone()),
+    ));
     let serving = telemetry::serve(listener, router, stopped(stop_rx));
     tokio::pin!(serving);
 

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use booking_bot::Config;
+use booking_bot::config::Config;
 use clap::Parser as _;
 use telemetry::Telemetry;
 

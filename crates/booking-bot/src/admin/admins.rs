@@ -20,12 +20,12 @@ use teloxide::types::User;
 
 use super::{
     Cx, audit,
-    callback::{AdminAction as A, RoleCode},
+    callback::{AdminAction as A, choices::RoleCode},
     input::{self, Pending},
     keyboards::{button, column, rows},
     reply::AdminReply,
 };
-use crate::{error::BotError, session::telegram_id};
+use crate::{error::BotError, runtime::telegram::telegram_id};
 
 fn role_name(cx: &Cx<'_>, role: AdminRole, staff: &[booking_core::catalogue::Staff]) -> String {
     match role {
@@ -44,7 +44,7 @@ fn role_name(cx: &Cx<'_>, role: AdminRole, staff: &[booking_core::catalogue::Sta
 }
 
 pub async fn list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let all = admins::list(&mut tx).await?;
     let staff = catalogue::staff(&mut tx, true).await?;
     tx.commit().await?;
@@ -73,7 +73,7 @@ pub async fn list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
 }
 
 pub async fn item(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(a) = admin_views::admin(&mut tx, id).await? else {
         return Ok(AdminReply::alert(
             cx.tr("Not an admin (any more).", "Уже не администратор."),
@@ -152,7 +152,7 @@ pub async fn set_role(
             "Нельзя менять свою роль.",
         )));
     }
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(current) = admin_views::admin(&mut tx, id).await? else {
         return Ok(AdminReply::alert(
             cx.tr("Not an admin (any more).", "Уже не администратор."),
@@ -218,7 +218,7 @@ pub async fn remove(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotEr
             cx.tr("You cannot remove yourself.", "Нельзя удалить себя."),
         ));
     }
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     if !admin_views::remove_admin(&mut tx, id).await? {
         return Ok(AdminReply::alert(
             cx.tr("Not an admin (any more).", "Уже не администратор."),
@@ -285,7 +285,7 @@ pub async fn add(
             }
         }
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     if admin_views::admin(&mut tx, id).await?.is_some() {
         return Ok(AdminReply::alert(
             cx.tr("Already an admin.", "Уже администратор."),

@@ -11,7 +11,7 @@ use storage::tenant::{
 
 use super::{
     Cx,
-    callback::{AdminAction as A, Report},
+    callback::{AdminAction as A, choices::Report},
     chart::Chart,
     keyboards::{button, rows},
     reply::{AdminReply, Attachment},
@@ -64,7 +64,7 @@ fn window(now: DateTime<Utc>, report: Report) -> (Bucket, Interval) {
 
 pub async fn report(cx: &Cx<'_>, report: Report) -> Result<AdminReply, BotError> {
     let now = cx.app.now();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let reply = match report {
         Report::Days | Report::Weeks | Report::Months => {

@@ -14,7 +14,7 @@ use crate::error::BotError;
 const PAGE: i64 = 10;
 
 pub async fn page(cx: &Cx<'_>, page: u32) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let total = audit::count(&mut tx).await?;
     let entries = audit::page(&mut tx, i64::from(page) * PAGE, PAGE).await?;
@@ -50,32 +50,54 @@ pub async fn page(cx: &Cx<'_>, page: u32) -> Result<AdminReply, BotError> {
     ))
 }
 
+/// How far back the export reaches.
+pub const EXPORT_DAYS: i64 = 90;
+/// The most entries one export holds (a Telegram document, not a data dump).
+pub const EXPORT_MAX_ROWS: i64 = 10_000;
+
+/// The last [`EXPORT_DAYS`] of the log as CSV, newest first, at most [`EXPORT_MAX_ROWS`]
+/// entries, written row by row as they are read.
 pub async fn csv(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
-    let total = audit::count(&mut tx).await?;
-    let entries = audit::page(&mut tx, 0, total.max(1)).await?;
-    tx.commit().await?;
+    let since = cx.app.now() - chrono::Duration::days(EXPORT_DAYS);
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut write = || -> Result<Vec<u8>, csv::Error> {
-        w.write_record(["at", "actor_id", "action", "target", "details"])?;
-        for e in &entries {
-            w.write_record([
+    let header = w.write_record(["at", "actor_id", "action", "target", "details"]);
+    let mut failed: Option<csv::Error> = header.err();
+    let mut tx = cx.tx().await?;
+    let written = audit::each_since(&mut tx, since, EXPORT_MAX_ROWS, |e| {
+        if failed.is_none() {
+            let row = [
                 e.at.to_rfc3339(),
                 e.actor.map(|a| a.to_string()).unwrap_or_default(),
-                e.action.clone(),
-                e.target.clone().unwrap_or_default(),
+                e.action,
+                e.target.unwrap_or_default(),
                 e.details.to_string(),
-            ])?;
+            ];
+            failed = w.write_record(row).err();
         }
-        w.flush()?;
-        Ok(w.get_ref().clone())
-    };
-    let bytes = super::export::finish(write())?;
+        Ok(())
+    })
+    .await?;
+    tx.commit().await?;
+    let bytes = super::export::finish(match failed {
+        Some(e) => Err(e),
+        None => w.into_inner().map_err(|e| e.into_error().into()),
+    })?;
+    let mut caption = format!(
+        "{written} {} ({EXPORT_DAYS} {})",
+        cx.tr("entries", "записей"),
+        cx.tr("days", "дней"),
+    );
+    if written >= u64::try_from(EXPORT_MAX_ROWS).unwrap_or(u64::MAX) {
+        caption.push_str(cx.tr(
+            "; only the newest are included",
+            "; в файле только самые новые",
+        ));
+    }
     Ok(AdminReply {
         files: vec![Attachment::Document {
             name: "audit_log.csv".to_owned(),
             bytes,
-            caption: format!("{} {}", entries.len(), cx.tr("entries", "записей")),
+            caption,
         }],
         ..AdminReply::default()
     })

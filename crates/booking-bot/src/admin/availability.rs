@@ -32,11 +32,8 @@ use super::{
 };
 use crate::error::{BotError, split};
 
-pub use super::hours::{exception, exception_ask, hours, hours_ask};
-pub use super::policy::{policy, policy_ask};
-
 pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let staff = catalogue::staff(&mut tx, false).await?;
     tx.commit().await?;
     let own = cx.admin.own_staff();
@@ -81,7 +78,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
 
 /// Blocks from now on that concern the admin (a staff member sees theirs and everyone-blocks).
 pub async fn blocks(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let staff = catalogue::staff(&mut tx, true).await?;
     let ids: Vec<StaffId> = staff
@@ -132,7 +129,7 @@ pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply
     input::set(cx.app, cx.chat, &Pending::Block { staff }).await?;
     let mut kb = Vec::new();
     if cx.admin.is_manager() {
-        let mut tx = cx.app.tx().await?;
+        let mut tx = cx.tx().await?;
         let list = catalogue::staff(&mut tx, false).await?;
         tx.commit().await?;
         let mut row = vec![button(cx.tr("Everyone", "Все"), A::BlockNew(None))];
@@ -207,7 +204,7 @@ pub async fn block(
             "⚠️ Причина слишком длинная (до 200 символов).",
         )));
     }
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let now = cx.app.now();
     let period = match parse::period(period_text, zone, now.with_timezone(&zone).date_naive()) {
@@ -256,7 +253,7 @@ pub async fn block(
 }
 
 pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(found) = admin_views::block(&mut tx, id).await? else {
         return Ok(AdminReply::alert(
             cx.tr("No such block.", "Такой блокировки нет."),
@@ -286,7 +283,7 @@ pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<AdminReply, BotError> {
 }
 
 pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = cx.app.now().with_timezone(&zone).date_naive();
     let list = bookings::views::for_day(&mut tx, today, Some(staff)).await?;
@@ -312,7 +309,7 @@ pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, Bo
 }
 
 pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let now = cx.app.now();
     let today = now.with_timezone(&zone).date_naive();

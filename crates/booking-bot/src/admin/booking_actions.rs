@@ -57,7 +57,7 @@ fn rejection(cx: &Cx<'_>, r: &BookingRejection) -> String {
 
 /// Marks a visit done (`true`) or a no-show; only once it has started.
 pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, id).await? {
         Ok(b) => b,
         Err(refusal) => return Ok(refusal),
@@ -83,7 +83,7 @@ pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<AdminRepl
 }
 
 pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, id).await? {
         Ok(b) => b,
         Err(refusal) => return Ok(refusal),
@@ -108,7 +108,7 @@ pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotErr
 }
 
 pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     if let Err(refusal) = scoped(cx, &mut tx, id).await? {
         return Ok(refusal);
     }
@@ -125,7 +125,7 @@ pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> 
 }
 
 pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     if let Err(refusal) = scoped(cx, &mut tx, id).await? {
         return Ok(refusal);
     }
@@ -147,7 +147,7 @@ pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError
 }
 
 pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     match scoped(cx, &mut tx, id).await? {
         Ok(_) => {}
         Err(refusal) => {
@@ -175,7 +175,7 @@ pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<AdminRepl
 }
 
 pub async fn phone_in_services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let services = catalogue::services(&mut tx, false).await?;
     tx.commit().await?;
     let mut kb = column(
@@ -194,7 +194,7 @@ pub async fn phone_in_services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
 }
 
 pub async fn phone_in_staff(cx: &Cx<'_>, service: ServiceId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let givers = catalogue::staff_for_service(&mut tx, service).await?;
     tx.commit().await?;
     let mut kb = column(
@@ -240,7 +240,7 @@ pub async fn phone_in(
             "⚠️ Нужно три части через ';': дата и время; имя; телефон.",
         )));
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let now = cx.app.now();
     let zone = settings::profile(&mut tx).await?.time_zone;
     let parsed = parse::start(when, zone, now.with_timezone(&zone).date_naive())

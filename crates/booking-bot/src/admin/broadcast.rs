@@ -28,13 +28,13 @@ use teloxide::{
 
 use super::{
     Cx,
-    callback::{AdminAction as A, Audience},
+    callback::{AdminAction as A, choices::Audience},
     input::{self, Pending},
     keyboards::{button, column, rows},
     reply::AdminReply,
     texts::tr,
 };
-use crate::{app::App, error::BotError, handlers::TgBot};
+use crate::{error::BotError, runtime::app::App, runtime::app::TgBot};
 
 /// Time between two messages' due times: 20 a second, under Telegram's 30 a second per bot,
 /// leaving room for the bot's other messages (the Throttle adaptor enforces the hard limits).
@@ -118,7 +118,7 @@ pub async fn ask(cx: &Cx<'_>, audience: Audience) -> Result<AdminReply, BotError
 }
 
 async fn count(cx: &Cx<'_>, audience: Audience) -> Result<Vec<TelegramUserId>, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let list = broadcasts::recipients(&mut tx, segment(audience), cx.app.now()).await?;
     tx.commit().await?;
     Ok(list)
@@ -181,7 +181,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
         serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     let broadcast = broadcast_id(id);
     let now = cx.app.now();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let recipients = broadcasts::recipients(&mut tx, segment(draft.audience), now).await?;
     let new = NewBroadcast {
         id: broadcast,
@@ -220,7 +220,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
 }
 
 pub async fn stop(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let stopped = broadcasts::stop(&mut tx, broadcast_id(id), cx.app.now()).await?;
     tx.commit().await?;
     if !stopped {
@@ -271,7 +271,7 @@ fn counts(l: Locale, t: &Tally) -> String {
 
 /// Keeps every unfinished broadcast's progress message current and posts its report when the
 /// last message is sent or given up, until `stop` resolves. The messages themselves go out
-/// through the outbox dispatcher ([`crate::delivery`]); this only watches, so a restarted bot
+/// through the outbox dispatcher (the `delivery` module); this only watches, so a restarted bot
 /// picks up a broadcast where it was.
 pub async fn watch(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + Send) {
     tokio::pin!(stop);

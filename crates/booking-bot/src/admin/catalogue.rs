@@ -14,7 +14,7 @@ use storage::tenant::{
 
 use super::{
     Cx, audit,
-    callback::{AdminAction as A, Field},
+    callback::{AdminAction as A, choices::Field},
     input::{self, Pending},
     keyboards::{button, column, rows},
     parse::InputError,
@@ -74,7 +74,7 @@ const fn field_label(cx: &Cx<'_>, f: Field) -> &'static str {
 }
 
 pub async fn services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let list = catalogue::services(&mut tx, true).await?;
     tx.commit().await?;
     let mut kb = column(list.iter().map(|s| {
@@ -101,7 +101,7 @@ pub async fn services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
 }
 
 pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(s) = catalogue::service(&mut tx, id).await? else {
         return Ok(AdminReply::alert(
             cx.tr("No such service.", "Такой услуги нет."),
@@ -153,7 +153,7 @@ pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError>
 }
 
 pub async fn service_toggle(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(s) = catalogue::service(&mut tx, id).await? else {
         return Ok(AdminReply::alert(
             cx.tr("No such service.", "Такой услуги нет."),
@@ -173,7 +173,7 @@ pub async fn service_toggle(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, Bo
 }
 
 pub async fn service_up(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let moved = catalogue_admin::move_up(&mut tx, Kind::Service, id.get()).await?;
     if moved {
         audit::record(
@@ -249,7 +249,7 @@ pub async fn service_edit(
     field: Field,
     text: &str,
 ) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(current) = catalogue::service(&mut tx, id).await? else {
         input::clear(cx.app, cx.chat).await?;
         return Ok(AdminReply::alert(
@@ -334,7 +334,7 @@ pub async fn service_new(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError
         Ok(p) => p,
         Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let sort_order = catalogue_admin::next_sort_order(&mut tx, Kind::Service).await?;
     let created = catalogue::create_service(
         &mut tx,

@@ -56,7 +56,7 @@ fn document(name: &str, bytes: Vec<u8>, caption: String) -> AdminReply {
 
 pub async fn bookings(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
     let now = cx.app.now();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let rows = admin_exports::bookings(
         &mut tx,
@@ -112,7 +112,7 @@ pub async fn bookings(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
 }
 
 pub async fn customers(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let rows = admin_exports::customers(&mut tx).await?;
     tx.commit().await?;
     let mut w = csv::Writer::from_writer(Vec::new());

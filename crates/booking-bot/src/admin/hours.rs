@@ -83,7 +83,7 @@ fn show(rows: &[(i16, String, chrono::NaiveTime, chrono::NaiveTime)]) -> String 
 }
 
 pub async fn hours_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let current = admin_views::weekly_rows(&mut tx, staff).await?;
     tx.commit().await?;
     input::set(cx.app, cx.chat, &Pending::Hours { staff }).await?;
@@ -115,7 +115,7 @@ pub async fn hours(
         Ok(w) => w,
         Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     schedule::set_weekly(&mut tx, staff, &week).await?;
     audit::record(
         cx,
@@ -153,7 +153,7 @@ pub async fn exception(
     staff: Option<StaffId>,
     text: &str,
 ) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = cx.app.now().with_timezone(&zone).date_naive();
     let parsed = (|| {

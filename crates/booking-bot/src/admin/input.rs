@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use storage::kv::TenantKey;
 use teloxide::types::ChatId;
 
-use super::callback::{Audience, Field};
-use crate::{app::App, error::BotError};
+use super::callback::choices::{Audience, Field};
+use crate::{error::BotError, runtime::app::App};
 
 /// An abandoned step is forgotten after a day.
 const TTL_SECS: u64 = 24 * 3600;

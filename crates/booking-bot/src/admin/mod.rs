@@ -42,8 +42,8 @@ pub mod policy;
 pub mod reply;
 /// Who may do what.
 pub mod roles;
-/// Routing presses and typed steps to the screens.
-mod router;
+/// The three ways into the panel, each re-reading the sender's role first.
+pub mod router;
 /// Today, tomorrow, week; a booking's card.
 pub mod schedule;
 /// Sending a reply through the Bot API.
@@ -60,9 +60,7 @@ use std::sync::Arc;
 use booking_core::locale::Locale;
 use teloxide::types::{CallbackQuery, ChatId, Message, User};
 
-use crate::{app::App, session::telegram_id};
-
-pub use router::{on_callback, on_command, on_text};
+use crate::{error::BotError, runtime::app::App, runtime::telegram::telegram_id};
 
 /// Everything an admin step needs.
 pub struct Cx<'a> {
@@ -76,6 +74,17 @@ impl Cx<'_> {
     #[must_use]
     pub const fn tr(&self, en: &'static str, ru: &'static str) -> &'static str {
         texts::tr(self.locale, en, ru)
+    }
+
+    /// A transaction in which the acting admin's role is read again and locked until it ends,
+    /// so what the step does there is done under the role it was allowed by: a demotion that
+    /// lands between the press and the step refuses the step ([`BotError::RoleChanged`]).
+    pub async fn tx(&self) -> Result<storage::TenantTx, BotError> {
+        let mut tx = self.app.tx().await?;
+        match roles::load(&mut tx, self.admin.id).await? {
+            Some(now) if now.role == self.admin.role => Ok(tx),
+            _ => Err(BotError::RoleChanged),
+        }
     }
 }
 

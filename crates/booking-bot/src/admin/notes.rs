@@ -31,7 +31,7 @@ pub enum NoteOn {
 }
 
 pub async fn ask(cx: &Cx<'_>, booking: BookingId, on: NoteOn) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, booking).await? {
         Ok(b) => b,
         Err(refusal) => return Ok(refusal),
@@ -84,7 +84,7 @@ pub async fn set(
             "⚠️ Заметка — от 1 до 1000 символов (- стирает её).",
         )));
     }
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, booking).await? {
         Ok(b) => b,
         Err(refusal) => {
@@ -102,7 +102,10 @@ pub async fn set(
             ("customer.note", format!("customer:{}", b.customer_id))
         }
     };
-    audit::record(cx, &mut tx, action, target, json!({ "notes": note })).await?;
+    // The note may hold what a customer said in confidence; the log keeps only that it changed
+    // and how long it is now (0: cleared), never its text.
+    let length = note.chars().count();
+    audit::record(cx, &mut tx, action, target, json!({ "length": length })).await?;
     tx.commit().await?;
     input::clear(cx.app, cx.chat).await?;
     Ok(card(cx, booking)

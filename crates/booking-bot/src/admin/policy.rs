@@ -108,7 +108,7 @@ fn show(p: &Policy) -> String {
 }
 
 pub async fn policy_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let p = settings::profile(&mut tx).await?.policy;
     tx.commit().await?;
     input::set(cx.app, cx.chat, &Pending::Policy).await?;
@@ -130,7 +130,7 @@ pub async fn policy_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
 }
 
 pub async fn policy(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let current = settings::profile(&mut tx).await?.policy;
     let next = match apply(current, text) {
         Ok(p) => p,

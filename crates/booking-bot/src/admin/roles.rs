@@ -4,10 +4,7 @@
 use booking_core::ids::{StaffId, TelegramUserId};
 use storage::{
     TenantTx,
-    tenant::{
-        admin_views,
-        admins::{Admin, AdminRole},
-    },
+    tenant::admins::{self, Admin, AdminRole},
 };
 
 use super::callback::AdminAction;
@@ -135,9 +132,10 @@ impl From<Admin> for Acting {
     }
 }
 
-/// The admin behind `who`, or `None` for anyone else.
+/// The admin behind `who`, or `None` for anyone else; their row stays locked against a
+/// change of role until `tx` ends.
 pub async fn load(tx: &mut TenantTx, who: TelegramUserId) -> Result<Option<Acting>, BotError> {
-    Ok(admin_views::admin(tx, who).await?.map(Acting::from))
+    Ok(admins::get_locked(tx, who).await?.map(Acting::from))
 }
 
 #[cfg(test)]

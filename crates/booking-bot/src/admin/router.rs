@@ -5,18 +5,21 @@ use std::sync::Arc;
 use teloxide::types::{CallbackQuery, ChatId, Message, User};
 
 use super::{
-    Cx, admins, analytics, audit_screen, availability, broadcast,
+    Cx, admins, analytics, audit_screen, availability, booking_actions, broadcast,
     callback::AdminAction,
-    catalogue, export,
+    catalogue, export, hours,
     input::{self, Pending},
     locale_of,
     notes::{self, NoteOn},
+    policy,
     reply::AdminReply,
     roles, schedule, send, sender, staff,
     texts::{refused, tr},
     texts_screen,
 };
-use crate::{app::App, error::BotError, handlers::TgBot, rate_limit::Admission};
+use crate::{
+    error::BotError, runtime::app::App, runtime::app::TgBot, runtime::rate_limit::Admission,
+};
 
 /// The role of `user` right now; `None` for anyone who is not an admin.
 async fn acting(app: &App, user: &User) -> Result<Option<roles::Acting>, BotError> {
@@ -106,23 +109,23 @@ async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<AdminReply, BotError>
         A::Day { staff, date } => schedule::day(cx, staff, date).await,
         A::Week { staff, date } => schedule::week(cx, staff, date).await,
         A::Booking(id) => schedule::card(cx, id).await,
-        A::Done(id) => schedule::outcome(cx, id, true).await,
-        A::NoShow(id) => schedule::outcome(cx, id, false).await,
-        A::CancelAsk(id) => schedule::cancel_ask(cx, id).await,
-        A::CancelYes(id) => schedule::cancel(cx, id).await,
-        A::Move(id) => schedule::move_ask(cx, id).await,
+        A::Done(id) => booking_actions::outcome(cx, id, true).await,
+        A::NoShow(id) => booking_actions::outcome(cx, id, false).await,
+        A::CancelAsk(id) => booking_actions::cancel_ask(cx, id).await,
+        A::CancelYes(id) => booking_actions::cancel(cx, id).await,
+        A::Move(id) => booking_actions::move_ask(cx, id).await,
         A::NoteBooking(id) => notes::ask(cx, id, NoteOn::Booking).await,
         A::NoteCustomer(id) => notes::ask(cx, id, NoteOn::Customer).await,
-        A::PhoneIn => schedule::phone_in_services(cx).await,
-        A::PhoneInService(s) => schedule::phone_in_staff(cx, s).await,
-        A::PhoneInStaff(s, st) => schedule::phone_in_ask(cx, s, st).await,
+        A::PhoneIn => booking_actions::phone_in_services(cx).await,
+        A::PhoneInService(s) => booking_actions::phone_in_staff(cx, s).await,
+        A::PhoneInStaff(s, st) => booking_actions::phone_in_ask(cx, s, st).await,
         A::Availability => availability::menu(cx).await,
         A::Blocks => availability::blocks(cx).await,
         A::BlockNew(staff) => availability::block_ask(cx, staff).await,
         A::Unblock(id) => availability::unblock(cx, id).await,
-        A::Hours(staff) => availability::hours_ask(cx, staff).await,
-        A::Exception(staff) => availability::exception_ask(cx, staff).await,
-        A::Policy => availability::policy_ask(cx).await,
+        A::Hours(staff) => hours::hours_ask(cx, staff).await,
+        A::Exception(staff) => hours::exception_ask(cx, staff).await,
+        A::Policy => policy::policy_ask(cx).await,
         A::CantWorkAsk(staff) => availability::cant_work_ask(cx, staff).await,
         A::CantWorkYes(staff) => availability::cant_work(cx, staff).await,
         A::Services => catalogue::services(cx).await,
@@ -201,15 +204,15 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         let cx = cx(&app, admin, chat, user);
         let text = msg.text().unwrap_or_default();
         match pending {
-            Pending::MoveTo { booking } => schedule::move_to(&cx, booking, text).await,
+            Pending::MoveTo { booking } => booking_actions::move_to(&cx, booking, text).await,
             Pending::Note { booking, on } => notes::set(&cx, booking, on, text).await,
             Pending::PhoneIn { service, staff } => {
-                schedule::phone_in(&cx, service, staff, text).await
+                booking_actions::phone_in(&cx, service, staff, text).await
             }
             Pending::Block { staff } => availability::block(&cx, staff, text).await,
-            Pending::Hours { staff } => availability::hours(&cx, staff, text).await,
-            Pending::Exception { staff } => availability::exception(&cx, staff, text).await,
-            Pending::Policy => availability::policy(&cx, text).await,
+            Pending::Hours { staff } => hours::hours(&cx, staff, text).await,
+            Pending::Exception { staff } => hours::exception(&cx, staff, text).await,
+            Pending::Policy => policy::policy(&cx, text).await,
             Pending::ServiceEdit { service, field } => {
                 catalogue::service_edit(&cx, service, field, text).await
             }

@@ -21,14 +21,9 @@ use super::{
 };
 use crate::error::BotError;
 
-pub use super::booking_actions::{
-    cancel, cancel_ask, move_ask, move_to, outcome, phone_in, phone_in_ask, phone_in_services,
-    phone_in_staff,
-};
-
 /// Today in the business's zone.
 pub async fn today(cx: &Cx<'_>) -> Result<NaiveDate, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     tx.commit().await?;
     Ok(cx.app.now().with_timezone(&zone).date_naive())
@@ -36,7 +31,7 @@ pub async fn today(cx: &Cx<'_>) -> Result<NaiveDate, BotError> {
 
 /// The panel's main menu, by role.
 pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let profile = settings::profile(&mut tx).await?;
     let staff = catalogue::staff(&mut tx, true).await?;
     tx.commit().await?;
@@ -128,7 +123,7 @@ async fn bookings_between(
     from: NaiveDate,
     days: i64,
 ) -> Result<(booking_core::Tz, Vec<BookingView>, String), BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let start =
         parse::midnight(zone, from).map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
@@ -156,7 +151,7 @@ async fn staff_filter(
     if !cx.admin.is_manager() {
         return Ok(Vec::new());
     }
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let staff = catalogue::staff(&mut tx, false).await?;
     tx.commit().await?;
     let mut row = vec![button(cx.tr("All", "Все"), make(None))];
@@ -269,7 +264,7 @@ pub async fn week(
 
 /// A booking's card: when, what, who, the customer's record and notes, the history.
 pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(b) = bookings::views::get(&mut tx, id).await? else {
         return Ok(AdminReply::alert(
             cx.tr("No such booking.", "Такой записи нет."),

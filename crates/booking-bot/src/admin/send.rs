@@ -8,9 +8,9 @@ use teloxide::{
 
 use super::{
     reply::{AdminReply, Attachment},
-    texts::tr,
+    texts::{refused, tr},
 };
-use crate::{error::BotError, handlers::TgBot};
+use crate::{error::BotError, runtime::app::TgBot};
 
 /// The "try again in a minute" answer when PostgreSQL or Redis is down.
 fn apology(user: &User) -> AdminReply {
@@ -39,6 +39,7 @@ pub async fn press(
 ) -> Result<(), BotError> {
     let (reply, error) = match result {
         Ok(r) => (r, None),
+        Err(BotError::RoleChanged) => (AdminReply::alert(refused(super::locale_of(&q.from))), None),
         Err(e) => (apology(&q.from), Some(e)),
     };
     let mut edit_error = None;
@@ -72,6 +73,7 @@ pub async fn message(
 ) -> Result<(), BotError> {
     let (reply, error) = match result {
         Ok(r) => (r, None),
+        Err(BotError::RoleChanged) => (AdminReply::alert(refused(super::locale_of(user))), None),
         Err(e) => (apology(user), Some(e)),
     };
     if let Some(alert) = reply.alert {

@@ -22,7 +22,7 @@ use super::{
 use crate::error::BotError;
 
 pub async fn staff_list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let list = catalogue::staff(&mut tx, true).await?;
     tx.commit().await?;
     let mut kb = column(list.iter().map(|s| {
@@ -43,7 +43,7 @@ pub async fn staff_list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
 }
 
 pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(member) = catalogue::staff(&mut tx, true)
         .await?
         .into_iter()
@@ -87,7 +87,7 @@ pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError
 }
 
 pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(member) = catalogue::staff(&mut tx, true)
         .await?
         .into_iter()
@@ -111,7 +111,7 @@ pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotErr
 }
 
 pub async fn staff_up(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     if catalogue_admin::move_up(&mut tx, Kind::Staff, id.get()).await? {
         audit::record(
             cx,
@@ -131,7 +131,7 @@ pub async fn staff_gives(
     staff: StaffId,
     service: ServiceId,
 ) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let exists = catalogue::staff(&mut tx, true)
         .await?
         .iter()
@@ -175,7 +175,7 @@ pub async fn staff_rename(cx: &Cx<'_>, id: StaffId, text: &str) -> Result<AdminR
         Ok(n) => n,
         Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     if !catalogue_admin::rename_staff(&mut tx, id, &name).await? {
         input::clear(cx.app, cx.chat).await?;
         return Ok(AdminReply::alert(
@@ -214,7 +214,7 @@ pub async fn staff_new(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> 
         Ok(n) => n,
         Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let created = catalogue::create_staff(&mut tx, &name, &[]).await?;
     let order = catalogue_admin::next_sort_order(&mut tx, Kind::Staff).await?;
     // Placed last: create_staff leaves the position at 0, before everyone.

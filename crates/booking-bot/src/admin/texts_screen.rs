@@ -13,12 +13,12 @@ use super::{
     keyboards::{button, column, rows},
     reply::AdminReply,
 };
-use crate::{error::BotError, overrides::validate_override, texts::Key};
+use crate::{error::BotError, texts::Key, texts::overrides::validate_override};
 
 const PAGE: usize = 10;
 
 async fn overridden(cx: &Cx<'_>) -> Result<Vec<stored::TextOverride>, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let all = stored::all(&mut tx).await?;
     tx.commit().await?;
     Ok(all)
@@ -157,7 +157,7 @@ pub async fn set(
     if let Err(e) = validate_override(key, text) {
         return Ok(AdminReply::alert(format!("⚠️ {e}")));
     }
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     stored::set(
         &mut tx,
         key.code(),
@@ -183,7 +183,7 @@ pub async fn set(
 }
 
 pub async fn reset(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<AdminReply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     if stored::reset(&mut tx, key.code(), locale).await? {
         audit::record(
             cx,

@@ -34,6 +34,8 @@
 
 /// The notices a change of a booking causes.
 mod notices;
+/// What every message about a booking is rendered from.
+mod recipient;
 /// What each kind of message says.
 pub mod render;
 
@@ -47,8 +49,16 @@ use storage::tenant::{
 };
 use teloxide::{ApiError, RequestError, prelude::*, types::ChatId};
 
-use crate::{app::App, error::BotError, handlers::TgBot, screen::Outgoing};
-use render::Rendered;
+use crate::{customer::screen::Outgoing, error::BotError, runtime::app::App, runtime::app::TgBot};
+
+/// What to do with a claimed message.
+pub enum Rendered {
+    Send(Outgoing),
+    /// Handled without sending anything itself.
+    Done,
+    /// Not to be sent, and why.
+    Drop(String),
+}
 
 /// How often the outbox is looked at (real time; "due" is the injected clock's).
 pub const TICK: Duration = Duration::from_millis(500);

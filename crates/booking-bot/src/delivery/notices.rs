@@ -15,18 +15,18 @@ use storage::{
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 
 use super::{
-    chat,
-    render::{Recipient, Rendered, booking_of, fields, fill},
+    Rendered, chat,
+    recipient::{Recipient, booking_of, fields, fill},
 };
 use crate::{
     admin::callback::AdminAction,
-    app::App,
-    callback::{CallbackData, MenuItem},
+    customer::callback::{CallbackData, MenuItem},
+    customer::keyboards,
+    customer::screen::Outgoing,
+    customer::state::Dlg,
+    customer::state::State,
     error::{BotError, split},
-    handlers::Dlg,
-    keyboards,
-    screen::Outgoing,
-    state::State,
+    runtime::app::App,
     texts::Key,
 };
 

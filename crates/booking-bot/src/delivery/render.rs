@@ -8,43 +8,31 @@ use chrono::{DateTime, Utc};
 use storage::{
     TenantTx,
     tenant::{
-        bookings::{self, model::Booking, service},
+        bookings::{self, service},
         catalogue, customers,
         outbox::{
             Claimed,
             message::{Message, Notice},
         },
-        settings::{self, TenantProfile},
+        settings::{self},
         waitlist::{self, EntryStatus},
     },
 };
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 
-use super::{chat, notices};
+use super::{
+    Rendered, chat, notices,
+    recipient::{Recipient, booking_of, fields, fill},
+};
 use crate::{
-    app::App,
-    callback,
+    customer::callback,
+    customer::keyboards,
+    customer::screen::Outgoing,
     error::BotError,
-    keyboards,
-    screen::Outgoing,
-    session::load_overrides,
+    runtime::app::App,
+    texts::overrides,
     texts::{Key, Texts},
 };
-
-/// What to do with a claimed message.
-pub enum Rendered {
-    Send(Outgoing),
-    /// Handled without sending anything itself.
-    Done,
-    /// Not to be sent, and why.
-    Drop(String),
-}
-
-/// The recipient's texts and the tenant's profile.
-pub(super) struct Recipient {
-    pub texts: Texts,
-    pub profile: TenantProfile,
-}
 
 pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
     let message = match &m.message {
@@ -69,7 +57,7 @@ pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
             .unwrap_or(profile.locale),
     };
     let to = Recipient {
-        texts: Texts::with(locale, Arc::new(load_overrides(&mut tx).await?)),
+        texts: Texts::with(locale, Arc::new(overrides::load(&mut tx).await?)),
         profile,
     };
     let now = app.now();
@@ -93,7 +81,7 @@ pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
 /// A notice, verbatim; malformed ones are dropped with the reason.
 fn verbatim(m: &Claimed, notice: &Notice) -> Rendered {
     let length = notice.text.chars().count();
-    if notice.text.trim().is_empty() || length > crate::overrides::MAX_LEN {
+    if notice.text.trim().is_empty() || length > overrides::MAX_LEN {
         return Rendered::Drop("malformed notice: text empty or too long".into());
     }
     let mut rows = Vec::with_capacity(notice.buttons.len());
@@ -117,49 +105,6 @@ fn verbatim(m: &Claimed, notice: &Notice) -> Rendered {
         text: notice.text.clone(),
         markup,
     })
-}
-
-/// The booking a message is about, whatever its state now.
-pub(super) async fn booking_of(
-    tx: &mut TenantTx,
-    m: &Claimed,
-) -> Result<Option<Booking>, BotError> {
-    let Some(id) = m.booking else {
-        return Ok(None);
-    };
-    Ok(bookings::views::get(tx, id).await?)
-}
-
-/// The usual placeholders of a message about a booking.
-pub(super) async fn fields(
-    tx: &mut TenantTx,
-    to: &Recipient,
-    b: &Booking,
-) -> Result<Vec<(&'static str, String)>, BotError> {
-    let service = catalogue::service(tx, b.service_id)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
-    let staff = catalogue::staff(tx, true)
-        .await?
-        .into_iter()
-        .find(|s| s.id == b.staff_id)
-        .map(|s| s.name)
-        .unwrap_or_default();
-    let zone = to.profile.time_zone;
-    let local = b.start.with_timezone(&zone);
-    Ok(vec![
-        ("service", service),
-        ("staff", staff),
-        ("date", local.format("%d.%m.%Y").to_string()),
-        ("time", local.format("%H:%M").to_string()),
-        ("zone", zone.name().to_owned()),
-    ])
-}
-
-pub(super) fn fill(t: &Texts, key: Key, fields: &[(&'static str, String)]) -> String {
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    t.fill(key, &pairs)
 }
 
 async fn reminder(

@@ -3,13 +3,20 @@
 //! button was drawn.
 
 use booking_bot::{
-    admin::callback::{AdminAction as A, Audience, Field, Report, RoleCode},
+    admin::callback::{
+        AdminAction as A,
+        choices::{Audience, Field, Report, RoleCode},
+    },
     texts::Key,
 };
 use booking_core::locale::Locale;
 use booking_core::{booking::BookingStatus, ids::BlockId, time::Interval};
 use chrono::{Duration, Utc};
-use storage::tenant::{admin_views, admins::AdminRole, schedule};
+use storage::tenant::{
+    admin_views,
+    admins::{self, AdminRole},
+    schedule,
+};
 
 use crate::{
     admin_support::{
@@ -219,4 +226,61 @@ async fn a_demoted_admins_old_buttons_and_typed_steps_change_nothing() {
     assert_eq!(latest(&bot, &olga).await.text(), refused.text());
     assert!(audit(&bot).await.is_empty());
     assert!(notices(&bot).await.is_empty());
+}
+
+/// A step runs under the role read in its own transaction: while that transaction is open
+/// the admin cannot be removed or demoted under it, and a demotion that landed between the
+/// press and the step refuses the step.
+#[tokio::test]
+async fn an_admin_step_runs_under_the_role_read_in_its_own_transaction() {
+    let bot = TestBot::start().await;
+    let olga = admin(&bot, "Olga", AdminRole::Admin).await;
+    let app = booking_bot::runtime::app::App::connect(
+        &bot.config,
+        std::sync::Arc::new(booking_core::clock::SystemClock),
+    )
+    .unwrap();
+    let cx = booking_bot::admin::Cx {
+        app: &app,
+        admin: booking_bot::admin::roles::Acting {
+            id: tid(&olga),
+            role: AdminRole::Admin,
+            name: "Olga".to_owned(),
+        },
+        chat: teloxide::types::ChatId(tid(&olga).get()),
+        locale: Locale::En,
+    };
+
+    let step = cx.tx().await.unwrap();
+    let mut owner = bot.db.tx(bot.tenant_id()).await;
+    sqlx::query("set local lock_timeout = '300ms'")
+        .execute(owner.conn())
+        .await
+        .unwrap();
+    let removed = sqlx::query("delete from admins where telegram_user_id = $1")
+        .bind(tid(&olga).get())
+        .execute(owner.conn())
+        .await;
+    assert!(
+        removed.is_err(),
+        "the role cannot change under an open step"
+    );
+    drop(owner);
+    drop(step);
+
+    let mut owner = bot.db.tx(bot.tenant_id()).await;
+    admins::upsert(
+        &mut owner,
+        tid(&olga),
+        AdminRole::Staff(bot.salon.anna.id),
+        "Olga",
+        None,
+    )
+    .await
+    .unwrap();
+    owner.commit().await.unwrap();
+    assert!(matches!(
+        cx.tx().await,
+        Err(booking_bot::error::BotError::RoleChanged)
+    ));
 }

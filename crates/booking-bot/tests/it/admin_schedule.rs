@@ -333,4 +333,22 @@ async fn notes_on_a_visit_and_on_the_customer_are_kept_and_shown_on_the_card() {
 
     let actions: Vec<String> = audit(&bot).await.into_iter().map(|a| a.1).collect();
     assert_eq!(actions, ["booking.note", "customer.note", "customer.note"]);
+    // The log records the notes' lengths, never what they say.
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    let details: Vec<serde_json::Value> = sqlx::query_scalar(
+        "select details from audit_log where action like '%.note' order by audit_id",
+    )
+    .fetch_all(tx.conn())
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let lengths: Vec<i64> = details
+        .iter()
+        .map(|d| d["length"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lengths, [22, 20, 0]);
+    assert!(
+        details.iter().all(|d| !d.to_string().contains("lavender")),
+        "{details:?}"
+    );
 }

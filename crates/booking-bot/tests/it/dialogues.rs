@@ -1,7 +1,7 @@
 //! Dialogue states of two tenants never meet in a shared Redis, though Telegram gives a user
 //! the same chat id with every bot.
 
-use booking_bot::{dialogue_storage::TenantDialogues, state::State};
+use booking_bot::{customer::state::State, runtime::dialogue_storage::TenantDialogues};
 use booking_core::ids::{ServiceId, TenantId};
 use storage::kv::Kv;
 use teloxide::{dispatching::dialogue::Storage, types::ChatId};

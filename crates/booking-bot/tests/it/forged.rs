@@ -87,6 +87,11 @@ async fn forged_buttons_change_nothing_and_are_answered() {
                 .to_string(),
             "This button is out of date. Please start again from the menu: /start",
         ),
+        // A time in the year 262142: out of date, not a panic.
+        (
+            "v1:t:8210235340800".to_owned(),
+            "This button is out of date. Please start again from the menu: /start",
+        ),
         ("hello".to_owned(), "Unknown button. Nothing has changed."),
         ("v1:s:-5".to_owned(), "Unknown button. Nothing has changed."),
         (

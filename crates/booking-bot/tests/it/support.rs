@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use booking_bot::Config;
+use booking_bot::config::Config;
 use booking_core::{
     booking::Actor,
     clock::{SharedClock, SystemClock},

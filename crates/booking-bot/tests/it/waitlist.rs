@@ -207,7 +207,7 @@ async fn the_first_to_press_gets_the_time_and_the_next_is_offered_the_nearest() 
 
 #[tokio::test]
 async fn forged_waitlist_rating_and_confirm_buttons_change_nothing() {
-    use booking_bot::callback::CallbackData as C;
+    use booking_bot::customer::callback::CallbackData as C;
 
     let bot = TestBot::start().await;
     let day = full_day();

@@ -98,6 +98,22 @@ pub async fn upsert(
     Ok(())
 }
 
+/// The admin behind `who`, their row locked against change (`for share`) until the
+/// transaction ends: an action taken in it cannot race a demotion or a removal.
+pub async fn get_locked(
+    tx: &mut TenantTx,
+    who: TelegramUserId,
+) -> Result<Option<Admin>, StorageError> {
+    let row = sqlx::query(
+        "select telegram_user_id, role, staff_id, name from admins \
+         where telegram_user_id = $1 for share",
+    )
+    .bind(who.get())
+    .fetch_optional(tx.conn())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// Makes the tenant's owner (from the sale or the operator) the owner in its bot, unless they
 /// are an admin there already: provisioning runs again on retries and must not undo a change
 /// the business made.

@@ -40,6 +40,42 @@ pub async fn record(
     Ok(())
 }
 
+/// Hands the entries at or after `since` to `each`, newest first, at most `limit`, as they
+/// arrive from the server (a cursor, not a vector: an export of many thousands of entries
+/// holds one at a time); how many there were.
+pub async fn each_since(
+    tx: &mut TenantTx,
+    since: DateTime<Utc>,
+    limit: i64,
+    mut each: impl FnMut(AuditEntry) -> Result<(), StorageError> + Send,
+) -> Result<u64, StorageError> {
+    use futures::TryStreamExt as _;
+    let mut rows = sqlx::query(
+        "select audit_id, at, actor_id, action, target, details from audit_log \
+         where at >= $1 order by at desc, audit_id desc limit $2",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch(tx.conn());
+    let mut seen = 0;
+    while let Some(r) = rows.try_next().await? {
+        each(entry(&r)?)?;
+        seen += 1;
+    }
+    Ok(seen)
+}
+
+fn entry(r: &sqlx::postgres::PgRow) -> Result<AuditEntry, StorageError> {
+    Ok(AuditEntry {
+        id: r.try_get("audit_id")?,
+        at: r.try_get("at")?,
+        actor: r.try_get::<Option<i64>, _>("actor_id")?.map(TelegramUserId),
+        action: r.try_get("action")?,
+        target: r.try_get("target")?,
+        details: r.try_get("details")?,
+    })
+}
+
 /// Entries newest first, `limit` from `offset`.
 pub async fn page(
     tx: &mut TenantTx,
@@ -54,18 +90,7 @@ pub async fn page(
     .bind(limit)
     .fetch_all(tx.conn())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                id: r.try_get("audit_id")?,
-                at: r.try_get("at")?,
-                actor: r.try_get::<Option<i64>, _>("actor_id")?.map(TelegramUserId),
-                action: r.try_get("action")?,
-                target: r.try_get("target")?,
-                details: r.try_get("details")?,
-            })
-        })
-        .collect()
+    rows.iter().map(entry).collect()
 }
 
 /// How many entries there are.

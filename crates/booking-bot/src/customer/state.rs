@@ -2,6 +2,12 @@
 
 use booking_core::ids::{BookingId, ServiceId, StaffId};
 use serde::{Deserialize, Serialize};
+use teloxide::dispatching::dialogue::Dialogue;
+
+use crate::runtime::dialogue_storage::TenantDialogues;
+
+/// A customer's dialogue, stored per tenant.
+pub type Dlg = Dialogue<State, TenantDialogues>;
 
 /// The dialogue state. Variants carry what was chosen so far, so a button further on only
 /// needs to carry its own choice (and the state says whether that choice still makes sense).

@@ -1,18 +1,17 @@
 //! /start, the language choice, the main menu, Help and About.
 
-use std::sync::Arc;
-
 use booking_core::locale::Locale;
 use storage::tenant::{about, catalogue, customers};
-use teloxide::types::{KeyboardRemove, Message, ReplyMarkup};
+use teloxide::types::{KeyboardRemove, ReplyMarkup};
 
-use super::{Ctx, TgBot};
-use crate::{
-    app::App,
-    error::BotError,
+use super::{
+    context::Ctx,
     keyboards,
     screen::{Outgoing, Reply, Screen},
     state::State,
+};
+use crate::{
+    error::BotError,
     texts::{Key, Texts},
 };
 
@@ -73,27 +72,6 @@ pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotE
         });
     }
     Ok(reply)
-}
-
-/// A shared contact: saved when it is the customer's own.
-#[tracing::instrument(skip_all, fields(tenant = %app.tenant, chat = %msg.chat.id))]
-pub async fn on_contact(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
-    let Some(user) = msg.from.as_ref() else {
-        return Ok(());
-    };
-    let chat = msg.chat.id;
-    let result = async {
-        let cx = super::context(&app, user, chat, None).await?;
-        let Some(contact) = msg.contact().filter(|c| c.user_id == Some(user.id)) else {
-            return Ok(Reply::alert(cx.texts().get(Key::PhoneNotOwn)));
-        };
-        let mut tx = app.tx().await?;
-        customers::set_phone(&mut tx, cx.session.customer.id, &contact.phone_number).await?;
-        tx.commit().await?;
-        Ok(phone_done(&cx, Key::PhoneSaved))
-    }
-    .await;
-    super::send(&bot, chat, user, result).await
 }
 
 /// Thanks (or "all right"), the phone keyboard removed.

@@ -11,14 +11,14 @@ use storage::{
 };
 
 use super::{
-    Ctx,
     common::{expired, rejected},
+    context::Ctx,
 };
 use crate::{
-    callback::{CallbackData, MenuItem},
+    customer::callback::{CallbackData, MenuItem},
+    customer::keyboards::{self, Calendar},
+    customer::screen::{Reply, Screen},
     error::{BotError, split},
-    keyboards::{self, Calendar},
-    screen::{Reply, Screen},
     texts::Key,
 };
 

@@ -15,15 +15,15 @@ use storage::tenant::{
 };
 
 use super::{
-    Ctx,
     calendar::nearest,
     common::{expired, local, names, rejected},
+    context::Ctx,
 };
 use crate::{
+    customer::keyboards,
+    customer::screen::{Reply, Screen},
+    customer::state::State,
     error::{BotError, split},
-    keyboards,
-    screen::{Reply, Screen},
-    state::State,
     texts::Key,
 };
 

@@ -19,16 +19,16 @@ use storage::{
 };
 
 use super::{
-    Ctx,
     calendar::{calendar, first_of, last_day, nearest, today},
     common::{expired, local, names, rejected},
+    context::Ctx,
 };
 use crate::{
-    callback::CallbackData,
+    customer::callback::CallbackData,
+    customer::keyboards,
+    customer::screen::{Reply, Screen},
+    customer::state::State,
     error::{BotError, split},
-    keyboards,
-    screen::{Reply, Screen},
-    state::State,
     texts::{Key, Noun},
 };
 

@@ -11,6 +11,10 @@ use booking_core::locale::Locale;
 use chrono::NaiveDate;
 
 use crate::texts::Key;
+use choices::{Audience, Field, Report, RoleCode};
+
+/// The choices some buttons carry: a report, an audience, a role, a catalogue field.
+pub mod choices;
 
 /// The prefix of every admin button; the version after `a` is bumped on incompatible change.
 pub const PREFIX: &str = "a1:";
@@ -121,151 +125,6 @@ pub enum AdminAction {
     TextSet(Key, Locale),
     /// Back to the default in a language.
     TextReset(Key, Locale),
-}
-
-/// An analytics report.
-#[derive(Copy, Clone, Eq, PartialEq, Debug)]
-pub enum Report {
-    Days,
-    Weeks,
-    Months,
-    Services,
-    Staff,
-    Customers,
-    Hours,
-    Sources,
-}
-
-impl Report {
-    pub const ALL: [Self; 8] = [
-        Self::Days,
-        Self::Weeks,
-        Self::Months,
-        Self::Services,
-        Self::Staff,
-        Self::Customers,
-        Self::Hours,
-        Self::Sources,
-    ];
-
-    const fn code(self) -> &'static str {
-        match self {
-            Self::Days => "d",
-            Self::Weeks => "w",
-            Self::Months => "m",
-            Self::Services => "s",
-            Self::Staff => "f",
-            Self::Customers => "c",
-            Self::Hours => "h",
-            Self::Sources => "o",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == s)
-    }
-}
-
-/// Who a broadcast goes to.
-#[derive(Copy, Clone, Eq, PartialEq, Debug, serde::Serialize, serde::Deserialize)]
-pub enum Audience {
-    All,
-    Visited30,
-    Visited90,
-    NeverBooked,
-}
-
-impl Audience {
-    pub const ALL: [Self; 4] = [
-        Self::All,
-        Self::Visited30,
-        Self::Visited90,
-        Self::NeverBooked,
-    ];
-
-    const fn code(self) -> &'static str {
-        match self {
-            Self::All => "all",
-            Self::Visited30 => "v30",
-            Self::Visited90 => "v90",
-            Self::NeverBooked => "nb",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.code() == s)
-    }
-}
-
-/// A role a button gives.
-#[derive(Copy, Clone, Eq, PartialEq, Debug)]
-pub enum RoleCode {
-    Owner,
-    Admin,
-    Staff(StaffId),
-}
-
-impl fmt::Display for RoleCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Owner => f.write_str("o"),
-            Self::Admin => f.write_str("a"),
-            Self::Staff(id) => write!(f, "s{id}"),
-        }
-    }
-}
-
-impl RoleCode {
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "o" => Some(Self::Owner),
-            "a" => Some(Self::Admin),
-            _ => s
-                .strip_prefix('s')
-                .and_then(positive)
-                .map(|n| Self::Staff(StaffId(n))),
-        }
-    }
-}
-
-/// A service field an admin edits.
-#[derive(Copy, Clone, Eq, PartialEq, Debug, serde::Serialize, serde::Deserialize)]
-pub enum Field {
-    Name,
-    Description,
-    Duration,
-    Interval,
-    BufferBefore,
-    BufferAfter,
-    Price,
-}
-
-impl Field {
-    pub const ALL: [Self; 7] = [
-        Self::Name,
-        Self::Description,
-        Self::Duration,
-        Self::Interval,
-        Self::BufferBefore,
-        Self::BufferAfter,
-        Self::Price,
-    ];
-
-    const fn code(self) -> &'static str {
-        match self {
-            Self::Name => "n",
-            Self::Description => "d",
-            Self::Duration => "D",
-            Self::Interval => "i",
-            Self::BufferBefore => "b",
-            Self::BufferAfter => "a",
-            Self::Price => "p",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.code() == s)
-    }
 }
 
 /// Why admin button data was refused.
@@ -455,6 +314,8 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         args.get(i)
             .filter(|d| d.len() == 8)
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok())
+            // Only the years the platform deals in: a forged date never reaches arithmetic.
+            .filter(|d| booking_core::time::date_within_reach(*d))
     };
     let arity = match tag {
         "m" | "p" | "av" | "bl" | "P" | "sv" | "sn" | "fl" | "fn" | "ad" | "aa" | "ax" | "ex"
@@ -545,7 +406,7 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
 }
 
 /// A positive decimal integer without sign or leading noise.
-fn positive(s: &str) -> Option<i64> {
+pub(super) fn positive(s: &str) -> Option<i64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -553,126 +414,4 @@ fn positive(s: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// One of each kind, with the largest ids, so the length limit is tested at its worst.
-    pub(crate) fn one_of_each() -> Vec<AdminAction> {
-        use AdminAction as A;
-        let big = i64::MAX;
-        let date = NaiveDate::from_ymd_opt(2027, 12, 31).unwrap();
-        vec![
-            A::Menu,
-            A::Day {
-                staff: Some(StaffId(big)),
-                date,
-            },
-            A::Week { staff: None, date },
-            A::Booking(BookingId(big)),
-            A::Done(BookingId(big)),
-            A::NoShow(BookingId(big)),
-            A::CancelAsk(BookingId(big)),
-            A::CancelYes(BookingId(big)),
-            A::Move(BookingId(big)),
-            A::NoteBooking(BookingId(big)),
-            A::NoteCustomer(BookingId(big)),
-            A::PhoneIn,
-            A::PhoneInService(ServiceId(big)),
-            A::PhoneInStaff(ServiceId(big), StaffId(big)),
-            A::Availability,
-            A::Blocks,
-            A::BlockNew(None),
-            A::Unblock(BlockId(big)),
-            A::Hours(Some(StaffId(big))),
-            A::Exception(None),
-            A::Policy,
-            A::CantWorkAsk(StaffId(big)),
-            A::CantWorkYes(StaffId(big)),
-            A::Services,
-            A::Service(ServiceId(big)),
-            A::ServiceToggle(ServiceId(big)),
-            A::ServiceUp(ServiceId(big)),
-            A::ServiceEdit(ServiceId(big), Field::BufferAfter),
-            A::ServiceNew,
-            A::StaffList,
-            A::StaffItem(StaffId(big)),
-            A::StaffToggle(StaffId(big)),
-            A::StaffUp(StaffId(big)),
-            A::StaffRename(StaffId(big)),
-            A::StaffGives(StaffId(big), ServiceId(big)),
-            A::StaffNew,
-            A::Admins,
-            A::AdminItem(TelegramUserId(big)),
-            A::AdminSetRole(TelegramUserId(big), RoleCode::Staff(StaffId(big))),
-            A::AdminRemoveAsk(TelegramUserId(big)),
-            A::AdminRemove(TelegramUserId(big)),
-            A::AdminAdd,
-            A::Audit(u32::MAX),
-            A::AuditCsv,
-            A::Exports,
-            A::ExportBookings,
-            A::ExportCustomers,
-            A::Broadcast,
-            A::BroadcastSegment(Audience::Visited90),
-            A::BroadcastSend(u64::try_from(big).unwrap()),
-            A::BroadcastDrop(1),
-            A::BroadcastStop(u64::try_from(big).unwrap()),
-            A::AnalyticsMenu,
-            A::Analytics(Report::Sources),
-            A::TextsPage(u32::MAX),
-            A::TextKey(Key::ALL[0]),
-            A::TextSet(*Key::ALL.last().unwrap(), Locale::Ru),
-            A::TextReset(Key::ALL[1], Locale::En),
-        ]
-    }
-
-    #[test]
-    fn every_kind_round_trips_within_telegrams_limit() {
-        let all = one_of_each();
-        let tags: Vec<&str> = all.iter().map(|a| a.tag()).collect();
-        assert_eq!(tags, AdminAction::TAGS, "one example per tag, in order");
-        for action in all {
-            let text = action.to_string();
-            assert!(text.len() <= MAX_LEN, "{text} is too long");
-            assert!(AdminAction::is_admin_data(&text), "{text}");
-            assert_eq!(text.parse::<AdminAction>(), Ok(action), "{text}");
-        }
-    }
-
-    #[test]
-    fn every_text_key_fits_a_button() {
-        for key in Key::ALL {
-            let data = AdminAction::TextReset(*key, Locale::Ru).to_string();
-            assert!(data.len() <= MAX_LEN, "{data}");
-            assert_eq!(data.parse(), Ok(AdminAction::TextReset(*key, Locale::Ru)));
-        }
-    }
-
-    #[test]
-    fn garbage_is_refused() {
-        for garbage in [
-            "",
-            "a1:",
-            "a1:zz",
-            "a1:b",
-            "a1:b:0",
-            "a1:b:-1",
-            "a1:b:1:2",
-            "a1:m:1",
-            "a1:d:*",
-            "a1:d:*:20270230",
-            "a1:pf:1",
-            "a1:c:*",
-            "a2:m",
-            "v1:m:main",
-        ] {
-            assert_eq!(
-                garbage.parse::<AdminAction>(),
-                Err(Malformed),
-                "{garbage:?}"
-            );
-        }
-        assert!(AdminAction::is_admin_data("a2:m"));
-        assert!(!AdminAction::is_admin_data("v1:m:main"));
-    }
-}
+mod tests;

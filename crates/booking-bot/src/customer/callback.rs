@@ -9,6 +9,7 @@ use std::{fmt, str::FromStr};
 use booking_core::{
     ids::{BookingId, ServiceId, StaffId, WaitlistId},
     locale::Locale,
+    time::{date_within_reach, within_reach},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -106,6 +107,9 @@ pub enum CallbackError {
     UnknownVersion,
     #[error("malformed callback data")]
     Malformed,
+    /// Well formed, but carrying a time outside the years the platform deals in.
+    #[error("callback data with a time out of reach")]
+    OutOfDate,
 }
 
 impl fmt::Display for CallbackData {
@@ -156,7 +160,12 @@ impl FromStr for CallbackData {
             });
         }
         let (tag, arg) = rest.split_once(':').unwrap_or((rest, ""));
-        parse_v1(tag, arg).ok_or(CallbackError::Malformed)
+        let data = parse_v1(tag, arg).ok_or(CallbackError::Malformed)?;
+        if data.within_reach() {
+            Ok(data)
+        } else {
+            Err(CallbackError::OutOfDate)
+        }
     }
 }
 
@@ -175,22 +184,19 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
             NaiveDate::from_ymd_opt(year, month, 1)?;
             C::Month { year, month }
         }
-        ("d", ymd) if ymd.len() == 8 => C::Day(NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()?),
-        ("t", secs) => C::Time(DateTime::from_timestamp(positive(secs)?, 0)?),
+        ("d", ymd) if ymd.len() == 8 => C::Day(date(ymd)?),
+        ("t", secs) => C::Time(time(secs)?),
         ("c", id) => C::Confirm(BookingId(positive(id)?)),
         ("x", id) => C::CancelAsk(BookingId(positive(id)?)),
         ("X", id) => C::CancelYes(BookingId(positive(id)?)),
         ("r", id) => C::RescheduleAsk(BookingId(positive(id)?)),
         ("a", id) => C::BookAgain(BookingId(positive(id)?)),
         ("v", id) => C::ConfirmVisit(BookingId(positive(id)?)),
-        ("w", ymd) if ymd.len() == 8 => C::WaitDay(NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()?),
-        ("j", ymd) if ymd.len() == 8 => C::WaitJoin(NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()?),
+        ("w", ymd) if ymd.len() == 8 => C::WaitDay(date(ymd)?),
+        ("j", ymd) if ymd.len() == 8 => C::WaitJoin(date(ymd)?),
         ("W", rest) => {
             let (id, secs) = rest.split_once(':')?;
-            C::WaitTake(
-                WaitlistId(positive(id)?),
-                DateTime::from_timestamp(positive(secs)?, 0)?,
-            )
+            C::WaitTake(WaitlistId(positive(id)?), time(secs)?)
         }
         ("g", rest) => {
             let (id, n) = rest.split_once(':')?;
@@ -199,9 +205,31 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
                 .filter(|n| (1..=5).contains(n))?;
             C::Rate(BookingId(positive(id)?), n)
         }
-        ("R", secs) => C::RescheduleTo(DateTime::from_timestamp(positive(secs)?, 0)?),
+        ("R", secs) => C::RescheduleTo(time(secs)?),
         _ => return None,
     })
+}
+
+fn time(secs: &str) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(positive(secs)?, 0)
+}
+
+fn date(ymd: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()
+}
+
+impl CallbackData {
+    /// Whether every time and date the button carries falls in the years the platform deals
+    /// in: a forged press carrying the year 262142 is "out of date", and never reaches date
+    /// arithmetic that could overflow.
+    fn within_reach(&self) -> bool {
+        match self {
+            Self::Month { year, .. } => booking_core::time::YEARS.contains(year),
+            Self::Day(d) | Self::WaitDay(d) | Self::WaitJoin(d) => date_within_reach(*d),
+            Self::Time(t) | Self::RescheduleTo(t) | Self::WaitTake(_, t) => within_reach(*t),
+            _ => true,
+        }
+    }
 }
 
 /// A positive decimal integer without sign or leading noise.
@@ -265,6 +293,30 @@ mod tests {
             assert!(text.starts_with("v1:"), "{text}");
             assert_eq!(text.parse::<CallbackData>(), Ok(data), "{text}");
         }
+    }
+
+    #[test]
+    fn times_and_dates_out_of_reach_are_out_of_date_not_a_panic() {
+        // 8_210_235_340_800 s is 262142-01-01.
+        for data in [
+            "v1:t:8210235340800",
+            "v1:R:8210235340800",
+            "v1:W:1:8210235340800",
+            "v1:d:99991231",
+            "v1:w:18000101",
+            "v1:M:999912",
+        ] {
+            assert_eq!(
+                data.parse::<CallbackData>(),
+                Err(CallbackError::OutOfDate),
+                "{data}"
+            );
+        }
+        // Beyond what a timestamp can be at all: garbage.
+        assert_eq!(
+            format!("v1:t:{}", i64::MAX).parse::<CallbackData>(),
+            Err(CallbackError::Malformed)
+        );
     }
 
     #[test]

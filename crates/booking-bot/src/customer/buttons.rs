@@ -12,15 +12,17 @@ use teloxide::{
 };
 
 use super::{
-    Ctx, TgBot, apology, booking, context, limited, my_bookings, notify_others, report, reschedule,
-    start, visit, waitlist,
+    booking,
+    context::{Ctx, context},
+    entry::{apology, limited, notify_others, report},
+    my_bookings, reschedule, start, visit, waitlist,
 };
 use crate::{
-    app::App,
-    callback::{CallbackData, CallbackError, MenuItem},
+    customer::callback::{CallbackData, CallbackError, MenuItem},
+    customer::screen::Reply,
     error::BotError,
-    screen::Reply,
-    session::telegram_id,
+    runtime::app::{App, TgBot},
+    runtime::telegram::telegram_id,
     texts::Key,
 };
 
@@ -45,6 +47,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
         match data {
             Err(CallbackError::UnknownVersion) => Ok(Reply::alert(t.get(Key::ButtonOldVersion))),
             Err(CallbackError::Malformed) => Ok(Reply::alert(t.get(Key::ButtonGarbage))),
+            Err(CallbackError::OutOfDate) => Ok(Reply::alert(t.get(Key::ButtonExpired))),
             Ok(data) => route(&cx, data).await,
         }
     }

@@ -9,11 +9,11 @@ use storage::tenant::{
     catalogue,
 };
 
-use super::Ctx;
+use super::context::Ctx;
 use crate::{
+    customer::keyboards,
+    customer::screen::{Reply, Screen},
     error::{BotError, split},
-    keyboards,
-    screen::{Reply, Screen},
     texts::{Key, Noun},
 };
 

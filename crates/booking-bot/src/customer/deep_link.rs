@@ -10,12 +10,12 @@
 use booking_core::ids::{ServiceId, StaffId};
 use storage::tenant::{catalogue, sources};
 
-use super::{Ctx, booking, start};
+use super::{booking, context::Ctx, start};
 use crate::{
+    customer::keyboards,
+    customer::screen::{Reply, Screen},
+    customer::state::State,
     error::BotError,
-    keyboards,
-    screen::{Reply, Screen},
-    state::State,
     texts::Key,
 };
 
@@ -136,7 +136,7 @@ pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
         && (service.is_none() || staff.is_none() || gives);
     if !understood {
         let mut reply = start::menu(cx).await?;
-        reply.notify.push(crate::screen::Outgoing {
+        reply.notify.push(crate::customer::screen::Outgoing {
             chat: cx.dialogue.chat_id(),
             text: t.get(Key::LinkUnknown).to_owned(),
             markup: None,

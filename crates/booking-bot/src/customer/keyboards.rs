@@ -13,7 +13,7 @@ use teloxide::types::{
 };
 
 use crate::{
-    callback::{CallbackData, MenuItem},
+    customer::callback::{CallbackData, MenuItem},
     texts::{Key, Texts},
 };
 

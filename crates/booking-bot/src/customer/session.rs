@@ -2,18 +2,20 @@
 
 use std::sync::Arc;
 
-use booking_core::{ids::TelegramUserId, locale::Locale};
-use storage::{
-    TenantTx,
-    tenant::{
-        customers::{self, Customer, TelegramProfile},
-        settings::{self, TenantProfile},
-        texts,
-    },
+use storage::tenant::{
+    customers::{self, Customer, TelegramProfile},
+    settings::{self, TenantProfile},
 };
 use teloxide::types::User;
 
-use crate::{app::App, error::BotError, overrides::Overrides, texts::Texts};
+use crate::{
+    error::BotError,
+    runtime::{
+        app::App,
+        telegram::{default_locale, telegram_id},
+    },
+    texts::{Texts, overrides},
+};
 
 /// The customer behind an update, loaded once per update.
 #[derive(Clone, Debug)]
@@ -48,7 +50,7 @@ impl Session {
             }
         };
         let profile = settings::profile(&mut tx).await?;
-        let overrides = load_overrides(&mut tx).await?;
+        let overrides = overrides::load(&mut tx).await?;
         tx.commit().await?;
         let locale = customer.locale.unwrap_or_else(|| default_locale(user));
         Ok(Self {
@@ -63,24 +65,4 @@ impl Session {
     pub const fn is_new(&self) -> bool {
         self.customer.locale.is_none()
     }
-}
-
-/// The tenant's text overrides, read with every update so an edit applies at once.
-pub async fn load_overrides(tx: &mut TenantTx) -> Result<Overrides, BotError> {
-    let rows = texts::all(tx).await?;
-    Ok(Overrides::from_rows(
-        rows.into_iter().map(|o| (o.key, o.locale, o.text)),
-    ))
-}
-
-/// The language to use before the customer chose one: from Telegram's `language_code`.
-#[must_use]
-pub fn default_locale(user: &User) -> Locale {
-    Locale::from_telegram(user.language_code.as_deref())
-}
-
-/// Telegram user ids fit in 52 bits; the conversion never saturates in practice.
-#[must_use]
-pub fn telegram_id(user: &User) -> TelegramUserId {
-    TelegramUserId(i64::try_from(user.id.0).unwrap_or(i64::MAX))
 }

@@ -7,8 +7,8 @@ use booking_core::{
 use chrono::{DateTime, Utc};
 use storage::{TenantTx, tenant::catalogue};
 
-use super::Ctx;
-use crate::{error::BotError, screen::Reply, texts::Key};
+use super::context::Ctx;
+use crate::{customer::screen::Reply, error::BotError, texts::Key};
 
 pub(super) async fn names(
     tx: &mut TenantTx,

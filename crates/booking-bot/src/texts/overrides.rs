@@ -8,8 +8,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use booking_core::locale::Locale;
+use storage::{TenantTx, tenant::texts};
 
-use crate::texts::Key;
+use crate::{error::BotError, texts::Key};
 
 /// Telegram's limit on a message's text; an override may not be longer.
 pub const MAX_LEN: usize = 4096;
@@ -111,6 +112,14 @@ impl Overrides {
     pub fn is_empty(&self) -> bool {
         self.texts.is_empty()
     }
+}
+
+/// The tenant's overrides, read with every update so an edit applies at once.
+pub async fn load(tx: &mut TenantTx) -> Result<Overrides, BotError> {
+    let rows = texts::all(tx).await?;
+    Ok(Overrides::from_rows(
+        rows.into_iter().map(|o| (o.key, o.locale, o.text)),
+    ))
 }
 
 #[cfg(test)]

@@ -8,14 +8,17 @@ use std::{future::Future, sync::Arc, time::Duration};
 
 use booking_core::locale::Locale;
 use teloxide::{
-    ApiError, RequestError, dispatching::Dispatcher, error_handlers::LoggingErrorHandler,
-    prelude::*, types::BotCommand, update_listeners::Polling,
+    ApiError, RequestError,
+    dispatching::{Dispatcher, UpdateHandler},
+    error_handlers::LoggingErrorHandler,
+    prelude::*,
+    types::BotCommand,
+    update_listeners::Polling,
 };
 
 use crate::{
-    app::App,
-    handlers::{self, TgBot},
-    texts::{Key, Texts},
+    error::BotError,
+    runtime::app::{App, TgBot},
 };
 
 /// The first wait after a failure; it doubles up to [`MAX_BACKOFF`].
@@ -30,10 +33,16 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 #[error("BOT_TOKEN was rejected by the Bot API (Unauthorized): check the token from BotFather")]
 pub struct TokenRejected;
 
-/// Polls and dispatches until `stop` resolves, or until the Bot API rejects the token.
+/// The handler tree, made anew for each dispatcher.
+pub type Schema = fn() -> UpdateHandler<BotError>;
+
+/// Polls and dispatches `schema` until `stop` resolves, or until the Bot API rejects the
+/// token. `menu` is the command menu per language, registered once connected.
 pub async fn run(
     bot: TgBot,
     app: Arc<App>,
+    schema: Schema,
+    menu: Vec<(Locale, Vec<BotCommand>)>,
     stop: impl Future<Output = ()> + Send,
 ) -> Result<(), TokenRejected> {
     tokio::pin!(stop);
@@ -47,8 +56,8 @@ pub async fn run(
             Ok(me) => {
                 tracing::info!(bot = %me.username(), tenant = %app.tenant, "connected to the Bot API");
                 backoff = FIRST_BACKOFF;
-                prepare(&bot).await;
-                if dispatch(&bot, &app, &mut stop).await {
+                prepare(&bot, &menu).await;
+                if dispatch(&bot, &app, schema, &mut stop).await {
                     return Ok(());
                 }
                 tracing::warn!("the dispatcher stopped by itself; starting it again");
@@ -73,9 +82,10 @@ pub async fn run(
 async fn dispatch(
     bot: &TgBot,
     app: &Arc<App>,
+    schema: Schema,
     stop: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
 ) -> bool {
-    let mut dispatcher = Dispatcher::builder(bot.clone(), handlers::schema())
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![Arc::clone(app)])
         .default_handler(|_| async {})
         .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
@@ -112,14 +122,12 @@ async fn dispatch(
     true
 }
 
-/// Registers the commands in both languages and makes sure no webhook steals the updates.
-async fn prepare(bot: &TgBot) {
-    for locale in Locale::ALL {
-        let t = Texts::new(locale);
-        let commands = commands(&t);
-        let mut request = bot.set_my_commands(commands);
+/// Registers the command menu of each language and makes sure no webhook steals the updates.
+async fn prepare(bot: &TgBot, menu: &[(Locale, Vec<BotCommand>)]) {
+    for (locale, commands) in menu {
+        let mut request = bot.set_my_commands(commands.clone());
         // The home market's language is also the default for every other language.
-        if locale != Locale::Ru {
+        if *locale != Locale::Ru {
             request = request.language_code(locale.code());
         }
         if let Err(e) = request.await {
@@ -129,18 +137,4 @@ async fn prepare(bot: &TgBot) {
     if let Err(e) = bot.delete_webhook().await {
         tracing::warn!(error = %e, "deleteWebhook failed");
     }
-}
-
-fn commands(t: &Texts) -> Vec<BotCommand> {
-    [
-        ("start", Key::CmdStart),
-        ("book", Key::CmdBook),
-        ("my", Key::CmdMy),
-        ("about", Key::CmdAbout),
-        ("help", Key::CmdHelp),
-        ("language", Key::CmdLanguage),
-    ]
-    .into_iter()
-    .map(|(command, key)| BotCommand::new(command, t.get(key)))
-    .collect()
 }

@@ -5,14 +5,14 @@ use booking_core::{booking::BookingRejection, ids::BookingId};
 use storage::tenant::{bookings, reminders};
 
 use super::{
-    Ctx,
     common::{local, names, rejected},
+    context::Ctx,
 };
 use crate::{
+    customer::keyboards,
+    customer::screen::{Reply, Screen},
+    customer::state::State,
     error::BotError,
-    keyboards,
-    screen::{Reply, Screen},
-    state::State,
     texts::Key,
 };
 

@@ -12,15 +12,15 @@ use storage::tenant::bookings::{
 };
 
 use super::{
-    Ctx,
     calendar::{calendar, nearest, today},
     common::{expired, local, names, rejected},
+    context::Ctx,
 };
 use crate::{
+    customer::keyboards,
+    customer::screen::{Reply, Screen},
+    customer::state::State,
     error::{BotError, split},
-    keyboards,
-    screen::{Reply, Screen},
-    state::State,
     texts::Key,
 };
 

@@ -1,0 +1,40 @@
+//! The customer's flows: small named steps, each taking a [`context::Ctx`] and returning a
+//! [`screen::Reply`]. Only the entry points ([`entry`], [`buttons`] and the contact handler)
+//! talk to the Bot API, so every button press is answered (answerCallbackQuery) whatever the
+//! step did, and a database or Redis outage becomes a polite "try again in a minute" in one
+//! place.
+
+/// Book: service, staff, calendar, times, hold, confirm.
+pub mod booking;
+/// Button presses: parsed, routed, always answered.
+pub mod buttons;
+/// The calendar and time screens.
+pub mod calendar;
+/// Inline-button data and its versioned codec.
+pub mod callback;
+/// Helpers every flow uses.
+pub mod common;
+/// Everything a step needs about the update.
+pub mod context;
+/// /start with a deep link: preselection and source tags.
+pub mod deep_link;
+/// Commands and typed messages: the entry points of the customer's flows.
+pub mod entry;
+/// Inline keyboards.
+pub mod keyboards;
+/// My bookings: list and cancel.
+pub mod my_bookings;
+/// Moving a booking through the same calendar.
+pub mod reschedule;
+/// What a step shows.
+pub mod screen;
+/// The customer behind an update.
+pub mod session;
+/// /start, language, menu, help, about.
+pub mod start;
+/// The dialogue state.
+pub mod state;
+/// Confirming a visit from its reminder, rating it afterwards.
+pub mod visit;
+/// Joining the waitlist of a full day and taking an offered time.
+pub mod waitlist;

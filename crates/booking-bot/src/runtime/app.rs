@@ -1,0 +1,76 @@
+//! What every handler needs about the tenant it serves, passed down explicitly.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use booking_core::{clock::SharedClock, ids::TenantId, tenant::TenantSchema};
+use chrono::{DateTime, Utc};
+use storage::{Db, TenantTx, db::PoolSize, kv::Kv};
+
+use teloxide::adaptors::Throttle;
+
+use crate::{
+    config::Config,
+    error::BotError,
+    runtime::{
+        dialogue_storage::TenantDialogues,
+        rate_limit::{Admission, RateLimit},
+        telegram::telegram_id,
+    },
+};
+
+/// The bot as handlers use it: every call goes through one shared `Throttle`.
+pub type TgBot = Throttle<teloxide::Bot>;
+
+/// The tenant context of one running bot. Nothing about the tenant is global, so one process
+/// could later serve several tenants with one `App` each.
+#[derive(Debug)]
+pub struct App {
+    pub tenant: TenantId,
+    pub schema: TenantSchema,
+    pub db: Db,
+    pub dialogues: Arc<TenantDialogues>,
+    pub kv: Kv,
+    pub rate_limit: RateLimit,
+    pub clock: SharedClock,
+    /// Wakes the broadcast watcher when one starts or is stopped, rather than on its next look.
+    pub broadcasts: tokio::sync::Notify,
+}
+
+impl App {
+    /// The context of the tenant `config` names: its pool, logging in as the tenant's own
+    /// role with connections scoped to its schema, and its Redis. Nothing connects yet.
+    pub fn connect(config: &Config, clock: SharedClock) -> anyhow::Result<Self> {
+        let schema = TenantSchema::for_tenant(config.tenant_id);
+        let db = Db::connect_as_tenant(&config.database_url, &schema, PoolSize(5))
+            .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+        let kv = Kv::new(&config.redis_url).context("REDIS_URL is not a valid Redis URL")?;
+        Ok(Self {
+            tenant: config.tenant_id,
+            schema,
+            db,
+            dialogues: TenantDialogues::new(kv.clone(), config.tenant_id),
+            kv,
+            rate_limit: RateLimit::default(),
+            clock,
+            broadcasts: tokio::sync::Notify::new(),
+        })
+    }
+
+    /// A transaction in the tenant's schema.
+    pub async fn tx(&self) -> Result<TenantTx, BotError> {
+        Ok(self.db.tenant(&self.schema).await?)
+    }
+
+    /// Counts an update of `user` against the per-user rate limit.
+    pub async fn admit(&self, user: &teloxide::types::User) -> Admission {
+        self.rate_limit
+            .admit(&self.kv, self.tenant, telegram_id(user))
+            .await
+    }
+
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}

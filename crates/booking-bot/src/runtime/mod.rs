@@ -1,0 +1,14 @@
+//! What runs the flows, the same for customers and admins: the tenant context every handler
+//! receives, long polling kept alive through Bot API outages, dialogue states in Redis under
+//! tenant-prefixed keys, and per-user rate limits.
+
+/// The tenant context handlers receive.
+pub mod app;
+/// Dialogue states in Redis under tenant-prefixed keys.
+pub mod dialogue_storage;
+/// Long polling, kept alive through Bot API outages.
+pub mod polling;
+/// Per-user rate limits.
+pub mod rate_limit;
+/// What the bot reads off Telegram's own types.
+pub mod telegram;

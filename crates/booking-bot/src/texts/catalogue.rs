@@ -1,0 +1,308 @@
+//! Every text's defaults: (Russian, English) for each key, in one table.
+
+use super::Key;
+
+/// (Russian, English) for every key.
+pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
+    use Key as K;
+    match key {
+        K::ChooseLanguage => (
+            "Здравствуйте, {name}! Выберите язык / Choose your language:",
+            "Hello, {name}! Choose your language / Выберите язык:",
+        ),
+        K::Menu => (
+            "{business}: чем можем помочь?",
+            "{business}: how can we help?",
+        ),
+        K::Help => (
+            "Запишитесь кнопкой «Записаться»: выберите услугу, мастера, день и время. \
+             «Мои записи» покажут ваши визиты, там же их можно отменить.\n\
+             Команды: /book — записаться, /my — мои записи, /language — язык, /start — меню.",
+            "Press “Book” and choose a service, a staff member, a day and a time. \
+             “My bookings” lists your visits and lets you cancel them.\n\
+             Commands: /book to book, /my for your bookings, /language to change the language, \
+             /start for the menu.",
+        ),
+        K::AboutTitle => ("{business}\nУслуги:", "{business}\nServices:"),
+        K::NotUnderstood => (
+            "Не понимаю это сообщение. Пожалуйста, воспользуйтесь меню.",
+            "Sorry, I did not understand that. Please use the menu.",
+        ),
+        K::BtnBook => ("📅 Записаться", "📅 Book"),
+        K::BtnMyBookings => ("📋 Мои записи", "📋 My bookings"),
+        K::BtnAbout => ("ℹ️ О нас", "ℹ️ About"),
+        K::BtnHelp => ("❓ Помощь", "❓ Help"),
+        K::BtnMenu => ("🏠 Меню", "🏠 Menu"),
+        K::BtnBack => ("◀️ Назад", "◀️ Back"),
+        K::BtnAnyStaff => ("Любой свободный мастер", "Anyone available"),
+        K::BtnConfirm => ("✅ Подтвердить", "✅ Confirm"),
+        K::BtnOtherTime => ("◀️ Другое время", "◀️ Another time"),
+        K::BtnCancelBooking => ("❌ Отменить #{n}", "❌ Cancel #{n}"),
+        K::BtnMoveBooking => ("🔄 Перенести #{n}", "🔄 Move #{n}"),
+        K::BtnMove => ("✅ Перенести", "✅ Move"),
+        K::BtnPast => ("🕘 Прошлые визиты", "🕘 Past visits"),
+        K::BtnBookAgain => ("🔁 Снова #{n}", "🔁 Again #{n}"),
+        K::PastTitle => ("Ваши прошлые визиты:", "Your past visits:"),
+        K::NoPast => ("Прошлых визитов пока нет.", "No past visits yet."),
+        K::PastLine => (
+            "#{n} {service}, {date} {time}, мастер {staff} — {status}",
+            "#{n} {service}, {date} {time} with {staff} — {status}",
+        ),
+        K::BtnYesCancel => ("✅ Да, отменить", "✅ Yes, cancel"),
+        K::BtnNoKeep => ("Нет, оставить", "No, keep it"),
+        K::ChooseService => ("Выберите услугу:", "Choose a service:"),
+        K::NoServices => (
+            "Сейчас нет доступных услуг.",
+            "No services are available right now.",
+        ),
+        K::ChooseStaff => (
+            "{service}\nВыберите мастера:",
+            "{service}\nChoose a staff member:",
+        ),
+        K::ChooseDay => (
+            "{service}\nВыберите день (можно нажать только дни со свободным временем):",
+            "{service}\nChoose a day (only days with free time can be pressed):",
+        ),
+        K::ChooseNewDay => (
+            "Перенос: {service}\nВыберите новый день (можно нажать только дни со свободным временем):",
+            "Moving: {service}\nChoose a new day (only days with free time can be pressed):",
+        ),
+        K::NoDays => (
+            "В этом месяце свободных дней нет.",
+            "No free days this month.",
+        ),
+        K::ChooseTime => (
+            "{service}, {date}\nВремя указано в часовом поясе {zone}. {free}:",
+            "{service}, {date}\nTimes are in {zone}. {free}:",
+        ),
+        K::NoTimes => (
+            "На этот день свободного времени нет.",
+            "There is no free time on this day.",
+        ),
+        K::ConfirmScreen => (
+            "Проверьте запись:\n{service}, мастер {staff}\n{date} в {time} ({zone})\nСтоимость: {price}\n\
+             Время держится за вами {hold}.",
+            "Please check:\n{service} with {staff}\n{date} at {time} ({zone})\nPrice: {price}\n\
+             The time is held for you for {hold}.",
+        ),
+        K::Booked => (
+            "✅ Вы записаны!\n{service}, мастер {staff}\n{date} в {time} ({zone})",
+            "✅ You are booked!\n{service} with {staff}\n{date} at {time} ({zone})",
+        ),
+        K::NearestTimes => ("Ближайшее свободное время:", "The nearest free times:"),
+        K::MyBookingsTitle => ("У вас {count}:", "You have {count}:"),
+        K::NoBookings => (
+            "У вас нет предстоящих записей.",
+            "You have no upcoming bookings.",
+        ),
+        K::BookingLine => (
+            "#{n} {service}, {date} в {time}, мастер {staff}",
+            "#{n} {service}, {date} at {time} with {staff}",
+        ),
+        K::CancelAsk => (
+            "Отменить запись?\n{service}, {date} в {time}",
+            "Cancel this booking?\n{service}, {date} at {time}",
+        ),
+        K::Cancelled => ("Запись отменена.", "The booking is cancelled."),
+        K::MoveAsk => (
+            "Перенести {service}\nс {old_date} {old_time}\nна {date} в {time} ({zone})?",
+            "Move {service}\nfrom {old_date} {old_time}\nto {date} at {time} ({zone})?",
+        ),
+        K::Moved => (
+            "✅ Запись перенесена: {service}, {date} в {time} ({zone})",
+            "✅ Moved: {service}, {date} at {time} ({zone})",
+        ),
+        K::ButtonExpired => (
+            "Эта кнопка устарела. Начните заново из меню: /start",
+            "This button is out of date. Please start again from the menu: /start",
+        ),
+        K::ButtonOldVersion => (
+            "Эта кнопка от прежней версии бота. Откройте меню заново: /start",
+            "This button is from an earlier version of the bot. Please open the menu again: /start",
+        ),
+        K::ButtonGarbage => (
+            "Неизвестная кнопка. Ничего не изменилось.",
+            "Unknown button. Nothing has changed.",
+        ),
+        K::Unavailable => (
+            "Извините, сервис временно недоступен. Попробуйте через минуту.",
+            "Sorry, we are temporarily unavailable. Please try again in a minute.",
+        ),
+        K::SlowDown => (
+            "Слишком много запросов. Подождите несколько секунд.",
+            "Too many requests. Please wait a few seconds.",
+        ),
+        K::AskPhone => (
+            "Если хотите, поделитесь номером телефона — мы позвоним, если планы изменятся.",
+            "If you like, share your phone number so we can call you if plans change.",
+        ),
+        K::BtnSharePhone => ("📱 Поделиться номером", "📱 Share my phone number"),
+        K::BtnSkipPhone => ("Пропустить", "Skip"),
+        K::PhoneSaved => (
+            "Спасибо, номер сохранён.",
+            "Thank you, your number is saved.",
+        ),
+        K::PhoneSkipped => ("Хорошо, без номера.", "All right, no number."),
+        K::PhoneNotOwn => (
+            "Пожалуйста, поделитесь своим номером кнопкой ниже.",
+            "Please share your own number with the button below.",
+        ),
+        K::AdminBooked => (
+            "🔔 Новая запись ({by}): {service}, мастер {staff}, {date} {time}. Клиент: {customer}",
+            "🔔 New booking ({by}): {service} with {staff}, {date} {time}. Customer: {customer}",
+        ),
+        K::AdminCancelled => (
+            "❌ Запись отменена ({by}): {service}, мастер {staff}, {date} {time}. Клиент: {customer}",
+            "❌ Booking cancelled ({by}): {service} with {staff}, {date} {time}. Customer: {customer}",
+        ),
+        K::AdminMoved => (
+            "🔄 Запись перенесена ({by}): {service}, мастер {staff}, {old} → {date} {time}. Клиент: {customer}",
+            "🔄 Booking moved ({by}): {service} with {staff}, {old} → {date} {time}. Customer: {customer}",
+        ),
+        K::AdminReleased => (
+            "⌛ Запись снята автоматически — клиент не подтвердил визит: {service}, мастер {staff}, \
+             {date} {time}. Клиент: {customer}",
+            "⌛ Booking released automatically, the customer did not confirm the visit: {service} \
+             with {staff}, {date} {time}. Customer: {customer}",
+        ),
+        K::BtnOpenBooking => ("📋 Открыть запись", "📋 Open the booking"),
+        K::ByCustomer => ("клиент", "by the customer"),
+        K::ByAdmin => ("администратор", "by an admin"),
+        K::ByApi => ("через сайт или API", "via the website or API"),
+        K::BySystem => ("автоматически", "automatically"),
+        K::NoticeBooked => (
+            "✅ Вы записаны: {service}, мастер {staff}\n{date} в {time} ({zone}).",
+            "✅ You are booked: {service} with {staff}\n{date} at {time} ({zone}).",
+        ),
+        K::NoticeMoved => (
+            "🔁 Ваша запись перенесена: {service}, мастер {staff}\n{old} → {date} в {time} ({zone}).",
+            "🔁 Your visit was moved: {service} with {staff}\n{old} → {date} at {time} ({zone}).",
+        ),
+        K::NoticeCancelled => (
+            "❌ К сожалению, ваша запись отменена: {service}, {date} в {time}.",
+            "❌ The business had to cancel your visit: {service}, {date} at {time}.",
+        ),
+        K::NoticeCancelledApology => (
+            "😔 Извините: мастер не сможет работать в этот день, поэтому запись отменена: \
+             {service}, {date} в {time}.",
+            "😔 We are sorry: your master cannot work that day, so your visit is cancelled: \
+             {service}, {date} at {time}.",
+        ),
+        K::NoticeReason => ("Причина: {reason}", "Reason: {reason}"),
+        K::NoticeNearest => (
+            "Ближайшее свободное время — запись в одно нажатие:",
+            "Nearest free times, one press to rebook:",
+        ),
+        K::NoticeOtherDay => ("Выберите другой день:", "Choose another day:"),
+        K::CmdStart => ("Главное меню", "Main menu"),
+        K::CmdBook => ("Записаться", "Book a visit"),
+        K::CmdMy => ("Мои записи", "My bookings"),
+        K::CmdAbout => ("О нас", "About us"),
+        K::CmdHelp => ("Помощь", "Help"),
+        K::CmdLanguage => ("Язык", "Language"),
+        K::Reminder => (
+            "⏰ Напоминание: {service}, мастер {staff}\n{date} в {time} ({zone}). Ждём вас! \
+             Подтвердите, пожалуйста, визит.",
+            "⏰ Reminder: {service} with {staff}\n{date} at {time} ({zone}). See you! \
+             Please confirm your visit.",
+        ),
+        K::ReminderConfirmed => (
+            "⏰ {service}, мастер {staff}\n{date} в {time} ({zone})\n✅ Визит подтверждён.",
+            "⏰ {service} with {staff}\n{date} at {time} ({zone})\n✅ Visit confirmed.",
+        ),
+        K::BtnConfirmVisit => ("✅ Приду", "✅ I'll be there"),
+        K::BtnRescheduleVisit => ("🔄 Перенести", "🔄 Reschedule"),
+        K::BtnCancelVisit => ("❌ Отменить", "❌ Cancel"),
+        K::VisitConfirmed => ("Спасибо, ждём вас!", "Thank you, see you then!"),
+        K::Released => (
+            "Запись {service} на {date} {time} снята, потому что визит не был подтверждён. \
+             Запишитесь снова, если планы не изменились: /book",
+            "Your booking for {service} on {date} at {time} was released because the visit was \
+             not confirmed. Book again if your plans have not changed: /book",
+        ),
+        K::FollowUp => (
+            "Как прошёл визит ({service}, {date})? Оцените, пожалуйста, от 1 до 5:",
+            "How was your visit ({service}, {date})? Please rate it from 1 to 5:",
+        ),
+        K::RatingThanks => (
+            "Спасибо за оценку {rating}! Если хотите, напишите отзыв одним сообщением.",
+            "Thank you for rating us {rating}! If you like, write a comment in one message.",
+        ),
+        K::BtnNoComment => ("Без отзыва", "No comment"),
+        K::CommentSaved => ("Спасибо за отзыв!", "Thank you for your comment!"),
+        K::WaitlistHint => (
+            "Дни с 🔔 заняты: нажмите, чтобы встать в лист ожидания.",
+            "Days with 🔔 are full: press one to join its waitlist.",
+        ),
+        K::WaitlistAsk => (
+            "{service}, {date}: свободного времени нет. Встать в лист ожидания? \
+             Мы напишем, если время освободится.",
+            "{service}, {date}: there is no free time. Join the waitlist? \
+             We will message you if time frees up.",
+        ),
+        K::BtnJoinWaitlist => ("🔔 Встать в лист ожидания", "🔔 Join the waitlist"),
+        K::WaitlistJoined => (
+            "Вы в листе ожидания на {date}. Как только время освободится, мы напишем.",
+            "You are on the waitlist for {date}. We will message you as soon as time frees up.",
+        ),
+        K::WaitlistOffer => (
+            "🔔 Освободилось время: {service}, {date} ({zone}). Кто первым нажмёт, того и запишем:",
+            "🔔 Time has freed up: {service}, {date} ({zone}). The first to press gets it:",
+        ),
+        K::LinkUnknown => (
+            "Эта ссылка устарела или неполна — вот наше меню.",
+            "This link is out of date or incomplete — here is our menu.",
+        ),
+        K::AboutAddress => ("📍 Адрес: {address}", "📍 Address: {address}"),
+        K::AboutContacts => ("📞 Контакты: {contacts}", "📞 Contacts: {contacts}"),
+        K::AboutHours => ("🕘 Часы работы:", "🕘 Opening hours:"),
+        K::DayOff => ("выходной", "closed"),
+        K::RejSlotTaken => (
+            "Это время только что заняли.",
+            "This time has just been taken.",
+        ),
+        K::RejInThePast => ("Это время уже прошло.", "This time is in the past."),
+        K::RejTooSoon => (
+            "Записаться можно не позднее чем за {notice} до визита.",
+            "Bookings need at least {notice} notice.",
+        ),
+        K::RejBeyondHorizon => (
+            "Записаться можно не дальше чем на {days} вперёд.",
+            "Bookings can be made at most {days} ahead.",
+        ),
+        K::RejOutsideHours => (
+            "Это время вне рабочих часов.",
+            "This time is outside working hours.",
+        ),
+        K::RejBlocked => ("Это время закрыто.", "This time is blocked."),
+        K::RejLimit => (
+            "У вас уже {count} — это максимум. Отмените одну, чтобы записаться снова.",
+            "You already have {count}, the most allowed. Cancel one to book again.",
+        ),
+        K::RejCancelCutoff => (
+            "Отменить запись можно не позднее чем за {cutoff} до визита. Свяжитесь с нами.",
+            "Bookings can be cancelled up to {cutoff} before the visit. Please contact us.",
+        ),
+        K::RejRescheduleCutoff => (
+            "Перенести запись можно не позднее чем за {cutoff} до визита.",
+            "Bookings can be moved up to {cutoff} before the visit.",
+        ),
+        K::RejNotFound => ("Такой записи нет.", "There is no such booking."),
+        K::RejNotChangeable => (
+            "Эту запись уже нельзя изменить.",
+            "This booking can no longer be changed.",
+        ),
+        K::RejServiceUnavailable => (
+            "Эта услуга сейчас недоступна.",
+            "This service is not available.",
+        ),
+        K::RejStaffUnavailable => (
+            "Этот мастер не оказывает эту услугу.",
+            "This staff member does not give this service.",
+        ),
+        K::WaitlistOfferGone => (
+            "Это предложение больше не действует.",
+            "This offer is no longer valid.",
+        ),
+    }
+}

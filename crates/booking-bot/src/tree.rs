@@ -1,0 +1,51 @@
+//! The handler tree: every update goes to the admin panel or to the customer's flows.
+//!
+//! Private messages: `/admin` first, then the customer's commands, a shared contact, a typed
+//! admin step that is waiting, and any other text; button presses by their codec's prefix;
+//! and the bot's own membership (a customer who blocked it).
+
+use teloxide::{
+    dispatching::{UpdateFilterExt as _, UpdateHandler},
+    prelude::*,
+    types::Message,
+};
+
+use crate::{
+    admin,
+    customer::{buttons, entry},
+    error::BotError,
+};
+
+/// The whole tree: private messages (commands first, then any text) and button presses.
+#[must_use]
+pub fn schema() -> UpdateHandler<BotError> {
+    let messages = Update::filter_message()
+        .filter(|m: Message| m.chat.is_private())
+        .branch(dptree::filter(admin::is_command).endpoint(admin::router::on_command))
+        .branch(
+            dptree::entry()
+                .filter_command::<entry::Command>()
+                .endpoint(entry::on_command),
+        )
+        .branch(Message::filter_contact().endpoint(entry::on_contact))
+        .branch(dptree::filter_async(admin::is_waiting).endpoint(admin::router::on_text))
+        .branch(dptree::endpoint(entry::on_text));
+    let presses = Update::filter_callback_query()
+        .branch(dptree::filter(admin::is_press).endpoint(admin::router::on_callback))
+        .endpoint(buttons::on_callback);
+    let membership = Update::filter_my_chat_member().endpoint(entry::on_membership);
+    dptree::entry()
+        .branch(messages)
+        .branch(presses)
+        .branch(membership)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tree_builds() {
+        let _ = schema();
+    }
+}
