@@ -20,7 +20,7 @@ use storage::{
 
 use super::{
     calendar::{calendar, first_of, last_day, nearest, today},
-    common::{expired, local, names, rejected},
+    common::{booking_screen, expired, local, names, rejected},
     context::Ctx,
 };
 use crate::{
@@ -274,27 +274,14 @@ pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError>
 
 /// Step 6: confirm the hold. Only the customer's own hold is found.
 pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
-    let t = cx.texts();
     let customer = cx.session.customer.id;
     let mut tx = cx.app.tx().await?;
     match split(service::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
         Ok(change) => {
-            let booking = change.booking;
-            let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+            let screen = booking_screen(cx, &mut tx, Key::Booked, &change.booking).await?;
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
-            let (date, time) = local(cx, booking.start);
-            let text = t.fill(
-                Key::Booked,
-                &[
-                    ("service", &service),
-                    ("staff", &staff),
-                    ("date", &date),
-                    ("time", &time),
-                    ("zone", cx.session.profile.time_zone.name()),
-                ],
-            );
-            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+            Ok(screen)
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;

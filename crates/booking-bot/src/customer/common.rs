@@ -5,10 +5,17 @@ use booking_core::{
     ids::{ServiceId, StaffId},
 };
 use chrono::{DateTime, Utc};
-use storage::{TenantTx, tenant::catalogue};
+use storage::{
+    TenantTx,
+    tenant::{bookings::model::Booking, catalogue},
+};
 
-use super::context::Ctx;
-use crate::{customer::screen::Reply, error::BotError, texts::Key};
+use super::{
+    context::Ctx,
+    keyboards,
+    screen::{Reply, Screen},
+};
+use crate::{error::BotError, texts::Key};
 
 pub(super) async fn names(
     tx: &mut TenantTx,
@@ -35,6 +42,30 @@ pub(super) fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
         local.format("%d.%m.%Y").to_string(),
         local.format("%H:%M").to_string(),
     )
+}
+
+/// The screen that says what became of a booking (booked, moved, confirmed): `key`'s text with
+/// the booking's service, staff member, date, time and zone, and the way back to the menu.
+pub(super) async fn booking_screen(
+    cx: &Ctx<'_>,
+    tx: &mut TenantTx,
+    key: Key,
+    booking: &Booking,
+) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let (service, staff) = names(tx, booking.service_id, booking.staff_id).await?;
+    let (date, time) = local(cx, booking.start);
+    let text = t.fill(
+        key,
+        &[
+            ("service", &service),
+            ("staff", &staff),
+            ("date", &date),
+            ("time", &time),
+            ("zone", cx.session.profile.time_zone.name()),
+        ],
+    );
+    Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
 }
 
 pub(super) fn expired(cx: &Ctx<'_>) -> Reply {

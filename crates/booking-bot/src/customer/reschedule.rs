@@ -13,7 +13,7 @@ use storage::tenant::bookings::{
 
 use super::{
     calendar::{calendar, nearest, today},
-    common::{expired, local, names, rejected},
+    common::{booking_screen, expired, local, names, rejected},
     context::Ctx,
 };
 use crate::{
@@ -102,7 +102,6 @@ pub async fn confirm_screen(
 /// Moves the booking in the dialogue state; storage re-checks ownership, the cut-off and the
 /// new time.
 pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError> {
-    let t = cx.texts();
     let State::Rescheduling {
         booking,
         service,
@@ -122,21 +121,10 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
     .await;
     match split(result)? {
         Ok(change) => {
-            let moved = change.booking;
-            let (service_name, _) = names(&mut tx, moved.service_id, moved.staff_id).await?;
+            let screen = booking_screen(cx, &mut tx, Key::Moved, &change.booking).await?;
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
-            let (date, time) = local(cx, moved.start);
-            let text = t.fill(
-                Key::Moved,
-                &[
-                    ("service", &service_name),
-                    ("date", &date),
-                    ("time", &time),
-                    ("zone", cx.session.profile.time_zone.name()),
-                ],
-            );
-            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+            Ok(screen)
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;

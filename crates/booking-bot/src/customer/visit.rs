@@ -5,7 +5,7 @@ use booking_core::{booking::BookingRejection, ids::BookingId};
 use storage::tenant::{bookings, reminders};
 
 use super::{
-    common::{local, names, rejected},
+    common::{booking_screen, rejected},
     context::Ctx,
 };
 use crate::{
@@ -32,20 +32,8 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let Some(booking) = bookings::views::get(&mut tx, id).await? else {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
-    let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+    let mut reply = booking_screen(cx, &mut tx, Key::ReminderConfirmed, &booking).await?;
     tx.commit().await?;
-    let (date, time) = local(cx, booking.start);
-    let text = t.fill(
-        Key::ReminderConfirmed,
-        &[
-            ("service", &service),
-            ("staff", &staff),
-            ("date", &date),
-            ("time", &time),
-            ("zone", cx.session.profile.time_zone.name()),
-        ],
-    );
-    let mut reply = Reply::screen(Screen::new(text, keyboards::to_menu(t)));
     reply.notice = Some(t.get(Key::VisitConfirmed).to_owned());
     Ok(reply)
 }

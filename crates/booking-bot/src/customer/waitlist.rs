@@ -16,7 +16,7 @@ use storage::tenant::{
 
 use super::{
     calendar::nearest,
-    common::{expired, local, names, rejected},
+    common::{booking_screen, expired, rejected},
     context::Ctx,
 };
 use crate::{
@@ -105,22 +105,10 @@ pub async fn take(cx: &Ctx<'_>, id: WaitlistId, start: DateTime<Utc>) -> Result<
     let source = cx.session.customer.source.clone();
     match split(service::take_offer(&mut tx, &entry, start, cx.actor(), source, now).await)? {
         Ok(change) => {
-            let booking = change.booking;
-            let (service, staff) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+            let screen = booking_screen(cx, &mut tx, Key::Booked, &change.booking).await?;
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
-            let (date, time) = local(cx, booking.start);
-            let text = t.fill(
-                Key::Booked,
-                &[
-                    ("service", &service),
-                    ("staff", &staff),
-                    ("date", &date),
-                    ("time", &time),
-                    ("zone", zone.name()),
-                ],
-            );
-            Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+            Ok(screen)
         }
         Err(BookingRejection::SlotTaken) => {
             let screen = nearest(cx, &mut tx, entry.service_id, entry.staff_id, entry.day).await?;
