@@ -20,6 +20,8 @@ pub struct Db {
     pool: PgPool,
     options: PgConnectOptions,
     role_base: RoleBase,
+    /// A bot host's pool: each tenant transaction also takes on the tenant's role.
+    as_tenant_role: bool,
 }
 
 /// Pool sizing for a process. The sum over all processes must stay below the server's
@@ -62,6 +64,28 @@ impl Db {
             pool,
             options,
             role_base,
+            as_tenant_role: false,
+        })
+    }
+
+    /// A bot host's pool: it logs in as the host's own role (a member of exactly the tenant
+    /// roles it serves, with no rights of its own), and every [`Db::tenant`] transaction runs
+    /// as that tenant's role (`SET LOCAL ROLE`) with its schema, so one tenant's transaction
+    /// cannot reach another's rows and a tenant the host was not granted is refused. Idle
+    /// connections close soon: a host of mostly idle tenants holds almost none.
+    pub fn connect_as_host(url: &SecretString, size: PoolSize) -> Result<Self, StorageError> {
+        let options =
+            PgConnectOptions::from_str(url.expose_secret())?.application_name("booking-bot-host");
+        let role_base = RoleBase::parse(&database_name(&options))?;
+        let pool = pool_options(size, DEFAULT_ACQUIRE_TIMEOUT)
+            .min_connections(0)
+            .idle_timeout(HOST_IDLE_TIMEOUT)
+            .connect_lazy_with(options.clone());
+        Ok(Self {
+            pool,
+            options,
+            role_base,
+            as_tenant_role: true,
         })
     }
 
@@ -100,6 +124,7 @@ impl Db {
             pool,
             options,
             role_base,
+            as_tenant_role: false,
         })
     }
 
@@ -114,12 +139,25 @@ impl Db {
     /// and `current_schema()` is checked before the caller gets the transaction.
     pub async fn tenant(&self, schema: &TenantSchema) -> Result<TenantTx, StorageError> {
         let mut tx = self.pool.begin().await?;
-        let actual: Option<String> = sqlx::query_scalar(
-            "select current_schema() from (select set_config('search_path', $1, true)) s",
-        )
-        .bind(schema.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
+        let actual: Option<String> = if self.as_tenant_role {
+            // `set_config('role', .., true)` is `SET LOCAL ROLE`: PostgreSQL checks the host's
+            // membership, and the role ends with the transaction like the search_path.
+            sqlx::query_scalar(
+                "select current_schema() from \
+                   (select set_config('role', $2, true), set_config('search_path', $1, true)) s",
+            )
+            .bind(schema.as_str())
+            .bind(self.tenant_role(schema).as_str())
+            .fetch_one(&mut *tx)
+            .await?
+        } else {
+            sqlx::query_scalar(
+                "select current_schema() from (select set_config('search_path', $1, true)) s",
+            )
+            .bind(schema.as_str())
+            .fetch_one(&mut *tx)
+            .await?
+        };
         if actual.as_deref() != Some(schema.as_str()) {
             return Err(StorageError::WrongSchema {
                 expected: schema.as_str().to_owned(),
@@ -130,6 +168,12 @@ impl Db {
             tx,
             schema: schema.clone(),
         })
+    }
+
+    /// The prefix of this database's role names.
+    #[must_use]
+    pub fn role_base(&self) -> &RoleBase {
+        &self.role_base
     }
 
     /// The role a tenant's bot logs in as.
@@ -181,6 +225,9 @@ impl Db {
         Ok(())
     }
 }
+
+/// How long a bot host keeps an unused connection: its tenants are mostly idle.
+const HOST_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Long enough for a burst of bookings to queue for a connection, short enough that a dead
 /// database turns into "try again in a minute" quickly.

@@ -21,6 +21,8 @@ pub mod crypto;
 pub mod db;
 /// Error types of this crate's boundary.
 pub mod error;
+/// Bot hosts: one process, many tenants, each transaction under the tenant's own role.
+pub mod host;
 /// Redis connection and tenant-prefixed keys.
 pub mod kv;
 /// Applying the control and tenant migrations.

@@ -206,7 +206,7 @@ async fn grant(
 
 /// Runs DDL built by PostgreSQL's own `format()`: `%I` quotes identifiers and `%L` literals
 /// on the server, so nothing is spliced into SQL by hand. DDL cannot take bind parameters.
-async fn ddl(
+pub(crate) async fn ddl(
     conn: &mut PgConnection,
     template: &'static str,
     args: &[&str],

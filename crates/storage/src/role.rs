@@ -33,6 +33,11 @@ impl fmt::Display for TenantRole {
 pub struct RoleBase(String);
 
 impl RoleBase {
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// Accepts a lowercase identifier short enough to leave room for `_tenant_<id>` within
     /// PostgreSQL's 63-byte limit.
     pub fn parse(s: &str) -> Result<Self, StorageError> {

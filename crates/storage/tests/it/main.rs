@@ -7,6 +7,7 @@ mod alerts;
 mod bookings;
 mod concurrency;
 mod consequences;
+mod hosts;
 mod isolation;
 mod jobs;
 mod provisioning;
