@@ -2,16 +2,15 @@
 //!
 //! The same path as the operator API's tenant create (`master-bot/src/api/tenants.rs`): a
 //! random role password sealed with the data key, `provision::provision_tenant`, desired
-//! state running, a `reconcile_tenant` job for the deploy worker. It runs right after the
+//! state running, a reconcile job for the deploy worker (`JobKind::reconcile`). It runs right after the
 //! activation and again from every reconciliation pass until it has been done, so a crash
 //! between the payment and the deploy is finished later.
 
 use booking_core::ids::{TelegramUserId, TenantId};
-use serde_json::json;
 use storage::{
     control::{
         deployments,
-        jobs::{self, NewJob},
+        jobs::{self, JobKind, NewJob},
         orders::{self, Order},
         tenants::{self, DesiredState},
     },
@@ -63,15 +62,11 @@ pub async fn provision_order(sales: &Sales, order: &Order) -> Result<(), SalesEr
     Ok(())
 }
 
-/// The deploy worker's job for a tenant.
+/// The deploy worker's job for a tenant: the same reconcile job, under the same dedupe key,
+/// as the operator API and the subscription monitor queue.
 #[must_use]
-pub fn deploy_job(tenant: TenantId, now: chrono::DateTime<chrono::Utc>) -> NewJob {
-    NewJob::new(
-        "reconcile_tenant",
-        json!({ "tenant_id": tenant.get() }),
-        now,
-    )
-    .deduplicated(format!("reconcile:{tenant}"))
+pub const fn deploy_job(tenant: TenantId, now: chrono::DateTime<chrono::Utc>) -> NewJob {
+    NewJob::new(JobKind::reconcile(tenant), now)
 }
 
 /// Tells buyers whose bot's first deployment succeeded that it is live, with its link.
