@@ -6,6 +6,7 @@
 mod alerts;
 mod bookings;
 mod concurrency;
+mod create_tenant;
 mod isolation;
 mod jobs;
 mod provisioning;
