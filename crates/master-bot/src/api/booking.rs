@@ -24,11 +24,13 @@ use storage::{
         bookings::{self, Booking, BookingRequest, Rules, StaffSlot},
         catalogue,
         customers::{self, TelegramProfile},
+        settings,
     },
 };
 
 use crate::api::{
     auth::ApiKey,
+    bookable::Bookable,
     error::{ApiError, FieldError},
     extract::{ApiPath, ApiQuery, JsonBody},
     idempotency,
@@ -107,16 +109,11 @@ pub async fn free_slots(
             format!("must be on or after from, and at most {MAX_SLOT_DAYS} days in all"),
         )]));
     }
+    let now = state.clock.now();
     let mut tx = open(&state, &key, tenant).await?;
-    let slots = bookings::free_slots(
-        &mut tx,
-        service,
-        query.staff_id,
-        from,
-        to,
-        state.clock.now(),
-    )
-    .await?;
+    let profile = settings::profile(&mut tx).await?;
+    Bookable::new(&profile, now).check_dates(&[("query.from", from), ("query.to", to)])?;
+    let slots = bookings::free_slots(&mut tx, service, query.staff_id, from, to, now).await?;
     Ok(Json(slots))
 }
 
@@ -186,6 +183,8 @@ pub async fn create(
         || async {
             let now = state.clock.now();
             let mut tx = open(&state, &key, tenant).await?;
+            let profile = settings::profile(&mut tx).await?;
+            Bookable::new(&profile, now).check_start(&profile, req.start, now)?;
             let customer = customers::upsert(
                 &mut tx,
                 &TelegramProfile {
