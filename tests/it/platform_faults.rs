@@ -9,7 +9,7 @@ use chrono::Utc;
 use deploy_worker::{runtime::RunState, spec::LABEL_TENANT};
 use secrecy::SecretString;
 use storage::control::{
-    jobs::{self, NewJob},
+    jobs::{self, JobKind, NewJob},
     tenant_admin,
     tenants::{self, DesiredState},
 };
@@ -48,11 +48,7 @@ async fn the_deploy_worker_killed_mid_deployment_converges_on_one_container() {
     tenants::set_desired_state(&pool, record.id, DesiredState::Running)
         .await
         .unwrap();
-    let job = NewJob::new(
-        "reconcile_tenant",
-        serde_json::json!({ "tenant_id": record.id.get() }),
-        Utc::now(),
-    );
+    let job = NewJob::new(JobKind::reconcile(record.id), Utc::now());
     jobs::enqueue(&pool, &job).await.unwrap();
 
     // Kill once the container exists and its health check is under way (the grace period).

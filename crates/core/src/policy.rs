@@ -1,4 +1,4 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{booking::BookingRejection, catalogue::Minutes};
@@ -157,6 +157,15 @@ impl Policy {
         Ok(())
     }
 
+    /// The last local date customers may book on, `today` being the tenant's local date.
+    #[must_use]
+    pub fn last_bookable_date(&self, today: NaiveDate) -> NaiveDate {
+        // Saturates instead of panicking; no real clock is a year from the end of the calendar.
+        today
+            .checked_add_days(Days::new(u64::from(self.horizon_days)))
+            .unwrap_or(NaiveDate::MAX)
+    }
+
     /// Whether a customer may still cancel a visit starting at `start`.
     pub fn check_cancel(
         &self,
@@ -258,6 +267,20 @@ mod tests {
             Err(BookingRejection::LimitReached { limit: 3 })
         );
         assert!(policy.check_active_limit(Rules::Customer, 2).is_ok());
+    }
+
+    #[test]
+    fn the_horizon_counts_today_as_day_zero_and_saturates_at_the_end_of_the_calendar() {
+        let policy = Policy {
+            horizon_days: 60,
+            ..Policy::default()
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        assert_eq!(
+            policy.last_bookable_date(today),
+            NaiveDate::from_ymd_opt(2026, 7, 31).unwrap()
+        );
+        assert_eq!(policy.last_bookable_date(NaiveDate::MAX), NaiveDate::MAX);
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl SlotQuery<'_> {
     /// The last local date a customer may book.
     #[must_use]
     pub fn last_bookable_date(&self) -> NaiveDate {
-        self.today() + Duration::days(i64::from(self.policy.horizon_days))
+        self.policy.last_bookable_date(self.today())
     }
 
     /// Free slots on every date from `from` to `to`, both included, clipped to today and the

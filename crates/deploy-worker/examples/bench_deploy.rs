@@ -30,7 +30,7 @@ use secrecy::SecretString;
 use storage::{
     control::{
         deployments,
-        jobs::{self, NewJob},
+        jobs::{self, JobKind, NewJob},
         tenant_admin, tenants,
     },
     crypto::DataKey,
@@ -106,11 +106,7 @@ impl Bench {
 
     async fn queue(&self, id: TenantId) -> (chrono::DateTime<Utc>, JobId) {
         let at = Utc::now();
-        let job = NewJob::new(
-            worker::RECONCILE_TENANT,
-            serde_json::json!({ "tenant_id": id }),
-            at,
-        );
+        let job = NewJob::new(JobKind::reconcile(id), at);
         let job_id = jobs::enqueue(self.t.db.pool(), &job)
             .await
             .unwrap()

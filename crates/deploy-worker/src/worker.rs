@@ -2,9 +2,8 @@
 
 use std::{future::Future, sync::Arc, time::Duration};
 
-use booking_core::ids::TenantId;
 use chrono::Utc;
-use storage::control::jobs::{self, FailOutcome, Job};
+use storage::control::jobs::{self, FailOutcome, Job, JobKind, JobName};
 use tokio::task::JoinSet;
 
 use crate::{
@@ -16,10 +15,6 @@ use crate::{
 const LEASE_SECS: i64 = 120;
 /// How often the queue is looked at when it was empty.
 const IDLE_POLL: Duration = Duration::from_millis(500);
-
-/// Job kinds the master bot queues for this worker.
-pub const RECONCILE_TENANT: &str = "reconcile_tenant";
-pub const RESTART_TENANT: &str = "restart_tenant";
 
 /// Runs jobs and periodic passes until `shutdown` resolves, up to the reconciler's
 /// `concurrency` jobs at once: a rollout spends most of its time waiting on the bot's health
@@ -101,7 +96,7 @@ async fn claim<R: ContainerRuntime>(reconciler: &Reconciler<R>, worker_id: &str)
     match jobs::claim(
         reconciler.db.pool(),
         worker_id,
-        &[RECONCILE_TENANT, RESTART_TENANT],
+        JobName::DEPLOY_WORKER,
         chrono::Duration::seconds(LEASE_SECS),
         Utc::now(),
     )
@@ -139,17 +134,12 @@ async fn execute<R: ContainerRuntime>(reconciler: &Reconciler<R>, job: Job) {
     metrics::counter!("deploy_worker_jobs_total", "kind" => job.kind.clone()).increment(1);
 }
 
+/// Decodes the job's typed kind and runs it; a job this build cannot read fails (and, after
+/// its attempts, is dead for an operator to see) rather than being guessed at.
 async fn run_job<R: ContainerRuntime>(reconciler: &Reconciler<R>, job: &Job) -> anyhow::Result<()> {
-    let tenant: TenantId = job
-        .payload
-        .get("tenant_id")
-        .and_then(serde_json::Value::as_i64)
-        .map(TenantId)
-        .ok_or_else(|| anyhow::anyhow!("job {} has no tenant_id", job.id))?;
-    let trigger = match job.kind.as_str() {
-        RECONCILE_TENANT => Trigger::Job,
-        RESTART_TENANT => Trigger::Restart,
-        other => anyhow::bail!("the deploy worker does not run `{other}` jobs"),
+    let (tenant, trigger) = match job.decode()? {
+        JobKind::ReconcileTenant { tenant_id } => (tenant_id, Trigger::Job),
+        JobKind::RestartTenant { tenant_id } => (tenant_id, Trigger::Restart),
     };
     reconciler.tenant(tenant, trigger).await
 }

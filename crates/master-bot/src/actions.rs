@@ -8,7 +8,7 @@ use serde_json::json;
 use storage::{
     Db, StorageError,
     control::{
-        jobs::{self, NewJob},
+        jobs::{self, JobKind, NewJob},
         subscriptions::{self, Subscription},
         tenant_admin::{self, TenantChanges},
         tenants::{self, DesiredState, TenantRecord},
@@ -45,9 +45,7 @@ pub async fn queue_reconcile(
     id: TenantId,
     now: DateTime<Utc>,
 ) -> Result<Option<JobId>, StorageError> {
-    let job = NewJob::new("reconcile_tenant", json!({ "tenant_id": id }), now)
-        .deduplicated(format!("reconcile_tenant:{id}"));
-    jobs::enqueue(db.pool(), &job).await
+    jobs::enqueue(db.pool(), &NewJob::new(JobKind::reconcile(id), now)).await
 }
 
 /// Deploy (`Running`) or stop (`Stopped`): sets the desired state, queues a reconcile job and
@@ -91,9 +89,7 @@ pub async fn restart(
     if record.desired_state != DesiredState::Running {
         return Err(ActionError::NotRunning(id));
     }
-    let job = NewJob::new("restart_tenant", json!({ "tenant_id": id }), now)
-        .deduplicated(format!("restart_tenant:{id}"));
-    let queued = jobs::enqueue(db.pool(), &job).await?;
+    let queued = jobs::enqueue(db.pool(), &NewJob::new(JobKind::restart(id), now)).await?;
     tenants::audit(
         db.pool(),
         actor,

@@ -6,6 +6,8 @@
 pub mod auth;
 /// Plans, subscriptions and manual payments.
 pub mod billing;
+/// The dates and starts a booking request may name: the tenant's bookable range.
+pub mod bookable;
 /// The tenant-scoped booking API.
 pub mod booking;
 /// A tenant's deployment status and restart.

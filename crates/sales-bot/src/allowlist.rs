@@ -87,17 +87,19 @@ impl Allowlist {
 
 /// The address a request really came from: the TCP peer, or, when the peer is one of our
 /// proxies, the last address in `X-Forwarded-For` that is not itself one of our proxies.
+///
+/// `forwarded_for` holds every `X-Forwarded-For` header line of the request, in order: a
+/// request may carry several, and together they are one list (RFC 9110, section 5.3), so a
+/// proxy that added its own line is read as well as the sender's.
 #[must_use]
-pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, proxies: &Allowlist) -> IpAddr {
+pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], proxies: &Allowlist) -> IpAddr {
     if !proxies.contains(peer) {
         return peer;
     }
-    let Some(header) = forwarded_for else {
-        return peer;
-    };
     // Read from the right: each proxy appends the address it saw, so the entries on the left
     // are the sender's own claims.
-    for hop in header.rsplit(',') {
+    let hops = forwarded_for.iter().rev().flat_map(|line| line.rsplit(','));
+    for hop in hops {
         match hop.trim().parse::<IpAddr>() {
             Ok(ip) if proxies.contains(ip) => {}
             Ok(ip) => return ip,
@@ -145,7 +147,7 @@ mod tests {
     #[test]
     fn forwarded_for_is_believed_only_from_our_proxies() {
         let proxies = Allowlist::parse("10.0.0.1").unwrap();
-        let header = Some("185.71.76.5");
+        let header = &["185.71.76.5"][..];
         // A stranger writing the header is still the stranger.
         assert_eq!(client_ip(ip("6.6.6.6"), header, &proxies), ip("6.6.6.6"));
         assert_eq!(
@@ -153,12 +155,33 @@ mod tests {
             ip("185.71.76.5")
         );
         // The sender's own claim on the left is not what our proxy saw on the right.
-        let spoofed = Some("185.71.76.5, 6.6.6.6");
+        let spoofed = &["185.71.76.5, 6.6.6.6"][..];
         assert_eq!(client_ip(ip("10.0.0.1"), spoofed, &proxies), ip("6.6.6.6"));
-        assert_eq!(client_ip(ip("10.0.0.1"), None, &proxies), ip("10.0.0.1"));
+        assert_eq!(client_ip(ip("10.0.0.1"), &[], &proxies), ip("10.0.0.1"));
         assert_eq!(
-            client_ip(ip("10.0.0.1"), Some("junk"), &proxies),
+            client_ip(ip("10.0.0.1"), &["junk"], &proxies),
             ip("10.0.0.1")
         );
+    }
+
+    #[test]
+    fn every_forwarded_for_line_is_read_as_one_list_from_the_right() {
+        let proxies = Allowlist::parse("10.0.0.0/24").unwrap();
+        // The sender's line first, then the line our proxy 10.0.0.2 added: the client is the
+        // address our proxy saw, not the sender's claim and not the first line's last entry.
+        let lines = &["185.71.76.5", "6.6.6.6, 10.0.0.2"][..];
+        assert_eq!(client_ip(ip("10.0.0.1"), lines, &proxies), ip("6.6.6.6"));
+        // Trusted proxies are skipped across lines.
+        let lines = &["185.71.76.5, 10.0.0.3", "10.0.0.2"][..];
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), lines, &proxies),
+            ip("185.71.76.5")
+        );
+        // Only proxies all the way: the peer.
+        let lines = &["10.0.0.3", "10.0.0.2"][..];
+        assert_eq!(client_ip(ip("10.0.0.1"), lines, &proxies), ip("10.0.0.1"));
+        // Junk on the right is not skipped over to a claim on the left.
+        let lines = &["185.71.76.5", "junk"][..];
+        assert_eq!(client_ip(ip("10.0.0.1"), lines, &proxies), ip("10.0.0.1"));
     }
 }

@@ -1,21 +1,21 @@
 //! After an order is paid: the tenant provisioned, its bot deployed, the buyer told.
 //!
-//! The same path as the operator API's tenant create (`master-bot/src/api/tenants.rs`): a
-//! random role password sealed with the data key, `provision::provision_tenant`, desired
-//! state running, a `reconcile_tenant` job for the deploy worker. It runs right after the
-//! activation and again from every reconciliation pass until it has been done, so a crash
-//! between the payment and the deploy is finished later.
+//! The tenant's control row was written with the payment (`payments::activate`), so that an
+//! order makes exactly one tenant; what is left is the provisioning half of
+//! `provision::create_tenant` (a random role password sealed with the data key, then the
+//! schema and role), desired state running, and the reconcile job every producer queues
+//! (`JobKind::reconcile`). It runs right after the activation and again from every
+//! reconciliation pass until it has been done, so a crash between the payment and the deploy
+//! is finished later.
 
 use booking_core::ids::{TelegramUserId, TenantId};
-use serde_json::json;
 use storage::{
     control::{
         deployments,
-        jobs::{self, NewJob},
+        jobs::{self, JobKind, NewJob},
         orders::{self, Order},
         tenants::{self, DesiredState},
     },
-    crypto::random_password,
     provision,
 };
 use teloxide::{prelude::Requester as _, types::ChatId};
@@ -40,9 +40,7 @@ pub async fn provision_order(sales: &Sales, order: &Order) -> Result<(), SalesEr
         .await?
         .ok_or(storage::StorageError::TenantNotFound(tenant))?;
     if record.schema_version.is_none() {
-        let password = random_password();
-        tenants::set_db_password(pool, tenant, &sales.data_key.seal(&password)).await?;
-        provision::provision_tenant(&sales.db, tenant, &password).await?;
+        provision::provision_with_new_password(&sales.db, &sales.data_key, tenant).await?;
     }
     let has_bot = record.bot_username.is_some();
     if has_bot {
@@ -63,15 +61,11 @@ pub async fn provision_order(sales: &Sales, order: &Order) -> Result<(), SalesEr
     Ok(())
 }
 
-/// The deploy worker's job for a tenant.
+/// The deploy worker's job for a tenant: the same reconcile job, under the same dedupe key,
+/// as the operator API and the subscription monitor queue.
 #[must_use]
-pub fn deploy_job(tenant: TenantId, now: chrono::DateTime<chrono::Utc>) -> NewJob {
-    NewJob::new(
-        "reconcile_tenant",
-        json!({ "tenant_id": tenant.get() }),
-        now,
-    )
-    .deduplicated(format!("reconcile:{tenant}"))
+pub const fn deploy_job(tenant: TenantId, now: chrono::DateTime<chrono::Utc>) -> NewJob {
+    NewJob::new(JobKind::reconcile(tenant), now)
 }
 
 /// Tells buyers whose bot's first deployment succeeded that it is live, with its link.

@@ -63,8 +63,14 @@ async fn checked(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> StatusCode {
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let source = client_ip(peer.ip(), forwarded, &hook.proxies);
+    // Every line: a proxy may add its own instead of appending to the sender's. A line that is
+    // not text reads as junk, which stops the walk at the peer.
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| v.to_str().unwrap_or("?"))
+        .collect();
+    let source = client_ip(peer.ip(), &forwarded, &hook.proxies);
     if !hook.allowed.contains(source) {
         tracing::warn!(%source, %peer, "a notification from outside YooKassa's addresses; ignored");
         return StatusCode::FORBIDDEN;

@@ -10,6 +10,9 @@ pub mod deployment_log;
 pub mod deployments;
 /// Idempotency keys of the operator API's creates.
 pub mod idempotency;
+/// The typed contract of a platform job: its kind, payload and dedupe key (re-exported by
+/// `jobs`).
+mod job_kind;
 /// The platform's job queue.
 pub mod jobs;
 /// Orders of the sales bot, written before their YooKassa payment.

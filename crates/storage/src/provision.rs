@@ -1,4 +1,13 @@
-//! Creating and removing a tenant's schema and database role.
+//! Creating and removing a tenant's schema and database role, and creating a tenant as a
+//! whole ([`create_tenant`]).
+
+/// The tenant-creation sequence: control row, sealed secrets, schema and role, audit.
+mod create;
+
+pub use create::{
+    BotToken, CreateTenant, CreateTenantError, TenantBot, create_tenant,
+    provision_with_new_password,
+};
 
 use booking_core::{
     ids::TenantId,

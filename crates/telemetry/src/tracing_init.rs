@@ -1,4 +1,4 @@
-use std::sync::OnceLock;
+use std::{sync::OnceLock, time::Duration};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use secrecy::{ExposeSecret, SecretString};
@@ -96,7 +96,10 @@ impl Telemetry {
     }
 }
 
-/// The process-wide Prometheus recorder, installed once.
+/// How often the recorder's upkeep runs (what `PrometheusBuilder::install` would spawn).
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// The process-wide Prometheus recorder, installed once, with its upkeep running.
 #[must_use]
 pub fn prometheus() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -107,9 +110,27 @@ pub fn prometheus() -> PrometheusHandle {
             if metrics::set_global_recorder(recorder).is_err() {
                 tracing::warn!("a metrics recorder was already installed; /metrics may be empty");
             }
+            spawn_upkeep(handle.clone());
             handle
         })
         .clone()
+}
+
+/// `build_recorder` leaves upkeep to its caller: without it, histogram samples recorded
+/// between scrapes (or with nobody scraping) pile up in memory. A thread of its own, because
+/// the recorder may be made before any async runtime exists, and lives as long as the process.
+fn spawn_upkeep(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("prometheus-upkeep".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the metrics upkeep; histograms will grow");
+    }
 }
 
 #[cfg(test)]

@@ -23,9 +23,11 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::{Connection, PgConnection};
 use storage::{
     Db, TenantTx,
-    control::tenants::{self, NewTenant, TenantRecord},
+    control::tenants::{self, TenantRecord},
+    crypto::DataKey,
     db::PoolSize,
-    migrate, provision,
+    migrate,
+    provision::{self, CreateTenant},
     tenant::{catalogue, schedule},
 };
 
@@ -40,6 +42,8 @@ pub fn server_url() -> String {
 pub struct TestDb {
     pub db: Db,
     pub name: String,
+    /// The data key [`TestDb::tenant`] seals its tenants' secrets with.
+    pub data_key: DataKey,
     url: String,
 }
 
@@ -70,7 +74,14 @@ impl TestDb {
         migrate::migrate_control(&db)
             .await
             .expect("migrate control");
-        Self { db, name, url }
+        let data_key = DataKey::parse(&SecretString::from(DataKey::generate_base64()))
+            .expect("a generated data key parses");
+        Self {
+            db,
+            name,
+            data_key,
+            url,
+        }
     }
 
     /// The connection URL of this database (as the platform user).
@@ -91,27 +102,30 @@ impl TestDb {
         ))
     }
 
-    /// Creates and provisions a tenant; returns it with its role password.
+    /// Creates and provisions a tenant as the platform does ([`provision::create_tenant`]);
+    /// returns it with its role password.
     pub async fn tenant(&self, name: &str, zone: Tz) -> (TenantRecord, SecretString) {
-        let record = tenants::insert(
-            self.db.pool(),
-            &NewTenant {
+        let record = provision::create_tenant(
+            &self.db,
+            &self.data_key,
+            &CreateTenant {
                 name: name.to_owned(),
                 time_zone: zone,
                 locale: Locale::Ru,
-                owner_telegram_id: None,
+                owner: None,
+                bot: None,
+                actor: "test-support".to_owned(),
             },
         )
         .await
-        .expect("insert tenant");
-        let password = storage::crypto::random_password();
-        provision::provision_tenant(&self.db, record.id, &password)
+        .expect("create tenant");
+        let (sealed, _) = tenants::sealed_secrets(self.db.pool(), record.id)
             .await
-            .expect("provision tenant");
-        let record = tenants::get(self.db.pool(), record.id)
-            .await
-            .expect("read")
-            .expect("exists");
+            .expect("read the sealed password");
+        let password = self
+            .data_key
+            .open(&sealed.expect("a created tenant has a password"))
+            .expect("open the password");
         (record, password)
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use deploy_worker::{reconcile::Reconciler, runtime::RunState, worker};
 use storage::control::{
     deployments::Deployment,
-    jobs::{self, NewJob},
+    jobs::{self, JobKind, NewJob},
 };
 
 use crate::support::{eventually, world};
@@ -25,16 +25,12 @@ async fn different_tenants_deploy_at_once_and_one_tenants_jobs_take_turns() {
     let b = w.tenant(Some("124:good-token-b")).await;
     let pool = w.t.db.pool();
     let mut queued = Vec::new();
-    for (kind, tenant) in [
-        (worker::RECONCILE_TENANT, a),
-        (worker::RECONCILE_TENANT, b),
-        (worker::RESTART_TENANT, a),
+    for kind in [
+        JobKind::reconcile(a),
+        JobKind::reconcile(b),
+        JobKind::restart(a),
     ] {
-        let job = NewJob::new(
-            kind,
-            serde_json::json!({ "tenant_id": tenant }),
-            chrono::Utc::now(),
-        );
+        let job = NewJob::new(kind, chrono::Utc::now());
         queued.push(jobs::enqueue(pool, &job).await.unwrap().unwrap());
     }
 

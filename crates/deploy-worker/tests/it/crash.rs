@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use deploy_worker::{reconcile::Trigger, runtime::RunState, worker};
-use storage::control::jobs::{self, NewJob};
+use storage::control::jobs::{self, JobKind, NewJob};
 
 use crate::support::{eventually, world};
 
@@ -12,11 +12,7 @@ use crate::support::{eventually, world};
 async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
     let w = world().await;
     let id = w.tenant(Some("123:good-token")).await;
-    let job = NewJob::new(
-        worker::RECONCILE_TENANT,
-        serde_json::json!({ "tenant_id": id }),
-        chrono::Utc::now(),
-    );
+    let job = NewJob::new(JobKind::reconcile(id), chrono::Utc::now());
     jobs::enqueue(w.t.db.pool(), &job).await.unwrap();
 
     // The first worker dies as soon as its container exists (before the health check ends).

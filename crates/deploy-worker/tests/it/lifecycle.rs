@@ -6,7 +6,7 @@ use deploy_worker::{
     worker,
 };
 use storage::control::{
-    jobs::{self, NewJob},
+    jobs::{self, JobKind, NewJob},
     tenants::{self, DesiredState},
 };
 
@@ -16,11 +16,7 @@ use crate::support::world;
 async fn a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_remove() {
     let w = world().await;
     let id = w.tenant(Some("123:good-token")).await;
-    let job = NewJob::new(
-        worker::RECONCILE_TENANT,
-        serde_json::json!({ "tenant_id": id }),
-        chrono::Utc::now(),
-    );
+    let job = NewJob::new(JobKind::reconcile(id), chrono::Utc::now());
     let job_id = jobs::enqueue(w.t.db.pool(), &job).await.unwrap().unwrap();
     assert!(worker::one_job(&w.reconciler, "it").await);
     assert_eq!(
@@ -106,11 +102,7 @@ async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idemp
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let before = w.containers(id).await.remove(0);
 
-    let job = NewJob::new(
-        worker::RESTART_TENANT,
-        serde_json::json!({ "tenant_id": id }),
-        chrono::Utc::now(),
-    );
+    let job = NewJob::new(JobKind::restart(id), chrono::Utc::now());
     jobs::enqueue(w.t.db.pool(), &job).await.unwrap().unwrap();
     assert!(worker::one_job(&w.reconciler, "it").await);
     let after = w.containers(id).await;

@@ -11,7 +11,7 @@ use deploy_worker::{
 };
 use storage::control::{
     alerts::{self, AlertKind, NewAlert},
-    jobs::{self, NewJob},
+    jobs::{self, JobKind, NewJob},
 };
 use tg_sandbox::{Config, NewUser};
 
@@ -30,11 +30,7 @@ async fn a_rejected_token_fails_the_deployment_once_with_the_bots_own_words_and_
     let w = world_on(&sandbox).await;
     let token = "424242:never-registered-token";
     let id = w.tenant(Some(token)).await;
-    let job = NewJob::new(
-        worker::RECONCILE_TENANT,
-        serde_json::json!({ "tenant_id": id }),
-        chrono::Utc::now(),
-    );
+    let job = NewJob::new(JobKind::reconcile(id), chrono::Utc::now());
     let job_id = jobs::enqueue(w.t.db.pool(), &job).await.unwrap().unwrap();
     assert!(worker::one_job(&w.reconciler, "it").await);
 

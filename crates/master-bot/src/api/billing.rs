@@ -223,7 +223,12 @@ pub async fn put_subscription(
         return Err(ApiError::Validation(vec![]));
     };
     find(&state, tenant).await?;
-    let end = state.clock.now() + Duration::days(i64::from(days));
+    // Checked, though `days` is bounded above: nothing reachable from a request may panic.
+    let end = state
+        .clock
+        .now()
+        .checked_add_signed(Duration::days(i64::from(days)))
+        .ok_or_else(|| ApiError::Validation(vec![FieldError::new("days", "is too far ahead")]))?;
     let sub = subscriptions::start(state.db.pool(), tenant, b.plan_id, status, end).await?;
     tenants::audit(
         state.db.pool(),

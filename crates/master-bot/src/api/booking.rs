@@ -31,11 +31,13 @@ use storage::{
         },
         catalogue,
         customers::{self, TelegramProfile},
+        settings,
     },
 };
 
 use crate::api::{
     auth::ApiKey,
+    bookable::Bookable,
     error::{ApiError, FieldError},
     extract::{ApiPath, ApiQuery, JsonBody},
     idempotency,
@@ -114,16 +116,11 @@ pub async fn free_slots(
             format!("must be on or after from, and at most {MAX_SLOT_DAYS} days in all"),
         )]));
     }
+    let now = state.clock.now();
     let mut tx = open(&state, &key, tenant).await?;
-    let slots = bookings::slots::free(
-        &mut tx,
-        service,
-        query.staff_id,
-        from,
-        to,
-        state.clock.now(),
-    )
-    .await?;
+    let profile = settings::profile(&mut tx).await?;
+    Bookable::new(&profile, now).check_dates(&[("query.from", from), ("query.to", to)])?;
+    let slots = bookings::slots::free(&mut tx, service, query.staff_id, from, to, now).await?;
     Ok(Json(slots))
 }
 
@@ -193,6 +190,8 @@ pub async fn create(
         || async {
             let now = state.clock.now();
             let mut tx = open(&state, &key, tenant).await?;
+            let profile = settings::profile(&mut tx).await?;
+            Bookable::new(&profile, now).check_start(&profile, req.start, now)?;
             let customer = customers::upsert(
                 &mut tx,
                 &TelegramProfile {

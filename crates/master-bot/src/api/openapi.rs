@@ -139,7 +139,7 @@ pub fn document() -> Value {
                     ok("200", "Staff", json!({ "type": "array", "items": schema("Staff") })))
             },
             "/tenants/{tenant_id}/slots": {
-                "get": op("Free slots between two local dates (at most 31 days)", vec![tenant.clone(),
+                "get": op("Free slots between two local dates (at most 31 days, from yesterday to the end of the booking horizon)", vec![tenant.clone(),
                         query_param("service_id", json!({ "type": "integer", "format": "int64" }), true),
                         query_param("from", json!({ "type": "string", "format": "date" }), true),
                         query_param("to", json!({ "type": "string", "format": "date" }), true),

@@ -21,10 +21,9 @@ use storage::{
     StorageError,
     control::{
         tenant_admin::{self, TenantChanges},
-        tenants::{self, DesiredState, NewTenant, TenantRecord},
+        tenants::{self, DesiredState, TenantRecord},
     },
-    crypto::random_password,
-    provision,
+    provision::{self, BotToken, CreateTenantError, TenantBot},
     tenant::settings,
 };
 
@@ -55,7 +54,10 @@ pub struct CreateTenant {
 }
 
 struct ValidTenant {
-    new: NewTenant,
+    name: String,
+    time_zone: Tz,
+    locale: Locale,
+    owner: Option<TelegramUserId>,
     bot_token: Option<SecretString>,
 }
 
@@ -95,12 +97,10 @@ fn validate_create(body: CreateTenant) -> Result<ValidTenant, ApiError> {
     }
     match (name, zone, locale) {
         (Some(name), Some(time_zone), Some(locale)) if errors.is_empty() => Ok(ValidTenant {
-            new: NewTenant {
-                name,
-                time_zone,
-                locale,
-                owner_telegram_id: body.owner_telegram_id.map(TelegramUserId),
-            },
+            name,
+            time_zone,
+            locale,
+            owner: body.owner_telegram_id.map(TelegramUserId),
             bot_token: body.bot_token.map(SecretString::from),
         }),
         _ => Err(ApiError::Validation(errors)),
@@ -147,34 +147,37 @@ pub async fn create(
                 Some(token) => Some(check_bot(&state, token).await?),
                 None => None,
             };
-            let pool = state.db.pool();
-            let record = tenants::insert(pool, &valid.new).await?;
-            let password = random_password();
-            tenants::set_db_password(pool, record.id, &data_key.seal(&password)).await?;
-            if let (Some(token), Some(bot)) = (&valid.bot_token, &bot) {
-                let stored =
-                    tenant_admin::set_bot(pool, record.id, &data_key.seal(token), &bot.username)
-                        .await?;
-                if let Err(taken) = stored {
-                    // Lost a race for this bot to another create: undo the bare row (nothing
-                    // else exists yet) and say why.
-                    tenants::delete(pool, record.id).await?;
+            let created = provision::create_tenant(
+                &state.db,
+                &data_key,
+                &provision::CreateTenant {
+                    name: valid.name.clone(),
+                    time_zone: valid.time_zone,
+                    locale: valid.locale,
+                    owner: valid.owner,
+                    bot: valid
+                        .bot_token
+                        .clone()
+                        .zip(bot)
+                        .map(|(token, bot)| TenantBot {
+                            username: bot.username,
+                            token: BotToken::Plain(token),
+                        }),
+                    actor: key.actor(),
+                },
+            )
+            .await;
+            let record = match created {
+                Ok(record) => record,
+                // Lost a race for this bot to another create (nothing was created).
+                Err(CreateTenantError::BotTaken(taken)) => {
                     return Err(ApiError::Conflict {
                         code: "bot_in_use",
                         detail: taken.to_string(),
                     });
                 }
-            }
-            provision(&state, record.id, password).await?;
-            tenants::audit(
-                pool,
-                &key.actor(),
-                "tenant.create",
-                Some(record.id),
-                json!({ "bot_token_set": valid.bot_token.is_some() }),
-            )
-            .await?;
-            let record = find(&state, record.id).await?;
+                Err(CreateTenantError::Storage(e)) => return Err(e.into()),
+            };
             Ok((StatusCode::CREATED, to_json(&record)?))
         },
     )
@@ -198,12 +201,6 @@ async fn check_bot(state: &ApiState, token: &SecretString) -> Result<BotIdentity
         });
     }
     Ok(bot)
-}
-
-/// Creates the tenant's schema and role (see [`provision::provision_tenant`]).
-async fn provision(state: &ApiState, id: TenantId, password: SecretString) -> Result<(), ApiError> {
-    provision::provision_tenant(&state.db, id, &password).await?;
-    Ok(())
 }
 
 /// `GET /tenants/{tenant_id}`: an operator key, or the tenant's own key.

@@ -23,10 +23,10 @@ use storage::{
     Db,
     control::{
         tenant_admin,
-        tenants::{self, DesiredState, NewTenant},
+        tenants::{self, DesiredState},
     },
-    crypto::{DataKey, random_password},
-    provision,
+    crypto::DataKey,
+    provision::{self, BotToken, CreateTenant, CreateTenantError, TenantBot},
     tenant::{
         bookings::{model::BookingRequest, service},
         catalogue::{self, NewService},
@@ -111,30 +111,29 @@ async fn create(
     args: &DemoArgs,
     username: &str,
 ) -> anyhow::Result<TenantId> {
-    let record = tenants::insert(
-        db.pool(),
-        &NewTenant {
+    let record = provision::create_tenant(
+        db,
+        key,
+        &CreateTenant {
             name: NAME.to_owned(),
             time_zone: Tz::Europe__Moscow,
             locale: Locale::Ru,
-            owner_telegram_id: args.owner.map(TelegramUserId),
+            owner: args.owner.map(TelegramUserId),
+            bot: Some(TenantBot {
+                username: username.to_owned(),
+                token: BotToken::Plain(args.bot_token.clone()),
+            }),
+            // The demo's own actor, so its tenant is told apart in the audit log.
+            actor: "cli:demo".to_owned(),
         },
     )
-    .await?;
-    let password = random_password();
-    tenants::set_db_password(db.pool(), record.id, &key.seal(&password)).await?;
-    provision::provision_tenant(db, record.id, &password).await?;
-    tenant_admin::set_bot(db.pool(), record.id, &key.seal(&args.bot_token), username)
-        .await?
-        .map_err(|taken| anyhow::anyhow!("@{} already serves another tenant", taken.0))?;
-    tenants::audit(
-        db.pool(),
-        "cli",
-        "tenant.create",
-        Some(record.id),
-        serde_json::json!({ "demo": true }),
-    )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        CreateTenantError::BotTaken(taken) => {
+            anyhow::anyhow!("@{} already serves another tenant", taken.0)
+        }
+        CreateTenantError::Storage(e) => e.into(),
+    })?;
     Ok(record.id)
 }
 

@@ -9,9 +9,9 @@ use booking_core::{
 };
 use storage::{
     Db,
-    control::tenants::{self, NewTenant, TenantRecord},
-    crypto::{DataKey, random_password},
-    provision,
+    control::tenants::{self, TenantRecord},
+    crypto::DataKey,
+    provision::{self, CreateTenant},
 };
 
 #[derive(Debug, clap::Subcommand)]
@@ -59,30 +59,25 @@ pub async fn run(db: &Db, key: Option<&DataKey>, command: TenantCommand) -> anyh
             let key =
                 key.context("DATA_KEY is not set; it seals the tenant's database password")?;
             let name = booking_core::catalogue::checked_name(&name)?;
-            let record = tenants::insert(
-                db.pool(),
-                &NewTenant {
+            let record = provision::create_tenant(
+                db,
+                key,
+                &CreateTenant {
                     name,
                     time_zone,
                     locale,
-                    owner_telegram_id: owner.map(TelegramUserId),
+                    owner: owner.map(TelegramUserId),
+                    bot: None,
+                    actor: "cli".to_owned(),
                 },
             )
             .await?;
-            let password = random_password();
-            tenants::set_db_password(db.pool(), record.id, &key.seal(&password)).await?;
-            let made = provision::provision_tenant(db, record.id, &password).await?;
-            tenants::audit(
-                db.pool(),
-                "cli",
-                "tenant.create",
-                Some(record.id),
-                serde_json::json!({}),
-            )
-            .await?;
+            let schema = TenantSchema::for_tenant(record.id);
             println!(
-                "created tenant {} ({}), schema {}, role {}",
-                record.id, record.name, made.schema, made.role
+                "created tenant {} ({}), schema {schema}, role {}",
+                record.id,
+                record.name,
+                db.tenant_role(&schema)
             );
         }
         TenantCommand::List => {

@@ -76,6 +76,79 @@ async fn a_tenant_key_reads_services_staff_and_free_slots() {
     assert_eq!(garbled.fields(), ["query"]);
 }
 
+/// Dates and starts from a request are bounded by the tenant's own booking horizon: dates at
+/// the far end of the calendar (once a panic) or before yesterday are field errors, a start
+/// beyond the horizon is the booking service's own refusal.
+#[tokio::test]
+async fn dates_outside_the_booking_horizon_are_refused_not_a_panic() {
+    let (app, tenant, s) = salon_app().await;
+    let key = app.tenant_key(tenant).await;
+    let slots = |from: &str, to: &str| {
+        let path = format!(
+            "/tenants/{tenant}/slots?service_id={}&from={from}&to={to}",
+            s.haircut
+        );
+        let (app, key) = (&app, &key);
+        async move { app.get(&path, key).await }
+    };
+    // Now is Monday 2026-06-01 08:00 in Moscow; the default horizon is 60 days.
+    for (from, to) in [
+        ("%2B262142-01-01", "%2B262142-01-02"),
+        ("9999-12-31", "9999-12-31"),
+    ] {
+        let far = slots(from, to).await;
+        far.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(far.fields(), ["query.from", "query.to"], "{from}");
+    }
+    let early = slots("2026-05-30", "2026-06-02").await;
+    assert_eq!(early.fields(), ["query.from"]);
+    let late = slots("2026-07-25", "2026-08-01").await;
+    assert_eq!(late.fields(), ["query.to"]);
+    assert!(
+        late.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2026-07-31"),
+        "{:#}",
+        late.body
+    );
+    let edges = slots("2026-05-31", "2026-06-01").await;
+    assert_eq!(edges.status, StatusCode::OK, "{:#}", edges.body);
+    let edges = slots("2026-07-25", "2026-07-31").await;
+    assert_eq!(edges.status, StatusCode::OK, "{:#}", edges.body);
+
+    // The horizon is the tenant's setting.
+    let mut tx = app.t.tx(tenant).await;
+    let mut profile = storage::tenant::settings::profile(&mut tx).await.unwrap();
+    profile.policy.horizon_days = 14;
+    storage::tenant::settings::set_policy(&mut tx, &profile.policy)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let short = slots("2026-06-10", "2026-06-20").await;
+    assert_eq!(short.fields(), ["query.to"]);
+    assert_eq!(
+        slots("2026-06-10", "2026-06-15").await.status,
+        StatusCode::OK
+    );
+
+    // A start at either end of the calendar is refused as the booking service refuses it.
+    let path = format!("/tenants/{tenant}/bookings");
+    for (start, code) in [
+        ("+262142-12-31T00:00:00Z", "beyond_horizon"),
+        ("9999-12-31T23:59:59Z", "beyond_horizon"),
+        ("2026-06-16T07:00:00Z", "beyond_horizon"),
+        ("-0001-01-01T00:00:00Z", "in_the_past"),
+    ] {
+        let refused = app.post(&path, &key, &booking(&s, start, 5)).await;
+        refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, code);
+    }
+    let ok = app
+        .post(&path, &key, &booking(&s, "2026-06-15T07:00:00Z", 5))
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{:#}", ok.body);
+}
+
 /// A booked slot is gone from the free slots; booking it again is a 409; other rule breaches
 /// are 422 with the rule's code; a cancel frees it again.
 #[tokio::test]

@@ -5,6 +5,8 @@
 
 mod client;
 mod conversation;
+mod proxies;
+mod reconcile_job;
 mod renewals;
 mod support;
 mod webhook;

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 use storage::control::{
+    jobs::JobKind,
     orders::OrderStatus,
     subscriptions::{self, SubscriptionStatus},
 };
@@ -261,7 +262,7 @@ async fn a_paid_order_provisions_its_tenant_and_queues_one_deploy() {
     let payload: serde_json::Value = sqlx::query_scalar(
         "select payload from control.jobs where kind = 'reconcile_tenant' and dedupe_key = $1",
     )
-    .bind(format!("reconcile:{tenant}"))
+    .bind(JobKind::reconcile(tenant).dedupe_key())
     .fetch_one(h.db.db.pool())
     .await
     .unwrap();

@@ -17,41 +17,39 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::{PgPool, Row, postgres::PgRow};
 
+pub use super::job_kind::{BadJob, JobKind, JobName};
 use crate::error::StorageError;
 
-/// A job to add to the queue.
+/// A job to add to the queue. Its stored kind, payload and dedupe key come from its
+/// [`JobKind`]: while a job with the same kind for the same tenant is queued or running,
+/// another one is not added.
 #[derive(Clone, Debug)]
 pub struct NewJob {
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub run_at: DateTime<Utc>,
-    pub max_attempts: i32,
-    /// While a job with this key is queued or running, another one is not added.
-    pub dedupe_key: Option<String>,
+    kind: JobKind,
+    run_at: DateTime<Utc>,
+    max_attempts: i32,
 }
 
 impl NewJob {
+    /// The job, due `now`, with five attempts.
     #[must_use]
-    pub fn new(kind: &str, payload: serde_json::Value, now: DateTime<Utc>) -> Self {
+    pub const fn new(kind: JobKind, now: DateTime<Utc>) -> Self {
         Self {
-            kind: kind.to_owned(),
-            payload,
+            kind,
             run_at: now,
             max_attempts: 5,
-            dedupe_key: None,
         }
     }
 
     #[must_use]
-    pub fn deduplicated(mut self, key: impl Into<String>) -> Self {
-        self.dedupe_key = Some(key.into());
+    pub const fn max_attempts(mut self, n: i32) -> Self {
+        self.max_attempts = n;
         self
     }
 
     #[must_use]
-    pub fn max_attempts(mut self, n: i32) -> Self {
-        self.max_attempts = n;
-        self
+    pub const fn kind(&self) -> JobKind {
+        self.kind
     }
 }
 
@@ -65,6 +63,13 @@ pub struct Job {
     pub attempts: i32,
     pub max_attempts: i32,
     pub locked_by: String,
+}
+
+impl Job {
+    /// What the job is, read back from its stored kind and payload.
+    pub fn decode(&self) -> Result<JobKind, BadJob> {
+        JobKind::decode(&self.kind, &self.payload)
+    }
 }
 
 /// What became of a failed job.
@@ -94,17 +99,21 @@ pub fn backoff(attempt: i32) -> Duration {
 
 /// Adds a job; `None` when an equal-keyed job is already queued or running.
 pub async fn enqueue(pool: &PgPool, job: &NewJob) -> Result<Option<JobId>, StorageError> {
+    let (kind, payload) = job
+        .kind
+        .encode()
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
     let id: Option<i64> = sqlx::query_scalar(
         "insert into control.jobs (kind, payload, run_at, max_attempts, dedupe_key) \
          values ($1, $2, $3, $4, $5) \
          on conflict (dedupe_key) where status in ('queued', 'running') do nothing \
          returning job_id",
     )
-    .bind(&job.kind)
-    .bind(&job.payload)
+    .bind(kind)
+    .bind(payload)
     .bind(job.run_at)
     .bind(job.max_attempts)
-    .bind(&job.dedupe_key)
+    .bind(job.kind.dedupe_key())
     .fetch_optional(pool)
     .await?;
     Ok(id.map(JobId))
@@ -115,7 +124,7 @@ pub async fn enqueue(pool: &PgPool, job: &NewJob) -> Result<Option<JobId>, Stora
 pub async fn claim(
     pool: &PgPool,
     worker: &str,
-    kinds: &[&str],
+    kinds: &[JobName],
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<Job>, StorageError> {
@@ -144,7 +153,7 @@ pub async fn claim(
     .bind(worker)
     .bind(now + lease)
     .bind(now)
-    .bind(kinds)
+    .bind(kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>())
     .fetch_optional(pool)
     .await?;
     row.as_ref().map(job_from_row).transpose()

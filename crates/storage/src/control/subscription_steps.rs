@@ -16,7 +16,7 @@ use sqlx::{PgConnection, PgPool, Row, postgres::PgRow};
 
 use crate::{
     control::{
-        jobs::{self, NewJob},
+        jobs::{self, JobKind, NewJob},
         subscriptions::SubscriptionStatus,
         tenants,
     },
@@ -228,16 +228,14 @@ async fn set_tenant(
 }
 
 /// Asks the deploy worker to make the tenant's bot match its desired state; one pending job
-/// per tenant, with the key the operator API uses. Should this be lost (a crash right after the
+/// per tenant (see [`JobKind::dedupe_key`]). Should this be lost (a crash right after the
 /// commit), the deploy worker's periodic full pass still converges.
 pub async fn queue_reconcile(
     pool: &PgPool,
     tenant: TenantId,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let job = NewJob::new("reconcile_tenant", json!({ "tenant_id": tenant }), now)
-        .deduplicated(format!("reconcile_tenant:{tenant}"));
-    jobs::enqueue(pool, &job).await?;
+    jobs::enqueue(pool, &NewJob::new(JobKind::reconcile(tenant), now)).await?;
     Ok(())
 }
 

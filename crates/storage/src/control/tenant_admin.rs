@@ -2,7 +2,7 @@
 //! fields the operator API may update, and the sealed bot token.
 
 use booking_core::ids::TenantId;
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 use crate::{
     control::tenants::DesiredState,
@@ -47,8 +47,8 @@ pub struct BotTaken(pub String);
 
 /// Stores the tenant's bot token, sealed with the data key (never in clear), and its bot's
 /// username as getMe gave it.
-pub async fn set_bot(
-    pool: &PgPool,
+pub async fn set_bot<'e>(
+    executor: impl PgExecutor<'e>,
     id: TenantId,
     sealed_token: &[u8],
     username: &str,
@@ -59,7 +59,7 @@ pub async fn set_bot(
     .bind(id.get())
     .bind(sealed_token)
     .bind(username)
-    .execute(pool)
+    .execute(executor)
     .await;
     match done {
         Ok(_) => Ok(Ok(())),

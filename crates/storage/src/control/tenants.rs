@@ -104,7 +104,12 @@ fn select(tail: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!("select {COLUMNS} from control.tenants {tail}"))
 }
 
-pub async fn insert(pool: &PgPool, new: &NewTenant) -> Result<TenantRecord, StorageError> {
+/// Inserts the tenant's control row (on a pool, or inside a transaction). Most callers want
+/// [`crate::provision::create_tenant`], which also provisions and audits it.
+pub async fn insert<'e>(
+    executor: impl PgExecutor<'e>,
+    new: &NewTenant,
+) -> Result<TenantRecord, StorageError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "insert into control.tenants (name, time_zone, locale, owner_telegram_id) \
          values ($1, $2, $3, $4) returning {COLUMNS}"
@@ -113,7 +118,7 @@ pub async fn insert(pool: &PgPool, new: &NewTenant) -> Result<TenantRecord, Stor
     .bind(new.time_zone.name())
     .bind(new.locale.code())
     .bind(new.owner_telegram_id.map(TelegramUserId::get))
-    .fetch_one(pool)
+    .fetch_one(executor)
     .await?;
     from_row(&row)
 }
@@ -197,15 +202,15 @@ pub async fn set_desired_state(
 }
 
 /// Stores the tenant role's password, sealed with the data key.
-pub async fn set_db_password(
-    pool: &PgPool,
+pub async fn set_db_password<'e>(
+    executor: impl PgExecutor<'e>,
     id: TenantId,
     sealed: &[u8],
 ) -> Result<(), StorageError> {
     sqlx::query("update control.tenants set db_password_enc = $2 where tenant_id = $1")
         .bind(id.get())
         .bind(sealed)
-        .execute(pool)
+        .execute(executor)
         .await?;
     Ok(())
 }

@@ -37,13 +37,18 @@ async fn a_host_reaches_exactly_the_tenants_it_was_granted_each_under_its_own_ro
 
     let url = t.tenant_url(role.as_str(), &password);
     let as_host = Db::connect_as_host(&url, PoolSize(2)).unwrap();
-    let (a_schema, b_schema) = (TenantSchema::for_tenant(a.id), TenantSchema::for_tenant(b.id));
+    let (a_schema, b_schema) = (
+        TenantSchema::for_tenant(a.id),
+        TenantSchema::for_tenant(b.id),
+    );
 
     // Its own role alone reaches nothing.
-    let bare = sqlx::query(sqlx::AssertSqlSafe(format!("select * from {a_schema}.customers")))
-        .execute(as_host.pool())
-        .await
-        .unwrap_err();
+    let bare = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select * from {a_schema}.customers"
+    )))
+    .execute(as_host.pool())
+    .await
+    .unwrap_err();
     assert!(refused(&StorageError::Database(bare)));
 
     // A's transaction reads A, and nothing of B.
@@ -53,11 +58,16 @@ async fn a_host_reaches_exactly_the_tenants_it_was_granted_each_under_its_own_ro
         .await
         .unwrap();
     assert_eq!(ids, [1]);
-    let cross = sqlx::query(sqlx::AssertSqlSafe(format!("select * from {b_schema}.customers")))
-        .execute(tx.conn())
-        .await
-        .unwrap_err();
-    assert!(refused(&StorageError::Database(cross)), "B from A's transaction");
+    let cross = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select * from {b_schema}.customers"
+    )))
+    .execute(tx.conn())
+    .await
+    .unwrap_err();
+    assert!(
+        refused(&StorageError::Database(cross)),
+        "B from A's transaction"
+    );
     drop(tx);
 
     // B was never granted: PostgreSQL refuses the transaction itself.

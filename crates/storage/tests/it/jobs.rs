@@ -1,25 +1,27 @@
 use std::collections::HashSet;
 
+use booking_core::ids::TenantId;
 use chrono::Duration;
-use storage::control::jobs::{self, FailOutcome, NewJob};
+use storage::control::jobs::{self, FailOutcome, JobKind, JobName, NewJob};
 use test_support::TestDb;
 
 use crate::monday_morning;
 
 /// The kinds these tests' worker runs.
-const KINDS: &[&str] = &["deploy", "stop"];
+const KINDS: &[JobName] = JobName::DEPLOY_WORKER;
+
+fn reconcile(tenant: i64) -> JobKind {
+    JobKind::reconcile(TenantId(tenant))
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_workers_never_run_the_same_job() {
     let t = TestDb::new().await;
     let now = monday_morning();
     for n in 0..60 {
-        jobs::enqueue(
-            t.db.pool(),
-            &NewJob::new("deploy", serde_json::json!({ "n": n }), now),
-        )
-        .await
-        .unwrap();
+        jobs::enqueue(t.db.pool(), &NewJob::new(reconcile(n), now))
+            .await
+            .unwrap();
     }
     let workers: Vec<_> = (0..4)
         .map(|w| {
@@ -51,13 +53,10 @@ async fn two_workers_never_run_the_same_job() {
 async fn a_job_whose_worker_died_is_taken_again_after_its_lease() {
     let t = TestDb::new().await;
     let now = monday_morning();
-    let id = jobs::enqueue(
-        t.db.pool(),
-        &NewJob::new("deploy", serde_json::json!({}), now),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let id = jobs::enqueue(t.db.pool(), &NewJob::new(reconcile(1), now))
+        .await
+        .unwrap()
+        .unwrap();
     let lost = jobs::claim(
         t.db.pool(),
         "dead-worker",
@@ -109,13 +108,10 @@ async fn a_job_whose_worker_died_is_taken_again_after_its_lease() {
 async fn failures_back_off_and_end_in_the_dead_letter_state() {
     let t = TestDb::new().await;
     let mut now = monday_morning();
-    let id = jobs::enqueue(
-        t.db.pool(),
-        &NewJob::new("deploy", serde_json::json!({}), now).max_attempts(3),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let id = jobs::enqueue(t.db.pool(), &NewJob::new(reconcile(1), now).max_attempts(3))
+        .await
+        .unwrap()
+        .unwrap();
     let lease = Duration::seconds(60);
     let mut outcomes = Vec::new();
     for _ in 0..3 {
@@ -160,7 +156,7 @@ async fn failures_back_off_and_end_in_the_dead_letter_state() {
     // A job whose final attempt died with its worker is dead too, not retried forever.
     let id = jobs::enqueue(
         t.db.pool(),
-        &NewJob::new("stop", serde_json::json!({}), now).max_attempts(1),
+        &NewJob::new(JobKind::restart(TenantId(1)), now).max_attempts(1),
     )
     .await
     .unwrap()
@@ -185,13 +181,36 @@ async fn failures_back_off_and_end_in_the_dead_letter_state() {
 async fn a_dedupe_key_admits_one_pending_job() {
     let t = TestDb::new().await;
     let now = monday_morning();
-    let job = NewJob::new("deploy", serde_json::json!({}), now).deduplicated("deploy:1");
+    let job = NewJob::new(reconcile(1), now);
     assert!(jobs::enqueue(t.db.pool(), &job).await.unwrap().is_some());
     assert!(jobs::enqueue(t.db.pool(), &job).await.unwrap().is_none());
-    let claimed = jobs::claim(t.db.pool(), "w", KINDS, Duration::seconds(30), now)
+    // The key is the kind and the tenant: another tenant, or another kind, is its own job.
+    assert!(
+        jobs::enqueue(t.db.pool(), &NewJob::new(reconcile(2), now))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        jobs::enqueue(
+            t.db.pool(),
+            &NewJob::new(JobKind::restart(TenantId(1)), now)
+        )
         .await
         .unwrap()
-        .unwrap();
+        .is_some()
+    );
+    let claimed = jobs::claim(
+        t.db.pool(),
+        "w",
+        &[JobName::ReconcileTenant],
+        Duration::seconds(30),
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(claimed.decode().unwrap(), reconcile(1));
     jobs::complete(t.db.pool(), &claimed).await.unwrap();
     assert!(jobs::enqueue(t.db.pool(), &job).await.unwrap().is_some());
 }
@@ -200,18 +219,31 @@ async fn a_dedupe_key_admits_one_pending_job() {
 async fn a_worker_claims_only_the_kinds_it_runs() {
     let t = TestDb::new().await;
     let now = monday_morning();
-    let alert = NewJob::new("renew", serde_json::json!({}), now);
-    let id = jobs::enqueue(t.db.pool(), &alert).await.unwrap().unwrap();
+    let restart = NewJob::new(JobKind::restart(TenantId(1)), now);
+    let id = jobs::enqueue(t.db.pool(), &restart).await.unwrap().unwrap();
     let lease = Duration::seconds(30);
     assert!(
-        jobs::claim(t.db.pool(), "deployer", KINDS, lease, now)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let claimed = jobs::claim(t.db.pool(), "biller", &["renew"], lease, now)
+        jobs::claim(
+            t.db.pool(),
+            "reconciler",
+            &[JobName::ReconcileTenant],
+            lease,
+            now
+        )
         .await
         .unwrap()
-        .unwrap();
+        .is_none()
+    );
+    let claimed = jobs::claim(
+        t.db.pool(),
+        "restarter",
+        &[JobName::RestartTenant],
+        lease,
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(claimed.id, id);
+    assert_eq!(claimed.decode().unwrap(), JobKind::restart(TenantId(1)));
 }

@@ -7,6 +7,7 @@ mod alerts;
 mod bookings;
 mod concurrency;
 mod consequences;
+mod create_tenant;
 mod hosts;
 mod isolation;
 mod jobs;
