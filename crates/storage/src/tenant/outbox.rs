@@ -8,12 +8,49 @@
 /// What a message says.
 pub mod message;
 
-use booking_core::ids::{BookingId, OutboxId};
+use booking_core::{
+    ids::{BookingId, OutboxId, TenantId},
+    tenant::TenantSchema,
+};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Row, postgres::PgRow};
 
 use crate::{db::TenantTx, error::StorageError};
 use message::Message;
+
+/// The channel on which every tenant's outbox says that messages were queued (see the tenant
+/// migration `0005_outbox_notify.sql`); the payload is read by [`Queued::parse`].
+pub const CHANNEL: &str = "outbox";
+
+/// A notification on [`CHANNEL`]: `tenant`'s outbox has a message due at `due`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub tenant: TenantId,
+    pub due: DateTime<Utc>,
+}
+
+impl Queued {
+    /// Reads `'<schema> <unix seconds>'`; `None` for anything else.
+    #[must_use]
+    pub fn parse(payload: &str) -> Option<Self> {
+        let (schema, secs) = payload.split_once(' ')?;
+        let tenant = TenantSchema::parse(schema).ok()?.tenant_id();
+        let due = DateTime::from_timestamp(secs.parse().ok()?, 0)?;
+        Some(Self { tenant, due })
+    }
+}
+
+/// When the dispatcher should next look at the outbox: the earliest unsent message's due
+/// time, or the end of its lease or backoff if it was tried already; `None` when nothing
+/// waits. One small index scan (`outbox_due` covers the unsent rows).
+pub async fn next_due(tx: &mut TenantTx) -> Result<Option<DateTime<Utc>>, StorageError> {
+    Ok(sqlx::query_scalar(
+        "select min(greatest(due_at, coalesce(locked_until, due_at))) from outbox \
+         where sent_at is null and cancelled_at is null",
+    )
+    .fetch_one(tx.conn())
+    .await?)
+}
 
 /// Why the messages to someone who blocked the bot were cancelled (`last_error`).
 pub const BLOCKED: &str = "blocked the bot";
@@ -180,4 +217,30 @@ pub async fn cancel_for_chat(
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queued_notification_names_the_tenant_and_the_time() {
+        assert_eq!(
+            Queued::parse("tenant_42 1796584461"),
+            Some(Queued {
+                tenant: TenantId(42),
+                due: DateTime::from_timestamp(1_796_584_461, 0).unwrap(),
+            })
+        );
+        for bad in [
+            "",
+            "tenant_42",
+            "public 1",
+            "tenant_x 1",
+            "tenant_1 soon",
+            "tenant_1 1 2",
+        ] {
+            assert_eq!(Queued::parse(bad), None, "{bad:?}");
+        }
+    }
 }
