@@ -18,6 +18,8 @@ pub mod broadcasts;
 pub mod catalogue;
 /// Editing the catalogue from the admin panel.
 pub mod catalogue_admin;
+/// Notifications that a tenant's configuration changed.
+pub mod changes;
 /// Customers of one business.
 pub mod customers;
 /// Customers who phoned in, without Telegram.

@@ -11,7 +11,7 @@ mod create_tenant;
 mod hosts;
 mod isolation;
 mod jobs;
-mod outbox;
+mod notifications;
 mod provisioning;
 
 use booking_core::{ids::CustomerId, ids::TelegramUserId};
