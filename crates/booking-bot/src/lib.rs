@@ -31,8 +31,8 @@ use crate::{
     config::Config,
     runtime::{
         app::{App, TgBot},
+        listen::{self, Served},
         polling,
-        rate_limit::{self},
     },
 };
 
@@ -95,10 +95,12 @@ pub async fn run_with(
         on_signal.send_replace(true);
     });
 
-    let refresh = tokio::spawn(refresh_rate_limit(
-        Arc::clone(&app),
-        stopped(stop_rx.clone()),
-    ));
+    // The database tells this process when a message is queued or the configuration
+    // changed; the first connection also reads the rate limit (in the background, so a
+    // database that is down at start delays nothing).
+    let served = Served::default();
+    served.insert(Arc::clone(&app));
+    let listening = tokio::spawn(listen::run(db.clone(), served, stopped(stop_rx.clone())));
     let bot: TgBot = teloxide::Bot::new(config.bot_token.expose_secret())
         .set_api_url(api_url)
         .throttle(Limits::default());
@@ -134,8 +136,8 @@ pub async fn run_with(
             (serving.await, polled)
         }
     };
-    if let Err(e) = refresh.await {
-        tracing::error!(error = %e, "the rate limit refresh failed");
+    if let Err(e) = listening.await {
+        tracing::error!(error = %e, "the listener failed");
     }
     if let Err(e) = outbox.await {
         tracing::error!(error = %e, "the outbox task failed");
@@ -151,23 +153,6 @@ pub async fn run_with(
     served?;
     tracing::info!(tenant = %config.tenant_id, "stopped");
     Ok(())
-}
-
-/// Keeps the in-memory rate limit in step with the tenant's policy until `stop` resolves.
-/// The first read happens at once but in the background, so a database that is down at
-/// start delays nothing (the default limit holds until a read succeeds).
-async fn refresh_rate_limit(app: Arc<App>, stop: impl Future<Output = ()>) {
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            () = &mut stop => return,
-            () = app.rate_limit.reload(&app.db, &app.schema) => {}
-        }
-        tokio::select! {
-            () = &mut stop => return,
-            () = tokio::time::sleep(rate_limit::REFRESH) => {}
-        }
-    }
 }
 
 /// Resolves once the stop flag is set (or its sender is gone).

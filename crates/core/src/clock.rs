@@ -11,6 +11,13 @@ use chrono::{DateTime, Duration, Utc};
 /// reminder due in 24 hours is tested without waiting 24 hours.
 pub trait Clock: Send + Sync + fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
+
+    /// Whether time passes by itself (as it does for [`SystemClock`] and [`ShiftedClock`]), so
+    /// a timer set for a moment of this clock can sleep until it. A [`ManualClock`] jumps when
+    /// told, so timers on it look again often.
+    fn follows_real_time(&self) -> bool {
+        true
+    }
 }
 
 /// The machine's clock.
@@ -60,6 +67,10 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn follows_real_time(&self) -> bool {
+        false
     }
 }
 

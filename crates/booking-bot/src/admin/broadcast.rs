@@ -41,10 +41,11 @@ use crate::{error::BotError, runtime::app::App, runtime::app::TgBot};
 const PACE: chrono::Duration = chrono::Duration::milliseconds(50);
 /// The progress message is edited at most this often (edits count against the admin's chat).
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
-/// With nothing being sent, how often the watcher looks anyway. Send and Stop wake it at once,
-/// and it looks when the bot starts, so this only matters for a broadcast another instance of
-/// the bot started (two run side by side during a rollout).
-const IDLE_LOOK: Duration = Duration::from_secs(60);
+/// With nothing being sent, how long before the watcher looks anyway: Send and Stop wake it at
+/// once and it looks when the bot starts, so this is only the safety net for a broadcast
+/// another instance of the bot started (two run side by side during a rollout). A day: a host
+/// of a thousand idle tenants must not look every minute.
+const IDLE: Duration = Duration::from_secs(24 * 3600);
 /// A draft not sent within a day is dropped.
 const DRAFT_TTL: u64 = 24 * 3600;
 /// Telegram's longest message.
@@ -280,7 +281,7 @@ pub async fn watch(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + S
     loop {
         let pause = match look(&bot, &app, &mut shown).await {
             Ok(true) => PROGRESS_EVERY,
-            Ok(false) => IDLE_LOOK,
+            Ok(false) => IDLE,
             Err(e) if e.is_unavailable() => {
                 tracing::warn!(error = ?e, "broadcasts: storage unavailable; will retry");
                 PROGRESS_EVERY

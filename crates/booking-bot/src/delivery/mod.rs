@@ -1,10 +1,12 @@
 //! The outbox dispatcher: a task beside long polling that sends the tenant's due messages,
 //! each once, also across restarts of the bot.
 //!
-//! Every tick it claims due rows under a lease (`outbox::claim_due`, `FOR UPDATE SKIP LOCKED`,
-//! committed at once), renders each (see [`render`]), sends it through the shared throttled
-//! bot, then marks it sent in its own short transaction. "Now" is the injected clock, so tests
-//! move time instead of sleeping. Failures:
+//! It does not poll: it reads when the next message is due and sleeps until then, woken early
+//! when a message is queued (the database notifies every queued message, whichever process
+//! wrote it; see [`run`]). When something is due it claims due rows under a lease
+//! (`outbox::claim_due`, `FOR UPDATE SKIP LOCKED`, committed at once), renders each (see
+//! [`render`]), sends it through the shared throttled bot, then marks it sent in its own short
+//! transaction. "Now" is the injected clock, so tests move time instead of sleeping. Failures:
 //!
 //! - 403 (the person blocked the bot, deactivated, never started it): the customer is marked
 //!   inactive (`customers::mark_blocked`) and every pending message to that chat is cancelled;
@@ -39,7 +41,11 @@ mod recipient;
 /// What each kind of message says.
 pub mod render;
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use booking_core::ids::{OutboxId, TelegramUserId};
 use chrono::{DateTime, Utc};
@@ -60,8 +66,6 @@ pub enum Rendered {
     Drop(String),
 }
 
-/// How often the outbox is looked at (real time; "due" is the injected clock's).
-pub const TICK: Duration = Duration::from_millis(500);
 /// How many messages one tick claims.
 const BATCH: i64 = 50;
 /// How long a claimed message is ours before another dispatcher may take it.
@@ -71,24 +75,93 @@ const FIRST_BACKOFF_SECS: i64 = 30;
 const MAX_BACKOFF_SECS: i64 = 3600;
 /// After this many failed attempts a message is given up.
 pub const MAX_ATTEMPTS: i32 = 8;
+/// The safety net: with no wake-up at all, the outbox is read again this often (real time),
+/// less up to ten minutes that spread a host's tenants over the hour.
+const SAFETY: Duration = Duration::from_secs(3600);
+/// After storage failed, how long before trying again.
+const RETRY: Duration = Duration::from_secs(2);
+/// How often timers on a clock that only moves when told look at it (tests).
+const MANUAL_CLOCK_LOOK: Duration = Duration::from_millis(200);
 
-/// Sends due messages until `stop` resolves.
+/// Sends the tenant's due messages until `stop` resolves, without polling: it knows when the
+/// next message is due (one read of the outbox, after every round of sending) and sleeps
+/// until then, woken early by [`App::outbox`] when something is queued, by this process or
+/// any other (the database's notification). A slow re-read is the safety net.
 pub async fn run(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + Send) {
     tokio::pin!(stop);
+    let safety = SAFETY.saturating_sub(Duration::from_secs(
+        u64::try_from(app.tenant.get().rem_euclid(600)).unwrap_or(0),
+    ));
+    let mut next: Option<DateTime<Utc>> = None;
+    let mut read_at: Option<Instant> = None;
     loop {
-        match tick(&bot, &app).await {
-            // A full batch means more may be due: go on at once.
-            Ok(n) if n >= BATCH as usize => continue,
-            Ok(_) => {}
-            Err(e) if e.is_unavailable() => {
-                tracing::warn!(error = ?e, "outbox: storage unavailable; will retry");
+        if read_at.is_none_or(|at| at.elapsed() >= safety) {
+            match next_due(&app).await {
+                Ok(due) => {
+                    next = due;
+                    read_at = Some(Instant::now());
+                }
+                Err(e) => {
+                    report(&e);
+                    tokio::select! {
+                        () = &mut stop => return,
+                        () = tokio::time::sleep(RETRY) => continue,
+                    }
+                }
             }
-            Err(e) => tracing::error!(error = ?e, "outbox tick failed"),
         }
+        let now = app.now();
+        if next.is_some_and(|due| due <= now) {
+            match tick(&bot, &app).await {
+                // A full batch means more may be due: go on at once.
+                Ok(n) if n >= BATCH as usize => {}
+                Ok(_) => read_at = None,
+                Err(e) => {
+                    report(&e);
+                    read_at = None;
+                    tokio::select! {
+                        () = &mut stop => return,
+                        () = tokio::time::sleep(RETRY) => {}
+                    }
+                }
+            }
+            continue;
+        }
+        let until_due = next.map_or(safety, |due| {
+            (due - now).to_std().unwrap_or_default().min(safety)
+        });
+        let wait = if app.clock.follows_real_time() {
+            until_due
+        } else {
+            until_due.min(MANUAL_CLOCK_LOOK)
+        };
         tokio::select! {
             () = &mut stop => return,
-            () = tokio::time::sleep(TICK) => {}
+            woken = app.outbox.wait() => {
+                if woken.resync {
+                    read_at = None;
+                }
+                if let Some(due) = woken.earliest {
+                    next = Some(next.map_or(due, |n| n.min(due)));
+                }
+            }
+            () = tokio::time::sleep(wait) => {}
         }
+    }
+}
+
+async fn next_due(app: &App) -> Result<Option<DateTime<Utc>>, BotError> {
+    let mut tx = app.tx().await?;
+    let due = outbox::next_due(&mut tx).await?;
+    tx.commit().await?;
+    Ok(due)
+}
+
+fn report(e: &BotError) {
+    if e.is_unavailable() {
+        tracing::warn!(error = ?e, "outbox: storage unavailable; will retry");
+    } else {
+        tracing::error!(error = ?e, "outbox: sending failed");
     }
 }
 

@@ -16,6 +16,7 @@ use crate::{
         dialogue_storage::TenantDialogues,
         rate_limit::{Admission, RateLimit},
         telegram::telegram_id,
+        wake::Wake,
     },
 };
 
@@ -33,8 +34,10 @@ pub struct App {
     pub kv: Kv,
     pub rate_limit: RateLimit,
     pub clock: SharedClock,
-    /// Wakes the broadcast watcher when one starts or is stopped, rather than on its next look.
+    /// Wakes the broadcast watcher when one starts or is stopped.
     pub broadcasts: tokio::sync::Notify,
+    /// Wakes the outbox dispatcher when a message is queued.
+    pub outbox: Wake,
 }
 
 impl App {
@@ -54,6 +57,7 @@ impl App {
             rate_limit: RateLimit::default(),
             clock,
             broadcasts: tokio::sync::Notify::new(),
+            outbox: Wake::default(),
         })
     }
 

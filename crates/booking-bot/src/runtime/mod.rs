@@ -6,9 +6,13 @@
 pub mod app;
 /// Dialogue states in Redis under tenant-prefixed keys.
 pub mod dialogue_storage;
+/// One connection per process listening for what the database announces.
+pub mod listen;
 /// Long polling, kept alive through Bot API outages.
 pub mod polling;
 /// Per-user rate limits.
 pub mod rate_limit;
 /// What the bot reads off Telegram's own types.
 pub mod telegram;
+/// What wakes a tenant's outbox dispatcher.
+pub mod wake;

@@ -5,10 +5,11 @@
 //! The limit is the tenant's own (part of its policy, set in the admin panel). It is checked
 //! before any database work, to shield the database from a flood, so the bot keeps the
 //! policy's value in memory: the admin panel updates it on save (the panel runs in this same
-//! process), and a refresh every 30 s picks up a change written by another process (the
-//! replacement container during a rollout, or an edit made straight in the database).
+//! process), and the database's `tenant_changed` notification reloads it after a change
+//! written anywhere (the replacement container during a rollout, the REST API, an edit made
+//! straight in the database; see `runtime::listen`).
 
-use std::{sync::RwLock, time::Duration};
+use std::sync::RwLock;
 
 use booking_core::{
     ids::{TelegramUserId, TenantId},
@@ -20,9 +21,6 @@ use storage::{
     kv::{Kv, TenantKey},
     tenant::settings,
 };
-
-/// How often the limit is re-read from the tenant's policy.
-pub const REFRESH: Duration = Duration::from_secs(30);
 
 /// What to do with an update.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
