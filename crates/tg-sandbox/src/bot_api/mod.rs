@@ -138,6 +138,7 @@ const METHODS: &[&str] = &[
     "deletemycommands",
     "getchat",
     "getchatmember",
+    "getuserprofilephotos",
     "setmydescription",
     "setmyshortdescription",
     "setmyname",
@@ -175,6 +176,7 @@ async fn dispatch(method: &str, call: Call) -> ApiResult<Reply> {
         "deletemycommands" => commands::delete_my_commands(&call),
         "getchat" => chats::get_chat(&call),
         "getchatmember" => chats::get_chat_member(&call),
+        "getuserprofilephotos" => chats::get_user_profile_photos(&call),
         // Profile settings the sandbox has nowhere to show; accepted so bots can call them.
         "setmydescription" | "setmyshortdescription" | "setmyname" | "setchatmenubutton" => {
             ok_true()

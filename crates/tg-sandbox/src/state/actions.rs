@@ -204,13 +204,7 @@ impl World {
         };
         bot.callbacks.insert(
             callback_id.clone(),
-            PendingCallback {
-                user: author,
-                chat: chat_id,
-                message_id: req.message_id,
-                data: req.data,
-                answered: false,
-            },
+            PendingCallback::new(author, chat_id, req.message_id, req.data),
         );
         bot.push_update(UpdateKind::CallbackQuery(query));
         Ok(callback_id)

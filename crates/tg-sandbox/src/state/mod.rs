@@ -2,10 +2,12 @@
 //!
 //! One `std::sync::Mutex` guards everything. Every operation under it is short (no I/O, no
 //! serialisation of large batches), so contention stays low even with many bots polling at once;
-//! waiting happens outside the lock on per-bot [`Notify`]s.
+//! waiting happens outside the lock, on per-bot [`Notify`]s or, for a callback query's answer, on
+//! that query's own channel.
 
 mod actions;
 mod bot;
+mod callbacks;
 mod chat;
 mod outgoing;
 
@@ -22,7 +24,8 @@ use tokio::{
     time::Instant,
 };
 
-pub use bot::{BotState, PendingCallback, Webhook};
+pub use bot::{BotState, Webhook};
+pub use callbacks::{AnswerText, PendingCallback};
 pub use chat::{ChatLog, StoredMessage};
 pub use outgoing::Outgoing;
 

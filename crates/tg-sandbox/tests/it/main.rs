@@ -6,10 +6,12 @@
 mod bad_input;
 mod binary;
 mod bot_api;
+mod callback_waits;
 mod demo_bot;
 mod files_and_commands;
 mod flood;
 mod many;
+mod required_fields;
 mod support;
 mod teloxide_polling;
 mod teloxide_webhook;
