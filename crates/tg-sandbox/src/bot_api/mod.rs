@@ -7,6 +7,7 @@ mod files;
 mod forwarding;
 mod messages;
 pub mod params;
+mod payments;
 
 pub use files::file_response;
 mod updates;
@@ -139,6 +140,8 @@ const METHODS: &[&str] = &[
     "getchat",
     "getchatmember",
     "getuserprofilephotos",
+    "sendinvoice",
+    "answerprecheckoutquery",
     "setmydescription",
     "setmyshortdescription",
     "setmyname",
@@ -177,6 +180,8 @@ async fn dispatch(method: &str, call: Call) -> ApiResult<Reply> {
         "getchat" => chats::get_chat(&call),
         "getchatmember" => chats::get_chat_member(&call),
         "getuserprofilephotos" => chats::get_user_profile_photos(&call),
+        "sendinvoice" => payments::send_invoice(&call),
+        "answerprecheckoutquery" => payments::answer_pre_checkout_query(&call),
         // Profile settings the sandbox has nowhere to show; accepted so bots can call them.
         "setmydescription" | "setmyshortdescription" | "setmyname" | "setchatmenubutton" => {
             ok_true()

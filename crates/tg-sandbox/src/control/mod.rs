@@ -1,6 +1,7 @@
 //! The control API under `/sandbox/...`: what tests and the web page use to play the users.
 
 mod handlers;
+mod payments;
 
 use axum::{
     Json, Router,
@@ -82,6 +83,10 @@ pub fn routes() -> Router<Shared> {
         .route(
             "/sandbox/bots/{token}/callback-answers/{query_id}",
             get(h::callback_answer),
+        )
+        .route(
+            "/sandbox/bots/{token}/chats/{chat_id}/pay",
+            post(payments::pay),
         )
         .route("/sandbox/bots/{token}/commands", get(h::commands))
         .route("/sandbox/files/{file_id}", get(h::file))

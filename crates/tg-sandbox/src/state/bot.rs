@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use teloxide::types::{AllowedUpdate, ChatId, Update, UpdateId, UpdateKind};
 use tokio::sync::Notify;
 
-use super::{callbacks::Callbacks, chat::ChatLog};
+use super::{callbacks::Callbacks, chat::ChatLog, payments::PreCheckouts};
 use crate::{
     api_types::{BotInfo, BotStats, CommandSet},
     flood::FloodState,
@@ -71,6 +71,8 @@ pub struct BotState {
     pub commands: BTreeMap<(String, String), CommandSet>,
     /// Callback queries by id, with their answers.
     pub callbacks: Callbacks,
+    /// Pre-checkout queries by id, with their answers.
+    pub payments: PreCheckouts,
     /// Flood control state.
     pub flood: FloodState,
     /// Counters.
@@ -95,6 +97,7 @@ impl BotState {
             chats: HashMap::new(),
             commands: BTreeMap::new(),
             callbacks: Callbacks::default(),
+            payments: PreCheckouts::default(),
             flood: FloodState::default(),
             counters: Counters::default(),
             updates_notify: Arc::new(Notify::new()),
@@ -127,7 +130,7 @@ impl BotState {
             id: UpdateId(id),
             kind,
         };
-        let json = match serde_json::to_string(&update) {
+        let json = match crate::telegram::update_json(&update) {
             Ok(json) => json,
             Err(err) => {
                 tracing::error!(%err, "could not serialise an update");

@@ -9,7 +9,9 @@ mod actions;
 mod bot;
 mod callbacks;
 mod chat;
+mod invoices;
 mod outgoing;
+mod payments;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -25,9 +27,11 @@ use tokio::{
 };
 
 pub use bot::{BotState, Webhook};
-pub use callbacks::{AnswerText, PendingCallback};
+pub use callbacks::{AnswerText, PendingCallback, QUERY_INVALID};
 pub use chat::{ChatLog, StoredMessage};
+pub use invoices::InvoiceState;
 pub use outgoing::Outgoing;
+pub use payments::{CheckoutAnswer, PaymentStarted};
 
 use crate::{
     api_types::{BotInfo, GroupInfo, NewBot, NewGroup, NewUser, TestUser},
@@ -74,6 +78,7 @@ pub struct World {
     next_group: i64,
     next_file: u64,
     next_callback: u64,
+    next_pre_checkout: u64,
 }
 
 // Ids are spread apart so that a bot id, a user id and a group id can never be confused in a test.

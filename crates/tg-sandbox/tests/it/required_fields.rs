@@ -328,6 +328,27 @@ async fn every_method_answers_with_every_required_field() {
         is_true(method, &call(method, json!({})).await);
     }
 
+    // sendInvoice: a Message with an Invoice (answerPreCheckoutQuery's `true` is checked in
+    // payments_raw, which needs a customer paying).
+    let invoice = call(
+        "sendInvoice",
+        json!({"chat_id": chat, "title": "Haircut", "description": "45 minutes",
+               "payload": "order-1", "provider_token": "test", "currency": "RUB",
+               "prices": [{"label": "Haircut", "amount": 150000}]}),
+    )
+    .await;
+    assert_has(
+        "sendInvoice",
+        &invoice,
+        &message_with(&[
+            "invoice.title",
+            "invoice.description",
+            "invoice.start_parameter",
+            "invoice.currency",
+            "invoice.total_amount",
+        ]),
+    );
+
     // The webhook setters, and the session methods the sandbox accepts and ignores.
     is_true(
         "setWebhook",
