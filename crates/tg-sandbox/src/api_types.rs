@@ -5,8 +5,10 @@ use teloxide::types::{BotCommand, BotCommandScope, ChatId, Message, MessageId, U
 
 use crate::ids::{BotToken, FileKey};
 
+mod botfather;
 mod payments;
 
+pub use botfather::*;
 pub use payments::*;
 
 /// Message ids as plain numbers: teloxide's `MessageId` serialises as `{"message_id": N}`

@@ -585,4 +585,5 @@ impl SandboxClient {
 }
 
 // Helpers for later control API calls, each in its own file.
+mod botfather;
 mod payments;

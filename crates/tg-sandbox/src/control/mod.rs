@@ -1,5 +1,6 @@
 //! The control API under `/sandbox/...`: what tests and the web page use to play the users.
 
+mod botfather;
 mod handlers;
 mod payments;
 
@@ -56,6 +57,7 @@ pub fn routes() -> Router<Shared> {
         .route("/sandbox/stats", get(h::stats))
         .route("/sandbox/bots", get(h::list_bots).post(h::create_bot))
         .route("/sandbox/bots/{token}", get(h::get_bot))
+        .route("/sandbox/botfather/newbot", post(botfather::new_bot))
         .route("/sandbox/users", get(h::list_users).post(h::create_user))
         .route("/sandbox/groups", get(h::list_groups).post(h::create_group))
         .route("/sandbox/bots/{token}/chats/{chat_id}", get(h::chat))

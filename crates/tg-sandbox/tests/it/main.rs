@@ -6,6 +6,7 @@
 mod bad_input;
 mod binary;
 mod bot_api;
+mod botfather;
 mod callback_waits;
 mod demo_bot;
 mod files_and_commands;
