@@ -5,6 +5,12 @@ use teloxide::types::{BotCommand, BotCommandScope, ChatId, Message, MessageId, U
 
 use crate::ids::{BotToken, FileKey};
 
+mod botfather;
+mod payments;
+
+pub use botfather::*;
+pub use payments::*;
+
 /// Message ids as plain numbers: teloxide's `MessageId` serialises as `{"message_id": N}`
 /// because `Message` flattens it, which is awkward in the control API's JSON.
 mod plain_message_id {
@@ -219,6 +225,9 @@ pub struct Button {
     pub callback_data: Option<String>,
     /// The URL, for URL buttons.
     pub url: Option<String>,
+    /// A Pay button, which the control API presses with `/pay` rather than `/press`.
+    #[serde(default)]
+    pub pay: bool,
 }
 
 /// One reply keyboard button.
@@ -281,6 +290,12 @@ pub struct ChatMessage {
     pub forwarded_from: Option<UserId>,
     /// How many times the bot edited the message.
     pub edit_count: u32,
+    /// For an invoice, what it asks for.
+    #[serde(default)]
+    pub invoice: Option<InvoiceView>,
+    /// For the service message of a payment, what the bot was told.
+    #[serde(default)]
+    pub successful_payment: Option<teloxide::types::SuccessfulPayment>,
     /// The full Telegram object.
     pub message: Message,
 }

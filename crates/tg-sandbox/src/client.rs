@@ -583,3 +583,7 @@ impl SandboxClient {
         Ok(response.bytes().await?.to_vec())
     }
 }
+
+// Helpers for later control API calls, each in its own file.
+mod botfather;
+mod payments;

@@ -15,6 +15,9 @@ pub struct Config {
     pub max_long_poll: Duration,
     /// Backoff for webhook delivery while the bot is down.
     pub webhook_retry: RetryPolicy,
+    /// How long a bot has to answer a `pre_checkout_query` before the payment fails (Telegram
+    /// gives 10 s); tests of a bot that never answers set it shorter.
+    pub pre_checkout_timeout: Duration,
     /// Bots registered at start, typically with fixed tokens.
     pub bots: Vec<NewBot>,
 }
@@ -27,6 +30,7 @@ impl Default for Config {
             max_body_bytes: 50 * 1024 * 1024,
             max_long_poll: Duration::from_secs(50),
             webhook_retry: RetryPolicy::default(),
+            pre_checkout_timeout: Duration::from_secs(10),
             bots: Vec::new(),
         }
     }

@@ -10,6 +10,7 @@
 
 pub mod api_types;
 mod bot_api;
+pub mod botfather;
 pub mod client;
 pub mod config;
 mod control;

@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use teloxide::types::{
     Chat, ChatId, ChatKind, ChatPrivate, ChatPublic, InlineKeyboardMarkup, Me, MediaKind,
     MediaText, Message, MessageCommon, MessageEntity, MessageEntityKind, MessageId, MessageKind,
-    MessageOrigin, PublicChatKind, User,
+    MessageOrigin, PublicChatKind, Update, UpdateKind, User,
 };
 
 use crate::{
@@ -91,6 +91,22 @@ pub fn text_media(f: Formatted) -> MediaKind {
     })
 }
 
+/// A message of any kind sent now, e.g. an invoice or a payment's service message.
+pub fn service_message(id: MessageId, from: User, chat: Chat, kind: MessageKind) -> Message {
+    Message {
+        id,
+        thread_id: None,
+        from: Some(from),
+        sender_chat: None,
+        date: now(),
+        chat,
+        is_topic_message: false,
+        via_bot: None,
+        sender_business_bot: None,
+        kind,
+    }
+}
+
 /// An ordinary message.
 pub fn message(
     id: MessageId,
@@ -102,33 +118,30 @@ pub fn message(
     forward_origin: Option<MessageOrigin>,
 ) -> Message {
     Message {
-        id,
-        thread_id: None,
-        from: Some(from),
-        sender_chat: None,
         date,
-        chat,
-        is_topic_message: false,
-        via_bot: None,
-        sender_business_bot: None,
-        kind: MessageKind::Common(MessageCommon {
-            author_signature: None,
-            paid_star_count: None,
-            effect_id: None,
-            forward_origin,
-            reply_to_message: None,
-            external_reply: None,
-            quote: None,
-            reply_to_story: None,
-            sender_boost_count: None,
-            edit_date: None,
-            media_kind,
-            reply_markup,
-            is_automatic_forward: false,
-            has_protected_content: false,
-            is_from_offline: false,
-            business_connection_id: None,
-        }),
+        ..service_message(
+            id,
+            from,
+            chat,
+            MessageKind::Common(MessageCommon {
+                author_signature: None,
+                paid_star_count: None,
+                effect_id: None,
+                forward_origin,
+                reply_to_message: None,
+                external_reply: None,
+                quote: None,
+                reply_to_story: None,
+                sender_boost_count: None,
+                edit_date: None,
+                media_kind,
+                reply_markup,
+                is_automatic_forward: false,
+                has_protected_content: false,
+                is_from_offline: false,
+                business_connection_id: None,
+            }),
+        )
     }
 }
 
@@ -172,4 +185,37 @@ pub fn chat_instance(bot: &BotInfo, chat: ChatId) -> String {
     let mixed = bot.id.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (chat.0 as u64).rotate_left(17);
     // Telegram's chat_instance is a signed 64-bit number in decimal.
     format!("{}", mixed as i64)
+}
+
+/// An update as Telegram sends it.
+///
+/// teloxide writes an empty `order_info: {}` into pre-checkout queries and successful payments,
+/// where Telegram leaves the field out unless the invoice asked for the customer's details; the
+/// sandbox never asks, so it drops the field.
+pub fn update_json(update: &Update) -> serde_json::Result<String> {
+    let has_order_info = match &update.kind {
+        UpdateKind::PreCheckoutQuery(_) => true,
+        UpdateKind::Message(m) => m.successful_payment().is_some(),
+        _ => false,
+    };
+    if !has_order_info {
+        return serde_json::to_string(update);
+    }
+    let mut value = serde_json::to_value(update)?;
+    let payment = if value.get("pre_checkout_query").is_some() {
+        value.get_mut("pre_checkout_query")
+    } else {
+        value
+            .get_mut("message")
+            .and_then(|m| m.get_mut("successful_payment"))
+    };
+    if let Some(object) = payment.and_then(serde_json::Value::as_object_mut)
+        && object
+            .get("order_info")
+            .and_then(serde_json::Value::as_object)
+            .is_some_and(serde_json::Map::is_empty)
+    {
+        object.remove("order_info");
+    }
+    serde_json::to_string(&value)
 }

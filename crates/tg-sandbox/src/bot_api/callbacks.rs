@@ -2,8 +2,8 @@
 
 use super::{Call, Reply, ok_true};
 use crate::{
-    api_types::CallbackAnswer,
     error::{ApiError, ApiResult},
+    state::AnswerText,
 };
 
 /// answerCallbackQuery: recorded so a test (or the web page) can show the toast or alert.
@@ -20,30 +20,18 @@ pub fn answer_callback_query(call: &Call) -> ApiResult<Reply> {
     let url = p.str("url").filter(|u| !u.is_empty());
     call.sb.with(|w| {
         let bot = w.bot(&call.token)?;
-        let invalid = || {
-            ApiError::bad("query is too old and response timeout expired or query id is invalid")
-        };
-        let pending = bot.callbacks.get_mut(&id).ok_or_else(invalid)?;
-        if pending.answered {
-            return Err(invalid());
-        }
-        pending.answered = true;
-        let answer = CallbackAnswer {
-            callback_query_id: id.clone(),
-            user_id: pending.user,
-            message_id: pending.message_id,
-            data: pending.data.clone(),
+        let reply = AnswerText {
             text,
             show_alert,
             url,
         };
-        let chat = pending.chat;
-        bot.answers.push(answer);
+        let chat = bot.callbacks.answer(&id, reply)?;
+        // The chat's version moves so the web page, which long-polls the chat, shows the toast.
         if let Some(log) = bot.chats.get_mut(&chat) {
             log.touch();
         }
         bot.chats_notify.notify_waiters();
-        Ok(())
+        Ok::<_, ApiError>(())
     })?;
     ok_true()
 }

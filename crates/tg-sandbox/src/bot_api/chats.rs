@@ -1,7 +1,7 @@
-//! getChat, getChatMember and sendChatAction.
+//! getChat, getChatMember, getUserProfilePhotos and sendChatAction.
 
 use serde_json::json;
-use teloxide::types::{ChatFullInfo, ChatMember, UserId};
+use teloxide::types::{ChatFullInfo, ChatMember, UserId, UserProfilePhotos};
 
 use super::{Call, Reply, ok_true, reply};
 use crate::{
@@ -13,25 +13,39 @@ fn user_id_of(chat_id: teloxide::types::ChatId) -> Option<UserId> {
     u64::try_from(chat_id.0).ok().map(UserId)
 }
 
+/// The number of accent colours every chat may use without Premium; Telegram's servers give a chat
+/// that chose none the colour `id % 7` (TDLib's `AccentColorId` of a user or basic group id).
+const DEFAULT_ACCENT_COLORS: u64 = 7;
+
+/// Reactions a message may carry in a chat without Premium, as Telegram reports.
+const MAX_REACTION_COUNT: u8 = 11;
+
 /// getChat. Built as JSON and checked against teloxide's `ChatFullInfo`, whose many fields make a
 /// literal unwieldy.
+///
+/// Telegram always sends `id`, `type`, `accent_color_id`, `max_reaction_count` and
+/// `accepted_gift_types`, plus `first_name` for a private chat and `title` for a group; teloxide
+/// treats several of these as optional, so the sandbox must fill them in itself (a stricter peer
+/// rejected answers without `accent_color_id`).
 pub fn get_chat(call: &Call) -> ApiResult<Reply> {
     let chat_id = call.params.chat_id()?;
     let value = call.sb.with(|w| {
         w.bot(&call.token)?;
         if let Some(group) = w.groups.get(&chat_id) {
+            // A basic group's Bot API id is minus its internal id, which the colour derives from.
             return Ok(json!({
                 "id": group.id.0, "type": "group", "title": group.title,
-                "accepted_gift_types": gifts(), "max_reaction_count": 11,
+                "accent_color_id": accent_color(group.id.0.unsigned_abs()),
+                "accepted_gift_types": gifts(), "max_reaction_count": MAX_REACTION_COUNT,
             }));
         }
-        let user = user_id_of(chat_id)
-            .and_then(|id| w.users.get(&id))
-            .ok_or_else(ApiError::chat_not_found)?;
+        let user_id = user_id_of(chat_id).ok_or_else(ApiError::chat_not_found)?;
+        let user = w.users.get(&user_id).ok_or_else(ApiError::chat_not_found)?;
         Ok(json!({
             "id": chat_id.0, "type": "private", "first_name": user.first_name,
             "last_name": user.last_name, "username": user.username,
-            "accepted_gift_types": gifts(), "max_reaction_count": 11,
+            "accent_color_id": accent_color(user_id.0),
+            "accepted_gift_types": gifts(), "max_reaction_count": MAX_REACTION_COUNT,
         }))
     })?;
     let info: ChatFullInfo =
@@ -39,8 +53,36 @@ pub fn get_chat(call: &Call) -> ApiResult<Reply> {
     reply(&info)
 }
 
+fn accent_color(id: u64) -> u64 {
+    id % DEFAULT_ACCENT_COLORS
+}
+
 fn gifts() -> serde_json::Value {
     json!({"unlimited_gifts": false, "limited_gifts": false, "unique_gifts": false, "premium_subscription": false})
+}
+
+/// getUserProfilePhotos: the sandbox's users have no profile photos, so the list is empty (which
+/// is also what Telegram answers for a user who hides them).
+pub fn get_user_profile_photos(call: &Call) -> ApiResult<Reply> {
+    let user_id = call
+        .params
+        .i64("user_id")?
+        .and_then(|id| u64::try_from(id).ok())
+        .map(UserId)
+        .ok_or_else(|| ApiError::bad("invalid user_id specified"))?;
+    call.sb.with(|w| {
+        w.bot(&call.token)?;
+        let known = w.users.contains_key(&user_id) || w.bots.values().any(|b| b.info.id == user_id);
+        if known {
+            Ok(())
+        } else {
+            Err(ApiError::bad("user not found"))
+        }
+    })?;
+    reply(&UserProfilePhotos {
+        total_count: 0,
+        photos: Vec::new(),
+    })
 }
 
 /// getChatMember: members of a group and both sides of a private chat are "member", others

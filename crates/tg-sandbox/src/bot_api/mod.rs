@@ -7,6 +7,7 @@ mod files;
 mod forwarding;
 mod messages;
 pub mod params;
+mod payments;
 
 pub use files::file_response;
 mod updates;
@@ -138,6 +139,9 @@ const METHODS: &[&str] = &[
     "deletemycommands",
     "getchat",
     "getchatmember",
+    "getuserprofilephotos",
+    "sendinvoice",
+    "answerprecheckoutquery",
     "setmydescription",
     "setmyshortdescription",
     "setmyname",
@@ -175,6 +179,9 @@ async fn dispatch(method: &str, call: Call) -> ApiResult<Reply> {
         "deletemycommands" => commands::delete_my_commands(&call),
         "getchat" => chats::get_chat(&call),
         "getchatmember" => chats::get_chat_member(&call),
+        "getuserprofilephotos" => chats::get_user_profile_photos(&call),
+        "sendinvoice" => payments::send_invoice(&call),
+        "answerprecheckoutquery" => payments::answer_pre_checkout_query(&call),
         // Profile settings the sandbox has nowhere to show; accepted so bots can call them.
         "setmydescription" | "setmyshortdescription" | "setmyname" | "setchatmenubutton" => {
             ok_true()

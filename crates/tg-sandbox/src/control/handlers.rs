@@ -201,7 +201,8 @@ pub async fn callback_answers(
     sb.with(|w| {
         let bot = w.bot_ctl(&token)?;
         Ok(bot
-            .answers
+            .callbacks
+            .answers()
             .iter()
             .filter(|a| q.user_id.is_none_or(|u| a.user_id.0 == u))
             .cloned()
@@ -216,29 +217,30 @@ pub struct WaitQuery {
 }
 
 /// Waits until the bot answered this callback query.
+///
+/// It watches this query's own channel, so neither other answers nor other chat changes wake it.
 pub async fn callback_answer(
     State(sb): State<Shared>,
     Path((token, query_id)): Path<(String, String)>,
     Query(q): Query<WaitQuery>,
 ) -> Result<CallbackAnswer> {
     let token = BotToken::new(token);
-    let notify = sb.with(|w| w.bot_ctl(&token).map(|b| b.chats_notify.clone()))?;
-    sb.wait_until(&notify, wait_deadline(q.timeout_ms), |w| {
-        let bot = w.bot_ctl(&token)?;
-        if !bot.callbacks.contains_key(&query_id) {
-            return Err(ControlError::NotFound(format!(
-                "no callback query {query_id}"
-            )));
+    let mut answer = sb.with(|w| {
+        w.bot_ctl(&token)?
+            .callbacks
+            .watch(&query_id)
+            .ok_or_else(|| ControlError::NotFound(format!("no callback query {query_id}")))
+    })?;
+    let timeout = || ControlError::Timeout(format!("callback query {query_id} was not answered"));
+    tokio::select! {
+        answered = answer.wait_for(Option::is_some) => {
+            // The channel closes only if the query is forgotten, which the sandbox never does.
+            let answered = answered.map_err(|_| timeout())?;
+            answered.clone().map(Json).ok_or_else(timeout)
         }
-        Ok(bot
-            .answers
-            .iter()
-            .find(|a| a.callback_query_id == query_id)
-            .cloned())
-    })
-    .await?
-    .map(Json)
-    .ok_or_else(|| ControlError::Timeout(format!("callback query {query_id} was not answered")))
+        () = tokio::time::sleep_until(wait_deadline(q.timeout_ms)) => Err(timeout()),
+        () = sb.stopped() => Err(timeout()),
+    }
 }
 
 /// The bot's commands per scope and language.

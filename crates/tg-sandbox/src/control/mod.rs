@@ -1,6 +1,8 @@
 //! The control API under `/sandbox/...`: what tests and the web page use to play the users.
 
+mod botfather;
 mod handlers;
+mod payments;
 
 use axum::{
     Json, Router,
@@ -55,6 +57,7 @@ pub fn routes() -> Router<Shared> {
         .route("/sandbox/stats", get(h::stats))
         .route("/sandbox/bots", get(h::list_bots).post(h::create_bot))
         .route("/sandbox/bots/{token}", get(h::get_bot))
+        .route("/sandbox/botfather/newbot", post(botfather::new_bot))
         .route("/sandbox/users", get(h::list_users).post(h::create_user))
         .route("/sandbox/groups", get(h::list_groups).post(h::create_group))
         .route("/sandbox/bots/{token}/chats/{chat_id}", get(h::chat))
@@ -82,6 +85,10 @@ pub fn routes() -> Router<Shared> {
         .route(
             "/sandbox/bots/{token}/callback-answers/{query_id}",
             get(h::callback_answer),
+        )
+        .route(
+            "/sandbox/bots/{token}/chats/{chat_id}/pay",
+            post(payments::pay),
         )
         .route("/sandbox/bots/{token}/commands", get(h::commands))
         .route("/sandbox/files/{file_id}", get(h::file))

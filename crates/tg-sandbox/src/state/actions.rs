@@ -17,7 +17,11 @@ use crate::{
 
 impl World {
     /// The author of an action: `from`, or the user of a private chat.
-    fn author(&self, chat_id: ChatId, from: Option<UserId>) -> Result<UserId, ControlError> {
+    pub(super) fn author(
+        &self,
+        chat_id: ChatId,
+        from: Option<UserId>,
+    ) -> Result<UserId, ControlError> {
         let user = match from {
             Some(user) => user,
             None => u64::try_from(chat_id.0)
@@ -136,17 +140,8 @@ impl World {
         {
             log.reply_keyboard = None;
         }
-        log.messages.insert(
-            id.0,
-            StoredMessage {
-                message: message.clone(),
-                parse_mode: None,
-                source_text: None,
-                reply_keyboard: None,
-                remove_keyboard: false,
-                edit_count: 0,
-            },
-        );
+        log.messages
+            .insert(id.0, StoredMessage::plain(message.clone()));
         log.touch();
         let bot = self.bot_ctl(token)?;
         bot.chats_notify.notify_waiters();
@@ -178,13 +173,11 @@ impl World {
         let stored = log.messages.get(&req.message_id.0).ok_or_else(|| {
             ControlError::NotFound(format!("no message {} in chat", req.message_id))
         })?;
-        let has_button = telegram::common(&stored.message)
-            .and_then(|c| c.reply_markup.as_ref())
-            .is_some_and(|kb| {
-                kb.inline_keyboard.iter().flatten().any(
-                    |b| matches!(&b.kind, InlineKeyboardButtonKind::CallbackData(d) if *d == req.data),
-                )
-            });
+        let has_button = stored.inline_keyboard().is_some_and(|kb| {
+            kb.inline_keyboard.iter().flatten().any(
+                |b| matches!(&b.kind, InlineKeyboardButtonKind::CallbackData(d) if *d == req.data),
+            )
+        });
         if !has_button {
             return Err(ControlError::BadRequest(format!(
                 "message {} has no button with callback data {:?}",
@@ -204,13 +197,7 @@ impl World {
         };
         bot.callbacks.insert(
             callback_id.clone(),
-            PendingCallback {
-                user: author,
-                chat: chat_id,
-                message_id: req.message_id,
-                data: req.data,
-                answered: false,
-            },
+            PendingCallback::new(author, chat_id, req.message_id, req.data),
         );
         bot.push_update(UpdateKind::CallbackQuery(query));
         Ok(callback_id)

@@ -6,12 +6,12 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use teloxide::types::{AllowedUpdate, ChatId, MessageId, Update, UpdateId, UpdateKind, UserId};
+use teloxide::types::{AllowedUpdate, ChatId, Update, UpdateId, UpdateKind};
 use tokio::sync::Notify;
 
-use super::chat::ChatLog;
+use super::{callbacks::Callbacks, chat::ChatLog, payments::PreCheckouts};
 use crate::{
-    api_types::{BotInfo, BotStats, CallbackAnswer, CommandSet},
+    api_types::{BotInfo, BotStats, CommandSet},
     flood::FloodState,
 };
 
@@ -37,21 +37,6 @@ pub struct Webhook {
     pub last_error_date: Option<DateTime<Utc>>,
     /// Why it failed.
     pub last_error_message: Option<String>,
-}
-
-/// A callback query the bot has not answered yet.
-#[derive(Debug, Clone)]
-pub struct PendingCallback {
-    /// Who pressed.
-    pub user: UserId,
-    /// In which chat.
-    pub chat: ChatId,
-    /// Under which message.
-    pub message_id: MessageId,
-    /// The button's data.
-    pub data: String,
-    /// answerCallbackQuery was called.
-    pub answered: bool,
 }
 
 /// Counters for one bot.
@@ -84,10 +69,10 @@ pub struct BotState {
     pub chats: HashMap<ChatId, ChatLog>,
     /// Commands by (scope JSON, language).
     pub commands: BTreeMap<(String, String), CommandSet>,
-    /// Callback queries by id.
-    pub callbacks: HashMap<String, PendingCallback>,
-    /// Answers given with answerCallbackQuery, oldest first.
-    pub answers: Vec<CallbackAnswer>,
+    /// Callback queries by id, with their answers.
+    pub callbacks: Callbacks,
+    /// Pre-checkout queries by id, with their answers.
+    pub payments: PreCheckouts,
     /// Flood control state.
     pub flood: FloodState,
     /// Counters.
@@ -111,8 +96,8 @@ impl BotState {
             poll_generation: 0,
             chats: HashMap::new(),
             commands: BTreeMap::new(),
-            callbacks: HashMap::new(),
-            answers: Vec::new(),
+            callbacks: Callbacks::default(),
+            payments: PreCheckouts::default(),
             flood: FloodState::default(),
             counters: Counters::default(),
             updates_notify: Arc::new(Notify::new()),
@@ -145,7 +130,7 @@ impl BotState {
             id: UpdateId(id),
             kind,
         };
-        let json = match serde_json::to_string(&update) {
+        let json = match crate::telegram::update_json(&update) {
             Ok(json) => json,
             Err(err) => {
                 tracing::error!(%err, "could not serialise an update");

@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use teloxide::types::{
-    ButtonRequest, Chat, ChatId, InlineKeyboardButtonKind, KeyboardMarkup, MediaKind, Message,
-    MessageId, MessageOrigin,
+    ButtonRequest, Chat, ChatId, InlineKeyboardButtonKind, InlineKeyboardMarkup, KeyboardMarkup,
+    MediaKind, Message, MessageId, MessageOrigin,
 };
 
+use super::invoices::{InvoiceState, invoice_view};
 use crate::{
     api_types::{Button, ChatMessage, ChatView, FileInfo, KeyButton, Sender},
     ids::FileKey,
@@ -28,6 +29,8 @@ pub struct StoredMessage {
     pub remove_keyboard: bool,
     /// Edits so far.
     pub edit_count: u32,
+    /// For an invoice, what the sandbox keeps besides the `Invoice` object.
+    pub invoice: Option<Box<InvoiceState>>,
 }
 
 /// A chat between one bot and a user or a group.
@@ -122,6 +125,28 @@ fn file_info(key: &FileKey, name: Option<String>, mime: Option<String>, size: u3
 }
 
 impl StoredMessage {
+    /// A message as sent, with no parse mode, keyboard changes, edits or invoice.
+    pub fn plain(message: Message) -> Self {
+        Self {
+            message,
+            parse_mode: None,
+            source_text: None,
+            reply_keyboard: None,
+            remove_keyboard: false,
+            edit_count: 0,
+            invoice: None,
+        }
+    }
+
+    /// The inline keyboard under the message: its `reply_markup`, or an invoice's Pay keyboard
+    /// (which teloxide's `Message` has no field for).
+    pub fn inline_keyboard(&self) -> Option<&InlineKeyboardMarkup> {
+        match &self.invoice {
+            Some(invoice) => Some(&invoice.shown_markup),
+            None => telegram::common(&self.message).and_then(|c| c.reply_markup.as_ref()),
+        }
+    }
+
     /// The message as the control API shows it.
     pub fn view(&self) -> ChatMessage {
         let m = &self.message;
@@ -140,8 +165,8 @@ impl StoredMessage {
             },
         };
         let common = telegram::common(m);
-        let inline_keyboard = common
-            .and_then(|c| c.reply_markup.as_ref())
+        let inline_keyboard = self
+            .inline_keyboard()
             .map(|kb| {
                 kb.inline_keyboard
                     .iter()
@@ -157,6 +182,7 @@ impl StoredMessage {
                                     InlineKeyboardButtonKind::Url(u) => Some(u.to_string()),
                                     _ => None,
                                 },
+                                pay: matches!(b.kind, InlineKeyboardButtonKind::Pay(_)),
                             })
                             .collect()
                     })
@@ -214,6 +240,8 @@ impl StoredMessage {
             location,
             forwarded_from,
             edit_count: self.edit_count,
+            invoice: invoice_view(self),
+            successful_payment: m.successful_payment().cloned(),
             message: m.clone(),
         }
     }

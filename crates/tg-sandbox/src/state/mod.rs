@@ -2,12 +2,16 @@
 //!
 //! One `std::sync::Mutex` guards everything. Every operation under it is short (no I/O, no
 //! serialisation of large batches), so contention stays low even with many bots polling at once;
-//! waiting happens outside the lock on per-bot [`Notify`]s.
+//! waiting happens outside the lock, on per-bot [`Notify`]s or, for a callback query's answer, on
+//! that query's own channel.
 
 mod actions;
 mod bot;
+mod callbacks;
 mod chat;
+mod invoices;
 mod outgoing;
+mod payments;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -22,9 +26,12 @@ use tokio::{
     time::Instant,
 };
 
-pub use bot::{BotState, PendingCallback, Webhook};
+pub use bot::{BotState, Webhook};
+pub use callbacks::{AnswerText, PendingCallback, QUERY_INVALID};
 pub use chat::{ChatLog, StoredMessage};
+pub use invoices::InvoiceState;
 pub use outgoing::Outgoing;
+pub use payments::{CheckoutAnswer, PaymentStarted};
 
 use crate::{
     api_types::{BotInfo, GroupInfo, NewBot, NewGroup, NewUser, TestUser},
@@ -71,6 +78,7 @@ pub struct World {
     next_group: i64,
     next_file: u64,
     next_callback: u64,
+    next_pre_checkout: u64,
 }
 
 // Ids are spread apart so that a bot id, a user id and a group id can never be confused in a test.

@@ -147,12 +147,11 @@ impl World {
         log.messages.insert(
             id.0,
             StoredMessage {
-                message: message.clone(),
                 parse_mode: out.parse_mode,
                 source_text: out.source_text,
                 reply_keyboard,
                 remove_keyboard,
-                edit_count: 0,
+                ..StoredMessage::plain(message.clone())
             },
         );
         log.last_chat_action = None;

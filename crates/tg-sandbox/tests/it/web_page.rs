@@ -10,7 +10,7 @@ use crate::{
     support::{WAIT, start, teloxide_bot},
 };
 
-fn chromium() -> PathBuf {
+pub fn chromium() -> PathBuf {
     for name in ["chromium", "chromium-browser", "google-chrome"] {
         if let Ok(path) = which(name) {
             return path;
@@ -28,7 +28,7 @@ fn which(name: &str) -> Result<PathBuf, ()> {
 }
 
 /// Runs headless Chromium on `url` with `extra` arguments and returns its stdout.
-async fn run_chromium(url: &str, extra: &[String]) -> String {
+pub async fn run_chromium(url: &str, extra: &[String]) -> String {
     let profile = std::env::temp_dir().join(format!(
         "tg-sandbox-chromium-{}-{}",
         std::process::id(),
