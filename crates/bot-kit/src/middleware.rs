@@ -18,11 +18,13 @@
 //! A session (the customer's record, their texts) is loaded the same way, with
 //! `filter_map_async` after the sender.
 
+use std::{collections::BTreeSet, ops::ControlFlow, panic::Location};
+
 use booking_core::locale::Locale;
 use teloxide::{
     RequestError,
-    dispatching::UpdateHandler,
-    dptree,
+    dispatching::{DpHandlerDescription, UpdateHandler},
+    dptree::{self, Cont, HandlerDescription as _, HandlerSignature, Type, di::DependencyMap},
     types::{Update, User, UserId},
 };
 
@@ -68,21 +70,59 @@ pub enum Gate {
 }
 
 /// Acts on the [`Gate`] the previous step put in the dependencies: stops the update with its
-/// reply, or lets it through.
+/// reply, or lets it through to the rest of the chain.
 #[must_use]
+#[track_caller]
 pub fn gate<E>() -> UpdateHandler<E>
 where
     E: From<RequestError> + Send + Sync + 'static,
 {
-    dptree::entry().branch(
-        dptree::filter_map(|gate: Gate| match gate {
-            Gate::Pass => None,
-            Gate::Stop(reply) => Some(reply),
-        })
-        .endpoint(|bot: TgBot, update: Update, reply: Reply| async move {
-            send::answer_update(&bot, &update, reply)
-                .await
-                .map_err(E::from)
-        }),
+    // Written out rather than built from `entry().branch(endpoint)`: dptree types such a
+    // branch as one that never continues and refuses anything chained after it.
+    let here = Location::caller();
+    let obligations = [
+        Type::of::<Gate>(),
+        Type::of::<TgBot>(),
+        Type::of::<Update>(),
+    ]
+    .into_iter()
+    .map(|ty| (ty, here))
+    .collect();
+    dptree::from_fn_with_description(
+        DpHandlerDescription::user_defined(),
+        |deps: DependencyMap, rest: Cont<'static, Result<(), E>>| async move {
+            let gate = deps.get::<Gate>();
+            match &*gate {
+                Gate::Pass => rest(deps).await,
+                Gate::Stop(reply) => {
+                    let (bot, update) = (deps.get::<TgBot>(), deps.get::<Update>());
+                    let answered = send::answer_update(&bot, &update, reply.clone()).await;
+                    ControlFlow::Break(answered.map_err(E::from))
+                }
+            }
+        },
+        HandlerSignature::Other {
+            obligations,
+            guaranteed_outcomes: BTreeSet::new(),
+            conditional_outcomes: BTreeSet::new(),
+            continues: true,
+        },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use teloxide::dispatching::UpdateFilterExt as _;
+
+    use super::*;
+
+    #[test]
+    fn a_gate_can_be_followed_by_the_rest_of_a_chain() {
+        // dptree checks chains as they are built: a gate typed as "never continues" panics here.
+        let _tree: UpdateHandler<RequestError> = Update::filter_message()
+            .filter_map(Sender::of)
+            .map(|_: Sender| Gate::Pass)
+            .chain(gate())
+            .endpoint(|| async { Ok(()) });
+    }
 }

@@ -443,3 +443,47 @@ async fn serve_runs_the_operator_bot_beside_the_api() {
         .unwrap()
         .unwrap();
 }
+
+/// A token the Bot API rejects ends the operator bot with the typed error naming
+/// `OPERATOR_BOT_TOKEN` (never the token), and with it `serve`, so the process exits non-zero
+/// saying why.
+#[tokio::test]
+async fn a_rejected_token_ends_the_operator_bot_and_serve() {
+    let mut bot = OpBot::start().await;
+    bot.stop().await;
+    let mut config = bot.config();
+    config.token = secrecy::SecretString::from("424242:never-registered");
+    let said = "OPERATOR_BOT_TOKEN was rejected by the Bot API (Unauthorized): check the token \
+                from BotFather";
+
+    let alone = master_bot::operator_bot::run(
+        config.clone(),
+        bot.t.db.clone(),
+        std::sync::Arc::new(bot.clock.clone()),
+        telemetry::Shutdown::new(),
+    );
+    let rejected = tokio::time::timeout(crate::operator_support::WAIT, alone)
+        .await
+        .expect("the bot ends by itself")
+        .unwrap_err();
+    assert_eq!(rejected.to_string(), said);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let serving = master_bot::serve::run(
+        bot.t.db.clone(),
+        None,
+        master_bot::bot_api::BotApi::new(bot.client.api_url().as_str()).unwrap(),
+        master_bot::api::RateLimit::default(),
+        listener,
+        master_bot::serve::Background {
+            operator_bot: Some(config),
+            monitor: master_bot::monitor::MonitorConfig::default(),
+        },
+        std::future::pending(),
+    );
+    let failed = tokio::time::timeout(crate::operator_support::WAIT, serving)
+        .await
+        .expect("serve ends by itself")
+        .unwrap_err();
+    assert_eq!(format!("{failed:#}"), said);
+}
