@@ -86,7 +86,7 @@ impl Shutdown {
 
     /// Resolves once the stop is triggered (at once if it already is). Owns what it needs, so
     /// it can be handed to anything that takes a shutdown future.
-    pub fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
+    pub fn wait(&self) -> impl Future<Output = ()> + Send + use<> {
         self.0.clone().cancelled_owned()
     }
 
