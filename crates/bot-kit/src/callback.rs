@@ -20,9 +20,9 @@ use teloxide::types::InlineKeyboardButton;
 /// Telegram's limit on `callback_data`, in bytes.
 pub const MAX_LEN: usize = 64;
 
-/// The first and last moments button data may carry; outside them a time is refused.
-const EARLIEST_YEAR: i32 = 2000;
-const LATEST_YEAR: i32 = 2100;
+/// The years a time in button data may fall in; outside them it is refused. The same window
+/// as the domain's (`booking_core::time::YEARS` once the booking service lands).
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2200;
 
 /// Why a codec refused button data.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -112,13 +112,13 @@ pub fn positive(s: &str) -> Option<i64> {
     s.parse().ok().filter(|n| *n > 0)
 }
 
-/// A moment written as Unix seconds, within the years the platform can mean (2000 to 2100).
+/// A moment written as Unix seconds, within the years the platform can mean (2000 to 2200).
 #[must_use]
 pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(positive(s)?, 0).filter(|t| within_bounds(t.date_naive()))
 }
 
-/// A day written `YYYYMMDD`, within the years the platform can mean (2000 to 2100).
+/// A day written `YYYYMMDD`, within the years the platform can mean (2000 to 2200).
 #[must_use]
 pub fn day(s: &str) -> Option<NaiveDate> {
     if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -131,7 +131,7 @@ pub fn day(s: &str) -> Option<NaiveDate> {
 
 fn within_bounds(day: NaiveDate) -> bool {
     use chrono::Datelike as _;
-    (EARLIEST_YEAR..LATEST_YEAR).contains(&day.year())
+    YEARS.contains(&day.year())
 }
 
 /// Checks that every sample encodes within [`MAX_LEN`] and parses back to itself. Called by
@@ -225,14 +225,20 @@ mod tests {
 
     #[test]
     fn times_and_days_outside_the_platforms_years_are_refused() {
-        let t = Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap();
-        assert_eq!(timestamp(&t.timestamp().to_string()), Some(t));
-        // 8_210_298_326_400 s is 262142-01-01: chrono can hold it, nothing else should.
-        for bad in ["8210298326400", "4102444800", "946684799", "abc", "-5"] {
+        for t in [
+            Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2200, 12, 31, 23, 59, 0).unwrap(),
+        ] {
+            assert_eq!(timestamp(&t.timestamp().to_string()), Some(t));
+        }
+        // 8_210_298_326_400 s is in the year 262142: chrono can hold it, nothing else should.
+        // 7_289_654_400 s is 2201-01-01; 946_684_799 s is the last second of 1999.
+        for bad in ["8210298326400", "7289654400", "946684799", "abc", "-5"] {
             assert_eq!(timestamp(bad), None, "{bad}");
         }
         assert_eq!(day("20270131"), NaiveDate::from_ymd_opt(2027, 1, 31));
-        for bad in ["20270230", "21000101", "19991231", "2027013", "2027-1-31"] {
+        assert_eq!(day("22001231"), NaiveDate::from_ymd_opt(2200, 12, 31));
+        for bad in ["20270230", "22010101", "19991231", "2027013", "2027-1-31"] {
             assert_eq!(day(bad), None, "{bad}");
         }
     }
