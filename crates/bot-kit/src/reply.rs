@@ -131,7 +131,8 @@ impl Reply {
         Self::nothing().with_alert(text)
     }
 
-    /// The screen's buttons (a screen of no text is made if there is none).
+    /// The screen's buttons. Buttons need a screen's text: on a reply without one they make a
+    /// screen of no text, which Telegram refuses (and the refusal is logged).
     #[must_use]
     pub fn keyboard(mut self, keyboard: InlineKeyboardMarkup) -> Self {
         self.screen.get_or_insert_with(Screen::default).keyboard = Some(keyboard);

@@ -94,11 +94,8 @@ pub async fn answer_press(
 /// Answers a typed message or command in `chat` with `reply`.
 pub async fn answer_message(bot: &TgBot, chat: ChatId, reply: Reply) -> Result<(), RequestError> {
     let sent = async {
-        if let Some(notice) = reply.notice {
-            let text = match notice {
-                Notice::Toast(text) | Notice::Alert(text) => text,
-            };
-            bot.send_message(chat, text).await?;
+        if let Some(notice) = &reply.notice {
+            bot.send_message(chat, notice.text()).await?;
         }
         if let Some(screen) = reply.screen {
             send_screen(bot, chat, screen).await?;

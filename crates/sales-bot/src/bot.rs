@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use bot_kit::{LongPolling, Reply, Sender, TokenRejected, TokenVar, send};
 use telemetry::Shutdown;
-use teloxide::{dispatching::UpdateHandler, prelude::*, types::User};
+use teloxide::{dispatching::UpdateHandler, prelude::*};
 
 use crate::{
     app::{Sales, TgBot},
@@ -62,10 +62,6 @@ fn buyer() -> UpdateHandler<SalesError> {
     dptree::filter_map(Sender::of).map(|buyer: Sender| Texts::new(buyer.locale()))
 }
 
-fn user_id(user: &User) -> i64 {
-    i64::try_from(user.id.0).unwrap_or_default()
-}
-
 async fn on_message(
     bot: TgBot,
     msg: Message,
@@ -85,7 +81,7 @@ async fn on_message(
             return Ok(Some(menu::welcome(t)));
         }
         let step = state::load(&sales.kv, &sales.dialogues, chat).await?;
-        purchase::answer(&sales, &bot, t, &buyer.0, &msg, step, &text).await
+        purchase::answer(&sales, &bot, t, &buyer, &msg, step, &text).await
     }
     .await;
     send::answer_message(&bot, chat, reply(t, result)).await?;
@@ -96,19 +92,20 @@ async fn on_callback(
     bot: TgBot,
     q: CallbackQuery,
     sales: Arc<Sales>,
+    buyer: Sender,
     t: Texts,
 ) -> Result<(), SalesError> {
     let chat = q
         .message
         .as_ref()
-        .map_or(ChatId(user_id(&q.from)), |m| m.chat().id);
+        .map_or(ChatId::from(buyer.id()), |m| m.chat().id);
     let data = q.data.as_deref().unwrap_or_default().parse::<Button>();
     let result = async {
         match data {
             Err(ButtonError::UnknownVersion | ButtonError::Malformed) => {
                 Ok(Some(Reply::message(t.stale())))
             }
-            Ok(button) => route(&sales, t, &q.from, chat, button).await,
+            Ok(button) => route(&sales, t, &buyer, chat, button).await,
         }
     }
     .await;
@@ -120,13 +117,13 @@ async fn on_callback(
 async fn route(
     sales: &Sales,
     t: Texts,
-    user: &User,
+    buyer: &Sender,
     chat: ChatId,
     button: Button,
 ) -> Result<Option<Reply>, SalesError> {
     match button {
         Button::Menu(item) => {
-            let (reply, step) = menu::open(sales, t, user_id(user), item).await?;
+            let (reply, step) = menu::open(sales, t, buyer.telegram_id(), item).await?;
             if let Some(step) = step {
                 state::save(&sales.kv, &sales.dialogues, chat, &step).await?;
             }
@@ -137,7 +134,7 @@ async fn route(
             let step = state::load(&sales.kv, &sales.dialogues, chat).await?;
             purchase::zone_button(sales, t, chat, step, index).await
         }
-        Button::Check(order) => payment::check(sales, t, user_id(user), order).await,
+        Button::Check(order) => payment::check(sales, t, buyer.telegram_id(), order).await,
         Button::Cancel => {
             state::save(&sales.kv, &sales.dialogues, chat, &Step::Idle).await?;
             Ok(Some(

@@ -115,20 +115,16 @@ async fn screen_for_text(ops: &Operators, t: Texts, text: &str) -> Result<Screen
         Some(("tenants", _)) => list(ops, t, 0).await,
         Some(("stats", _)) => stats(ops, t).await,
         Some(("alerts", _)) => alerts(ops, t).await,
-        Some(("find", "")) => Ok(plain(t.find_usage())),
+        Some(("find", "")) => Ok(Screen::text(t.find_usage())),
         Some(("find", query)) => find(ops, t, query).await,
         Some(("tenant", arg)) => match arg.trim_start_matches('#').parse::<i64>() {
             Ok(id) if id > 0 => details(ops, t, TenantId(id)).await,
-            _ => Ok(plain(t.tenant_usage())),
+            _ => Ok(Screen::text(t.tenant_usage())),
         },
         Some(_) => Ok(views::menu(t)),
         None if text.is_empty() => Ok(views::menu(t)),
         None => find(ops, t, text).await,
     }
-}
-
-fn plain(text: &str) -> Screen {
-    Screen::text(text)
 }
 
 async fn list(ops: &Operators, t: Texts, after: i64) -> Result<Screen, BotError> {
@@ -148,7 +144,7 @@ async fn find(ops: &Operators, t: Texts, query: &str) -> Result<Screen, BotError
 
 async fn details(ops: &Operators, t: Texts, id: TenantId) -> Result<Screen, BotError> {
     let Some(tenant) = storage::control::tenants::get(ops.db.pool(), id).await? else {
-        return Ok(plain(t.not_found()));
+        return Ok(Screen::text(t.not_found()));
     };
     let mut conn = ops.db.pool().acquire().await.map_err(StorageError::from)?;
     let sub = subscriptions::get(&mut conn, id).await?;

@@ -15,15 +15,15 @@ use storage::control::{
     plans::{self, Plan},
     renewals, trials,
 };
-use teloxide::{ApiError, RequestError, prelude::*, types::User};
+use teloxide::{ApiError, RequestError, prelude::*};
 
-use bot_kit::Reply;
+use bot_kit::{Reply, Sender};
 
 use super::{
     callback::Button,
     keyboards, menu,
     state::{self, Purchase, Step},
-    user_id, zones,
+    zones,
 };
 use crate::{
     app::{Sales, TgBot},
@@ -39,7 +39,7 @@ pub async fn answer(
     sales: &Arc<Sales>,
     bot: &TgBot,
     t: Texts,
-    user: &User,
+    buyer: &Sender,
     msg: &Message,
     step: Step,
     text: &str,
@@ -107,7 +107,7 @@ pub async fn answer(
                 zone,
                 email,
             };
-            token(sales, t, user, chat, details, text).await
+            token(sales, t, buyer, chat, details, text).await
         }
     }
 }
@@ -192,7 +192,7 @@ struct Details {
 async fn token(
     sales: &Arc<Sales>,
     t: Texts,
-    user: &User,
+    buyer: &Sender,
     chat: ChatId,
     details: Details,
     text: &str,
@@ -217,7 +217,7 @@ async fn token(
             ));
         }
     };
-    let buyer = TelegramUserId(user_id(user));
+    let buyer = TelegramUserId(buyer.telegram_id());
     if let Purchase::Plan(plan) = details.purchase
         && let Some(tenant) =
             renewals::own_tenant_to_extend(sales.db.pool(), &username, buyer).await?
