@@ -10,7 +10,8 @@
 //!   moment, in every state. teloxide's own shutdown can wait on a Bot API that does not
 //!   answer, or miss the request altogether when it comes between two polls, so the
 //!   dispatcher is asked to stop, given the grace period to finish the updates in hand, and
-//!   then dropped.
+//!   then dropped (a handler already running then finishes on its own; no new update
+//!   reaches it).
 //!
 //! Everything is per instance (bot, tree, dependencies, stop): a host runs one per tenant.
 
