@@ -1,21 +1,12 @@
 //! A panic in one update's handler is caught: the user hears about it in their language, and
 //! the same chat's next update is answered as usual.
 
-use tg_sandbox::{Chat, NewUser};
-
-use crate::support::{Running, bot, sandbox};
+use crate::support::Demo;
 
 #[tokio::test]
 async fn a_panicking_handler_is_apologised_for_and_the_chat_goes_on() {
-    let sandbox = sandbox().await;
-    let client = sandbox.client();
-    let info = client.create_bot("panics_bot").await.unwrap();
-    let running = Running::start(bot(&client, &info.token));
-    let alice = client
-        .create_user(NewUser::named("Alice").language("en"))
-        .await
-        .unwrap();
-    let chat = Chat::new(&client, &info.token, &alice);
+    let demo = Demo::start("panics_bot").await;
+    let chat = demo.person("Alice", "en").await;
 
     let sorry = chat.ask("boom").await;
     assert_eq!(sorry.text(), "Something went wrong; please try again.");
@@ -36,22 +27,12 @@ async fn a_panicking_handler_is_apologised_for_and_the_chat_goes_on() {
     assert_eq!(answer.text.as_deref(), Some("Fresh"));
 
     // In Russian for a Russian reader.
-    let ivan = client
-        .create_user(NewUser::named("Ivan").language("ru"))
-        .await
-        .unwrap();
-    let chat = Chat::new(&client, &info.token, &ivan);
+    let chat = demo.person("Ivan", "ru").await;
     assert_eq!(
         chat.ask("boom").await.text(),
         "Что-то пошло не так; попробуйте ещё раз."
     );
     assert_eq!(chat.ask("ещё").await.text(), "echo: ещё");
 
-    running.stop.trigger();
-    assert!(matches!(
-        running
-            .ended_within(std::time::Duration::from_secs(5))
-            .await,
-        Some(Ok(()))
-    ));
+    demo.stop().await;
 }

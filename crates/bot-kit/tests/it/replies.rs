@@ -1,21 +1,12 @@
 //! One reply, turned into Bot API calls the one way: presses edit in place and are always
 //! answered, typed messages get new messages, files follow.
 
-use tg_sandbox::{Chat, NewUser};
-
-use crate::support::{Running, bot, sandbox};
+use crate::support::Demo;
 
 #[tokio::test]
 async fn presses_edit_in_place_and_are_always_answered() {
-    let sandbox = sandbox().await;
-    let client = sandbox.client();
-    let info = client.create_bot("replies_bot").await.unwrap();
-    let running = Running::start(bot(&client, &info.token));
-    let alice = client
-        .create_user(NewUser::named("Alice").language("en"))
-        .await
-        .unwrap();
-    let chat = Chat::new(&client, &info.token, &alice);
+    let demo = Demo::start("replies_bot").await;
+    let chat = demo.person("Alice", "en").await;
     chat.command("/menu").await;
     let menu = chat.next().await;
     assert_eq!(menu.text(), "Menu");
@@ -48,25 +39,13 @@ async fn presses_edit_in_place_and_are_always_answered() {
     assert_eq!(edited.text(), "Menu");
     assert_eq!(edited.edit_count, 1);
 
-    running.stop.trigger();
-    running
-        .ended_within(std::time::Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
+    demo.stop().await;
 }
 
 #[tokio::test]
 async fn a_typed_message_gets_the_notice_the_screen_then_the_files() {
-    let sandbox = sandbox().await;
-    let client = sandbox.client();
-    let info = client.create_bot("files_bot").await.unwrap();
-    let running = Running::start(bot(&client, &info.token));
-    let alice = client
-        .create_user(NewUser::named("Alice").language("en"))
-        .await
-        .unwrap();
-    let chat = Chat::new(&client, &info.token, &alice);
+    let demo = Demo::start("files_bot").await;
+    let chat = demo.person("Alice", "en").await;
     chat.command("/files").await;
     assert_eq!(chat.next().await.text(), "Here they come");
     assert_eq!(chat.next().await.text(), "Your files");
@@ -74,15 +53,10 @@ async fn a_typed_message_gets_the_notice_the_screen_then_the_files() {
     assert_eq!(document.text(), "The report");
     let file = document.document.unwrap();
     assert_eq!(file.file_name.as_deref(), Some("report.csv"));
-    assert_eq!(client.download(&file).await.unwrap(), b"a,b\n1,2\n");
+    assert_eq!(demo.client.download(&file).await.unwrap(), b"a,b\n1,2\n");
     let photo = chat.next().await;
     assert_eq!(photo.text(), "The chart");
     assert!(photo.photo.is_some());
 
-    running.stop.trigger();
-    running
-        .ended_within(std::time::Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
+    demo.stop().await;
 }

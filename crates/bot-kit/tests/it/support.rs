@@ -15,7 +15,7 @@ use teloxide::{
     dptree,
     types::{CallbackQuery, InlineKeyboardMarkup, Message, Update},
 };
-use tg_sandbox::{BotToken, FloodLimits, SandboxClient, SandboxHandle};
+use tg_sandbox::{BotToken, Chat, FloodLimits, NewUser, SandboxClient, SandboxHandle};
 use tokio::{net::TcpListener, task::JoinHandle};
 
 pub const TOKEN_VAR: TokenVar = TokenVar("DEMO_BOT_TOKEN");
@@ -112,6 +112,47 @@ const PNG: &[u8] = &[
     0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
     0x42, 0x60, 0x82,
 ];
+
+/// The demo bot on a sandbox of its own, and the people who write to it.
+pub struct Demo {
+    pub client: SandboxClient,
+    token: BotToken,
+    running: Running,
+    /// Last, so the bot stops before its Bot API does.
+    _sandbox: SandboxHandle,
+}
+
+impl Demo {
+    pub async fn start(username: &str) -> Self {
+        let sandbox = sandbox().await;
+        let client = sandbox.client();
+        let info = client.create_bot(username).await.unwrap();
+        let running = Running::start(bot(&client, &info.token));
+        Self {
+            client,
+            token: info.token,
+            running,
+            _sandbox: sandbox,
+        }
+    }
+
+    /// A new user called `name` who reads `language`, in their chat with the bot.
+    pub async fn person(&self, name: &str, language: &str) -> Chat {
+        let user = self
+            .client
+            .create_user(NewUser::named(name).language(language))
+            .await
+            .unwrap();
+        Chat::new(&self.client, &self.token, &user)
+    }
+
+    /// Stops the bot; it must end cleanly and in time.
+    pub async fn stop(self) {
+        self.running.stop.trigger();
+        let ended = self.running.ended_within(Duration::from_secs(5)).await;
+        assert!(matches!(ended, Some(Ok(()))), "{ended:?}");
+    }
+}
 
 /// The demo bot polling until its stop.
 pub struct Running {

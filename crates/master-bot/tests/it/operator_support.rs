@@ -10,10 +10,7 @@ use secrecy::SecretString;
 use storage::control::tenants::{self, NewTenant, TenantRecord};
 use telemetry::Shutdown;
 use test_support::TestDb;
-use tg_sandbox::{
-    BotInfo, CallbackAnswer, Chat, ChatMessage, FloodLimits, NewUser, SandboxClient, SandboxHandle,
-    TestUser,
-};
+use tg_sandbox::{BotInfo, Chat, FloodLimits, NewUser, SandboxClient, SandboxHandle, TestUser};
 use tokio::task::JoinHandle;
 
 use crate::monday_morning;
@@ -26,8 +23,8 @@ pub struct OpBot {
     pub _sandbox: SandboxHandle,
     pub client: SandboxClient,
     pub info: BotInfo,
-    pub operator: TestUser,
-    pub stranger: TestUser,
+    pub operator: Chat,
+    pub stranger: Chat,
     /// On the allowlist, but never started the bot: Telegram refuses messages to them.
     pub idle_operator: TestUser,
     running: Option<(Shutdown, JoinHandle<Result<(), TokenRejected>>)>,
@@ -46,14 +43,19 @@ impl OpBot {
         .unwrap();
         let client = sandbox.client();
         let info = client.create_bot("ops_bot").await.unwrap();
-        let operator = client
-            .create_user(NewUser::named("Olga").language("en"))
-            .await
-            .unwrap();
-        let stranger = client
-            .create_user(NewUser::named("Mallory").language("en"))
-            .await
-            .unwrap();
+        let chat = |user: &TestUser| Chat::new(&client, &info.token, user).patient(WAIT);
+        let operator = chat(
+            &client
+                .create_user(NewUser::named("Olga").language("en"))
+                .await
+                .unwrap(),
+        );
+        let stranger = chat(
+            &client
+                .create_user(NewUser::named("Mallory").language("en"))
+                .await
+                .unwrap(),
+        );
         let idle_operator = client
             .create_user(NewUser::named("Ivan").language("ru"))
             .await
@@ -79,7 +81,7 @@ impl OpBot {
             token: SecretString::from(self.info.token.as_str().to_owned()),
             api_url: self.client.api_url(),
             allowlist: OperatorIds::new([
-                i64::try_from(self.operator.id.0).unwrap(),
+                i64::try_from(self.operator.user.id.0).unwrap(),
                 i64::try_from(self.idle_operator.id.0).unwrap(),
             ]),
             alert_interval: Duration::from_millis(100),
@@ -113,46 +115,6 @@ impl OpBot {
         Chat::new(&self.client, &self.info.token, user).patient(WAIT)
     }
 
-    /// Says `text` and returns the answer.
-    pub async fn ask(&self, user: &TestUser, text: &str) -> ChatMessage {
-        self.chat_of(user).ask(text).await
-    }
-
-    /// The bot's next new message to `user`.
-    pub async fn next(&self, user: &TestUser) -> ChatMessage {
-        self.chat_of(user).next().await
-    }
-
-    /// Presses the button labelled `label`; the answer and the message after it.
-    pub async fn press(
-        &self,
-        user: &TestUser,
-        message: &ChatMessage,
-        label: &str,
-    ) -> (CallbackAnswer, ChatMessage) {
-        self.chat_of(user).press(message, label).await
-    }
-
-    /// Presses a button with any data under `message`.
-    pub async fn press_data(
-        &self,
-        user: &TestUser,
-        message: &ChatMessage,
-        data: &str,
-    ) -> (CallbackAnswer, ChatMessage) {
-        self.chat_of(user).press_data(message, data).await
-    }
-
-    /// A message "from the bot" whose buttons carry any data: how a forged button reaches it.
-    pub async fn forged_buttons(&self, user: &TestUser, data: &[String]) -> ChatMessage {
-        self.chat_of(user).forged_buttons(data).await
-    }
-
-    /// Every message in `user`'s chat, oldest first.
-    pub async fn chat(&self, user: &TestUser) -> Vec<ChatMessage> {
-        self.chat_of(user).history().await
-    }
-
     /// A tenant row (not provisioned: the bot only reads `control`).
     pub async fn tenant(&self, name: &str) -> TenantRecord {
         tenants::insert(
@@ -177,6 +139,6 @@ impl OpBot {
     }
 
     pub fn operator_actor(&self) -> String {
-        format!("telegram:{}", self.operator.id.0)
+        format!("telegram:{}", self.operator.user.id.0)
     }
 }
