@@ -12,8 +12,7 @@ use secrecy::ExposeSecret as _;
 use storage::control::tenants::TenantRecord;
 use test_support::{TestDb, salon};
 use tg_sandbox::{
-    BotInfo, BotToken, CallbackAnswer, ChatMessage, FloodLimits, NewUser, SandboxClient,
-    SandboxHandle, TestUser,
+    BotInfo, BotToken, CallbackAnswer, ChatMessage, NewUser, SandboxClient, SandboxHandle, TestUser,
 };
 pub use tg_sandbox::{Chat, chat::nth_data};
 
@@ -40,13 +39,7 @@ impl World {
         let mut tx = db.tx(tenant.id).await;
         salon(&mut tx).await;
         tx.commit().await.unwrap();
-        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
-            flood: FloodLimits::off(),
-            max_long_poll: Duration::from_secs(1),
-            ..tg_sandbox::Config::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = tg_sandbox::chat::test_sandbox().await;
         let client = sandbox.client();
         let info = client.create_bot("salon_bot").await.unwrap();
         let role = db.db.tenant_role(&TenantSchema::for_tenant(tenant.id));

@@ -31,11 +31,31 @@ use tokio::time::Instant;
 use crate::{
     api_types::{CallbackAnswer, ChatMessage, TestUser},
     client::SandboxClient,
+    config::{Config, FloodLimits},
     ids::BotToken,
+    server::{SandboxHandle, spawn},
 };
 
 /// How long each step waits for the bot by default.
 pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The settings for a bot under test: no flood limits (tests check behaviour, not Telegram's
+/// pacing), and long polls of at most a second, so a stopped bot lets go of getUpdates quickly.
+#[must_use]
+pub fn test_config() -> Config {
+    Config {
+        flood: FloodLimits::off(),
+        max_long_poll: Duration::from_secs(1),
+        ..Config::default()
+    }
+}
+
+/// A sandbox in this process with [`test_config`], for a bot under test.
+pub async fn test_sandbox() -> SandboxHandle {
+    spawn(test_config())
+        .await
+        .unwrap_or_else(|e| panic!("starting tg-sandbox: {e}"))
+}
 
 /// One user's private chat with one bot.
 #[derive(Clone, Debug)]

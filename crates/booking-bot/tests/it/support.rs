@@ -25,8 +25,8 @@ use storage::tenant::{
 use telemetry::{LogFormat, TelemetryArgs};
 use test_support::{Salon, TestDb, salon};
 use tg_sandbox::{
-    BotInfo, CallbackAnswer, Chat, ChatMessage, FloodLimits, NewUser, SandboxClient, SandboxHandle,
-    TestUser, chat::nth_data,
+    BotInfo, CallbackAnswer, Chat, ChatMessage, NewUser, SandboxClient, SandboxHandle, TestUser,
+    chat::nth_data,
 };
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
@@ -90,14 +90,7 @@ impl TestBot {
         let salon = salon(&mut tx).await;
         tx.commit().await.unwrap();
 
-        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
-            flood: FloodLimits::off(),
-            // Short long polls let a stopped bot let go of getUpdates quickly.
-            max_long_poll: Duration::from_secs(1),
-            ..tg_sandbox::Config::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = tg_sandbox::chat::test_sandbox().await;
         let client = sandbox.client();
         let info = client.create_bot("salon_bot").await.unwrap();
         let role = db.db.tenant_role(&TenantSchema::for_tenant(tenant.id));

@@ -15,24 +15,12 @@ use teloxide::{
     dptree,
     types::{CallbackQuery, InlineKeyboardMarkup, Message, Update},
 };
-use tg_sandbox::{BotToken, Chat, FloodLimits, NewUser, SandboxClient, SandboxHandle};
+use tg_sandbox::{BotToken, Chat, NewUser, SandboxClient, SandboxHandle};
 use tokio::{net::TcpListener, task::JoinHandle};
 
 pub const TOKEN_VAR: TokenVar = TokenVar("DEMO_BOT_TOKEN");
 
-/// A sandbox with quick long polls (a stopped bot lets go of getUpdates soon) and no flood
-/// limits.
-pub fn config() -> tg_sandbox::Config {
-    tg_sandbox::Config {
-        flood: FloodLimits::off(),
-        max_long_poll: Duration::from_secs(1),
-        ..tg_sandbox::Config::default()
-    }
-}
-
-pub async fn sandbox() -> SandboxHandle {
-    tg_sandbox::spawn(config()).await.unwrap()
-}
+pub use tg_sandbox::chat::test_sandbox as sandbox;
 
 pub fn bot(client: &SandboxClient, token: &BotToken) -> TgBot {
     bot_kit::bot::throttled(

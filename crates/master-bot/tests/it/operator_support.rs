@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use storage::control::tenants::{self, NewTenant, TenantRecord};
 use telemetry::Shutdown;
 use test_support::TestDb;
-use tg_sandbox::{BotInfo, Chat, FloodLimits, NewUser, SandboxClient, SandboxHandle, TestUser};
+use tg_sandbox::{BotInfo, Chat, NewUser, SandboxClient, SandboxHandle, TestUser};
 use tokio::task::JoinHandle;
 
 use crate::monday_morning;
@@ -33,14 +33,7 @@ pub struct OpBot {
 impl OpBot {
     pub async fn start() -> Self {
         let t = TestDb::new().await;
-        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
-            flood: FloodLimits::off(),
-            // Short long polls let a stopped bot let go of getUpdates quickly.
-            max_long_poll: Duration::from_secs(1),
-            ..tg_sandbox::Config::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = tg_sandbox::chat::test_sandbox().await;
         let client = sandbox.client();
         let info = client.create_bot("ops_bot").await.unwrap();
         let chat = |user: &TestUser| Chat::new(&client, &info.token, user).patient(WAIT);

@@ -25,7 +25,7 @@ use storage::{
 };
 use telemetry::{LogFormat, TelemetryArgs};
 use test_support::{TestDb, yookassa::FakeYooKassa};
-use tg_sandbox::{BotInfo, Chat, ChatMessage, FloodLimits, SandboxClient, SandboxHandle};
+use tg_sandbox::{BotInfo, Chat, ChatMessage, SandboxClient, SandboxHandle};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub const SHOP: &str = "100500";
@@ -88,13 +88,7 @@ impl Harness {
     pub async fn start_with(change: impl FnOnce(&mut Config)) -> Self {
         let db = TestDb::new().await;
         let fake = FakeYooKassa::start(SHOP, SECRET).await;
-        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
-            flood: FloodLimits::off(),
-            max_long_poll: Duration::from_secs(1),
-            ..tg_sandbox::Config::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = tg_sandbox::chat::test_sandbox().await;
         let client = sandbox.client();
         // A bot id no parallel test (nor an earlier run) uses: dialogues in the shared Redis
         // are keyed by it, and the sandbox numbers its users alike in every test.
