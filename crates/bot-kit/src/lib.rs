@@ -3,7 +3,7 @@
 //!
 //! - [`polling`]: long polling kept alive through Bot API outages, ended by a rejected token,
 //!   and stopped within a bounded time whatever the Bot API is doing;
-//! - [`panic`]: a panic in one update's handler is logged and apologised for, and the chat
+//! - [`panic`](mod@panic): a panic in one update's handler is logged and apologised for, and the chat
 //!   (and the dispatcher) go on;
 //! - [`reply`] and [`send`]: what a step answers, and the one way it becomes Bot API calls;
 //! - [`middleware`]: the sender of an update, and gates (allowlist, rate limit) run once per

@@ -1,7 +1,7 @@
 //! What every entry point used to repeat, done once per update in the handler tree:
 //!
 //! - [`Sender`]: who the update is from (updates from no one are not handled);
-//! - [`gate`]: a check that either lets the update through or answers it and stops it there,
+//! - [`gate()`](crate::middleware::gate): a check that either lets the update through or answers it and stops it there,
 //!   for allowlists and rate limits. The check is the bot's own step (a `map_async` that
 //!   returns a [`Gate`], with whatever dependencies it needs); the gate answers with the
 //!   shared [`send`](crate::send) rules, so a refused press is still answered.

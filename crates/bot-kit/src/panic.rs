@@ -2,7 +2,7 @@
 //!
 //! teloxide runs each chat's updates on a worker task. A handler that panics kills that worker,
 //! and the dispatcher then panics itself when it hands the chat its next update: one bad input
-//! would take the chat, and then the bot, down. [`isolated`] runs the whole tree under
+//! would take the chat, and then the bot, down. [`isolated()`](crate::panic::isolated) runs the whole tree under
 //! `catch_unwind` instead: the panic is logged at error level (Sentry picks error events up
 //! through the tracing layer), the user is told something went wrong in their language, and
 //! the chat's next update is handled as usual.
