@@ -16,13 +16,13 @@ use storage::tenant::{
 };
 use tokio::sync::Barrier;
 
-use system_tests::chat::{Chat, World, asks_to_retry, nth_data};
+use system_tests::chat::{self, Chat, World, asks_to_retry, nth_data};
 
 /// A customer on the confirm screen of their own day of next month (`n`-th bookable day).
 async fn holding(world: &World, name: &str, n: usize) -> (Chat, tg_sandbox::ChatMessage) {
     let chat = world.customer(name).await;
-    let menu = chat.menu().await;
-    let month = chat.next_month(&menu).await;
+    let menu = chat::menu(&chat).await;
+    let month = chat::next_month(&chat, &menu).await;
     let day = nth_data(&month, "v1:d:", n);
     let (_, times) = chat.press_data(&month, &day).await;
     let (_, confirm) = chat.press(&times, "09:00").await;
@@ -164,7 +164,7 @@ async fn redis_restarted_the_bot_recovers_by_itself() {
     let world = World::start().await;
     let pid = world.bot.pid();
     let alice = world.customer("Alice").await;
-    let menu = alice.menu().await;
+    let menu = chat::menu(&alice).await;
 
     // `shutdown nosave` answers with a dropped connection, so its status says nothing.
     redis(&["shutdown", "nosave"]);
@@ -180,7 +180,7 @@ async fn redis_restarted_the_bot_recovers_by_itself() {
         .unwrap();
     assert!(started.success() && redis(&["ping"]));
 
-    let (_, services) = alice.press_patiently(&menu, "Book").await;
+    let (_, services) = chat::press_patiently(&alice, &menu, "Book").await;
     let (_, staff) = alice.press(&services, "Haircut").await;
     let (_, calendar) = alice.press(&staff, "Anna").await;
     let (_, month) = alice.press(&calendar, "▶").await;

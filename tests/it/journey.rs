@@ -19,7 +19,7 @@ use storage::{
     control::subscriptions::{self, SubscriptionStatus},
     tenant::{schedule, settings},
 };
-use system_tests::chat::Chat;
+use system_tests::chat;
 use test_support::salon;
 use tg_sandbox::NewUser;
 
@@ -90,7 +90,7 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
     tx.commit().await.unwrap();
 
     // Olga opens her new bot's admin panel (a bot may only write to people who wrote to it).
-    let olga_admin = Chat::new(&p.client, &their_bot.token, &olga);
+    let olga_admin = chat::open(&p.client, &their_bot.token, &olga);
     olga_admin.command("/admin").await;
     let panel = olga_admin.next().await;
     assert!(panel.text().contains("Admin panel"), "{}", panel.text());
@@ -101,8 +101,8 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
         .create_user(NewUser::named("Carl").language("en"))
         .await
         .unwrap();
-    let carl = Chat::new(&p.client, &their_bot.token, &carl_user);
-    let menu = carl.menu().await;
+    let carl = chat::open(&p.client, &their_bot.token, &carl_user);
+    let menu = chat::menu(&carl).await;
     let (_, services) = carl.press(&menu, "Book").await;
     let (_, staff) = carl.press(&services, "Haircut").await;
     let (_, mut calendar) = carl.press(&staff, "Anna").await;
@@ -134,8 +134,8 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
         .create_user(NewUser::named("Dina").language("en"))
         .await
         .unwrap();
-    let dina = Chat::new(&p.client, &their_bot.token, &dina_user);
-    let menu = dina.menu().await;
+    let dina = chat::open(&p.client, &their_bot.token, &dina_user);
+    let menu = chat::menu(&dina).await;
     let (_, services) = dina.press(&menu, "Book").await;
     let (_, staff) = dina.press(&services, "Haircut").await;
     let (_, mut calendar) = dina.press(&staff, "Anna").await;

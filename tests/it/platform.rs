@@ -12,7 +12,7 @@ use storage::{
     control::plans::{self, NewPlan},
     crypto::DataKey,
 };
-use system_tests::{Service, binary, chat::Chat};
+use system_tests::{Service, binary, chat};
 use test_support::{TestDb, yookassa::FakeYooKassa};
 use tg_sandbox::{BotInfo, BotToken, NewUser, SandboxClient};
 
@@ -156,13 +156,13 @@ impl Platform {
 
     /// A stranger in the sales bot, from /start to the Pay button for the monthly plan with a
     /// new bot called `bot_username`; returns their chat, the bot and the YooKassa payment id.
-    pub async fn buy(&self, name: &str, bot_username: &str) -> (Chat, BotInfo, String) {
+    pub async fn buy(&self, name: &str, bot_username: &str) -> (chat::Chat, BotInfo, String) {
         let user = self
             .client
             .create_user(NewUser::named(name).language("en"))
             .await
             .unwrap();
-        let sales = Chat::new(&self.client, &self.sales_token, &user);
+        let sales = chat::open(&self.client, &self.sales_token, &user);
         sales.command("/start").await;
         let menu = sales.next().await;
         let plans = sales.press_for_reply(&menu, "Plans").await;

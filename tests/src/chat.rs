@@ -1,9 +1,10 @@
-//! People in tg-sandbox talking to a bot that runs as a real process: the presses a customer
-//! makes, with the waiting a person would do when the bot asks them to try again.
+//! People in tg-sandbox talking to a bot that runs as a real process: the salon world, and the
+//! presses a customer of it makes, with the waiting a person would do when the bot asks them
+//! to try again. The chat itself is tg-sandbox's [`Chat`].
 
 #![allow(clippy::unwrap_used)] // a harness: a failure should stop the test loudly
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::Service;
 use booking_core::tenant::TenantSchema;
@@ -11,9 +12,9 @@ use secrecy::ExposeSecret as _;
 use storage::control::tenants::TenantRecord;
 use test_support::{TestDb, salon};
 use tg_sandbox::{
-    BotInfo, BotToken, CallbackAnswer, ChatMessage, FloodLimits, NewUser, SandboxClient,
-    SandboxHandle, TestUser,
+    BotInfo, BotToken, CallbackAnswer, ChatMessage, NewUser, SandboxClient, SandboxHandle, TestUser,
 };
+pub use tg_sandbox::{Chat, chat::nth_data};
 
 pub const WAIT: Duration = Duration::from_secs(20);
 /// How long a customer keeps retrying while the bot says it is temporarily unavailable.
@@ -38,13 +39,7 @@ impl World {
         let mut tx = db.tx(tenant.id).await;
         salon(&mut tx).await;
         tx.commit().await.unwrap();
-        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
-            flood: FloodLimits::off(),
-            max_long_poll: Duration::from_secs(1),
-            ..tg_sandbox::Config::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = tg_sandbox::chat::test_sandbox().await;
         let client = sandbox.client();
         let info = client.create_bot("salon_bot").await.unwrap();
         let role = db.db.tenant_role(&TenantSchema::for_tenant(tenant.id));
@@ -77,202 +72,51 @@ impl World {
             .create_user(NewUser::named(name).language("en"))
             .await
             .unwrap();
-        Chat::new(&self.client, &self.info.token, &user)
+        open(&self.client, &self.info.token, &user)
     }
 }
 
-/// One person's private chat with the bot.
-pub struct Chat {
-    client: SandboxClient,
-    token: BotToken,
-    pub user: TestUser,
-    /// How long to wait for each answer of the bot.
-    wait: Duration,
+/// `user`'s chat with the bot whose token is `token`, waiting up to [`WAIT`] for each answer
+/// (a bot process, started cold, answers slower than one in the test's process).
+#[must_use]
+pub fn open(client: &SandboxClient, token: &BotToken, user: &TestUser) -> Chat {
+    Chat::new(client, token, user).patient(WAIT)
 }
 
-impl Chat {
-    /// `user`'s chat with the bot whose token is `token`.
-    #[must_use]
-    pub fn new(client: &SandboxClient, token: &BotToken, user: &TestUser) -> Self {
-        Self {
-            client: client.clone(),
-            token: token.clone(),
-            user: user.clone(),
-            wait: WAIT,
-        }
-    }
+/// /start in English, skipping the phone request: the main menu.
+pub async fn menu(chat: &Chat) -> ChatMessage {
+    chat.command("/start").await;
+    let choice = chat.next().await;
+    let (_, menu) = chat.press(&choice, "English").await;
+    assert!(menu.text().contains("how can we help"), "{}", menu.text());
+    let ask = chat.next().await;
+    assert!(ask.text().contains("phone number"), "{}", ask.text());
+    menu
+}
 
-    /// The same chat, waiting up to `wait` for each answer (a load may queue answers behind
-    /// Telegram's limit of about 30 new messages a second).
-    #[must_use]
-    pub fn patient(mut self, wait: Duration) -> Self {
-        self.wait = wait;
-        self
-    }
+/// From the menu to next month's calendar for the salon's haircut with Anna.
+pub async fn next_month(chat: &Chat, menu: &ChatMessage) -> ChatMessage {
+    let (_, services) = chat.press(menu, "Book").await;
+    let (_, staff) = chat.press(&services, "Haircut").await;
+    let (_, calendar) = chat.press(&staff, "Anna").await;
+    assert!(
+        calendar.text().contains("Choose a day"),
+        "{}",
+        calendar.text()
+    );
+    let (_, month) = chat.press(&calendar, "▶").await;
+    month
+}
 
-    pub fn telegram_id(&self) -> i64 {
-        i64::try_from(self.user.id.0).unwrap()
-    }
-
-    pub async fn command(&self, text: &str) {
-        self.client
-            .send_command(&self.token, self.user.id, text)
-            .await
-            .unwrap();
-    }
-
-    /// Types and sends a plain message.
-    pub async fn say(&self, text: &str) {
-        self.client
-            .send_text(&self.token, self.user.id, text)
-            .await
-            .unwrap();
-    }
-
-    /// Every message of this chat so far, the user's and the bot's.
-    pub async fn history(&self) -> Vec<ChatMessage> {
-        self.client.chat(&self.token, self.user.id).await.unwrap()
-    }
-
-    /// Waits up to `timeout` for the bot's next message whose text contains `part`, skipping
-    /// others; `None` if none came.
-    pub async fn wait_for(&self, part: &str, timeout: Duration) -> Option<ChatMessage> {
-        let started = Instant::now();
-        while started.elapsed() < timeout {
-            if let Some(m) = self.try_next().await
-                && m.text().contains(part)
-            {
-                return Some(m);
-            }
-        }
-        None
-    }
-
-    /// The bot's next new message in this chat.
-    pub async fn next(&self) -> ChatMessage {
-        self.client
-            .next_bot_message(&self.token, self.user.id, self.wait)
-            .await
-            .unwrap()
-    }
-
-    /// The bot's next new message, or `None` when none came within the wait.
-    pub async fn try_next(&self) -> Option<ChatMessage> {
-        self.client
-            .next_bot_message(&self.token, self.user.id, self.wait)
-            .await
-            .ok()
-    }
-
-    /// Presses a button; `None` when the bot did not answer within the wait.
-    pub async fn try_press_data(
-        &self,
-        message: &ChatMessage,
-        data: &str,
-    ) -> Option<(CallbackAnswer, ChatMessage)> {
-        let query = self
-            .client
-            .press_button(&self.token, self.user.id, message.message_id, data)
-            .await
-            .ok()?;
-        let answer = self
-            .client
-            .wait_callback_answer(&self.token, &query, self.wait)
-            .await
-            .ok()?;
-        Some((answer, self.current(message).await))
-    }
-
-    /// The message as the chat shows it now (after edits).
-    pub async fn current(&self, message: &ChatMessage) -> ChatMessage {
-        self.client
-            .chat(&self.token, self.user.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.message_id == message.message_id)
-            .unwrap()
-    }
-
-    /// Presses the button labelled `label`.
-    pub async fn press(&self, message: &ChatMessage, label: &str) -> (CallbackAnswer, ChatMessage) {
-        let data = message
-            .button_data(label)
-            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", message.buttons()));
-        self.press_data(message, &data).await
-    }
-
-    /// Presses `label` on a bot that answers presses with a new message (the sales bot), and
-    /// returns that message.
-    pub async fn press_for_reply(&self, message: &ChatMessage, label: &str) -> ChatMessage {
-        self.press(message, label).await;
-        self.next().await
-    }
-
-    /// Presses a button by its data; returns the answer and the message after it.
-    pub async fn press_data(
-        &self,
-        message: &ChatMessage,
-        data: &str,
-    ) -> (CallbackAnswer, ChatMessage) {
-        let query = self
-            .client
-            .press_button(&self.token, self.user.id, message.message_id, data)
-            .await
-            .unwrap();
-        let answer = self
-            .client
-            .wait_callback_answer(&self.token, &query, self.wait)
-            .await
-            .unwrap();
-        (answer, self.current(message).await)
-    }
-
-    /// Presses `label` again and again while the bot asks to try later (an outage), as a
-    /// patient person would; returns the first answer that is not such a request.
-    pub async fn press_patiently(
-        &self,
-        message: &ChatMessage,
-        label: &str,
-    ) -> (CallbackAnswer, ChatMessage) {
-        let started = Instant::now();
-        loop {
-            let (answer, after) = self.press(message, label).await;
-            if !asks_to_retry(&answer) {
-                return (answer, after);
-            }
-            assert!(
-                started.elapsed() < PATIENCE,
-                "still asked to retry after {PATIENCE:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-    }
-
-    /// /start in English, skipping the phone request: the main menu.
-    pub async fn menu(&self) -> ChatMessage {
-        self.command("/start").await;
-        let choice = self.next().await;
-        let (_, menu) = self.press(&choice, "English").await;
-        assert!(menu.text().contains("how can we help"), "{}", menu.text());
-        let ask = self.next().await;
-        assert!(ask.text().contains("phone number"), "{}", ask.text());
-        menu
-    }
-
-    /// From the menu to next month's calendar for the salon's haircut with Anna.
-    pub async fn next_month(&self, menu: &ChatMessage) -> ChatMessage {
-        let (_, services) = self.press(menu, "Book").await;
-        let (_, staff) = self.press(&services, "Haircut").await;
-        let (_, calendar) = self.press(&staff, "Anna").await;
-        assert!(
-            calendar.text().contains("Choose a day"),
-            "{}",
-            calendar.text()
-        );
-        let (_, month) = self.press(&calendar, "▶").await;
-        month
-    }
+/// Presses `label` again and again while the bot asks to try later (an outage), as a patient
+/// person would; returns the first answer that is not such a request.
+pub async fn press_patiently(
+    chat: &Chat,
+    message: &ChatMessage,
+    label: &str,
+) -> (CallbackAnswer, ChatMessage) {
+    chat.press_until(message, label, PATIENCE, asks_to_retry)
+        .await
 }
 
 /// Whether the bot answered "temporarily unavailable, try again in a minute".
@@ -281,15 +125,4 @@ pub fn asks_to_retry(answer: &CallbackAnswer) -> bool {
         .text
         .as_deref()
         .is_some_and(|t| t.contains("try again in a minute"))
-}
-
-/// The data of the `n`-th button whose data starts with `prefix`.
-pub fn nth_data(message: &ChatMessage, prefix: &str, n: usize) -> String {
-    message
-        .buttons()
-        .into_iter()
-        .map(|(_, data)| data)
-        .filter(|d| d.starts_with(prefix))
-        .nth(n)
-        .unwrap_or_else(|| panic!("no {prefix} button #{n} in {:?}", message.buttons()))
 }

@@ -20,14 +20,16 @@
 
 use std::{
     process::{Child, Command, Stdio},
-    sync::Arc,
     time::{Duration, Instant},
 };
 
 use booking_core::tenant::TenantSchema;
 use secrecy::ExposeSecret as _;
 use test_support::{TestDb, salon};
-use tg_sandbox::{BotInfo, ChatMessage, FloodLimits, NewUser, SandboxClient, TestUser};
+use tg_sandbox::{
+    Chat, ChatMessage, FloodLimits, NewUser,
+    chat::{button, nth_data},
+};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -58,76 +60,25 @@ impl Drop for BotProcess {
     }
 }
 
-struct Env {
-    client: SandboxClient,
-    info: BotInfo,
+/// Presses a button by its data: how long the bot took to answer, and the message after it.
+async fn press(chat: &Chat, message: &ChatMessage, data: &str) -> (Duration, ChatMessage) {
+    let started = Instant::now();
+    chat.press_answer(message, data).await;
+    let took = started.elapsed();
+    (took, chat.current(message).await)
 }
 
-impl Env {
-    async fn press(
-        &self,
-        user: &TestUser,
-        message: &ChatMessage,
-        data: &str,
-    ) -> (Duration, ChatMessage) {
-        let started = Instant::now();
-        let query = self
-            .client
-            .press_button(&self.info.token, user.id, message.message_id, data)
-            .await
-            .unwrap();
-        let answer = self
-            .client
-            .wait_callback_answer(&self.info.token, &query, WAIT)
-            .await;
-        let took = started.elapsed();
-        answer.unwrap_or_else(|e| panic!("no answer to {data}: {e}"));
-        let now = self
-            .client
-            .chat(&self.info.token, user.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.message_id == message.message_id)
-            .unwrap();
-        (took, now)
-    }
-
-    fn data(message: &ChatMessage, label: &str) -> String {
-        message
-            .button_data(label)
-            .unwrap_or_else(|| panic!("no {label:?} in {:?}", message.buttons()))
-    }
-
-    fn first(message: &ChatMessage, prefix: &str) -> String {
-        message
-            .buttons()
-            .into_iter()
-            .map(|(_, d)| d)
-            .find(|d| d.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no {prefix} in {:?}", message.buttons()))
-    }
+fn first(message: &ChatMessage, prefix: &str) -> String {
+    nth_data(message, prefix, 0)
 }
 
 /// /start and English: the menu message, not timed.
-async fn arrive(env: &Env, user: &TestUser) -> ChatMessage {
-    env.client
-        .send_command(&env.info.token, user.id, "/start")
-        .await
-        .unwrap();
-    let choice = env
-        .client
-        .next_bot_message(&env.info.token, user.id, WAIT)
-        .await
-        .unwrap();
-    let (_, menu) = env
-        .press(user, &choice, &Env::data(&choice, "English"))
-        .await;
+async fn arrive(chat: &Chat) -> ChatMessage {
+    chat.command("/start").await;
+    let choice = chat.next().await;
+    let (_, menu) = press(chat, &choice, &button(&choice, "English")).await;
     // The offer to share a phone number, so the next new message is the bot's next answer.
-    env.client
-        .next_bot_message(&env.info.token, user.id, WAIT)
-        .await
-        .unwrap();
+    chat.next().await;
     menu
 }
 
@@ -151,17 +102,17 @@ impl Walk {
             .filter(|d| d.starts_with("v1:t:"))
             .collect();
         if m.button_data("📅 Book").is_some() {
-            Env::data(m, "📅 Book")
+            button(m, "📅 Book")
         } else if has("v1:s:") {
             *self = Self::default();
-            Env::first(m, "v1:s:")
+            first(m, "v1:s:")
         } else if m.button_data("Anna").is_some() {
-            Env::data(m, "Anna")
+            button(m, "Anna")
         } else if !self.next_month && m.button_data("▶").is_some() {
             self.next_month = true;
-            Env::data(m, "▶")
+            button(m, "▶")
         } else if !self.held && has("v1:d:") {
-            Env::first(m, "v1:d:")
+            first(m, "v1:d:")
         } else if !self.held && !times.is_empty() {
             // Users spread over the day's times, so most holds succeed.
             self.held = true;
@@ -169,16 +120,15 @@ impl Walk {
         } else if let Some(other) = m.button_data("◀️ Another time") {
             other
         } else {
-            Env::data(m, "◀️ Back")
+            button(m, "◀️ Back")
         }
     }
 }
 
 /// Presses through the flow until `until`, one press every `every`: the press latencies.
 async fn run_user(
-    env: Arc<Env>,
+    chat: Chat,
     n: usize,
-    user: TestUser,
     menu: ChatMessage,
     every: Duration,
     until: Instant,
@@ -189,7 +139,7 @@ async fn run_user(
     let mut next = Instant::now();
     while Instant::now() < until {
         let data = walk.choose(n, &message);
-        let (t, now) = env.press(&user, &message, &data).await;
+        let (t, now) = press(&chat, &message, &data).await;
         took.push(t);
         message = now;
         next += every;
@@ -256,24 +206,21 @@ async fn main() {
     );
     let pid = bot.0.id();
 
-    let env = Arc::new(Env { client, info });
     let mut people = Vec::with_capacity(users);
     for n in 0..users {
-        people.push(
-            env.client
-                .create_user(NewUser::named(format!("User {n}")).language("en"))
-                .await
-                .unwrap(),
-        );
+        let user = client
+            .create_user(NewUser::named(format!("User {n}")).language("en"))
+            .await
+            .unwrap();
+        people.push(Chat::new(&client, &info.token, &user).patient(WAIT));
     }
     // The first user's arrival proves the bot is up; idle memory is read right after.
-    let mut menus = vec![arrive(&env, &people[0]).await];
+    let mut menus = vec![arrive(&people[0]).await];
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = status_kib(pid, "VmRSS");
     // The rest arrive 25 at a time (each arrival waits out the per-chat send limit once).
     for batch in people[1..].chunks(25) {
-        let arrivals = batch.iter().map(|user| arrive(&env, user));
-        menus.extend(futures::future::join_all(arrivals).await);
+        menus.extend(futures::future::join_all(batch.iter().map(arrive)).await);
     }
 
     let every = Duration::from_secs_f64(users as f64 / rate);
@@ -283,12 +230,11 @@ async fn main() {
         .into_iter()
         .zip(menus)
         .enumerate()
-        .map(|(n, (user, menu))| {
-            let env = Arc::clone(&env);
+        .map(|(n, (chat, menu))| {
             tokio::spawn(async move {
                 // Spread the users' first presses over one interval.
                 tokio::time::sleep(every.mul_f64(n as f64 / users as f64)).await;
-                run_user(env, n, user, menu, every, until).await
+                run_user(chat, n, menu, every, until).await
             })
         })
         .collect();

@@ -211,15 +211,13 @@ async fn main() {
         defaults,
     )
     .with_concurrency(args.concurrency);
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let stop = telemetry::Shutdown::new();
     let worker = tokio::spawn(worker::run(
         reconciler,
         "bench".to_owned(),
         // Periodic passes would only add noise: jobs alone drive this run.
         Duration::from_secs(3600),
-        async move {
-            let _ = stop_rx.wait_for(|stop| *stop).await;
-        },
+        stop.wait(),
     ));
 
     let mut latencies = Vec::new();
@@ -273,7 +271,7 @@ async fn main() {
     let burst_secs = secs(last - first_queued.unwrap());
     let per_minute = args.burst as f64 * 60.0 / burst_secs;
 
-    let _ = stop_tx.send(true);
+    stop.trigger();
     let _ = worker.await;
     for c in runtime
         .list(&[("platform", bench.label.as_str())])

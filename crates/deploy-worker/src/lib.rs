@@ -21,8 +21,8 @@ use std::{future::Future, time::Duration};
 
 use anyhow::Context as _;
 use storage::{Db, crypto::DataKey, db::PoolSize};
-use telemetry::Readiness;
-use tokio::{net::TcpListener, sync::watch};
+use telemetry::{Readiness, Shutdown};
+use tokio::net::TcpListener;
 
 pub use config::Config;
 
@@ -58,21 +58,18 @@ pub async fn run(
         readiness,
         telemetry::tracing_init::prometheus(),
     ));
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let stop = Shutdown::from_signal(shutdown);
     let worker = match DockerRuntime::connect(&config.docker_host) {
         Ok(runtime) => {
             let reconciler = Reconciler::new(runtime, db, key, config.tenants.clone())
                 .with_concurrency(config.deploy_concurrency);
             let worker_id = format!("deploy-worker-{}", std::process::id());
             let interval = Duration::from_secs(config.reconcile_interval_secs.max(1));
-            let mut rx = stop_rx;
             Some(tokio::spawn(worker::run(
                 reconciler,
                 worker_id,
                 interval,
-                async move {
-                    let _ = rx.wait_for(|stop| *stop).await;
-                },
+                stop.wait(),
             )))
         }
         Err(e) => {
@@ -80,11 +77,13 @@ pub async fn run(
             None
         }
     };
-    telemetry::serve(listener, router, shutdown).await?;
-    let _ = stop_tx.send(true);
+    let served = telemetry::serve(listener, router, stop.wait()).await;
+    // The worker stops with the server, also when the server failed.
+    stop.trigger();
     if let Some(worker) = worker {
         let _ = worker.await;
     }
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

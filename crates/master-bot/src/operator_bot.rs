@@ -12,8 +12,6 @@ pub mod allowlist;
 pub mod callback;
 /// The handler tree.
 pub mod handlers;
-/// Long polling, kept alive through Bot API outages.
-pub mod polling;
 /// Russian and English texts.
 pub mod texts;
 /// Screens.
@@ -21,24 +19,25 @@ pub mod views;
 
 use std::{
     collections::HashMap,
-    future::Future,
     sync::{Arc, Mutex, PoisonError},
     time::Duration,
 };
 
 use booking_core::{clock::SharedClock, locale::Locale};
-use secrecy::{ExposeSecret as _, SecretString};
+use bot_kit::{LongPolling, TokenRejected, TokenVar};
+use secrecy::SecretString;
 use storage::Db;
-use teloxide::{
-    adaptors::{Throttle, throttle::Limits},
-    requests::RequesterExt as _,
-};
-use tokio::sync::watch;
+use telemetry::Shutdown;
+use teloxide::{dptree, types::BotCommand};
+use tracing::Instrument as _;
 
 use self::{allowlist::OperatorIds, texts::Texts};
 
 /// The bot as handlers use it: every call goes through one shared `Throttle`.
-pub type OpBot = Throttle<teloxide::Bot>;
+pub type OpBot = bot_kit::TgBot;
+
+/// Where the token comes from, for errors.
+pub const TOKEN_VAR: TokenVar = TokenVar("OPERATOR_BOT_TOKEN");
 
 /// How the operator bot is set up.
 #[derive(Clone, Debug)]
@@ -91,40 +90,47 @@ impl Operators {
     }
 }
 
-/// Runs the bot (polling and alert delivery) until `stop` resolves. Ends early with an error
-/// only when the Bot API rejects the token.
+/// Runs the bot (polling and alert delivery) until `stop`. Ends early with an error only when
+/// the Bot API rejects the token.
 pub async fn run(
     config: OperatorBotConfig,
     db: Db,
     clock: SharedClock,
-    stop: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), polling::TokenRejected> {
-    let bot: OpBot = teloxide::Bot::new(config.token.expose_secret())
-        .set_api_url(config.api_url.clone())
-        .throttle(Limits::default());
+    stop: Shutdown,
+) -> Result<(), TokenRejected> {
+    let bot = bot_kit::bot::throttled(&config.token, config.api_url.clone());
     let ops = Arc::new(Operators::new(db, clock, config.allowlist.clone()));
-    let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::spawn(async move {
-        stop.await;
-        stop_tx.send_replace(true);
-    });
+    // The alert loop stops with the bot, whichever way the bot ends.
+    let alerts_stop = stop.child();
     let alerts = tokio::spawn(alerts::run(
         bot.clone(),
         Arc::clone(&ops),
         config.alert_interval,
-        stopped(stop_rx.clone()),
+        alerts_stop.wait(),
     ));
-    let polled = polling::run(bot, ops, stopped(stop_rx)).await;
-    if polled.is_err() {
-        alerts.abort();
-    } else if let Err(e) = alerts.await {
+    let span = tracing::info_span!("operator_bot", operators = %ops.allowlist);
+    let polled = LongPolling::new(bot, TOKEN_VAR, handlers::schema())
+        .dependencies(dptree::deps![ops])
+        .commands(commands)
+        .run(stop)
+        .instrument(span)
+        .await;
+    alerts_stop.trigger();
+    if let Err(e) = alerts.await {
         tracing::error!(error = %e, "the alert loop failed");
     }
     polled
 }
 
-/// Resolves once `rx` says stop.
-pub async fn stopped(mut rx: watch::Receiver<bool>) {
-    // A dropped sender counts as a stop too.
-    let _ = rx.wait_for(|stop| *stop).await;
+/// The command menu in one language.
+fn commands(locale: Locale) -> Vec<BotCommand> {
+    let t = Texts(locale);
+    vec![
+        BotCommand::new("tenants", t.tenants_button()),
+        BotCommand::new("find", t.find_usage()),
+        BotCommand::new("tenant", t.tenant_usage()),
+        BotCommand::new("stats", t.stats_button()),
+        BotCommand::new("alerts", t.alerts_button()),
+        BotCommand::new("start", t.menu_button()),
+    ]
 }

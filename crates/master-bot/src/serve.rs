@@ -3,14 +3,14 @@ use std::{future::Future, sync::Arc};
 use axum::Router;
 use booking_core::clock::{SharedClock, SystemClock};
 use storage::{Db, crypto::DataKey, migrate};
-use telemetry::Readiness;
-use tokio::{net::TcpListener, sync::watch};
+use telemetry::{Readiness, Shutdown};
+use tokio::net::TcpListener;
 
 use crate::{
     api::{self, ApiState, RateLimit},
     bot_api::BotApi,
     monitor::{self, MonitorConfig},
-    operator_bot::{self, OperatorBotConfig, stopped},
+    operator_bot::{self, OperatorBotConfig},
 };
 
 /// What runs beside the API.
@@ -25,8 +25,9 @@ pub struct Background {
 /// subscription monitor and, when configured, the operator bot.
 ///
 /// Without a data key the API still serves, but refuses to create tenants (it could not seal
-/// their secrets). An operator bot whose token is rejected stops alone, with an error in the
-/// log; the API and the monitor go on.
+/// their secrets). An operator bot whose token the Bot API rejects stops everything, and the
+/// process exits non-zero naming `OPERATOR_BOT_TOKEN`, like a bad `OPERATOR_IDS` does at start:
+/// a master that looks healthy while its bot is dead would hide the mistake.
 pub async fn run(
     db: Db,
     data_key: Option<DataKey>,
@@ -53,29 +54,31 @@ pub async fn run(
         rate_limit,
         bot_api,
     );
-    let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::spawn(async move {
-        shutdown.await;
-        stop_tx.send_replace(true);
-    });
-    let mut tasks = vec![tokio::spawn(monitor::run(
+    let stop = Shutdown::from_signal(shutdown);
+    let monitor = tokio::spawn(monitor::run(
         db.clone(),
         Arc::clone(&clock),
         background.monitor,
-        stopped(stop_rx.clone()),
-    ))];
-    if let Some(config) = background.operator_bot {
-        let (db, clock, stop) = (db.clone(), Arc::clone(&clock), stopped(stop_rx.clone()));
-        tasks.push(tokio::spawn(async move {
-            if let Err(e) = operator_bot::run(config, db, clock, stop).await {
-                tracing::error!(error = %e, "the operator bot stopped");
-            }
-        }));
+        stop.wait(),
+    ));
+    let operator_bot = background.operator_bot.map(|config| {
+        let (db, clock, stop) = (db.clone(), Arc::clone(&clock), stop.clone());
+        tokio::spawn(async move {
+            let polled = operator_bot::run(config, db, clock, stop.clone()).await;
+            // A rejected token ends the whole service; the error comes back below.
+            stop.trigger();
+            polled
+        })
+    });
+    let served = telemetry::serve(listener, app(&db, state), stop.wait()).await;
+    stop.trigger();
+    if let Err(e) = monitor.await {
+        tracing::error!(error = %e, "the subscription monitor failed");
     }
-    let served = telemetry::serve(listener, app(&db, state), stopped(stop_rx)).await;
-    for task in tasks {
-        if let Err(e) = task.await {
-            tracing::error!(error = %e, "a background task failed");
+    if let Some(task) = operator_bot {
+        match task.await {
+            Ok(polled) => polled?,
+            Err(e) => tracing::error!(error = %e, "the operator bot failed"),
         }
     }
     served?;

@@ -3,12 +3,11 @@
 use booking_core::clock::SharedClock;
 use chrono::{DateTime, Duration, Utc};
 use storage::{Db, crypto::DataKey, kv::Kv};
-use teloxide::adaptors::Throttle;
 
 use crate::{bot::state::DialogueKeys, yookassa::YooKassa};
 
 /// The sales bot as handlers and notifications use it: calls go through one `Throttle`.
-pub type TgBot = Throttle<teloxide::Bot>;
+pub type TgBot = bot_kit::TgBot;
 
 /// Receipts (54-FZ) as the shop must send them.
 #[derive(Copy, Clone, Debug)]

@@ -1,8 +1,8 @@
 //! The sales conversation over Telegram long polling.
 //!
-//! Only the entry points here talk to the Bot API: a step returns a [`Reply`], so every
-//! button press is answered, and a database, Redis or YooKassa outage becomes one polite
-//! "try again in a minute".
+//! Only the entry points here talk to the Bot API: a step returns a [`Reply`] (a new message
+//! below, as a conversation moves on), so every button press is answered, and a database,
+//! Redis or YooKassa outage becomes one polite "try again in a minute".
 
 /// Button data and its versioned codec.
 pub mod callback;
@@ -12,8 +12,6 @@ pub mod keyboards;
 pub mod menu;
 /// "Check payment".
 pub mod payment;
-/// Long polling, kept alive through Bot API outages.
-pub mod polling;
 /// Name, time zone, email, bot token; then the trial or the order and its payment.
 pub mod purchase;
 /// The dialogue state in Redis.
@@ -23,12 +21,9 @@ pub mod zones;
 
 use std::sync::Arc;
 
-use booking_core::locale::Locale;
-use teloxide::{
-    dispatching::UpdateHandler,
-    prelude::*,
-    types::{InlineKeyboardMarkup, User},
-};
+use bot_kit::{LongPolling, Reply, Sender, TokenRejected, TokenVar, send};
+use telemetry::Shutdown;
+use teloxide::{dispatching::UpdateHandler, prelude::*};
 
 use crate::{
     app::{Sales, TgBot},
@@ -38,60 +33,42 @@ use crate::{
 use callback::{Button, ButtonError};
 use state::Step;
 
-pub use polling::run;
+/// Where the token comes from, for errors.
+pub const TOKEN_VAR: TokenVar = TokenVar("BOT_TOKEN");
 
-/// A message to send.
-#[derive(Clone, Debug, Default)]
-pub struct Reply {
-    pub text: String,
-    pub keyboard: Option<InlineKeyboardMarkup>,
+/// Polls and dispatches until `stop`, or until the Bot API rejects the token.
+pub async fn run(sales: Arc<Sales>, stop: Shutdown) -> Result<(), TokenRejected> {
+    LongPolling::new(sales.bot.clone(), TOKEN_VAR, schema())
+        .dependencies(dptree::deps![sales])
+        .run(stop)
+        .await
 }
 
-impl Reply {
-    #[must_use]
-    pub fn new(text: String) -> Self {
-        Self {
-            text,
-            keyboard: None,
-        }
-    }
-
-    #[must_use]
-    pub fn keyboard(mut self, keyboard: InlineKeyboardMarkup) -> Self {
-        self.keyboard = Some(keyboard);
-        self
-    }
-
-    #[must_use]
-    pub fn keyboard_opt(mut self, keyboard: Option<InlineKeyboardMarkup>) -> Self {
-        self.keyboard = keyboard;
-        self
-    }
-}
-
-/// The handler tree: private messages and button presses.
+/// The handler tree: private messages and button presses, with the buyer's texts.
 #[must_use]
 pub fn schema() -> UpdateHandler<SalesError> {
     let messages = Update::filter_message()
         .filter(|m: Message| m.chat.is_private())
+        .chain(buyer())
         .endpoint(on_message);
-    let presses = Update::filter_callback_query().endpoint(on_callback);
+    let presses = Update::filter_callback_query()
+        .chain(buyer())
+        .endpoint(on_callback);
     dptree::entry().branch(messages).branch(presses)
 }
 
-fn texts(user: &User) -> Texts {
-    Texts::new(Locale::from_telegram(user.language_code.as_deref()))
+/// Who is writing, and the texts in their Telegram language.
+fn buyer() -> UpdateHandler<SalesError> {
+    dptree::filter_map(Sender::of).map(|buyer: Sender| Texts::new(buyer.locale()))
 }
 
-fn user_id(user: &User) -> i64 {
-    i64::try_from(user.id.0).unwrap_or_default()
-}
-
-async fn on_message(bot: TgBot, msg: Message, sales: Arc<Sales>) -> Result<(), SalesError> {
-    let Some(user) = msg.from.clone() else {
-        return Ok(());
-    };
-    let t = texts(&user);
+async fn on_message(
+    bot: TgBot,
+    msg: Message,
+    sales: Arc<Sales>,
+    buyer: Sender,
+    t: Texts,
+) -> Result<(), SalesError> {
     let chat = msg.chat.id;
     let result = async {
         let text = msg.text().unwrap_or_default().trim().to_owned();
@@ -104,45 +81,49 @@ async fn on_message(bot: TgBot, msg: Message, sales: Arc<Sales>) -> Result<(), S
             return Ok(Some(menu::welcome(t)));
         }
         let step = state::load(&sales.kv, &sales.dialogues, chat).await?;
-        purchase::answer(&sales, &bot, t, &user, &msg, step, &text).await
+        purchase::answer(&sales, &bot, t, &buyer, &msg, step, &text).await
     }
     .await;
-    send(&bot, chat, t, result).await
+    send::answer_message(&bot, chat, reply(t, result)).await?;
+    Ok(())
 }
 
-async fn on_callback(bot: TgBot, q: CallbackQuery, sales: Arc<Sales>) -> Result<(), SalesError> {
-    let t = texts(&q.from);
+async fn on_callback(
+    bot: TgBot,
+    q: CallbackQuery,
+    sales: Arc<Sales>,
+    buyer: Sender,
+    t: Texts,
+) -> Result<(), SalesError> {
     let chat = q
         .message
         .as_ref()
-        .map_or(ChatId(user_id(&q.from)), |m| m.chat().id);
+        .map_or(ChatId::from(buyer.id()), |m| m.chat().id);
     let data = q.data.as_deref().unwrap_or_default().parse::<Button>();
     let result = async {
         match data {
             Err(ButtonError::UnknownVersion | ButtonError::Malformed) => {
-                Ok(Some(Reply::new(t.stale())))
+                Ok(Some(Reply::message(t.stale())))
             }
-            Ok(button) => route(&sales, t, &q.from, chat, button).await,
+            Ok(button) => route(&sales, t, &buyer, chat, button).await,
         }
     }
     .await;
-    // Answered whatever happened, so the button stops spinning.
-    if let Err(e) = bot.answer_callback_query(q.id.clone()).await {
-        tracing::warn!(error = %e, "answerCallbackQuery failed");
-    }
-    send(&bot, chat, t, result).await
+    // Answered whatever happened, so the button stops spinning; the reply comes below.
+    send::answer_press(&bot, &q, reply(t, result)).await?;
+    Ok(())
 }
 
 async fn route(
     sales: &Sales,
     t: Texts,
-    user: &User,
+    buyer: &Sender,
     chat: ChatId,
     button: Button,
 ) -> Result<Option<Reply>, SalesError> {
     match button {
         Button::Menu(item) => {
-            let (reply, step) = menu::open(sales, t, user_id(user), item).await?;
+            let (reply, step) = menu::open(sales, t, buyer.telegram_id(), item).await?;
             if let Some(step) = step {
                 state::save(&sales.kv, &sales.dialogues, chat, &step).await?;
             }
@@ -153,35 +134,23 @@ async fn route(
             let step = state::load(&sales.kv, &sales.dialogues, chat).await?;
             purchase::zone_button(sales, t, chat, step, index).await
         }
-        Button::Check(order) => payment::check(sales, t, user_id(user), order).await,
+        Button::Check(order) => payment::check(sales, t, buyer.telegram_id(), order).await,
         Button::Cancel => {
             state::save(&sales.kv, &sales.dialogues, chat, &Step::Idle).await?;
             Ok(Some(
-                Reply::new(t.cancelled_flow()).keyboard(keyboards::main_menu(t)),
+                Reply::message(t.cancelled_flow()).keyboard(keyboards::main_menu(t)),
             ))
         }
     }
 }
 
-/// Sends the reply, or the apology when the step failed.
-async fn send(
-    bot: &TgBot,
-    chat: ChatId,
-    t: Texts,
-    result: Result<Option<Reply>, SalesError>,
-) -> Result<(), SalesError> {
-    let reply = match result {
-        Ok(Some(reply)) => reply,
-        Ok(None) => return Ok(()),
+/// The step's reply, or the apology when it failed.
+fn reply(t: Texts, result: Result<Option<Reply>, SalesError>) -> Reply {
+    match result {
+        Ok(reply) => reply.unwrap_or_default(),
         Err(e) => {
             tracing::error!(error = %e, "a sales step failed");
-            Reply::new(t.try_later())
+            Reply::message(t.try_later())
         }
-    };
-    let mut request = bot.send_message(chat, reply.text);
-    if let Some(keyboard) = reply.keyboard {
-        request = request.reply_markup(keyboard);
     }
-    request.await?;
-    Ok(())
 }

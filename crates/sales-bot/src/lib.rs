@@ -39,9 +39,8 @@ use anyhow::Context as _;
 use booking_core::clock::{SharedClock, SystemClock};
 use secrecy::ExposeSecret as _;
 use storage::{Db, crypto::DataKey, db::PoolSize, kv::Kv};
-use telemetry::Readiness;
-use teloxide::{adaptors::throttle::Limits, requests::RequesterExt as _};
-use tokio::{net::TcpListener, sync::watch};
+use telemetry::{Readiness, Shutdown};
+use tokio::net::TcpListener;
 
 pub use config::Config;
 
@@ -52,7 +51,8 @@ use crate::{
     yookassa::{RetryPolicy, ShopId, YooKassa},
 };
 
-/// Runs the service until `shutdown` resolves.
+/// Runs the service until `shutdown` resolves, or until the Bot API rejects `BOT_TOKEN`
+/// (then everything stops and the error says so).
 pub async fn run(
     config: Config,
     listener: TcpListener,
@@ -107,9 +107,7 @@ pub fn sales_from(
         }
         _ => anyhow::bail!("set both YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY, or neither"),
     };
-    let bot = teloxide::Bot::new(config.bot_token.expose_secret())
-        .set_api_url(bot_api_url.clone())
-        .throttle(Limits::default());
+    let bot = bot_kit::bot::throttled(&config.bot_token, bot_api_url.clone());
     Ok(Sales {
         db,
         kv,
@@ -158,31 +156,37 @@ pub async fn run_with(
         ),
     );
 
-    let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::spawn(async move {
-        shutdown.await;
-        stop_tx.send_replace(true);
-    });
+    // Whichever ends first stops the rest: the signal, the server failing, or a rejected token.
+    let stop = Shutdown::from_signal(shutdown);
     let reconciling = tokio::spawn(reconcile::run(
         Arc::clone(&sales),
         Duration::from_secs(config.reconcile_secs),
-        stopped(stop_rx.clone()),
+        stop.wait(),
     ));
-    let telegram = tokio::spawn(bot::run(Arc::clone(&sales), stopped(stop_rx.clone())));
+    let telegram = tokio::spawn({
+        let (sales, stop) = (Arc::clone(&sales), stop.clone());
+        async move {
+            let polled = bot::run(sales, stop.clone()).await;
+            stop.trigger();
+            polled
+        }
+    });
     // The source address of a notification is one of its two checks: the server hands it in.
-    axum::serve(
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(stopped(stop_rx))
-    .await?;
-    let _ = reconciling.await;
-    let _ = telegram.await;
+    .with_graceful_shutdown(stop.wait())
+    .await;
+    stop.trigger();
+    if let Err(e) = reconciling.await {
+        tracing::error!(error = %e, "the reconciliation loop failed");
+    }
+    match telegram.await {
+        Ok(polled) => polled?,
+        Err(e) => tracing::error!(error = %e, "the Telegram task failed"),
+    }
+    served?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Resolves once the stop flag is set (or its sender is gone).
-async fn stopped(mut rx: watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stop| *stop).await;
 }

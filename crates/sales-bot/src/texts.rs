@@ -22,53 +22,50 @@ impl Texts {
         self.locale
     }
 
-    fn pick(self, ru: &str, en: &str) -> String {
-        match self.locale {
-            Locale::Ru => ru.to_owned(),
-            Locale::En => en.to_owned(),
-        }
+    fn pick(self, en: &str, ru: &str) -> String {
+        bot_kit::tr(self.locale, en, ru).to_owned()
     }
 
     pub fn welcome(self) -> String {
         self.pick(
-            "Здравствуйте! Это бот записи для вашего бизнеса в Telegram.\n\n\
-             • клиенты записываются, переносят и отменяют визиты сами, в чате;\n\
-             • напоминания о визитах с кнопками;\n\
-             • расписание, услуги и мастера — из вашего чата администратора;\n\
-             • у вас свой бот с вашим именем.\n\n\
-             Выберите, что посмотреть:",
             "Hello! This is an appointment bot for your business on Telegram.\n\n\
              • customers book, move and cancel visits themselves, in chat;\n\
              • visit reminders with buttons;\n\
              • schedule, services and staff run from your admin chat;\n\
              • your own bot under your own name.\n\n\
              What would you like to see?",
+            "Здравствуйте! Это бот записи для вашего бизнеса в Telegram.\n\n\
+             • клиенты записываются, переносят и отменяют визиты сами, в чате;\n\
+             • напоминания о визитах с кнопками;\n\
+             • расписание, услуги и мастера — из вашего чата администратора;\n\
+             • у вас свой бот с вашим именем.\n\n\
+             Выберите, что посмотреть:",
         )
     }
 
     pub fn btn_plans(self) -> String {
-        self.pick("💰 Тарифы и покупка", "💰 Plans and buying")
+        self.pick("💰 Plans and buying", "💰 Тарифы и покупка")
     }
     pub fn btn_demo(self) -> String {
-        self.pick("📱 Демо-бот", "📱 Demo bot")
+        self.pick("📱 Demo bot", "📱 Демо-бот")
     }
     pub fn btn_trial(self) -> String {
-        self.pick("🎁 Попробовать бесплатно", "🎁 Free trial")
+        self.pick("🎁 Free trial", "🎁 Попробовать бесплатно")
     }
     pub fn btn_about(self) -> String {
-        self.pick("❓ Как это работает", "❓ How it works")
+        self.pick("❓ How it works", "❓ Как это работает")
     }
     pub fn btn_back(self) -> String {
-        self.pick("⬅️ Назад", "⬅️ Back")
+        self.pick("⬅️ Back", "⬅️ Назад")
     }
     pub fn btn_cancel(self) -> String {
-        self.pick("✖️ Отменить", "✖️ Cancel")
+        self.pick("✖️ Cancel", "✖️ Отменить")
     }
     pub fn btn_pay(self) -> String {
-        self.pick("💳 Оплатить", "💳 Pay")
+        self.pick("💳 Pay", "💳 Оплатить")
     }
     pub fn btn_check(self) -> String {
-        self.pick("🔍 Проверить оплату", "🔍 Check payment")
+        self.pick("🔍 Check payment", "🔍 Проверить оплату")
     }
 
     pub fn about(self, trial_days: i32) -> String {
@@ -89,7 +86,7 @@ impl Texts {
     }
 
     pub fn plans(self, plans: &[(String, Money, i32)]) -> String {
-        let mut text = self.pick("Тарифы:\n", "Plans:\n");
+        let mut text = self.pick("Plans:\n", "Тарифы:\n");
         for (name, price, days) in plans {
             text.push_str(&match self.locale {
                 Locale::Ru => format!("\n• {name}: {price} за {days} дн."),
@@ -98,8 +95,8 @@ impl Texts {
         }
         if plans.is_empty() {
             text.push_str(&self.pick(
-                "\nСейчас нет доступных тарифов.",
                 "\nNo plans are on sale right now.",
+                "\nСейчас нет доступных тарифов.",
             ));
         }
         text
@@ -114,78 +111,71 @@ impl Texts {
 
     pub fn no_demo(self) -> String {
         self.pick(
-            "Демо-бот пока не настроен. Попробуйте бесплатный период!",
             "The demo bot is not set up yet. Try the free trial!",
+            "Демо-бот пока не настроен. Попробуйте бесплатный период!",
         )
     }
     pub fn demo(self) -> String {
         self.pick(
-            "Так выглядит бот для клиентов — запишитесь в нём на пробу:",
             "This is what your customers get; try booking in it:",
+            "Так выглядит бот для клиентов — запишитесь в нём на пробу:",
         )
     }
     pub fn trial_used(self) -> String {
         self.pick(
-            "Бесплатный период уже был использован с этого аккаунта. Выберите тариф:",
             "This account has had its free trial already. Pick a plan:",
+            "Бесплатный период уже был использован с этого аккаунта. Выберите тариф:",
         )
     }
     pub fn payments_off(self) -> String {
         self.pick(
-            "Оплата сейчас недоступна. Попробуйте позже или начните с бесплатного периода.",
             "Payments are not available right now. Try later, or start with the free trial.",
+            "Оплата сейчас недоступна. Попробуйте позже или начните с бесплатного периода.",
         )
     }
 
     pub fn ask_name(self) -> String {
         self.pick(
-            "Как называется ваш бизнес? Так его увидят клиенты (до 100 символов).",
             "What is your business called? Customers will see this name (up to 100 characters).",
+            "Как называется ваш бизнес? Так его увидят клиенты (до 100 символов).",
         )
     }
     pub fn bad_name(self) -> String {
         self.pick(
-            "Название должно быть от 1 до 100 символов. Попробуйте ещё раз.",
             "The name must be 1 to 100 characters. Please try again.",
+            "Название должно быть от 1 до 100 символов. Попробуйте ещё раз.",
         )
     }
     pub fn ask_zone(self) -> String {
         self.pick(
-            "В каком часовом поясе вы работаете? Выберите или напишите название из базы IANA, \
-             например Europe/Moscow.",
             "Which time zone do you work in? Pick one, or type an IANA name such as \
              Europe/Moscow.",
+            "В каком часовом поясе вы работаете? Выберите или напишите название из базы IANA, \
+             например Europe/Moscow.",
         )
     }
     pub fn bad_zone(self) -> String {
         self.pick(
-            "Не знаю такого часового пояса. Напишите, например, Europe/Moscow или \
-             Asia/Yekaterinburg.",
             "I do not know that time zone. Type, for example, Europe/Moscow or \
+             Asia/Yekaterinburg.",
+            "Не знаю такого часового пояса. Напишите, например, Europe/Moscow или \
              Asia/Yekaterinburg.",
         )
     }
     pub fn ask_email(self) -> String {
         self.pick(
-            "На какой email прислать чек?",
             "Which email should the receipt go to?",
+            "На какой email прислать чек?",
         )
     }
     pub fn bad_email(self) -> String {
         self.pick(
-            "Это не похоже на email. Попробуйте ещё раз.",
             "That does not look like an email address. Please try again.",
+            "Это не похоже на email. Попробуйте ещё раз.",
         )
     }
     pub fn ask_token(self) -> String {
         self.pick(
-            "Теперь создайте своего бота — это бесплатно и займёт минуту:\n\
-             1. Откройте @BotFather в Telegram.\n\
-             2. Отправьте ему /newbot.\n\
-             3. Введите имя бота (его увидят клиенты), затем username, оканчивающийся на «bot».\n\
-             4. BotFather пришлёт токен вида 123456789:AA…\n\
-             5. Скопируйте токен и пришлите его сюда.\n\n\
-             Токен хранится зашифрованным; никому его не показывайте.",
             "Now create your own bot; it is free and takes a minute:\n\
              1. Open @BotFather in Telegram.\n\
              2. Send it /newbot.\n\
@@ -193,29 +183,36 @@ impl Texts {
              4. BotFather replies with a token like 123456789:AA…\n\
              5. Copy the token and send it here.\n\n\
              The token is stored encrypted; do not show it to anyone else.",
+            "Теперь создайте своего бота — это бесплатно и займёт минуту:\n\
+             1. Откройте @BotFather в Telegram.\n\
+             2. Отправьте ему /newbot.\n\
+             3. Введите имя бота (его увидят клиенты), затем username, оканчивающийся на «bot».\n\
+             4. BotFather пришлёт токен вида 123456789:AA…\n\
+             5. Скопируйте токен и пришлите его сюда.\n\n\
+             Токен хранится зашифрованным; никому его не показывайте.",
         )
     }
     pub fn bad_token(self) -> String {
         self.pick(
-            "Это не похоже на токен бота (123456789:AA…). Скопируйте его из сообщения \
-             @BotFather целиком.",
             "That does not look like a bot token (123456789:AA…). Copy it whole from \
              @BotFather's message.",
+            "Это не похоже на токен бота (123456789:AA…). Скопируйте его из сообщения \
+             @BotFather целиком.",
         )
     }
     pub fn token_refused(self) -> String {
         self.pick(
-            "Telegram не принимает этот токен. Проверьте его в @BotFather (/token) и пришлите \
-             снова.",
             "Telegram does not accept this token. Check it in @BotFather (/token) and send it \
              again.",
+            "Telegram не принимает этот токен. Проверьте его в @BotFather (/token) и пришлите \
+             снова.",
         )
     }
     pub fn token_unchecked(self) -> String {
         self.pick(
+            "Could not check the token: Telegram did not answer. Send it again in a minute.",
             "Не получилось проверить токен: Telegram не ответил. Пришлите его ещё раз через \
              минуту.",
-            "Could not check the token: Telegram did not answer. Send it again in a minute.",
         )
     }
     pub fn bot_in_use(self, username: &str) -> String {
@@ -246,40 +243,40 @@ impl Texts {
     }
     pub fn payment_failed(self) -> String {
         self.pick(
-            "Не получилось создать платёж: ЮKassa не ответила. Ваш заказ сохранён — нажмите \
-             «Проверить оплату» через минуту.",
             "Could not create the payment: YooKassa did not answer. Your order is saved; press \
              Check payment in a minute.",
+            "Не получилось создать платёж: ЮKassa не ответила. Ваш заказ сохранён — нажмите \
+             «Проверить оплату» через минуту.",
         )
     }
     pub fn pending(self) -> String {
         self.pick(
-            "Оплата ещё не поступила. Если вы уже оплатили, подождите минуту.",
             "The payment has not arrived yet. If you have paid, give it a minute.",
+            "Оплата ещё не поступила. Если вы уже оплатили, подождите минуту.",
         )
     }
     pub fn canceled(self) -> String {
         self.pick(
-            "Платёж отменён, деньги не списаны. Начните заново из /start.",
             "The payment was cancelled; nothing was charged. Start again from /start.",
+            "Платёж отменён, деньги не списаны. Начните заново из /start.",
         )
     }
     pub fn paid(self) -> String {
         self.pick(
-            "✅ Оплата получена! Создаём вашего бота…",
             "✅ Payment received! Creating your bot…",
+            "✅ Оплата получена! Создаём вашего бота…",
         )
     }
     pub fn under_review(self) -> String {
         self.pick(
-            "Платёж требует проверки оператором. Мы свяжемся с вами.",
             "The payment needs an operator's check. We will contact you.",
+            "Платёж требует проверки оператором. Мы свяжемся с вами.",
         )
     }
     pub fn expired(self) -> String {
         self.pick(
-            "Заказ истёк без оплаты. Начните заново из /start.",
             "The order expired unpaid. Start again from /start.",
+            "Заказ истёк без оплаты. Начните заново из /start.",
         )
     }
     pub fn starting(self, business: &str) -> String {
@@ -312,29 +309,29 @@ impl Texts {
     }
     pub fn bot_taken_after_payment(self) -> String {
         self.pick(
-            "Оплата получена, но указанный бот уже занят другим бизнесом. Оператор свяжется с \
-             вами, чтобы подключить другого бота.",
             "Payment received, but your bot was taken by another business meanwhile. An \
              operator will contact you to connect another bot.",
+            "Оплата получена, но указанный бот уже занят другим бизнесом. Оператор свяжется с \
+             вами, чтобы подключить другого бота.",
         )
     }
     pub fn not_yours(self) -> String {
-        self.pick("Это не ваш заказ.", "This is not your order.")
+        self.pick("This is not your order.", "Это не ваш заказ.")
     }
     pub fn stale(self) -> String {
         self.pick(
-            "Эта кнопка устарела. Начните из /start.",
             "This button is out of date. Start from /start.",
+            "Эта кнопка устарела. Начните из /start.",
         )
     }
     pub fn try_later(self) -> String {
         self.pick(
-            "Что-то пошло не так. Попробуйте через минуту.",
             "Something went wrong. Please try again in a minute.",
+            "Что-то пошло не так. Попробуйте через минуту.",
         )
     }
     pub fn cancelled_flow(self) -> String {
-        self.pick("Отменено.", "Cancelled.")
+        self.pick("Cancelled.", "Отменено.")
     }
 
     pub fn renewed(self, business: &str, until: &str) -> String {
@@ -357,6 +354,80 @@ impl Texts {
                  pay again through /start; after the period ends the bot keeps running for a \
                  few days of grace."
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every text, with sample arguments.
+    fn every_text(t: Texts) -> Vec<String> {
+        let price = Money::new(199_000, "RUB");
+        vec![
+            t.welcome(),
+            t.btn_plans(),
+            t.btn_demo(),
+            t.btn_trial(),
+            t.btn_about(),
+            t.btn_back(),
+            t.btn_cancel(),
+            t.btn_pay(),
+            t.btn_check(),
+            t.about(7),
+            t.plans(&[("Month".to_owned(), price.clone(), 30)]),
+            t.plans(&[]),
+            t.btn_buy("Month", &price),
+            t.no_demo(),
+            t.demo(),
+            t.trial_used(),
+            t.payments_off(),
+            t.ask_name(),
+            t.bad_name(),
+            t.ask_zone(),
+            t.bad_zone(),
+            t.ask_email(),
+            t.bad_email(),
+            t.ask_token(),
+            t.bad_token(),
+            t.token_refused(),
+            t.token_unchecked(),
+            t.bot_in_use("salon_bot"),
+            t.pay("Month", &price, "salon_bot"),
+            t.payment_failed(),
+            t.pending(),
+            t.canceled(),
+            t.paid(),
+            t.under_review(),
+            t.expired(),
+            t.starting("Salon"),
+            t.trial_started(7),
+            t.live("salon_bot"),
+            t.bot_taken_after_payment(),
+            t.not_yours(),
+            t.stale(),
+            t.try_later(),
+            t.cancelled_flow(),
+            t.renewed("Salon", "01.01.2027"),
+            t.renewal_failed("Salon"),
+        ]
+    }
+
+    fn has_cyrillic(text: &str) -> bool {
+        text.chars().any(|c| matches!(c, 'А'..='я' | 'Ё' | 'ё'))
+    }
+
+    #[test]
+    fn every_text_is_in_the_readers_language() {
+        for text in every_text(Texts::new(Locale::En)) {
+            assert!(!has_cyrillic(&text), "Russian in the English text {text:?}");
+        }
+        for text in every_text(Texts::new(Locale::Ru)) {
+            assert!(
+                has_cyrillic(&text),
+                "the Russian text {text:?} is not Russian"
+            );
         }
     }
 }

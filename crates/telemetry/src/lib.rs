@@ -3,13 +3,13 @@
 
 /// Health, readiness and metrics endpoints.
 pub mod ops;
-/// SIGTERM and Ctrl-C as one future.
+/// SIGTERM and Ctrl-C as one future; the one stop every task watches.
 pub mod shutdown;
 /// Tracing, Sentry and the Prometheus recorder.
 pub mod tracing_init;
 
 pub use ops::{Readiness, ops_router};
-pub use shutdown::shutdown_signal;
+pub use shutdown::{Shutdown, shutdown_signal};
 pub use tracing_init::{LogFormat, Telemetry, TelemetryArgs};
 
 /// Serves `router` on `listener` until `shutdown` resolves, letting requests in flight finish.

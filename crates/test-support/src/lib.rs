@@ -7,8 +7,12 @@
 
 #![allow(clippy::expect_used, clippy::panic)] // a broken harness should stop the test loudly
 
+/// Waiting for state written in the background.
+pub mod eventually;
 /// A fake YooKassa API for the sales bot's tests.
 pub mod yookassa;
+
+pub use eventually::{eventually, holds_within};
 
 use booking_core::{
     Tz,

@@ -2,7 +2,8 @@
 //! token.
 //!
 //! - The Bot API at `/bot<token>/<method>`, with answers built from teloxide's own types.
-//! - A control API under `/sandbox/...` that plays the users, and [`client::SandboxClient`] for it.
+//! - A control API under `/sandbox/...` that plays the users, [`client::SandboxClient`] for it,
+//!   and [`chat::Chat`], one user's chat with a bot as tests drive it.
 //! - A web chat page at `/`.
 //!
 //! Start it in-process with [`spawn`], or run the binary and point bots at it with
@@ -11,6 +12,7 @@
 pub mod api_types;
 mod bot_api;
 pub mod botfather;
+pub mod chat;
 pub mod client;
 pub mod config;
 mod control;
@@ -24,6 +26,7 @@ mod telegram;
 mod webhook;
 
 pub use api_types::*;
+pub use chat::Chat;
 pub use client::{ClientError, SandboxClient};
 pub use config::{Config, FloodLimits, Rate, RetryPolicy};
 pub use ids::{BotToken, FileKey};

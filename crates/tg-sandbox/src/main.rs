@@ -46,34 +46,6 @@ fn parse_bot(spec: &str) -> anyhow::Result<NewBot> {
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::warn!(%err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::warn!(%err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
-    tracing::info!("shutting down");
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -108,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on HTTP_ADDR {}", cli.http_addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, flood_limits = cli.flood_limits, "tg-sandbox listening; web chat at http://{addr}/");
-    tg_sandbox::run(listener, config, shutdown_signal())
+    tg_sandbox::run(listener, config, telemetry::shutdown_signal())
         .await
         .context("server failed")?;
     Ok(())

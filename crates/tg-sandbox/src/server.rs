@@ -10,7 +10,8 @@ use axum::{
     routing::get,
     serve::ListenerExt,
 };
-use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+use telemetry::Shutdown;
+use tokio::{net::TcpListener, task::JoinHandle};
 
 use crate::{
     bot_api,
@@ -78,9 +79,9 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let stop = Shutdown::from_signal(shutdown);
     let bots = config.bots.clone();
-    let sb = Arc::new(Sandbox::new(config, stop_rx));
+    let sb = Arc::new(Sandbox::new(config, stop.clone()));
     for bot in bots {
         let username = bot.username.clone();
         sb.with(|w| w.create_bot(bot)).map_err(|err| {
@@ -98,13 +99,12 @@ pub async fn run(
             tracing::trace!(%err, "could not set TCP_NODELAY");
         }
     });
-    let signal = async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .await
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(stop.wait())
+        .await;
+    // Long polls and webhook tasks end with the server, also when it failed.
+    stop.trigger();
+    served
 }
 
 /// A sandbox running in this process on 127.0.0.1 and a free port.

@@ -112,6 +112,11 @@ pub async fn run(bot: TgBot, app: Arc<App>, stop: impl Future<Output = ()> + Sen
         }
         let now = app.now();
         if next.is_some_and(|due| due <= now) {
+            // Between two rounds the stop is honoured even while messages keep coming due (a
+            // broadcast); a round itself is never cut short, so nothing claimed is left unsent.
+            if futures::FutureExt::now_or_never(&mut stop).is_some() {
+                return;
+            }
             match tick(&bot, &app).await {
                 // A full batch means more may be due: go on at once.
                 Ok(n) if n >= BATCH as usize => {}

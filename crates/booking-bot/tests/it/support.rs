@@ -28,17 +28,16 @@ use storage::tenant::{
     customers,
 };
 use telemetry::{LogFormat, TelemetryArgs};
-use teloxide::{
-    payloads::SendMessageSetters as _,
-    prelude::Requester as _,
-    types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup},
-};
 use test_support::{Salon, TestDb, salon};
 use tg_sandbox::{
-    BotInfo, CallbackAnswer, ChatMessage, FloodLimits, NewUser, SandboxClient, SandboxHandle,
-    TestUser,
+    BotInfo, CallbackAnswer, Chat, ChatMessage, NewUser, SandboxClient, SandboxHandle, TestUser,
+    chat::nth_data,
 };
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+/// Waiting for what the bot writes in the background (the database), which no chat event
+/// announces.
+pub use test_support::eventually;
 
 pub const WAIT: Duration = Duration::from_secs(15);
 pub const REDIS: &str = "redis://127.0.0.1:6379";
@@ -96,14 +95,7 @@ impl TestBot {
         let salon = salon(&mut tx).await;
         tx.commit().await.unwrap();
 
-        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
-            flood: FloodLimits::off(),
-            // Short long polls let a stopped bot let go of getUpdates quickly.
-            max_long_poll: Duration::from_secs(1),
-            ..tg_sandbox::Config::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = tg_sandbox::chat::test_sandbox().await;
         let client = sandbox.client();
         let info = client.create_bot("salon_bot").await.unwrap();
         let role = db.db.tenant_role(&TenantSchema::for_tenant(tenant.id));
@@ -171,19 +163,18 @@ impl TestBot {
             .unwrap()
     }
 
+    /// `user`'s chat with the bot.
+    pub fn chat(&self, user: &TestUser) -> Chat {
+        Chat::new(&self.client, &self.info.token, user).patient(WAIT)
+    }
+
     pub async fn command(&self, user: &TestUser, text: &str) {
-        self.client
-            .send_command(&self.info.token, user.id, text)
-            .await
-            .unwrap();
+        self.chat(user).command(text).await;
     }
 
     /// The bot's next new message to `user`.
     pub async fn next(&self, user: &TestUser) -> ChatMessage {
-        self.client
-            .next_bot_message(&self.info.token, user.id, WAIT)
-            .await
-            .unwrap()
+        self.chat(user).next().await
     }
 
     /// Presses the button labelled `label` and returns the answer and the message after it.
@@ -193,10 +184,7 @@ impl TestBot {
         message: &ChatMessage,
         label: &str,
     ) -> (CallbackAnswer, ChatMessage) {
-        let data = message
-            .button_data(label)
-            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", message.buttons()));
-        self.press_data(user, message, &data).await
+        self.chat(user).press(message, label).await
     }
 
     /// Presses a button with any data (a forged one, too).
@@ -206,41 +194,13 @@ impl TestBot {
         message: &ChatMessage,
         data: &str,
     ) -> (CallbackAnswer, ChatMessage) {
-        let query = self
-            .client
-            .press_button(&self.info.token, user.id, message.message_id, data)
-            .await
-            .unwrap();
-        let answer = self
-            .client
-            .wait_callback_answer(&self.info.token, &query, WAIT)
-            .await
-            .unwrap();
-        // The bot edits before it answers, so the chat already shows the result.
-        let now = self
-            .client
-            .chat(&self.info.token, user.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.message_id == message.message_id)
-            .unwrap();
-        (answer, now)
+        self.chat(user).press_data(message, data).await
     }
 
-    /// A message "from the bot" whose buttons carry any data we like, sent through the Bot API
-    /// with the bot's token: how a forged or stale button reaches the bot (the sandbox, like
-    /// Telegram, only lets users press buttons that exist).
+    /// A message "from the bot" whose buttons carry any data we like: how a forged or stale
+    /// button reaches the bot.
     pub async fn forged_buttons(&self, user: &TestUser, data: &[String]) -> ChatMessage {
-        let bot = teloxide::Bot::new(self.info.token.as_str()).set_api_url(self.client.api_url());
-        let rows = data
-            .iter()
-            .map(|d| vec![InlineKeyboardButton::callback(d.clone(), d.clone())]);
-        bot.send_message(ChatId(i64::try_from(user.id.0).unwrap()), "forged")
-            .reply_markup(InlineKeyboardMarkup::new(rows))
-            .await
-            .unwrap();
-        self.next(user).await
+        self.chat(user).forged_buttons(data).await
     }
 
     /// /start, English, and the main menu message.
@@ -275,12 +235,7 @@ impl TestBot {
 
 /// The data of the first button whose data starts with `prefix`.
 pub fn first_data(message: &ChatMessage, prefix: &str) -> String {
-    message
-        .buttons()
-        .into_iter()
-        .map(|(_, data)| data)
-        .find(|d| d.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no {prefix} button in {:?}", message.buttons()))
+    nth_data(message, prefix, 0)
 }
 
 /// A confirmed booking of `user`'s next week.
@@ -322,21 +277,4 @@ pub async fn booked(bot: &TestBot, user: &TestUser) -> Booking {
 /// The Telegram id of a sandbox user, as storage keys customers.
 pub fn telegram(user: &TestUser) -> TelegramUserId {
     TelegramUserId(i64::try_from(user.id.0).unwrap())
-}
-
-/// Polls `check` until it holds; panics with `what` after [`WAIT`]. For state the bot writes
-/// in the background (the database), which no chat event announces.
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + WAIT;
-    while !check().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never happened: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }

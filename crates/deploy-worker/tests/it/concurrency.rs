@@ -8,8 +8,9 @@ use storage::control::{
     deployments::Deployment,
     jobs::{self, JobKind, NewJob},
 };
+use test_support::holds_within;
 
-use crate::support::{eventually, world};
+use crate::support::{LOOK_EVERY, world};
 
 fn overlap(a: &Deployment, b: &Deployment) -> bool {
     let (Some(a_end), Some(b_end)) = (a.finished_at, b.finished_at) else {
@@ -41,16 +42,14 @@ async fn different_tenants_deploy_at_once_and_one_tenants_jobs_take_turns() {
         w.reconciler.defaults.clone(),
     )
     .with_concurrency(4);
-    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let stop = telemetry::Shutdown::new();
     let running = tokio::spawn(worker::run(
         reconciler,
         "it-concurrent".to_owned(),
         Duration::from_secs(3600),
-        async move {
-            let _ = stopped.wait_for(|s| *s).await;
-        },
+        stop.wait(),
     ));
-    let all_done = eventually(120, || async {
+    let all_done = holds_within(Duration::from_secs(120), LOOK_EVERY, || async {
         let mut done = true;
         for id in &queued {
             done &= jobs::state(pool, *id).await.unwrap().unwrap().status == "done";
@@ -58,7 +57,7 @@ async fn different_tenants_deploy_at_once_and_one_tenants_jobs_take_turns() {
         done
     })
     .await;
-    stop.send(true).unwrap();
+    stop.trigger();
     running.await.unwrap();
     assert!(all_done, "jobs not done");
     // Each ran on its first claim: no claim was lost to wait out its lease.

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use deploy_worker::{reconcile::Trigger, runtime::RunState, worker};
 use storage::control::jobs::{self, JobKind, NewJob};
+use test_support::holds_within;
 
-use crate::support::{eventually, world};
+use crate::support::{LOOK_EVERY, world};
 
 #[tokio::test]
 async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
@@ -30,7 +31,12 @@ async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
             std::future::pending(),
         ))
     };
-    assert!(eventually(30, || async { !w.containers(id).await.is_empty() }).await);
+    assert!(
+        holds_within(Duration::from_secs(30), LOOK_EVERY, || async {
+            !w.containers(id).await.is_empty()
+        })
+        .await
+    );
     killed.abort();
     let _ = killed.await;
     let open = w.deployments(id).await;
@@ -69,7 +75,12 @@ async fn a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_it
         w.reconciler.defaults.clone(),
     );
     let killed = tokio::spawn(async move { reconciler.tenant(id, Trigger::Job).await });
-    assert!(eventually(30, || async { w.containers(id).await.len() == 2 }).await);
+    assert!(
+        holds_within(Duration::from_secs(30), LOOK_EVERY, || async {
+            w.containers(id).await.len() == 2
+        })
+        .await
+    );
     killed.abort();
     let _ = killed.await;
 

@@ -203,18 +203,5 @@ impl Drop for World {
     }
 }
 
-/// Waits up to `secs` for `check` to hold.
-pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while tokio::time::Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    false
-}
+/// How often a test looks at the engine while it waits (each look lists containers).
+pub const LOOK_EVERY: Duration = Duration::from_millis(200);

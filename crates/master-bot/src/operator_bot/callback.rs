@@ -6,9 +6,11 @@
 use std::{fmt, str::FromStr};
 
 use booking_core::ids::TenantId;
+use bot_kit::callback::{Version, positive};
 
-/// The codec's version; data of another version is refused ("this button is outdated").
-const VERSION: &str = "o1";
+/// The codec's version; data of another version, or of no operator version at all, is
+/// refused as outdated ("this button is outdated; open the menu again").
+const VERSION: Version = Version::new("o", 1);
 
 /// The extensions an operator may choose from buttons, in days.
 pub const EXTEND_CHOICES: [i32; 3] = [7, 30, 365];
@@ -47,23 +49,22 @@ pub enum PressError {
 impl fmt::Display for Press {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Menu => write!(f, "{VERSION}:m"),
-            Self::List { after } => write!(f, "{VERSION}:l:{after}"),
-            Self::Details(id) => write!(f, "{VERSION}:t:{id}"),
-            Self::Deploy(id) => write!(f, "{VERSION}:d:{id}"),
-            Self::Stop(id) => write!(f, "{VERSION}:s:{id}"),
-            Self::Restart(id) => write!(f, "{VERSION}:r:{id}"),
-            Self::ExtendAsk(id, days) => write!(f, "{VERSION}:x:{id}:{days}"),
-            Self::ExtendDo(id, days) => write!(f, "{VERSION}:X:{id}:{days}"),
-            Self::Stats => write!(f, "{VERSION}:st"),
-            Self::Alerts => write!(f, "{VERSION}:a"),
+            Self::Menu => write!(f, "{VERSION}m"),
+            Self::List { after } => write!(f, "{VERSION}l:{after}"),
+            Self::Details(id) => write!(f, "{VERSION}t:{id}"),
+            Self::Deploy(id) => write!(f, "{VERSION}d:{id}"),
+            Self::Stop(id) => write!(f, "{VERSION}s:{id}"),
+            Self::Restart(id) => write!(f, "{VERSION}r:{id}"),
+            Self::ExtendAsk(id, days) => write!(f, "{VERSION}x:{id}:{days}"),
+            Self::ExtendDo(id, days) => write!(f, "{VERSION}X:{id}:{days}"),
+            Self::Stats => write!(f, "{VERSION}st"),
+            Self::Alerts => write!(f, "{VERSION}a"),
         }
     }
 }
 
 fn tenant(part: Option<&str>) -> Result<TenantId, PressError> {
-    part.and_then(|p| p.parse::<i64>().ok())
-        .filter(|id| *id > 0)
+    part.and_then(positive)
         .map(TenantId)
         .ok_or(PressError::Malformed)
 }
@@ -78,10 +79,8 @@ impl FromStr for Press {
     type Err = PressError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut parts = s.split(':');
-        if parts.next() != Some(VERSION) {
-            return Err(PressError::OtherVersion);
-        }
+        let rest = VERSION.strip(s).map_err(|_| PressError::OtherVersion)?;
+        let mut parts = rest.split(':');
         let kind = parts.next().ok_or(PressError::Malformed)?;
         let press = match kind {
             "m" => Self::Menu,
@@ -113,27 +112,19 @@ impl FromStr for Press {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_press_round_trips_within_telegrams_64_bytes() {
-        let id = TenantId(i64::MAX);
-        for press in [
-            Press::Menu,
-            Press::List { after: 0 },
-            Press::List { after: i64::MAX },
-            Press::Details(id),
-            Press::Deploy(id),
-            Press::Stop(id),
-            Press::Restart(id),
-            Press::ExtendAsk(id, 365),
-            Press::ExtendDo(id, 30),
-            Press::Stats,
-            Press::Alerts,
-        ] {
-            let data = press.to_string();
-            assert!(data.len() <= 64, "{data}");
-            assert_eq!(data.parse::<Press>(), Ok(press));
-        }
-    }
+    bot_kit::round_trip_tests!(
+        Press: Press::Menu,
+        Press::List { after: 0 },
+        Press::List { after: i64::MAX },
+        Press::Details(TenantId(i64::MAX)),
+        Press::Deploy(TenantId(i64::MAX)),
+        Press::Stop(TenantId(i64::MAX)),
+        Press::Restart(TenantId(i64::MAX)),
+        Press::ExtendAsk(TenantId(i64::MAX), 365),
+        Press::ExtendDo(TenantId(i64::MAX), 30),
+        Press::Stats,
+        Press::Alerts,
+    );
 
     #[test]
     fn forged_and_foreign_data_is_refused() {

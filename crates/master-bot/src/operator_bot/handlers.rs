@@ -1,19 +1,17 @@
-//! The handler tree: every update is first checked against the allowlist; an operator's
-//! commands, searches and button presses are then routed to small steps that return a screen.
+//! The handler tree: every update is first checked against the allowlist (a stranger is
+//! refused before anything is read or parsed); an operator's commands, searches and button
+//! presses are then routed to small steps that return a screen.
 
 use std::sync::Arc;
 
 use booking_core::ids::TenantId;
+use bot_kit::{Gate, Reply, Screen, Sender, middleware::gate, send};
 use storage::{
     StorageError,
     control::{deployments, platform_stats, subscriptions, tenant_search, tenants::DesiredState},
 };
 use teloxide::{
-    ApiError, RequestError,
     dispatching::UpdateHandler,
-    payloads::{
-        AnswerCallbackQuerySetters as _, EditMessageTextSetters as _, SendMessageSetters as _,
-    },
     prelude::*,
     types::{CallbackQuery, Message, User},
 };
@@ -24,7 +22,7 @@ use crate::{
         OpBot, Operators,
         callback::{Press, PressError},
         texts::Texts,
-        views::{self, Screen},
+        views,
     },
 };
 
@@ -49,47 +47,58 @@ pub enum BotError {
     Action(#[from] ActionError),
 }
 
-/// The whole tree: private messages and button presses.
+/// The whole tree: private messages and button presses, operators only.
 #[must_use]
 pub fn schema() -> UpdateHandler<BotError> {
     let messages = Update::filter_message()
         .filter(|m: Message| m.chat.is_private())
+        .chain(operators_only())
         .endpoint(on_message);
-    let presses = Update::filter_callback_query().endpoint(on_callback);
+    let presses = Update::filter_callback_query()
+        .chain(operators_only())
+        .endpoint(on_callback);
     dptree::entry().branch(messages).branch(presses)
+}
+
+/// Lets operators on, with their texts; a stranger gets the refusal and nothing else (a
+/// button press as an alert), before its text or button data is even read.
+fn operators_only() -> UpdateHandler<BotError> {
+    dptree::filter_map(Sender::of)
+        .map(|sender: Sender| Texts(sender.locale()))
+        .map(admit)
+        .chain(gate())
+}
+
+fn admit(sender: Sender, t: Texts, ops: Arc<Operators>) -> Gate {
+    let user = sender.id().0;
+    if !ops.allowlist.allows(user) {
+        tracing::info!(user, "a stranger reached the operator bot; refused");
+        return Gate::Stop(Reply::alert(t.refused()));
+    }
+    ops.remember_language(user, t);
+    Gate::Pass
 }
 
 fn actor(user: &User) -> String {
     format!("telegram:{}", user.id.0)
 }
 
-/// A message from someone: a stranger gets the refusal and nothing else.
-async fn on_message(bot: OpBot, msg: Message, ops: Arc<Operators>) -> Result<(), BotError> {
-    let Some(user) = msg.from.as_ref() else {
-        return Ok(());
-    };
-    let t = Texts::for_code(user.language_code.as_deref());
-    if !ops.allowlist.allows(user.id.0) {
-        tracing::info!(
-            user = user.id.0,
-            "a stranger wrote to the operator bot; refused"
-        );
-        bot.send_message(msg.chat.id, t.refused()).await?;
-        return Ok(());
-    }
-    ops.remember_language(user.id.0, t);
+/// An operator's message: a command, or a search.
+async fn on_message(
+    bot: OpBot,
+    msg: Message,
+    ops: Arc<Operators>,
+    t: Texts,
+) -> Result<(), BotError> {
     let text = msg.text().unwrap_or_default().trim();
-    let screen = match screen_for_text(&ops, t, text).await {
-        Ok(screen) => screen,
+    let reply = match screen_for_text(&ops, t, text).await {
+        Ok(screen) => Reply::from(screen),
         Err(e) => {
             tracing::error!(error = %e, "an operator command failed");
-            bot.send_message(msg.chat.id, t.failed()).await?;
-            return Ok(());
+            Reply::text(t.failed())
         }
     };
-    bot.send_message(msg.chat.id, screen.text)
-        .reply_markup(screen.keyboard)
-        .await?;
+    send::answer_message(&bot, msg.chat.id, reply).await?;
     Ok(())
 }
 
@@ -106,22 +115,15 @@ async fn screen_for_text(ops: &Operators, t: Texts, text: &str) -> Result<Screen
         Some(("tenants", _)) => list(ops, t, 0).await,
         Some(("stats", _)) => stats(ops, t).await,
         Some(("alerts", _)) => alerts(ops, t).await,
-        Some(("find", "")) => Ok(plain(t.find_usage())),
+        Some(("find", "")) => Ok(Screen::text(t.find_usage())),
         Some(("find", query)) => find(ops, t, query).await,
         Some(("tenant", arg)) => match arg.trim_start_matches('#').parse::<i64>() {
             Ok(id) if id > 0 => details(ops, t, TenantId(id)).await,
-            _ => Ok(plain(t.tenant_usage())),
+            _ => Ok(Screen::text(t.tenant_usage())),
         },
         Some(_) => Ok(views::menu(t)),
         None if text.is_empty() => Ok(views::menu(t)),
         None => find(ops, t, text).await,
-    }
-}
-
-fn plain(text: &str) -> Screen {
-    Screen {
-        text: text.to_owned(),
-        keyboard: teloxide::types::InlineKeyboardMarkup::default(),
     }
 }
 
@@ -142,7 +144,7 @@ async fn find(ops: &Operators, t: Texts, query: &str) -> Result<Screen, BotError
 
 async fn details(ops: &Operators, t: Texts, id: TenantId) -> Result<Screen, BotError> {
     let Some(tenant) = storage::control::tenants::get(ops.db.pool(), id).await? else {
-        return Ok(plain(t.not_found()));
+        return Ok(Screen::text(t.not_found()));
     };
     let mut conn = ops.db.pool().acquire().await.map_err(StorageError::from)?;
     let sub = subscriptions::get(&mut conn, id).await?;
@@ -161,78 +163,25 @@ async fn alerts(ops: &Operators, t: Texts) -> Result<Screen, BotError> {
     Ok(views::alerts(t, &latest))
 }
 
-/// What a press leads to: a new screen for the message, and a short notice.
-struct Reply {
-    screen: Option<Screen>,
-    notice: Option<String>,
-}
-
-impl Reply {
-    fn screen(screen: Screen) -> Self {
-        Self {
-            screen: Some(screen),
-            notice: None,
-        }
-    }
-
-    fn notice(text: impl Into<String>) -> Self {
-        Self {
-            screen: None,
-            notice: Some(text.into()),
-        }
-    }
-
-    fn both(screen: Screen, text: impl Into<String>) -> Self {
-        Self {
-            screen: Some(screen),
-            notice: Some(text.into()),
-        }
-    }
-}
-
-/// A button press: checked against the allowlist before its data is even parsed, and always
-/// answered.
-async fn on_callback(bot: OpBot, q: CallbackQuery, ops: Arc<Operators>) -> Result<(), BotError> {
-    let t = Texts::for_code(q.from.language_code.as_deref());
-    if !ops.allowlist.allows(q.from.id.0) {
-        tracing::info!(
-            user = q.from.id.0,
-            "a stranger pressed an operator button; refused"
-        );
-        bot.answer_callback_query(q.id.clone())
-            .text(t.refused())
-            .show_alert(true)
-            .await?;
-        return Ok(());
-    }
-    ops.remember_language(q.from.id.0, t);
+/// An operator's button press: parsed strictly, routed, and always answered; the screen is
+/// edited in place, with a short notice of what was done.
+async fn on_callback(
+    bot: OpBot,
+    q: CallbackQuery,
+    ops: Arc<Operators>,
+    t: Texts,
+) -> Result<(), BotError> {
     let reply = match q.data.as_deref().unwrap_or_default().parse::<Press>() {
         Err(PressError::OtherVersion | PressError::Malformed) => {
-            Ok(Reply::notice(t.outdated_button()))
+            Ok(Reply::toast(t.outdated_button()))
         }
         Ok(press) => route(&ops, t, &q.from, press).await,
     };
     let reply = reply.unwrap_or_else(|e| {
         tracing::error!(error = %e, "an operator button failed");
-        Reply::notice(t.failed())
+        Reply::toast(t.failed())
     });
-    if let (Some(screen), Some(message)) = (reply.screen, q.message.as_ref()) {
-        let edited = bot
-            .edit_message_text(message.chat().id, message.id(), screen.text)
-            .reply_markup(screen.keyboard)
-            .await;
-        // "Refresh" on an unchanged screen is not an error.
-        if let Err(e) = edited
-            && !matches!(e, RequestError::Api(ApiError::MessageNotModified))
-        {
-            tracing::warn!(error = %e, "editing the operator's message failed");
-        }
-    }
-    let mut answer = bot.answer_callback_query(q.id.clone());
-    if let Some(notice) = reply.notice {
-        answer = answer.text(notice);
-    }
-    answer.await?;
+    send::answer_press(&bot, &q, reply).await?;
     Ok(())
 }
 
@@ -240,11 +189,11 @@ async fn route(ops: &Operators, t: Texts, user: &User, press: Press) -> Result<R
     let now = ops.clock.now();
     let who = actor(user);
     match press {
-        Press::Menu => Ok(Reply::screen(views::menu(t))),
-        Press::List { after } => Ok(Reply::screen(list(ops, t, after).await?)),
-        Press::Details(id) => Ok(Reply::screen(details(ops, t, id).await?)),
-        Press::Stats => Ok(Reply::screen(stats(ops, t).await?)),
-        Press::Alerts => Ok(Reply::screen(alerts(ops, t).await?)),
+        Press::Menu => Ok(Reply::from(views::menu(t))),
+        Press::List { after } => Ok(Reply::from(list(ops, t, after).await?)),
+        Press::Details(id) => Ok(Reply::from(details(ops, t, id).await?)),
+        Press::Stats => Ok(Reply::from(stats(ops, t).await?)),
+        Press::Alerts => Ok(Reply::from(alerts(ops, t).await?)),
         Press::Deploy(id) | Press::Stop(id) => {
             let (state, done) = if matches!(press, Press::Deploy(_)) {
                 (DesiredState::Running, t.deploy_queued())
@@ -252,34 +201,34 @@ async fn route(ops: &Operators, t: Texts, user: &User, press: Press) -> Result<R
                 (DesiredState::Stopped, t.stop_queued())
             };
             match actions::set_desired_state(&ops.db, &who, id, state, now).await {
-                Ok(_) => Ok(Reply::both(details(ops, t, id).await?, done)),
-                Err(ActionError::NotFound) => Ok(Reply::notice(t.not_found())),
+                Ok(_) => Ok(Reply::from(details(ops, t, id).await?).with_toast(done)),
+                Err(ActionError::NotFound) => Ok(Reply::toast(t.not_found())),
                 Err(e) => Err(e.into()),
             }
         }
         Press::Restart(id) => match actions::restart(&ops.db, &who, id, now).await {
-            Ok(Some(_)) => Ok(Reply::both(details(ops, t, id).await?, t.restart_queued())),
-            Ok(None) => Ok(Reply::notice(t.restart_already())),
-            Err(ActionError::NotFound) => Ok(Reply::notice(t.not_found())),
-            Err(ActionError::NotRunning(_)) => Ok(Reply::notice(t.not_running())),
+            Ok(Some(_)) => {
+                Ok(Reply::from(details(ops, t, id).await?).with_toast(t.restart_queued()))
+            }
+            Ok(None) => Ok(Reply::toast(t.restart_already())),
+            Err(ActionError::NotFound) => Ok(Reply::toast(t.not_found())),
+            Err(ActionError::NotRunning(_)) => Ok(Reply::toast(t.not_running())),
             Err(e) => Err(e.into()),
         },
         Press::ExtendAsk(id, days) => {
             let Some(tenant) = storage::control::tenants::get(ops.db.pool(), id).await? else {
-                return Ok(Reply::notice(t.not_found()));
+                return Ok(Reply::toast(t.not_found()));
             };
             let mut conn = ops.db.pool().acquire().await.map_err(StorageError::from)?;
             match subscriptions::get(&mut conn, id).await? {
-                Some(sub) => Ok(Reply::screen(views::extend_confirm(t, &tenant, &sub, days))),
-                None => Ok(Reply::notice(t.no_subscription())),
+                Some(sub) => Ok(Reply::from(views::extend_confirm(t, &tenant, &sub, days))),
+                None => Ok(Reply::toast(t.no_subscription())),
             }
         }
         Press::ExtendDo(id, days) => match actions::extend(&ops.db, &who, id, days, now).await {
-            Ok(sub) => Ok(Reply::both(
-                details(ops, t, id).await?,
-                t.extended(&views::when(sub.current_period_end)),
-            )),
-            Err(ActionError::NotFound) => Ok(Reply::notice(t.no_subscription())),
+            Ok(sub) => Ok(Reply::from(details(ops, t, id).await?)
+                .with_toast(t.extended(&views::when(sub.current_period_end)))),
+            Err(ActionError::NotFound) => Ok(Reply::toast(t.no_subscription())),
             Err(e) => Err(e.into()),
         },
     }

@@ -14,10 +14,7 @@ impl Texts {
     }
 
     const fn pick(self, en: &'static str, ru: &'static str) -> &'static str {
-        match self.0 {
-            Locale::En => en,
-            Locale::Ru => ru,
-        }
+        bot_kit::tr(self.0, en, ru)
     }
 
     #[must_use]

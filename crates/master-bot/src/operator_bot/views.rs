@@ -1,5 +1,6 @@
 //! The operator bot's screens: text and buttons, built from what storage returned.
 
+use bot_kit::Screen;
 use chrono::{DateTime, Utc};
 use storage::control::{
     alerts::Alert, deployments::Deployment, platform_stats::PlatformStats,
@@ -15,15 +16,8 @@ use crate::{
     },
 };
 
-/// A message's text and its buttons.
-#[derive(Clone, Debug)]
-pub struct Screen {
-    pub text: String,
-    pub keyboard: InlineKeyboardMarkup,
-}
-
 fn button(label: impl Into<String>, press: Press) -> InlineKeyboardButton {
-    InlineKeyboardButton::callback(label, press.to_string())
+    bot_kit::callback::button(label, &press)
 }
 
 /// How a moment is shown to operators: UTC, to the minute.
@@ -61,14 +55,14 @@ fn tenant_buttons(tenants: &[TenantRecord]) -> Vec<Vec<InlineKeyboardButton>> {
 
 #[must_use]
 pub fn menu(t: Texts) -> Screen {
-    Screen {
-        text: t.help().to_owned(),
-        keyboard: InlineKeyboardMarkup::new([[
+    Screen::new(
+        t.help().to_owned(),
+        InlineKeyboardMarkup::new([[
             button(t.tenants_button(), Press::List { after: 0 }),
             button(t.stats_button(), Press::Stats),
             button(t.alerts_button(), Press::Alerts),
         ]]),
-    }
+    )
 }
 
 /// A page of tenants; `more` when another page follows the last one shown.
@@ -95,10 +89,7 @@ pub fn list(t: Texts, tenants: &[TenantRecord], after: i64, more: bool) -> Scree
     }
     nav.push(button(t.menu_button(), Press::Menu));
     rows.push(nav);
-    Screen {
-        text,
-        keyboard: InlineKeyboardMarkup::new(rows),
-    }
+    Screen::new(text, InlineKeyboardMarkup::new(rows))
 }
 
 /// The answer to a search.
@@ -112,10 +103,7 @@ pub fn found(t: Texts, query: &str, tenants: &[TenantRecord]) -> Screen {
     };
     let mut rows = tenant_buttons(tenants);
     rows.push(vec![button(t.menu_button(), Press::Menu)]);
-    Screen {
-        text,
-        keyboard: InlineKeyboardMarkup::new(rows),
-    }
+    Screen::new(text, InlineKeyboardMarkup::new(rows))
 }
 
 fn subscription_line(t: Texts, sub: Option<&Subscription>) -> String {
@@ -198,27 +186,24 @@ pub fn details(
         button(t.refresh_button(), Press::Details(id)),
         button(t.back_button(), Press::List { after: 0 }),
     ]);
-    Screen {
-        text: lines.join("\n"),
-        keyboard: InlineKeyboardMarkup::new(rows),
-    }
+    Screen::new(lines.join("\n"), InlineKeyboardMarkup::new(rows))
 }
 
 /// Asks to confirm an extension.
 #[must_use]
 pub fn extend_confirm(t: Texts, tenant: &TenantRecord, sub: &Subscription, days: i32) -> Screen {
-    Screen {
-        text: t.extend_confirm(
+    Screen::new(
+        t.extend_confirm(
             &tenant.name,
             tenant.id.get(),
             days,
             &when(sub.current_period_end),
         ),
-        keyboard: InlineKeyboardMarkup::new([[
+        InlineKeyboardMarkup::new([[
             button(t.confirm_button(), Press::ExtendDo(tenant.id, days)),
             button(t.cancel_button(), Press::Details(tenant.id)),
         ]]),
-    }
+    )
 }
 
 fn counts(t: Texts, counts: &[(String, i64)]) -> String {
@@ -258,13 +243,13 @@ pub fn stats(t: Texts, s: &PlatformStats) -> Screen {
         t.stats_unsent(),
         s.unsent_alerts
     );
-    Screen {
+    Screen::new(
         text,
-        keyboard: InlineKeyboardMarkup::new([[
+        InlineKeyboardMarkup::new([[
             button(t.refresh_button(), Press::Stats),
             button(t.menu_button(), Press::Menu),
         ]]),
-    }
+    )
 }
 
 /// The latest alerts, newest first, sent or not.
@@ -288,11 +273,11 @@ pub fn alerts(t: Texts, alerts: &[Alert]) -> Screen {
             .collect();
         format!("{}\n{}", t.alerts_button(), lines.join("\n"))
     };
-    Screen {
+    Screen::new(
         text,
-        keyboard: InlineKeyboardMarkup::new([[
+        InlineKeyboardMarkup::new([[
             button(t.refresh_button(), Press::Alerts),
             button(t.menu_button(), Press::Menu),
         ]]),
-    }
+    )
 }

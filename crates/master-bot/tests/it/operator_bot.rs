@@ -26,27 +26,25 @@ async fn a_stranger_gets_only_a_refusal_for_every_command_and_forged_button() {
         "/stats",
         "Barber",
     ] {
-        let answer = bot.ask(&bot.stranger, text).await;
+        let answer = bot.stranger.ask(text).await;
         assert_eq!(answer.text(), REFUSED, "{text}");
         assert!(answer.buttons().is_empty(), "{text}");
     }
     // Buttons an operator would have, pressed by the stranger.
     let forged = bot
-        .forged_buttons(
-            &bot.stranger,
-            &[
-                format!("o1:d:{id}"),
-                format!("o1:s:{id}"),
-                format!("o1:r:{id}"),
-                format!("o1:X:{id}:30"),
-                format!("o1:t:{id}"),
-                "o1:l:0".to_owned(),
-                "o1:st".to_owned(),
-            ],
-        )
+        .stranger
+        .forged_buttons(&[
+            format!("o1:d:{id}"),
+            format!("o1:s:{id}"),
+            format!("o1:r:{id}"),
+            format!("o1:X:{id}:30"),
+            format!("o1:t:{id}"),
+            "o1:l:0".to_owned(),
+            "o1:st".to_owned(),
+        ])
         .await;
     for (_, data) in forged.buttons() {
-        let (answer, after) = bot.press_data(&bot.stranger, &forged, &data).await;
+        let (answer, after) = bot.stranger.press_data(&forged, &data).await;
         assert_eq!(answer.text.as_deref(), Some(REFUSED), "{data}");
         assert_eq!(after.text(), "forged", "{data}: the message is left alone");
     }
@@ -57,7 +55,7 @@ async fn a_stranger_gets_only_a_refusal_for_every_command_and_forged_button() {
     assert_eq!(bot.count(sql, id).await, 0);
     let sql = "select count(*) from control.audit_log where tenant_id = $1";
     assert_eq!(bot.count(sql, id).await, 0);
-    let chat = bot.chat(&bot.stranger).await;
+    let chat = bot.stranger.history().await;
     let from_bot: Vec<&str> = chat
         .iter()
         .filter(|m| m.is_from_bot() && m.text() != "forged")
@@ -71,7 +69,7 @@ async fn a_stranger_gets_only_a_refusal_for_every_command_and_forged_button() {
         .create_user(tg_sandbox::NewUser::named("Борис").language("ru"))
         .await
         .unwrap();
-    let answer = bot.ask(&russian, "/tenants").await;
+    let answer = bot.chat_of(&russian).ask("/tenants").await;
     assert_eq!(answer.text(), "Этот бот только для операторов платформы.");
 }
 
@@ -88,14 +86,14 @@ async fn operators_list_tenants_page_by_page_find_them_and_read_details() {
         .unwrap()
         .unwrap();
 
-    let page = bot.ask(&bot.operator, "/tenants").await;
+    let page = bot.operator.ask("/tenants").await;
     assert!(page.text().contains("Salon 01") && page.text().contains("Salon 08"));
     assert!(!page.text().contains("Salon 09"), "{}", page.text());
-    let (_, page2) = bot.press(&bot.operator, &page, "Next ›").await;
+    let (_, page2) = bot.operator.press(&page, "Next ›").await;
     assert!(page2.text().contains("Salon 09") && page2.text().contains("Barber Shop"));
     assert!(!page2.text().contains("Salon 01"));
     assert!(page2.button_data("Next ›").is_none());
-    let (_, first) = bot.press(&bot.operator, &page2, "« First").await;
+    let (_, first) = bot.operator.press(&page2, "« First").await;
     assert!(first.text().contains("Salon 01"));
 
     for query in [
@@ -104,7 +102,7 @@ async fn operators_list_tenants_page_by_page_find_them_and_read_details() {
         "BARBER_BOT",
         &format!("/find #{}", barber.id),
     ] {
-        let found = bot.ask(&bot.operator, query).await;
+        let found = bot.operator.ask(query).await;
         assert!(
             found.text().contains("Barber Shop"),
             "{query}: {}",
@@ -112,7 +110,7 @@ async fn operators_list_tenants_page_by_page_find_them_and_read_details() {
         );
         assert!(!found.text().contains("Salon"), "{query}: {}", found.text());
     }
-    let none = bot.ask(&bot.operator, "/find 100%_nothing").await;
+    let none = bot.operator.ask("/find 100%_nothing").await;
     assert!(none.text().contains("Nothing found"), "{}", none.text());
 
     subscriptions::start(
@@ -124,9 +122,7 @@ async fn operators_list_tenants_page_by_page_find_them_and_read_details() {
     )
     .await
     .unwrap();
-    let card = bot
-        .ask(&bot.operator, &format!("/tenant {}", barber.id))
-        .await;
+    let card = bot.operator.ask(&format!("/tenant {}", barber.id)).await;
     let text = card.text();
     for part in [
         "Barber Shop",
@@ -138,17 +134,14 @@ async fn operators_list_tenants_page_by_page_find_them_and_read_details() {
         assert!(text.contains(part), "{part} in {text}");
     }
     // From the list to the same card.
-    let (_, page2) = bot.press(&bot.operator, &first, "Next ›").await;
+    let (_, page2) = bot.operator.press(&first, "Next ›").await;
     let (_, card2) = bot
-        .press(
-            &bot.operator,
-            &page2,
-            &format!("#{} Barber Shop", barber.id),
-        )
+        .operator
+        .press(&page2, &format!("#{} Barber Shop", barber.id))
         .await;
     assert!(card2.text().contains("@barber_bot"));
 
-    let missing = bot.ask(&bot.operator, "/tenant 999999").await;
+    let missing = bot.operator.ask("/tenant 999999").await;
     assert_eq!(missing.text(), "No such tenant.");
     // Payments: two this month (the clock's), one in May that does not count.
     for (id, amount, at) in [
@@ -168,7 +161,7 @@ async fn operators_list_tenants_page_by_page_find_them_and_read_details() {
         .await
         .unwrap();
     }
-    let stats = bot.ask(&bot.operator, "/stats").await;
+    let stats = bot.operator.ask("/stats").await;
     assert!(
         stats
             .text()
@@ -189,15 +182,15 @@ async fn deploy_stop_and_restart_queue_jobs_and_are_audited_as_the_operator() {
     let bot = OpBot::start().await;
     let tenant = bot.tenant("Barber").await;
     let id = tenant.id;
-    let card = bot.ask(&bot.operator, &format!("/tenant {id}")).await;
+    let card = bot.operator.ask(&format!("/tenant {id}")).await;
 
-    let (answer, _) = bot.press(&bot.operator, &card, "Restart").await;
+    let (answer, _) = bot.operator.press(&card, "Restart").await;
     assert_eq!(
         answer.text.as_deref(),
         Some("The bot is meant to be stopped: deploy it first.")
     );
 
-    let (answer, card) = bot.press(&bot.operator, &card, "Deploy").await;
+    let (answer, card) = bot.operator.press(&card, "Deploy").await;
     assert_eq!(answer.text.as_deref(), Some("Deploy queued."));
     assert!(card.text().contains("Desired: running"), "{}", card.text());
     let record = tenants::get(bot.t.db.pool(), id).await.unwrap().unwrap();
@@ -206,13 +199,13 @@ async fn deploy_stop_and_restart_queue_jobs_and_are_audited_as_the_operator() {
                 and payload->>'tenant_id' = $1::text";
     assert_eq!(bot.count(jobs, id).await, 1);
 
-    let (answer, card) = bot.press(&bot.operator, &card, "Restart").await;
+    let (answer, card) = bot.operator.press(&card, "Restart").await;
     assert_eq!(answer.text.as_deref(), Some("Restart queued."));
     let restarts = "select count(*) from control.jobs where kind = 'restart_tenant' \
                     and payload->>'tenant_id' = $1::text";
     assert_eq!(bot.count(restarts, id).await, 1);
 
-    let (answer, card) = bot.press(&bot.operator, &card, "Stop").await;
+    let (answer, card) = bot.operator.press(&card, "Stop").await;
     assert_eq!(answer.text.as_deref(), Some("Stop queued."));
     assert!(card.text().contains("Desired: stopped"));
 
@@ -234,9 +227,10 @@ async fn deploy_stop_and_restart_queue_jobs_and_are_audited_as_the_operator() {
     );
     // A button of a tenant that does not exist changes nothing.
     let forged = bot
-        .forged_buttons(&bot.operator, &["o1:d:999999".to_owned()])
+        .operator
+        .forged_buttons(&["o1:d:999999".to_owned()])
         .await;
-    let (answer, _) = bot.press_data(&bot.operator, &forged, "o1:d:999999").await;
+    let (answer, _) = bot.operator.press_data(&forged, "o1:d:999999").await;
     assert_eq!(answer.text.as_deref(), Some("No such tenant."));
 }
 
@@ -249,8 +243,8 @@ async fn an_extension_waits_for_confirmation_and_refuses_forged_days() {
     subscriptions::start(bot.t.db.pool(), id, None, SubscriptionStatus::Trial, end)
         .await
         .unwrap();
-    let card = bot.ask(&bot.operator, &format!("/tenant {id}")).await;
-    let (_, confirm) = bot.press(&bot.operator, &card, "+30 d").await;
+    let card = bot.operator.ask(&format!("/tenant {id}")).await;
+    let (_, confirm) = bot.operator.press(&card, "+30 d").await;
     assert!(
         confirm.text().contains("by 30 days") && confirm.text().contains("2026-06-03"),
         "{}",
@@ -269,12 +263,12 @@ async fn an_extension_waits_for_confirmation_and_refuses_forged_days() {
         "not before confirming"
     );
 
-    let (_, back) = bot.press(&bot.operator, &confirm, "Cancel").await;
+    let (_, back) = bot.operator.press(&confirm, "Cancel").await;
     assert!(back.text().contains("Subscription: trial"));
     assert_eq!(sub(&bot.t).await.current_period_end, end);
 
-    let (_, confirm) = bot.press(&bot.operator, &back, "+30 d").await;
-    let (answer, card) = bot.press(&bot.operator, &confirm, "Confirm").await;
+    let (_, confirm) = bot.operator.press(&back, "+30 d").await;
+    let (answer, card) = bot.operator.press(&confirm, "Confirm").await;
     assert_eq!(
         answer.text.as_deref(),
         Some("Extended until 2026-07-03 05:00 UTC.")
@@ -291,7 +285,7 @@ async fn an_extension_waits_for_confirmation_and_refuses_forged_days() {
                and action = 'subscription.extend' and actor = 'telegram:' || $2::text";
     let n: i64 = sqlx::query_scalar(sql)
         .bind(id.get())
-        .bind(bot.operator.id.0.to_string())
+        .bind(bot.operator.user.id.0.to_string())
         .fetch_one(bot.t.db.pool())
         .await
         .unwrap();
@@ -300,9 +294,10 @@ async fn an_extension_waits_for_confirmation_and_refuses_forged_days() {
     // Days no button offers are refused before anything is looked up.
     let data = format!("o1:X:{id}:1000");
     let forged = bot
-        .forged_buttons(&bot.operator, std::slice::from_ref(&data))
+        .operator
+        .forged_buttons(std::slice::from_ref(&data))
         .await;
-    let (answer, _) = bot.press_data(&bot.operator, &forged, &data).await;
+    let (answer, _) = bot.operator.press_data(&forged, &data).await;
     assert_eq!(
         answer.text.as_deref(),
         Some("This button is outdated; open the menu again.")
@@ -315,7 +310,7 @@ async fn alerts_reach_the_operator_once_even_across_a_restart() {
     let mut bot = OpBot::start().await;
     let tenant = bot.tenant("Barber").await;
     // Telegram lets a bot write only to users who started it.
-    let menu = bot.ask(&bot.operator, "/start").await;
+    let menu = bot.operator.ask("/start").await;
     assert!(menu.text().contains("Operator menu"));
     let pool = bot.t.db.pool().clone();
     let raise = |message: &'static str, key: &'static str| {
@@ -335,7 +330,7 @@ async fn alerts_reach_the_operator_once_even_across_a_restart() {
         }
     };
     assert!(raise("deployment 1 failed: health check", "d:1").await);
-    let first = bot.next(&bot.operator).await;
+    let first = bot.operator.next().await;
     assert!(
         first.text().starts_with("⚠️ Deployment failed")
             && first.text().contains("deployment 1 failed"),
@@ -349,14 +344,15 @@ async fn alerts_reach_the_operator_once_even_across_a_restart() {
         "deduplicated"
     );
     assert!(raise("deployment 2 failed: image missing", "d:2").await);
-    let second = bot.next(&bot.operator).await;
+    let second = bot.operator.next().await;
     assert!(
         second.text().contains("deployment 2 failed"),
         "{}",
         second.text()
     );
     let texts: Vec<String> = bot
-        .chat(&bot.operator)
+        .operator
+        .history()
         .await
         .iter()
         .map(|m| m.text().to_owned())
@@ -367,15 +363,15 @@ async fn alerts_reach_the_operator_once_even_across_a_restart() {
         "{texts:?}"
     );
     // The latest alerts on demand, newest first, from the menu too.
-    let list = bot.ask(&bot.operator, "/alerts").await;
+    let list = bot.operator.ask("/alerts").await;
     let text = list.text();
     let (two, one) = (
         text.find("deployment 2 failed").unwrap(),
         text.find("deployment 1 failed").unwrap(),
     );
     assert!(two < one, "{text}");
-    let menu = bot.ask(&bot.operator, "/start").await;
-    let (_, from_menu) = bot.press(&bot.operator, &menu, "Alerts").await;
+    let menu = bot.operator.ask("/start").await;
+    let (_, from_menu) = bot.operator.press(&menu, "Alerts").await;
     assert_eq!(from_menu.text(), text);
     // A pass finishes before the bot stops, so both alerts are marked sent by then.
     bot.stop().await;
@@ -394,7 +390,7 @@ async fn alerts_reach_the_operator_once_even_across_a_restart() {
     .await
     .unwrap();
     let (me, idle) = (
-        i64::try_from(bot.operator.id.0).unwrap(),
+        i64::try_from(bot.operator.user.id.0).unwrap(),
         i64::try_from(bot.idle_operator.id.0).unwrap(),
     );
     assert_eq!(
@@ -432,7 +428,7 @@ async fn serve_runs_the_operator_bot_beside_the_api() {
             let _ = stopped.await;
         },
     ));
-    let menu = bot.ask(&bot.operator, "/start").await;
+    let menu = bot.operator.ask("/start").await;
     assert!(menu.text().contains("Operator menu"), "{}", menu.text());
     let health = reqwest::get(format!("http://{addr}/health")).await.unwrap();
     assert!(health.status().is_success());
@@ -442,4 +438,48 @@ async fn serve_runs_the_operator_bot_beside_the_api() {
         .expect("serve stops in time")
         .unwrap()
         .unwrap();
+}
+
+/// A token the Bot API rejects ends the operator bot with the typed error naming
+/// `OPERATOR_BOT_TOKEN` (never the token), and with it `serve`, so the process exits non-zero
+/// saying why.
+#[tokio::test]
+async fn a_rejected_token_ends_the_operator_bot_and_serve() {
+    let mut bot = OpBot::start().await;
+    bot.stop().await;
+    let mut config = bot.config();
+    config.token = secrecy::SecretString::from("424242:never-registered");
+    let said = "OPERATOR_BOT_TOKEN was rejected by the Bot API (Unauthorized): check the token \
+                from BotFather";
+
+    let alone = master_bot::operator_bot::run(
+        config.clone(),
+        bot.t.db.clone(),
+        std::sync::Arc::new(bot.clock.clone()),
+        telemetry::Shutdown::new(),
+    );
+    let rejected = tokio::time::timeout(crate::operator_support::WAIT, alone)
+        .await
+        .expect("the bot ends by itself")
+        .unwrap_err();
+    assert_eq!(rejected.to_string(), said);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let serving = master_bot::serve::run(
+        bot.t.db.clone(),
+        None,
+        master_bot::bot_api::BotApi::new(bot.client.api_url().as_str()).unwrap(),
+        master_bot::api::RateLimit::default(),
+        listener,
+        master_bot::serve::Background {
+            operator_bot: Some(config),
+            monitor: master_bot::monitor::MonitorConfig::default(),
+        },
+        std::future::pending(),
+    );
+    let failed = tokio::time::timeout(crate::operator_support::WAIT, serving)
+        .await
+        .expect("serve ends by itself")
+        .unwrap_err();
+    assert_eq!(format!("{failed:#}"), said);
 }

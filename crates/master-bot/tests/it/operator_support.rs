@@ -4,20 +4,14 @@
 use std::{sync::Arc, time::Duration};
 
 use booking_core::{Tz, clock::ManualClock, ids::TenantId, locale::Locale};
+use bot_kit::TokenRejected;
 use master_bot::operator_bot::{self, OperatorBotConfig, allowlist::OperatorIds};
 use secrecy::SecretString;
 use storage::control::tenants::{self, NewTenant, TenantRecord};
-use teloxide::{
-    payloads::SendMessageSetters as _,
-    prelude::Requester as _,
-    types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup},
-};
+use telemetry::Shutdown;
 use test_support::TestDb;
-use tg_sandbox::{
-    BotInfo, CallbackAnswer, ChatMessage, FloodLimits, NewUser, SandboxClient, SandboxHandle,
-    TestUser,
-};
-use tokio::{sync::oneshot, task::JoinHandle};
+use tg_sandbox::{BotInfo, Chat, NewUser, SandboxClient, SandboxHandle, TestUser};
+use tokio::task::JoinHandle;
 
 use crate::monday_morning;
 
@@ -29,34 +23,32 @@ pub struct OpBot {
     pub _sandbox: SandboxHandle,
     pub client: SandboxClient,
     pub info: BotInfo,
-    pub operator: TestUser,
-    pub stranger: TestUser,
+    pub operator: Chat,
+    pub stranger: Chat,
     /// On the allowlist, but never started the bot: Telegram refuses messages to them.
     pub idle_operator: TestUser,
-    running: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
+    running: Option<(Shutdown, JoinHandle<Result<(), TokenRejected>>)>,
 }
 
 impl OpBot {
     pub async fn start() -> Self {
         let t = TestDb::new().await;
-        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
-            flood: FloodLimits::off(),
-            // Short long polls let a stopped bot let go of getUpdates quickly.
-            max_long_poll: Duration::from_secs(1),
-            ..tg_sandbox::Config::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = tg_sandbox::chat::test_sandbox().await;
         let client = sandbox.client();
         let info = client.create_bot("ops_bot").await.unwrap();
-        let operator = client
-            .create_user(NewUser::named("Olga").language("en"))
-            .await
-            .unwrap();
-        let stranger = client
-            .create_user(NewUser::named("Mallory").language("en"))
-            .await
-            .unwrap();
+        let chat = |user: &TestUser| Chat::new(&client, &info.token, user).patient(WAIT);
+        let operator = chat(
+            &client
+                .create_user(NewUser::named("Olga").language("en"))
+                .await
+                .unwrap(),
+        );
+        let stranger = chat(
+            &client
+                .create_user(NewUser::named("Mallory").language("en"))
+                .await
+                .unwrap(),
+        );
         let idle_operator = client
             .create_user(NewUser::named("Ivan").language("ru"))
             .await
@@ -82,7 +74,7 @@ impl OpBot {
             token: SecretString::from(self.info.token.as_str().to_owned()),
             api_url: self.client.api_url(),
             allowlist: OperatorIds::new([
-                i64::try_from(self.operator.id.0).unwrap(),
+                i64::try_from(self.operator.user.id.0).unwrap(),
                 i64::try_from(self.idle_operator.id.0).unwrap(),
             ]),
             alert_interval: Duration::from_millis(100),
@@ -90,109 +82,30 @@ impl OpBot {
     }
 
     pub fn launch(&mut self) {
-        let config = self.config();
-        let (stop, stopped) = oneshot::channel::<()>();
+        let stop = Shutdown::new();
         let task = tokio::spawn(operator_bot::run(
-            config,
+            self.config(),
             self.t.db.clone(),
             Arc::new(self.clock.clone()),
-            async move {
-                let _ = stopped.await;
-            },
+            stop.clone(),
         ));
-        let task = tokio::spawn(async move { task.await.unwrap().unwrap() });
         self.running = Some((stop, task));
     }
 
     /// Stops the bot and waits until it has.
     pub async fn stop(&mut self) {
         let (stop, task) = self.running.take().expect("the bot runs");
-        let _ = stop.send(());
+        stop.trigger();
         tokio::time::timeout(WAIT, task)
             .await
             .expect("the bot stops in time")
-            .unwrap();
-    }
-
-    pub async fn say(&self, user: &TestUser, text: &str) {
-        self.client
-            .send_text(&self.info.token, user.id, text)
-            .await
-            .unwrap();
-    }
-
-    /// The bot's next new message to `user`.
-    pub async fn next(&self, user: &TestUser) -> ChatMessage {
-        self.client
-            .next_bot_message(&self.info.token, user.id, WAIT)
-            .await
             .unwrap()
-    }
-
-    /// Says `text` and returns the answer.
-    pub async fn ask(&self, user: &TestUser, text: &str) -> ChatMessage {
-        self.say(user, text).await;
-        self.next(user).await
-    }
-
-    /// Presses the button labelled `label`; the answer and the message after it.
-    pub async fn press(
-        &self,
-        user: &TestUser,
-        message: &ChatMessage,
-        label: &str,
-    ) -> (CallbackAnswer, ChatMessage) {
-        let data = message
-            .button_data(label)
-            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", message.buttons()));
-        self.press_data(user, message, &data).await
-    }
-
-    /// Presses a button with any data under `message`.
-    pub async fn press_data(
-        &self,
-        user: &TestUser,
-        message: &ChatMessage,
-        data: &str,
-    ) -> (CallbackAnswer, ChatMessage) {
-        let query = self
-            .client
-            .press_button(&self.info.token, user.id, message.message_id, data)
-            .await
             .unwrap();
-        let answer = self
-            .client
-            .wait_callback_answer(&self.info.token, &query, WAIT)
-            .await
-            .unwrap();
-        // The bot edits before it answers, so the chat already shows the result.
-        let now = self
-            .client
-            .chat(&self.info.token, user.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.message_id == message.message_id)
-            .unwrap();
-        (answer, now)
     }
 
-    /// A message "from the bot" whose buttons carry any data: how a forged button reaches it.
-    pub async fn forged_buttons(&self, user: &TestUser, data: &[String]) -> ChatMessage {
-        let bot = teloxide::Bot::new(self.info.token.as_str()).set_api_url(self.client.api_url());
-        let rows = data
-            .iter()
-            .map(|d| vec![InlineKeyboardButton::callback(d.clone(), d.clone())]);
-        bot.send_message(ChatId(i64::try_from(user.id.0).unwrap()), "forged")
-            .reply_markup(InlineKeyboardMarkup::new(rows))
-            .await
-            .unwrap();
-        self.next(user).await
-    }
-
-    /// Every message in `user`'s chat, oldest first.
-    pub async fn chat(&self, user: &TestUser) -> Vec<ChatMessage> {
-        self.client.chat(&self.info.token, user.id).await.unwrap()
+    /// `user`'s chat with the bot.
+    pub fn chat_of(&self, user: &TestUser) -> Chat {
+        Chat::new(&self.client, &self.info.token, user).patient(WAIT)
     }
 
     /// A tenant row (not provisioned: the bot only reads `control`).
@@ -219,6 +132,6 @@ impl OpBot {
     }
 
     pub fn operator_actor(&self) -> String {
-        format!("telegram:{}", self.operator.id.0)
+        format!("telegram:{}", self.operator.user.id.0)
     }
 }

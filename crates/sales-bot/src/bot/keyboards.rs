@@ -10,7 +10,7 @@ use super::{
 use crate::texts::Texts;
 
 fn button(label: String, data: Button) -> InlineKeyboardButton {
-    InlineKeyboardButton::callback(label, data.to_string())
+    bot_kit::callback::button(label, &data)
 }
 
 pub fn main_menu(t: Texts) -> InlineKeyboardMarkup {

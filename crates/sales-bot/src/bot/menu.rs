@@ -2,8 +2,9 @@
 
 use storage::control::{plans, trials};
 
+use bot_kit::Reply;
+
 use super::{
-    Reply,
     callback::{Button, Menu},
     keyboards,
     state::{Purchase, Step},
@@ -11,7 +12,7 @@ use super::{
 use crate::{app::Sales, error::SalesError, money::Money, texts::Texts};
 
 pub fn welcome(t: Texts) -> Reply {
-    Reply::new(t.welcome()).keyboard(keyboards::main_menu(t))
+    Reply::message(t.welcome()).keyboard(keyboards::main_menu(t))
 }
 
 /// A menu entry; the step to move to, if it starts a question.
@@ -24,13 +25,13 @@ pub async fn open(
     Ok(match menu {
         Menu::Main => (welcome(t), Some(Step::Idle)),
         Menu::About => (
-            Reply::new(t.about(sales.trial_days)).keyboard(keyboards::back(t)),
+            Reply::message(t.about(sales.trial_days)).keyboard(keyboards::back(t)),
             None,
         ),
         Menu::Plans => (plans_screen(sales, t).await?, None),
         Menu::Demo => match sales.demo_bot_url.as_deref().and_then(|u| u.parse().ok()) {
             Some(url) => (
-                Reply::new(t.demo()).keyboard(keyboards::link(
+                Reply::message(t.demo()).keyboard(keyboards::link(
                     t,
                     t.btn_demo(),
                     url,
@@ -38,19 +39,17 @@ pub async fn open(
                 )),
                 None,
             ),
-            None => (Reply::new(t.no_demo()).keyboard(keyboards::back(t)), None),
+            None => (
+                Reply::message(t.no_demo()).keyboard(keyboards::back(t)),
+                None,
+            ),
         },
         Menu::Trial => {
             if trials::used(sales.db.pool(), user).await? {
-                let plans = plans_screen(sales, t).await?;
-                (
-                    Reply::new(format!("{}\n\n{}", t.trial_used(), plans.text))
-                        .keyboard_opt(plans.keyboard),
-                    None,
-                )
+                (trial_used(sales, t).await?, None)
             } else {
                 (
-                    Reply::new(t.ask_name()).keyboard(keyboards::cancel(t)),
+                    Reply::message(t.ask_name()).keyboard(keyboards::cancel(t)),
                     Some(Step::Name {
                         purchase: Purchase::Trial,
                     }),
@@ -58,6 +57,15 @@ pub async fn open(
             }
         }
     })
+}
+
+/// The plans on sale, under "this account has had its free trial already".
+pub async fn trial_used(sales: &Sales, t: Texts) -> Result<Reply, SalesError> {
+    let mut reply = plans_screen(sales, t).await?;
+    if let Some(screen) = &mut reply.screen {
+        screen.text = format!("{}\n\n{}", t.trial_used(), screen.text);
+    }
+    Ok(reply)
 }
 
 /// The plans on sale, with a buy button each (none when payments are off).
@@ -77,12 +85,12 @@ pub async fn plans_screen(sales: &Sales, t: Texts) -> Result<Reply, SalesError> 
     if sales.payments.is_none() {
         text.push_str("\n\n");
         text.push_str(&t.payments_off());
-        return Ok(Reply::new(text).keyboard(keyboards::back(t)));
+        return Ok(Reply::message(text).keyboard(keyboards::back(t)));
     }
     let buttons = plans
         .iter()
         .zip(&lines)
         .map(|(p, (name, price, _))| (t.btn_buy(name, price), Button::Buy(p.id)))
         .collect();
-    Ok(Reply::new(text).keyboard(keyboards::plans(t, buttons)))
+    Ok(Reply::message(text).keyboard(keyboards::plans(t, buttons)))
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use storage::control::orders::{self, OrderId, OrderStatus};
 
-use super::{Reply, callback::Button, keyboards};
+use bot_kit::Reply;
+
+use super::{callback::Button, keyboards};
 use crate::{
     app::Sales,
     checkout,
@@ -22,11 +24,11 @@ pub async fn check(
     id: OrderId,
 ) -> Result<Option<Reply>, SalesError> {
     let Some(order) = orders::get(sales.db.pool(), id).await? else {
-        return Ok(Some(Reply::new(t.stale())));
+        return Ok(Some(Reply::message(t.stale())));
     };
     if order.telegram_user.get() != user {
         tracing::warn!(order = %id, user, "a check of someone else's order");
-        return Ok(Some(Reply::new(t.not_yours())));
+        return Ok(Some(Reply::message(t.not_yours())));
     }
     let text = match order.status {
         OrderStatus::Paid => t.paid(),
@@ -41,7 +43,7 @@ pub async fn check(
                     Ok(payment) => payment.id,
                     Err(e) if e.is_transient() => {
                         return Ok(Some(
-                            Reply::new(t.payment_failed())
+                            Reply::message(t.payment_failed())
                                 .keyboard(keyboards::check(t, Button::Check(id))),
                         ));
                     }
@@ -60,7 +62,8 @@ pub async fn check(
                 Settled::AlreadyPaid => t.paid(),
                 Settled::Pending => {
                     return Ok(Some(
-                        Reply::new(t.pending()).keyboard(keyboards::check(t, Button::Check(id))),
+                        Reply::message(t.pending())
+                            .keyboard(keyboards::check(t, Button::Check(id))),
                     ));
                 }
                 Settled::Canceled { .. } => t.canceled(),
@@ -69,5 +72,5 @@ pub async fn check(
             }
         }
     };
-    Ok(Some(Reply::new(text)))
+    Ok(Some(Reply::message(text)))
 }

@@ -15,14 +15,15 @@ use storage::control::{
     plans::{self, Plan},
     renewals, trials,
 };
-use teloxide::{ApiError, RequestError, prelude::*, types::User};
+use teloxide::{ApiError, RequestError, prelude::*};
+
+use bot_kit::{Reply, Sender};
 
 use super::{
-    Reply,
     callback::Button,
     keyboards, menu,
     state::{self, Purchase, Step},
-    user_id, zones,
+    zones,
 };
 use crate::{
     app::{Sales, TgBot},
@@ -38,7 +39,7 @@ pub async fn answer(
     sales: &Arc<Sales>,
     bot: &TgBot,
     t: Texts,
-    user: &User,
+    buyer: &Sender,
     msg: &Message,
     step: Step,
     text: &str,
@@ -55,17 +56,21 @@ pub async fn answer(
                     &Step::Zone { purchase, name },
                 )
                 .await?;
-                Ok(Some(Reply::new(t.ask_zone()).keyboard(keyboards::zones(t))))
+                Ok(Some(
+                    Reply::message(t.ask_zone()).keyboard(keyboards::zones(t)),
+                ))
             }
             Err(_) => Ok(Some(
-                Reply::new(t.bad_name()).keyboard(keyboards::cancel(t)),
+                Reply::message(t.bad_name()).keyboard(keyboards::cancel(t)),
             )),
         },
         Step::Zone { purchase, name } => match zones::parse(text) {
             Some(zone) => after_zone(sales, t, chat, purchase, name, zone)
                 .await
                 .map(Some),
-            None => Ok(Some(Reply::new(t.bad_zone()).keyboard(keyboards::zones(t)))),
+            None => Ok(Some(
+                Reply::message(t.bad_zone()).keyboard(keyboards::zones(t)),
+            )),
         },
         Step::Email {
             purchase,
@@ -74,7 +79,7 @@ pub async fn answer(
         } => {
             if !looks_like_email(text) {
                 return Ok(Some(
-                    Reply::new(t.bad_email()).keyboard(keyboards::cancel(t)),
+                    Reply::message(t.bad_email()).keyboard(keyboards::cancel(t)),
                 ));
             }
             let next = Step::Token {
@@ -85,7 +90,7 @@ pub async fn answer(
             };
             state::save(&sales.kv, &sales.dialogues, chat, &next).await?;
             Ok(Some(
-                Reply::new(t.ask_token()).keyboard(keyboards::cancel(t)),
+                Reply::message(t.ask_token()).keyboard(keyboards::cancel(t)),
             ))
         }
         Step::Token {
@@ -102,7 +107,7 @@ pub async fn answer(
                 zone,
                 email,
             };
-            token(sales, t, user, chat, details, text).await
+            token(sales, t, buyer, chat, details, text).await
         }
     }
 }
@@ -110,7 +115,7 @@ pub async fn answer(
 /// "Buy" on a plan: the plan must exist and be on sale, whatever the button said.
 pub async fn buy(sales: &Sales, t: Texts, chat: ChatId, plan: PlanId) -> Result<Reply, SalesError> {
     if sales.payments.is_none() {
-        return Ok(Reply::new(t.payments_off()).keyboard(keyboards::back(t)));
+        return Ok(Reply::message(t.payments_off()).keyboard(keyboards::back(t)));
     }
     match plans::get(sales.db.pool(), plan).await? {
         Some(plan) if plan.active => {
@@ -118,9 +123,9 @@ pub async fn buy(sales: &Sales, t: Texts, chat: ChatId, plan: PlanId) -> Result<
                 purchase: Purchase::Plan(plan.id),
             };
             state::save(&sales.kv, &sales.dialogues, chat, &step).await?;
-            Ok(Reply::new(t.ask_name()).keyboard(keyboards::cancel(t)))
+            Ok(Reply::message(t.ask_name()).keyboard(keyboards::cancel(t)))
         }
-        _ => Ok(Reply::new(t.stale()).keyboard(keyboards::back(t))),
+        _ => Ok(Reply::message(t.stale()).keyboard(keyboards::back(t))),
     }
 }
 
@@ -138,7 +143,7 @@ pub async fn zone_button(
                 .await
                 .map(Some)
         }
-        _ => Ok(Some(Reply::new(t.stale()))),
+        _ => Ok(Some(Reply::message(t.stale()))),
     }
 }
 
@@ -173,7 +178,7 @@ async fn after_zone(
         )
     };
     state::save(&sales.kv, &sales.dialogues, chat, &next).await?;
-    Ok(Reply::new(question).keyboard(keyboards::cancel(t)))
+    Ok(Reply::message(question).keyboard(keyboards::cancel(t)))
 }
 
 /// The answers so far.
@@ -187,7 +192,7 @@ struct Details {
 async fn token(
     sales: &Arc<Sales>,
     t: Texts,
-    user: &User,
+    buyer: &Sender,
     chat: ChatId,
     details: Details,
     text: &str,
@@ -195,7 +200,7 @@ async fn token(
     if !looks_like_bot_token(text) {
         // Never repeated back: it may be a real token with a typo.
         return Ok(Some(
-            Reply::new(t.bad_token()).keyboard(keyboards::cancel(t)),
+            Reply::message(t.bad_token()).keyboard(keyboards::cancel(t)),
         ));
     }
     let token = SecretString::from(text.to_owned());
@@ -203,16 +208,16 @@ async fn token(
         Ok(username) => username,
         Err(TokenCheck::Refused) => {
             return Ok(Some(
-                Reply::new(t.token_refused()).keyboard(keyboards::cancel(t)),
+                Reply::message(t.token_refused()).keyboard(keyboards::cancel(t)),
             ));
         }
         Err(TokenCheck::Unreachable) => {
             return Ok(Some(
-                Reply::new(t.token_unchecked()).keyboard(keyboards::cancel(t)),
+                Reply::message(t.token_unchecked()).keyboard(keyboards::cancel(t)),
             ));
         }
     };
-    let buyer = TelegramUserId(user_id(user));
+    let buyer = TelegramUserId(buyer.telegram_id());
     if let Purchase::Plan(plan) = details.purchase
         && let Some(tenant) =
             renewals::own_tenant_to_extend(sales.db.pool(), &username, buyer).await?
@@ -223,7 +228,7 @@ async fn token(
     }
     if orders::bot_in_use(sales.db.pool(), &username).await? {
         return Ok(Some(
-            Reply::new(t.bot_in_use(&username)).keyboard(keyboards::cancel(t)),
+            Reply::message(t.bot_in_use(&username)).keyboard(keyboards::cancel(t)),
         ));
     }
     let zone = zones::parse(&details.zone).unwrap_or(Tz::Europe__Moscow);
@@ -236,7 +241,7 @@ async fn token(
             .min_by_key(|p| p.price_minor),
     };
     let Some(plan) = plan else {
-        return Ok(Some(Reply::new(t.stale()).keyboard(keyboards::back(t))));
+        return Ok(Some(Reply::message(t.stale()).keyboard(keyboards::back(t))));
     };
     let now = sales.now();
     let new = NewOrder {
@@ -276,7 +281,7 @@ async fn extend_own(
         .await?
         .filter(|p| p.active)
     else {
-        return Ok(Some(Reply::new(t.stale()).keyboard(keyboards::back(t))));
+        return Ok(Some(Reply::message(t.stale()).keyboard(keyboards::back(t))));
     };
     let now = sales.now();
     let order = orders::insert_renewal(
@@ -300,12 +305,7 @@ async fn start_trial(
 ) -> Result<Option<Reply>, SalesError> {
     let started = trials::start(sales.db.pool(), new, sales.trial_days, sales.now()).await?;
     let Some((order, tenant)) = started else {
-        return menu::plans_screen(sales, t).await.map(|plans| {
-            Some(
-                Reply::new(format!("{}\n\n{}", t.trial_used(), plans.text))
-                    .keyboard_opt(plans.keyboard),
-            )
-        });
+        return menu::trial_used(sales, t).await.map(Some);
     };
     tracing::info!(%tenant, order = %order.id, "trial started");
     let text = t.trial_started(sales.trial_days);
@@ -338,15 +338,15 @@ async fn pay(
             let text = t.pay(&plan.name, &price, username);
             Ok(match url {
                 Some(url) => {
-                    Reply::new(text).keyboard(keyboards::link(t, t.btn_pay(), url, Some(check)))
+                    Reply::message(text).keyboard(keyboards::link(t, t.btn_pay(), url, Some(check)))
                 }
-                None => Reply::new(text).keyboard(keyboards::check(t, check)),
+                None => Reply::message(text).keyboard(keyboards::check(t, check)),
             })
         }
         Err(e) => {
             // The order stays: "check payment" and reconciliation resend with the same key.
             tracing::warn!(order = %order.id, error = %e, "could not create the payment yet");
-            Ok(Reply::new(t.payment_failed()).keyboard(keyboards::check(t, check)))
+            Ok(Reply::message(t.payment_failed()).keyboard(keyboards::check(t, check)))
         }
     }
 }

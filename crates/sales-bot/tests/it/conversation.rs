@@ -5,8 +5,9 @@ use storage::control::{
     orders::{self, OrderStatus},
     subscriptions::{self, SubscriptionStatus},
 };
+use test_support::eventually;
 
-use crate::support::{Harness, eventually, yookassa_ip};
+use crate::support::{Harness, yookassa_ip};
 
 async fn latest_order(h: &Harness, buyer: i64) -> orders::Order {
     let id: uuid::Uuid = sqlx::query_scalar(
@@ -84,7 +85,11 @@ async fn a_stranger_buys_pays_and_is_told_the_bot_is_live() {
     buyer.say(their_bot.token.as_str()).await;
     let pay = buyer.next().await;
     // The token does not stay in the chat, and no message shows it.
-    let chat = h.client.chat(&h.bot.token, buyer.user.id).await.unwrap();
+    let chat = h
+        .client
+        .chat(&h.bot.token, buyer.chat.user.id)
+        .await
+        .unwrap();
     assert!(
         chat.iter().any(|m| m.text() == "Barber Bob"),
         "the buyer's answers are shown"
@@ -331,4 +336,24 @@ async fn a_bot_already_serving_a_tenant_is_refused_and_forged_buttons_do_nothing
     buyer.press_data(&forged, &forged.buttons()[2].1).await;
     assert!(buyer.next().await.text().contains("out of date"));
     assert_eq!(h.count("select count(*) from control.orders").await, 1);
+}
+
+/// A token the Bot API rejects stops the whole service (webhook endpoint and passes too) with
+/// the typed error naming `BOT_TOKEN`, never the token, so the process exits non-zero saying
+/// why; retrying could not help.
+#[tokio::test]
+async fn a_rejected_token_stops_the_service_naming_bot_token() {
+    let h = Harness::start_with(|config| {
+        config.bot_token = secrecy::SecretString::from("424242:never-registered");
+    })
+    .await;
+    let failed = h.ended().await.unwrap_err();
+    let rejected = failed
+        .downcast_ref::<bot_kit::TokenRejected>()
+        .expect("the typed error");
+    assert_eq!(rejected.0, sales_bot::bot::TOKEN_VAR);
+    assert_eq!(
+        failed.to_string(),
+        "BOT_TOKEN was rejected by the Bot API (Unauthorized): check the token from BotFather"
+    );
 }

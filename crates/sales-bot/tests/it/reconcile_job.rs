@@ -6,7 +6,9 @@ use storage::control::{
     tenants::DesiredState,
 };
 
-use crate::support::{Harness, eventually, yookassa_ip};
+use test_support::eventually;
+
+use crate::support::{Harness, yookassa_ip};
 
 /// A sold tenant's reconcile job is the same job whoever queues it: the sales follow-up, the
 /// operator API (and operator bot) or the subscription monitor. Once they keyed it

@@ -25,7 +25,7 @@ use storage::{
 };
 use telemetry::{LogFormat, TelemetryArgs};
 use test_support::{TestDb, yookassa::FakeYooKassa};
-use tg_sandbox::{BotInfo, FloodLimits, SandboxClient, SandboxHandle};
+use tg_sandbox::{BotInfo, Chat, ChatMessage, SandboxClient, SandboxHandle};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub const SHOP: &str = "100500";
@@ -88,13 +88,7 @@ impl Harness {
     pub async fn start_with(change: impl FnOnce(&mut Config)) -> Self {
         let db = TestDb::new().await;
         let fake = FakeYooKassa::start(SHOP, SECRET).await;
-        let sandbox = tg_sandbox::spawn(tg_sandbox::Config {
-            flood: FloodLimits::off(),
-            max_long_poll: Duration::from_secs(1),
-            ..tg_sandbox::Config::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = tg_sandbox::chat::test_sandbox().await;
         let client = sandbox.client();
         // A bot id no parallel test (nor an earlier run) uses: dialogues in the shared Redis
         // are keyed by it, and the sandbox numbers its users alike in every test.
@@ -256,6 +250,15 @@ impl Harness {
         )
     }
 
+    /// Waits for the service to end by itself (no stop is sent), and says how it ended.
+    pub async fn ended(mut self) -> anyhow::Result<()> {
+        let task = self.task.take().expect("the service runs");
+        tokio::time::timeout(WAIT, task)
+            .await
+            .expect("the sales bot ends by itself")
+            .unwrap()
+    }
+
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -270,106 +273,52 @@ impl Harness {
     }
 }
 
-/// Waits until `check` holds, polling; fails the test after [`WAIT`].
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// A Telegram user talking to the sales bot through the sandbox.
-pub struct Buyer<'a> {
-    pub h: &'a Harness,
-    pub user: tg_sandbox::TestUser,
+pub struct Buyer {
+    pub chat: Chat,
 }
 
 impl Harness {
-    pub async fn buyer(&self, name: &str) -> Buyer<'_> {
+    pub async fn buyer(&self, name: &str) -> Buyer {
         let user = self
             .client
             .create_user(tg_sandbox::NewUser::named(name).language("en"))
             .await
             .unwrap();
-        Buyer { h: self, user }
+        Buyer {
+            chat: Chat::new(&self.client, &self.bot.token, &user).patient(WAIT),
+        }
     }
 }
 
-impl Buyer<'_> {
+impl Buyer {
     pub fn id(&self) -> i64 {
-        i64::try_from(self.user.id.0).unwrap()
+        self.chat.telegram_id()
     }
 
     pub async fn say(&self, text: &str) {
-        self.h
-            .client
-            .send_text(&self.h.bot.token, self.user.id, text)
-            .await
-            .unwrap();
+        self.chat.say(text).await;
     }
 
     /// The bot's next new message to this buyer.
-    pub async fn next(&self) -> tg_sandbox::ChatMessage {
-        self.h
-            .client
-            .next_bot_message(&self.h.bot.token, self.user.id, WAIT)
-            .await
-            .unwrap()
+    pub async fn next(&self) -> ChatMessage {
+        self.chat.next().await
     }
 
-    /// Presses the button labelled `label` on `message`; returns the bot's next message.
-    pub async fn press(
-        &self,
-        message: &tg_sandbox::ChatMessage,
-        label: &str,
-    ) -> tg_sandbox::ChatMessage {
-        let data = message
-            .button_data(label)
-            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", message.buttons()));
-        self.press_data(message, &data).await;
-        self.next().await
+    /// Presses the button labelled `label` on `message`; returns the bot's next message (the
+    /// sales bot answers a press below, as a conversation moves on).
+    pub async fn press(&self, message: &ChatMessage, label: &str) -> ChatMessage {
+        self.chat.press_for_reply(message, label).await
     }
 
     /// Presses a button with any data and waits until the press is answered.
-    pub async fn press_data(&self, message: &tg_sandbox::ChatMessage, data: &str) {
-        let query = self
-            .h
-            .client
-            .press_button(&self.h.bot.token, self.user.id, message.message_id, data)
-            .await
-            .unwrap();
-        self.h
-            .client
-            .wait_callback_answer(&self.h.bot.token, &query, WAIT)
-            .await
-            .unwrap();
+    pub async fn press_data(&self, message: &ChatMessage, data: &str) {
+        self.chat.press_answer(message, data).await;
     }
 
     /// A message "from the bot" with buttons carrying any data: how a forged button reaches
     /// the bot (the sandbox, like Telegram, only lets users press buttons that exist).
-    pub async fn forged_buttons(&self, data: &[String]) -> tg_sandbox::ChatMessage {
-        use teloxide::{
-            payloads::SendMessageSetters as _,
-            prelude::Requester as _,
-            types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup},
-        };
-        let bot =
-            teloxide::Bot::new(self.h.bot.token.as_str()).set_api_url(self.h.client.api_url());
-        let rows = data
-            .iter()
-            .map(|d| vec![InlineKeyboardButton::callback(d.clone(), d.clone())]);
-        bot.send_message(ChatId(self.id()), "forged")
-            .reply_markup(InlineKeyboardMarkup::new(rows))
-            .await
-            .unwrap();
-        self.next().await
+    pub async fn forged_buttons(&self, data: &[String]) -> ChatMessage {
+        self.chat.forged_buttons(data).await
     }
 }

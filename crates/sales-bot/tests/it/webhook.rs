@@ -6,8 +6,9 @@ use storage::control::{
     orders::OrderStatus,
     subscriptions::{self, SubscriptionStatus},
 };
+use test_support::eventually;
 
-use crate::support::{Harness, eventually, stranger_ip, yookassa_ip};
+use crate::support::{Harness, stranger_ip, yookassa_ip};
 
 #[tokio::test]
 async fn a_notification_from_outside_yookassas_addresses_activates_nothing() {
@@ -340,7 +341,11 @@ async fn a_canceled_payment_closes_its_order_and_the_buyer_is_told_once() {
     assert_eq!(h.reload(order.id).await.status, OrderStatus::Cancelled);
     assert_eq!(h.activations().await, (0, 0, 0, 0));
     // The message is sent before the notification is answered, so the chat is final here.
-    let chat = h.client.chat(&h.bot.token, buyer.user.id).await.unwrap();
+    let chat = h
+        .client
+        .chat(&h.bot.token, buyer.chat.user.id)
+        .await
+        .unwrap();
     let told: Vec<_> = chat
         .iter()
         .filter(|m| m.is_from_bot() && m.text().contains("cancelled"))

@@ -20,11 +20,9 @@ use std::{
 };
 
 use axum::body::Bytes;
+use telemetry::Shutdown;
 use teloxide::types::{ChatId, UserId};
-use tokio::{
-    sync::{Notify, watch},
-    time::Instant,
-};
+use tokio::{sync::Notify, time::Instant};
 
 pub use bot::{BotState, Webhook};
 pub use callbacks::{AnswerText, PendingCallback, QUERY_INVALID};
@@ -244,15 +242,15 @@ pub struct Sandbox {
     world: Mutex<World>,
     /// Settings.
     pub config: Config,
-    /// Becomes `true` when the server shuts down; long polls and webhook tasks stop on it.
-    pub shutdown: watch::Receiver<bool>,
+    /// Triggered when the server shuts down; long polls and webhook tasks stop on it.
+    pub shutdown: Shutdown,
     /// The client that delivers webhooks.
     pub http: reqwest::Client,
 }
 
 impl Sandbox {
     /// A sandbox with an empty world.
-    pub fn new(config: Config, shutdown: watch::Receiver<bool>) -> Self {
+    pub fn new(config: Config, shutdown: Shutdown) -> Self {
         // Webhooks go to loopback addresses; a proxy from the environment must not intercept them.
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -277,16 +275,12 @@ impl Sandbox {
 
     /// Whether the server is shutting down.
     pub fn is_shutting_down(&self) -> bool {
-        *self.shutdown.borrow()
+        self.shutdown.is_triggered()
     }
 
     /// Resolves when the server starts shutting down.
     pub fn stopped(&self) -> impl Future<Output = ()> + use<> {
-        let mut rx = self.shutdown.clone();
-        async move {
-            // An error means the sender is gone, which also means shutdown.
-            let _ = rx.wait_for(|stop| *stop).await;
-        }
+        self.shutdown.wait()
     }
 
     /// Runs `check` under the lock until it yields a value, the deadline passes or the server

@@ -1,0 +1,35 @@
+//! The bot as every handler and background loop uses it, and the name of its token.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret as _, SecretString};
+use teloxide::{
+    adaptors::{Throttle, throttle::Limits},
+    requests::RequesterExt as _,
+};
+
+/// A bot whose every call goes through one `Throttle`, so Telegram's limits (per chat and
+/// overall) hold across handlers, reminders and broadcasts alike.
+pub type TgBot = Throttle<teloxide::Bot>;
+
+/// The bot for `token` on the Bot API at `api_url` (Telegram's, or tg-sandbox).
+///
+/// The throttle starts a worker task, so this must be called inside a Tokio runtime. Build it
+/// once per bot and clone it: clones share the throttle.
+#[must_use]
+pub fn throttled(token: &SecretString, api_url: reqwest::Url) -> TgBot {
+    teloxide::Bot::new(token.expose_secret())
+        .set_api_url(api_url)
+        .throttle(Limits::default())
+}
+
+/// The configuration variable a bot's token comes from (`BOT_TOKEN`, `OPERATOR_BOT_TOKEN`):
+/// what an error names so the operator knows what to fix. The token itself is never named.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TokenVar(pub &'static str);
+
+impl fmt::Display for TokenVar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
