@@ -1,6 +1,6 @@
 //! The bot as every handler and background loop uses it, and the name of its token.
 
-use std::fmt;
+use std::{borrow::Cow, fmt};
 
 use secrecy::{ExposeSecret as _, SecretString};
 use teloxide::{
@@ -23,13 +23,28 @@ pub fn throttled(token: &SecretString, api_url: reqwest::Url) -> TgBot {
         .throttle(Limits::default())
 }
 
-/// The configuration variable a bot's token comes from (`BOT_TOKEN`, `OPERATOR_BOT_TOKEN`):
-/// what an error names so the operator knows what to fix. The token itself is never named.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct TokenVar(pub &'static str);
+/// Where a bot's token comes from, as an error names it so the operator knows what to fix:
+/// a configuration variable (`BOT_TOKEN`, `OPERATOR_BOT_TOKEN`), or, for one of many bots in a
+/// host, which bot it is. The token itself is never named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenSource(Cow<'static, str>);
 
-impl fmt::Display for TokenVar {
+impl TokenSource {
+    /// The configuration variable `name`.
+    #[must_use]
+    pub const fn var(name: &'static str) -> Self {
+        Self(Cow::Borrowed(name))
+    }
+
+    /// A description, such as "the bot token of tenant 42".
+    #[must_use]
+    pub fn described(what: impl Into<String>) -> Self {
+        Self(Cow::Owned(what.into()))
+    }
+}
+
+impl fmt::Display for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        f.write_str(&self.0)
     }
 }

@@ -32,7 +32,7 @@ pub mod send;
 /// `tr(locale, en, ru)` and the sentences every bot shares.
 pub mod texts;
 
-pub use bot::{TgBot, TokenVar};
+pub use bot::{TgBot, TokenSource};
 pub use middleware::{Gate, Sender};
 pub use polling::{LongPolling, Timing, TokenRejected};
 pub use reply::{Attachment, Notice, Outgoing, Placement, Reply, Screen};

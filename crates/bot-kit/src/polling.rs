@@ -31,7 +31,7 @@ use teloxide::{
 };
 
 use crate::{
-    bot::{TgBot, TokenVar},
+    bot::{TgBot, TokenSource},
     panic,
 };
 
@@ -41,7 +41,7 @@ const ASK_AGAIN: Duration = Duration::from_millis(20);
 /// The Bot API rejected the token: retrying cannot help, so the bot stops and says so.
 #[derive(Debug, thiserror::Error)]
 #[error("{0} was rejected by the Bot API (Unauthorized): check the token from BotFather")]
-pub struct TokenRejected(pub TokenVar);
+pub struct TokenRejected(pub TokenSource);
 
 /// The supervisor's waits.
 #[derive(Copy, Clone, Debug)]
@@ -73,7 +73,7 @@ type Commands = Arc<dyn Fn(Locale) -> Vec<BotCommand> + Send + Sync>;
 /// One bot's long polling: its bot, handler tree and dependencies.
 pub struct LongPolling<E> {
     bot: TgBot,
-    token: TokenVar,
+    token: TokenSource,
     tree: UpdateHandler<E>,
     deps: DependencyMap,
     commands: Option<Commands>,
@@ -90,11 +90,11 @@ impl<E> LongPolling<E>
 where
     E: std::fmt::Debug + Send + Sync + 'static,
 {
-    /// Polls for `bot`, whose token comes from `token`, and hands updates to `tree` (wrapped in
+    /// Polls for `bot`, whose token comes from `token` (named if it is rejected), and hands updates to `tree` (wrapped in
     /// [`panic::isolated`]). The dispatcher adds the bot, the update and `Me` to the
     /// dependencies.
     #[must_use]
-    pub fn new(bot: TgBot, token: TokenVar, tree: UpdateHandler<E>) -> Self {
+    pub fn new(bot: TgBot, token: TokenSource, tree: UpdateHandler<E>) -> Self {
         Self {
             bot,
             token,
@@ -242,5 +242,27 @@ where
             }
         }
         Ended::Stopped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rejected_token_names_where_it_came_from_and_never_the_token() {
+        let var = TokenRejected(TokenSource::var("BOT_TOKEN"));
+        assert_eq!(
+            var.to_string(),
+            "BOT_TOKEN was rejected by the Bot API (Unauthorized): check the token from BotFather"
+        );
+        // One of many bots in a host: which one.
+        let hosted = TokenRejected(TokenSource::described("the bot token of tenant 42"));
+        assert!(
+            hosted
+                .to_string()
+                .starts_with("the bot token of tenant 42 was rejected"),
+            "{hosted}"
+        );
     }
 }

@@ -24,7 +24,7 @@ use std::{
 };
 
 use booking_core::{clock::SharedClock, locale::Locale};
-use bot_kit::{LongPolling, TokenRejected, TokenVar};
+use bot_kit::{LongPolling, TokenRejected, TokenSource};
 use secrecy::SecretString;
 use storage::Db;
 use telemetry::Shutdown;
@@ -37,7 +37,7 @@ use self::{allowlist::OperatorIds, texts::Texts};
 pub type OpBot = bot_kit::TgBot;
 
 /// Where the token comes from, for errors.
-pub const TOKEN_VAR: TokenVar = TokenVar("OPERATOR_BOT_TOKEN");
+pub const TOKEN_SOURCE: TokenSource = TokenSource::var("OPERATOR_BOT_TOKEN");
 
 /// How the operator bot is set up.
 #[derive(Clone, Debug)]
@@ -109,7 +109,7 @@ pub async fn run(
         alerts_stop.wait(),
     ));
     let span = tracing::info_span!("operator_bot", operators = %ops.allowlist);
-    let polled = LongPolling::new(bot, TOKEN_VAR, handlers::schema())
+    let polled = LongPolling::new(bot, TOKEN_SOURCE, handlers::schema())
         .dependencies(dptree::deps![ops])
         .commands(commands)
         .run(stop)

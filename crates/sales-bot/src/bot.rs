@@ -21,7 +21,7 @@ pub mod zones;
 
 use std::sync::Arc;
 
-use bot_kit::{LongPolling, Reply, Sender, TokenRejected, TokenVar, send};
+use bot_kit::{LongPolling, Reply, Sender, TokenRejected, TokenSource, send};
 use telemetry::Shutdown;
 use teloxide::{dispatching::UpdateHandler, prelude::*};
 
@@ -34,11 +34,11 @@ use callback::{Button, ButtonError};
 use state::Step;
 
 /// Where the token comes from, for errors.
-pub const TOKEN_VAR: TokenVar = TokenVar("BOT_TOKEN");
+pub const TOKEN_SOURCE: TokenSource = TokenSource::var("BOT_TOKEN");
 
 /// Polls and dispatches until `stop`, or until the Bot API rejects the token.
 pub async fn run(sales: Arc<Sales>, stop: Shutdown) -> Result<(), TokenRejected> {
-    LongPolling::new(sales.bot.clone(), TOKEN_VAR, schema())
+    LongPolling::new(sales.bot.clone(), TOKEN_SOURCE, schema())
         .dependencies(dptree::deps![sales])
         .run(stop)
         .await

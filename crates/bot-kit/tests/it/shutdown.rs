@@ -7,7 +7,7 @@ use futures::future::join_all;
 use tg_sandbox::{BotToken, Chat, NewUser};
 use tokio::net::TcpListener;
 
-use crate::support::{Relay, Running, TOKEN_VAR, black_hole, bot, sandbox};
+use crate::support::{Relay, Running, TOKEN_SOURCE, black_hole, bot, sandbox};
 
 /// The bound a stop must keep: container engines kill about 10 s after SIGTERM.
 const BOUND: Duration = Duration::from_secs(5);
@@ -126,7 +126,7 @@ async fn a_rejected_token_ends_the_supervisor_naming_its_variable() {
     let Some(Err(rejected)) = ended else {
         panic!("expected the token to be rejected, got {ended:?}");
     };
-    assert_eq!(rejected.0, TOKEN_VAR);
+    assert_eq!(rejected.0, TOKEN_SOURCE);
     let said = rejected.to_string();
     assert_eq!(
         said,

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use bot_kit::{
-    Gate, LongPolling, Reply, Sender, TgBot, TokenRejected, TokenVar,
+    Gate, LongPolling, Reply, Sender, TgBot, TokenRejected, TokenSource,
     callback::button,
     middleware::gate,
     send::{answer_message, answer_press},
@@ -18,7 +18,7 @@ use teloxide::{
 use tg_sandbox::{BotToken, Chat, NewUser, SandboxClient, SandboxHandle};
 use tokio::{net::TcpListener, task::JoinHandle};
 
-pub const TOKEN_VAR: TokenVar = TokenVar("DEMO_BOT_TOKEN");
+pub const TOKEN_SOURCE: TokenSource = TokenSource::var("DEMO_BOT_TOKEN");
 
 pub use tg_sandbox::chat::test_sandbox as sandbox;
 
@@ -151,7 +151,7 @@ pub struct Running {
 impl Running {
     pub fn start(bot: TgBot) -> Self {
         let stop = Shutdown::new();
-        let task = tokio::spawn(LongPolling::new(bot, TOKEN_VAR, tree()).run(stop.clone()));
+        let task = tokio::spawn(LongPolling::new(bot, TOKEN_SOURCE, tree()).run(stop.clone()));
         Self { stop, task }
     }
 

@@ -351,7 +351,7 @@ async fn a_rejected_token_stops_the_service_naming_bot_token() {
     let rejected = failed
         .downcast_ref::<bot_kit::TokenRejected>()
         .expect("the typed error");
-    assert_eq!(rejected.0, sales_bot::bot::TOKEN_VAR);
+    assert_eq!(rejected.0, sales_bot::bot::TOKEN_SOURCE);
     assert_eq!(
         failed.to_string(),
         "BOT_TOKEN was rejected by the Bot API (Unauthorized): check the token from BotFather"
