@@ -11,6 +11,8 @@ pub mod customer;
 pub mod delivery;
 /// The bot's error type.
 pub mod error;
+/// What runs tenants' bots in this process: one, or many in a shared host.
+pub mod host;
 /// What runs the flows: the tenant context, long polling, dialogue storage, rate limits.
 pub mod runtime;
 /// Russian and English texts, and the tenant's own wording of them.
@@ -22,17 +24,16 @@ use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;
 use booking_core::clock::{SharedClock, ShiftedClock, SystemClock};
-use secrecy::ExposeSecret as _;
-use telemetry::Readiness;
-use teloxide::{adaptors::throttle::Limits, requests::RequesterExt as _};
-use tokio::{net::TcpListener, sync::watch};
+use bot_kit::bot::TokenSource;
+use telemetry::{Readiness, Shutdown};
+use tokio::net::TcpListener;
 
 use crate::{
     config::Config,
+    host::tenant::TenantBot,
     runtime::{
-        app::{App, TgBot},
+        app::App,
         listen::{self, Served},
-        polling,
     },
 };
 
@@ -64,13 +65,12 @@ pub async fn run_with(
     clock: SharedClock,
 ) -> anyhow::Result<()> {
     let app = Arc::new(App::connect(&config, clock)?);
-    let (db, kv) = (app.db.clone(), app.kv.clone());
     let api_url: reqwest::Url = config
         .telegram_api_url
         .parse()
         .context("TELEGRAM_API_URL is not a valid URL")?;
     let readiness = {
-        let (db, kv) = (db.clone(), kv.clone());
+        let (db, kv) = (app.db.clone(), app.kv.clone());
         Readiness::new()
             .with("postgres", move || {
                 let db = db.clone();
@@ -86,76 +86,44 @@ pub async fn run_with(
         telemetry::tracing_init::prometheus(),
     ));
 
-    // One shutdown for both halves: the signal, or the HTTP server ending on its own.
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let stop_tx = Arc::new(stop_tx);
-    let on_signal = Arc::clone(&stop_tx);
-    tokio::spawn(async move {
-        shutdown.await;
-        on_signal.send_replace(true);
-    });
+    // One stop for every part: the signal, the HTTP server ending on its own, or the Telegram
+    // side ending (a rejected token).
+    let stop = Shutdown::from_signal(shutdown);
 
     // The database tells this process when a message is queued or the configuration
     // changed; the first connection also reads the rate limit (in the background, so a
     // database that is down at start delays nothing).
     let served = Served::default();
     served.insert(Arc::clone(&app));
-    let listening = tokio::spawn(listen::run(db.clone(), served, stopped(stop_rx.clone())));
-    let bot: TgBot = teloxide::Bot::new(config.bot_token.expose_secret())
-        .set_api_url(api_url)
-        .throttle(Limits::default());
-    let outbox = tokio::spawn(delivery::run(
-        bot.clone(),
+    let listening = tokio::spawn(listen::run(app.db.clone(), served, stop.wait()));
+    let bot = bot_kit::bot::throttled(&config.bot_token, api_url);
+    let mut tenant = TenantBot::start(
         Arc::clone(&app),
-        stopped(stop_rx.clone()),
-    ));
-    let broadcasts = tokio::spawn(admin::broadcast::watch(
-        bot.clone(),
-        Arc::clone(&app),
-        stopped(stop_rx.clone()),
-    ));
-    let mut telegram = tokio::spawn(polling::run(
         bot,
-        app,
-        tree::schema,
-        customer::entry::menu(),
-        stopped(stop_rx.clone()),
-    ));
-    let serving = telemetry::serve(listener, router, stopped(stop_rx));
+        TokenSource::var("BOT_TOKEN"),
+        stop.child(),
+    );
+    let serving = telemetry::serve(listener, router, stop.wait());
     tokio::pin!(serving);
 
     // Whichever side ends first stops the other: a shutdown signal ends serving; a rejected
     // token ends the Telegram side, and the process exits non-zero saying why.
     let (served, polled) = tokio::select! {
         served = &mut serving => {
-            stop_tx.send_replace(true);
-            (served, telegram.await)
+            stop.trigger();
+            (served, tenant.stop().await)
         }
-        polled = &mut telegram => {
-            stop_tx.send_replace(true);
+        polled = tenant.telegram_ended() => {
+            stop.trigger();
+            let polled = polled.and(tenant.stop().await);
             (serving.await, polled)
         }
     };
     if let Err(e) = listening.await {
         tracing::error!(error = %e, "the listener failed");
     }
-    if let Err(e) = outbox.await {
-        tracing::error!(error = %e, "the outbox task failed");
-    }
-    if let Err(e) = broadcasts.await {
-        tracing::error!(error = %e, "the broadcast watcher failed");
-    }
-    match polled {
-        Ok(Ok(())) => {}
-        Ok(Err(rejected)) => return Err(rejected.into()),
-        Err(e) => tracing::error!(error = %e, "the Telegram task failed"),
-    }
+    polled?;
     served?;
     tracing::info!(tenant = %config.tenant_id, "stopped");
     Ok(())
-}
-
-/// Resolves once the stop flag is set (or its sender is gone).
-async fn stopped(mut rx: watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stop| *stop).await;
 }

@@ -1,5 +1,6 @@
 //! The handler tree: every update goes to the admin panel or to the customer's flows.
 //!
+//! Every update first passes the rate limit (once, here, for customers and admins alike).
 //! Private messages: `/admin` first, then the customer's commands, a shared contact, a typed
 //! admin step that is waiting, and any other text; button presses by their codec's prefix;
 //! and the bot's own membership (a customer who blocked it).
@@ -10,10 +11,13 @@ use teloxide::{
     types::Message,
 };
 
+use bot_kit::Sender;
+
 use crate::{
     admin,
     customer::{buttons, entry},
     error::BotError,
+    runtime::rate_limit,
 };
 
 /// The whole tree: private messages (commands first, then any text) and button presses.
@@ -34,7 +38,11 @@ pub fn schema() -> UpdateHandler<BotError> {
         .branch(dptree::filter(admin::is_press).endpoint(admin::router::on_callback))
         .endpoint(buttons::on_callback);
     let membership = Update::filter_my_chat_member().endpoint(entry::on_membership);
+    // Once per update, before anything else: who it is from, and the rate limit.
     dptree::entry()
+        .filter_map(Sender::of)
+        .map_async(rate_limit::gate)
+        .chain(bot_kit::middleware::gate())
         .branch(messages)
         .branch(presses)
         .branch(membership)

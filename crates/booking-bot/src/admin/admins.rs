@@ -23,9 +23,9 @@ use super::{
     callback::{AdminAction as A, choices::RoleCode},
     input::{self, Pending},
     keyboards::{button, column, rows},
-    reply::AdminReply,
 };
 use crate::{error::BotError, runtime::telegram::telegram_id};
+use bot_kit::Reply;
 
 fn role_name(cx: &Cx<'_>, role: AdminRole, staff: &[booking_core::catalogue::Staff]) -> String {
     match role {
@@ -43,7 +43,7 @@ fn role_name(cx: &Cx<'_>, role: AdminRole, staff: &[booking_core::catalogue::Sta
     }
 }
 
-pub async fn list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn list(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let all = admins::list(&mut tx).await?;
     let staff = catalogue::staff(&mut tx, true).await?;
@@ -69,13 +69,13 @@ pub async fn list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
         button(cx.tr("📜 Audit log", "📜 Журнал"), A::Audit(0)),
         button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu),
     ]);
-    Ok(AdminReply::screen(text, rows(kb)))
+    Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn item(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotError> {
+pub async fn item(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(a) = admin_views::admin(&mut tx, id).await? else {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("Not an admin (any more).", "Уже не администратор."),
         ));
     };
@@ -108,7 +108,7 @@ pub async fn item(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotErro
         cx.tr("◀ Admins", "◀ Администраторы"),
         A::Admins,
     )]);
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "👤 {} ({id})\n{}: {}",
             a.name,
@@ -141,20 +141,16 @@ async fn tell(
     Ok(())
 }
 
-pub async fn set_role(
-    cx: &Cx<'_>,
-    id: TelegramUserId,
-    role: RoleCode,
-) -> Result<AdminReply, BotError> {
+pub async fn set_role(cx: &Cx<'_>, id: TelegramUserId, role: RoleCode) -> Result<Reply, BotError> {
     if id == cx.admin.id {
-        return Ok(AdminReply::alert(cx.tr(
+        return Ok(Reply::alert(cx.tr(
             "You cannot change your own role.",
             "Нельзя менять свою роль.",
         )));
     }
     let mut tx = cx.tx().await?;
     let Some(current) = admin_views::admin(&mut tx, id).await? else {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("Not an admin (any more).", "Уже не администратор."),
         ));
     };
@@ -167,7 +163,7 @@ pub async fn set_role(
                 .iter()
                 .any(|m| m.id == s)
             {
-                return Ok(AdminReply::alert(
+                return Ok(Reply::alert(
                     cx.tr("No such staff member.", "Такого мастера нет."),
                 ));
             }
@@ -202,8 +198,8 @@ pub async fn set_role(
     item(cx, id).await
 }
 
-pub async fn remove_ask(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotError> {
-    Ok(AdminReply::screen(
+pub async fn remove_ask(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> {
+    Ok(Reply::screen(
         format!("{} {id}?", cx.tr("Remove admin", "Удалить администратора")),
         rows(vec![vec![
             button(cx.tr("Yes, remove", "Да, удалить"), A::AdminRemove(id)),
@@ -212,15 +208,15 @@ pub async fn remove_ask(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, B
     ))
 }
 
-pub async fn remove(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotError> {
+pub async fn remove(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> {
     if id == cx.admin.id {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("You cannot remove yourself.", "Нельзя удалить себя."),
         ));
     }
     let mut tx = cx.tx().await?;
     if !admin_views::remove_admin(&mut tx, id).await? {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("Not an admin (any more).", "Уже не администратор."),
         ));
     }
@@ -249,9 +245,9 @@ pub async fn remove(cx: &Cx<'_>, id: TelegramUserId) -> Result<AdminReply, BotEr
     Ok(list(cx).await?.with_alert(cx.tr("Removed.", "Удалено.")))
 }
 
-pub async fn add_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn add_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::AdminAdd).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "➕ Send the person's Telegram id (digits), or forward any message they wrote. They join as admin; change the role afterwards. (/admin to leave)",
             "➕ Пришлите Telegram id (цифры) или перешлите любое сообщение этого человека. Он будет добавлен как администратор; роль можно изменить. (/admin — выйти)",
@@ -262,14 +258,10 @@ pub async fn add_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
 
 /// The typed id or the forwarded message's author. Forwards from people who hide their
 /// account carry no id, and are refused with a hint.
-pub async fn add(
-    cx: &Cx<'_>,
-    text: &str,
-    forwarded: Option<&User>,
-) -> Result<AdminReply, BotError> {
+pub async fn add(cx: &Cx<'_>, text: &str, forwarded: Option<&User>) -> Result<Reply, BotError> {
     let (id, mut name) = match forwarded {
         Some(user) if !user.is_bot => (telegram_id(user), user.full_name()),
-        Some(_) => return Ok(AdminReply::alert(cx.tr("⚠️ That is a bot.", "⚠️ Это бот."))),
+        Some(_) => return Ok(Reply::alert(cx.tr("⚠️ That is a bot.", "⚠️ Это бот."))),
         None => {
             let digits = text.trim();
             match digits.parse::<i64>() {
@@ -277,7 +269,7 @@ pub async fn add(
                     (TelegramUserId(n), String::new())
                 }
                 _ => {
-                    return Ok(AdminReply::alert(cx.tr(
+                    return Ok(Reply::alert(cx.tr(
                         "⚠️ Not a Telegram id. Send digits only, or forward a message they wrote (if their privacy settings hide them, ask them for their id).",
                         "⚠️ Это не Telegram id. Пришлите только цифры или перешлите сообщение (если аккаунт скрыт, попросите id).",
                     )));
@@ -287,7 +279,7 @@ pub async fn add(
     };
     let mut tx = cx.tx().await?;
     if admin_views::admin(&mut tx, id).await?.is_some() {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("Already an admin.", "Уже администратор."),
         ));
     }

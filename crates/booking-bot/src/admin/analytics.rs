@@ -14,17 +14,17 @@ use super::{
     callback::{AdminAction as A, choices::Report},
     chart::Chart,
     keyboards::{button, rows},
-    reply::{AdminReply, Attachment},
 };
 use crate::error::BotError;
+use bot_kit::{Attachment, Reply};
 
 /// Rankings cover the last 90 days and the bookings ahead within 30.
 const RANKING_DAYS: i64 = 90;
 const TOP: i64 = 10;
 
-pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let b = |label, r| button(label, A::Analytics(r));
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr("📊 Analytics", "📊 Аналитика"),
         rows(vec![
             vec![
@@ -62,7 +62,7 @@ fn window(now: DateTime<Utc>, report: Report) -> (Bucket, Interval) {
     )
 }
 
-pub async fn report(cx: &Cx<'_>, report: Report) -> Result<AdminReply, BotError> {
+pub async fn report(cx: &Cx<'_>, report: Report) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
@@ -113,8 +113,8 @@ fn title(cx: &Cx<'_>, report: Report) -> &'static str {
     }
 }
 
-fn with_chart(cx: &Cx<'_>, text: String, chart: Chart, caption: String) -> AdminReply {
-    let mut reply = AdminReply::screen(
+fn with_chart(cx: &Cx<'_>, text: String, chart: Chart, caption: String) -> Reply {
+    let mut reply = Reply::screen(
         text,
         rows(vec![vec![
             button(cx.tr("◀ Analytics", "◀ Аналитика"), A::AnalyticsMenu),
@@ -122,13 +122,14 @@ fn with_chart(cx: &Cx<'_>, text: String, chart: Chart, caption: String) -> Admin
         ]]),
     );
     reply.files.push(Attachment::Photo {
+        name: "chart.png".to_owned(),
         bytes: chart.png(),
         caption,
     });
     reply
 }
 
-fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow]) -> AdminReply {
+fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow]) -> Reply {
     let mut text = format!(
         "{}\n{}",
         title(cx, report),
@@ -168,7 +169,7 @@ fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow]) -> AdminReply {
     with_chart(cx, text, chart, caption)
 }
 
-fn ranked(cx: &Cx<'_>, report: Report, rows: &[(String, i64)]) -> AdminReply {
+fn ranked(cx: &Cx<'_>, report: Report, rows: &[(String, i64)]) -> Reply {
     let mut text = title(cx, report).to_owned();
     for (label, n) in rows {
         let label = if report == Report::Hours {

@@ -6,14 +6,14 @@ use super::{
     Cx,
     callback::AdminAction as A,
     keyboards::{button, rows},
-    reply::{AdminReply, Attachment},
     texts::local,
 };
 use crate::error::BotError;
+use bot_kit::{Attachment, Reply};
 
 const PAGE: i64 = 10;
 
-pub async fn page(cx: &Cx<'_>, page: u32) -> Result<AdminReply, BotError> {
+pub async fn page(cx: &Cx<'_>, page: u32) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let total = audit::count(&mut tx).await?;
@@ -37,7 +37,7 @@ pub async fn page(cx: &Cx<'_>, page: u32) -> Result<AdminReply, BotError> {
     if (i64::from(page) + 1) * PAGE < total {
         nav.push(button("➡️", A::Audit(page + 1)));
     }
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         text,
         rows(vec![
             nav,
@@ -57,7 +57,7 @@ pub const EXPORT_MAX_ROWS: i64 = 10_000;
 
 /// The last [`EXPORT_DAYS`] of the log as CSV, newest first, at most [`EXPORT_MAX_ROWS`]
 /// entries, written row by row as they are read.
-pub async fn csv(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn csv(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let since = cx.app.now() - chrono::Duration::days(EXPORT_DAYS);
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = w.write_record(["at", "actor_id", "action", "target", "details"]);
@@ -93,12 +93,12 @@ pub async fn csv(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
             "; в файле только самые новые",
         ));
     }
-    Ok(AdminReply {
+    Ok(Reply {
         files: vec![Attachment::Document {
             name: "audit_log.csv".to_owned(),
             bytes,
             caption,
         }],
-        ..AdminReply::default()
+        ..Reply::default()
     })
 }

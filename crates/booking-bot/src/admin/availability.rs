@@ -27,12 +27,12 @@ use super::{
     input::{self, Pending},
     keyboards::{button, column, rows},
     parse,
-    reply::AdminReply,
     texts::{local, refused},
 };
 use crate::error::{BotError, split};
+use bot_kit::Reply;
 
-pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let staff = catalogue::staff(&mut tx, false).await?;
     tx.commit().await?;
@@ -70,14 +70,14 @@ pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
         }),
     ));
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr("🗓 Availability", "🗓 Доступность"),
         rows(kb),
     ))
 }
 
 /// Blocks from now on that concern the admin (a staff member sees theirs and everyone-blocks).
-pub async fn blocks(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn blocks(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let staff = catalogue::staff(&mut tx, true).await?;
@@ -122,10 +122,10 @@ pub async fn blocks(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
         cx.tr("◀ Availability", "◀ Доступность"),
         A::Availability,
     )]);
-    Ok(AdminReply::screen(text, rows(kb)))
+    Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply, BotError> {
+pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::Block { staff }).await?;
     let mut kb = Vec::new();
     if cx.admin.is_manager() {
@@ -143,7 +143,7 @@ pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply
         cx.tr("◀ Availability", "◀ Доступность"),
         A::Availability,
     )]);
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "🔒 Send the period to block, then optionally '; reason':\n25.11.2026 — the whole day\n25.11.2026 10:00-13:00 — a time range\n25.11.2026-27.11.2026 — several days\nBookings inside are cancelled and the customers offered the nearest free times. (/admin to leave)",
             "🔒 Пришлите период и, если нужно, '; причина':\n25.11.2026 — весь день\n25.11.2026 10:00-13:00 — промежуток\n25.11.2026-27.11.2026 — несколько дней\nЗаписи в этом периоде будут отменены, клиентам предложат ближайшее время. (/admin — выйти)",
@@ -191,15 +191,11 @@ async fn cancel_under(
     Ok((cancelled, told))
 }
 
-pub async fn block(
-    cx: &Cx<'_>,
-    staff: Option<StaffId>,
-    text: &str,
-) -> Result<AdminReply, BotError> {
+pub async fn block(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
     let (period_text, reason) = text.split_once(';').unwrap_or((text, ""));
     let reason = reason.trim();
     if reason.chars().count() > 200 {
-        return Ok(AdminReply::alert(cx.tr(
+        return Ok(Reply::alert(cx.tr(
             "⚠️ The reason is too long (200 characters at most).",
             "⚠️ Причина слишком длинная (до 200 символов).",
         )));
@@ -209,10 +205,10 @@ pub async fn block(
     let now = cx.app.now();
     let period = match parse::period(period_text, zone, now.with_timezone(&zone).date_naive()) {
         Ok(p) => p,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     if period.end <= now {
-        return Ok(AdminReply::alert(cx.tr(
+        return Ok(Reply::alert(cx.tr(
             "⚠️ That period is over already.",
             "⚠️ Этот период уже прошёл.",
         )));
@@ -237,7 +233,7 @@ pub async fn block(
     .await?;
     tx.commit().await?;
     input::clear(cx.app, cx.chat).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "🔒 #{id} {} – {}\n{}: {cancelled}, {}: {told}",
             local(zone, period.start),
@@ -252,10 +248,10 @@ pub async fn block(
     ))
 }
 
-pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<AdminReply, BotError> {
+pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(found) = admin_views::block(&mut tx, id).await? else {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("No such block.", "Такой блокировки нет."),
         ));
     };
@@ -265,7 +261,7 @@ pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<AdminReply, BotError> {
         None => cx.admin.is_manager(),
     };
     if !allowed {
-        return Ok(AdminReply::alert(refused(cx.locale)));
+        return Ok(Reply::alert(refused(cx.locale)));
     }
     schedule::unblock(&mut tx, id).await?;
     audit::record(
@@ -282,7 +278,7 @@ pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<AdminReply, BotError> {
         .with_alert(cx.tr("Unblocked.", "Разблокировано.")))
 }
 
-pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotError> {
+pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = cx.app.now().with_timezone(&zone).date_naive();
@@ -292,7 +288,7 @@ pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, Bo
         .iter()
         .filter(|v| v.booking.status == BookingStatus::Confirmed && v.booking.end > cx.app.now())
         .count();
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "🤒 {} {left}. {}",
             cx.tr("Bookings left today:", "Осталось записей сегодня:"),
@@ -308,7 +304,7 @@ pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, Bo
     ))
 }
 
-pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotError> {
+pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let now = cx.app.now();
@@ -316,7 +312,7 @@ pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotErr
     let end = parse::midnight(zone, today + Duration::days(1))
         .map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
     let Some(rest) = Interval::new(now, end) else {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("The day is over.", "День уже закончился."),
         ));
     };
@@ -339,7 +335,7 @@ pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<AdminReply, BotErr
     )
     .await?;
     tx.commit().await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "🤒 {}: {cancelled}, {}: {told}",
             cx.tr("Bookings cancelled", "Отменено записей"),

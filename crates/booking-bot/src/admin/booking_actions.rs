@@ -24,11 +24,11 @@ use super::{
     input::{self, Pending},
     keyboards::{button, column, rows},
     parse,
-    reply::AdminReply,
     schedule::card,
     texts::{local, refused},
 };
 use crate::error::{BotError, split};
+use bot_kit::Reply;
 
 fn actor(cx: &Cx<'_>) -> Actor {
     Actor::Admin(cx.admin.id)
@@ -39,14 +39,12 @@ pub(super) async fn scoped(
     cx: &Cx<'_>,
     tx: &mut TenantTx,
     id: BookingId,
-) -> Result<Result<Booking, AdminReply>, BotError> {
+) -> Result<Result<Booking, Reply>, BotError> {
     match bookings::views::get(tx, id).await? {
-        None => Ok(Err(AdminReply::alert(
+        None => Ok(Err(Reply::alert(
             cx.tr("No such booking.", "Такой записи нет."),
         ))),
-        Some(b) if !cx.admin.may_manage(b.staff_id) => {
-            Ok(Err(AdminReply::alert(refused(cx.locale))))
-        }
+        Some(b) if !cx.admin.may_manage(b.staff_id) => Ok(Err(Reply::alert(refused(cx.locale)))),
         Some(b) => Ok(Ok(b)),
     }
 }
@@ -56,7 +54,7 @@ fn rejection(cx: &Cx<'_>, r: &BookingRejection) -> String {
 }
 
 /// Marks a visit done (`true`) or a no-show; only once it has started.
-pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<AdminReply, BotError> {
+pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, id).await? {
         Ok(b) => b,
@@ -64,7 +62,7 @@ pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<AdminRepl
     };
     let now = cx.app.now();
     if b.start > now {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("The visit has not started yet.", "Визит ещё не начался."),
         ));
     }
@@ -78,11 +76,11 @@ pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<AdminRepl
             tx.commit().await?;
             card(cx, id).await
         }
-        Err(r) => Ok(AdminReply::alert(rejection(cx, &r))),
+        Err(r) => Ok(Reply::alert(rejection(cx, &r))),
     }
 }
 
-pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
+pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, id).await? {
         Ok(b) => b,
@@ -90,7 +88,7 @@ pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotErr
     };
     let zone = settings::profile(&mut tx).await?.time_zone;
     tx.commit().await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "{} #{id} {}? {}",
             cx.tr("Cancel booking", "Отменить запись"),
@@ -107,7 +105,7 @@ pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotErr
     ))
 }
 
-pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
+pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     if let Err(refusal) = scoped(cx, &mut tx, id).await? {
         return Ok(refusal);
@@ -120,18 +118,18 @@ pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> 
                 .await?
                 .with_alert(cx.tr("Cancelled.", "Отменено.")))
         }
-        Err(r) => Ok(AdminReply::alert(rejection(cx, &r))),
+        Err(r) => Ok(Reply::alert(rejection(cx, &r))),
     }
 }
 
-pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
+pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     if let Err(refusal) = scoped(cx, &mut tx, id).await? {
         return Ok(refusal);
     }
     tx.commit().await?;
     input::set(cx.app, cx.chat, &Pending::MoveTo { booking: id }).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "🔁 #{id}: {}",
             cx.tr(
@@ -146,7 +144,7 @@ pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError
     ))
 }
 
-pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<AdminReply, BotError> {
+pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     match scoped(cx, &mut tx, id).await? {
         Ok(_) => {}
@@ -159,7 +157,7 @@ pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<AdminRepl
     let zone = settings::profile(&mut tx).await?.time_zone;
     let start = match parse::start(text, zone, now.with_timezone(&zone).date_naive()) {
         Ok(s) => s,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     let by = Caller::staff(actor(cx));
     match split(service::reschedule(&mut tx, id, &by, start, now).await)? {
@@ -170,11 +168,11 @@ pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<AdminRepl
                 .await?
                 .with_alert(cx.tr("Moved.", "Перенесено.")))
         }
-        Err(r) => Ok(AdminReply::alert(rejection(cx, &r))),
+        Err(r) => Ok(Reply::alert(rejection(cx, &r))),
     }
 }
 
-pub async fn phone_in_services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn phone_in_services(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let services = catalogue::services(&mut tx, false).await?;
     tx.commit().await?;
@@ -184,7 +182,7 @@ pub async fn phone_in_services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
             .map(|s| button(s.name, A::PhoneInService(s.id))),
     );
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "➕ Phoned-in booking: which service?",
             "➕ Запись по телефону: какая услуга?",
@@ -193,7 +191,7 @@ pub async fn phone_in_services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
     ))
 }
 
-pub async fn phone_in_staff(cx: &Cx<'_>, service: ServiceId) -> Result<AdminReply, BotError> {
+pub async fn phone_in_staff(cx: &Cx<'_>, service: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let givers = catalogue::staff_for_service(&mut tx, service).await?;
     tx.commit().await?;
@@ -204,7 +202,7 @@ pub async fn phone_in_staff(cx: &Cx<'_>, service: ServiceId) -> Result<AdminRepl
             .map(|s| button(s.name, A::PhoneInStaff(service, s.id))),
     );
     kb.push(vec![button(cx.tr("◀ Back", "◀ Назад"), A::PhoneIn)]);
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr("Which master?", "Какой мастер?"),
         rows(kb),
     ))
@@ -214,9 +212,9 @@ pub async fn phone_in_ask(
     cx: &Cx<'_>,
     service: ServiceId,
     staff: StaffId,
-) -> Result<AdminReply, BotError> {
+) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::PhoneIn { service, staff }).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "Send: date and time; name; phone — e.g. 25.11.2026 15:00; Maria; +7 900 123-45-67 (/admin to leave).",
             "Пришлите: дату и время; имя; телефон — например 25.11.2026 15:00; Мария; +7 900 123-45-67 (/admin — выйти).",
@@ -232,10 +230,10 @@ pub async fn phone_in(
     service: ServiceId,
     staff: StaffId,
     text: &str,
-) -> Result<AdminReply, BotError> {
+) -> Result<Reply, BotError> {
     let parts: Vec<&str> = text.split(';').map(str::trim).collect();
     let [when, name, phone] = parts.as_slice() else {
-        return Ok(AdminReply::alert(cx.tr(
+        return Ok(Reply::alert(cx.tr(
             "⚠️ Expected three parts separated by ';': date and time; name; phone.",
             "⚠️ Нужно три части через ';': дата и время; имя; телефон.",
         )));
@@ -247,7 +245,7 @@ pub async fn phone_in(
         .and_then(|s| Ok((s, parse::name(name)?, parse::phone(phone)?)));
     let (start, name, phone) = match parsed {
         Ok(p) => p,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     let customer = offline_customers::find_or_create(&mut tx, &name, &phone).await?;
     let request = BookingRequest {
@@ -268,6 +266,6 @@ pub async fn phone_in(
                 .await?
                 .with_alert(cx.tr("Booked.", "Записано.")))
         }
-        Err(r) => Ok(AdminReply::alert(rejection(cx, &r))),
+        Err(r) => Ok(Reply::alert(rejection(cx, &r))),
     }
 }

@@ -8,6 +8,7 @@
 //! press finds the id taken). The outbox dispatcher sends them like any other message, once
 //! each, across restarts; [`watch`] keeps the progress message and posts the report.
 
+use bot_kit::TgBot;
 use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 
 use booking_core::{ids::TelegramUserId, locale::Locale};
@@ -31,10 +32,10 @@ use super::{
     callback::{AdminAction as A, choices::Audience},
     input::{self, Pending},
     keyboards::{button, column, rows},
-    reply::AdminReply,
     texts::tr,
 };
-use crate::{error::BotError, runtime::app::App, runtime::app::TgBot};
+use crate::{error::BotError, runtime::app::App};
+use bot_kit::Reply;
 
 /// Time between two messages' due times: 20 a second, under Telegram's 30 a second per bot,
 /// leaving room for the bot's other messages (the Throttle adaptor enforces the hard limits).
@@ -90,22 +91,22 @@ const fn audience_label(l: Locale, a: Audience) -> &'static str {
     }
 }
 
-pub async fn audiences(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn audiences(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut kb = column(
         Audience::ALL
             .into_iter()
             .map(|a| button(audience_label(cx.locale, a), A::BroadcastSegment(a))),
     );
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr("📢 Broadcast: to whom?", "📢 Рассылка: кому?"),
         rows(kb),
     ))
 }
 
-pub async fn ask(cx: &Cx<'_>, audience: Audience) -> Result<AdminReply, BotError> {
+pub async fn ask(cx: &Cx<'_>, audience: Audience) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::BroadcastText { audience }).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "📢 {}: {}",
             audience_label(cx.locale, audience),
@@ -125,10 +126,10 @@ async fn count(cx: &Cx<'_>, audience: Audience) -> Result<Vec<TelegramUserId>, B
     Ok(list)
 }
 
-pub async fn preview(cx: &Cx<'_>, audience: Audience, text: &str) -> Result<AdminReply, BotError> {
+pub async fn preview(cx: &Cx<'_>, audience: Audience, text: &str) -> Result<Reply, BotError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_TEXT {
-        return Ok(AdminReply::alert(cx.tr(
+        return Ok(Reply::alert(cx.tr(
             "⚠️ The text must be 1 to 4096 characters.",
             "⚠️ Текст должен быть от 1 до 4096 символов.",
         )));
@@ -145,7 +146,7 @@ pub async fn preview(cx: &Cx<'_>, audience: Audience, text: &str) -> Result<Admi
         .set(&draft_key(cx.app, id), &json, DRAFT_TTL)
         .await?;
     input::clear(cx.app, cx.chat).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "👀 {}\n\n{text}\n\n{}: {recipients} ({})",
             cx.tr("Preview:", "Предпросмотр:"),
@@ -159,9 +160,9 @@ pub async fn preview(cx: &Cx<'_>, audience: Audience, text: &str) -> Result<Admi
     ))
 }
 
-pub async fn drop_draft(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
+pub async fn drop_draft(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
     cx.app.kv.delete(&draft_key(cx.app, id)).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "📢 Broadcast cancelled; nothing was sent.",
             "📢 Рассылка отменена, ничего не отправлено.",
@@ -172,9 +173,9 @@ pub async fn drop_draft(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
 
 /// Starts the draft once: the outbox gets one message per recipient and the audit log the
 /// start, in one transaction; a second press (or a forged one) finds it started or gone.
-pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
+pub async fn send(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
     let Some(json) = cx.app.kv.get(&draft_key(cx.app, id)).await? else {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("This draft is gone.", "Черновик не найден."),
         ));
     };
@@ -193,9 +194,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
         text: &draft.text,
     };
     if !broadcasts::start(&mut tx, &new, &recipients, PACE, now).await? {
-        return Ok(AdminReply::alert(
-            cx.tr("Already sending.", "Уже отправляется."),
-        ));
+        return Ok(Reply::alert(cx.tr("Already sending.", "Уже отправляется.")));
     }
     audit::record(
         &mut tx,
@@ -210,7 +209,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
     cx.app.kv.delete(&draft_key(cx.app, id)).await?;
     // The progress message is posted at once rather than on the watcher's next look.
     cx.app.broadcasts.notify_one();
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "📢 {}\n\n{}",
             cx.tr("Sending:", "Отправляется:"),
@@ -220,18 +219,18 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
     ))
 }
 
-pub async fn stop(cx: &Cx<'_>, id: u64) -> Result<AdminReply, BotError> {
+pub async fn stop(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let stopped = broadcasts::stop(&mut tx, broadcast_id(id), cx.app.now()).await?;
     tx.commit().await?;
     if !stopped {
-        return Ok(AdminReply::alert(cx.tr(
+        return Ok(Reply::alert(cx.tr(
             "This broadcast has already finished.",
             "Эта рассылка уже завершена.",
         )));
     }
     cx.app.broadcasts.notify_one();
-    Ok(AdminReply::alert(cx.tr("Stopping…", "Останавливаю…")))
+    Ok(Reply::alert(cx.tr("Stopping…", "Останавливаю…")))
 }
 
 fn progress(l: Locale, t: &Tally) -> String {

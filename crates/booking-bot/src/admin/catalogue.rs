@@ -18,9 +18,9 @@ use super::{
     input::{self, Pending},
     keyboards::{button, column, rows},
     parse::InputError,
-    reply::AdminReply,
 };
 use crate::error::BotError;
+use bot_kit::Reply;
 
 pub(super) fn on_off(active: bool) -> &'static str {
     if active { "✅" } else { "🚫" }
@@ -73,7 +73,7 @@ const fn field_label(cx: &Cx<'_>, f: Field) -> &'static str {
     }
 }
 
-pub async fn services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn services(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let list = catalogue::services(&mut tx, true).await?;
     tx.commit().await?;
@@ -94,18 +94,13 @@ pub async fn services(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
         button(cx.tr("👥 Staff", "👥 Мастера"), A::StaffList),
     ]);
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
-    Ok(AdminReply::screen(
-        cx.tr("🧾 Services", "🧾 Услуги"),
-        rows(kb),
-    ))
+    Ok(Reply::screen(cx.tr("🧾 Services", "🧾 Услуги"), rows(kb)))
 }
 
-pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
+pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(s) = catalogue::service(&mut tx, id).await? else {
-        return Ok(AdminReply::alert(
-            cx.tr("No such service.", "Такой услуги нет."),
-        ));
+        return Ok(Reply::alert(cx.tr("No such service.", "Такой услуги нет.")));
     };
     tx.commit().await?;
     let t = s.timing;
@@ -149,15 +144,13 @@ pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError>
         ),
     ]);
     kb.push(vec![button(cx.tr("◀ Services", "◀ Услуги"), A::Services)]);
-    Ok(AdminReply::screen(text, rows(kb)))
+    Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn service_toggle(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
+pub async fn service_toggle(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(s) = catalogue::service(&mut tx, id).await? else {
-        return Ok(AdminReply::alert(
-            cx.tr("No such service.", "Такой услуги нет."),
-        ));
+        return Ok(Reply::alert(cx.tr("No such service.", "Такой услуги нет.")));
     };
     catalogue_admin::set_active(&mut tx, Kind::Service, id.get(), !s.active).await?;
     audit::record(
@@ -172,7 +165,7 @@ pub async fn service_toggle(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, Bo
     service(cx, id).await
 }
 
-pub async fn service_up(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotError> {
+pub async fn service_up(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let moved = catalogue_admin::move_up(&mut tx, Kind::Service, id.get()).await?;
     if moved {
@@ -189,11 +182,7 @@ pub async fn service_up(cx: &Cx<'_>, id: ServiceId) -> Result<AdminReply, BotErr
     services(cx).await
 }
 
-pub async fn service_edit_ask(
-    cx: &Cx<'_>,
-    id: ServiceId,
-    field: Field,
-) -> Result<AdminReply, BotError> {
+pub async fn service_edit_ask(cx: &Cx<'_>, id: ServiceId, field: Field) -> Result<Reply, BotError> {
     input::set(
         cx.app,
         cx.chat,
@@ -206,7 +195,7 @@ pub async fn service_edit_ask(
         Field::Price => cx.tr("e.g. 1500 or 1500.50", "например 1500 или 1500.50"),
         _ => cx.tr("minutes", "минуты"),
     };
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "✏️ {}: {hint} (/admin {})",
             field_label(cx, field),
@@ -248,17 +237,15 @@ pub async fn service_edit(
     id: ServiceId,
     field: Field,
     text: &str,
-) -> Result<AdminReply, BotError> {
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(current) = catalogue::service(&mut tx, id).await? else {
         input::clear(cx.app, cx.chat).await?;
-        return Ok(AdminReply::alert(
-            cx.tr("No such service.", "Такой услуги нет."),
-        ));
+        return Ok(Reply::alert(cx.tr("No such service.", "Такой услуги нет.")));
     };
     let value = match field_value(field, text) {
         Ok(v) => v,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     // The timing must stay coherent as a whole (duration, interval and buffers together).
     let t = current.timing;
@@ -290,7 +277,7 @@ pub async fn service_edit(
         _ => None,
     };
     if let Some(Err(e)) = timing {
-        return Ok(AdminReply::alert(format!("⚠️ {e}")));
+        return Ok(Reply::alert(format!("⚠️ {e}")));
     }
     catalogue_admin::update_service(&mut tx, id, &value).await?;
     audit::record(
@@ -308,9 +295,9 @@ pub async fn service_edit(
         .with_alert(cx.tr("Saved.", "Сохранено.")))
 }
 
-pub async fn service_new_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn service_new_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::ServiceNew).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "➕ Send: name; duration in minutes; price — e.g. Beard trim; 30; 800 (/admin to leave)",
             "➕ Пришлите: название; длительность в минутах; цена — например Стрижка бороды; 30; 800 (/admin — выйти)",
@@ -319,7 +306,7 @@ pub async fn service_new_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
     ))
 }
 
-pub async fn service_new(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
+pub async fn service_new(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
     let parts: Vec<&str> = text.split(';').map(str::trim).collect();
     let parsed = (|| {
         let [name, duration, cost] = parts.as_slice() else {
@@ -332,7 +319,7 @@ pub async fn service_new(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError
     })();
     let (name, timing, cost) = match parsed {
         Ok(p) => p,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     let mut tx = cx.tx().await?;
     let sort_order = catalogue_admin::next_sort_order(&mut tx, Kind::Service).await?;

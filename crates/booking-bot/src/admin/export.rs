@@ -12,9 +12,9 @@ use super::{
     Cx,
     callback::AdminAction as A,
     keyboards::{button, rows},
-    reply::{AdminReply, Attachment},
 };
 use crate::error::BotError;
+use bot_kit::{Attachment, Reply};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -27,9 +27,9 @@ pub fn finish(result: Result<Vec<u8>, csv::Error>) -> Result<Vec<u8>, BotError> 
     Ok(out)
 }
 
-pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
     {
-        Ok(AdminReply::screen(
+        Ok(Reply::screen(
             cx.tr("📤 Exports (CSV)", "📤 Выгрузки (CSV)"),
             rows(vec![
                 vec![
@@ -43,18 +43,18 @@ pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
     }
 }
 
-fn document(name: &str, bytes: Vec<u8>, caption: String) -> AdminReply {
-    AdminReply {
+fn document(name: &str, bytes: Vec<u8>, caption: String) -> Reply {
+    Reply {
         files: vec![Attachment::Document {
             name: name.to_owned(),
             bytes,
             caption,
         }],
-        ..AdminReply::default()
+        ..Reply::default()
     }
 }
 
-pub async fn bookings(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn bookings(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
@@ -111,7 +111,7 @@ pub async fn bookings(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
     ))
 }
 
-pub async fn customers(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn customers(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let rows = admin_exports::customers(&mut tx).await?;
     tx.commit().await?;

@@ -13,9 +13,9 @@ use super::{
     input::{self, Pending},
     keyboards::{button, rows},
     parse::{self, InputError},
-    reply::AdminReply,
 };
 use crate::error::BotError;
+use bot_kit::Reply;
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -82,7 +82,7 @@ fn show(rows: &[(i16, String, chrono::NaiveTime, chrono::NaiveTime)]) -> String 
     out
 }
 
-pub async fn hours_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply, BotError> {
+pub async fn hours_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let current = admin_views::weekly_rows(&mut tx, staff).await?;
     tx.commit().await?;
@@ -92,7 +92,7 @@ pub async fn hours_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply
     } else {
         ""
     };
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "🕘 {} {whose}{}\n\n{}",
             cx.tr("Weekly hours", "Часы работы"),
@@ -106,14 +106,10 @@ pub async fn hours_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply
     ))
 }
 
-pub async fn hours(
-    cx: &Cx<'_>,
-    staff: Option<StaffId>,
-    text: &str,
-) -> Result<AdminReply, BotError> {
+pub async fn hours(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
     let week = match weekly(text) {
         Ok(w) => w,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     let mut tx = cx.tx().await?;
     schedule::set_weekly(&mut tx, staff, &week).await?;
@@ -128,7 +124,7 @@ pub async fn hours(
     let now = admin_views::weekly_rows(&mut tx, staff).await?;
     tx.commit().await?;
     input::clear(cx.app, cx.chat).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!("✅ {}{}", cx.tr("Saved:", "Сохранено:"), show(&now)),
         rows(vec![vec![button(
             cx.tr("◀ Availability", "◀ Доступность"),
@@ -137,9 +133,9 @@ pub async fn hours(
     ))
 }
 
-pub async fn exception_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminReply, BotError> {
+pub async fn exception_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::Exception { staff }).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "📌 Send one date and what applies:\n31.12.2026 off — a day off\n30.12.2026 10:00-15:00 break 12:00-12:30 — special hours\n31.12.2026 normal — back to the weekly hours\n(/admin to leave)",
             "📌 Пришлите дату и что в этот день:\n31.12.2026 off — выходной\n30.12.2026 10:00-15:00 break 12:00-12:30 — особые часы\n31.12.2026 normal — как обычно\n(/admin — выйти)",
@@ -148,11 +144,7 @@ pub async fn exception_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<AdminR
     ))
 }
 
-pub async fn exception(
-    cx: &Cx<'_>,
-    staff: Option<StaffId>,
-    text: &str,
-) -> Result<AdminReply, BotError> {
+pub async fn exception(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = cx.app.now().with_timezone(&zone).date_naive();
@@ -171,7 +163,7 @@ pub async fn exception(
     })();
     let (day, exception) = match parsed {
         Ok(p) => p,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     match &exception {
         Some(e) => schedule::set_exception(&mut tx, staff, day, e).await?,
@@ -189,7 +181,7 @@ pub async fn exception(
     .await?;
     tx.commit().await?;
     input::clear(cx.app, cx.chat).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "✅ {} {}",
             day.format("%d.%m.%Y"),

@@ -38,8 +38,6 @@ pub mod notes;
 pub mod parse;
 /// The booking policy.
 pub mod policy;
-/// What a step shows.
-pub mod reply;
 /// Who may do what.
 pub mod roles;
 /// The three ways into the panel, each re-reading the sender's role first.

@@ -13,10 +13,10 @@ use super::{
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, rows},
-    reply::AdminReply,
     schedule::card,
 };
 use crate::error::BotError;
+use bot_kit::Reply;
 
 /// Longest note: enough for allergies, preferences and a phone call's gist, short enough to
 /// keep the card readable.
@@ -30,7 +30,7 @@ pub enum NoteOn {
     Customer,
 }
 
-pub async fn ask(cx: &Cx<'_>, booking: BookingId, on: NoteOn) -> Result<AdminReply, BotError> {
+pub async fn ask(cx: &Cx<'_>, booking: BookingId, on: NoteOn) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, booking).await? {
         Ok(b) => b,
@@ -55,7 +55,7 @@ pub async fn ask(cx: &Cx<'_>, booking: BookingId, on: NoteOn) -> Result<AdminRep
     } else {
         format!("\n{}: {current}", cx.tr("Now", "Сейчас"))
     };
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "📝 #{booking} {what}{now}\n\n{}",
             cx.tr(
@@ -75,11 +75,11 @@ pub async fn set(
     booking: BookingId,
     on: NoteOn,
     text: &str,
-) -> Result<AdminReply, BotError> {
+) -> Result<Reply, BotError> {
     let text = text.trim();
     let note = if text == "-" { "" } else { text };
     if text.is_empty() || note.chars().count() > MAX_NOTE {
-        return Ok(AdminReply::alert(cx.tr(
+        return Ok(Reply::alert(cx.tr(
             "⚠️ A note is 1 to 1000 characters (- clears it).",
             "⚠️ Заметка — от 1 до 1000 символов (- стирает её).",
         )));

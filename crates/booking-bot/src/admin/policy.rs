@@ -14,9 +14,9 @@ use super::{
     input::{self, Pending},
     keyboards::{button, rows},
     parse::InputError,
-    reply::AdminReply,
 };
 use crate::error::BotError;
+use bot_kit::Reply;
 
 fn minutes(v: &str) -> Result<Minutes, InputError> {
     let n: i64 = v
@@ -107,12 +107,12 @@ fn show(p: &Policy) -> String {
     )
 }
 
-pub async fn policy_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn policy_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let p = settings::profile(&mut tx).await?.policy;
     tx.commit().await?;
     input::set(cx.app, cx.chat, &Pending::Policy).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "⚙️ {}\n\n{}\n\n{}",
             cx.tr(
@@ -129,12 +129,12 @@ pub async fn policy_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
     ))
 }
 
-pub async fn policy(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
+pub async fn policy(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let current = settings::profile(&mut tx).await?.policy;
     let next = match apply(current, text) {
         Ok(p) => p,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     settings::set_policy(&mut tx, &next).await?;
     audit::record(cx, &mut tx, "policy.set", "policy", json!({ "text": text })).await?;
@@ -142,7 +142,7 @@ pub async fn policy(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
     // The limit is checked from memory before any database work: take the new one now.
     cx.app.rate_limit.set(next.update_limit);
     input::clear(cx.app, cx.chat).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!("✅ {}\n\n{}", cx.tr("Saved:", "Сохранено:"), show(&next)),
         rows(vec![vec![button(
             cx.tr("◀ Availability", "◀ Доступность"),

@@ -19,14 +19,14 @@ pub enum Attachment {
 
 /// An admin step's answer.
 #[derive(Clone, Debug, Default)]
-pub struct AdminReply {
+pub struct Reply {
     pub text: Option<String>,
     pub keyboard: Option<InlineKeyboardMarkup>,
     pub alert: Option<String>,
     pub files: Vec<Attachment>,
 }
 
-impl AdminReply {
+impl Reply {
     #[must_use]
     pub fn screen(text: impl Into<String>, keyboard: InlineKeyboardMarkup) -> Self {
         Self {

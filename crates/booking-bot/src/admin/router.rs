@@ -1,5 +1,6 @@
 //! The three ways into the panel, each re-reading the sender's role first.
 
+use bot_kit::TgBot;
 use std::sync::Arc;
 
 use teloxide::types::{CallbackQuery, ChatId, Message, User};
@@ -11,15 +12,12 @@ use super::{
     input::{self, Pending},
     locale_of,
     notes::{self, NoteOn},
-    policy,
-    reply::AdminReply,
-    roles, schedule, send, sender, staff,
+    policy, roles, schedule, send, sender, staff,
     texts::{refused, tr},
     texts_screen,
 };
-use crate::{
-    error::BotError, runtime::app::App, runtime::app::TgBot, runtime::rate_limit::Admission,
-};
+use crate::{error::BotError, runtime::app::App};
+use bot_kit::Reply;
 
 /// The role of `user` right now; `None` for anyone who is not an admin.
 async fn acting(app: &App, user: &User) -> Result<Option<roles::Acting>, BotError> {
@@ -38,19 +36,6 @@ fn cx<'a>(app: &'a App, admin: roles::Acting, chat: ChatId, user: &User) -> Cx<'
     }
 }
 
-/// Admins count against the same per-user rate limit as everyone.
-async fn over_limit(app: &App, user: &User) -> Option<AdminReply> {
-    match app.admit(user).await {
-        Admission::Allowed => None,
-        Admission::Warn => Some(AdminReply::alert(tr(
-            locale_of(user),
-            "🐢 Too many requests; please slow down.",
-            "🐢 Слишком много запросов, помедленнее.",
-        ))),
-        Admission::Ignore => Some(AdminReply::default()),
-    }
-}
-
 /// `/admin`: the panel for admins, a refusal for anyone else. Leaves any typed step.
 #[tracing::instrument(skip_all, fields(tenant = %app.tenant, chat = %msg.chat.id))]
 pub async fn on_command(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
@@ -58,14 +43,11 @@ pub async fn on_command(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), B
         return Ok(());
     };
     let chat = msg.chat.id;
-    if let Some(early) = over_limit(&app, user).await {
-        return send::message(&bot, chat, user, Ok(early)).await;
-    }
     let result = async {
         input::clear(&app, chat).await?;
         match acting(&app, user).await? {
             Some(admin) => schedule::menu(&cx(&app, admin, chat, user)).await,
-            None => Ok(AdminReply::alert(refused(locale_of(user)))),
+            None => Ok(Reply::alert(refused(locale_of(user)))),
         }
     }
     .await;
@@ -74,9 +56,6 @@ pub async fn on_command(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), B
 
 #[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %q.from.id, data = ?q.data))]
 pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), BotError> {
-    if let Some(early) = over_limit(&app, &q.from).await {
-        return send::press(&bot, &q, Ok(early)).await;
-    }
     let chat = q
         .message
         .as_ref()
@@ -84,17 +63,17 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
     let result = async {
         let l = locale_of(&q.from);
         let Some(admin) = acting(&app, &q.from).await? else {
-            return Ok(AdminReply::alert(refused(l)));
+            return Ok(Reply::alert(refused(l)));
         };
         let Ok(action) = q.data.as_deref().unwrap_or_default().parse::<AdminAction>() else {
-            return Ok(AdminReply::alert(tr(
+            return Ok(Reply::alert(tr(
                 l,
                 "This button is from another version of the bot; open /admin again.",
                 "Эта кнопка устарела; откройте /admin заново.",
             )));
         };
         if !admin.allows(action) {
-            return Ok(AdminReply::alert(refused(l)));
+            return Ok(Reply::alert(refused(l)));
         }
         route(&cx(&app, admin, chat, &q.from), action).await
     }
@@ -102,7 +81,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
     send::press(&bot, &q, result).await
 }
 
-async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<AdminReply, BotError> {
+async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<Reply, BotError> {
     use AdminAction as A;
     match action {
         A::Menu => schedule::menu(cx).await,
@@ -173,13 +152,10 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         return Ok(());
     };
     let chat = msg.chat.id;
-    if let Some(early) = over_limit(&app, user).await {
-        return send::message(&bot, chat, user, Ok(early)).await;
-    }
     let result = async {
         let l = locale_of(user);
         let Some(pending) = input::get(&app, chat).await? else {
-            return Ok(AdminReply::default());
+            return Ok(Reply::default());
         };
         let admin = acting(&app, user).await?;
         let allowed = admin.as_ref().is_some_and(|a| match &pending {
@@ -199,7 +175,7 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         });
         let Some(admin) = admin.filter(|_| allowed) else {
             input::clear(&app, chat).await?;
-            return Ok(AdminReply::alert(refused(l)));
+            return Ok(Reply::alert(refused(l)));
         };
         let cx = cx(&app, admin, chat, user);
         let text = msg.text().unwrap_or_default();

@@ -16,10 +16,10 @@ use super::{
     callback::AdminAction as A,
     keyboards::{button, rows},
     parse,
-    reply::AdminReply,
     texts::{clock, local, status},
 };
 use crate::error::BotError;
+use bot_kit::Reply;
 
 /// Today in the business's zone.
 pub async fn today(cx: &Cx<'_>) -> Result<NaiveDate, BotError> {
@@ -30,7 +30,7 @@ pub async fn today(cx: &Cx<'_>) -> Result<NaiveDate, BotError> {
 }
 
 /// The panel's main menu, by role.
-pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let profile = settings::profile(&mut tx).await?;
     let staff = catalogue::staff(&mut tx, true).await?;
@@ -112,7 +112,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
             A::Admins,
         )]);
     }
-    Ok(AdminReply::screen(text, rows(kb)))
+    Ok(Reply::screen(text, rows(kb)))
 }
 
 /// The list behind the day and week views, refused for a staff member's other colleagues by
@@ -159,11 +159,7 @@ async fn staff_filter(
     Ok(row)
 }
 
-pub async fn day(
-    cx: &Cx<'_>,
-    staff: Option<StaffId>,
-    date: NaiveDate,
-) -> Result<AdminReply, BotError> {
+pub async fn day(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Result<Reply, BotError> {
     let (zone, list, who) = bookings_between(cx, staff, date, 1).await?;
     let mut text = format!("📅 {} · {who}\n", date.format("%a %d.%m.%Y"));
     if list.is_empty() {
@@ -204,14 +200,10 @@ pub async fn day(
     ]);
     kb.push(staff_filter(cx, |s| A::Day { staff: s, date }).await?);
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
-    Ok(AdminReply::screen(text, rows(kb)))
+    Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn week(
-    cx: &Cx<'_>,
-    staff: Option<StaffId>,
-    date: NaiveDate,
-) -> Result<AdminReply, BotError> {
+pub async fn week(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Result<Reply, BotError> {
     let (zone, list, who) = bookings_between(cx, staff, date, 7).await?;
     let mut text = format!(
         "📆 {} {} · {who}\n",
@@ -259,19 +251,17 @@ pub async fn week(
     ]);
     keyboard.push(staff_filter(cx, |s| A::Week { staff: s, date }).await?);
     keyboard.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
-    Ok(AdminReply::screen(text, rows(keyboard)))
+    Ok(Reply::screen(text, rows(keyboard)))
 }
 
 /// A booking's card: when, what, who, the customer's record and notes, the history.
-pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
+pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(b) = bookings::views::get(&mut tx, id).await? else {
-        return Ok(AdminReply::alert(
-            cx.tr("No such booking.", "Такой записи нет."),
-        ));
+        return Ok(Reply::alert(cx.tr("No such booking.", "Такой записи нет.")));
     };
     if !cx.admin.may_manage(b.staff_id) {
-        return Ok(AdminReply::alert(super::texts::refused(cx.locale)));
+        return Ok(Reply::alert(super::texts::refused(cx.locale)));
     }
     let zone = settings::profile(&mut tx).await?.time_zone;
     let customer = customers::get(&mut tx, b.customer_id).await?;
@@ -357,5 +347,5 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<AdminReply, BotError> {
             date,
         },
     )]);
-    Ok(AdminReply::screen(text, rows(kb)))
+    Ok(Reply::screen(text, rows(kb)))
 }

@@ -1,21 +1,17 @@
-//! Turning an admin step's reply into Bot API calls: a press edits its message and is always
-//! answered; a typed step or command gets a new message; files follow.
+//! Turning an admin step's reply into Bot API calls, by bot-kit's rules (a press edits its
+//! message and is always answered; a typed step or command gets a new message; files follow),
+//! with the panel's own answers for an outage and for a role that changed under a step.
 
-use teloxide::{
-    prelude::*,
-    types::{CallbackQuery, ChatId, InputFile, User},
-};
+use bot_kit::{Reply, TgBot, send};
+use teloxide::types::{CallbackQuery, ChatId, User};
 
-use super::{
-    reply::{AdminReply, Attachment},
-    texts::{refused, tr},
-};
-use crate::{error::BotError, runtime::app::TgBot};
+use super::texts::{refused, tr};
+use crate::error::BotError;
 
 /// The "try again in a minute" answer when PostgreSQL or Redis is down.
-fn apology(user: &User) -> AdminReply {
+fn apology(user: &User) -> Reply {
     let l = super::locale_of(user);
-    AdminReply::alert(tr(
+    Reply::alert(tr(
         l,
         "⏳ Something is temporarily unavailable. Please try again in a minute.",
         "⏳ Сервис временно недоступен. Попробуйте через минуту.",
@@ -32,82 +28,39 @@ fn report(e: BotError) -> Result<(), BotError> {
     }
 }
 
+/// Answers a press: the step's reply, the refusal when the admin's role changed under it, or
+/// the apology when storage is down (bot-kit's rules: the press is always answered).
 pub async fn press(
     bot: &TgBot,
     q: &CallbackQuery,
-    result: Result<AdminReply, BotError>,
+    result: Result<Reply, BotError>,
 ) -> Result<(), BotError> {
-    let (reply, error) = match result {
-        Ok(r) => (r, None),
-        Err(BotError::RoleChanged) => (AdminReply::alert(refused(super::locale_of(&q.from))), None),
-        Err(e) => (apology(&q.from), Some(e)),
-    };
-    let mut edit_error = None;
-    if let (Some(text), Some(message)) = (reply.text.clone(), q.message.as_ref()) {
-        let mut edit = bot.edit_message_text(message.chat().id, message.id(), text);
-        if let Some(k) = reply.keyboard.clone() {
-            edit = edit.reply_markup(k);
-        }
-        edit_error = edit
-            .await
-            .err()
-            .map(BotError::from)
-            .filter(|e| !e.is_not_modified());
-    }
-    let mut answer = bot.answer_callback_query(q.id.clone());
-    if let Some(alert) = reply.alert.clone() {
-        answer = answer.text(alert).show_alert(true);
-    }
-    answer.await?;
-    if let Some(message) = q.message.as_ref() {
-        files(bot, message.chat().id, reply.files).await?;
-    }
-    error.or(edit_error).map_or(Ok(()), report)
+    let (reply, error) = settle(result, &q.from);
+    let sent = send::answer_press(bot, q, reply)
+        .await
+        .map_err(BotError::from);
+    error.map_or(sent, report)
 }
 
+/// Answers a typed step or command in `chat`.
 pub async fn message(
     bot: &TgBot,
     chat: ChatId,
     user: &User,
-    result: Result<AdminReply, BotError>,
+    result: Result<Reply, BotError>,
 ) -> Result<(), BotError> {
-    let (reply, error) = match result {
-        Ok(r) => (r, None),
-        Err(BotError::RoleChanged) => (AdminReply::alert(refused(super::locale_of(user))), None),
-        Err(e) => (apology(user), Some(e)),
-    };
-    if let Some(alert) = reply.alert {
-        bot.send_message(chat, alert).await?;
-    }
-    if let Some(text) = reply.text {
-        let mut send = bot.send_message(chat, text);
-        if let Some(k) = reply.keyboard {
-            send = send.reply_markup(k);
-        }
-        send.await?;
-    }
-    files(bot, chat, reply.files).await?;
-    error.map_or(Ok(()), report)
+    let (reply, error) = settle(result, user);
+    let sent = send::answer_message(bot, chat, reply)
+        .await
+        .map_err(BotError::from);
+    error.map_or(sent, report)
 }
 
-async fn files(bot: &TgBot, chat: ChatId, files: Vec<Attachment>) -> Result<(), BotError> {
-    for f in files {
-        match f {
-            Attachment::Document {
-                name,
-                bytes,
-                caption,
-            } => {
-                bot.send_document(chat, InputFile::memory(bytes).file_name(name))
-                    .caption(caption)
-                    .await?;
-            }
-            Attachment::Photo { bytes, caption } => {
-                bot.send_photo(chat, InputFile::memory(bytes).file_name("chart.png"))
-                    .caption(caption)
-                    .await?;
-            }
-        }
+/// The reply to send, and the error to report once it is sent.
+fn settle(result: Result<Reply, BotError>, user: &User) -> (Reply, Option<BotError>) {
+    match result {
+        Ok(r) => (r, None),
+        Err(BotError::RoleChanged) => (Reply::alert(refused(super::locale_of(user))), None),
+        Err(e) => (apology(user), Some(e)),
     }
-    Ok(())
 }

@@ -17,11 +17,11 @@ use super::{
     catalogue::on_off,
     input::{self, Pending},
     keyboards::{button, column, rows},
-    reply::AdminReply,
 };
 use crate::error::BotError;
+use bot_kit::Reply;
 
-pub async fn staff_list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn staff_list(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let list = catalogue::staff(&mut tx, true).await?;
     tx.commit().await?;
@@ -36,20 +36,17 @@ pub async fn staff_list(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
         button(cx.tr("🧾 Services", "🧾 Услуги"), A::Services),
     ]);
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
-    Ok(AdminReply::screen(
-        cx.tr("👥 Staff", "👥 Мастера"),
-        rows(kb),
-    ))
+    Ok(Reply::screen(cx.tr("👥 Staff", "👥 Мастера"), rows(kb)))
 }
 
-pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
+pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(member) = catalogue::staff(&mut tx, true)
         .await?
         .into_iter()
         .find(|s| s.id == id)
     else {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("No such staff member.", "Такого мастера нет."),
         ));
     };
@@ -75,7 +72,7 @@ pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError
         ),
     ]);
     kb.push(vec![button(cx.tr("◀ Staff", "◀ Мастера"), A::StaffList)]);
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "{} {}\n{}",
             on_off(member.active),
@@ -86,14 +83,14 @@ pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError
     ))
 }
 
-pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
+pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(member) = catalogue::staff(&mut tx, true)
         .await?
         .into_iter()
         .find(|s| s.id == id)
     else {
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("No such staff member.", "Такого мастера нет."),
         ));
     };
@@ -110,7 +107,7 @@ pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotErr
     staff_item(cx, id).await
 }
 
-pub async fn staff_up(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
+pub async fn staff_up(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     if catalogue_admin::move_up(&mut tx, Kind::Staff, id.get()).await? {
         audit::record(
@@ -130,7 +127,7 @@ pub async fn staff_gives(
     cx: &Cx<'_>,
     staff: StaffId,
     service: ServiceId,
-) -> Result<AdminReply, BotError> {
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let exists = catalogue::staff(&mut tx, true)
         .await?
@@ -138,7 +135,7 @@ pub async fn staff_gives(
         .any(|s| s.id == staff)
         && catalogue::service(&mut tx, service).await?.is_some();
     if !exists {
-        return Ok(AdminReply::alert(cx.tr(
+        return Ok(Reply::alert(cx.tr(
             "No such staff member or service.",
             "Нет такого мастера или услуги.",
         )));
@@ -156,9 +153,9 @@ pub async fn staff_gives(
     staff_item(cx, staff).await
 }
 
-pub async fn staff_rename_ask(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, BotError> {
+pub async fn staff_rename_ask(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::StaffRename { staff: id }).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "✏️ Send the new name (/admin to leave).",
             "✏️ Пришлите новое имя (/admin — выйти).",
@@ -170,15 +167,15 @@ pub async fn staff_rename_ask(cx: &Cx<'_>, id: StaffId) -> Result<AdminReply, Bo
     ))
 }
 
-pub async fn staff_rename(cx: &Cx<'_>, id: StaffId, text: &str) -> Result<AdminReply, BotError> {
+pub async fn staff_rename(cx: &Cx<'_>, id: StaffId, text: &str) -> Result<Reply, BotError> {
     let name = match checked_name(text) {
         Ok(n) => n,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     let mut tx = cx.tx().await?;
     if !catalogue_admin::rename_staff(&mut tx, id, &name).await? {
         input::clear(cx.app, cx.chat).await?;
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("No such staff member.", "Такого мастера нет."),
         ));
     }
@@ -195,9 +192,9 @@ pub async fn staff_rename(cx: &Cx<'_>, id: StaffId, text: &str) -> Result<AdminR
     staff_item(cx, id).await
 }
 
-pub async fn staff_new_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
+pub async fn staff_new_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::StaffNew).await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         cx.tr(
             "➕ Send the new staff member's name (/admin to leave).",
             "➕ Пришлите имя нового мастера (/admin — выйти).",
@@ -209,10 +206,10 @@ pub async fn staff_new_ask(cx: &Cx<'_>) -> Result<AdminReply, BotError> {
     ))
 }
 
-pub async fn staff_new(cx: &Cx<'_>, text: &str) -> Result<AdminReply, BotError> {
+pub async fn staff_new(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
     let name = match checked_name(text) {
         Ok(n) => n,
-        Err(e) => return Ok(AdminReply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
     };
     let mut tx = cx.tx().await?;
     let created = catalogue::create_staff(&mut tx, &name, &[]).await?;

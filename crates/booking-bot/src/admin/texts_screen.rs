@@ -11,9 +11,9 @@ use super::{
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, column, rows},
-    reply::AdminReply,
 };
 use crate::{error::BotError, texts::Key, texts::overrides::validate_override};
+use bot_kit::Reply;
 
 const PAGE: usize = 10;
 
@@ -24,7 +24,7 @@ async fn overridden(cx: &Cx<'_>) -> Result<Vec<stored::TextOverride>, BotError> 
     Ok(all)
 }
 
-pub async fn page(cx: &Cx<'_>, page: u32) -> Result<AdminReply, BotError> {
+pub async fn page(cx: &Cx<'_>, page: u32) -> Result<Reply, BotError> {
     let all = overridden(cx).await?;
     let pages = Key::ALL.len().div_ceil(PAGE);
     let page = usize::try_from(page)
@@ -49,7 +49,7 @@ pub async fn page(cx: &Cx<'_>, page: u32) -> Result<AdminReply, BotError> {
     }
     kb.push(nav);
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "📝 {} {}/{pages}\n{}",
             cx.tr("Texts, page", "Тексты, страница"),
@@ -60,7 +60,7 @@ pub async fn page(cx: &Cx<'_>, page: u32) -> Result<AdminReply, BotError> {
     ))
 }
 
-pub async fn key(cx: &Cx<'_>, key: Key) -> Result<AdminReply, BotError> {
+pub async fn key(cx: &Cx<'_>, key: Key) -> Result<Reply, BotError> {
     let all = overridden(cx).await?;
     let mut text = format!("📝 {}", key.code());
     let placeholders: Vec<String> = key
@@ -111,10 +111,10 @@ pub async fn key(cx: &Cx<'_>, key: Key) -> Result<AdminReply, BotError> {
         cx.tr("◀ Texts", "◀ Тексты"),
         A::TextsPage(u32::try_from(index / PAGE).unwrap_or(0)),
     )]);
-    Ok(AdminReply::screen(text, rows(kb)))
+    Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn set_ask(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<AdminReply, BotError> {
+pub async fn set_ask(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<Reply, BotError> {
     input::set(
         cx.app,
         cx.chat,
@@ -124,7 +124,7 @@ pub async fn set_ask(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<AdminReply
         },
     )
     .await?;
-    Ok(AdminReply::screen(
+    Ok(Reply::screen(
         format!(
             "✏️ {} [{}]: {} (/admin {})",
             key.code(),
@@ -142,20 +142,15 @@ pub async fn set_ask(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<AdminReply
     ))
 }
 
-pub async fn set(
-    cx: &Cx<'_>,
-    code: &str,
-    locale: Locale,
-    text: &str,
-) -> Result<AdminReply, BotError> {
+pub async fn set(cx: &Cx<'_>, code: &str, locale: Locale, text: &str) -> Result<Reply, BotError> {
     let Some(key) = Key::from_code(code) else {
         input::clear(cx.app, cx.chat).await?;
-        return Ok(AdminReply::alert(
+        return Ok(Reply::alert(
             cx.tr("This text no longer exists.", "Такого текста больше нет."),
         ));
     };
     if let Err(e) = validate_override(key, text) {
-        return Ok(AdminReply::alert(format!("⚠️ {e}")));
+        return Ok(Reply::alert(format!("⚠️ {e}")));
     }
     let mut tx = cx.tx().await?;
     stored::set(
@@ -182,7 +177,7 @@ pub async fn set(
         .with_alert(cx.tr("Saved.", "Сохранено.")))
 }
 
-pub async fn reset(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<AdminReply, BotError> {
+pub async fn reset(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     if stored::reset(&mut tx, key.code(), locale).await? {
         audit::record(

@@ -26,11 +26,11 @@ use super::{
 use crate::{
     customer::callback::CallbackData,
     customer::keyboards,
-    customer::screen::{Reply, Screen},
     customer::state::State,
     error::{BotError, split},
     texts::{Key, Noun},
 };
+use bot_kit::Reply;
 
 /// Step 1: the services.
 pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
@@ -41,15 +41,12 @@ pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     tx.commit().await?;
     cx.set_state(State::Idle).await?;
     if services.is_empty() {
-        return Ok(Reply::screen(Screen::new(
-            t.get(Key::NoServices),
-            keyboards::to_menu(t),
-        )));
+        return Ok(Reply::screen(t.get(Key::NoServices), keyboards::to_menu(t)));
     }
-    Ok(Reply::screen(Screen::new(
+    Ok(Reply::screen(
         t.get(Key::ChooseService),
         keyboards::services(t, &services),
-    )))
+    ))
 }
 
 /// Step 2: who gives it.
@@ -80,10 +77,10 @@ pub async fn service_chosen(cx: &Ctx<'_>, service: ServiceId) -> Result<Reply, B
         return Ok(rejected(cx, &BookingRejection::StaffUnavailable));
     }
     cx.set_state(State::ChoosingStaff { service }).await?;
-    Ok(Reply::screen(Screen::new(
+    Ok(Reply::screen(
         t.fill(Key::ChooseStaff, &[("service", &found.name)]),
         keyboards::staff(t, &staff),
-    )))
+    ))
 }
 
 /// Step 3: the calendar of the current month.
@@ -220,10 +217,10 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
             month: date.month(),
         },
     );
-    Ok(Reply::screen(Screen::new(
+    Ok(Reply::screen(
         text,
         keyboards::times(&slots, zone, false, back),
-    )))
+    ))
 }
 
 /// Step 5: hold the time and show the confirm screen; a taken time offers the nearest ones.
@@ -334,8 +331,5 @@ async fn confirm_screen(
         .start
         .with_timezone(&cx.session.profile.time_zone)
         .date_naive();
-    Ok(Reply::screen(Screen::new(
-        text,
-        keyboards::confirm(t, hold, day),
-    )))
+    Ok(Reply::screen(text, keyboards::confirm(t, hold, day)))
 }

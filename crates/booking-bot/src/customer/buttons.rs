@@ -4,27 +4,25 @@
 //! Routing is one `match` over [`CallbackData`] rather than a `case!` branch per variant, so
 //! the answer, the outage apology and the follow-up messages live in one place.
 
+use bot_kit::TgBot;
 use std::sync::Arc;
 
-use teloxide::{
-    prelude::*,
-    types::{CallbackQuery, ChatId},
-};
+use teloxide::types::{CallbackQuery, ChatId};
 
 use super::{
     booking,
     context::{Ctx, context},
-    entry::{apology, limited, notify_others, report},
+    entry::{apology, report},
     my_bookings, reschedule, start, visit, waitlist,
 };
 use crate::{
     customer::callback::{CallbackData, CallbackError, MenuItem},
-    customer::screen::Reply,
     error::BotError,
-    runtime::app::{App, TgBot},
+    runtime::app::App,
     runtime::telegram::telegram_id,
     texts::Key,
 };
+use bot_kit::{Reply, send};
 
 #[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %q.from.id, data = ?q.data))]
 pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), BotError> {
@@ -37,11 +35,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
         .message
         .as_ref()
         .map_or_else(|| ChatId(telegram_id(&q.from).get()), |m| m.chat().id);
-    let early = limited(&app, &q.from).await;
     let result = async {
-        if let Some(early) = early {
-            return Ok(early);
-        }
         let cx = context(&app, &q.from, chat, None).await?;
         let t = cx.texts();
         match data {
@@ -56,28 +50,11 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
         Ok(reply) => (reply, None),
         Err(e) => (apology(&q.from), Some(e)),
     };
-    let mut edit_error = None;
-    if let (Some(screen), Some(message)) = (reply.screen, q.message.as_ref()) {
-        let edited = bot
-            .edit_message_text(message.chat().id, message.id(), screen.text)
-            .reply_markup(screen.keyboard)
-            .await;
-        edit_error = edited
-            .err()
-            .map(BotError::from)
-            .filter(|e| !e.is_not_modified());
-    }
-    // Always answered, whatever happened above: a button must never keep spinning.
-    let mut answer = bot.answer_callback_query(q.id.clone());
-    if let Some(notice) = reply.notice {
-        answer = answer.text(notice).show_alert(reply.alert);
-    }
-    answer.await?;
-    notify_others(&bot, reply.notify).await;
-    match error.or(edit_error) {
-        Some(e) => report(e),
-        None => Ok(()),
-    }
+    // Always answered (bot-kit's rule), whatever the step did.
+    let sent = send::answer_press(&bot, &q, reply)
+        .await
+        .map_err(BotError::from);
+    error.map_or(sent, report)
 }
 
 async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {

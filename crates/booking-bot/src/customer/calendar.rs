@@ -17,10 +17,10 @@ use super::{
 use crate::{
     customer::callback::{CallbackData, MenuItem},
     customer::keyboards::{self, Calendar},
-    customer::screen::{Reply, Screen},
     error::{BotError, split},
     texts::Key,
 };
+use bot_kit::Reply;
 
 /// How many free times to offer when the chosen one was taken.
 const NEAREST: usize = 8;
@@ -50,12 +50,7 @@ pub(super) async fn nearest(
     }));
     let back = keyboards::button(t.get(Key::BtnBack), CallbackData::Menu(MenuItem::Book));
     let keyboard = keyboards::times(&slots, cx.session.profile.time_zone, true, back);
-    Ok(Reply {
-        screen: Some(Screen::new(text, keyboard)),
-        notice: Some(t.rejection(&BookingRejection::SlotTaken)),
-        alert: false,
-        notify: Vec::new(),
-    })
+    Ok(Reply::screen(text, keyboard).with_toast(t.rejection(&BookingRejection::SlotTaken)))
 }
 
 pub(super) async fn calendar(
@@ -119,10 +114,7 @@ pub(super) async fn calendar(
         prev: prev.map(|d| (d.year(), d.month())),
         next: next.map(|d| (d.year(), d.month())),
     };
-    Ok(Reply::screen(Screen::new(
-        text,
-        keyboards::calendar(t, &grid),
-    )))
+    Ok(Reply::screen(text, keyboards::calendar(t, &grid)))
 }
 
 /// Today in the tenant's zone.

@@ -11,13 +11,11 @@ use booking_core::{
     locale::Locale,
     time::{date_within_reach, within_reach},
 };
+use bot_kit::callback::{MAX_LEN, positive};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// The codec version written by this build.
 const VERSION: &str = "v1";
-
-/// Telegram's limit on `callback_data`.
-pub const MAX_LEN: usize = 64;
 
 /// A main-menu entry.
 #[derive(Copy, Clone, Eq, PartialEq, Debug)]
@@ -230,14 +228,6 @@ impl CallbackData {
             _ => true,
         }
     }
-}
-
-/// A positive decimal integer without sign or leading noise.
-fn positive(s: &str) -> Option<i64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok().filter(|n| *n > 0)
 }
 
 #[cfg(test)]

@@ -10,12 +10,9 @@ use storage::{
     tenant::{bookings::model::Booking, catalogue},
 };
 
-use super::{
-    context::Ctx,
-    keyboards,
-    screen::{Reply, Screen},
-};
+use super::{context::Ctx, keyboards};
 use crate::{error::BotError, texts::Key};
+use bot_kit::Reply;
 
 pub(super) async fn names(
     tx: &mut TenantTx,
@@ -65,7 +62,7 @@ pub(super) async fn booking_screen(
             ("zone", cx.session.profile.time_zone.name()),
         ],
     );
-    Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+    Ok(Reply::screen(text, keyboards::to_menu(t)))
 }
 
 pub(super) fn expired(cx: &Ctx<'_>) -> Reply {

@@ -11,13 +11,8 @@ use booking_core::ids::{ServiceId, StaffId};
 use storage::tenant::{catalogue, sources};
 
 use super::{booking, context::Ctx, start};
-use crate::{
-    customer::keyboards,
-    customer::screen::{Reply, Screen},
-    customer::state::State,
-    error::BotError,
-    texts::Key,
-};
+use crate::{customer::keyboards, customer::state::State, error::BotError, texts::Key};
+use bot_kit::Reply;
 
 /// The longest source tag kept (Telegram's payload is at most 64 characters anyway).
 const MAX_TAG: usize = 64;
@@ -136,7 +131,7 @@ pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
         && (service.is_none() || staff.is_none() || gives);
     if !understood {
         let mut reply = start::menu(cx).await?;
-        reply.notify.push(crate::customer::screen::Outgoing {
+        reply.others.push(bot_kit::Outgoing {
             chat: cx.dialogue.chat_id(),
             text: t.get(Key::LinkUnknown).to_owned(),
             markup: None,
@@ -179,10 +174,10 @@ async fn services_of(cx: &Ctx<'_>, staff: StaffId) -> Result<Reply, BotError> {
         return start::menu(cx).await;
     }
     cx.set_state(State::ChoosingService { staff }).await?;
-    Ok(Reply::screen(Screen::new(
+    Ok(Reply::screen(
         t.get(Key::ChooseService),
         keyboards::services(t, &given),
-    )))
+    ))
 }
 
 #[cfg(test)]

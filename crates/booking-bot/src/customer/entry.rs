@@ -1,34 +1,29 @@
-//! Commands and typed messages: where a customer's update enters the flows, is rate limited,
-//! gets its context, and is answered (or apologised to when storage is down).
+//! Commands and typed messages: where a customer's update (past the rate limit, see the tree)
+//! enters the flows, gets its context, and is answered (or apologised to when storage is
+//! down).
 
+use bot_kit::TgBot;
 use std::sync::Arc;
 
 use booking_core::locale::Locale;
 use storage::tenant::customers;
 use teloxide::{
-    prelude::*,
     types::{BotCommand, ChatId, ChatMemberUpdated, Message, User},
     utils::command::BotCommands,
 };
 
 use super::{
-    booking,
-    context::context,
-    deep_link, keyboards, my_bookings,
-    screen::{Outgoing, Reply, Screen},
-    start,
-    state::State,
-    visit,
+    booking, context::context, deep_link, keyboards, my_bookings, start, state::State, visit,
 };
 use crate::{
     error::BotError,
     runtime::{
-        app::{App, TgBot},
-        rate_limit::Admission,
+        app::App,
         telegram::{default_locale, telegram_id},
     },
     texts::{Key, Texts},
 };
+use bot_kit::{Reply, send};
 
 /// The commands customers can type.
 #[derive(BotCommands, Clone, Debug)]
@@ -53,9 +48,6 @@ pub async fn on_command(
         return Ok(());
     };
     let chat = msg.chat.id;
-    if let Some(early) = limited(&app, user).await {
-        return send(&bot, chat, user, Ok(early)).await;
-    }
     let source = match &cmd {
         Command::Start(payload) => deep_link::DeepLink::parse(payload).source,
         _ => None,
@@ -81,9 +73,6 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         return Ok(());
     };
     let chat = msg.chat.id;
-    if let Some(early) = limited(&app, user).await {
-        return send(&bot, chat, user, Ok(early)).await;
-    }
     let result = async {
         let cx = context(&app, user, chat, None).await?;
         let t = cx.texts();
@@ -93,16 +82,17 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         if let (State::Commenting { booking }, Some(text)) = (&cx.state, msg.text()) {
             return visit::comment(&cx, *booking, text).await;
         }
-        Ok(Reply::screen(Screen::new(
+        Ok(Reply::screen(
             t.get(Key::NotUnderstood),
             keyboards::main_menu(t),
-        )))
+        ))
     }
     .await;
     send(&bot, chat, user, result).await
 }
 
-/// Sends a step's screen as a new message, or the polite apology when storage is down.
+/// Answers a typed message or command with the step's reply (bot-kit's rules), or with the
+/// polite apology when storage is down.
 pub(super) async fn send(
     bot: &TgBot,
     chat: ChatId,
@@ -113,15 +103,10 @@ pub(super) async fn send(
         Ok(reply) => (reply, None),
         Err(e) => (apology(user), Some(e)),
     };
-    if let Some(screen) = reply.screen {
-        bot.send_message(chat, screen.text)
-            .reply_markup(screen.keyboard)
-            .await?;
-    } else if let Some(notice) = reply.notice {
-        bot.send_message(chat, notice).await?;
-    }
-    notify_others(bot, reply.notify).await;
-    error.map_or(Ok(()), report)
+    let sent = send::answer_message(bot, chat, reply)
+        .await
+        .map_err(BotError::from);
+    error.map_or(sent, report)
 }
 
 /// A customer blocked the bot: marked, so reminders stop until they write again.
@@ -138,31 +123,6 @@ pub async fn on_membership(update: ChatMemberUpdated, app: Arc<App>) -> Result<(
     }
     .await;
     result.or_else(report)
-}
-
-/// Sends further messages; one who cannot be reached (never started the bot, blocked it) does
-/// not fail the customer's update.
-pub(super) async fn notify_others(bot: &TgBot, messages: Vec<Outgoing>) {
-    for m in messages {
-        let mut request = bot.send_message(m.chat, m.text);
-        if let Some(markup) = m.markup {
-            request = request.reply_markup(markup);
-        }
-        if let Err(e) = request.await {
-            tracing::warn!(chat = %m.chat, error = %e, "could not send a further message");
-        }
-    }
-}
-
-/// `Some` when the user is over the rate limit: the warning (once), then nothing at all.
-pub(super) async fn limited(app: &App, user: &User) -> Option<Reply> {
-    match app.admit(user).await {
-        Admission::Allowed => None,
-        Admission::Warn => Some(Reply::alert(
-            Texts::new(default_locale(user)).get(Key::SlowDown),
-        )),
-        Admission::Ignore => Some(Reply::nothing()),
-    }
 }
 
 /// "Try again in a minute", in the customer's Telegram language (their stored choice may be
@@ -203,25 +163,19 @@ pub async fn on_contact(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), B
     send(&bot, chat, user, result).await
 }
 
-/// The command menu in each language.
+/// The command menu in `locale`.
 #[must_use]
-pub fn menu() -> Vec<(Locale, Vec<BotCommand>)> {
-    Locale::ALL
-        .into_iter()
-        .map(|locale| {
-            let t = Texts::new(locale);
-            let commands = [
-                ("start", Key::CmdStart),
-                ("book", Key::CmdBook),
-                ("my", Key::CmdMy),
-                ("about", Key::CmdAbout),
-                ("help", Key::CmdHelp),
-                ("language", Key::CmdLanguage),
-            ]
-            .into_iter()
-            .map(|(command, key)| BotCommand::new(command, t.get(key)))
-            .collect();
-            (locale, commands)
-        })
-        .collect()
+pub fn commands(locale: Locale) -> Vec<BotCommand> {
+    let t = Texts::new(locale);
+    [
+        ("start", Key::CmdStart),
+        ("book", Key::CmdBook),
+        ("my", Key::CmdMy),
+        ("about", Key::CmdAbout),
+        ("help", Key::CmdHelp),
+        ("language", Key::CmdLanguage),
+    ]
+    .into_iter()
+    .map(|(command, key)| BotCommand::new(command, t.get(key)))
+    .collect()
 }

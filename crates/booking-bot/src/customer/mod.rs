@@ -26,8 +26,6 @@ pub mod keyboards;
 pub mod my_bookings;
 /// Moving a booking through the same calendar.
 pub mod reschedule;
-/// What a step shows.
-pub mod screen;
 /// The customer behind an update.
 pub mod session;
 /// /start, language, menu, help, about.

@@ -12,10 +12,10 @@ use storage::tenant::{
 use super::context::Ctx;
 use crate::{
     customer::keyboards,
-    customer::screen::{Reply, Screen},
     error::{BotError, split},
     texts::{Key, Noun},
 };
+use bot_kit::{Notice, Reply};
 
 /// How many upcoming bookings the list shows.
 const LIMIT: i64 = 10;
@@ -50,10 +50,7 @@ pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotErro
             ));
         }
     }
-    Ok(Reply::screen(Screen::new(
-        text,
-        keyboards::my_bookings(t, &upcoming),
-    )))
+    Ok(Reply::screen(text, keyboards::my_bookings(t, &upcoming)))
 }
 
 /// Past visits (and cancelled ones), latest first, each with "again".
@@ -86,10 +83,7 @@ pub async fn past(cx: &Ctx<'_>) -> Result<Reply, BotError> {
             ));
         }
     }
-    Ok(Reply::screen(Screen::new(
-        text,
-        keyboards::past_visits(t, &visits),
-    )))
+    Ok(Reply::screen(text, keyboards::past_visits(t, &visits)))
 }
 
 /// "Cancel this booking?" — only for the customer's own confirmed, upcoming booking, and only
@@ -123,10 +117,7 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
             ("time", &local.format("%H:%M").to_string()),
         ],
     );
-    Ok(Reply::screen(Screen::new(
-        text,
-        keyboards::cancel_ask(t, id),
-    )))
+    Ok(Reply::screen(text, keyboards::cancel_ask(t, id)))
 }
 
 /// Cancels under customer rules: ownership and the cut-off are checked again by storage.
@@ -145,7 +136,7 @@ pub async fn cancel(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
         Ok(_) => {
             tx.commit().await?;
             let mut reply = list(cx, Some(t.get(Key::Cancelled))).await?;
-            reply.notice = Some(t.get(Key::Cancelled).to_owned());
+            reply.notice = Some(Notice::Toast(t.get(Key::Cancelled).to_owned()));
             Ok(reply)
         }
         Err(r) => Ok(Reply::alert(t.rejection(&r))),

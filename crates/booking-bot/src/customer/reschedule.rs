@@ -18,11 +18,11 @@ use super::{
 };
 use crate::{
     customer::keyboards,
-    customer::screen::{Reply, Screen},
     customer::state::State,
     error::{BotError, split},
     texts::Key,
 };
+use bot_kit::Reply;
 
 /// Move: only the customer's own confirmed booking, before the reschedule cut-off.
 pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
@@ -93,10 +93,7 @@ pub async fn confirm_screen(
         ],
     );
     let day = start.with_timezone(&zone).date_naive();
-    Ok(Reply::screen(Screen::new(
-        text,
-        keyboards::move_to(t, start, day),
-    )))
+    Ok(Reply::screen(text, keyboards::move_to(t, start, day)))
 }
 
 /// Moves the booking in the dialogue state; storage re-checks ownership, the cut-off and the

@@ -4,16 +4,12 @@ use booking_core::locale::Locale;
 use storage::tenant::{about, catalogue, customers};
 use teloxide::types::{KeyboardRemove, ReplyMarkup};
 
-use super::{
-    context::Ctx,
-    keyboards,
-    screen::{Outgoing, Reply, Screen},
-    state::State,
-};
+use super::{context::Ctx, keyboards, state::State};
 use crate::{
     error::BotError,
     texts::{Key, Texts},
 };
+use bot_kit::{Outgoing, Reply};
 
 /// /start: a first visit chooses a language; everyone else gets the menu.
 pub async fn start(cx: &Ctx<'_>) -> Result<Reply, BotError> {
@@ -32,7 +28,7 @@ pub fn language_screen(cx: &Ctx<'_>) -> Reply {
         Key::ChooseLanguage,
         &[("name", &cx.session.customer.first_name)],
     );
-    Reply::screen(Screen::new(text, keyboards::languages()))
+    Reply::screen(text, keyboards::languages())
 }
 
 /// Stores the language and shows the menu in it; a first visit is also offered to share a
@@ -65,7 +61,7 @@ pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotE
         _ => menu_screen(cx, &t),
     };
     if cx.session.is_new() && cx.session.customer.phone.is_none() {
-        reply.notify.push(Outgoing {
+        reply.others.push(Outgoing {
             chat: cx.dialogue.chat_id(),
             text: t.get(Key::AskPhone).to_owned(),
             markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(&t))),
@@ -80,7 +76,7 @@ pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
     let t = cx.texts();
     let chat = cx.dialogue.chat_id();
     Reply {
-        notify: vec![
+        others: vec![
             Outgoing {
                 chat,
                 text: t.get(key).to_owned(),
@@ -104,15 +100,12 @@ pub async fn menu(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 
 fn menu_screen(cx: &Ctx<'_>, t: &Texts) -> Reply {
     let text = t.fill(Key::Menu, &[("business", &cx.session.profile.name)]);
-    Reply::screen(Screen::new(text, keyboards::main_menu(t)))
+    Reply::screen(text, keyboards::main_menu(t))
 }
 
 pub async fn help(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
-    Ok(Reply::screen(Screen::new(
-        t.get(Key::Help),
-        keyboards::to_menu(t),
-    )))
+    Ok(Reply::screen(t.get(Key::Help), keyboards::to_menu(t)))
 }
 
 /// The services with durations and prices, the address, contacts and opening hours.
@@ -157,7 +150,7 @@ pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
         };
         text.push_str(&format!("\n{day}: {hours}"));
     }
-    Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+    Ok(Reply::screen(text, keyboards::to_menu(t)))
 }
 
 /// Back to `Idle`, giving back a held slot.

@@ -8,13 +8,8 @@ use super::{
     common::{booking_screen, rejected},
     context::Ctx,
 };
-use crate::{
-    customer::keyboards,
-    customer::screen::{Reply, Screen},
-    customer::state::State,
-    error::BotError,
-    texts::Key,
-};
+use crate::{customer::keyboards, customer::state::State, error::BotError, texts::Key};
+use bot_kit::{Notice, Reply};
 
 /// The longest comment kept; Telegram allows 4096 characters, a review needs far fewer.
 const MAX_COMMENT: usize = 1000;
@@ -34,7 +29,7 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     };
     let mut reply = booking_screen(cx, &mut tx, Key::ReminderConfirmed, &booking).await?;
     tx.commit().await?;
-    reply.notice = Some(t.get(Key::VisitConfirmed).to_owned());
+    reply.notice = Some(Notice::Toast(t.get(Key::VisitConfirmed).to_owned()));
     Ok(reply)
 }
 
@@ -53,7 +48,7 @@ pub async fn rate(cx: &Ctx<'_>, id: BookingId, rating: u8) -> Result<Reply, BotE
         Key::RatingThanks,
         &[("rating", &"⭐".repeat(rating.into()))],
     );
-    Ok(Reply::screen(Screen::new(text, keyboards::no_comment(t))))
+    Ok(Reply::screen(text, keyboards::no_comment(t)))
 }
 
 /// The text after a rating, saved as its comment.
@@ -64,8 +59,8 @@ pub async fn comment(cx: &Ctx<'_>, booking: BookingId, text: &str) -> Result<Rep
     reminders::comment(&mut tx, booking, cx.session.customer.id, &text).await?;
     tx.commit().await?;
     cx.set_state(State::Idle).await?;
-    Ok(Reply::screen(Screen::new(
+    Ok(Reply::screen(
         t.get(Key::CommentSaved),
         keyboards::main_menu(t),
-    )))
+    ))
 }

@@ -21,11 +21,11 @@ use super::{
 };
 use crate::{
     customer::keyboards,
-    customer::screen::{Reply, Screen},
     customer::state::State,
     error::{BotError, split},
     texts::Key,
 };
+use bot_kit::Reply;
 
 /// The service and staff choice of a booking in progress (not a move).
 fn draft(cx: &Ctx<'_>) -> Option<(booking_core::ids::ServiceId, Option<StaffId>)> {
@@ -62,10 +62,7 @@ pub async fn ask(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
             ("date", &day.format("%d.%m.%Y").to_string()),
         ],
     );
-    Ok(Reply::screen(Screen::new(
-        text,
-        keyboards::join_waitlist(t, day),
-    )))
+    Ok(Reply::screen(text, keyboards::join_waitlist(t, day)))
 }
 
 /// Joins the day's waitlist; the day is checked to be full again (a forged date is refused).
@@ -87,7 +84,7 @@ pub async fn join(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
         Key::WaitlistJoined,
         &[("date", &day.format("%d.%m.%Y").to_string())],
     );
-    Ok(Reply::screen(Screen::new(text, keyboards::to_menu(t))))
+    Ok(Reply::screen(text, keyboards::to_menu(t)))
 }
 
 /// An offered time pressed: booked if it is still free, else the nearest free times.

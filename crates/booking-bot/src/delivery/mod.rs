@@ -41,6 +41,7 @@ mod recipient;
 /// What each kind of message says.
 pub mod render;
 
+use bot_kit::TgBot;
 use std::{
     future::Future,
     sync::Arc,
@@ -55,7 +56,8 @@ use storage::tenant::{
 };
 use teloxide::{ApiError, RequestError, prelude::*, types::ChatId};
 
-use crate::{customer::screen::Outgoing, error::BotError, runtime::app::App, runtime::app::TgBot};
+use crate::{error::BotError, runtime::app::App};
+use bot_kit::Outgoing;
 
 /// What to do with a claimed message.
 pub enum Rendered {

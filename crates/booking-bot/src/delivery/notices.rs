@@ -22,13 +22,13 @@ use crate::{
     admin::callback::AdminAction,
     customer::callback::{CallbackData, MenuItem},
     customer::keyboards,
-    customer::screen::Outgoing,
     customer::state::Dlg,
     customer::state::State,
     error::{BotError, split},
     runtime::app::App,
     texts::Key,
 };
+use bot_kit::Outgoing;
 
 /// How many nearest free times a customer whose visit was cancelled is offered.
 const NEAREST: usize = 3;

@@ -25,14 +25,13 @@ use super::{
     recipient::{Recipient, booking_of, fields, fill},
 };
 use crate::{
-    customer::callback,
     customer::keyboards,
-    customer::screen::Outgoing,
     error::BotError,
     runtime::app::App,
     texts::overrides,
     texts::{Key, Texts},
 };
+use bot_kit::Outgoing;
 
 pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
     let message = match &m.message {
@@ -88,7 +87,10 @@ fn verbatim(m: &Claimed, notice: &Notice) -> Rendered {
     for row in &notice.buttons {
         let mut buttons = Vec::with_capacity(row.len());
         for b in row {
-            if b.text.trim().is_empty() || b.data.is_empty() || b.data.len() > callback::MAX_LEN {
+            if b.text.trim().is_empty()
+                || b.data.is_empty()
+                || b.data.len() > bot_kit::callback::MAX_LEN
+            {
                 return Rendered::Drop("malformed notice: a button's text or data".into());
             }
             buttons.push(InlineKeyboardButton::callback(

@@ -7,8 +7,6 @@ use booking_core::{clock::SharedClock, ids::TenantId, tenant::TenantSchema};
 use chrono::{DateTime, Utc};
 use storage::{Db, TenantTx, db::PoolSize, kv::Kv};
 
-use teloxide::adaptors::Throttle;
-
 use crate::{
     config::Config,
     error::BotError,
@@ -19,9 +17,6 @@ use crate::{
         wake::Wake,
     },
 };
-
-/// The bot as handlers use it: every call goes through one shared `Throttle`.
-pub type TgBot = Throttle<teloxide::Bot>;
 
 /// The tenant context of one running bot. Nothing about the tenant is global, so one process
 /// could later serve several tenants with one `App` each.

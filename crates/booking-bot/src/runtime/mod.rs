@@ -8,8 +8,6 @@ pub mod app;
 pub mod dialogue_storage;
 /// One connection per process listening for what the database announces.
 pub mod listen;
-/// Long polling, kept alive through Bot API outages.
-pub mod polling;
 /// Per-user rate limits.
 pub mod rate_limit;
 /// What the bot reads off Telegram's own types.

@@ -9,7 +9,9 @@
 //! written anywhere (the replacement container during a rollout, the REST API, an edit made
 //! straight in the database; see `runtime::listen`).
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
+
+use bot_kit::{Gate, Reply, Sender};
 
 use booking_core::{
     ids::{TelegramUserId, TenantId},
@@ -20,6 +22,11 @@ use storage::{
     Db, StorageError,
     kv::{Kv, TenantKey},
     tenant::settings,
+};
+
+use crate::{
+    runtime::app::App,
+    texts::{Key, Texts},
 };
 
 /// What to do with an update.
@@ -84,5 +91,17 @@ impl RateLimit {
                 Admission::Allowed
             }
         }
+    }
+}
+
+/// The rate limit as a step of the handler tree, run once per update before anything else
+/// (bot-kit's [`gate`](bot_kit::middleware::gate)): over the limit, the sender is told once
+/// to slow down in their Telegram language, then ignored (a press is still answered,
+/// silently) until the window passes.
+pub async fn gate(sender: Sender, app: Arc<App>) -> Gate {
+    match app.admit(&sender.0).await {
+        Admission::Allowed => Gate::Pass,
+        Admission::Warn => Gate::Stop(Reply::alert(Texts::new(sender.locale()).get(Key::SlowDown))),
+        Admission::Ignore => Gate::Stop(Reply::nothing()),
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use booking_core::ids::StaffId;
 
-use super::positive;
+use bot_kit::callback::positive;
 
 /// An analytics report.
 #[derive(Copy, Clone, Eq, PartialEq, Debug)]

@@ -8,6 +8,7 @@ use std::{fmt, str::FromStr};
 
 use booking_core::ids::{BlockId, BookingId, ServiceId, StaffId, TelegramUserId};
 use booking_core::locale::Locale;
+use bot_kit::callback::{MAX_LEN, positive};
 use chrono::NaiveDate;
 
 use crate::texts::Key;
@@ -18,9 +19,6 @@ pub mod choices;
 
 /// The prefix of every admin button; the version after `a` is bumped on incompatible change.
 pub const PREFIX: &str = "a1:";
-
-/// Telegram's limit on `callback_data`.
-const MAX_LEN: usize = 64;
 
 /// What an admin button asks for.
 #[derive(Copy, Clone, Eq, PartialEq, Debug)]
@@ -403,14 +401,6 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "tx" => A::TextReset(Key::from_code(args.first()?)?, args.get(1)?.parse().ok()?),
         _ => return None,
     })
-}
-
-/// A positive decimal integer without sign or leading noise.
-pub(super) fn positive(s: &str) -> Option<i64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok().filter(|n| *n > 0)
 }
 
 #[cfg(test)]
