@@ -24,7 +24,7 @@ use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;
 use booking_core::clock::{SharedClock, ShiftedClock, SystemClock};
-use bot_kit::bot::TokenSource;
+use bot_kit::{Timing, bot::TokenSource};
 use telemetry::{Readiness, Shutdown};
 use tokio::net::TcpListener;
 
@@ -102,6 +102,7 @@ pub async fn run_with(
         bot,
         TokenSource::var("BOT_TOKEN"),
         stop.child(),
+        Timing::default(),
     );
     let serving = telemetry::serve(listener, router, stop.wait());
     tokio::pin!(serving);

@@ -23,6 +23,19 @@ pub fn throttled(token: &SecretString, api_url: reqwest::Url) -> TgBot {
         .throttle(Limits::default())
 }
 
+/// As [`throttled`], on an HTTP client shared with other bots: a host of many bots keeps one
+/// connection pool, not one per bot.
+#[must_use]
+pub fn throttled_with(
+    client: reqwest::Client,
+    token: &SecretString,
+    api_url: reqwest::Url,
+) -> TgBot {
+    teloxide::Bot::with_client(token.expose_secret(), client)
+        .set_api_url(api_url)
+        .throttle(Limits::default())
+}
+
 /// Where a bot's token comes from, as an error names it so the operator knows what to fix:
 /// a configuration variable (`BOT_TOKEN`, `OPERATOR_BOT_TOKEN`), or, for one of many bots in a
 /// host, which bot it is. The token itself is never named.

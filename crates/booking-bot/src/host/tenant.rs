@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use bot_kit::{LongPolling, TgBot, TokenRejected, bot::TokenSource};
+use bot_kit::{LongPolling, TgBot, Timing, TokenRejected, bot::TokenSource};
 use telemetry::Shutdown;
 use tokio::task::JoinHandle;
 
@@ -16,13 +16,20 @@ use crate::{admin, customer, delivery, runtime::app::App, tree};
 pub struct TenantBot {
     pub app: Arc<App>,
     stop: Shutdown,
-    telegram: JoinHandle<Result<(), TokenRejected>>,
+    /// `None` once its end was taken.
+    telegram: Option<JoinHandle<Result<(), TokenRejected>>>,
     background: Vec<JoinHandle<()>>,
 }
 
 impl TenantBot {
     /// Starts the tenant's bot; it runs until `stop` (or its parent) is triggered.
-    pub fn start(app: Arc<App>, bot: TgBot, token: TokenSource, stop: Shutdown) -> Self {
+    pub fn start(
+        app: Arc<App>,
+        bot: TgBot,
+        token: TokenSource,
+        stop: Shutdown,
+        timing: Timing,
+    ) -> Self {
         let background = vec![
             tokio::spawn(delivery::run(bot.clone(), Arc::clone(&app), stop.wait())),
             tokio::spawn(admin::broadcast::watch(
@@ -33,8 +40,9 @@ impl TenantBot {
         ];
         let polling = LongPolling::new(bot, token, tree::schema())
             .dependencies(teloxide::dptree::deps![Arc::clone(&app)])
-            .commands(customer::entry::commands);
-        let telegram = tokio::spawn(polling.run(stop.clone()));
+            .commands(customer::entry::commands)
+            .timing(timing);
+        let telegram = Some(tokio::spawn(polling.run(stop.clone())));
         Self {
             app,
             stop,
@@ -43,15 +51,18 @@ impl TenantBot {
         }
     }
 
-    /// Resolves when the Telegram side ends by itself (a rejected token) or is stopped.
+    /// Resolves when the Telegram side ends by itself (a rejected token) or is stopped; at
+    /// once if that was already taken.
     pub async fn telegram_ended(&mut self) -> Result<(), TokenRejected> {
-        match (&mut self.telegram).await {
-            Ok(ended) => ended,
-            Err(e) => {
-                tracing::error!(tenant = %self.app.tenant, error = %e, "the Telegram task failed");
-                Ok(())
-            }
-        }
+        let Some(task) = self.telegram.as_mut() else {
+            return Ok(());
+        };
+        let ended = task.await;
+        self.telegram = None;
+        ended.unwrap_or_else(|e| {
+            tracing::error!(tenant = %self.app.tenant, error = %e, "the Telegram task failed");
+            Ok(())
+        })
     }
 
     /// Stops everything of this tenant and waits until it has stopped.
@@ -61,9 +72,6 @@ impl TenantBot {
             if let Err(e) = task.await {
                 tracing::error!(tenant = %self.app.tenant, error = %e, "a background task failed");
             }
-        }
-        if self.telegram.is_finished() {
-            return self.telegram_ended().await;
         }
         self.telegram_ended().await
     }

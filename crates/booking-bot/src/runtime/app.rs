@@ -43,17 +43,24 @@ impl App {
         let db = Db::connect_as_tenant(&config.database_url, &schema, PoolSize(5))
             .context("DATABASE_URL is not a valid PostgreSQL URL")?;
         let kv = Kv::new(&config.redis_url).context("REDIS_URL is not a valid Redis URL")?;
-        Ok(Self {
-            tenant: config.tenant_id,
-            schema,
+        Ok(Self::sharing(config.tenant_id, db, kv, clock))
+    }
+
+    /// The context of `tenant` on connections shared with other tenants (a bot host's pool,
+    /// whose transactions take on each tenant's own role, and its Redis).
+    #[must_use]
+    pub fn sharing(tenant: TenantId, db: Db, kv: Kv, clock: SharedClock) -> Self {
+        Self {
+            tenant,
+            schema: TenantSchema::for_tenant(tenant),
             db,
-            dialogues: TenantDialogues::new(kv.clone(), config.tenant_id),
+            dialogues: TenantDialogues::new(kv.clone(), tenant),
             kv,
             rate_limit: RateLimit::default(),
             clock,
             broadcasts: tokio::sync::Notify::new(),
             outbox: Wake::default(),
-        })
+        }
     }
 
     /// A transaction in the tenant's schema.

@@ -62,7 +62,7 @@ struct Running {
 
 /// Tenant ids that no other test (nor an earlier run) uses, so the tenant-prefixed Redis keys
 /// of parallel tests never meet.
-fn unique_tenant_id() -> i64 {
+pub fn unique_tenant_id() -> i64 {
     static NEXT: AtomicI64 = AtomicI64::new(0);
     let micros = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
