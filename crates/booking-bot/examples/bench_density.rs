@@ -90,8 +90,9 @@ async fn main() {
         .map(|i| {
             let (db, client) = (&db, &client);
             async move {
-                let (record, password) =
-                    db.tenant(&format!("Salon {i}"), chrono_tz::Europe::Moscow).await;
+                let (record, password) = db
+                    .tenant(&format!("Salon {i}"), chrono_tz::Europe::Moscow)
+                    .await;
                 if i < busy {
                     let mut tx = db.tx(record.id).await;
                     salon(&mut tx).await;
@@ -174,7 +175,10 @@ async fn main() {
     } else {
         "one bot host"
     };
-    println!("tenants:              {n}, {mode}, {} process(es)", pids.len());
+    println!(
+        "tenants:              {n}, {mode}, {} process(es)",
+        pids.len()
+    );
     println!("answered /start:      {answered} of {n}");
     println!("PostgreSQL conns:     {connections} held by the bots");
     println!(

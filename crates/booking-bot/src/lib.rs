@@ -97,7 +97,7 @@ pub async fn run_with(
     served.insert(Arc::clone(&app));
     let listening = tokio::spawn(listen::run(app.db.clone(), served, stop.wait()));
     let bot = bot_kit::bot::throttled(&config.bot_token, api_url);
-    let mut tenant = TenantBot::start(
+    let mut tenant = TenantBot::polling(
         Arc::clone(&app),
         bot,
         TokenSource::var("BOT_TOKEN"),

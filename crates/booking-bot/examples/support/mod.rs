@@ -149,4 +149,3 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((sorted.len() as f64) * p).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
-

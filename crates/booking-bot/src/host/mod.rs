@@ -12,3 +12,5 @@ pub mod registry;
 pub mod run;
 /// One tenant's bot: polling, outbox, broadcasts, stopped together.
 pub mod tenant;
+/// Updates by webhook: one listener, one path per tenant.
+pub mod webhook;

@@ -6,7 +6,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use booking_core::{clock::SharedClock, ids::TenantId, tenant::TenantSchema};
-use bot_kit::{Timing, bot::TokenSource};
+use bot_kit::{TgBot, Timing, bot::TokenSource};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -14,7 +14,9 @@ use storage::{Db, StorageError, kv::Kv};
 use telemetry::Shutdown;
 use tokio::{sync::Mutex, task::JoinHandle};
 
-use super::tenant::TenantBot;
+use teloxide::prelude::Requester as _;
+
+use super::{tenant::TenantBot, webhook::Webhooks};
 use crate::runtime::{app::App, listen::Served};
 
 /// What a host needs to start a tenant's bot: the connections its tenants share.
@@ -27,6 +29,8 @@ pub struct Shared {
     pub api_url: reqwest::Url,
     pub clock: SharedClock,
     pub timing: Timing,
+    /// The tenants' webhook paths, when updates come by webhook.
+    pub webhooks: Webhooks,
 }
 
 /// How a served tenant is doing.
@@ -62,6 +66,7 @@ struct Slot {
     state: Arc<std::sync::Mutex<State>>,
     stop: Shutdown,
     task: JoinHandle<()>,
+    bot: TgBot,
 }
 
 /// The tenants one host serves.
@@ -98,7 +103,7 @@ impl Host {
         }
         self.check_granted(tenant).await?;
         if let Some(old) = slots.remove(&tenant) {
-            stop_slot(old).await;
+            self.take_off(tenant, old).await;
         }
         let app = Arc::new(App::sharing(
             tenant,
@@ -117,13 +122,11 @@ impl Host {
             token,
             self.shared.api_url.clone(),
         );
-        let running = TenantBot::start(
-            app,
-            bot,
-            TokenSource::described(format!("the bot token of tenant {tenant}")),
-            stop.clone(),
-            self.shared.timing,
-        );
+        let source = TokenSource::described(format!("the bot token of tenant {tenant}"));
+        let running = match self.shared.webhooks.open(tenant) {
+            Some(hook) => TenantBot::webhook(app, bot.clone(), source, stop.clone(), hook),
+            None => TenantBot::polling(app, bot.clone(), source, stop.clone(), self.shared.timing),
+        };
         let state = Arc::new(std::sync::Mutex::new(State::Running));
         let task = tokio::spawn(supervise(running, Arc::clone(&state)));
         let slot = Slot {
@@ -131,6 +134,7 @@ impl Host {
             state,
             stop,
             task,
+            bot,
         };
         let shown = listed(tenant, &slot);
         slots.insert(tenant, slot);
@@ -145,7 +149,7 @@ impl Host {
         self.served.remove(tenant);
         match slot {
             Some(slot) => {
-                stop_slot(slot).await;
+                self.take_off(tenant, slot).await;
                 tracing::info!(%tenant, "tenant taken off");
                 true
             }
@@ -167,6 +171,19 @@ impl Host {
         for (tenant, slot) in slots {
             self.served.remove(tenant);
             stop_slot(slot).await;
+        }
+    }
+
+    /// Stops a tenant's bot; on webhooks, also closes its path and deletes its webhook, so
+    /// Telegram keeps its updates until the next host sets its own.
+    async fn take_off(&self, tenant: TenantId, slot: Slot) {
+        let bot = slot.bot.clone();
+        stop_slot(slot).await;
+        if self.shared.webhooks.enabled() {
+            self.shared.webhooks.close(tenant);
+            if let Err(e) = bot.delete_webhook().await {
+                tracing::warn!(%tenant, error = %e, "deleteWebhook failed");
+            }
         }
     }
 

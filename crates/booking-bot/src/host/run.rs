@@ -17,6 +17,7 @@ use super::{
     config::HostConfig,
     control,
     registry::{Host, Shared},
+    webhook::Webhooks,
 };
 use crate::runtime::listen::{self, Served};
 
@@ -69,6 +70,7 @@ pub async fn run_with(
         .build()
         .context("building the HTTP client")?;
     let stop = Shutdown::from_signal(shutdown);
+    let webhooks = Webhooks::new(config.webhook_url.clone());
     let served = Served::default();
     let listening = tokio::spawn(listen::run(db.clone(), served.clone(), stop.wait()));
     let host = Arc::new(Host::new(
@@ -79,6 +81,7 @@ pub async fn run_with(
             api_url,
             clock,
             timing,
+            webhooks: webhooks.clone(),
         },
         served,
         stop.child(),
@@ -94,9 +97,12 @@ pub async fn run_with(
             async move { kv.ping().await.map_err(|e| format!("{e:#}")) }
         });
     let router = telemetry::ops::with_request_metrics(
-        telemetry::ops_router(readiness, telemetry::tracing_init::prometheus()).merge(
-            control::router(Arc::clone(&host), config.host_secret.clone()),
-        ),
+        telemetry::ops_router(readiness, telemetry::tracing_init::prometheus())
+            .merge(control::router(
+                Arc::clone(&host),
+                config.host_secret.clone(),
+            ))
+            .merge(webhooks.router()),
     );
     tracing::info!(host = %config.host_name, "bot host ready for tenants");
     let served = telemetry::serve(listener, router, stop.wait()).await;

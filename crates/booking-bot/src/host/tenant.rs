@@ -9,6 +9,11 @@ use bot_kit::{LongPolling, TgBot, Timing, TokenRejected, bot::TokenSource};
 use telemetry::Shutdown;
 use tokio::task::JoinHandle;
 
+use teloxide::{
+    payloads::SetMyCommandsSetters as _, prelude::Requester as _, update_listeners::UpdateListener,
+};
+
+use super::webhook;
 use crate::{admin, customer, delivery, runtime::app::App, tree};
 
 /// A running tenant bot.
@@ -22,13 +27,69 @@ pub struct TenantBot {
 }
 
 impl TenantBot {
-    /// Starts the tenant's bot; it runs until `stop` (or its parent) is triggered.
-    pub fn start(
+    /// Starts the tenant's bot on long polling; it runs until `stop` (or its parent) is
+    /// triggered, or its token is rejected.
+    pub fn polling(
         app: Arc<App>,
         bot: TgBot,
         token: TokenSource,
         stop: Shutdown,
         timing: Timing,
+    ) -> Self {
+        let polling = LongPolling::new(bot.clone(), token, tree::schema())
+            .dependencies(teloxide::dptree::deps![Arc::clone(&app)])
+            .commands(customer::entry::commands)
+            .timing(timing);
+        let telegram = tokio::spawn(polling.run(stop.clone()));
+        Self::start(app, bot, stop, telegram)
+    }
+
+    /// Starts the tenant's bot on a webhook: registers `url` with `secret` at Telegram, then
+    /// dispatches what `listener` receives. The webhook stays set when the bot stops (a host
+    /// restarting keeps its tenants); taking the tenant off deletes it.
+    pub fn webhook(
+        app: Arc<App>,
+        bot: TgBot,
+        token: TokenSource,
+        stop: Shutdown,
+        hook: (
+            impl UpdateListener<Err = std::convert::Infallible> + Send + 'static,
+            reqwest::Url,
+            String,
+        ),
+    ) -> Self {
+        let (listener, url, secret) = hook;
+        let telegram = {
+            let (bot, stop, app) = (bot.clone(), stop.clone(), Arc::clone(&app));
+            tokio::spawn(async move {
+                match webhook::register(&bot, url, secret, &token, &stop).await {
+                    None => return Ok(()),
+                    Some(Err(rejected)) => return Err(rejected),
+                    Some(Ok(())) => {}
+                }
+                let commands = customer::entry::commands;
+                for locale in booking_core::locale::Locale::ALL {
+                    let mut set = bot.set_my_commands(commands(locale));
+                    if locale != booking_core::locale::Locale::Ru {
+                        set = set.language_code(locale.code());
+                    }
+                    if let Err(e) = set.await {
+                        tracing::warn!(error = %e, "setMyCommands failed");
+                    }
+                }
+                let deps = teloxide::dptree::deps![app];
+                webhook::dispatch(bot, tree::schema(), deps, listener, stop).await;
+                Ok(())
+            })
+        };
+        Self::start(app, bot, stop, telegram)
+    }
+
+    fn start(
+        app: Arc<App>,
+        bot: TgBot,
+        stop: Shutdown,
+        telegram: JoinHandle<Result<(), TokenRejected>>,
     ) -> Self {
         let background = vec![
             tokio::spawn(delivery::run(bot.clone(), Arc::clone(&app), stop.wait())),
@@ -38,15 +99,10 @@ impl TenantBot {
                 stop.wait(),
             )),
         ];
-        let polling = LongPolling::new(bot, token, tree::schema())
-            .dependencies(teloxide::dptree::deps![Arc::clone(&app)])
-            .commands(customer::entry::commands)
-            .timing(timing);
-        let telegram = Some(tokio::spawn(polling.run(stop.clone())));
         Self {
             app,
             stop,
-            telegram,
+            telegram: Some(telegram),
             background,
         }
     }

@@ -36,8 +36,13 @@ struct World {
 }
 
 impl World {
-    /// `n` tenants, the first `granted` of them granted to the host.
+    /// `n` tenants, the first `granted` of them granted to the host, updates by long polling.
     async fn start(n: usize, granted: usize, clock: SharedClock) -> Self {
+        Self::start_with(n, granted, clock, false).await
+    }
+
+    /// As [`World::start`], updates by webhook when `webhooks`.
+    async fn start_with(n: usize, granted: usize, clock: SharedClock, webhooks: bool) -> Self {
         let db = TestDb::new().await;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "alter table control.tenants alter column tenant_id restart with {}",
@@ -65,6 +70,8 @@ impl World {
             let bot = client.create_bot(&format!("salon{i}_bot")).await.unwrap();
             tenants.push((tenant.id, bot));
         }
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let config = HostConfig {
             host_name: name.clone(),
             host_secret: SecretString::from(SECRET.to_owned()),
@@ -72,7 +79,7 @@ impl World {
             pool_size: 4,
             redis_url: SecretString::from(REDIS.to_owned()),
             telegram_api_url: client.api_url().to_string(),
-            webhook_url: None,
+            webhook_url: webhooks.then(|| format!("{base}/").parse().unwrap()),
             http_addr: "127.0.0.1:0".parse().unwrap(),
             clock_offset_secs: 0,
             telemetry: TelemetryArgs {
@@ -80,8 +87,6 @@ impl World {
                 sentry_dsn: None,
             },
         };
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(run::run_with(
             config,
@@ -323,5 +328,83 @@ async fn a_reminder_from_a_shared_host_arrives_once_and_on_time() {
         .count();
     assert_eq!(copies, 1);
 
+    world.stop().await;
+}
+
+/// The Bot API's `getWebhookInfo` of `bot`, as the sandbox answers it.
+async fn webhook_of(world: &World, bot: &BotInfo) -> String {
+    let url = format!(
+        "{}bot{}/getWebhookInfo",
+        world.client.api_url(),
+        bot.token.as_str()
+    );
+    let info: Value = world
+        .http
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    info["result"]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn by_webhook_each_tenant_has_its_path_and_secret() {
+    let clock: SharedClock = Arc::new(booking_core::clock::SystemClock);
+    let world = World::start_with(2, 2, clock, true).await;
+    let [(a, a_bot), (b, b_bot)] = &world.tenants[..] else {
+        unreachable!()
+    };
+    world.serve(*a, a_bot.token.as_str()).await;
+    world.serve(*b, b_bot.token.as_str()).await;
+    // The host told Telegram where each tenant's updates go.
+    let a_hook = format!("{}/telegram/{a}", world.base);
+    let deadline = std::time::Instant::now() + WAIT;
+    while webhook_of(&world, a_bot).await != a_hook {
+        assert!(std::time::Instant::now() < deadline, "no webhook for A");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, alice) = world.customer(a_bot, "Alice").await;
+    let (_, bob) = world.customer(b_bot, "Bob").await;
+    assert!(menu(&alice).await.text().contains("Salon 0"));
+    assert!(menu(&bob).await.text().contains("Salon 1"));
+
+    // Without the tenant's secret, or for a tenant not served, nothing is taken.
+    let update = json!({ "update_id": 1, "message": { "message_id": 1, "date": 0,
+        "chat": { "id": 5, "type": "private", "first_name": "X" },
+        "from": { "id": 5, "is_bot": false, "first_name": "X" }, "text": "/start" } });
+    for (path, secret, status) in [
+        (format!("/telegram/{a}"), "wrong", 401),
+        (format!("/telegram/{a}"), "", 401),
+        ("/telegram/999999".to_owned(), "wrong", 404),
+    ] {
+        let response = world
+            .http
+            .post(format!("{}{path}", world.base))
+            .header("X-Telegram-Bot-Api-Secret-Token", secret)
+            .json(&update)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{path} {secret:?}");
+    }
+
+    // Taken off: the webhook is deleted, so Telegram keeps A's updates for the next host.
+    world
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/host/tenants/{a}"),
+            SECRET,
+            None,
+        )
+        .await;
+    assert_eq!(webhook_of(&world, a_bot).await, "");
+    bob.command("/help").await;
+    assert!(!bob.next().await.text().is_empty(), "B is still served");
     world.stop().await;
 }
