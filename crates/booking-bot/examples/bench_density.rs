@@ -4,6 +4,7 @@
 //! cargo build --profile perf -p booking-bot --bins --examples
 //! target/perf/examples/bench_density               # DENSITY_TENANTS=10
 //! DENSITY_TENANTS=1000 target/perf/examples/bench_density
+//! DENSITY_TENANTS=1000 DENSITY_WEBHOOK=1 target/perf/examples/bench_density
 //! DENSITY_TENANTS=10 DENSITY_DEDICATED=1 target/perf/examples/bench_density
 //! ```
 //!
@@ -11,8 +12,9 @@
 //! to book in), a bot each in tg-sandbox (in this process, flood limits off, long polls up to
 //! 50 s as Telegram allows), and serves them the recommended way: one `booking-bot host`
 //! process, its role granted every tenant's, the tenants assigned through its control API.
-//! With `DENSITY_DEDICATED=1`, one `booking-bot` process per tenant instead, as before the
-//! host existed.
+//! `DENSITY_WEBHOOK=1` has the host take updates by webhook instead of long polling. With
+//! `DENSITY_DEDICATED=1`, one `booking-bot` process per tenant instead, as before the host
+//! existed.
 //!
 //! Prints: how many tenants answered `/start`; after `DENSITY_SETTLE_SECS` of quiet, over
 //! `DENSITY_IDLE_SECS` of idling, the PostgreSQL connections the bots hold, the database's
@@ -69,6 +71,7 @@ struct Tenant {
 async fn main() {
     let n: usize = env_or("DENSITY_TENANTS", 10);
     let dedicated = env_or("DENSITY_DEDICATED", 0) == 1;
+    let webhook = env_or("DENSITY_WEBHOOK", 0) == 1;
     let settle = Duration::from_secs(env_or("DENSITY_SETTLE_SECS", 10));
     let idle = Duration::from_secs(env_or("DENSITY_IDLE_SECS", 25));
     let busy_secs: u64 = env_or("DENSITY_BUSY_SECS", 15);
@@ -114,7 +117,7 @@ async fn main() {
     let processes = if dedicated {
         start_dedicated(&db, &client, &tenants)
     } else {
-        start_host(&db, &client, &tenants).await
+        start_host(&db, &client, &tenants, webhook).await
     };
     let pids: Vec<u32> = processes.iter().map(|p| p.0.id()).collect();
 
@@ -170,10 +173,10 @@ async fn main() {
     }
     took.sort();
 
-    let mode = if dedicated {
-        "dedicated (one process per tenant)"
-    } else {
-        "one bot host"
+    let mode = match (dedicated, webhook) {
+        (true, _) => "dedicated (one process per tenant)",
+        (false, false) => "one bot host, long polling",
+        (false, true) => "one bot host, webhooks",
     };
     println!(
         "tenants:              {n}, {mode}, {} process(es)",
@@ -205,7 +208,12 @@ async fn main() {
 }
 
 /// One `booking-bot host`, granted every tenant's role and assigned every tenant.
-async fn start_host(db: &TestDb, client: &SandboxClient, tenants: &[Tenant]) -> Vec<BotProcess> {
+async fn start_host(
+    db: &TestDb,
+    client: &SandboxClient,
+    tenants: &[Tenant],
+    webhook: bool,
+) -> Vec<BotProcess> {
     let name = HostName::parse("bench").unwrap();
     let password = SecretString::from("density-bench-host".to_owned());
     let role = host::ensure_role(&db.db, &name, &password).await.unwrap();
@@ -213,8 +221,12 @@ async fn start_host(db: &TestDb, client: &SandboxClient, tenants: &[Tenant]) -> 
         host::grant(&db.db, &name, t.id).await.unwrap();
     }
     let port = free_port();
+    let mut command = Command::new(binary());
+    if webhook {
+        command.env("WEBHOOK_URL", format!("http://127.0.0.1:{port}/"));
+    }
     let process = BotProcess(
-        Command::new(binary())
+        command
             .arg("host")
             .env("HOST_NAME", name.as_str())
             .env("HOST_SECRET", HOST_SECRET)
