@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Starts a Docker engine on its own socket and makes it a one-node Swarm, for the deploy worker's
+# Swarm runtime tests (`shared/reference/docker-swarm.md`). Idempotent, like scripts/podman.sh:
+# installs docker.io only if dockerd is missing, starts dockerd only if its socket does not
+# answer, and initialises the swarm only if the engine is not in one.
+#
+# The engine changes nothing on the host's network (no bridge, no iptables rules), stores its
+# images under $SWARM_DIR (overlay2, vfs where overlay cannot mount), and sets no-new-privileges
+# for every container: Docker 20.10's service API cannot ask for it per service.
+set -euo pipefail
+DIR=${SWARM_DIR:-/tmp/dkr}
+SOCK=$DIR/docker.sock
+export DOCKER_HOST=unix://$SOCK
+
+if ! command -v dockerd >/dev/null; then
+  echo "installing docker.io for the deploy worker's Swarm tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends docker.io >/dev/null
+fi
+
+ping() { curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
+
+start() {
+  local driver=$1
+  rm -f "$SOCK"
+  # From /, so the daemon never holds a directory that may be removed under it (a worktree).
+  (cd / && setsid dockerd --data-root "$DIR/data" --exec-root "$DIR/exec" \
+    --pidfile "$DIR/docker.pid" -H "unix://$SOCK" --bridge=none --iptables=false \
+    --ip-masq=false --no-new-privileges --storage-driver="$driver" \
+    >"$DIR/dockerd.log" 2>&1 </dev/null &)
+  for _ in $(seq 1 100); do
+    ping && return 0
+    # A daemon that exited (the storage driver refused) will not answer: stop waiting.
+    [ -f "$DIR/docker.pid" ] && ! kill -0 "$(cat "$DIR/docker.pid")" 2>/dev/null && return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+if ! ping; then
+  mkdir -p "$DIR"
+  if [ -f "$DIR/docker.pid" ] && kill -0 "$(cat "$DIR/docker.pid")" 2>/dev/null; then
+    echo "dockerd $(cat "$DIR/docker.pid") does not answer on $SOCK; see $DIR/dockerd.log" >&2
+    exit 1
+  fi
+  # The driver the data root was made with, else overlay2 (vfs copies the image per container).
+  driver=$(cat "$DIR/driver" 2>/dev/null || echo overlay2)
+  if ! start "$driver"; then
+    if [ "$driver" = overlay2 ] && [ ! -f "$DIR/driver" ]; then
+      echo "overlay2 failed here; falling back to vfs"
+      rm -rf "$DIR/data"
+      driver=vfs
+      start vfs || { echo "dockerd did not start; see $DIR/dockerd.log" >&2; exit 1; }
+    else
+      echo "dockerd did not start; see $DIR/dockerd.log" >&2
+      exit 1
+    fi
+  fi
+  echo "$driver" >"$DIR/driver"
+fi
+
+state=$(curl -sf --unix-socket "$SOCK" http://d/info | sed -n 's/.*"LocalNodeState":"\([a-z]*\)".*/\1/p')
+if [ "$state" != active ]; then
+  # Loopback: a one-node swarm that is reachable from nowhere else.
+  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+fi
+echo "docker swarm ready at $DOCKER_HOST (export SWARM_DOCKER_HOST=$DOCKER_HOST for other paths)"
