@@ -4,9 +4,10 @@
 # installs docker.io only if dockerd is missing, starts dockerd only if its socket does not
 # answer, and initialises the swarm only if the engine is not in one.
 #
-# The engine changes nothing on the host's network (no bridge, no iptables rules), stores its
-# images under $SWARM_DIR (overlay2, vfs where overlay cannot mount), and sets no-new-privileges
-# for every container: Docker 20.10's service API cannot ask for it per service.
+# The engine changes nothing on the host's network (no bridge, no iptables rules, no routing
+# mesh), stores its images under $SWARM_DIR (overlay2; vfs where overlay cannot mount), and
+# sets no-new-privileges for every container: Docker 20.10's service API cannot ask for it
+# per service.
 set -euo pipefail
 DIR=${SWARM_DIR:-/tmp/dkr}
 SOCK=$DIR/docker.sock
@@ -63,5 +64,13 @@ state=$(curl -sf --unix-socket "$SOCK" http://d/info | sed -n 's/.*"LocalNodeSta
 if [ "$state" != active ]; then
   # Loopback: a one-node swarm that is reachable from nowhere else.
   docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+  # Init makes the routing mesh: an `ingress` overlay whose sandbox hangs on a new host bridge
+  # (`docker_gwbridge`, 172.17.0.0/16). Tenant bots publish no port and run on the host
+  # network, so both go: the host's interfaces and routes stay as they were.
+  curl -sf -XDELETE --unix-socket "$SOCK" http://d/networks/ingress >/dev/null || true
+  for _ in $(seq 1 25); do
+    curl -sf -XDELETE --unix-socket "$SOCK" http://d/networks/docker_gwbridge >/dev/null && break
+    sleep 0.2
+  done
 fi
 echo "docker swarm ready at $DOCKER_HOST (export SWARM_DOCKER_HOST=$DOCKER_HOST for other paths)"

@@ -1,4 +1,5 @@
-//! Runs tenant bots as containers: reconciles desired state with a Docker-API engine.
+//! Runs tenant bots as containers: reconciles desired state with a Docker-API engine, or with
+//! a Docker Swarm (`DEPLOY_RUNTIME`).
 
 /// Configuration from the environment.
 pub mod config;
@@ -10,7 +11,7 @@ pub mod image;
 pub mod locks;
 /// Desired state against the engine's containers.
 pub mod reconcile;
-/// The container engine behind a trait, and its Docker-API implementation.
+/// The container engine behind a trait, and its Docker-API and Swarm implementations.
 pub mod runtime;
 /// A tenant's container spec and its hash.
 pub mod spec;
@@ -22,11 +23,15 @@ use std::{future::Future, time::Duration};
 use anyhow::Context as _;
 use storage::{Db, crypto::DataKey, db::PoolSize};
 use telemetry::Readiness;
-use tokio::{net::TcpListener, sync::watch};
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
 pub use config::Config;
 
-use crate::{reconcile::Reconciler, runtime::docker::DockerRuntime};
+use crate::{
+    config::RuntimeKind,
+    reconcile::Reconciler,
+    runtime::{ContainerRuntime, docker::DockerRuntime, swarm::SwarmRuntime},
+};
 
 /// Runs the service until `shutdown` resolves.
 pub async fn run(
@@ -59,22 +64,14 @@ pub async fn run(
         telemetry::tracing_init::prometheus(),
     ));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = match DockerRuntime::connect(&config.docker_host) {
-        Ok(runtime) => {
-            let reconciler = Reconciler::new(runtime, db, key, config.tenants.clone())
-                .with_concurrency(config.deploy_concurrency);
-            let worker_id = format!("deploy-worker-{}", std::process::id());
-            let interval = Duration::from_secs(config.reconcile_interval_secs.max(1));
-            let mut rx = stop_rx;
-            Some(tokio::spawn(worker::run(
-                reconciler,
-                worker_id,
-                interval,
-                async move {
-                    let _ = rx.wait_for(|stop| *stop).await;
-                },
-            )))
-        }
+    let started = match config.runtime {
+        RuntimeKind::Docker => DockerRuntime::connect(&config.docker_host)
+            .map(|runtime| spawn_worker(runtime, &config, db, key, stop_rx)),
+        RuntimeKind::Swarm => SwarmRuntime::connect(&config.docker_host, config.swarm_options())
+            .map(|runtime| spawn_worker(runtime, &config, db, key, stop_rx)),
+    };
+    let worker = match started {
+        Ok(worker) => Some(worker),
         Err(e) => {
             tracing::error!(error = %e, "DOCKER_HOST is unusable; no tenant bot will be deployed");
             None
@@ -87,4 +84,21 @@ pub async fn run(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The worker loop on `runtime`, until `stop` turns true.
+fn spawn_worker<R: ContainerRuntime>(
+    runtime: R,
+    config: &Config,
+    db: Db,
+    key: Option<DataKey>,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let reconciler = Reconciler::new(runtime, db, key, config.tenants.clone())
+        .with_concurrency(config.deploy_concurrency);
+    let worker_id = format!("deploy-worker-{}", std::process::id());
+    let interval = Duration::from_secs(config.reconcile_interval_secs.max(1));
+    tokio::spawn(worker::run(reconciler, worker_id, interval, async move {
+        let _ = stop.wait_for(|stop| *stop).await;
+    }))
 }

@@ -3,13 +3,16 @@
 
 use std::time::Duration;
 
-use deploy_worker::{reconcile::Reconciler, runtime::RunState, worker};
+use deploy_worker::{runtime::RunState, worker};
 use storage::control::{
     deployments::Deployment,
     jobs::{self, NewJob},
 };
 
 use crate::support::{eventually, world};
+
+/// The worker's scheduling, not the engine's: on the Docker engine only.
+type E = deploy_worker::runtime::docker::DockerRuntime;
 
 fn overlap(a: &Deployment, b: &Deployment) -> bool {
     let (Some(a_end), Some(b_end)) = (a.finished_at, b.finished_at) else {
@@ -20,7 +23,7 @@ fn overlap(a: &Deployment, b: &Deployment) -> bool {
 
 #[tokio::test]
 async fn different_tenants_deploy_at_once_and_one_tenants_jobs_take_turns() {
-    let w = world().await;
+    let w = world::<E>().await;
     let a = w.tenant(Some("123:good-token-a")).await;
     let b = w.tenant(Some("124:good-token-b")).await;
     let pool = w.t.db.pool();
@@ -38,13 +41,7 @@ async fn different_tenants_deploy_at_once_and_one_tenants_jobs_take_turns() {
         queued.push(jobs::enqueue(pool, &job).await.unwrap().unwrap());
     }
 
-    let reconciler = Reconciler::new(
-        w.reconciler.runtime.clone(),
-        w.t.db.clone(),
-        Some(w.key.clone()),
-        w.reconciler.defaults.clone(),
-    )
-    .with_concurrency(4);
+    let reconciler = w.another_reconciler().with_concurrency(4);
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(worker::run(
         reconciler,

@@ -6,11 +6,18 @@ use std::time::Duration;
 use deploy_worker::{reconcile::Trigger, runtime::RunState, worker};
 use storage::control::jobs::{self, NewJob};
 
-use crate::support::{eventually, world};
+use crate::{
+    both_engines,
+    support::{Engine, eventually, world},
+};
 
-#[tokio::test]
-async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
-    let w = world().await;
+both_engines!(
+    a_worker_killed_mid_rollout_converges_on_the_next_pass,
+    a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_its_name,
+);
+
+async fn a_worker_killed_mid_rollout_converges_on_the_next_pass<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     let job = NewJob::new(
         worker::RECONCILE_TENANT,
@@ -21,12 +28,7 @@ async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
 
     // The first worker dies as soon as its container exists (before the health check ends).
     let killed = {
-        let reconciler = deploy_worker::reconcile::Reconciler::new(
-            w.reconciler.runtime.clone(),
-            w.t.db.clone(),
-            Some(w.key.clone()),
-            w.reconciler.defaults.clone(),
-        );
+        let reconciler = w.another_reconciler();
         tokio::spawn(worker::run(
             reconciler,
             "doomed".to_owned(),
@@ -57,30 +59,36 @@ async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
     w.cleanup().await;
 }
 
-#[tokio::test]
-async fn a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_its_name() {
-    let mut w = world().await;
+async fn a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_its_name<
+    E: Engine,
+>() {
+    let mut w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let old = w.containers(id).await.remove(0);
 
-    // A new configuration; the worker dies once the new container exists beside the old.
+    // A new configuration; the worker dies once the new container exists beside the old (on
+    // Swarm: once the service has the new configuration and Swarm rolls it out).
     w.reconciler.defaults.memory_mb = 160;
-    let reconciler = deploy_worker::reconcile::Reconciler::new(
-        w.reconciler.runtime.clone(),
-        w.t.db.clone(),
-        Some(w.key.clone()),
-        w.reconciler.defaults.clone(),
-    );
+    let reconciler = w.another_reconciler();
     let killed = tokio::spawn(async move { reconciler.tenant(id, Trigger::Job).await });
-    assert!(eventually(30, || async { w.containers(id).await.len() == 2 }).await);
+    let replacing = eventually(30, || async {
+        let found = w.containers(id).await;
+        if w.in_place() {
+            found.len() == 1 && found[0].labels["config-hash"] != old.labels["config-hash"]
+        } else {
+            found.len() == 2
+        }
+    })
+    .await;
+    assert!(replacing);
     killed.abort();
     let _ = killed.await;
 
     w.reconciler.all().await.unwrap();
     let found = w.containers(id).await;
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_ne!(found[0].id, old.id);
+    assert_eq!(found[0].id == old.id, w.in_place(), "{found:?}");
     assert_ne!(found[0].labels["config-hash"], old.labels["config-hash"]);
     assert_eq!(found[0].state, RunState::Running);
     assert_eq!(found[0].name, format!("{}-tenant-{id}", w.label));

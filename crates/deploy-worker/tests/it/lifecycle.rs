@@ -1,20 +1,24 @@
 //! Create, start, health, stop, remove, and drift corrected by the periodic pass.
 
-use deploy_worker::{
-    reconcile::Trigger,
-    runtime::{ContainerRuntime, RunState},
-    worker,
-};
+use deploy_worker::{reconcile::Trigger, runtime::RunState, worker};
 use storage::control::{
     jobs::{self, NewJob},
     tenants::{self, DesiredState},
 };
 
-use crate::support::world;
+use crate::{
+    both_engines,
+    support::{Engine, world},
+};
 
-#[tokio::test]
-async fn a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_remove() {
-    let w = world().await;
+both_engines!(
+    a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_remove,
+    drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started,
+    a_queued_restart_restarts_the_same_container_and_engine_calls_are_idempotent,
+);
+
+async fn a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_remove<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     let job = NewJob::new(
         worker::RECONCILE_TENANT,
@@ -74,9 +78,8 @@ async fn a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_rem
     w.cleanup().await;
 }
 
-#[tokio::test]
-async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started() {
-    let w = world().await;
+async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let first = w.containers(id).await.remove(0);
@@ -99,9 +102,8 @@ async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started() {
     w.cleanup().await;
 }
 
-#[tokio::test]
-async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idempotent() {
-    let w = world().await;
+async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idempotent<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let before = w.containers(id).await.remove(0);
@@ -132,6 +134,7 @@ async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idemp
         name: inspected.name.clone(),
         image: format!("{}:{}", crate::support::IMAGE, crate::support::GOOD),
         env: vec![],
+        secrets: vec![],
         labels: inspected.labels.clone(),
         network: "host".to_owned(),
         restart_retries: 1,
