@@ -11,6 +11,7 @@ use crate::{
 
 both_engines!(
     an_update_whose_bot_fails_is_rolled_back_and_the_old_bot_keeps_serving,
+    a_failed_update_of_a_stopped_bot_is_rolled_back_and_the_old_one_started_again,
     a_bot_that_cannot_start_is_a_failed_deployment_with_the_reason_in_its_events,
 );
 
@@ -95,6 +96,48 @@ async fn a_bot_that_cannot_start_is_a_failed_deployment_with_the_reason_in_its_e
     assert!(
         latest.events[0].message.contains("no bot token"),
         "{latest:?}"
+    );
+    w.cleanup().await;
+}
+
+/// With nothing running to compare with, Swarm's rolling update does not judge the new bot: the
+/// worker checks it and asks for the rollback itself.
+async fn a_failed_update_of_a_stopped_bot_is_rolled_back_and_the_old_one_started_again<
+    E: Engine,
+>() {
+    let w = world::<E>().await;
+    let id = w.tenant(Some("123:good-token")).await;
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let old = w.containers(id).await.remove(0);
+    // Stopped by hand, then given a configuration that cannot start.
+    w.reconciler.runtime.stop(&old.id).await.unwrap();
+    set_tag(&w, id, BROKEN).await;
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+
+    let latest = &w.deployments(id).await[0];
+    assert_eq!(latest.status, "rolled_back", "{latest:?}");
+    assert!(
+        latest.error.as_deref().unwrap().contains("--no-such-flag"),
+        "{latest:?}"
+    );
+    if w.in_place() {
+        let asked = latest
+            .events
+            .iter()
+            .any(|e| e.message.starts_with("asked the engine to roll"));
+        assert!(asked, "{latest:?}");
+    }
+    let found = w.containers(id).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].id, old.id);
+    assert_eq!(found[0].labels["config-hash"], old.labels["config-hash"]);
+    assert!(
+        crate::support::eventually(30, || async {
+            w.containers(id).await[0].state == RunState::Running
+        })
+        .await,
+        "the old configuration does not run again: {:?}",
+        w.containers(id).await
     );
     w.cleanup().await;
 }
