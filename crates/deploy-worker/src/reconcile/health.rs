@@ -49,10 +49,11 @@ impl<R: ContainerRuntime> Reconciler<R> {
                 break;
             }
             if started.elapsed() >= patience {
-                return Ok(Err(format!(
-                    "the container did not start: {:?}",
-                    info.state
-                )));
+                let mut reason = format!("the container did not start: {:?}", info.state);
+                if let Some(e) = &info.error {
+                    reason.push_str(&format!("; engine: {e}"));
+                }
+                return Ok(Err(secrets.redact(&reason)));
             }
             tokio::time::sleep(POLL).await;
         }

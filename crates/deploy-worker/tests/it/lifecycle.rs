@@ -90,7 +90,12 @@ async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started<E: 
     let found = w.containers(id).await;
     assert_eq!(found.len(), 1);
     assert_ne!(found[0].id, first.id);
-    assert_eq!(found[0].state, RunState::Running);
+    assert_eq!(
+        found[0].state,
+        RunState::Running,
+        "{:?}",
+        w.deployments(id).await
+    );
 
     // Stopped by hand.
     w.reconciler.runtime.stop(&found[0].id).await.unwrap();
@@ -98,7 +103,12 @@ async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started<E: 
     let again = w.containers(id).await;
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, found[0].id);
-    assert_eq!(again[0].state, RunState::Running);
+    assert_eq!(
+        again[0].state,
+        RunState::Running,
+        "{:?}",
+        w.deployments(id).await
+    );
     w.cleanup().await;
 }
 

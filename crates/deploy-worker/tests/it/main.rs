@@ -8,6 +8,7 @@ mod concurrency;
 mod crash;
 mod lifecycle;
 mod rollout;
+mod second_node;
 mod support;
 mod swarm;
 mod tenant_bot;

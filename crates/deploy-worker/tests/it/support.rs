@@ -97,7 +97,9 @@ impl Engine for SwarmRuntime {
             health_grace: Duration::from_secs(defaults.health_grace_secs),
             // Docker 20.10 has no start interval: the first check comes after one interval.
             health_interval: Duration::from_secs(1),
-            constraints: Vec::new(),
+            // The node that reaches this machine's PostgreSQL and Redis, even while a test
+            // has joined a second node (`second_node`).
+            constraints: vec!["node.role==manager".to_owned()],
         };
         SwarmRuntime::connect(&Self::host(), options)
     }

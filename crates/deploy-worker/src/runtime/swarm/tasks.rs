@@ -119,6 +119,11 @@ pub fn info(service: &Service, all_tasks: &[Task]) -> ContainerInfo {
     };
     let why = failed_since_change.or(last.filter(|t| ended(t)));
     let why = why.map(task_info);
+    // A task on its way says what it waits for ("no suitable node (...)").
+    let waiting = matches!(run_state, RunState::Other(_))
+        .then(|| last.and_then(|t| t.status.as_ref()?.err.clone()))
+        .flatten()
+        .filter(|e| !e.is_empty());
     ContainerInfo {
         id: ContainerId(id),
         name: spec.name.unwrap_or_default(),
@@ -128,7 +133,7 @@ pub fn info(service: &Service, all_tasks: &[Task]) -> ContainerInfo {
         // Swarm keeps a few ended tasks per replica (5 by default): the count stops growing
         // there, which is enough to see a restart during a health check.
         restart_count: i64::try_from(tasks.iter().filter(|t| failed(t)).count()).unwrap_or(0),
-        error: why.and_then(|w| w.error),
+        error: why.and_then(|w| w.error).or(waiting),
     }
 }
 
