@@ -13,6 +13,8 @@
 
 /// Tasks' output kept during an update.
 pub mod output;
+/// Requests made without bollard.
+pub mod raw;
 /// Secrets: naming, making, removing.
 pub mod secrets;
 /// The service a container spec becomes.
@@ -26,13 +28,14 @@ use bollard::{
     Docker,
     container::LogOutput,
     errors::Error,
-    models::{HealthStatusEnum, Service, ServiceSpec, Task},
+    models::{HealthStatusEnum, Service, Task},
     query_parameters::{
         InspectContainerOptions, ListServicesOptionsBuilder, ListTasksOptionsBuilder,
-        LogsOptionsBuilder, UpdateServiceOptionsBuilder,
+        LogsOptionsBuilder,
     },
 };
 use futures::{Stream, StreamExt as _};
+use serde_json::Value;
 use tokio::sync::OnceCell;
 
 use super::{
@@ -138,57 +141,63 @@ impl SwarmRuntime {
 
     /// Writes the spec `change` makes of the service's current one, at the version it was
     /// read at; another writer in between means reading it again (Swarm's optimistic locking).
+    /// The spec goes through as the engine's own JSON (see `raw`: bollard's models would lose
+    /// the health check on the way).
     async fn change(
         &self,
         id: &ContainerId,
         rollback: bool,
-        change: impl Fn(&Service) -> Result<ServiceSpec, RuntimeError>,
+        change: impl Fn(&mut Value),
     ) -> Result<(), RuntimeError> {
         let docker = self.client.get().await?;
+        let version = docker.client_version().to_string();
+        let raw = raw::Raw {
+            host: self.client.host(),
+            version: &version,
+        };
         let mut last = None;
         for _ in 0..VERSION_RETRIES {
-            let service = self.existing(id).await?;
-            let version = service.version.as_ref().and_then(|v| v.index).unwrap_or(0);
-            let mut options = UpdateServiceOptionsBuilder::new()
-                .version(i32::try_from(version).unwrap_or(i32::MAX));
+            let service = raw
+                .get_json(&format!("/services/{id}"))
+                .await?
+                .ok_or_else(|| RuntimeError::Engine(format!("404: no such service: {id}")))?;
+            let index = service
+                .pointer("/Version/Index")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            let mut spec = service.get("Spec").cloned().unwrap_or(Value::Null);
+            change(&mut spec);
+            let mut path = format!("/services/{id}/update?version={index}");
             if rollback {
-                options = options.rollback("previous");
+                path.push_str("&rollback=previous");
             }
-            match docker
-                .update_service(&id.0, change(&service)?, options.build(), None)
-                .await
-            {
-                Ok(_) => return Ok(()),
-                Err(e) if out_of_sequence(&e) => last = Some(e),
-                Err(e) => return Err(engine_error(e)),
+            match raw.post_json(&path, &spec).await {
+                Ok(()) => return Ok(()),
+                Err(RuntimeError::Engine(e)) if e.contains("out of sequence") => {
+                    last = Some(e);
+                }
+                Err(e) => return Err(e),
             }
         }
-        Err(last.map_or_else(
-            || RuntimeError::Engine("the service keeps changing".to_owned()),
-            engine_error,
+        Err(RuntimeError::Engine(
+            last.unwrap_or_else(|| "the service keeps changing".to_owned()),
         ))
     }
 
-    /// The service's spec with `replicas` and, if given, a new `ForceUpdate` counter (which
-    /// makes Swarm start a new task even though nothing else changed).
+    /// The service with `replicas` and, with `force`, a new `ForceUpdate` counter (which makes
+    /// Swarm start a new task even though nothing else changed).
     async fn scale(
         &self,
         id: &ContainerId,
         replicas: i64,
         force: bool,
     ) -> Result<(), RuntimeError> {
-        self.change(id, false, |service| {
-            let mut spec = service.spec.clone().unwrap_or_default();
-            spec.mode
-                .get_or_insert_default()
-                .replicated
-                .get_or_insert_default()
-                .replicas = Some(replicas);
+        self.change(id, false, |spec| {
+            spec["Mode"] = serde_json::json!({ "Replicated": { "Replicas": replicas } });
             if force {
-                let task = spec.task_template.get_or_insert_default();
-                task.force_update = Some(task.force_update.unwrap_or(0) + 1);
+                let counter = &mut spec["TaskTemplate"]["ForceUpdate"];
+                *counter = Value::from(counter.as_u64().unwrap_or(0) + 1);
             }
-            Ok(spec)
         })
         .await
     }
@@ -202,10 +211,6 @@ impl SwarmRuntime {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
-}
-
-fn out_of_sequence(e: &Error) -> bool {
-    matches!(e, Error::DockerResponseServerError { message, .. } if message.contains("out of sequence"))
 }
 
 /// The names of the secrets a service's current spec mounts.
@@ -445,19 +450,15 @@ impl ContainerRuntime for SwarmRuntime {
                 since,
             )
             .await;
-        self.change(id, false, |service| {
-            let force = service
-                .spec
-                .as_ref()
-                .and_then(|s| s.task_template.as_ref())
-                .and_then(|t| t.force_update);
-            Ok(service::service_spec(
-                spec,
-                &self.options,
-                mounts.clone(),
-                1,
-                force,
-            ))
+        let new = serde_json::to_value(service::service_spec(spec, &self.options, mounts, 1, None))
+            .map_err(|e| RuntimeError::Engine(format!("the service's spec: {e}")))?;
+        self.change(id, false, |current| {
+            // Kept: a counter that went back would not be a change.
+            let force = current.pointer("/TaskTemplate/ForceUpdate").cloned();
+            *current = new.clone();
+            if let Some(force) = force {
+                current["TaskTemplate"]["ForceUpdate"] = force;
+            }
         })
         .await
     }
@@ -470,10 +471,7 @@ impl ContainerRuntime for SwarmRuntime {
 
     /// Swarm's own rollback (`docker service rollback`): the spec before the last update.
     async fn rollback(&self, id: &ContainerId) -> Result<(), RuntimeError> {
-        self.change(id, true, |service| {
-            Ok(service.spec.clone().unwrap_or_default())
-        })
-        .await
+        self.change(id, true, |_| {}).await
     }
 
     /// Removes the service's secrets its current spec does not mount, and stops keeping its

@@ -148,7 +148,7 @@ async fn a_good_token_gives_a_healthy_bot_that_answers_a_user<E: Engine>() {
     assert_eq!(host.pids_limit, Some(256));
     assert_eq!(host.readonly_rootfs, Some(true));
     // As the kernel holds it (a Swarm on Docker 20.10 sets it daemon-wide, not per container).
-    let pid = container.state.and_then(|s| s.pid).unwrap();
+    let pid = container.state.as_ref().and_then(|s| s.pid).unwrap();
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     assert!(status.contains("NoNewPrivs:\t1"), "{status}");
     if !w.in_place() {
@@ -173,9 +173,16 @@ async fn a_good_token_gives_a_healthy_bot_that_answers_a_user<E: Engine>() {
         .iter()
         .all(|c| dropped.iter().any(|d| d.trim_start_matches("CAP_") == *c));
     assert!(all, "capabilities kept: {dropped:?}");
-    // On Swarm the token and the database URL are files, not environment variables.
+    // On Swarm the token and the database URL are files, not environment variables, and the
+    // engine itself runs the health check (it survived the scale from 0 to 1 replica).
+    let health = container.state.as_ref().and_then(|s| s.health.as_ref());
     let env = container.config.and_then(|c| c.env).unwrap_or_default();
     if w.in_place() {
+        assert_eq!(
+            health.and_then(|h| h.status),
+            Some(bollard::models::HealthStatusEnum::HEALTHY),
+            "{health:?}"
+        );
         assert!(
             env.contains(&"BOT_TOKEN_FILE=/run/secrets/BOT_TOKEN".to_owned()),
             "{env:?}"

@@ -6,7 +6,7 @@
 //! the task that printed it, and the last lines kept here until the update has settled.
 //!
 //! The task of a line comes only with `details=true`, which bollard's `service_logs` cannot
-//! ask for: this one request is made with hyper (the client bollard itself is built on).
+//! ask for: the request is made with [`Raw`].
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -15,10 +15,11 @@ use std::{
 };
 
 use bytes::{Buf as _, Bytes, BytesMut};
-use http_body_util::{BodyExt as _, Empty};
-use hyper::body::Incoming;
-use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+use http_body_util::BodyExt as _;
+use hyper::Method;
 use tokio::task::AbortHandle;
+
+use super::raw::Raw;
 
 /// Lines kept per service: a failed bot's last words are among the last few.
 const KEPT: usize = 200;
@@ -48,15 +49,24 @@ impl Captures {
         let lines: Lines = Arc::default();
         let kept = Arc::clone(&lines);
         let (host, id) = (host.to_owned(), service.to_owned());
-        let path = format!(
-            "/v{version}/services/{id}/logs?follow=1&stdout=1&stderr=1&details=1&since={since}"
+        let (version, path) = (
+            version.to_owned(),
+            format!("/services/{id}/logs?follow=1&stdout=1&stderr=1&details=1&since={since}"),
         );
         let (ready_tx, ready) = tokio::sync::oneshot::channel::<()>();
         let follow = tokio::spawn(async move {
             let result = async {
-                let response = get(&host, &path).await;
+                let raw = Raw {
+                    host: &host,
+                    version: &version,
+                };
+                let response = raw.request(Method::GET, &path, None).await;
                 let _ = ready_tx.send(());
-                let mut body = response?;
+                let response = response.map_err(|e| e.to_string())?;
+                if !response.status().is_success() {
+                    return Err(format!("the engine answered {}", response.status()));
+                }
+                let mut body = response.into_body();
                 let mut buf = BytesMut::new();
                 while let Some(frame) = body.frame().await {
                     if let Ok(data) = frame.map_err(|e| e.to_string())?.into_data() {
@@ -115,27 +125,6 @@ impl Captures {
             handle.abort();
         }
     }
-}
-
-/// A streaming GET on the engine at `host` (`unix://` or `tcp://`/`http://`).
-async fn get(host: &str, path: &str) -> Result<Incoming, String> {
-    let response = if let Some(socket) = host.strip_prefix("unix://") {
-        let client: Client<_, Empty<Bytes>> =
-            Client::builder(TokioExecutor::new()).build(hyperlocal::UnixConnector);
-        client.get(hyperlocal::Uri::new(socket, path).into()).await
-    } else {
-        let base = host.replacen("tcp://", "http://", 1);
-        let uri = format!("{}{path}", base.trim_end_matches('/'))
-            .parse()
-            .map_err(|e| format!("{host}: {e}"))?;
-        let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-        client.get(uri).await
-    }
-    .map_err(|e| e.to_string())?;
-    if !response.status().is_success() {
-        return Err(format!("the engine answered {}", response.status()));
-    }
-    Ok(response.into_body())
 }
 
 /// The next whole message of the Engine API's log stream (an 8-byte header: the stream, three
