@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # Starts a Docker engine on its own socket and makes it a one-node Swarm, for the deploy worker's
 # Swarm runtime tests (`shared/reference/docker-swarm.md`). Idempotent, like scripts/podman.sh:
-# installs docker.io only if dockerd is missing, starts dockerd only if its socket does not
-# answer, and initialises the swarm only if the engine is not in one.
+# installs docker.io (and what the two-node test uses) only if missing, starts dockerd only if
+# its socket does not answer, and initialises the swarm only if the engine is not in one.
 #
 # The engine changes nothing on the host's network (no bridge, no iptables rules, no routing
-# mesh), stores its images under $SWARM_DIR (overlay2; vfs where overlay cannot mount), and
-# sets no-new-privileges for every container: Docker 20.10's service API cannot ask for it
-# per service.
+# mesh) and listens on loopback only (the swarm's ports 2377 and 7946 included), stores its
+# images under $SWARM_DIR (overlay2; vfs where overlay cannot mount), and sets
+# no-new-privileges for every container: Docker 20.10's service API cannot ask for it per
+# service.
 set -euo pipefail
 DIR=${SWARM_DIR:-/tmp/dkr}
 SOCK=$DIR/docker.sock
 export DOCKER_HOST=unix://$SOCK
 
-if ! command -v dockerd >/dev/null; then
-  echo "installing docker.io for the deploy worker's Swarm tests"
+# socat, iproute2 and nsenter (util-linux): the two-node test's namespace and forwards.
+missing=()
+command -v dockerd >/dev/null || missing+=(docker.io)
+command -v socat >/dev/null || missing+=(socat)
+command -v ip >/dev/null || missing+=(iproute2)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} for the deploy worker's Swarm tests"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends docker.io >/dev/null
+    --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 ping() { curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
@@ -63,7 +69,9 @@ fi
 state=$(curl -sf --unix-socket "$SOCK" http://d/info | sed -n 's/.*"LocalNodeState":"\([a-z]*\)".*/\1/p')
 if [ "$state" != active ]; then
   # Loopback: a one-node swarm that is reachable from nowhere else.
-  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+  curl -sf -XPOST --unix-socket "$SOCK" -H 'Content-Type: application/json' \
+    -d '{"ListenAddr":"127.0.0.1:2377","AdvertiseAddr":"127.0.0.1"}' http://d/swarm/init \
+    >/dev/null || { echo "swarm init failed; see $DIR/dockerd.log" >&2; exit 1; }
   # Init makes the routing mesh: an `ingress` overlay whose sandbox hangs on a new host bridge
   # (`docker_gwbridge`, 172.17.0.0/16). Tenant bots publish no port and run on the host
   # network, so both go: the host's interfaces and routes stay as they were.

@@ -60,7 +60,9 @@ pub struct SwarmOptions {
 
 /// Times a service update is retried when another writer changed the service in between.
 const VERSION_RETRIES: usize = 5;
-/// How often a stop looks whether the task has ended.
+/// How long a start waits for Swarm to make the task (then the health check judges).
+const TASK_WAIT: Duration = Duration::from_secs(10);
+/// How often a stop or a start looks at the tasks.
 const STOP_POLL: Duration = Duration::from_millis(200);
 /// A stop waits this long for the task to end (its grace period is 10 s).
 const STOP_WAIT: Duration = Duration::from_secs(20);
@@ -202,6 +204,25 @@ impl SwarmRuntime {
         .await
     }
 
+    /// Waits (up to [`TASK_WAIT`]) until the service has a task on its way: Swarm makes it a
+    /// moment after the spec changed, and until then the newest task is the one that ended
+    /// before, which would read as a bot that exited.
+    async fn await_task(&self, id: &ContainerId) -> Result<(), RuntimeError> {
+        let deadline = tokio::time::Instant::now() + TASK_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            if self
+                .tasks(std::slice::from_ref(&id.0))
+                .await?
+                .iter()
+                .any(tasks::live)
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(STOP_POLL).await;
+        }
+        Ok(())
+    }
+
     /// The labels a bot's secrets carry: the service's, less the configuration hash (a secret
     /// outlives the configuration that made it when the next one has the same value).
     fn secret_labels(spec: &ContainerSpec) -> HashMap<String, String> {
@@ -279,13 +300,18 @@ impl ContainerRuntime for SwarmRuntime {
     async fn start(&self, id: &ContainerId) -> Result<(), RuntimeError> {
         let service = self.existing(id).await?;
         if tasks::replicas(&service) == 0 {
-            return self.scale(id, 1, false).await;
-        }
-        let tasks = self.tasks(std::slice::from_ref(&id.0)).await?;
-        if tasks.iter().any(tasks::live) {
+            self.scale(id, 1, false).await?;
+        } else if self
+            .tasks(std::slice::from_ref(&id.0))
+            .await?
+            .iter()
+            .any(tasks::live)
+        {
             return Ok(());
+        } else {
+            self.scale(id, 1, true).await?;
         }
-        self.scale(id, 1, true).await
+        self.await_task(id).await
     }
 
     /// No replica, and waits (as `docker stop` does) until the task has ended, so that a
@@ -460,7 +486,8 @@ impl ContainerRuntime for SwarmRuntime {
                 current["TaskTemplate"]["ForceUpdate"] = force;
             }
         })
-        .await
+        .await?;
+        self.await_task(id).await
     }
 
     async fn update_progress(&self, id: &ContainerId) -> Result<UpdateProgress, RuntimeError> {

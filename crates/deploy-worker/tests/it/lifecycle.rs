@@ -128,7 +128,12 @@ async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idemp
     let after = w.containers(id).await;
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].id, before.id);
-    assert_eq!(after[0].state, RunState::Running);
+    assert_eq!(
+        after[0].state,
+        RunState::Running,
+        "{after:?} {:?}",
+        w.deployments(id).await
+    );
     let latest = &w.deployments(id).await[0];
     assert_eq!(
         (latest.action.as_str(), latest.status.as_str()),

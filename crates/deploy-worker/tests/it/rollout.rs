@@ -42,7 +42,7 @@ async fn an_update_whose_bot_fails_is_rolled_back_and_the_old_bot_keeps_serving<
     let latest = &w.deployments(id).await[0];
     assert_eq!(latest.status, "rolled_back", "{latest:?}");
     let error = latest.error.as_deref().unwrap();
-    assert!(error.contains("--no-such-flag"), "{error}");
+    assert!(error.contains("--no-such-flag"), "{latest:?}");
 
     // The periodic pass does not try the failed configuration again.
     w.reconciler.all().await.unwrap();

@@ -2,11 +2,11 @@
 //! a network namespace of its own, joined to the swarm of `scripts/swarm.sh` as a worker.
 //!
 //! Nothing reaches a real network. The namespace talks to the host over one veth pair with
-//! addresses in 10.200.0.0/16 that exist only on that pair; the manager advertises 127.0.0.1,
-//! so inside the namespace 127.0.0.1:2377 is forwarded to the manager, and PostgreSQL and Redis
-//! (on the host's loopback) are forwarded the same way, so a bot placed on this node reaches
-//! them at the addresses it is given. Forwarders on the host side listen only on the pair's
-//! address.
+//! addresses in 10.200.0.0/16 that exist only on that pair. The manager listens and advertises
+//! on 127.0.0.1 (`scripts/swarm.sh`), and PostgreSQL and Redis listen there too: each of their
+//! ports is forwarded from the namespace's loopback over the pair to the host's loopback (a
+//! forwarder on each side; the host's listens only on the pair's address), so the node reaches
+//! the manager, and a bot placed on it reaches its database, at the addresses they are given.
 
 use std::{
     os::unix::process::CommandExt as _,
@@ -24,9 +24,9 @@ use deploy_worker::runtime::client::EngineClient;
 
 use crate::support::{eventually, images};
 
-/// Forwarded into the namespace from the host's loopback: PostgreSQL, Redis.
-const FORWARDED: [u16; 2] = [5432, 6379];
 const MANAGER_PORT: u16 = 2377;
+/// Forwarded into the namespace from the host's loopback: the manager, PostgreSQL, Redis.
+const FORWARDED: [u16; 3] = [MANAGER_PORT, 5432, 6379];
 
 pub struct SecondNode {
     pub id: String,
@@ -124,11 +124,6 @@ impl SecondNode {
                 &dir.join(log),
             )
         };
-        node.processes.push(forward(
-            format!("{MANAGER_PORT},bind=127.0.0.1"),
-            format!("{host_ip}:{MANAGER_PORT}"),
-            "socat-manager.log",
-        ));
         for port in FORWARDED {
             node.processes.push(forward(
                 format!("{port},bind=127.0.0.1"),

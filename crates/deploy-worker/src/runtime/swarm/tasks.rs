@@ -159,11 +159,15 @@ pub fn progress(service: &Service, all_tasks: &[Task]) -> UpdateProgress {
     // Swarm names the task in the message while it rolls back ("... early termination of task
     // <id>"); once done, the status (and its start time) is the rollback's, and the failed
     // task is the newest of another configuration than the one the service has again.
-    let named = message.rsplit_once("of task ").and_then(|(_, task)| {
+    let named_id = message
+        .rsplit_once("of task ")
+        .map(|(_, task)| task.trim().to_owned())
+        .filter(|task| !task.is_empty());
+    let named = named_id.as_deref().and_then(|id| {
         failures
             .iter()
             .copied()
-            .find(|t| t.id.as_deref() == Some(task.trim()))
+            .find(|t| t.id.as_deref() == Some(id))
     });
     let began = time(status.started_at.as_ref());
     let since_began = || {
@@ -183,15 +187,30 @@ pub fn progress(service: &Service, all_tasks: &[Task]) -> UpdateProgress {
                 .filter(|t| current.is_some() && config_hash(t.spec.as_ref()) != current),
         )
     };
-    let failed_task = named.or_else(since_began).or_else(|| {
-        (state == UpdateState::RolledBack)
-            .then(other_configuration)
-            .flatten()
-    });
+    let failed = named
+        .or_else(since_began)
+        .or_else(|| {
+            (state == UpdateState::RolledBack)
+                .then(other_configuration)
+                .flatten()
+        })
+        .map(task_info)
+        // Named, but already deleted by the rollback: its id still finds its output.
+        .or_else(|| {
+            named_id.map(|id| ContainerInfo {
+                id: ContainerId(id),
+                name: String::new(),
+                labels: std::collections::BTreeMap::new(),
+                state: RunState::Exited,
+                exit_code: None,
+                restart_count: 0,
+                error: None,
+            })
+        });
     UpdateProgress {
         state,
         message,
-        failed: failed_task.map(task_info),
+        failed,
     }
 }
 
@@ -426,6 +445,8 @@ mod tests {
             "update rolled back due to failure or early termination of task z5dn",
         ));
         assert_eq!(progress(&s, &tasks).failed.unwrap().id.0, "z5dn");
+        let deleted = progress(&s, &tasks[..1]).failed.unwrap();
+        assert_eq!((deleted.id.0.as_str(), deleted.exit_code), ("z5dn", None));
         s.update_status = Some(status(
             ServiceUpdateStatusStateEnum::ROLLBACK_COMPLETED,
             "rollback completed",
