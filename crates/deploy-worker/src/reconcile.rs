@@ -275,9 +275,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
         // An engine's update that a killed worker left running: its outcome first.
         if let Some(reason) = self.unfinished_update(&log, &keep.id, &secrets).await? {
             log.error(&reason).await?;
-            return log
-                .finish(Outcome::RolledBack, Some(&keep.id), Some(&reason))
-                .await;
+            return log.finish(Outcome::RolledBack, None, Some(&reason)).await;
         }
         if trigger == Trigger::Restart {
             self.runtime.stop(&keep.id).await?;

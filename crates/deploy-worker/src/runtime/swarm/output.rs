@@ -32,9 +32,19 @@ const TASK_ATTR: &str = "com.docker.swarm.task.id=";
 type Lines = Arc<Mutex<VecDeque<(String, String)>>>;
 
 /// Followed services' recent output, by service.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Captures {
     services: Arc<Mutex<HashMap<String, (Lines, AbortHandle)>>>,
+}
+
+/// Services only: a bot's output may hold what it should not have printed (its token).
+impl std::fmt::Debug for Captures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let services = self.services.lock().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("Captures")
+            .field("services", &services.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl Captures {
