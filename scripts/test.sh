@@ -12,6 +12,7 @@ if ! command -v chromium >/dev/null; then
 fi
 
 scripts/podman.sh # the deploy worker's engine tests need a Docker-API engine
+scripts/swarm.sh  # ... and its Swarm runtime tests a one-node swarm (dockerd on its own socket)
 # The system tests start the real binaries; build them first (same profile as the tests).
 cargo build --workspace --bins --locked
 cargo test --workspace --locked

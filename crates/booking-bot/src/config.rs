@@ -1,11 +1,13 @@
-use std::net::SocketAddr;
+use std::{ffi::OsString, net::SocketAddr};
 
 use booking_core::ids::TenantId;
+use clap::{Args as _, error::ErrorKind};
 use secrecy::SecretString;
 use telemetry::{TelemetryArgs, parse_secret};
 
-/// A tenant's booking bot, configured from the environment (and `.env`).
-#[derive(Clone, Debug, clap::Parser)]
+/// A tenant's booking bot, configured from the environment (and `.env`). Any variable `X` can
+/// come from a file instead, named by `X_FILE` (see the `CommandFactory` below).
+#[derive(Clone, Debug, clap::Args)]
 #[command(version, about = "One business's Telegram booking bot")]
 pub struct Config {
     /// Which tenant this bot serves.
@@ -42,4 +44,130 @@ pub struct Config {
     pub clock_offset_secs: i64,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
+}
+
+/// The command clap's `Parser::parse` reads: the arguments above, and any variable `X` read from
+/// the file named by `X_FILE`, Docker's convention for secrets (Swarm mounts them under
+/// `/run/secrets`, so a bot token or a database password is not in the container's
+/// environment). Written by hand rather than derived for that one step; an unreadable file, or
+/// `X` and `X_FILE` both set, ends the process with clap's message, as a missing `X` does.
+impl clap::CommandFactory for Config {
+    fn command() -> clap::Command {
+        with_files(base_command(), |key| std::env::var_os(key)).unwrap_or_else(|e| e.exit())
+    }
+
+    fn command_for_update() -> clap::Command {
+        Config::augment_args_for_update(clap::Command::new("booking-bot"))
+    }
+}
+
+impl clap::Parser for Config {}
+
+/// The derived arguments (with the binary's version and description) under its name.
+fn base_command() -> clap::Command {
+    Config::augment_args(clap::Command::new("booking-bot"))
+}
+
+/// `cmd` with every variable `X` whose `X_FILE` is set given that file's content (less a
+/// trailing line break) as the argument's default, hidden from `--help`: a command-line flag
+/// still wins, and `X` and `X_FILE` together are refused rather than one silently ignored.
+fn with_files(
+    mut cmd: clap::Command,
+    var: impl Fn(&str) -> Option<OsString>,
+) -> Result<clap::Command, clap::Error> {
+    let from_files: Vec<(String, String, OsString)> = cmd
+        .get_arguments()
+        .filter_map(|arg| {
+            let name = arg.get_env()?.to_str()?.to_owned();
+            let path = var(&format!("{name}_FILE"))?;
+            Some((arg.get_id().to_string(), name, path))
+        })
+        .collect();
+    for (id, name, path) in from_files {
+        if var(&name).is_some() {
+            return Err(cmd.error(
+                ErrorKind::ArgumentConflict,
+                format!("{name} and {name}_FILE are both set; set one"),
+            ));
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            cmd.error(
+                ErrorKind::Io,
+                format!("{name}_FILE ({}): {e}", path.to_string_lossy()),
+            )
+        })?;
+        // clap takes a default as `&'static str` (owned ones need its `string` feature). Leaked
+        // once per process, like the environment block that holds a variable for good.
+        let value: &'static str = Box::leak(
+            text.trim_end_matches(['\n', '\r'])
+                .to_owned()
+                .into_boxed_str(),
+        );
+        // Required arguments ignore defaults: the file satisfies the requirement instead.
+        cmd = cmd.mut_arg(id, |arg| {
+            arg.default_value(value)
+                .hide_default_value(true)
+                .required(false)
+        });
+    }
+    Ok(cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use clap::FromArgMatches as _;
+    use secrecy::ExposeSecret as _;
+
+    use super::*;
+
+    fn file(name: &str, content: &str) -> OsString {
+        let path = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+        std::fs::write(&path, content).unwrap();
+        path.into_os_string()
+    }
+
+    fn parse_with(vars: &HashMap<&str, OsString>, args: &[&str]) -> Result<Config, clap::Error> {
+        let cmd = with_files(base_command(), |key| vars.get(key).cloned())?;
+        let mut matches = cmd.try_get_matches_from(args)?;
+        Config::from_arg_matches_mut(&mut matches)
+    }
+
+    #[test]
+    fn a_secret_comes_from_the_file_its_file_variable_names() {
+        let vars = HashMap::from([
+            ("BOT_TOKEN_FILE", file("bot-token", "123:from-file\n")),
+            ("DATABASE_URL_FILE", file("db-url", "postgres://r:pw@h/db")),
+        ]);
+        let config = parse_with(&vars, &["booking-bot", "--tenant-id", "7"]).unwrap();
+        assert_eq!(config.bot_token.expose_secret(), "123:from-file");
+        assert_eq!(config.database_url.expose_secret(), "postgres://r:pw@h/db");
+
+        // A flag still wins over the file.
+        let config = parse_with(
+            &vars,
+            &["booking-bot", "--tenant-id", "7", "--bot-token", "9:flag"],
+        )
+        .unwrap();
+        assert_eq!(config.bot_token.expose_secret(), "9:flag");
+    }
+
+    #[test]
+    fn both_a_variable_and_its_file_or_a_missing_file_are_refused() {
+        let both = HashMap::from([
+            ("BOT_TOKEN", OsString::from("1:env")),
+            ("BOT_TOKEN_FILE", file("bot-token-both", "1:file")),
+        ]);
+        let err = parse_with(&both, &["booking-bot"]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ArgumentConflict);
+        assert!(
+            err.to_string().contains("BOT_TOKEN and BOT_TOKEN_FILE"),
+            "{err}"
+        );
+
+        let missing = HashMap::from([("BOT_TOKEN_FILE", OsString::from("/nonexistent/token"))]);
+        let err = parse_with(&missing, &["booking-bot"]).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/token"), "{err}");
+    }
 }

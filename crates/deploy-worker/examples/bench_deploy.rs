@@ -1,5 +1,6 @@
-//! Deploy benchmark against a real engine (podman's service: `scripts/podman.sh`), PostgreSQL,
-//! Redis and an in-process tg-sandbox, with the real booking bot in the containers:
+//! Deploy benchmark against a real engine (podman's service: `scripts/podman.sh`, or with
+//! `--runtime swarm` the one-node swarm of `scripts/swarm.sh`), PostgreSQL, Redis and an
+//! in-process tg-sandbox, with the real booking bot in the containers:
 //!
 //! 1. latency: one tenant at a time, from its deploy job queued to its deployment finished
 //!    healthy (the worker loop as it runs in production, queue polling included);
@@ -9,7 +10,14 @@
 //! ```sh
 //! bash scripts/podman.sh && cargo build -p booking-bot -p deploy-worker --bins
 //! cargo run -p deploy-worker --profile perf --example bench_deploy -- --rounds 5 --burst 10
+//! bash scripts/swarm.sh
+//! cargo run -p deploy-worker --profile perf --example bench_deploy -- --runtime swarm \
+//!   --rounds 5 --burst 10 --health-interval 1
 //! ```
+//!
+//! On Swarm the engine runs the health check: `--health-interval` is
+//! `SWARM_HEALTH_INTERVAL_SECS` (10 by default), and Docker 20.10 makes a new bot's first check
+//! wait that long.
 //!
 //! The image is imported from `target/debug/booking-bot` and `target/debug/healthcheck` (the
 //! binaries the test run builds); `--bin-dir` picks another profile's.
@@ -23,7 +31,12 @@ use deploy_worker::{
     config::TenantDefaults,
     image,
     reconcile::Reconciler,
-    runtime::{ContainerRuntime, docker::DockerRuntime},
+    runtime::{
+        ContainerRuntime,
+        client::EngineClient,
+        docker::DockerRuntime,
+        swarm::{SwarmOptions, SwarmRuntime},
+    },
     worker,
 };
 use secrecy::SecretString;
@@ -40,6 +53,10 @@ use test_support::TestDb;
 const IMAGE: &str = "localhost/booking-bot-bench";
 
 struct Args {
+    /// `docker` or `swarm`.
+    runtime: String,
+    /// Swarm's health check interval, seconds.
+    health_interval: u64,
     rounds: usize,
     burst: usize,
     grace_secs: u64,
@@ -49,6 +66,8 @@ struct Args {
 
 fn args() -> Args {
     let mut out = Args {
+        runtime: "docker".to_owned(),
+        health_interval: 10,
         rounds: 5,
         burst: 10,
         grace_secs: 3,
@@ -59,6 +78,10 @@ fn args() -> Args {
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {
+            "--runtime" => out.runtime = value,
+            "--health-interval" => {
+                out.health_interval = value.parse().expect("--health-interval SECS");
+            }
             "--rounds" => out.rounds = value.parse().expect("--rounds N"),
             "--burst" => out.burst = value.parse().expect("--burst N"),
             "--grace-secs" => out.grace_secs = value.parse().expect("--grace-secs N"),
@@ -153,28 +176,51 @@ fn secs(d: chrono::Duration) -> f64 {
 #[tokio::main]
 async fn main() {
     let args = args();
-    let host = std::env::var("DOCKER_HOST")
-        .unwrap_or_else(|_| "unix:///run/podman/podman.sock".to_owned());
-    let runtime = DockerRuntime::connect(&host).expect("DOCKER_HOST");
+    let health_cmd = vec!["/usr/local/bin/healthcheck".to_owned()];
+    match args.runtime.as_str() {
+        "docker" => {
+            let host = std::env::var("DOCKER_HOST")
+                .unwrap_or_else(|_| "unix:///run/podman/podman.sock".to_owned());
+            let runtime = DockerRuntime::connect(&host).expect("DOCKER_HOST");
+            let client = runtime.client().clone();
+            bench(runtime, &client, &args).await;
+        }
+        "swarm" => {
+            let host = std::env::var("SWARM_DOCKER_HOST")
+                .unwrap_or_else(|_| "unix:///tmp/dkr/docker.sock".to_owned());
+            let options = SwarmOptions {
+                health_cmd,
+                health_grace: Duration::from_secs(args.grace_secs),
+                health_interval: Duration::from_secs(args.health_interval),
+                constraints: Vec::new(),
+            };
+            let runtime = SwarmRuntime::connect(&host, options).expect("SWARM_DOCKER_HOST");
+            let client = runtime.client().clone();
+            bench(runtime, &client, &args).await;
+        }
+        other => panic!("--runtime docker|swarm, not {other}"),
+    }
+}
+
+async fn bench<R: ContainerRuntime + Clone>(runtime: R, client: &EngineClient, args: &Args) {
     runtime
         .ping()
         .await
-        .expect("no engine: run scripts/podman.sh");
+        .expect("no engine: run scripts/podman.sh or scripts/swarm.sh");
     let tar = image::rootfs_tar(&[
         (args.bin_dir.join("booking-bot"), "booking-bot"),
         (args.bin_dir.join("healthcheck"), "healthcheck"),
     ])
     .expect("build the root filesystem (build the binaries first)");
-    runtime
-        .import_rootfs(
-            &format!("{IMAGE}:latest"),
-            tar,
-            r#"["/usr/local/bin/booking-bot"]"#,
-        )
-        .await
-        .expect("import the image");
-    runtime
-        .prune_untagged_images()
+    image::import_rootfs(
+        client,
+        &format!("{IMAGE}:latest"),
+        tar,
+        r#"["/usr/local/bin/booking-bot"]"#,
+    )
+    .await
+    .expect("import the image");
+    image::prune_untagged_images(client)
         .await
         .expect("prune the previous runs' images");
 
@@ -281,8 +327,13 @@ async fn main() {
         runtime.remove(&c.id).await.unwrap();
     }
 
+    let engine = if args.runtime == "swarm" {
+        format!("swarm, health interval {} s", args.health_interval)
+    } else {
+        "docker engine".to_owned()
+    };
     println!(
-        "deploy latency (job queued -> bot healthy), {} rounds, health grace {} s: \
+        "{engine}: deploy latency (job queued -> bot healthy), {} rounds, health grace {} s: \
          median {median:.2} s, min {:.2} s, max {:.2} s",
         args.rounds,
         args.grace_secs,

@@ -1,6 +1,7 @@
 //! Makes the tenant image on an engine that reaches no registry (this machine, a demo host):
 //! the booking bot and `healthcheck` from a build directory, with the libraries they link,
-//! imported as `localhost/booking-bot:latest` (the worker's default `TENANT_IMAGE`).
+//! imported as `localhost/booking-bot:latest` (the worker's default `TENANT_IMAGE`). On a
+//! swarm, run it against every node's engine: each node runs the image it has by that tag.
 //!
 //! ```sh
 //! cargo build -p booking-bot -p deploy-worker --bins
@@ -11,7 +12,7 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-use deploy_worker::{image, runtime::docker::DockerRuntime};
+use deploy_worker::{image, runtime::client::EngineClient};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -23,15 +24,13 @@ async fn main() -> ExitCode {
     let host =
         std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned());
     let result = async {
-        let runtime = DockerRuntime::connect(&host)?;
+        let client = EngineClient::connect(&host)?;
         let tar = image::rootfs_tar(&[
             (bin_dir.join("booking-bot"), "booking-bot"),
             (bin_dir.join("healthcheck"), "healthcheck"),
         ])?;
-        runtime
-            .import_rootfs(&repo_tag, tar, r#"["/usr/local/bin/booking-bot"]"#)
-            .await?;
-        runtime.prune_untagged_images().await?;
+        image::import_rootfs(&client, &repo_tag, tar, r#"["/usr/local/bin/booking-bot"]"#).await?;
+        image::prune_untagged_images(&client).await?;
         anyhow::Ok(())
     }
     .await;

@@ -1,4 +1,4 @@
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use secrecy::SecretString;
 use telemetry::{TelemetryArgs, parse_secret};
@@ -13,13 +13,20 @@ pub struct Config {
     /// PostgreSQL, as the platform's user.
     #[arg(long, env = "DATABASE_URL", value_parser = parse_secret, hide_env_values = true)]
     pub database_url: SecretString,
-    /// The Docker-API engine (Docker, or podman's compatible service).
+    /// The Docker-API engine (Docker, or podman's compatible service); with
+    /// `DEPLOY_RUNTIME=swarm`, a manager of the swarm.
     #[arg(
         long,
         env = "DOCKER_HOST",
         default_value = "unix:///var/run/docker.sock"
     )]
     pub docker_host: String,
+    /// `docker`: each bot a container on the engine at `DOCKER_HOST`. `swarm`: each bot a
+    /// service of the swarm that `DOCKER_HOST` manages, on any of its nodes.
+    #[arg(long, env = "DEPLOY_RUNTIME", value_enum, default_value_t = RuntimeKind::Docker)]
+    pub runtime: RuntimeKind,
+    #[command(flatten)]
+    pub swarm: SwarmArgs,
     /// Health, readiness and metrics.
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8092")]
     pub http_addr: SocketAddr,
@@ -37,6 +44,48 @@ pub struct Config {
     pub deploy_concurrency: usize,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
+}
+
+/// Which engine API the worker drives (see `runtime`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RuntimeKind {
+    /// Containers on one Docker engine.
+    Docker,
+    /// Services on a Docker Swarm.
+    Swarm,
+}
+
+/// Settings of the Swarm runtime only.
+#[derive(Clone, Debug, clap::Args)]
+pub struct SwarmArgs {
+    /// Placement constraints for bots, comma-separated (`node.labels.bots==true`); by default
+    /// any node of the swarm.
+    #[arg(long, env = "SWARM_CONSTRAINTS", value_delimiter = ',')]
+    pub swarm_constraints: Vec<String>,
+    /// Seconds between Swarm's health checks of a running bot (each an exec on its node). On
+    /// Docker before 25 a new bot's first check also waits this long; later ones check every
+    /// second while the bot starts.
+    #[arg(long, env = "SWARM_HEALTH_INTERVAL_SECS", default_value_t = 10)]
+    pub swarm_health_interval_secs: u64,
+}
+
+impl Config {
+    /// How the Swarm runtime runs bots, from the Swarm settings and the tenants' health check.
+    #[must_use]
+    pub fn swarm_options(&self) -> crate::runtime::swarm::SwarmOptions {
+        crate::runtime::swarm::SwarmOptions {
+            health_cmd: self.tenants.health_cmd.clone(),
+            health_grace: Duration::from_secs(self.tenants.health_grace_secs.max(1)),
+            health_interval: Duration::from_secs(self.swarm.swarm_health_interval_secs.max(1)),
+            constraints: self
+                .swarm
+                .swarm_constraints
+                .iter()
+                .filter(|c| !c.trim().is_empty())
+                .cloned()
+                .collect(),
+        }
+    }
 }
 
 /// How tenant bots' containers are made.
@@ -107,10 +156,30 @@ pub struct TenantDefaults {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory as _;
+    use clap::{CommandFactory as _, Parser as _};
+
+    use super::{Config, RuntimeKind};
 
     #[test]
     fn the_command_line_is_well_formed() {
-        super::Config::command().debug_assert();
+        Config::command().debug_assert();
+    }
+
+    #[test]
+    fn the_plain_engine_is_the_default_and_swarm_is_chosen_by_name() {
+        let base = ["deploy-worker", "--database-url", "postgres://x@h/db"];
+        let config = Config::try_parse_from(base).unwrap();
+        assert_eq!(config.runtime, RuntimeKind::Docker);
+        let swarm = Config::try_parse_from(base.into_iter().chain([
+            "--runtime",
+            "swarm",
+            "--swarm-constraints",
+            "node.role==worker,node.labels.bots==true",
+        ]))
+        .unwrap();
+        assert_eq!(swarm.runtime, RuntimeKind::Swarm);
+        let options = swarm.swarm_options();
+        assert_eq!(options.constraints.len(), 2);
+        assert_eq!(options.health_interval.as_secs(), 10);
     }
 }

@@ -11,7 +11,9 @@ use std::{
 use bollard::query_parameters::{CreateImageOptionsBuilder, PruneImagesOptions};
 use futures::StreamExt as _;
 
-use crate::runtime::{RuntimeError, docker::DockerRuntime};
+use crate::runtime::{
+    RuntimeError, client::EngineClient, docker::DockerRuntime, swarm::SwarmRuntime,
+};
 
 /// Building the root filesystem failed.
 #[derive(Debug, thiserror::Error)]
@@ -89,45 +91,70 @@ fn tar(dir: &Path) -> Result<Vec<u8>, ImageError> {
     Ok(out.stdout)
 }
 
-impl DockerRuntime {
-    /// Imports a root filesystem tar as `repo_tag` (`repository:tag`) with `entrypoint` (a JSON
-    /// array). Written for podman 4.3 as much as Docker: `create_image` from source `-` (bollard's
-    /// `import_image` is `docker load`), the tag inside the repository (podman ignores `tag`),
-    /// and a single change (podman reads several joined ones as one instruction).
-    pub async fn import_rootfs(
-        &self,
-        repo_tag: &str,
-        tar: Vec<u8>,
-        entrypoint: &str,
-    ) -> Result<(), RuntimeError> {
-        let options = CreateImageOptionsBuilder::new()
-            .from_src("-")
-            .repo(repo_tag)
-            .changes(vec![format!("ENTRYPOINT {entrypoint}")])
-            .build();
-        let mut stream =
-            self.docker()
-                .create_image(Some(options), Some(bollard::body_full(tar.into())), None);
-        while let Some(step) = stream.next().await {
-            step.map_err(|e| RuntimeError::Engine(format!("importing {repo_tag}: {e}")))?;
-        }
-        Ok(())
+/// Imports a root filesystem tar as `repo_tag` (`repository:tag`) with `entrypoint` (a JSON
+/// array). Written for podman 4.3 as much as Docker: `create_image` from source `-` (bollard's
+/// `import_image` is `docker load`), the tag inside the repository (podman ignores `tag`), and
+/// a single change (podman reads several joined ones as one instruction).
+pub async fn import_rootfs(
+    client: &EngineClient,
+    repo_tag: &str,
+    tar: Vec<u8>,
+    entrypoint: &str,
+) -> Result<(), RuntimeError> {
+    let options = CreateImageOptionsBuilder::new()
+        .from_src("-")
+        .repo(repo_tag)
+        .changes(vec![format!("ENTRYPOINT {entrypoint}")])
+        .build();
+    let docker = client.get().await?;
+    let mut stream = docker.create_image(Some(options), Some(bollard::body_full(tar.into())), None);
+    while let Some(step) = stream.next().await {
+        step.map_err(|e| RuntimeError::Engine(format!("importing {repo_tag}: {e}")))?;
     }
-
-    /// Removes images no tag names any more: each import under an existing tag leaves the
-    /// previous image so, and repeated test runs would fill the disk. The engine keeps any
-    /// such image a container still uses.
-    pub async fn prune_untagged_images(&self) -> Result<(), RuntimeError> {
-        let options = PruneImagesOptions {
-            filters: Some(HashMap::from([(
-                "dangling".to_owned(),
-                vec!["true".to_owned()],
-            )])),
-        };
-        self.docker()
-            .prune_images(Some(options))
-            .await
-            .map(|_| ())
-            .map_err(|e| RuntimeError::Engine(format!("pruning untagged images: {e}")))
-    }
+    Ok(())
 }
+
+/// Removes images no tag names any more: each import under an existing tag leaves the previous
+/// image so, and repeated test runs would fill the disk. The engine keeps any such image a
+/// container still uses.
+pub async fn prune_untagged_images(client: &EngineClient) -> Result<(), RuntimeError> {
+    let options = PruneImagesOptions {
+        filters: Some(HashMap::from([(
+            "dangling".to_owned(),
+            vec!["true".to_owned()],
+        )])),
+    };
+    client
+        .get()
+        .await?
+        .prune_images(Some(options))
+        .await
+        .map(|_| ())
+        .map_err(|e| RuntimeError::Engine(format!("pruning untagged images: {e}")))
+}
+
+/// Image calls on either runtime's engine (on a swarm: the manager's own node; each node runs
+/// the image it has under the tag, so import on every node, or use a registry).
+macro_rules! image_calls {
+    ($runtime:ty) => {
+        impl $runtime {
+            /// [`import_rootfs`] on this runtime's engine.
+            pub async fn import_rootfs(
+                &self,
+                repo_tag: &str,
+                tar: Vec<u8>,
+                entrypoint: &str,
+            ) -> Result<(), RuntimeError> {
+                import_rootfs(self.client(), repo_tag, tar, entrypoint).await
+            }
+
+            /// [`prune_untagged_images`] on this runtime's engine.
+            pub async fn prune_untagged_images(&self) -> Result<(), RuntimeError> {
+                prune_untagged_images(self.client()).await
+            }
+        }
+    };
+}
+
+image_calls!(DockerRuntime);
+image_calls!(SwarmRuntime);

@@ -1,4 +1,5 @@
-//! Runs tenant bots as containers: reconciles desired state with a Docker-API engine.
+//! Runs tenant bots as containers: reconciles desired state with a Docker-API engine, or with
+//! a Docker Swarm (`DEPLOY_RUNTIME`).
 
 /// Configuration from the environment.
 pub mod config;
@@ -10,7 +11,7 @@ pub mod image;
 pub mod locks;
 /// Desired state against the engine's containers.
 pub mod reconcile;
-/// The container engine behind a trait, and its Docker-API implementation.
+/// The container engine behind a trait, and its Docker-API and Swarm implementations.
 pub mod runtime;
 /// A tenant's container spec and its hash.
 pub mod spec;
@@ -22,11 +23,15 @@ use std::{future::Future, time::Duration};
 use anyhow::Context as _;
 use storage::{Db, crypto::DataKey, db::PoolSize};
 use telemetry::{Readiness, Shutdown};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, task::JoinHandle};
 
 pub use config::Config;
 
-use crate::{reconcile::Reconciler, runtime::docker::DockerRuntime};
+use crate::{
+    config::RuntimeKind,
+    reconcile::Reconciler,
+    runtime::{ContainerRuntime, docker::DockerRuntime, swarm::SwarmRuntime},
+};
 
 /// Runs the service until `shutdown` resolves.
 pub async fn run(
@@ -59,19 +64,14 @@ pub async fn run(
         telemetry::tracing_init::prometheus(),
     ));
     let stop = Shutdown::from_signal(shutdown);
-    let worker = match DockerRuntime::connect(&config.docker_host) {
-        Ok(runtime) => {
-            let reconciler = Reconciler::new(runtime, db, key, config.tenants.clone())
-                .with_concurrency(config.deploy_concurrency);
-            let worker_id = format!("deploy-worker-{}", std::process::id());
-            let interval = Duration::from_secs(config.reconcile_interval_secs.max(1));
-            Some(tokio::spawn(worker::run(
-                reconciler,
-                worker_id,
-                interval,
-                stop.wait(),
-            )))
-        }
+    let started = match config.runtime {
+        RuntimeKind::Docker => DockerRuntime::connect(&config.docker_host)
+            .map(|runtime| spawn_worker(runtime, &config, db, key, stop.wait())),
+        RuntimeKind::Swarm => SwarmRuntime::connect(&config.docker_host, config.swarm_options())
+            .map(|runtime| spawn_worker(runtime, &config, db, key, stop.wait())),
+    };
+    let worker = match started {
+        Ok(worker) => Some(worker),
         Err(e) => {
             tracing::error!(error = %e, "DOCKER_HOST is unusable; no tenant bot will be deployed");
             None
@@ -86,4 +86,19 @@ pub async fn run(
     served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The worker loop on `runtime`, until `stop` resolves.
+fn spawn_worker<R: ContainerRuntime>(
+    runtime: R,
+    config: &Config,
+    db: Db,
+    key: Option<DataKey>,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> JoinHandle<()> {
+    let reconciler = Reconciler::new(runtime, db, key, config.tenants.clone())
+        .with_concurrency(config.deploy_concurrency);
+    let worker_id = format!("deploy-worker-{}", std::process::id());
+    let interval = Duration::from_secs(config.reconcile_interval_secs.max(1));
+    tokio::spawn(worker::run(reconciler, worker_id, interval, stop))
 }

@@ -3,26 +3,36 @@
 //! Every step is idempotent and decided from what is found, never from what the worker
 //! remembers, so a worker killed anywhere converges on its next pass: containers are found by
 //! label, a container of the wanted configuration is kept (and checked), the rest removed.
+//!
+//! A new configuration replaces a bot as its engine does it ([`Replacement`]): side by side by
+//! the worker (the Docker engine, here), or in place by the engine itself (Swarm, in
+//! `in_place`), which the worker follows and records.
+
+/// The worker's health check of a bot.
+mod health;
+/// Updates an engine rolls out itself.
+mod in_place;
+/// The deployment record a reconciliation writes.
+mod log;
 
 use std::{collections::BTreeSet, time::Duration};
 
-use anyhow::Context as _;
 use booking_core::ids::TenantId;
 use futures::StreamExt as _;
 use storage::{
     Db,
     control::{
-        alerts::{self, AlertKind, NewAlert},
-        deployment_log::{self, Action, DeploymentId, Level, Outcome},
+        deployment_log::{self, Action, Outcome},
         tenants::{self, DesiredState, TenantRecord},
     },
     crypto::DataKey,
 };
 
+use self::log::Log;
 use crate::{
     config::TenantDefaults,
     locks::TenantLocks,
-    runtime::{ContainerId, ContainerInfo, ContainerRuntime, RunState},
+    runtime::{ContainerInfo, ContainerRuntime, Replacement, RunState},
     spec::{self, LABEL_CONFIG_HASH, LABEL_PLATFORM, LABEL_TENANT, Secrets},
 };
 
@@ -52,77 +62,6 @@ pub struct Reconciler<R> {
     /// Tenants reconciled at once, by a pass and by the worker's jobs: a rollout mostly waits
     /// on a health check, so several share the wait.
     pub concurrency: usize,
-}
-
-/// The open deployment a rollout writes its steps to.
-struct Log<'a> {
-    db: &'a Db,
-    id: DeploymentId,
-    tenant: TenantId,
-    action: Action,
-}
-
-impl Log<'_> {
-    async fn info(&self, message: &str) -> anyhow::Result<()> {
-        tracing::info!(deployment = self.id.0, "{message}");
-        Ok(deployment_log::event(self.db.pool(), self.id, Level::Info, message).await?)
-    }
-
-    async fn error(&self, message: &str) -> anyhow::Result<()> {
-        tracing::warn!(deployment = self.id.0, "{message}");
-        Ok(deployment_log::event(self.db.pool(), self.id, Level::Error, message).await?)
-    }
-
-    async fn finish(
-        &self,
-        outcome: Outcome,
-        container: Option<&ContainerId>,
-        error: Option<&str>,
-    ) -> anyhow::Result<()> {
-        metrics::counter!("deploy_worker_deployments_total", "outcome" => outcome.as_str())
-            .increment(1);
-        if outcome != Outcome::Succeeded {
-            // An error event: Sentry (SENTRY_DSN) turns it into an operator alert.
-            tracing::error!(
-                deployment = self.id.0,
-                outcome = outcome.as_str(),
-                error = error.unwrap_or(""),
-                "a tenant bot deployment did not succeed"
-            );
-        }
-        deployment_log::finish(
-            self.db.pool(),
-            self.id,
-            outcome,
-            container.map(|c| c.0.as_str()),
-            error,
-        )
-        .await?;
-        if outcome != Outcome::Succeeded {
-            self.alert(outcome, error.unwrap_or("no reason recorded"))
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Tells the operators (the operator bot delivers the outbox). Keyed by deployment, so a
-    /// retried finish alerts once, and every new failed attempt is its own alert.
-    async fn alert(&self, outcome: Outcome, reason: &str) -> anyhow::Result<()> {
-        let alert = NewAlert {
-            kind: AlertKind::DeploymentFailed,
-            tenant: Some(self.tenant),
-            message: format!(
-                "Tenant {}: {} {} (deployment {}). {reason}",
-                self.tenant,
-                self.action.as_str(),
-                outcome.as_str().replace('_', " "),
-                self.id.0
-            ),
-            dedupe_key: Some(format!("deployment_failed:{}", self.id.0)),
-        };
-        alerts::raise(self.db.pool(), &alert).await?;
-        Ok(())
-    }
 }
 
 impl<R: ContainerRuntime> Reconciler<R> {
@@ -300,6 +239,11 @@ impl<R: ContainerRuntime> Reconciler<R> {
             if failed_before {
                 return Ok(());
             }
+            if self.runtime.replacement() == Replacement::InPlace && !extra.is_empty() {
+                return self
+                    .update_in_place(record, &spec, &hash, extra, &secrets)
+                    .await;
+            }
             return self.roll_out(record, &spec, &hash, extra, &secrets).await;
         };
         let action = if trigger == Trigger::Restart {
@@ -328,6 +272,11 @@ impl<R: ContainerRuntime> Reconciler<R> {
         let log = self
             .begin(id, action, Some(&spec.image), Some(&hash))
             .await?;
+        // An engine's update that a killed worker left running: its outcome first.
+        if let Some(reason) = self.unfinished_update(&log, &keep.id, &secrets).await? {
+            log.error(&reason).await?;
+            return log.finish(Outcome::RolledBack, None, Some(&reason)).await;
+        }
         if trigger == Trigger::Restart {
             self.runtime.stop(&keep.id).await?;
             log.info(&format!("stopped {}", keep.name)).await?;
@@ -453,92 +402,5 @@ impl<R: ContainerRuntime> Reconciler<R> {
                 Ok(())
             }
         }
-    }
-
-    /// Healthy: still running after the grace period, and the health command exits 0.
-    /// `Ok(Err(reason))` for an unhealthy container, with the engine's state and its output.
-    /// The reason never holds the tenant's secrets, even if the bot printed them.
-    async fn health(
-        &self,
-        id: &ContainerId,
-        secrets: &Secrets,
-    ) -> anyhow::Result<Result<(), String>> {
-        let grace = Duration::from_secs(self.defaults.health_grace_secs);
-        let started = tokio::time::Instant::now();
-        let mut restarts_before = None;
-        loop {
-            let info = self
-                .runtime
-                .inspect(id)
-                .await?
-                .context("the container disappeared during its health check")?;
-            restarts_before.get_or_insert(info.restart_count);
-            if info.state == RunState::Exited {
-                return Ok(Err(secrets.redact(&self.failure_reason(&info).await)));
-            }
-            if started.elapsed() >= grace && info.state == RunState::Running {
-                break;
-            }
-            if started.elapsed() >= grace * 4 {
-                return Ok(Err(format!(
-                    "the container did not start: {:?}",
-                    info.state
-                )));
-            }
-            tokio::time::sleep(POLL).await;
-        }
-        if self.runtime.exec_ok(id, &self.defaults.health_cmd).await? {
-            // A crash-looping bot can be caught running (and even answering) between two
-            // crashes: it is healthy only if it did not restart while it was being checked.
-            let after = self
-                .runtime
-                .inspect(id)
-                .await?
-                .context("the container disappeared during its health check")?;
-            let before = restarts_before.unwrap_or(0);
-            if after.state != RunState::Running {
-                // It answered, then stopped (or is between restarts).
-                return Ok(Err(secrets.redact(&self.failure_reason(&after).await)));
-            }
-            if after.restart_count > before {
-                return Ok(Err(secrets.redact(&format!(
-                    "the bot restarted {} times during its health check; {}",
-                    after.restart_count - before,
-                    self.failure_reason(&after).await
-                ))));
-            }
-            Ok(Ok(()))
-        } else {
-            let info = self.runtime.inspect(id).await?;
-            Ok(Err(match info {
-                Some(info) if info.state == RunState::Exited => {
-                    secrets.redact(&self.failure_reason(&info).await)
-                }
-                _ => format!(
-                    "the health check `{}` failed",
-                    self.defaults.health_cmd.join(" ")
-                ),
-            }))
-        }
-    }
-
-    async fn failure_reason(&self, info: &ContainerInfo) -> String {
-        let logs = self
-            .runtime
-            .logs_tail(&info.id, LOG_LINES)
-            .await
-            .unwrap_or_else(|e| format!("(no logs: {e})"));
-        let mut reason = format!(
-            "the bot exited (code {})",
-            info.exit_code
-                .map_or("unknown".to_owned(), |c| c.to_string())
-        );
-        if let Some(e) = &info.error {
-            reason.push_str(&format!("; engine: {e}"));
-        }
-        if !logs.trim().is_empty() {
-            reason.push_str(&format!("; its last output: {}", logs.trim()));
-        }
-        reason
     }
 }

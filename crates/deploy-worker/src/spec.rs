@@ -46,8 +46,19 @@ pub fn config_hash(spec: &ContainerSpec) -> String {
     let mut h = Sha256::new();
     h.update(spec.image.as_bytes());
     h.update([0]);
-    let mut env = spec.env.clone();
-    env.sort();
+    // Secrets hash as the environment variables they were before they had a field of their
+    // own: the hash of every existing bot stays the same (a changed hash replaces the bot).
+    let mut env: Vec<(&str, &str)> = spec
+        .env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(
+            spec.secrets
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.expose_secret())),
+        )
+        .collect();
+    env.sort_unstable();
     for (k, v) in &env {
         h.update(k.as_bytes());
         h.update([b'=']);
@@ -102,14 +113,6 @@ pub fn build(
     let tag = tenant.image_tag.as_deref().unwrap_or(&defaults.image_tag);
     let mut env = vec![
         ("TENANT_ID".to_owned(), tenant.id.to_string()),
-        (
-            "BOT_TOKEN".to_owned(),
-            secrets.bot_token.expose_secret().to_owned(),
-        ),
-        (
-            "DATABASE_URL".to_owned(),
-            tenant_database_url(db, tenant.id, &secrets.db_password),
-        ),
         ("REDIS_URL".to_owned(), defaults.redis_url.clone()),
         (
             "TELEGRAM_API_URL".to_owned(),
@@ -137,6 +140,13 @@ pub fn build(
         name: container_name(defaults, tenant.id),
         image: format!("{}:{tag}", defaults.image),
         env,
+        secrets: vec![
+            ("BOT_TOKEN".to_owned(), secrets.bot_token.clone()),
+            (
+                "DATABASE_URL".to_owned(),
+                SecretString::from(tenant_database_url(db, tenant.id, &secrets.db_password)),
+            ),
+        ],
         labels: BTreeMap::from([
             (LABEL_PLATFORM.to_owned(), defaults.platform_label.clone()),
             (LABEL_TENANT.to_owned(), tenant.id.to_string()),
@@ -170,6 +180,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
+            secrets: Vec::new(),
             labels: BTreeMap::new(),
             network: "host".to_owned(),
             restart_retries: 3,
@@ -212,5 +223,21 @@ mod tests {
         let mut writable = spec(&[("A", "1"), ("B", "2")], "img:1");
         writable.read_only = true;
         assert_ne!(a, config_hash(&writable));
+    }
+
+    #[test]
+    fn a_secret_hashes_as_the_variable_it_was_so_running_bots_are_not_replaced() {
+        let in_env = config_hash(&spec(&[("A", "1"), ("BOT_TOKEN", "123:x")], "img:1"));
+        let mut split = spec(&[("A", "1")], "img:1");
+        split.secrets = vec![(
+            "BOT_TOKEN".to_owned(),
+            SecretString::from("123:x".to_owned()),
+        )];
+        assert_eq!(config_hash(&split), in_env);
+        split.secrets = vec![(
+            "BOT_TOKEN".to_owned(),
+            SecretString::from("123:y".to_owned()),
+        )];
+        assert_ne!(config_hash(&split), in_env);
     }
 }

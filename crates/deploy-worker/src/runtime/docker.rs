@@ -1,12 +1,12 @@
 //! [`ContainerRuntime`] over the Docker Engine API with bollard. Works with Docker and with
 //! podman 4.3's compatible service, whose quirks are tolerated here (see
 //! `shared/reference/bollard-podman.md`): a `stopped` state bollard cannot parse, and health
-//! checks that never run (so health is checked by exec).
+//! checks that never run (so health is checked by exec). Secrets are put in the environment:
+//! a plain engine has nowhere else to keep them.
 
 use std::{collections::HashMap, time::Duration};
 
 use bollard::{
-    Docker,
     errors::Error,
     exec::{CreateExecOptions, StartExecResults},
     models::{ContainerCreateBody, HostConfig, RestartPolicy, RestartPolicyNameEnum},
@@ -18,7 +18,12 @@ use bollard::{
 };
 use futures::StreamExt as _;
 
-use super::{ContainerId, ContainerInfo, ContainerRuntime, ContainerSpec, RunState, RuntimeError};
+use secrecy::ExposeSecret as _;
+
+use super::{
+    ContainerId, ContainerInfo, ContainerRuntime, ContainerSpec, RunState, RuntimeError,
+    client::{EngineClient, engine_error, status_of},
+};
 
 /// How often a podman `stopped` state is retried before giving up.
 const STOPPED_RETRIES: usize = 25;
@@ -29,45 +34,21 @@ const STOP_TIMEOUT: i32 = 10;
 /// A Docker-API engine.
 #[derive(Clone, Debug)]
 pub struct DockerRuntime {
-    docker: Docker,
+    client: EngineClient,
 }
 
 impl DockerRuntime {
     /// Connects lazily to `host` (`unix:///...`, `tcp://...`, `http://...`).
     pub fn connect(host: &str) -> Result<Self, RuntimeError> {
-        let docker = if let Some(path) = host.strip_prefix("unix://") {
-            Docker::connect_with_unix(path, 120, bollard::API_DEFAULT_VERSION)
-        } else {
-            Docker::connect_with_http(host, 120, bollard::API_DEFAULT_VERSION)
-        }
-        .map_err(|e| RuntimeError::Unreachable(format!("{host}: {e}")))?;
-        Ok(Self { docker })
+        Ok(Self {
+            client: EngineClient::connect(host)?,
+        })
     }
 
     /// The client, for engine calls outside the trait (image import).
-    pub(crate) fn docker(&self) -> &Docker {
-        &self.docker
-    }
-}
-
-fn engine_error(e: Error) -> RuntimeError {
-    match e {
-        Error::DockerResponseServerError {
-            status_code,
-            message,
-        } => RuntimeError::Engine(format!("{status_code}: {message}")),
-        other @ (Error::SocketNotFoundError(_)
-        | Error::HyperResponseError { .. }
-        | Error::IOError { .. }
-        | Error::RequestTimeoutError) => RuntimeError::Unreachable(other.to_string()),
-        other => RuntimeError::Engine(other.to_string()),
-    }
-}
-
-fn status_of(e: &Error) -> Option<u16> {
-    match e {
-        Error::DockerResponseServerError { status_code, .. } => Some(*status_code),
-        _ => None,
+    #[must_use]
+    pub fn client(&self) -> &EngineClient {
+        &self.client
     }
 }
 
@@ -98,7 +79,8 @@ fn run_state(status: Option<&str>) -> RunState {
 
 impl ContainerRuntime for DockerRuntime {
     async fn ping(&self) -> Result<(), RuntimeError> {
-        self.docker.ping().await.map(|_| ()).map_err(engine_error)
+        let docker = self.client.get().await?;
+        docker.ping().await.map(|_| ()).map_err(engine_error)
     }
 
     async fn create(&self, spec: &ContainerSpec) -> Result<ContainerId, RuntimeError> {
@@ -122,7 +104,17 @@ impl ContainerRuntime for DockerRuntime {
         };
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
-            env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+            env: Some(
+                spec.env
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .chain(
+                        spec.secrets
+                            .iter()
+                            .map(|(k, v)| format!("{k}={}", v.expose_secret())),
+                    )
+                    .collect(),
+            ),
             labels: Some(
                 spec.labels
                     .iter()
@@ -135,7 +127,8 @@ impl ContainerRuntime for DockerRuntime {
         let options = CreateContainerOptionsBuilder::new()
             .name(&spec.name)
             .build();
-        match self.docker.create_container(Some(options), body).await {
+        let docker = self.client.get().await?;
+        match docker.create_container(Some(options), body).await {
             Ok(created) => Ok(ContainerId(created.id)),
             // A worker killed after the create: the container of that name is the one.
             Err(e) if name_in_use(&e) => {
@@ -150,7 +143,8 @@ impl ContainerRuntime for DockerRuntime {
     }
 
     async fn start(&self, id: &ContainerId) -> Result<(), RuntimeError> {
-        match self.docker.start_container(&id.0, None).await {
+        let docker = self.client.get().await?;
+        match docker.start_container(&id.0, None).await {
             Ok(()) => Ok(()),
             Err(e) if status_of(&e) == Some(304) => Ok(()),
             Err(e) => Err(engine_error(e)),
@@ -159,7 +153,8 @@ impl ContainerRuntime for DockerRuntime {
 
     async fn stop(&self, id: &ContainerId) -> Result<(), RuntimeError> {
         let options = StopContainerOptionsBuilder::new().t(STOP_TIMEOUT).build();
-        match self.docker.stop_container(&id.0, Some(options)).await {
+        let docker = self.client.get().await?;
+        match docker.stop_container(&id.0, Some(options)).await {
             Ok(()) => Ok(()),
             Err(e) if matches!(status_of(&e), Some(304 | 404)) => Ok(()),
             Err(e) => Err(engine_error(e)),
@@ -169,7 +164,8 @@ impl ContainerRuntime for DockerRuntime {
     async fn remove(&self, id: &ContainerId) -> Result<(), RuntimeError> {
         // Force: the only way to end a podman restart loop, and a running container goes too.
         let options = RemoveContainerOptionsBuilder::new().force(true).build();
-        match self.docker.remove_container(&id.0, Some(options)).await {
+        let docker = self.client.get().await?;
+        match docker.remove_container(&id.0, Some(options)).await {
             Ok(()) => Ok(()),
             Err(e) if status_of(&e) == Some(404) => Ok(()),
             Err(e) => Err(engine_error(e)),
@@ -178,17 +174,18 @@ impl ContainerRuntime for DockerRuntime {
 
     async fn rename(&self, id: &ContainerId, name: &str) -> Result<(), RuntimeError> {
         let options = RenameContainerOptionsBuilder::new().name(name).build();
-        self.docker
+        let docker = self.client.get().await?;
+        docker
             .rename_container(&id.0, options)
             .await
             .map_err(engine_error)
     }
 
     async fn inspect(&self, id: &ContainerId) -> Result<Option<ContainerInfo>, RuntimeError> {
+        let docker = self.client.get().await?;
         let mut last = None;
         for _ in 0..STOPPED_RETRIES {
-            match self
-                .docker
+            match docker
                 .inspect_container(&id.0, None::<InspectContainerOptions>)
                 .await
             {
@@ -243,9 +240,10 @@ impl ContainerRuntime for DockerRuntime {
             .all(true)
             .filters(&filters)
             .build();
+        let docker = self.client.get().await?;
         let mut last = None;
         for _ in 0..STOPPED_RETRIES {
-            match self.docker.list_containers(Some(options.clone())).await {
+            match docker.list_containers(Some(options.clone())).await {
                 Ok(found) => {
                     return Ok(found
                         .into_iter()
@@ -279,9 +277,9 @@ impl ContainerRuntime for DockerRuntime {
         )))
     }
 
-    async fn exec_ok(&self, id: &ContainerId, cmd: &[String]) -> Result<bool, RuntimeError> {
-        let exec = self
-            .docker
+    async fn check_health(&self, id: &ContainerId, cmd: &[String]) -> Result<bool, RuntimeError> {
+        let docker = self.client.get().await?;
+        let exec = docker
             .create_exec(
                 &id.0,
                 CreateExecOptions {
@@ -298,7 +296,7 @@ impl ContainerRuntime for DockerRuntime {
             Err(e) if matches!(status_of(&e), Some(404 | 409 | 500)) => return Ok(false),
             Err(e) => return Err(engine_error(e)),
         };
-        match self.docker.start_exec(&exec.id, None).await {
+        match docker.start_exec(&exec.id, None).await {
             Ok(StartExecResults::Attached { mut output, .. }) => {
                 while output.next().await.is_some() {}
             }
@@ -306,11 +304,7 @@ impl ContainerRuntime for DockerRuntime {
             Err(e) if matches!(status_of(&e), Some(404 | 409 | 500)) => return Ok(false),
             Err(e) => return Err(engine_error(e)),
         }
-        let done = self
-            .docker
-            .inspect_exec(&exec.id)
-            .await
-            .map_err(engine_error)?;
+        let done = docker.inspect_exec(&exec.id).await.map_err(engine_error)?;
         Ok(done.exit_code == Some(0))
     }
 
@@ -320,7 +314,8 @@ impl ContainerRuntime for DockerRuntime {
             .stderr(true)
             .tail(&lines.to_string())
             .build();
-        let mut stream = self.docker.logs(&id.0, Some(options));
+        let docker = self.client.get().await?;
+        let mut stream = docker.logs(&id.0, Some(options));
         let mut out = String::new();
         while let Some(chunk) = stream.next().await {
             match chunk {

@@ -3,14 +3,18 @@
 
 use std::time::Duration;
 
-use deploy_worker::{reconcile::Reconciler, runtime::RunState, worker};
+use deploy_worker::{runtime::RunState, worker};
 use storage::control::{
     deployments::Deployment,
     jobs::{self, JobKind, NewJob},
 };
+
 use test_support::holds_within;
 
 use crate::support::{LOOK_EVERY, world};
+
+/// The worker's scheduling, not the engine's: on the Docker engine only.
+type E = deploy_worker::runtime::docker::DockerRuntime;
 
 fn overlap(a: &Deployment, b: &Deployment) -> bool {
     let (Some(a_end), Some(b_end)) = (a.finished_at, b.finished_at) else {
@@ -21,7 +25,7 @@ fn overlap(a: &Deployment, b: &Deployment) -> bool {
 
 #[tokio::test]
 async fn different_tenants_deploy_at_once_and_one_tenants_jobs_take_turns() {
-    let w = world().await;
+    let w = world::<E>().await;
     let a = w.tenant(Some("123:good-token-a")).await;
     let b = w.tenant(Some("124:good-token-b")).await;
     let pool = w.t.db.pool();
@@ -35,13 +39,7 @@ async fn different_tenants_deploy_at_once_and_one_tenants_jobs_take_turns() {
         queued.push(jobs::enqueue(pool, &job).await.unwrap().unwrap());
     }
 
-    let reconciler = Reconciler::new(
-        w.reconciler.runtime.clone(),
-        w.t.db.clone(),
-        Some(w.key.clone()),
-        w.reconciler.defaults.clone(),
-    )
-    .with_concurrency(4);
+    let reconciler = w.another_reconciler().with_concurrency(4);
     let stop = telemetry::Shutdown::new();
     let running = tokio::spawn(worker::run(
         reconciler,

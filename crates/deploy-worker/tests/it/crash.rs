@@ -5,25 +5,28 @@ use std::time::Duration;
 
 use deploy_worker::{reconcile::Trigger, runtime::RunState, worker};
 use storage::control::jobs::{self, JobKind, NewJob};
+
 use test_support::holds_within;
 
-use crate::support::{LOOK_EVERY, world};
+use crate::{
+    both_engines,
+    support::{Engine, LOOK_EVERY, world},
+};
 
-#[tokio::test]
-async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
-    let w = world().await;
+both_engines!(
+    a_worker_killed_mid_rollout_converges_on_the_next_pass,
+    a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_its_name,
+);
+
+async fn a_worker_killed_mid_rollout_converges_on_the_next_pass<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     let job = NewJob::new(JobKind::reconcile(id), chrono::Utc::now());
     jobs::enqueue(w.t.db.pool(), &job).await.unwrap();
 
     // The first worker dies as soon as its container exists (before the health check ends).
     let killed = {
-        let reconciler = deploy_worker::reconcile::Reconciler::new(
-            w.reconciler.runtime.clone(),
-            w.t.db.clone(),
-            Some(w.key.clone()),
-            w.reconciler.defaults.clone(),
-        );
+        let reconciler = w.another_reconciler();
         tokio::spawn(worker::run(
             reconciler,
             "doomed".to_owned(),
@@ -59,35 +62,36 @@ async fn a_worker_killed_mid_rollout_converges_on_the_next_pass() {
     w.cleanup().await;
 }
 
-#[tokio::test]
-async fn a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_its_name() {
-    let mut w = world().await;
+async fn a_worker_killed_while_replacing_a_bot_converges_to_the_new_one_under_its_name<
+    E: Engine,
+>() {
+    let mut w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let old = w.containers(id).await.remove(0);
 
-    // A new configuration; the worker dies once the new container exists beside the old.
+    // A new configuration; the worker dies once the new container exists beside the old (on
+    // Swarm: once the service has the new configuration and Swarm rolls it out).
     w.reconciler.defaults.memory_mb = 160;
-    let reconciler = deploy_worker::reconcile::Reconciler::new(
-        w.reconciler.runtime.clone(),
-        w.t.db.clone(),
-        Some(w.key.clone()),
-        w.reconciler.defaults.clone(),
-    );
+    let reconciler = w.another_reconciler();
     let killed = tokio::spawn(async move { reconciler.tenant(id, Trigger::Job).await });
-    assert!(
-        holds_within(Duration::from_secs(30), LOOK_EVERY, || async {
-            w.containers(id).await.len() == 2
-        })
-        .await
-    );
+    let replacing = holds_within(Duration::from_secs(30), LOOK_EVERY, || async {
+        let found = w.containers(id).await;
+        if w.in_place() {
+            found.len() == 1 && found[0].labels["config-hash"] != old.labels["config-hash"]
+        } else {
+            found.len() == 2
+        }
+    })
+    .await;
+    assert!(replacing);
     killed.abort();
     let _ = killed.await;
 
     w.reconciler.all().await.unwrap();
     let found = w.containers(id).await;
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_ne!(found[0].id, old.id);
+    assert_eq!(found[0].id == old.id, w.in_place(), "{found:?}");
     assert_ne!(found[0].labels["config-hash"], old.labels["config-hash"]);
     assert_eq!(found[0].state, RunState::Running);
     assert_eq!(found[0].name, format!("{}-tenant-{id}", w.label));

@@ -1,20 +1,24 @@
 //! Create, start, health, stop, remove, and drift corrected by the periodic pass.
 
-use deploy_worker::{
-    reconcile::Trigger,
-    runtime::{ContainerRuntime, RunState},
-    worker,
-};
+use deploy_worker::{reconcile::Trigger, runtime::RunState, worker};
 use storage::control::{
     jobs::{self, JobKind, NewJob},
     tenants::{self, DesiredState},
 };
 
-use crate::support::world;
+use crate::{
+    both_engines,
+    support::{Engine, world},
+};
 
-#[tokio::test]
-async fn a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_remove() {
-    let w = world().await;
+both_engines!(
+    a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_remove,
+    drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started,
+    a_queued_restart_restarts_the_same_container_and_engine_calls_are_idempotent,
+);
+
+async fn a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_remove<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     let job = NewJob::new(JobKind::reconcile(id), chrono::Utc::now());
     let job_id = jobs::enqueue(w.t.db.pool(), &job).await.unwrap().unwrap();
@@ -70,9 +74,8 @@ async fn a_queued_job_creates_starts_and_health_checks_the_bot_then_stop_and_rem
     w.cleanup().await;
 }
 
-#[tokio::test]
-async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started() {
-    let w = world().await;
+async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let first = w.containers(id).await.remove(0);
@@ -83,7 +86,12 @@ async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started() {
     let found = w.containers(id).await;
     assert_eq!(found.len(), 1);
     assert_ne!(found[0].id, first.id);
-    assert_eq!(found[0].state, RunState::Running);
+    assert_eq!(
+        found[0].state,
+        RunState::Running,
+        "{:?}",
+        w.deployments(id).await
+    );
 
     // Stopped by hand.
     w.reconciler.runtime.stop(&found[0].id).await.unwrap();
@@ -91,13 +99,17 @@ async fn drift_is_corrected_a_removed_bot_is_recreated_a_stopped_one_started() {
     let again = w.containers(id).await;
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, found[0].id);
-    assert_eq!(again[0].state, RunState::Running);
+    assert_eq!(
+        again[0].state,
+        RunState::Running,
+        "{:?}",
+        w.deployments(id).await
+    );
     w.cleanup().await;
 }
 
-#[tokio::test]
-async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idempotent() {
-    let w = world().await;
+async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idempotent<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let before = w.containers(id).await.remove(0);
@@ -108,7 +120,12 @@ async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idemp
     let after = w.containers(id).await;
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].id, before.id);
-    assert_eq!(after[0].state, RunState::Running);
+    assert_eq!(
+        after[0].state,
+        RunState::Running,
+        "{after:?} {:?}",
+        w.deployments(id).await
+    );
     let latest = &w.deployments(id).await[0];
     assert_eq!(
         (latest.action.as_str(), latest.status.as_str()),
@@ -124,6 +141,7 @@ async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idemp
         name: inspected.name.clone(),
         image: format!("{}:{}", crate::support::IMAGE, crate::support::GOOD),
         env: vec![],
+        secrets: vec![],
         labels: inspected.labels.clone(),
         network: "host".to_owned(),
         restart_retries: 1,

@@ -1,11 +1,14 @@
-//! The deploy worker against a real Docker-API engine (podman's service here; start it with
-//! `scripts/podman.sh`). Each test labels its containers with its own platform label and
-//! removes them at the end.
+//! The deploy worker against real engines: the Docker engine API (podman's service here; start
+//! it with `scripts/podman.sh`) and a Docker Swarm (`scripts/swarm.sh`). Shared tests run on
+//! both (`both_engines!`, in `support`); each test labels its bots with its own platform label
+//! and removes them at the end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod concurrency;
 mod crash;
 mod lifecycle;
 mod rollout;
+mod second_node;
 mod support;
+mod swarm;
 mod tenant_bot;

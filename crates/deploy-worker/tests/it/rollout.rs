@@ -4,9 +4,18 @@
 use deploy_worker::{reconcile::Trigger, runtime::RunState};
 use storage::control::tenant_admin::{self, TenantChanges};
 
-use crate::support::{BROKEN, GOOD, world};
+use crate::{
+    both_engines,
+    support::{BROKEN, Engine, GOOD, World, world},
+};
 
-async fn set_tag(w: &crate::support::World, id: booking_core::ids::TenantId, tag: &str) {
+both_engines!(
+    an_update_whose_bot_fails_is_rolled_back_and_the_old_bot_keeps_serving,
+    a_failed_update_of_a_stopped_bot_is_rolled_back_and_the_old_one_started_again,
+    a_bot_that_cannot_start_is_a_failed_deployment_with_the_reason_in_its_events,
+);
+
+async fn set_tag<E: Engine>(w: &World<E>, id: booking_core::ids::TenantId, tag: &str) {
     let changes = TenantChanges {
         image_tag: Some(Some(tag.to_owned())),
         ..TenantChanges::default()
@@ -18,9 +27,8 @@ async fn set_tag(w: &crate::support::World, id: booking_core::ids::TenantId, tag
     );
 }
 
-#[tokio::test]
-async fn an_update_whose_bot_fails_is_rolled_back_and_the_old_bot_keeps_serving() {
-    let mut w = world().await;
+async fn an_update_whose_bot_fails_is_rolled_back_and_the_old_bot_keeps_serving<E: Engine>() {
+    let mut w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let old = w.containers(id).await.remove(0);
@@ -34,7 +42,7 @@ async fn an_update_whose_bot_fails_is_rolled_back_and_the_old_bot_keeps_serving(
     let latest = &w.deployments(id).await[0];
     assert_eq!(latest.status, "rolled_back", "{latest:?}");
     let error = latest.error.as_deref().unwrap();
-    assert!(error.contains("--no-such-flag"), "{error}");
+    assert!(error.contains("--no-such-flag"), "{latest:?}");
 
     // The periodic pass does not try the failed configuration again.
     w.reconciler.all().await.unwrap();
@@ -45,21 +53,26 @@ async fn an_update_whose_bot_fails_is_rolled_back_and_the_old_bot_keeps_serving(
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     assert_eq!(w.containers(id).await[0].id, old.id);
 
-    // A healthy change replaces the bot: the new one checked, the old removed, the name taken.
+    // A healthy change replaces the bot: the new one checked, the old removed, the name taken
+    // (on Swarm: the same service, updated in place).
     w.reconciler.defaults.memory_mb = 160;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let found = w.containers(id).await;
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_ne!(found[0].id, old.id);
+    if w.in_place() {
+        assert_eq!(found[0].id, old.id);
+    } else {
+        assert_ne!(found[0].id, old.id);
+    }
+    assert_ne!(found[0].labels["config-hash"], old.labels["config-hash"]);
     assert_eq!(found[0].state, RunState::Running);
     assert_eq!(found[0].name, format!("{}-tenant-{id}", w.label));
     assert_eq!(w.deployments(id).await[0].status, "succeeded");
     w.cleanup().await;
 }
 
-#[tokio::test]
-async fn a_bot_that_cannot_start_is_a_failed_deployment_with_the_reason_in_its_events() {
-    let w = world().await;
+async fn a_bot_that_cannot_start_is_a_failed_deployment_with_the_reason_in_its_events<E: Engine>() {
+    let w = world::<E>().await;
     let id = w.tenant(Some("123:good-token")).await;
     set_tag(&w, id, BROKEN).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
@@ -83,6 +96,48 @@ async fn a_bot_that_cannot_start_is_a_failed_deployment_with_the_reason_in_its_e
     assert!(
         latest.events[0].message.contains("no bot token"),
         "{latest:?}"
+    );
+    w.cleanup().await;
+}
+
+/// With nothing running to compare with, Swarm's rolling update does not judge the new bot: the
+/// worker checks it and asks for the rollback itself.
+async fn a_failed_update_of_a_stopped_bot_is_rolled_back_and_the_old_one_started_again<
+    E: Engine,
+>() {
+    let w = world::<E>().await;
+    let id = w.tenant(Some("123:good-token")).await;
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let old = w.containers(id).await.remove(0);
+    // Stopped by hand, then given a configuration that cannot start.
+    w.reconciler.runtime.stop(&old.id).await.unwrap();
+    set_tag(&w, id, BROKEN).await;
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+
+    let latest = &w.deployments(id).await[0];
+    assert_eq!(latest.status, "rolled_back", "{latest:?}");
+    assert!(
+        latest.error.as_deref().unwrap().contains("--no-such-flag"),
+        "{latest:?}"
+    );
+    if w.in_place() {
+        let asked = latest
+            .events
+            .iter()
+            .any(|e| e.message.starts_with("asked the engine to roll"));
+        assert!(asked, "{latest:?}");
+    }
+    let found = w.containers(id).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].id, old.id);
+    assert_eq!(found[0].labels["config-hash"], old.labels["config-hash"]);
+    assert!(
+        crate::support::eventually(30, || async {
+            w.containers(id).await[0].state == RunState::Running
+        })
+        .await,
+        "the old configuration does not run again: {:?}",
+        w.containers(id).await
     );
     w.cleanup().await;
 }

@@ -1,12 +1,14 @@
 //! The real booking bot in a container, talking to an in-process tg-sandbox over the host's
 //! network: a token the Bot API rejects is a failed deployment that says why and alerts the
-//! operators, once; a good token gives a healthy bot that answers a user.
+//! operators, once; a good token gives a healthy bot that answers a user. On Swarm the bot
+//! reads its token and database URL from secret files.
 
-use std::time::Duration;
+use std::{collections::HashMap, time::Duration};
 
+use bollard::{models::TaskState, query_parameters::ListTasksOptionsBuilder};
 use deploy_worker::{
     reconcile::Trigger,
-    runtime::{ContainerRuntime, RunState},
+    runtime::{ContainerInfo, RunState},
     worker,
 };
 use storage::control::{
@@ -15,19 +17,28 @@ use storage::control::{
 };
 use tg_sandbox::{Config, NewUser};
 
-use crate::support::{World, world};
+use crate::{
+    both_engines,
+    support::{Engine, World, world},
+};
+
+both_engines!(
+    a_rejected_token_fails_the_deployment_once_with_the_bots_own_words_and_an_alert,
+    a_good_token_gives_a_healthy_bot_that_answers_a_user,
+);
 
 /// A world whose bots talk to `sandbox`.
-async fn world_on(sandbox: &tg_sandbox::SandboxHandle) -> World {
-    let mut w = world().await;
+async fn world_on<E: Engine>(sandbox: &tg_sandbox::SandboxHandle) -> World<E> {
+    let mut w = world::<E>().await;
     w.reconciler.defaults.telegram_api_url = sandbox.url().to_string();
     w
 }
 
-#[tokio::test]
-async fn a_rejected_token_fails_the_deployment_once_with_the_bots_own_words_and_an_alert() {
+async fn a_rejected_token_fails_the_deployment_once_with_the_bots_own_words_and_an_alert<
+    E: Engine,
+>() {
     let sandbox = tg_sandbox::spawn(Config::default()).await.unwrap();
-    let w = world_on(&sandbox).await;
+    let w = world_on::<E>(&sandbox).await;
     let token = "424242:never-registered-token";
     let id = w.tenant(Some(token)).await;
     let job = NewJob::new(JobKind::reconcile(id), chrono::Utc::now());
@@ -83,12 +94,32 @@ async fn a_rejected_token_fails_the_deployment_once_with_the_bots_own_words_and_
     w.cleanup().await;
 }
 
-#[tokio::test]
-async fn a_good_token_gives_a_healthy_bot_that_answers_a_user() {
+/// The engine's container of a bot: the container itself, or the task's on Swarm.
+async fn container_of<E: Engine>(w: &World<E>, bot: &ContainerInfo) -> String {
+    if !w.in_place() {
+        return bot.id.0.clone();
+    }
+    let docker = w.reconciler.runtime.client().get().await.unwrap();
+    let filters = HashMap::from([("service", vec![bot.id.0.clone()])]);
+    let options = ListTasksOptionsBuilder::new().filters(&filters).build();
+    docker
+        .list_tasks(Some(options))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.status.as_ref().and_then(|s| s.state) == Some(TaskState::RUNNING))
+        .and_then(|t| t.status?.container_status?.container_id)
+        .expect("a running task")
+}
+
+async fn a_good_token_gives_a_healthy_bot_that_answers_a_user<E: Engine>() {
     let sandbox = tg_sandbox::spawn(Config::default()).await.unwrap();
     let client = sandbox.client();
-    let bot = client.create_bot("salon_deploy_it_bot").await.unwrap();
-    let w = world_on(&sandbox).await;
+    let bot = client
+        .create_bot(&format!("salon_deploy_it_{}_bot", std::process::id()))
+        .await
+        .unwrap();
+    let w = world_on::<E>(&sandbox).await;
     let id = w.tenant(Some(bot.token.as_str())).await;
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
 
@@ -103,27 +134,27 @@ async fn a_good_token_gives_a_healthy_bot_that_answers_a_user() {
     );
     assert!(alerts::recent(w.t.db.pool(), 10).await.unwrap().is_empty());
     // Limits and hardening as the engine holds them; the bot above runs with them.
-    let docker = bollard::Docker::connect_with_unix(
-        crate::support::docker_host().trim_start_matches("unix://"),
-        120,
-        bollard::API_DEFAULT_VERSION,
-    )
-    .unwrap();
-    let host = docker
-        .inspect_container(&found[0].id.0, None)
+    let docker = w.reconciler.runtime.client().get().await.unwrap();
+    let container = docker
+        .inspect_container(&container_of(&w, &found[0]).await, None)
         .await
-        .unwrap()
-        .host_config
         .unwrap();
+    let host = container.host_config.unwrap();
     assert_eq!(host.memory, Some(128 * 1024 * 1024));
     assert_eq!(host.pids_limit, Some(256));
     assert_eq!(host.readonly_rootfs, Some(true));
-    assert!(
-        host.security_opt
-            .unwrap_or_default()
-            .iter()
-            .any(|o| o.starts_with("no-new-privileges")),
-    );
+    // As the kernel holds it (a Swarm on Docker 20.10 sets it daemon-wide, not per container).
+    let pid = container.state.as_ref().and_then(|s| s.pid).unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    assert!(status.contains("NoNewPrivs:\t1"), "{status}");
+    if !w.in_place() {
+        assert!(
+            host.security_opt
+                .unwrap_or_default()
+                .iter()
+                .any(|o| o.starts_with("no-new-privileges")),
+        );
+    }
     // Docker reports `ALL`; podman lists each default capability it dropped.
     let dropped = host.cap_drop.unwrap_or_default();
     let all = dropped.iter().any(|c| c == "ALL")
@@ -138,11 +169,32 @@ async fn a_good_token_gives_a_healthy_bot_that_answers_a_user() {
         .iter()
         .all(|c| dropped.iter().any(|d| d.trim_start_matches("CAP_") == *c));
     assert!(all, "capabilities kept: {dropped:?}");
+    // On Swarm the token and the database URL are files, not environment variables, and the
+    // engine itself runs the health check (it survived the scale from 0 to 1 replica).
+    let health = container.state.as_ref().and_then(|s| s.health.as_ref());
+    let env = container.config.and_then(|c| c.env).unwrap_or_default();
+    if w.in_place() {
+        assert_eq!(
+            health.and_then(|h| h.status),
+            Some(bollard::models::HealthStatusEnum::HEALTHY),
+            "{health:?}"
+        );
+        assert!(
+            env.contains(&"BOT_TOKEN_FILE=/run/secrets/BOT_TOKEN".to_owned()),
+            "{env:?}"
+        );
+        assert!(env.contains(&"DATABASE_URL_FILE=/run/secrets/DATABASE_URL".to_owned()));
+        assert!(
+            env.iter()
+                .all(|e| !e.contains(bot.token.as_str()) && !e.starts_with("DATABASE_URL=")),
+            "a secret is in the environment"
+        );
+    }
 
     // The check is the image's own binary asking the bot's /health, run again here.
     let runtime = &w.reconciler.runtime;
     let check = vec!["/usr/local/bin/healthcheck".to_owned()];
-    assert!(runtime.exec_ok(&found[0].id, &check).await.unwrap());
+    assert!(runtime.check_health(&found[0].id, &check).await.unwrap());
 
     // The containerised bot really serves: its own database role, Redis and the Bot API.
     let user = client
@@ -160,6 +212,6 @@ async fn a_good_token_gives_a_healthy_bot_that_answers_a_user() {
 
     // A stopped bot is unhealthy, not an engine error.
     runtime.stop(&found[0].id).await.unwrap();
-    assert!(!runtime.exec_ok(&found[0].id, &check).await.unwrap());
+    assert!(!runtime.check_health(&found[0].id, &check).await.unwrap());
     w.cleanup().await;
 }
