@@ -12,6 +12,9 @@ mod hosts;
 mod isolation;
 mod jobs;
 mod provisioning;
+mod redis_users;
+mod roles;
+mod sealing;
 
 use booking_core::{ids::CustomerId, ids::TelegramUserId};
 use chrono::{DateTime, TimeZone, Utc};
