@@ -82,3 +82,28 @@ pub struct Config {
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
 }
+
+#[cfg(test)]
+mod yookassa_ranges {
+    use std::net::IpAddr;
+
+    use telemetry::client_ip::Allowlist;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn yookassa_ranges_match_what_they_should() {
+        let list = Allowlist::parse(super::YOOKASSA_RANGES).unwrap();
+        assert!(list.contains(ip("185.71.76.5")));
+        assert!(list.contains(ip("185.71.76.31")));
+        assert!(!list.contains(ip("185.71.76.32")));
+        assert!(list.contains(ip("77.75.156.11")));
+        assert!(!list.contains(ip("77.75.156.12")));
+        assert!(list.contains(ip("2a02:5180:0:1509::1")));
+        assert!(list.contains(ip("::ffff:185.71.77.1")));
+        assert!(!list.contains(ip("127.0.0.1")));
+        assert!(!list.contains(ip("::1")));
+    }
+}

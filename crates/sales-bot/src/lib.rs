@@ -2,8 +2,6 @@
 //! subscription, the payment with a stored Idempotence-Key, the notification webhook,
 //! reconciliation, and provisioning the tenant a paid order bought.
 
-/// Which addresses may send notifications.
-pub mod allowlist;
 /// What every part shares.
 pub mod app;
 /// The sales conversation in Telegram.
@@ -39,14 +37,13 @@ use anyhow::Context as _;
 use booking_core::clock::{SharedClock, SystemClock};
 use secrecy::ExposeSecret as _;
 use storage::{Db, crypto::DataKey, db::PoolSize, kv::Kv};
-use telemetry::Readiness;
+use telemetry::{Readiness, client_ip::Allowlist};
 use teloxide::{adaptors::throttle::Limits, requests::RequesterExt as _};
 use tokio::{net::TcpListener, sync::watch};
 
 pub use config::Config;
 
 use crate::{
-    allowlist::Allowlist,
     app::{Payments, ReceiptRules, Sales},
     webhook::Webhook,
     yookassa::{RetryPolicy, ShopId, YooKassa},

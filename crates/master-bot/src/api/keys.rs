@@ -30,12 +30,22 @@ pub struct CreateKey {
     pub tenant_id: Option<TenantId>,
 }
 
-/// A new key: the record, and the key itself, which is never shown again.
-#[derive(Debug, Serialize)]
+/// A new key: the record, and the key itself, which is never shown again (and never in
+/// `Debug`).
+#[derive(Serialize)]
 pub struct CreatedKey {
     #[serde(flatten)]
     pub record: ApiKeyRecord,
     pub key: String,
+}
+
+impl std::fmt::Debug for CreatedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedKey")
+            .field("record", &self.record)
+            .field("key", &"<redacted>")
+            .finish()
+    }
 }
 
 /// `POST /api-keys`.
