@@ -40,7 +40,13 @@ pub async fn provision_order(sales: &Sales, order: &Order) -> Result<(), SalesEr
         .await?
         .ok_or(storage::StorageError::TenantNotFound(tenant))?;
     if record.schema_version.is_none() {
-        provision::provision_with_new_password(&sales.db, &sales.data_key, tenant).await?;
+        provision::provision_with_new_password(
+            &sales.db,
+            &sales.data_key,
+            sales.redis_acl.as_ref(),
+            tenant,
+        )
+        .await?;
     }
     let has_bot = record.bot_username.is_some();
     if has_bot {

@@ -36,7 +36,7 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use anyhow::Context as _;
 use booking_core::clock::{SharedClock, SystemClock};
 use secrecy::ExposeSecret as _;
-use storage::{Db, crypto::DataKey, db::PoolSize, kv::Kv};
+use storage::{Db, crypto::DataKey, db::PoolSize, kv::Kv, redis_acl::RedisAcl};
 use telemetry::{Readiness, client_ip::Allowlist};
 use teloxide::{adaptors::throttle::Limits, requests::RequesterExt as _};
 use tokio::{net::TcpListener, sync::watch};
@@ -73,7 +73,17 @@ pub fn sales_from(
 ) -> anyhow::Result<Sales> {
     let db = Db::connect_lazy(&config.database_url, PoolSize(10))
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let kv = Kv::new(&config.redis_url).context("REDIS_URL is not a valid Redis URL")?;
+    let kv =
+        Kv::new(config.redis_url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
+    let redis_acl = if config.redis_acl {
+        let url = config
+            .redis_admin_url
+            .as_ref()
+            .context("REDIS_ACL=on needs REDIS_ADMIN_URL (a Redis user that may manage users)")?;
+        Some(RedisAcl::new(url).context("REDIS_ADMIN_URL is not a valid Redis URL")?)
+    } else {
+        None
+    };
     let data_key = DataKey::parse(&config.data_key).context("DATA_KEY")?;
     let bot_api_url: reqwest::Url = config
         .telegram_api_url
@@ -112,6 +122,7 @@ pub fn sales_from(
         kv,
         dialogues: bot::state::DialogueKeys::for_token(config.bot_token.expose_secret()),
         data_key,
+        redis_acl,
         payments,
         clock,
         bot,

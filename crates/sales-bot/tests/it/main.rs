@@ -5,8 +5,10 @@
 
 mod client;
 mod conversation;
+mod limits;
 mod proxies;
 mod reconcile_job;
+mod redaction;
 mod renewals;
 mod support;
 mod webhook;
