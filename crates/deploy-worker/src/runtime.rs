@@ -16,7 +16,7 @@ impl std::fmt::Display for ContainerId {
 }
 
 /// Everything a container is created from. Its hash names the configuration in a label.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerSpec {
     pub name: String,
     pub image: String,
@@ -35,6 +35,25 @@ pub struct ContainerSpec {
     /// A read-only root filesystem with a small writable `/tmp`; in any case the container
     /// gets no capabilities and no privilege escalation.
     pub read_only: bool,
+}
+
+/// Names only: values of the environment are secrets (the bot token, database and Redis URLs
+/// with passwords), and a spec is logged when a create fails.
+impl std::fmt::Debug for ContainerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerSpec")
+            .field("name", &self.name)
+            .field("image", &self.image)
+            .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("labels", &self.labels)
+            .field("network", &self.network)
+            .field("restart_retries", &self.restart_retries)
+            .field("memory_bytes", &self.memory_bytes)
+            .field("nano_cpus", &self.nano_cpus)
+            .field("pids_limit", &self.pids_limit)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
 }
 
 /// A container's life, reduced to what reconciliation decides on.
