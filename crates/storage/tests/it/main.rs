@@ -11,6 +11,7 @@ mod create_tenant;
 mod hosts;
 mod isolation;
 mod jobs;
+mod metrics;
 mod provisioning;
 mod redis_users;
 mod roles;
