@@ -262,3 +262,61 @@ async fn connect(url: &SecretString) -> anyhow::Result<Db> {
         .await
         .context("cannot connect to PostgreSQL at DATABASE_URL")
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    /// Every secret the command line takes stays out of `Debug` (a `{cli:?}` in a log line).
+    #[test]
+    fn no_secret_of_the_command_line_is_in_its_debug_output() {
+        let cli = Cli::try_parse_from([
+            "master-bot",
+            "--database-url",
+            "postgres://platform:pg-secret@h/db",
+            "--data-key",
+            "data-key-secret",
+            "--redis-admin-url",
+            "redis://default:admin-secret@redis:6379",
+            "--sales-redis-password",
+            "sales-secret",
+            "demo",
+            "--bot-token",
+            "1:demo-token-secret",
+            "--redis-url",
+            "redis://u:demo-redis-secret@redis:6379",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        for secret in [
+            "pg-secret",
+            "data-key-secret",
+            "admin-secret",
+            "sales-secret",
+            "demo-token-secret",
+            "demo-redis-secret",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
+
+    #[test]
+    fn per_tenant_redis_users_need_an_admin_connection() {
+        let cli = Cli::try_parse_from([
+            "master-bot",
+            "--database-url",
+            "postgres://h/db",
+            "--redis-acl",
+            "on",
+            "migrate",
+        ])
+        .unwrap();
+        assert!(cli.redis_acl);
+        let err = cli.keys().unwrap_err().to_string();
+        assert!(err.contains("REDIS_ADMIN_URL"), "{err}");
+        let off = Cli::try_parse_from(["master-bot", "migrate"]).unwrap();
+        assert!(!off.redis_acl && off.keys().unwrap().redis_acl.is_none());
+    }
+}

@@ -291,6 +291,15 @@ mod tests {
     }
 
     #[test]
+    fn the_admin_connection_does_not_show_its_password() {
+        let acl = RedisAcl::new(&SecretString::from(
+            "redis://default:admin-pw@127.0.0.1:6379",
+        ))
+        .unwrap();
+        assert!(!format!("{acl:?}").contains("admin-pw"));
+    }
+
+    #[test]
     fn a_bot_may_not_run_server_wide_commands() {
         for forbidden in [
             "flushall", "flushdb", "keys", "config", "scan", "acl", "eval",

@@ -140,3 +140,27 @@ pub async fn revoke(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_key_is_not_in_debug_output() {
+        let created = CreatedKey {
+            record: ApiKeyRecord {
+                id: ApiKeyId(1),
+                prefix: "abcdefghijkm".to_owned(),
+                scope: Scope::Operator,
+                name: "ci".to_owned(),
+                created_at: chrono::Utc::now(),
+                last_used_at: None,
+                revoked_at: None,
+            },
+            key: "bk_abcdefghijkm_the-secret-part".to_owned(),
+        };
+        let shown = format!("{created:?}");
+        assert!(!shown.contains("the-secret-part"), "{shown}");
+        assert!(shown.contains("abcdefghijkm"));
+    }
+}

@@ -298,3 +298,21 @@ pub async fn audit<'e>(
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opened_secrets_do_not_show_in_debug() {
+        let secrets = TenantSecrets {
+            db_password: Some(SecretString::from("db-pw")),
+            bot_token: Some(SecretString::from("1:bot-token")),
+            redis_password: Some(SecretString::from("redis-pw")),
+        };
+        let shown = format!("{secrets:?}");
+        for secret in ["db-pw", "bot-token", "redis-pw"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+}

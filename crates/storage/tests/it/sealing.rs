@@ -162,3 +162,25 @@ async fn on_a_new_platform_the_reseal_finds_everything_bound() {
         (0, 1, false)
     );
 }
+
+#[test]
+fn a_new_order_does_not_show_its_bot_token_in_debug() {
+    let new = storage::control::orders::NewOrder {
+        telegram_user: booking_core::ids::TelegramUserId(1),
+        plan: booking_core::ids::PlanId(1),
+        business_name: "Salon".to_owned(),
+        time_zone: chrono_tz::Europe::Moscow,
+        locale: booking_core::locale::Locale::Ru,
+        bot_username: "salon_bot".to_owned(),
+        bot_token: SecretString::from("123:secret-token"),
+        amount_minor: 100,
+        currency: "RUB".to_owned(),
+        receipt_email: None,
+        expires_at: chrono::Utc::now(),
+    };
+    let shown = format!("{new:?}");
+    assert!(
+        shown.contains("salon_bot") && !shown.contains("secret-token"),
+        "{shown}"
+    );
+}
