@@ -144,7 +144,10 @@ pub async fn create(
             // Inside: a replay must get the first answer, not "this bot is in use" (by the
             // tenant the first request made).
             let bot = match &valid.bot_token {
-                Some(token) => Some(check_bot(&state, token).await?),
+                Some(token) => Some(TenantBot {
+                    username: check_bot(&state, token).await?.username,
+                    token: token.clone(),
+                }),
                 None => None,
             };
             let created = provision::create_tenant(
@@ -156,14 +159,7 @@ pub async fn create(
                     time_zone: valid.time_zone,
                     locale: valid.locale,
                     owner: valid.owner,
-                    bot: valid
-                        .bot_token
-                        .clone()
-                        .zip(bot)
-                        .map(|(token, bot)| TenantBot {
-                            username: bot.username,
-                            token,
-                        }),
+                    bot,
                     actor: key.actor(),
                 },
             )
