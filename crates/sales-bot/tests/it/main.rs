@@ -9,6 +9,7 @@ mod limits;
 mod proxies;
 mod reconcile_job;
 mod redaction;
+mod redis_users;
 mod renewals;
 mod support;
 mod webhook;
