@@ -242,26 +242,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
             .key
             .as_ref()
             .ok_or("DATA_KEY is not set: the worker cannot open the tenant's secrets")?;
-        // Each opens only where it was sealed: a value moved from another row or column fails.
-        let opened = tenants::secrets(self.db.pool(), key, record.id)
-            .await
-            .map_err(|e| format!("the tenant's secrets cannot be opened: {e}"))?;
-        let redis_password = match (self.defaults.redis_acl, opened.redis_password) {
-            (false, _) => None,
-            (true, Some(password)) => Some(password),
-            (true, None) => {
-                return Err("REDIS_ACL is on but the tenant has no Redis user yet: \
-                     run `master-bot migrate` with REDIS_ACL=on"
-                    .to_owned());
-            }
-        };
-        Ok(Secrets {
-            bot_token: opened.bot_token.ok_or("the tenant has no bot token")?,
-            db_password: opened
-                .db_password
-                .ok_or("the tenant has no database password")?,
-            redis_password,
-        })
+        Secrets::open(&self.db, key, record.id, self.defaults.redis_acl).await
     }
 
     async fn ensure_running(

@@ -7,7 +7,8 @@ use secrecy::{ExposeSecret as _, SecretString};
 use sha2::{Digest as _, Sha256};
 use storage::{
     Db,
-    control::tenants::TenantRecord,
+    control::tenants::{self, TenantRecord},
+    crypto::DataKey,
     redis_acl::{self, RedisUser},
 };
 
@@ -32,6 +33,36 @@ pub struct Secrets {
 }
 
 impl Secrets {
+    /// Opens tenant `tenant`'s secrets with `key`; `Err` with an operator-readable reason.
+    /// Each opens only where it was sealed: a value moved from another row or column fails.
+    /// With `redis_acl`, the tenant must have its own Redis user's password.
+    pub async fn open(
+        db: &Db,
+        key: &DataKey,
+        tenant: TenantId,
+        redis_acl: bool,
+    ) -> Result<Self, String> {
+        let opened = tenants::secrets(db.pool(), key, tenant)
+            .await
+            .map_err(|e| format!("the tenant's secrets cannot be opened: {e}"))?;
+        let redis_password = match (redis_acl, opened.redis_password) {
+            (false, _) => None,
+            (true, Some(password)) => Some(password),
+            (true, None) => {
+                return Err("REDIS_ACL is on but the tenant has no Redis user yet: \
+                     run `master-bot migrate` with REDIS_ACL=on"
+                    .to_owned());
+            }
+        };
+        Ok(Self {
+            bot_token: opened.bot_token.ok_or("the tenant has no bot token")?,
+            db_password: opened
+                .db_password
+                .ok_or("the tenant has no database password")?,
+            redis_password,
+        })
+    }
+
     /// `text` with every secret replaced: a bot's output becomes a deployment's reason and an
     /// operator alert, and a bot that printed its own URL or token must not leak it there.
     #[must_use]
