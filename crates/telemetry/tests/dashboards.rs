@@ -17,30 +17,22 @@ use std::{
 /// Series Prometheus makes itself.
 const BUILTIN: [&str; 1] = ["up"];
 
-/// PromQL words that are not metric names.
-const PROMQL: [&str; 22] = [
+/// PromQL words followed by a list of label names in parentheses.
+const GROUPING: [&str; 6] = [
     "by",
     "without",
     "on",
     "ignoring",
     "group_left",
     "group_right",
-    "offset",
-    "bool",
-    "and",
-    "or",
-    "unless",
-    "sum",
-    "max",
-    "min",
-    "avg",
-    "count",
-    "rate",
-    "increase",
-    "irate",
-    "histogram_quantile",
-    "humanizeDuration",
-    "topk",
+];
+
+/// Other PromQL words that are not metric names: aggregations (`sum by (x) (...)` puts a
+/// grouping between the word and its parenthesis) and operators. Functions are told by their
+/// parenthesis.
+const PROMQL: [&str; 13] = [
+    "sum", "max", "min", "avg", "count", "topk", "bottomk", "stddev", "quantile", "offset", "bool",
+    "and", "or",
 ];
 
 fn root() -> PathBuf {
@@ -138,16 +130,7 @@ fn metric_names(expr: &str) -> BTreeSet<String> {
                 // Label names inside `by (...)` and the like.
                 continue;
             }
-            if [
-                "by",
-                "without",
-                "on",
-                "ignoring",
-                "group_left",
-                "group_right",
-            ]
-            .contains(&word.as_str())
-            {
+            if GROUPING.contains(&word.as_str()) {
                 grouping = true;
                 continue;
             }

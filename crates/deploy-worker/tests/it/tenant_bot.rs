@@ -22,6 +22,16 @@ use tg_sandbox::{Config, NewUser};
 
 use crate::support::{World, world};
 
+/// The engine itself, to read what it holds for a container.
+fn docker() -> bollard::Docker {
+    bollard::Docker::connect_with_unix(
+        crate::support::docker_host().trim_start_matches("unix://"),
+        120,
+        bollard::API_DEFAULT_VERSION,
+    )
+    .unwrap()
+}
+
 /// A world whose bots talk to `sandbox`.
 async fn world_on(sandbox: &tg_sandbox::SandboxHandle) -> World {
     let mut w = world().await;
@@ -108,12 +118,7 @@ async fn a_good_token_gives_a_healthy_bot_that_answers_a_user() {
     );
     assert!(alerts::recent(w.t.db.pool(), 10).await.unwrap().is_empty());
     // Limits and hardening as the engine holds them; the bot above runs with them.
-    let docker = bollard::Docker::connect_with_unix(
-        crate::support::docker_host().trim_start_matches("unix://"),
-        120,
-        bollard::API_DEFAULT_VERSION,
-    )
-    .unwrap();
+    let docker = docker();
     let host = docker
         .inspect_container(&found[0].id.0, None)
         .await
@@ -194,12 +199,7 @@ async fn with_redis_acls_the_bot_uses_its_tenants_own_redis_user() {
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let found = w.containers(id).await;
     assert_eq!(found.len(), 1, "{:?}", w.deployments(id).await);
-    let docker = bollard::Docker::connect_with_unix(
-        crate::support::docker_host().trim_start_matches("unix://"),
-        120,
-        bollard::API_DEFAULT_VERSION,
-    )
-    .unwrap();
+    let docker = docker();
     let env = docker
         .inspect_container(&found[0].id.0, None)
         .await
