@@ -19,8 +19,9 @@ use crate::{
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
-    /// The URL it was opened with: [`Db::url_as`] keeps its every server setting.
-    url: SecretString,
+    /// The URL it was opened with (password included: never printed, see `Debug` below):
+    /// [`Db::url_as`] keeps its every server setting.
+    url: url::Url,
     options: PgConnectOptions,
     role_base: RoleBase,
     /// A bot host's pool: each tenant transaction also takes on the tenant's role.
@@ -77,7 +78,7 @@ impl Db {
         let pool = pool_options(size, acquire_timeout).connect_lazy_with(options.clone());
         Ok(Self {
             pool,
-            url: url.clone(),
+            url: parse_url(url)?,
             options,
             role_base,
             as_tenant_role: false,
@@ -99,7 +100,7 @@ impl Db {
             .connect_lazy_with(options.clone());
         Ok(Self {
             pool,
-            url: url.clone(),
+            url: parse_url(url)?,
             options,
             role_base,
             as_tenant_role: true,
@@ -139,7 +140,7 @@ impl Db {
             .connect_lazy_with(options.clone());
         Ok(Self {
             pool,
-            url: url.clone(),
+            url: parse_url(url)?,
             options,
             role_base,
             as_tenant_role: false,
@@ -241,10 +242,7 @@ impl Db {
             "options",
             "application_name",
         ];
-        // Parsed before (`PgConnectOptions::from_str` accepted it), so it is a URL.
-        let Ok(mut url) = url::Url::parse(self.url.expose_secret()) else {
-            return SecretString::from(String::new());
-        };
+        let mut url = self.url.clone();
         let kept: Vec<(String, String)> = url
             .query_pairs()
             .filter(|(k, _)| !PLATFORM_ONLY.contains(&k.as_ref()))
@@ -285,6 +283,13 @@ const HOST_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Long enough for a burst of bookings to queue for a connection, short enough that a dead
 /// database turns into "try again in a minute" quickly.
 const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The URL `PgConnectOptions` accepted, kept as written.
+fn parse_url(url: &SecretString) -> Result<url::Url, StorageError> {
+    url::Url::parse(url.expose_secret()).map_err(|_| {
+        StorageError::Refused("the database URL is not a URL (postgres://...)".to_owned())
+    })
+}
 
 fn pool_options(size: PoolSize, acquire_timeout: Duration) -> PgPoolOptions {
     PgPoolOptions::new()
