@@ -93,7 +93,8 @@ HTTP_ADDR=127.0.0.1:8090 $bin/master-bot serve & pids+=($!)
 HTTP_ADDR=127.0.0.1:8091 BOT_TOKEN="$sales_token" $bin/sales-bot & pids+=($!)
 services=(8090:master-bot 8091:sales-bot)
 if $engine; then
-  HTTP_ADDR=127.0.0.1:8092 TENANT_TELEGRAM_API_URL="$TELEGRAM_API_URL" \
+  # The host's network: here the bots reach PostgreSQL and Redis on this machine's loopback.
+  HTTP_ADDR=127.0.0.1:8092 TENANT_TELEGRAM_API_URL="$TELEGRAM_API_URL" TENANT_NETWORK=host \
     TENANT_PLATFORM_LABEL=booking-local $bin/deploy-worker & pids+=($!)
   services+=(8092:deploy-worker)
 fi

@@ -130,6 +130,8 @@ impl Platform {
             ("TENANT_PLATFORM_LABEL", label.clone()),
             ("TENANT_HEALTH_GRACE_SECS", "2".to_owned()),
             ("TENANT_MEMORY_MB", "128".to_owned()),
+            // The bots reach this machine's PostgreSQL and Redis on its loopback.
+            ("TENANT_NETWORK", "host".to_owned()),
             ("RECONCILE_INTERVAL_SECS", "5".to_owned()),
         ]);
         let worker = Service::start("deploy-worker", &[], &worker_env).await;

@@ -37,11 +37,11 @@ async fn the_deploy_worker_killed_mid_deployment_converges_on_one_container() {
     let pool = p.db.db.pool().clone();
     let (record, password) = p.db.tenant("Mid-deploy", chrono_tz::Europe::Moscow).await;
     let bot = p.client.create_bot("mid_deploy_bot").await.unwrap();
-    tenants::set_db_password(&pool, record.id, &p.data_key.seal(&password))
+    tenants::set_db_password(&pool, &p.data_key, record.id, &password)
         .await
         .unwrap();
     let token = SecretString::from(bot.token.as_str().to_owned());
-    tenant_admin::set_bot(&pool, record.id, &p.data_key.seal(&token), "mid_deploy_bot")
+    tenant_admin::set_bot(&pool, &p.data_key, record.id, &token, "mid_deploy_bot")
         .await
         .unwrap()
         .unwrap();

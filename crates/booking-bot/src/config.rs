@@ -19,9 +19,15 @@ pub struct Config {
     /// PostgreSQL, as the tenant's own role.
     #[arg(long, env = "DATABASE_URL", value_parser = parse_secret, hide_env_values = true)]
     pub database_url: SecretString,
-    /// Redis, for dialogue state and rate limits.
-    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
-    pub redis_url: String,
+    /// Redis, for dialogue state and rate limits (the tenant's own user carries a password).
+    #[arg(
+        long,
+        env = "REDIS_URL",
+        value_parser = parse_secret,
+        hide_env_values = true,
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    pub redis_url: SecretString,
     /// The Bot API server (tg-sandbox locally).
     #[arg(
         long,

@@ -111,13 +111,11 @@ impl Bench {
             .unwrap();
         let (record, password) = self.t.tenant("Salon", chrono_tz::Europe::Moscow).await;
         let pool = self.t.db.pool();
-        tenants::set_db_password(pool, record.id, &self.key.seal(&password))
+        tenants::set_db_password(pool, &self.key, record.id, &password)
             .await
             .unwrap();
-        let token = self
-            .key
-            .seal(&SecretString::from(bot.token.as_str().to_owned()));
-        tenant_admin::set_bot(pool, record.id, &token, &bot.username)
+        let token = SecretString::from(bot.token.as_str().to_owned());
+        tenant_admin::set_bot(pool, &self.key, record.id, &token, &bot.username)
             .await
             .unwrap()
             .unwrap();
@@ -238,7 +236,8 @@ async fn bench<R: ContainerRuntime + Clone>(runtime: R, client: &EngineClient, a
     let defaults = TenantDefaults {
         image: IMAGE.to_owned(),
         image_tag: "latest".to_owned(),
-        redis_url: "redis://127.0.0.1:6379".to_owned(),
+        redis_url: SecretString::from("redis://127.0.0.1:6379"),
+        redis_acl: false,
         telegram_api_url: bench.sandbox.url().to_string(),
         tenant_sentry_dsn: None,
         network: "host".to_owned(),

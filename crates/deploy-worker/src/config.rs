@@ -97,13 +97,22 @@ pub struct TenantDefaults {
     /// The tag used when a tenant names none.
     #[arg(long, env = "TENANT_IMAGE_TAG", default_value = "latest")]
     pub image_tag: String,
-    /// Redis, as the tenant bots reach it.
+    /// Redis, as the tenant bots reach it. With REDIS_ACL=on, without a user: each bot gets
+    /// its tenant's own user and password put in.
     #[arg(
         long,
         env = "TENANT_REDIS_URL",
-        default_value = "redis://127.0.0.1:6379"
+        default_value = "redis://127.0.0.1:6379",
+        value_parser = parse_secret,
+        hide_env_values = true
     )]
-    pub redis_url: String,
+    pub redis_url: SecretString,
+    /// `on`: each bot reaches Redis as its tenant's own user (`<database>_tenant_<id>`, keys
+    /// `t:<id>:*` only), made by the platform when it provisions the tenant. `off`: every bot
+    /// gets TENANT_REDIS_URL as it is.
+    #[arg(long, env = "REDIS_ACL", default_value = "off",
+          value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub redis_acl: bool,
     /// The Bot API as the tenant bots reach it.
     #[arg(
         long,
@@ -112,10 +121,12 @@ pub struct TenantDefaults {
     )]
     pub telegram_api_url: String,
     /// Error reporting for the tenant bots.
-    #[arg(long, env = "TENANT_SENTRY_DSN")]
-    pub tenant_sentry_dsn: Option<String>,
-    /// `host` (one machine), `bridge`, or a network's name.
-    #[arg(long, env = "TENANT_NETWORK", default_value = "host")]
+    #[arg(long, env = "TENANT_SENTRY_DSN", value_parser = parse_secret, hide_env_values = true)]
+    pub tenant_sentry_dsn: Option<SecretString>,
+    /// `bridge` (the default: a bot sees only what it is given an address of), a network's
+    /// name (compose's `booking-platform`), or `host`: the host's own network, where a bot
+    /// could reach every service listening on the host's loopback (one machine, local runs).
+    #[arg(long, env = "TENANT_NETWORK", default_value = "bridge")]
     pub network: String,
     #[arg(long, env = "TENANT_MEMORY_MB", default_value_t = 256)]
     pub memory_mb: i64,
@@ -181,5 +192,42 @@ mod tests {
         let options = swarm.swarm_options();
         assert_eq!(options.constraints.len(), 2);
         assert_eq!(options.health_interval.as_secs(), 10);
+    }
+
+    #[test]
+    fn bots_are_off_the_host_network_unless_asked() {
+        let base = ["deploy-worker", "--database-url", "postgres://x@h/db"];
+        let config = Config::try_parse_from(base).unwrap();
+        assert_eq!(config.tenants.network, "bridge");
+        assert!(!config.tenants.redis_acl);
+        let host = Config::try_parse_from(base.into_iter().chain(["--network", "host"])).unwrap();
+        assert_eq!(host.tenants.network, "host");
+        let acl = Config::try_parse_from(base.into_iter().chain(["--redis-acl", "on"])).unwrap();
+        assert!(acl.tenants.redis_acl);
+    }
+
+    #[test]
+    fn no_secret_of_the_configuration_is_in_its_debug_output() {
+        let config = Config::try_parse_from([
+            "deploy-worker",
+            "--database-url",
+            "postgres://platform:pg-secret@h/db",
+            "--data-key",
+            "data-key-secret",
+            "--redis-url",
+            "redis://shared:redis-secret@redis:6379",
+            "--tenant-sentry-dsn",
+            "https://sentry-key-secret@sentry.example/1",
+        ])
+        .unwrap();
+        let shown = format!("{config:?}");
+        for secret in [
+            "pg-secret",
+            "data-key-secret",
+            "redis-secret",
+            "sentry-key-secret",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
     }
 }

@@ -21,6 +21,7 @@ pub mod worker;
 use std::{future::Future, time::Duration};
 
 use anyhow::Context as _;
+use secrecy::ExposeSecret as _;
 use storage::{Db, crypto::DataKey, db::PoolSize};
 use telemetry::{Readiness, Shutdown};
 use tokio::{net::TcpListener, task::JoinHandle};
@@ -49,6 +50,17 @@ pub async fn run(
         .map_err(|_| anyhow::anyhow!("DATA_KEY is not a base64 32-byte key"))?;
     if key.is_none() {
         tracing::warn!("DATA_KEY is not set: tenant bots cannot be deployed");
+    }
+    if config.tenants.redis_acl {
+        // Every bot's URL is this one with its own user: refuse one that cannot take it now,
+        // rather than deploy bots Redis will refuse.
+        let probe = storage::redis_acl::RedisUser::tenant(&db, booking_core::ids::TenantId(1));
+        storage::redis_acl::url_with_user(
+            config.tenants.redis_url.expose_secret(),
+            &probe,
+            &secrecy::SecretString::from("probe"),
+        )
+        .context("TENANT_REDIS_URL cannot take a tenant's Redis user (REDIS_ACL=on)")?;
     }
     // Readiness depends on PostgreSQL only: an engine that is down is reported in the
     // metrics (`deploy_worker_engine_up`) and the logs, and retried at each pass.

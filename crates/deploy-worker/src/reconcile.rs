@@ -181,19 +181,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
             .key
             .as_ref()
             .ok_or("DATA_KEY is not set: the worker cannot open the tenant's secrets")?;
-        let (password, token) = tenants::sealed_secrets(self.db.pool(), record.id)
-            .await
-            .map_err(|e| format!("reading the tenant's secrets: {e}"))?;
-        let token = token.ok_or("the tenant has no bot token")?;
-        let password = password.ok_or("the tenant has no database password")?;
-        Ok(Secrets {
-            bot_token: key
-                .open(&token)
-                .map_err(|e| format!("the bot token cannot be opened: {e}"))?,
-            db_password: key
-                .open(&password)
-                .map_err(|e| format!("the database password cannot be opened: {e}"))?,
-        })
+        Secrets::open(&self.db, key, record.id, self.defaults.redis_acl).await
     }
 
     async fn ensure_running(

@@ -2,10 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use booking_core::{ids::TenantId, tenant::TenantSchema};
+use booking_core::ids::TenantId;
 use secrecy::{ExposeSecret as _, SecretString};
 use sha2::{Digest as _, Sha256};
-use storage::{Db, control::tenants::TenantRecord};
+use storage::{
+    Db,
+    control::tenants::{self, TenantRecord},
+    crypto::DataKey,
+    redis_acl::{self, RedisUser},
+};
 
 use crate::{config::TenantDefaults, runtime::ContainerSpec};
 
@@ -22,15 +27,51 @@ pub const PIDS_LIMIT: i64 = 256;
 pub struct Secrets {
     pub bot_token: SecretString,
     pub db_password: SecretString,
+    /// The password of the tenant's own Redis user (`REDIS_ACL=on`); `None`: the bots share
+    /// TENANT_REDIS_URL.
+    pub redis_password: Option<SecretString>,
 }
 
 impl Secrets {
+    /// Opens tenant `tenant`'s secrets with `key`; `Err` with an operator-readable reason.
+    /// Each opens only where it was sealed: a value moved from another row or column fails.
+    /// With `redis_acl`, the tenant must have its own Redis user's password.
+    pub async fn open(
+        db: &Db,
+        key: &DataKey,
+        tenant: TenantId,
+        redis_acl: bool,
+    ) -> Result<Self, String> {
+        let opened = tenants::secrets(db.pool(), key, tenant)
+            .await
+            .map_err(|e| format!("the tenant's secrets cannot be opened: {e}"))?;
+        let redis_password = match (redis_acl, opened.redis_password) {
+            (false, _) => None,
+            (true, Some(password)) => Some(password),
+            (true, None) => {
+                return Err("REDIS_ACL is on but the tenant has no Redis user yet: \
+                     run `master-bot migrate` with REDIS_ACL=on"
+                    .to_owned());
+            }
+        };
+        Ok(Self {
+            bot_token: opened.bot_token.ok_or("the tenant has no bot token")?,
+            db_password: opened
+                .db_password
+                .ok_or("the tenant has no database password")?,
+            redis_password,
+        })
+    }
+
     /// `text` with every secret replaced: a bot's output becomes a deployment's reason and an
     /// operator alert, and a bot that printed its own URL or token must not leak it there.
     #[must_use]
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for secret in [&self.bot_token, &self.db_password] {
+        for secret in [&self.bot_token, &self.db_password]
+            .into_iter()
+            .chain(self.redis_password.as_ref())
+        {
             let secret = secret.expose_secret();
             if !secret.is_empty() {
                 out = out.replace(secret, "[redacted]");
@@ -88,18 +129,24 @@ pub fn container_name(defaults: &TenantDefaults, tenant: TenantId) -> String {
     }
 }
 
-/// The tenant's database URL: the platform's server and database, the tenant's own role.
-fn tenant_database_url(db: &Db, tenant: TenantId, password: &SecretString) -> String {
-    let role = db.tenant_role(&TenantSchema::for_tenant(tenant));
-    let options = db.options();
-    format!(
-        "postgres://{}:{}@{}:{}/{}",
-        role.as_str(),
-        password.expose_secret(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap_or("postgres")
+/// The tenant's Redis URL: TENANT_REDIS_URL with the tenant's own user when it has one.
+fn tenant_redis_url(
+    defaults: &TenantDefaults,
+    db: &Db,
+    tenant: TenantId,
+    secrets: &Secrets,
+) -> SecretString {
+    let Some(password) = &secrets.redis_password else {
+        return defaults.redis_url.clone();
+    };
+    redis_acl::url_with_user(
+        defaults.redis_url.expose_secret(),
+        &RedisUser::tenant(db, tenant),
+        password,
     )
+    // TENANT_REDIS_URL was checked at start-up (`crate::run`): not reached. Without its
+    // user the bot is refused by Redis, and its health check says so.
+    .unwrap_or_else(|_| defaults.redis_url.clone())
 }
 
 /// The spec of `tenant`'s bot, labels included (the config hash last, over the rest).
@@ -113,7 +160,6 @@ pub fn build(
     let tag = tenant.image_tag.as_deref().unwrap_or(&defaults.image_tag);
     let mut env = vec![
         ("TENANT_ID".to_owned(), tenant.id.to_string()),
-        ("REDIS_URL".to_owned(), defaults.redis_url.clone()),
         (
             "TELEGRAM_API_URL".to_owned(),
             defaults.telegram_api_url.clone(),
@@ -127,7 +173,7 @@ pub fn build(
         env.push(("HTTP_ADDR".to_owned(), "0.0.0.0:8080".to_owned()));
     }
     if let Some(dsn) = &defaults.tenant_sentry_dsn {
-        env.push(("SENTRY_DSN".to_owned(), dsn.clone()));
+        env.push(("SENTRY_DSN".to_owned(), dsn.expose_secret().to_owned()));
     }
     // Only when set, so every existing bot's spec (and hash) stays as it was.
     if defaults.clock_offset_secs != 0 {
@@ -144,7 +190,12 @@ pub fn build(
             ("BOT_TOKEN".to_owned(), secrets.bot_token.clone()),
             (
                 "DATABASE_URL".to_owned(),
-                SecretString::from(tenant_database_url(db, tenant.id, &secrets.db_password)),
+                db.tenant_database_url(tenant.id, &secrets.db_password),
+            ),
+            // A secret even when shared: TENANT_REDIS_URL may carry the platform's password.
+            (
+                "REDIS_URL".to_owned(),
+                tenant_redis_url(defaults, db, tenant.id, secrets),
             ),
         ],
         labels: BTreeMap::from([
@@ -192,22 +243,114 @@ mod tests {
     }
 
     #[test]
-    fn redaction_removes_both_secrets_wherever_they_appear() {
+    fn redaction_removes_every_secret_wherever_it_appears() {
         let secrets = Secrets {
             bot_token: SecretString::from("123:abc".to_owned()),
             db_password: SecretString::from("pw0".to_owned()),
+            redis_password: Some(SecretString::from("rpw1".to_owned())),
         };
-        let text = "token 123:abc rejected; postgres://r:pw0@h/db; again 123:abc";
+        let text = "token 123:abc rejected; postgres://r:pw0@h/db; again 123:abc; \
+                    redis://u:rpw1@redis:6379";
         let out = secrets.redact(text);
         assert_eq!(
             out,
-            "token [redacted] rejected; postgres://r:[redacted]@h/db; again [redacted]"
+            "token [redacted] rejected; postgres://r:[redacted]@h/db; again [redacted]; \
+             redis://u:[redacted]@redis:6379"
         );
         let empty = Secrets {
             bot_token: SecretString::from(String::new()),
             db_password: SecretString::from(String::new()),
+            redis_password: None,
         };
         assert_eq!(empty.redact("as is"), "as is");
+    }
+
+    fn record(id: i64) -> TenantRecord {
+        TenantRecord {
+            id: TenantId(id),
+            name: "Salon".to_owned(),
+            status: booking_core::tenant::TenantStatus::Active,
+            time_zone: chrono_tz::Europe::Moscow,
+            locale: booking_core::locale::Locale::Ru,
+            owner_telegram_id: None,
+            bot_username: Some("salon_bot".to_owned()),
+            has_bot_token: true,
+            desired_state: storage::control::tenants::DesiredState::Running,
+            image_tag: None,
+            schema_version: Some(1),
+            last_error: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    fn defaults(args: &[&str]) -> TenantDefaults {
+        use clap::Parser as _;
+        let base = ["deploy-worker", "--database-url", "postgres://x@h/db"];
+        crate::Config::try_parse_from(base.iter().chain(args))
+            .unwrap()
+            .tenants
+    }
+
+    fn env<'a>(spec: &'a ContainerSpec, name: &str) -> &'a str {
+        &spec.env.iter().find(|(k, _)| k == name).unwrap().1
+    }
+
+    fn secret<'a>(spec: &'a ContainerSpec, name: &str) -> &'a str {
+        spec.secrets
+            .iter()
+            .find(|(k, _)| k == name)
+            .unwrap()
+            .1
+            .expose_secret()
+    }
+
+    /// A bot gets its tenant's own Redis user with REDIS_ACL=on, the shared URL without; its
+    /// database URL keeps the platform's TLS settings; the spec's `Debug` shows no value.
+    #[tokio::test]
+    async fn the_bot_environment_carries_its_own_credentials() {
+        let db = Db::connect_lazy(
+            &SecretString::from(
+                "postgres://booking:platform-pw@db:5432/booking?sslmode=verify-full\
+                 &sslrootcert=/etc/ssl/ca.pem"
+                    .to_owned(),
+            ),
+            storage::db::PoolSize(1),
+        )
+        .unwrap();
+        let secrets = Secrets {
+            bot_token: SecretString::from("42:bot-token".to_owned()),
+            db_password: SecretString::from("db-pw".to_owned()),
+            redis_password: Some(SecretString::from("redis-pw".to_owned())),
+        };
+        let acl = defaults(&["--redis-url", "redis://redis:6379", "--redis-acl", "on"]);
+        let spec = build(&acl, &db, &record(42), &secrets);
+        assert_eq!(
+            secret(&spec, "REDIS_URL"),
+            "redis://booking_tenant_42:redis-pw@redis:6379"
+        );
+        let database_url = secret(&spec, "DATABASE_URL");
+        assert!(
+            database_url.starts_with("postgres://booking_tenant_42:db-pw@db:5432/booking?")
+                && database_url.contains("sslmode=verify-full")
+                && database_url.contains("sslrootcert=%2Fetc%2Fssl%2Fca.pem"),
+            "{database_url}"
+        );
+        assert_eq!(spec.network, "bridge");
+        assert_eq!(env(&spec, "HTTP_ADDR"), "0.0.0.0:8080");
+        let shown = format!("{spec:?}");
+        for secret in ["bot-token", "db-pw", "redis-pw", "platform-pw"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("REDIS_URL"));
+
+        let shared = defaults(&["--redis-url", "redis://redis:6379"]);
+        let plain = Secrets {
+            redis_password: None,
+            ..secrets
+        };
+        let spec = build(&shared, &db, &record(42), &plain);
+        assert_eq!(secret(&spec, "REDIS_URL"), "redis://redis:6379");
     }
 
     #[test]

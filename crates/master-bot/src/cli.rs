@@ -11,11 +11,14 @@ use std::{net::SocketAddr, time::Duration};
 
 use anyhow::Context as _;
 use secrecy::SecretString;
-use storage::{Db, crypto::DataKey, db::PoolSize};
-use telemetry::{TelemetryArgs, parse_secret};
+use storage::{Db, crypto::DataKey, db::PoolSize, redis_acl::RedisAcl};
+use telemetry::{TelemetryArgs, client_ip::Allowlist, parse_secret};
 
 use crate::{
-    api::RateLimit,
+    api::{
+        RateLimit,
+        state::{ApiSettings, PlatformKeys},
+    },
     monitor::MonitorConfig,
     operator_bot::{OperatorBotConfig, allowlist::OperatorIds},
     serve::Background,
@@ -34,6 +37,18 @@ pub struct Cli {
     /// The Bot API server that checks tenants' bot tokens (getMe); tg-sandbox locally.
     #[arg(long, env = "TELEGRAM_API_URL", default_value = crate::bot_api::TELEGRAM, global = true)]
     pub telegram_api_url: String,
+    /// `on`: every tenant's bot reaches Redis as a user of its own, limited to its own keys;
+    /// the platform makes the users (needs REDIS_ADMIN_URL). `off`: one shared Redis URL.
+    #[arg(long, env = "REDIS_ACL", default_value = "off", global = true,
+          value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub redis_acl: bool,
+    /// Redis as a user that may manage users (`ACL SETUSER`), for REDIS_ACL=on.
+    #[arg(long, env = "REDIS_ADMIN_URL", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub redis_admin_url: Option<SecretString>,
+    /// With REDIS_ACL=on: the password of the sales bot's own Redis user (`<database>_sales`,
+    /// keys `sales:*`), made by `migrate` and at `serve`. The sales bot's REDIS_URL names it.
+    #[arg(long, env = "SALES_REDIS_PASSWORD", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub sales_redis_password: Option<SecretString>,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
     #[command(subcommand)]
@@ -67,6 +82,17 @@ pub struct ServeArgs {
     /// Requests per second one API key may make, sustained.
     #[arg(long, env = "API_RATE_PER_SECOND", default_value_t = RateLimit::default().per_second)]
     pub api_rate_per_second: u32,
+    /// Requests with a missing or wrong API key one client address may make at once; past
+    /// them it gets 429 before the database is asked.
+    #[arg(long, env = "API_AUTH_FAILURE_BURST", default_value_t = RateLimit::AUTH_FAILURES.burst)]
+    pub api_auth_failure_burst: u32,
+    /// Such requests per second one address may make, sustained.
+    #[arg(long, env = "API_AUTH_FAILURE_PER_SECOND", default_value_t = RateLimit::AUTH_FAILURES.per_second)]
+    pub api_auth_failure_per_second: u32,
+    /// Comma-separated addresses of our own reverse proxies: only from them is
+    /// `X-Forwarded-For` believed when telling clients apart.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     /// The operator bot's token; without it the operator bot does not run.
     #[arg(long, env = "OPERATOR_BOT_TOKEN", value_parser = parse_secret, hide_env_values = true)]
     pub operator_bot_token: Option<SecretString>,
@@ -143,11 +169,39 @@ impl ServeArgs {
         })
     }
 
-    fn rate_limit(&self) -> RateLimit {
-        RateLimit {
-            burst: self.api_rate_burst,
-            per_second: self.api_rate_per_second,
-        }
+    fn api_settings(&self) -> anyhow::Result<ApiSettings> {
+        Ok(ApiSettings {
+            rate_limit: RateLimit {
+                burst: self.api_rate_burst,
+                per_second: self.api_rate_per_second,
+            },
+            auth_failures: RateLimit {
+                burst: self.api_auth_failure_burst,
+                per_second: self.api_auth_failure_per_second,
+            },
+            trusted_proxies: Allowlist::parse(&self.trusted_proxies).context("TRUSTED_PROXIES")?,
+        })
+    }
+}
+
+impl Cli {
+    /// The data key, the Redis admin connection (with REDIS_ACL=on) and the sales bot's
+    /// Redis password, as configured.
+    fn keys(&self) -> anyhow::Result<PlatformKeys> {
+        let data_key = self.data_key.as_ref().map(DataKey::parse).transpose()?;
+        let redis_acl = if self.redis_acl {
+            let url = self.redis_admin_url.as_ref().context(
+                "REDIS_ACL=on needs REDIS_ADMIN_URL (a Redis user that may manage users)",
+            )?;
+            Some(RedisAcl::new(url).context("REDIS_ADMIN_URL is not a valid Redis URL")?)
+        } else {
+            None
+        };
+        Ok(PlatformKeys {
+            data_key,
+            redis_acl,
+            sales_redis_password: self.sales_redis_password.clone(),
+        })
     }
 }
 
@@ -156,6 +210,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url.clone().context(
         "DATABASE_URL is not set (for example postgres://postgres@127.0.0.1:5432/booking)",
     )?;
+    let keys = cli.keys()?;
     let command = match cli.command {
         Some(command) => command,
         // No subcommand: serve, with the same arguments (from the environment) as `serve`.
@@ -164,17 +219,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
             let background = args.background(&cli.telegram_api_url)?;
+            let settings = args.api_settings()?;
             let listener = telemetry::bind(args.http_addr).await?;
             let db = Db::connect_lazy(&url, PoolSize(10))
                 .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-            let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
             let bot_api = crate::bot_api::BotApi::new(&cli.telegram_api_url)
                 .context("cannot build the Bot API client")?;
             crate::serve::run(
                 db,
-                key,
+                keys,
                 bot_api,
-                args.rate_limit(),
+                settings,
                 listener,
                 background,
                 telemetry::shutdown_signal(),
@@ -183,12 +238,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let db = connect(&url).await?;
-            migrate::run(&db).await
+            migrate::run(&db, &keys).await
         }
         Command::Tenant(command) => {
             let db = connect(&url).await?;
-            let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
-            tenant::run(&db, key.as_ref(), command).await
+            tenant::run(&db, &keys, command).await
         }
         Command::Apikey(command) => {
             let db = connect(&url).await?;
@@ -196,10 +250,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => {
             let db = connect(&url).await?;
-            let key = cli.data_key.as_ref().map(DataKey::parse).transpose()?;
             let bot_api = crate::bot_api::BotApi::new(&cli.telegram_api_url)
                 .context("cannot build the Bot API client")?;
-            demo::run(&db, key.as_ref(), &bot_api, &cli.telegram_api_url, args).await
+            demo::run(&db, &keys, &bot_api, &cli.telegram_api_url, args).await
         }
     }
 }
@@ -208,4 +261,62 @@ async fn connect(url: &SecretString) -> anyhow::Result<Db> {
     Db::connect(url, PoolSize(4))
         .await
         .context("cannot connect to PostgreSQL at DATABASE_URL")
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    /// Every secret the command line takes stays out of `Debug` (a `{cli:?}` in a log line).
+    #[test]
+    fn no_secret_of_the_command_line_is_in_its_debug_output() {
+        let cli = Cli::try_parse_from([
+            "master-bot",
+            "--database-url",
+            "postgres://platform:pg-secret@h/db",
+            "--data-key",
+            "data-key-secret",
+            "--redis-admin-url",
+            "redis://default:admin-secret@redis:6379",
+            "--sales-redis-password",
+            "sales-secret",
+            "demo",
+            "--bot-token",
+            "1:demo-token-secret",
+            "--redis-url",
+            "redis://u:demo-redis-secret@redis:6379",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        for secret in [
+            "pg-secret",
+            "data-key-secret",
+            "admin-secret",
+            "sales-secret",
+            "demo-token-secret",
+            "demo-redis-secret",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
+
+    #[test]
+    fn per_tenant_redis_users_need_an_admin_connection() {
+        let cli = Cli::try_parse_from([
+            "master-bot",
+            "--database-url",
+            "postgres://h/db",
+            "--redis-acl",
+            "on",
+            "migrate",
+        ])
+        .unwrap();
+        assert!(cli.redis_acl);
+        let err = cli.keys().unwrap_err().to_string();
+        assert!(err.contains("REDIS_ADMIN_URL"), "{err}");
+        let off = Cli::try_parse_from(["master-bot", "migrate"]).unwrap();
+        assert!(!off.redis_acl && off.keys().unwrap().redis_acl.is_none());
+    }
 }

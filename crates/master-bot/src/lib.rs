@@ -14,3 +14,5 @@ pub mod monitor;
 pub mod operator_bot;
 /// The long-running service: REST API, operator bot, subscription monitor.
 pub mod serve;
+/// Migrations, the binding of sealed values, Redis users: run by `migrate` and at `serve`.
+pub mod upkeep;

@@ -2,15 +2,19 @@ use std::{future::Future, sync::Arc};
 
 use axum::Router;
 use booking_core::clock::{SharedClock, SystemClock};
-use storage::{Db, crypto::DataKey, migrate};
+use storage::Db;
 use telemetry::{Readiness, Shutdown};
 use tokio::net::TcpListener;
 
 use crate::{
-    api::{self, ApiState, RateLimit},
+    api::{
+        self, ApiState,
+        state::{ApiSettings, PlatformKeys},
+    },
     bot_api::BotApi,
     monitor::{self, MonitorConfig},
     operator_bot::{self, OperatorBotConfig},
+    upkeep,
 };
 
 /// What runs beside the API.
@@ -21,7 +25,8 @@ pub struct Background {
     pub monitor: MonitorConfig,
 }
 
-/// Migrates (control and every tenant), then serves until `shutdown` resolves: the API, the
+/// Runs the upkeep (migrations of control and every tenant, the binding of sealed values,
+/// tenants' Redis users: [`upkeep::run`]), then serves until `shutdown` resolves: the API, the
 /// subscription monitor and, when configured, the operator bot.
 ///
 /// Without a data key the API still serves, but refuses to create tenants (it could not seal
@@ -30,30 +35,26 @@ pub struct Background {
 /// a master that looks healthy while its bot is dead would hide the mistake.
 pub async fn run(
     db: Db,
-    data_key: Option<DataKey>,
+    keys: PlatformKeys,
     bot_api: BotApi,
-    rate_limit: RateLimit,
+    settings: ApiSettings,
     listener: TcpListener,
     background: Background,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    match migrate::migrate_all(&db, |_| {}).await {
+    match upkeep::run(&db, &keys, |_| {}).await {
         Ok(report) => tracing::info!(
-            migrated = report.migrated.len(),
-            failed = report.failed.len(),
-            "migrations applied"
+            migrated = report.migration.migrated.len(),
+            failed = report.migration.failed.len(),
+            resealed = report.reseal.map_or(0, |r| r.resealed),
+            redis_users = report.redis.map_or(0, |r| r.tenants),
+            "upkeep done"
         ),
         // Keep serving (health, readiness) so the operator can see what is wrong.
-        Err(e) => tracing::error!(error.cause_chain = ?e, "migrations failed"),
+        Err(e) => tracing::error!(error.cause_chain = ?e, "upkeep failed"),
     }
     let clock: SharedClock = Arc::new(SystemClock);
-    let state = ApiState::new(
-        db.clone(),
-        data_key,
-        Arc::clone(&clock),
-        rate_limit,
-        bot_api,
-    );
+    let state = ApiState::with(db.clone(), keys, Arc::clone(&clock), bot_api, settings);
     let stop = Shutdown::from_signal(shutdown);
     let monitor = tokio::spawn(monitor::run(
         db.clone(),

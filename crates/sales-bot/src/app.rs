@@ -2,7 +2,7 @@
 
 use booking_core::clock::SharedClock;
 use chrono::{DateTime, Duration, Utc};
-use storage::{Db, crypto::DataKey, kv::Kv};
+use storage::{Db, crypto::DataKey, kv::Kv, redis_acl::RedisAcl};
 
 use crate::{bot::state::DialogueKeys, yookassa::YooKassa};
 
@@ -29,13 +29,15 @@ pub struct Payments {
 }
 
 /// The services and settings of one running sales bot.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sales {
     pub db: Db,
     pub kv: Kv,
     /// Where this bot's dialogues live in Redis.
     pub dialogues: DialogueKeys,
     pub data_key: DataKey,
+    /// Makes the Redis users of the tenants it provisions (`REDIS_ACL=on`).
+    pub redis_acl: Option<RedisAcl>,
     pub payments: Option<Payments>,
     pub clock: SharedClock,
     /// The sales bot itself, to tell buyers what happened.
@@ -45,6 +47,21 @@ pub struct Sales {
     pub demo_bot_url: Option<String>,
     pub trial_days: i32,
     pub order_ttl: Duration,
+}
+
+/// By hand: teloxide's `Bot` prints its token in `Debug`.
+impl std::fmt::Debug for Sales {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sales")
+            .field("db", &self.db)
+            .field("dialogues", &self.dialogues)
+            .field("payments", &self.payments)
+            .field("redis_acl", &self.redis_acl.is_some())
+            .field("bot_api_url", &self.bot_api_url.as_str())
+            .field("trial_days", &self.trial_days)
+            .field("order_ttl", &self.order_ttl)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sales {

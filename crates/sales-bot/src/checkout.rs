@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use storage::control::{
-    orders::{self, Order, OrderKind},
+    orders::{self, NewOrder, Order, OrderKind, TooManyPending},
     payments::{self, ApiPayment},
     renewals,
 };
@@ -80,6 +80,22 @@ pub fn payment_request(order: &Order, payments: &Payments, method: Option<&str>)
     }
 }
 
+/// Writes a buyer's new order (its bot token sealed for its row), unless the buyer already has
+/// `orders::MAX_PENDING_PER_BUYER` unpaid ones: each order is a payment at YooKassa, and a
+/// buyer (or a script) tapping "buy" over and over must not pile them up.
+pub async fn open_order(
+    sales: &Sales,
+    new: &NewOrder,
+) -> Result<Result<Order, TooManyPending>, SalesError> {
+    let opened = orders::insert(sales.db.pool(), &sales.data_key, new, sales.now()).await?;
+    if let Err(refused) = &opened {
+        tracing::info!(buyer = %new.telegram_user, %refused, "order refused");
+        metrics::counter!("sales_orders_refused_total", "reason" => "too_many_pending")
+            .increment(1);
+    }
+    Ok(opened)
+}
+
 /// The order's payment: made now under the order's stored key, or the one made before.
 pub async fn ensure_payment(sales: &Sales, order: &Order) -> Result<Payment, SalesError> {
     let payments_cfg = sales.payments.as_ref().ok_or(SalesError::PaymentsOff)?;
@@ -137,6 +153,7 @@ pub async fn ensure_payment(sales: &Sales, order: &Order) -> Result<Payment, Sal
     )
     .await?;
     tracing::info!(order = %order.id, payment = %payment.id, "payment created");
+    metrics::counter!("sales_payments_created_total", "kind" => order.kind.as_str()).increment(1);
     Ok(payment)
 }
 

@@ -17,9 +17,19 @@ pub struct Config {
     /// PostgreSQL, as the platform's user.
     #[arg(long, env = "DATABASE_URL", value_parser = parse_secret, hide_env_values = true)]
     pub database_url: SecretString,
-    /// Redis: dialogue states.
-    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
-    pub redis_url: String,
+    /// Redis: dialogue states (with REDIS_ACL=on, as the sales bot's own user, whose keys are
+    /// `sales:*`; the URL then holds its password).
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379",
+          value_parser = parse_secret, hide_env_values = true)]
+    pub redis_url: SecretString,
+    /// `on`: each tenant the sales bot provisions gets a Redis user of its own (made through
+    /// REDIS_ADMIN_URL), as the master makes them.
+    #[arg(long, env = "REDIS_ACL", default_value = "off",
+          value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub redis_acl: bool,
+    /// Redis as a user that may manage users, for REDIS_ACL=on.
+    #[arg(long, env = "REDIS_ADMIN_URL", value_parser = parse_secret, hide_env_values = true)]
+    pub redis_admin_url: Option<SecretString>,
     /// The Bot API server (tg-sandbox locally); buyers' bot tokens are checked there too.
     #[arg(
         long,
@@ -81,4 +91,29 @@ pub struct Config {
     pub reconcile_secs: u64,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
+}
+
+#[cfg(test)]
+mod yookassa_ranges {
+    use std::net::IpAddr;
+
+    use telemetry::client_ip::Allowlist;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn yookassa_ranges_match_what_they_should() {
+        let list = Allowlist::parse(super::YOOKASSA_RANGES).unwrap();
+        assert!(list.contains(ip("185.71.76.5")));
+        assert!(list.contains(ip("185.71.76.31")));
+        assert!(!list.contains(ip("185.71.76.32")));
+        assert!(list.contains(ip("77.75.156.11")));
+        assert!(!list.contains(ip("77.75.156.12")));
+        assert!(list.contains(ip("2a02:5180:0:1509::1")));
+        assert!(list.contains(ip("::ffff:185.71.77.1")));
+        assert!(!list.contains(ip("127.0.0.1")));
+        assert!(!list.contains(ip("::1")));
+    }
 }

@@ -16,7 +16,7 @@ use storage::{
         orders::{self, Order},
         tenants::{self, DesiredState},
     },
-    provision,
+    provision, redis_acl,
 };
 use teloxide::{prelude::Requester as _, types::ChatId};
 
@@ -40,7 +40,16 @@ pub async fn provision_order(sales: &Sales, order: &Order) -> Result<(), SalesEr
         .await?
         .ok_or(storage::StorageError::TenantNotFound(tenant))?;
     if record.schema_version.is_none() {
-        provision::provision_with_new_password(&sales.db, &sales.data_key, tenant).await?;
+        provision::provision_with_new_password(
+            &sales.db,
+            &sales.data_key,
+            sales.redis_acl.as_ref(),
+            tenant,
+        )
+        .await?;
+    } else if let Some(acl) = &sales.redis_acl {
+        // A retry after Redis failed the first time: the schema is there, the user may not be.
+        redis_acl::ensure_tenant_user(&sales.db, &sales.data_key, acl, tenant).await?;
     }
     let has_bot = record.bot_username.is_some();
     if has_bot {

@@ -2,8 +2,6 @@
 //! subscription, the payment with a stored Idempotence-Key, the notification webhook,
 //! reconciliation, and provisioning the tenant a paid order bought.
 
-/// Which addresses may send notifications.
-pub mod allowlist;
 /// What every part shares.
 pub mod app;
 /// The sales conversation in Telegram.
@@ -38,14 +36,13 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use anyhow::Context as _;
 use booking_core::clock::{SharedClock, SystemClock};
 use secrecy::ExposeSecret as _;
-use storage::{Db, crypto::DataKey, db::PoolSize, kv::Kv};
-use telemetry::{Readiness, Shutdown};
+use storage::{Db, crypto::DataKey, db::PoolSize, kv::Kv, redis_acl::RedisAcl};
+use telemetry::{Readiness, Shutdown, client_ip::Allowlist};
 use tokio::net::TcpListener;
 
 pub use config::Config;
 
 use crate::{
-    allowlist::Allowlist,
     app::{Payments, ReceiptRules, Sales},
     webhook::Webhook,
     yookassa::{RetryPolicy, ShopId, YooKassa},
@@ -76,7 +73,17 @@ pub fn sales_from(
 ) -> anyhow::Result<Sales> {
     let db = Db::connect_lazy(&config.database_url, PoolSize(10))
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let kv = Kv::new(&config.redis_url).context("REDIS_URL is not a valid Redis URL")?;
+    let kv =
+        Kv::new(config.redis_url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
+    let redis_acl = if config.redis_acl {
+        let url = config
+            .redis_admin_url
+            .as_ref()
+            .context("REDIS_ACL=on needs REDIS_ADMIN_URL (a Redis user that may manage users)")?;
+        Some(RedisAcl::new(url).context("REDIS_ADMIN_URL is not a valid Redis URL")?)
+    } else {
+        None
+    };
     let data_key = DataKey::parse(&config.data_key).context("DATA_KEY")?;
     let bot_api_url: reqwest::Url = config
         .telegram_api_url
@@ -113,6 +120,7 @@ pub fn sales_from(
         kv,
         dialogues: bot::state::DialogueKeys::for_token(config.bot_token.expose_secret()),
         data_key,
+        redis_acl,
         payments,
         clock,
         bot,

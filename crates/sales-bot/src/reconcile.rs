@@ -1,5 +1,7 @@
 //! The scheduled pass: pending payments polled (a lost notification still activates its
-//! order), stale orders expired, paid orders provisioned and their buyers told.
+//! order), stale orders expired, paid orders provisioned and their buyers told. A flagged
+//! order (its payment did not match it) is re-checked a bounded number of times, then left for
+//! an operator with an alert (`storage::control::order_review`), not polled forever.
 //!
 //! Every step reads its work from the database, so the pass can run at any time, twice, or
 //! after a crash; the interval only decides how soon.
@@ -7,7 +9,10 @@
 use std::{future::Future, sync::Arc, time::Duration};
 
 use chrono::Duration as Span;
-use storage::control::orders::{self, Order, OrderKind, OrderStatus};
+use storage::control::{
+    order_review::{self, Review},
+    orders::{self, Order, OrderKind, OrderStatus},
+};
 
 use crate::{
     app::Sales,
@@ -31,6 +36,8 @@ pub struct PassReport {
     pub announced: usize,
     /// Renewal charges attempted.
     pub renewals: usize,
+    /// Flagged orders this pass left for an operator.
+    pub left_for_review: usize,
     pub failures: usize,
 }
 
@@ -66,6 +73,7 @@ pub async fn pass(sales: &Sales) -> PassReport {
                         after_activation(sales, &order).await;
                     }
                     Ok(Polled::Expired) => report.expired += 1,
+                    Ok(Polled::LeftForReview) => report.left_for_review += 1,
                     Ok(Polled::Nothing) => {}
                     Err(e) => {
                         report.failures += 1;
@@ -116,6 +124,7 @@ pub async fn pass(sales: &Sales) -> PassReport {
 enum Polled {
     Activated(Box<Order>),
     Expired,
+    LeftForReview,
     Nothing,
 }
 
@@ -139,12 +148,22 @@ async fn poll(sales: &Sales, order: &Order) -> Result<Polled, SalesError> {
                 return Ok(Polled::Nothing);
             }
             Some(Settled::Pending | Settled::Unknown) | None => {}
-            Some(Settled::AlreadyPaid | Settled::Flagged(_)) => return Ok(Polled::Nothing),
+            Some(Settled::AlreadyPaid) => return Ok(Polled::Nothing),
+            Some(Settled::Flagged(_)) => {
+                let review = order_review::rechecked(sales.db.pool(), order.id, now).await?;
+                if review != Review::LeftForOperator {
+                    return Ok(Polled::Nothing);
+                }
+                metrics::counter!("sales_orders_left_for_review_total").increment(1);
+                tracing::error!(order = %order.id, "a flagged order is left for an operator");
+                return Ok(Polled::LeftForReview);
+            }
         }
     }
     if now >= order.expires_at
         && orders::close(sales.db.pool(), order.id, OrderStatus::Expired).await?
     {
+        metrics::counter!("sales_orders_closed_total", "status" => "expired").increment(1);
         let t = Texts::new(order.locale);
         follow_up::tell(sales, order.telegram_user, &t.expired()).await;
         return Ok(Polled::Expired);

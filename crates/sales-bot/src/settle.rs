@@ -6,6 +6,7 @@
 //! activates nothing.
 
 use storage::control::{
+    order_review,
     orders::{self, Order, OrderId, OrderStatus},
     payments::{self, Activation, ApiPayment},
 };
@@ -98,6 +99,10 @@ pub async fn settle_fetched(
             )
             .await?;
             let closed_now = orders::close(pool, order.id, OrderStatus::Cancelled).await?;
+            if closed_now {
+                metrics::counter!("sales_orders_closed_total", "status" => "cancelled")
+                    .increment(1);
+            }
             Ok(Settled::Canceled {
                 closed_now,
                 reason: payment
@@ -110,7 +115,9 @@ pub async fn settle_fetched(
             if let Some(reason) = mismatch(&order, payments_cfg, payment, money.as_ref().ok()) {
                 tracing::error!(payment = %payment.id, order = %order.id, %reason,
                     "a succeeded payment does not match its order; nothing activated");
-                orders::flag(pool, order.id, &reason).await?;
+                if order_review::flag(pool, order.id, &reason, sales.now()).await? {
+                    metrics::counter!("sales_orders_flagged_total").increment(1);
+                }
                 return Ok(Settled::Flagged(reason));
             }
             let Ok(money) = money else {
@@ -118,6 +125,7 @@ pub async fn settle_fetched(
             };
             let activation = payments::activate(
                 pool,
+                &sales.data_key,
                 &ApiPayment {
                     payment_id: &payment.id,
                     order: order.id,

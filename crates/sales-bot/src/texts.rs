@@ -324,6 +324,20 @@ impl Texts {
             "Эта кнопка устарела. Начните из /start.",
         )
     }
+    pub fn too_many_pending(self, limit: i64) -> String {
+        match self.locale {
+            Locale::Ru => format!(
+                "Неоплаченных заказов у вас уже {limit}: больше сразу нельзя. Оплатите один из \
+                 них (кнопка «Оплатить» выше) или подождите, пока истечёт срок оплаты, и \
+                 попробуйте снова."
+            ),
+            Locale::En => format!(
+                "You already have {limit} unpaid orders, the most one buyer may have at once. \
+                 Pay one of them (the Pay button above) or wait until it expires, then try \
+                 again."
+            ),
+        }
+    }
     pub fn try_later(self) -> String {
         self.pick(
             "Something went wrong. Please try again in a minute.",

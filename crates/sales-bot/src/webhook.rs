@@ -20,9 +20,9 @@ use axum::{
     routing::post,
 };
 use storage::control::payments;
+use telemetry::client_ip::{Allowlist, client_ip};
 
 use crate::{
-    allowlist::{Allowlist, client_ip},
     app::Sales,
     settle::{Settled, settle_fetched},
     yookassa::{RetryPolicy, YooKassa, model::Notification},

@@ -15,6 +15,8 @@ pub mod idempotency;
 mod job_kind;
 /// The platform's job queue.
 pub mod jobs;
+/// Flagged orders: re-checked a bounded number of times, then left for an operator.
+pub mod order_review;
 /// Orders of the sales bot, written before their YooKassa payment.
 pub mod orders;
 /// YooKassa payments, their notifications and refunds; activating a paid order.

@@ -14,14 +14,30 @@ use crate::{
 
 /// The database: a connection pool plus what is needed to scope work to one tenant.
 ///
-/// Cheap to clone (the pool is reference-counted).
-#[derive(Clone, Debug)]
+/// Cheap to clone (the pool is reference-counted). Its `Debug` names the server, the database
+/// and the user, never the password (`PgConnectOptions`' own `Debug` prints it).
+#[derive(Clone)]
 pub struct Db {
     pool: PgPool,
+    /// The URL it was opened with (password included: never printed, see `Debug` below):
+    /// [`Db::url_as`] keeps its every server setting.
+    url: url::Url,
     options: PgConnectOptions,
     role_base: RoleBase,
     /// A bot host's pool: each tenant transaction also takes on the tenant's role.
     as_tenant_role: bool,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("host", &self.options.get_host())
+            .field("port", &self.options.get_port())
+            .field("database", &self.options.get_database())
+            .field("user", &self.options.get_username())
+            .field("as_tenant_role", &self.as_tenant_role)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Pool sizing for a process. The sum over all processes must stay below the server's
@@ -62,6 +78,7 @@ impl Db {
         let pool = pool_options(size, acquire_timeout).connect_lazy_with(options.clone());
         Ok(Self {
             pool,
+            url: parse_url(url)?,
             options,
             role_base,
             as_tenant_role: false,
@@ -83,6 +100,7 @@ impl Db {
             .connect_lazy_with(options.clone());
         Ok(Self {
             pool,
+            url: parse_url(url)?,
             options,
             role_base,
             as_tenant_role: true,
@@ -122,6 +140,7 @@ impl Db {
             .connect_lazy_with(options.clone());
         Ok(Self {
             pool,
+            url: parse_url(url)?,
             options,
             role_base,
             as_tenant_role: false,
@@ -167,6 +186,7 @@ impl Db {
         Ok(TenantTx {
             tx,
             schema: schema.clone(),
+            booking_changes: Vec::new(),
         })
     }
 
@@ -197,20 +217,51 @@ impl Db {
             .password(password.expose_secret())
     }
 
-    /// The URL a tenant's own bot connects with: this server and database, the tenant's role.
-    /// The deploy worker puts it in the container's environment. Tenant passwords are
-    /// URL-safe (`crypto::random_password`), so they need no escaping.
+    /// The URL a tenant's own bot connects with: this server and database, with their TLS
+    /// settings (`sslmode`, `sslrootcert`), as the tenant's role (see [`Db::url_as`]). The
+    /// deploy worker puts it in the bot's environment; a `sslrootcert` file must exist at the
+    /// same path in the bot's container.
     #[must_use]
     pub fn tenant_database_url(&self, tenant: TenantId, password: &SecretString) -> SecretString {
         let role = self.tenant_role(&TenantSchema::for_tenant(tenant));
-        SecretString::from(format!(
-            "postgres://{}:{}@{}:{}/{}",
-            role.as_str(),
-            password.expose_secret(),
-            self.options.get_host(),
-            self.options.get_port(),
-            self.options.get_database().unwrap_or("postgres")
-        ))
+        self.url_as(role.as_str(), password)
+    }
+
+    /// The URL this database was opened with, as another role: every setting of the server
+    /// connection is kept (host or socket, port, database, `sslmode`, `sslrootcert`, ...),
+    /// except what belongs to the platform's own login: its user and password, its client
+    /// certificate (`sslcert`, `sslkey`: the platform's identity, not the role's), and its
+    /// session `options` and `application_name`.
+    #[must_use]
+    pub fn url_as(&self, role: &str, password: &SecretString) -> SecretString {
+        const PLATFORM_ONLY: [&str; 6] = [
+            "user",
+            "password",
+            "sslcert",
+            "sslkey",
+            "options",
+            "application_name",
+        ];
+        let mut url = self.url.clone();
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| !PLATFORM_ONLY.contains(&k.as_ref()))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.set_query(None);
+        let in_authority = url.set_username(role).is_ok()
+            && url.set_password(Some(password.expose_secret())).is_ok();
+        if !kept.is_empty() || !in_authority {
+            let mut query = url.query_pairs_mut();
+            query.extend_pairs(kept);
+            if !in_authority {
+                // A socket URL (`postgres:///db?host=/run/postgresql`) has no authority part.
+                query
+                    .append_pair("user", role)
+                    .append_pair("password", password.expose_secret());
+            }
+        }
+        SecretString::from(String::from(url))
     }
 
     /// The connection options this database was opened with.
@@ -232,6 +283,13 @@ const HOST_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Long enough for a burst of bookings to queue for a connection, short enough that a dead
 /// database turns into "try again in a minute" quickly.
 const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The URL `PgConnectOptions` accepted, kept as written.
+fn parse_url(url: &SecretString) -> Result<url::Url, StorageError> {
+    url::Url::parse(url.expose_secret()).map_err(|_| {
+        StorageError::Refused("the database URL is not a URL (postgres://...)".to_owned())
+    })
+}
 
 fn pool_options(size: PoolSize, acquire_timeout: Duration) -> PgPoolOptions {
     PgPoolOptions::new()
@@ -255,6 +313,9 @@ fn database_name(options: &PgConnectOptions) -> String {
 pub struct TenantTx {
     tx: Transaction<'static, Postgres>,
     schema: TenantSchema,
+    /// Booking changes made in this transaction, as `(change, actor kind)`: counted in the
+    /// `booking_changes_total` metric when it commits, so a rolled-back change never is.
+    booking_changes: Vec<(&'static str, &'static str)>,
 }
 
 impl TenantTx {
@@ -274,8 +335,18 @@ impl TenantTx {
         self.tx.begin().await
     }
 
+    /// Counts a change of a booking once this transaction commits (the booking service's
+    /// consequences call it). Labels are bounded: no tenant, no id.
+    pub(crate) fn count_booking_change(&mut self, change: &'static str, actor: &'static str) {
+        self.booking_changes.push((change, actor));
+    }
+
     pub async fn commit(self) -> Result<(), StorageError> {
         self.tx.commit().await?;
+        for (change, actor) in self.booking_changes {
+            metrics::counter!("booking_changes_total", "change" => change, "actor" => actor)
+                .increment(1);
+        }
         Ok(())
     }
 

@@ -8,13 +8,13 @@
 use std::fmt;
 
 use booking_core::{ids::TenantId, tenant::TenantSchema};
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use sqlx::Row as _;
 
 use crate::{
     db::Db,
     error::StorageError,
-    provision::ddl,
+    provision::{ddl, set_login},
     role::{RoleBase, TenantRole},
 };
 
@@ -78,7 +78,10 @@ impl Db {
 }
 
 /// Creates (or updates the password of) bot host `host`'s login role: no rights of its own
-/// (`NOINHERIT`, no schema), only memberships granted per tenant.
+/// (`NOINHERIT`, no schema), only memberships granted per tenant, the right to connect to this
+/// database and the platform's limits (`provision::set_login`: the password as a SCRAM
+/// verifier, lock and statement timeouts, which a host needs itself because `SET ROLE` does
+/// not take on the tenant role's settings).
 pub async fn ensure_role(
     db: &Db,
     host: &HostName,
@@ -91,12 +94,7 @@ pub async fn ensure_role(
             .bind(role.as_str())
             .fetch_one(&mut *conn)
             .await?;
-    let verb = if exists {
-        "alter role %I with login password %L"
-    } else {
-        "create role %I with login nosuperuser nocreatedb nocreaterole noinherit password %L"
-    };
-    ddl(&mut conn, verb, &[role.as_str(), password.expose_secret()]).await?;
+    set_login(&mut conn, role.as_str(), password, exists).await?;
     Ok(role)
 }
 

@@ -15,7 +15,8 @@
 
 /// Control-plane repositories: tenants and the job queue.
 pub mod control;
-/// Sealing secrets (bot tokens, database passwords) at rest.
+/// Sealing secrets (bot tokens, database and Redis passwords) at rest, bound to their place;
+/// role passwords as SCRAM verifiers.
 pub mod crypto;
 /// Connections, pools and the tenant-scoped transaction.
 pub mod db;
@@ -29,6 +30,8 @@ pub mod kv;
 pub mod migrate;
 /// Creating and removing a tenant's schema and role.
 pub mod provision;
+/// Redis users of the tenants and the sales bot, each limited to its own keys.
+pub mod redis_acl;
 /// Database role names for tenants.
 pub mod role;
 /// Tenant repositories: settings, catalogue, schedule, customers, bookings, outbox.

@@ -5,22 +5,23 @@
 mod create;
 
 pub use create::{
-    BotToken, CreateTenant, CreateTenantError, TenantBot, create_tenant,
-    provision_with_new_password,
+    CreateTenant, CreateTenantError, TenantBot, create_tenant, provision_with_new_password,
 };
 
 use booking_core::{
     ids::TenantId,
     tenant::{TenantSchema, TenantStatus},
 };
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use sqlx::{AssertSqlSafe, PgConnection};
 
 use crate::{
     control::tenants,
+    crypto::scram::ScramVerifier,
     db::Db,
     error::StorageError,
     migrate::{error_chain, migrate_tenant_schema},
+    redis_acl::{RedisAcl, RedisUser},
     role::TenantRole,
     tenant::{admins, settings},
 };
@@ -121,12 +122,14 @@ async fn provision_steps(
     Ok::<_, StorageError>(version)
 }
 
-/// Drops a tenant's schema (every booking in it), its role, and its control rows.
+/// Drops a tenant's schema (every booking in it), its role, its Redis user (when `redis` is
+/// given: `REDIS_ACL=on`) and its control rows.
 ///
 /// Guarded twice: the caller must name the schema it means to drop, and the tenant must not be
 /// meant to run (desired state stopped) nor be active. Suspend first, then delete.
 pub async fn deprovision_tenant(
     db: &Db,
+    redis: Option<&RedisAcl>,
     tenant: TenantId,
     confirm: &TenantSchema,
 ) -> Result<(), StorageError> {
@@ -160,6 +163,9 @@ pub async fn deprovision_tenant(
         ddl(&mut conn, "drop owned by %I", &[role.as_str()]).await?;
         ddl(&mut conn, "drop role %I", &[role.as_str()]).await?;
     }
+    if let Some(redis) = redis {
+        redis.delete_user(&RedisUser::tenant(db, tenant)).await?;
+    }
     tenants::delete(db.pool(), tenant).await?;
     Ok(())
 }
@@ -169,13 +175,48 @@ async fn ensure_role(
     role: &TenantRole,
     password: &SecretString,
 ) -> Result<(), StorageError> {
-    let verb = if role_exists(conn, role).await? {
+    let exists = role_exists(conn, role).await?;
+    set_login(conn, role.as_str(), password, exists).await?;
+    ddl(conn, "alter role %I connection limit 20", &[role.as_str()]).await
+}
+
+/// What every login role of the platform (tenants, bot hosts) gets on top of its own rights.
+/// A runaway query or a lock held by a stuck transaction of one tenant cannot hold up the
+/// others for long. Migration 0009 gives the roles made before it the same: keep both in step.
+pub(crate) const ROLE_SETTINGS: [(&str, &str); 2] =
+    [("lock_timeout", "5s"), ("statement_timeout", "30s")];
+
+/// Creates `role` (or updates it) as a login role with `password`, the right to connect to
+/// this database (and no other: PUBLIC's was revoked by migration 0009) and
+/// [`ROLE_SETTINGS`].
+///
+/// The password is sent as its SCRAM-SHA-256 verifier ([`ScramVerifier`]): neither the
+/// statement nor the parameters of the query that quotes it hold the password, so a server
+/// that logs every statement never logs it.
+pub(crate) async fn set_login(
+    conn: &mut PgConnection,
+    role: &str,
+    password: &SecretString,
+    exists: bool,
+) -> Result<(), StorageError> {
+    let verifier = ScramVerifier::new(password)?;
+    let verb = if exists {
         "alter role %I with login password %L"
     } else {
         "create role %I with login nosuperuser nocreatedb nocreaterole noinherit password %L"
     };
-    ddl(conn, verb, &[role.as_str(), password.expose_secret()]).await?;
-    ddl(conn, "alter role %I connection limit 20", &[role.as_str()]).await
+    ddl(conn, verb, &[role, verifier.as_str()]).await?;
+    let sql: String = sqlx::query_scalar(
+        "select format('grant connect on database %I to %I', current_database(), $1)",
+    )
+    .bind(role)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(AssertSqlSafe(sql)).execute(&mut *conn).await?;
+    for (name, value) in ROLE_SETTINGS {
+        ddl(conn, "alter role %I set %I = %L", &[role, name, value]).await?;
+    }
+    Ok(())
 }
 
 async fn role_exists(conn: &mut PgConnection, role: &TenantRole) -> Result<bool, StorageError> {
@@ -228,6 +269,11 @@ pub(crate) async fn ddl(
             .bind(template)
             .bind(a)
             .bind(b),
+        [a, b, c] => sqlx::query_scalar("select format($1, $2, $3, $4)")
+            .bind(template)
+            .bind(a)
+            .bind(b)
+            .bind(c),
         _ => {
             return Err(StorageError::Corrupt(format!(
                 "ddl template with {} arguments",

@@ -1,6 +1,8 @@
 //! What every binary of the platform shares: logs and traces, error reporting, metrics, the
 //! `/health`, `/ready` and `/metrics` endpoints, and one shutdown signal.
 
+/// The client's address behind our proxies, and address ranges.
+pub mod client_ip;
 /// Health, readiness and metrics endpoints.
 pub mod ops;
 /// SIGTERM and Ctrl-C as one future; the one stop every task watches.
@@ -13,14 +15,19 @@ pub use shutdown::{Shutdown, shutdown_signal};
 pub use tracing_init::{LogFormat, Telemetry, TelemetryArgs};
 
 /// Serves `router` on `listener` until `shutdown` resolves, letting requests in flight finish.
+/// Handlers can read the peer's address (`ConnectInfo<SocketAddr>`): per-address limits and
+/// source checks need it.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: axum::Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Parses a secret from the command line or environment, for clap (`SecretString` has no

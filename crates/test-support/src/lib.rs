@@ -23,7 +23,7 @@ use booking_core::{
 };
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use sqlx::{Connection, PgConnection};
 use storage::{
     Db, TenantTx,
@@ -40,6 +40,45 @@ use storage::{
 pub fn server_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// The Redis tests run against (`TEST_REDIS_URL`, default the local one). Other tests use it
+/// at the same time: a test changes nothing but keys and ACL users of its own.
+#[must_use]
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// Removes, when dropped, every Redis ACL user whose name starts with `prefix` (a test
+/// database's name): the users a test made, even when it fails half-way.
+pub struct RedisUsers {
+    prefix: String,
+}
+
+impl RedisUsers {
+    #[must_use]
+    pub fn with_prefix(prefix: &str) -> Self {
+        Self {
+            prefix: format!("{prefix}_"),
+        }
+    }
+}
+
+impl Drop for RedisUsers {
+    fn drop(&mut self) {
+        // The blocking client: Drop runs outside async.
+        let Ok(mut conn) = redis::Client::open(redis_url()).and_then(|c| c.get_connection()) else {
+            return;
+        };
+        let users: Vec<String> = redis::cmd("ACL")
+            .arg("USERS")
+            .query(&mut conn)
+            .unwrap_or_default();
+        for user in users.iter().filter(|u| u.starts_with(&self.prefix)) {
+            let _: redis::RedisResult<i64> =
+                redis::cmd("ACL").arg("DELUSER").arg(user).query(&mut conn);
+        }
+    }
 }
 
 /// A database that exists for one test.
@@ -94,16 +133,10 @@ impl TestDb {
         SecretString::from(self.url.clone())
     }
 
-    /// The URL a tenant's bot would use: its own role and password.
+    /// The URL a tenant's bot (or a bot host) would use: its own role and password.
     #[must_use]
     pub fn tenant_url(&self, role: &str, password: &SecretString) -> SecretString {
-        let (scheme_rest, db) = self.url.rsplit_once('/').expect("url has a database");
-        let host = scheme_rest.rsplit_once('@').map_or(scheme_rest, |(_, h)| h);
-        let host = host.trim_start_matches("postgres://");
-        SecretString::from(format!(
-            "postgres://{role}:{}@{host}/{db}",
-            password.expose_secret()
-        ))
+        self.db.url_as(role, password)
     }
 
     /// Creates and provisions a tenant as the platform does ([`provision::create_tenant`]);
@@ -112,6 +145,7 @@ impl TestDb {
         let record = provision::create_tenant(
             &self.db,
             &self.data_key,
+            None,
             &CreateTenant {
                 name: name.to_owned(),
                 time_zone: zone,
@@ -123,13 +157,11 @@ impl TestDb {
         )
         .await
         .expect("create tenant");
-        let (sealed, _) = tenants::sealed_secrets(self.db.pool(), record.id)
+        let password = tenants::secrets(self.db.pool(), &self.data_key, record.id)
             .await
-            .expect("read the sealed password");
-        let password = self
-            .data_key
-            .open(&sealed.expect("a created tenant has a password"))
-            .expect("open the password");
+            .expect("open the sealed password")
+            .db_password
+            .expect("a created tenant has a password");
         (record, password)
     }
 

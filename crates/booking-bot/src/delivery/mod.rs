@@ -176,9 +176,23 @@ fn report(e: &BotError) {
 pub async fn tick(bot: &TgBot, app: &App) -> Result<usize, BotError> {
     let now = app.now();
     let mut tx = app.tx().await?;
+    let backlog = outbox::backlog(&mut tx, now).await?;
     let due = outbox::claim_due(&mut tx, now, chrono::Duration::seconds(LEASE_SECS), BATCH).await?;
     tx.commit().await?;
     let claimed = due.len();
+    // What waits after this round, summed over the process's tenants (a bot host serves many;
+    // no tenant label, so no series per tenant): each tenant adds the change of its own part.
+    let waiting = backlog
+        .due
+        .saturating_sub(i64::try_from(claimed).unwrap_or(i64::MAX));
+    let before = app
+        .outbox_waiting
+        .swap(waiting, std::sync::atomic::Ordering::Relaxed);
+    metrics::gauge!("outbox_due_messages").increment((waiting - before) as f64);
+    for message in &due {
+        let late = (now - message.due_at).to_std().unwrap_or_default();
+        metrics::histogram!("outbox_delivery_delay_seconds").record(late.as_secs_f64());
+    }
     for message in due {
         deliver(bot, app, &message).await?;
     }
@@ -193,7 +207,14 @@ async fn deliver(bot: &TgBot, app: &App, m: &Claimed) -> Result<(), BotError> {
         Rendered::Done => return finish(app, m.id, Outcome::Sent).await,
         Rendered::Drop(reason) => return finish(app, m.id, Outcome::Dropped(reason)).await,
     };
-    let outcome = match send(bot, out).await {
+    let sent = send(bot, out).await;
+    match &sent {
+        Ok(()) => metrics::counter!("outbox_messages_sent_total").increment(1),
+        Err(e) => metrics::counter!("outbox_send_failures_total",
+            "reason" => failure_reason(e, m.attempts))
+        .increment(1),
+    }
+    let outcome = match sent {
         Ok(()) => Outcome::Sent,
         Err(e) if unreachable(&e) => Outcome::Blocked,
         Err(RequestError::RetryAfter(wait)) => Outcome::Retry(
@@ -260,6 +281,18 @@ fn unreachable(e: &RequestError) -> bool {
     }
 }
 
+/// Why a send failed, as the `reason` label of `outbox_send_failures_total` (a fixed set): the
+/// same cases [`deliver`] tells apart.
+fn failure_reason(e: &RequestError, attempts: i32) -> &'static str {
+    match e {
+        e if unreachable(e) => "blocked",
+        RequestError::RetryAfter(_) => "rate_limited",
+        _ if attempts >= MAX_ATTEMPTS => "gave_up",
+        RequestError::Network(_) | RequestError::Io(_) => "network",
+        _ => "api_error",
+    }
+}
+
 /// 30 s, 60 s, 120 s, … up to an hour.
 fn backoff(attempts: i32) -> chrono::Duration {
     let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
@@ -285,6 +318,17 @@ mod tests {
         assert_eq!(backoff(4).num_seconds(), 240);
         assert_eq!(backoff(30).num_seconds(), 3600);
         assert_eq!(backoff(0).num_seconds(), 30);
+    }
+
+    #[test]
+    fn failures_are_counted_by_a_fixed_reason() {
+        let blocked = RequestError::Api(ApiError::BotBlocked);
+        let flood = RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(3));
+        let other = RequestError::Api(ApiError::MessageNotModified);
+        assert_eq!(failure_reason(&blocked, 1), "blocked");
+        assert_eq!(failure_reason(&flood, MAX_ATTEMPTS), "rate_limited");
+        assert_eq!(failure_reason(&other, 1), "api_error");
+        assert_eq!(failure_reason(&other, MAX_ATTEMPTS), "gave_up");
     }
 
     #[test]

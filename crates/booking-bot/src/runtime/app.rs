@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use booking_core::{clock::SharedClock, ids::TenantId, tenant::TenantSchema};
 use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret as _;
 use storage::{Db, TenantTx, db::PoolSize, kv::Kv};
 
 use crate::{
@@ -33,6 +34,9 @@ pub struct App {
     pub broadcasts: tokio::sync::Notify,
     /// Wakes the outbox dispatcher when a message is queued.
     pub outbox: Wake,
+    /// Due messages the dispatcher's last round left waiting (its part of the process's
+    /// `outbox_due_messages`).
+    pub outbox_waiting: std::sync::atomic::AtomicI64,
 }
 
 impl App {
@@ -42,7 +46,8 @@ impl App {
         let schema = TenantSchema::for_tenant(config.tenant_id);
         let db = Db::connect_as_tenant(&config.database_url, &schema, PoolSize(5))
             .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-        let kv = Kv::new(&config.redis_url).context("REDIS_URL is not a valid Redis URL")?;
+        let kv = Kv::new(config.redis_url.expose_secret())
+            .context("REDIS_URL is not a valid Redis URL")?;
         Ok(Self::sharing(config.tenant_id, db, kv, clock))
     }
 
@@ -60,6 +65,7 @@ impl App {
             clock,
             broadcasts: tokio::sync::Notify::new(),
             outbox: Wake::default(),
+            outbox_waiting: std::sync::atomic::AtomicI64::new(0),
         }
     }
 

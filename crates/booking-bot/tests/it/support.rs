@@ -103,7 +103,7 @@ impl TestBot {
             tenant_id: tenant.id,
             bot_token: SecretString::from(info.token.as_str().to_owned()),
             database_url: db.tenant_url(role.as_str(), &password),
-            redis_url: redis_url.to_owned(),
+            redis_url: SecretString::from(redis_url.to_owned()),
             telegram_api_url: client.api_url().to_string(),
             http_addr: "127.0.0.1:0".parse().unwrap(),
             clock_offset_secs: 0,

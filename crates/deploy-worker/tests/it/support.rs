@@ -173,7 +173,8 @@ pub fn defaults(label: &str) -> TenantDefaults {
     TenantDefaults {
         image: IMAGE.to_owned(),
         image_tag: GOOD.to_owned(),
-        redis_url: "redis://127.0.0.1:6379".to_owned(),
+        redis_url: SecretString::from("redis://127.0.0.1:6379"),
+        redis_acl: false,
         // Nothing answers there: the bot retries getMe and keeps running, as in an outage.
         telegram_api_url: "http://127.0.0.1:9".to_owned(),
         tenant_sentry_dsn: None,
@@ -225,12 +226,13 @@ impl<E: Engine> World<E> {
     pub async fn tenant(&self, token: Option<&str>) -> TenantId {
         let (record, password) = self.t.tenant("Salon", chrono_tz::Europe::Moscow).await;
         let pool = self.t.db.pool();
-        tenants::set_db_password(pool, record.id, &self.key.seal(&password))
+        tenants::set_db_password(pool, &self.key, record.id, &password)
             .await
             .unwrap();
         if let Some(token) = token {
-            let sealed = self.key.seal(&SecretString::from(token.to_owned()));
-            tenant_admin::set_bot(pool, record.id, &sealed, &format!("bot{}", record.id))
+            let token = SecretString::from(token.to_owned());
+            let username = format!("bot{}", record.id);
+            tenant_admin::set_bot(pool, &self.key, record.id, &token, &username)
                 .await
                 .unwrap()
                 .unwrap();

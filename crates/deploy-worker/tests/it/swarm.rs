@@ -46,16 +46,18 @@ async fn a_new_token_is_a_new_secret_the_old_one_goes_after_the_update_and_all_w
     w.reconciler.tenant(id, Trigger::Job).await.unwrap();
     let bot = w.containers(id).await.remove(0);
     let first = secrets_of(&w, &bot.name).await;
-    assert_eq!(first.len(), 2, "a token and a database URL: {first:?}");
+    assert_eq!(
+        first.len(),
+        3,
+        "a token, a database URL and a Redis URL: {first:?}"
+    );
     assert!(
         first.iter().all(|name| !name.contains("first-token")),
         "{first:?}"
     );
 
-    let sealed = w
-        .key
-        .seal(&SecretString::from("123:second-token".to_owned()));
-    tenant_admin::set_bot(w.t.db.pool(), id, &sealed, "bot_second")
+    let token = SecretString::from("123:second-token".to_owned());
+    tenant_admin::set_bot(w.t.db.pool(), &w.key, id, &token, "bot_second")
         .await
         .unwrap()
         .unwrap();
@@ -66,11 +68,15 @@ async fn a_new_token_is_a_new_secret_the_old_one_goes_after_the_update_and_all_w
     assert_eq!((found.len(), &found[0].id), (1, &bot.id), "{found:?}");
     assert_eq!(found[0].state, RunState::Running);
     let second = secrets_of(&w, &bot.name).await;
-    assert_eq!(second.len(), 2, "{second:?}");
+    assert_eq!(second.len(), 3, "{second:?}");
     let kept: Vec<_> = first.intersection(&second).collect();
-    // The database URL did not change; the token's secret is a new one and the old is gone.
-    assert_eq!(kept.len(), 1, "{first:?} {second:?}");
-    assert!(kept[0].contains(".database_url."), "{kept:?}");
+    // The URLs did not change; the token's secret is a new one and the old is gone.
+    assert_eq!(kept.len(), 2, "{first:?} {second:?}");
+    assert!(
+        kept.iter().any(|name| name.contains(".database_url."))
+            && kept.iter().any(|name| name.contains(".redis_url.")),
+        "{kept:?}"
+    );
 
     w.reconciler.runtime.remove(&bot.id).await.unwrap();
     assert!(secrets_of(&w, &bot.name).await.is_empty());

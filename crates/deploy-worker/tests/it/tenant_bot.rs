@@ -8,12 +8,17 @@ use std::{collections::HashMap, time::Duration};
 use bollard::{models::TaskState, query_parameters::ListTasksOptionsBuilder};
 use deploy_worker::{
     reconcile::Trigger,
-    runtime::{ContainerInfo, RunState},
+    runtime::{ContainerInfo, RunState, docker::DockerRuntime},
     worker,
 };
-use storage::control::{
-    alerts::{self, AlertKind, NewAlert},
-    jobs::{self, JobKind, NewJob},
+use secrecy::SecretString;
+use storage::{
+    control::{
+        alerts::{self, AlertKind, NewAlert},
+        jobs::{self, JobKind, NewJob},
+    },
+    kv::{Kv, TenantKey},
+    redis_acl::{self, RedisAcl},
 };
 use tg_sandbox::{Config, NewUser};
 
@@ -213,5 +218,67 @@ async fn a_good_token_gives_a_healthy_bot_that_answers_a_user<E: Engine>() {
     // A stopped bot is unhealthy, not an engine error.
     runtime.stop(&found[0].id).await.unwrap();
     assert!(!runtime.check_health(&found[0].id, &check).await.unwrap());
+    w.cleanup().await;
+}
+
+/// With REDIS_ACL=on the bot reaches Redis as its tenant's own user: its URL names that user,
+/// and what it writes (a rate-limit counter for the user who wrote) lands under its own keys.
+#[tokio::test]
+async fn with_redis_acls_the_bot_uses_its_tenants_own_redis_user() {
+    let sandbox = tg_sandbox::spawn(Config::default()).await.unwrap();
+    let client = sandbox.client();
+    let bot = client.create_bot("salon_acl_it_bot").await.unwrap();
+    let mut w = world_on::<DockerRuntime>(&sandbox).await;
+    let _users = test_support::RedisUsers::with_prefix(&w.t.name);
+    w.reconciler.defaults.redis_acl = true;
+    let id = w.tenant(Some(bot.token.as_str())).await;
+
+    // No Redis user yet: refused, with the way out in the reason.
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let d = &w.deployments(id).await[0];
+    assert_eq!(d.status, "failed", "{d:?}");
+    assert!(d.error.as_deref().unwrap().contains("master-bot migrate"));
+
+    let acl = RedisAcl::new(&SecretString::from(test_support::redis_url())).unwrap();
+    redis_acl::ensure_tenant_user(&w.t.db, &w.key, &acl, id)
+        .await
+        .unwrap();
+    w.reconciler.tenant(id, Trigger::Job).await.unwrap();
+    let found = w.containers(id).await;
+    assert_eq!(found.len(), 1, "{:?}", w.deployments(id).await);
+    let docker = w.reconciler.runtime.client().get().await.unwrap();
+    let env = docker
+        .inspect_container(&found[0].id.0, None)
+        .await
+        .unwrap()
+        .config
+        .unwrap()
+        .env
+        .unwrap_or_default();
+    let user = format!("{}_tenant_{id}", w.t.name);
+    assert!(
+        env.iter()
+            .any(|e| e.starts_with(&format!("REDIS_URL=redis://{user}:"))),
+        "no REDIS_URL with the tenant's user"
+    );
+
+    let someone = client
+        .create_user(NewUser::named("Ivan").language("en"))
+        .await
+        .unwrap();
+    client
+        .send_command(&bot.token, someone.id, "/start")
+        .await
+        .unwrap();
+    let reply = client
+        .next_bot_message(&bot.token, someone.id, Duration::from_secs(30))
+        .await;
+    assert!(reply.is_ok(), "no reply from the bot: {reply:?}");
+    let counted = TenantKey::new(id, "rl", someone.id.0);
+    let admin = Kv::new(&test_support::redis_url()).unwrap();
+    assert!(
+        admin.get(&counted).await.unwrap().is_some(),
+        "the bot wrote nothing under its own keys"
+    );
     w.cleanup().await;
 }

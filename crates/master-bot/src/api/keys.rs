@@ -30,12 +30,22 @@ pub struct CreateKey {
     pub tenant_id: Option<TenantId>,
 }
 
-/// A new key: the record, and the key itself, which is never shown again.
-#[derive(Debug, Serialize)]
+/// A new key: the record, and the key itself, which is never shown again (and never in
+/// `Debug`).
+#[derive(Serialize)]
 pub struct CreatedKey {
     #[serde(flatten)]
     pub record: ApiKeyRecord,
     pub key: String,
+}
+
+impl std::fmt::Debug for CreatedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedKey")
+            .field("record", &self.record)
+            .field("key", &"<redacted>")
+            .finish()
+    }
 }
 
 /// `POST /api-keys`.
@@ -129,4 +139,28 @@ pub async fn revoke(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_key_is_not_in_debug_output() {
+        let created = CreatedKey {
+            record: ApiKeyRecord {
+                id: ApiKeyId(1),
+                prefix: "abcdefghijkm".to_owned(),
+                scope: Scope::Operator,
+                name: "ci".to_owned(),
+                created_at: chrono::Utc::now(),
+                last_used_at: None,
+                revoked_at: None,
+            },
+            key: "bk_abcdefghijkm_the-secret-part".to_owned(),
+        };
+        let shown = format!("{created:?}");
+        assert!(!shown.contains("the-secret-part"), "{shown}");
+        assert!(shown.contains("abcdefghijkm"));
+    }
 }

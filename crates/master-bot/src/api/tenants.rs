@@ -14,7 +14,7 @@ use booking_core::{
     locale::Locale,
     tenant::{TenantSchema, TenantStatus},
 };
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use storage::{
@@ -23,7 +23,7 @@ use storage::{
         tenant_admin::{self, TenantChanges},
         tenants::{self, DesiredState, TenantRecord},
     },
-    provision::{self, BotToken, CreateTenantError, TenantBot},
+    provision::{self, CreateTenantError, TenantBot},
     tenant::settings,
 };
 
@@ -48,9 +48,9 @@ pub struct CreateTenant {
     pub locale: Option<String>,
     #[serde(default)]
     pub owner_telegram_id: Option<i64>,
-    /// Checked with getMe, then stored sealed; never returned or logged.
+    /// Checked with getMe, then stored sealed; never returned or logged (nor in `Debug`).
     #[serde(default)]
-    pub bot_token: Option<String>,
+    pub bot_token: Option<SecretString>,
 }
 
 struct ValidTenant {
@@ -87,7 +87,7 @@ fn validate_create(body: CreateTenant) -> Result<ValidTenant, ApiError> {
         ));
     }
     if let Some(token) = &body.bot_token
-        && !looks_like_bot_token(token)
+        && !looks_like_bot_token(token.expose_secret())
     {
         // The message never repeats the token.
         errors.push(FieldError::new(
@@ -101,7 +101,7 @@ fn validate_create(body: CreateTenant) -> Result<ValidTenant, ApiError> {
             time_zone,
             locale,
             owner: body.owner_telegram_id.map(TelegramUserId),
-            bot_token: body.bot_token.map(SecretString::from),
+            bot_token: body.bot_token,
         }),
         _ => Err(ApiError::Validation(errors)),
     }
@@ -144,25 +144,22 @@ pub async fn create(
             // Inside: a replay must get the first answer, not "this bot is in use" (by the
             // tenant the first request made).
             let bot = match &valid.bot_token {
-                Some(token) => Some(check_bot(&state, token).await?),
+                Some(token) => Some(TenantBot {
+                    username: check_bot(&state, token).await?.username,
+                    token: token.clone(),
+                }),
                 None => None,
             };
             let created = provision::create_tenant(
                 &state.db,
                 &data_key,
+                state.redis_acl.as_ref(),
                 &provision::CreateTenant {
                     name: valid.name.clone(),
                     time_zone: valid.time_zone,
                     locale: valid.locale,
                     owner: valid.owner,
-                    bot: valid
-                        .bot_token
-                        .clone()
-                        .zip(bot)
-                        .map(|(token, bot)| TenantBot {
-                            username: bot.username,
-                            token: BotToken::Plain(token),
-                        }),
+                    bot,
                     actor: key.actor(),
                 },
             )
@@ -423,7 +420,7 @@ pub async fn delete(
                 format!("must be the tenant's schema name, tenant_{id}"),
             )])
         })?;
-    match provision::deprovision_tenant(&state.db, id, &confirm).await {
+    match provision::deprovision_tenant(&state.db, state.redis_acl.as_ref(), id, &confirm).await {
         Ok(()) => {}
         Err(StorageError::Refused(detail)) => {
             return Err(ApiError::Conflict {
@@ -466,7 +463,7 @@ mod tests {
             time_zone: "Mars/Olympus".to_owned(),
             locale: Some("de".to_owned()),
             owner_telegram_id: Some(-1),
-            bot_token: Some("nope".to_owned()),
+            bot_token: Some(SecretString::from("nope")),
         }) else {
             panic!("expected a validation error");
         };

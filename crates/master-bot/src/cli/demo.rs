@@ -26,7 +26,8 @@ use storage::{
         tenants::{self, DesiredState},
     },
     crypto::DataKey,
-    provision::{self, BotToken, CreateTenant, CreateTenantError, TenantBot},
+    provision::{self, CreateTenant, CreateTenantError, TenantBot},
+    redis_acl::{self, RedisUser},
     tenant::{
         bookings::{model::BookingRequest, service},
         catalogue::{self, NewService},
@@ -36,7 +37,7 @@ use storage::{
 };
 use telemetry::parse_secret;
 
-use crate::bot_api::BotApi;
+use crate::{api::state::PlatformKeys, bot_api::BotApi};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -53,28 +54,33 @@ pub struct DemoArgs {
     /// machine with a container engine; without it the bot is run as a plain process.
     #[arg(long)]
     deploy: bool,
-    /// The Redis the demo bot should use, for the env file.
-    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
-    redis_url: String,
+    /// The Redis the demo bot should use, for the env file (with REDIS_ACL=on, without a
+    /// user: the demo tenant's own user is put in).
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379",
+          value_parser = parse_secret, hide_env_values = true)]
+    redis_url: SecretString,
 }
 
 const NAME: &str = "Demo Salon";
 
 pub async fn run(
     db: &Db,
-    key: Option<&DataKey>,
+    keys: &PlatformKeys,
     bot_api: &BotApi,
     telegram_api_url: &str,
     args: DemoArgs,
 ) -> anyhow::Result<()> {
-    let key = key.context("DATA_KEY is not set; it seals the demo tenant's secrets")?;
+    let key = keys
+        .data_key
+        .as_ref()
+        .context("DATA_KEY is not set; it seals the demo tenant's secrets")?;
     let bot = bot_api
         .get_me(&args.bot_token)
         .await
         .context("checking DEMO_BOT_TOKEN with getMe")?;
     let tenant = match tenant_admin::tenant_with_bot(db.pool(), &bot.username).await? {
         Some(id) => id,
-        None => create(db, key, &args, &bot.username).await?,
+        None => create(db, keys, key, &args, &bot.username).await?,
     };
     let seeded = seed(db, tenant, args.owner).await?;
     eprintln!(
@@ -88,16 +94,28 @@ pub async fn run(
             .map_err(|e| anyhow::anyhow!("cannot deploy the demo tenant: {e}"))?;
     }
     if let Some(path) = &args.env_file {
-        let (password, _) = tenants::sealed_secrets(db.pool(), tenant).await?;
-        let password = password.context("the demo tenant has no database password")?;
-        let password = key.open(&password)?;
+        let secrets = tenants::secrets(db.pool(), key, tenant).await?;
+        let password = secrets
+            .db_password
+            .context("the demo tenant has no database password")?;
+        let redis_url = match (&keys.redis_acl, &secrets.redis_password) {
+            (Some(_), Some(redis_password)) => redis_acl::url_with_user(
+                args.redis_url.expose_secret(),
+                &RedisUser::tenant(db, tenant),
+                redis_password,
+            )?,
+            (Some(_), None) => anyhow::bail!(
+                "REDIS_ACL is on but the demo tenant has no Redis user: run `master-bot migrate`"
+            ),
+            (None, _) => args.redis_url.clone(),
+        };
         write_env(
             path,
             db,
             tenant,
             &password,
             &args.bot_token,
-            &args.redis_url,
+            &redis_url,
             telegram_api_url,
         )?;
     }
@@ -107,6 +125,7 @@ pub async fn run(
 
 async fn create(
     db: &Db,
+    keys: &PlatformKeys,
     key: &DataKey,
     args: &DemoArgs,
     username: &str,
@@ -114,6 +133,7 @@ async fn create(
     let record = provision::create_tenant(
         db,
         key,
+        keys.redis_acl.as_ref(),
         &CreateTenant {
             name: NAME.to_owned(),
             time_zone: Tz::Europe__Moscow,
@@ -121,7 +141,7 @@ async fn create(
             owner: args.owner.map(TelegramUserId),
             bot: Some(TenantBot {
                 username: username.to_owned(),
-                token: BotToken::Plain(args.bot_token.clone()),
+                token: args.bot_token.clone(),
             }),
             // The demo's own actor, so its tenant is told apart in the audit log.
             actor: "cli:demo".to_owned(),
@@ -254,7 +274,7 @@ fn write_env(
     tenant: TenantId,
     password: &SecretString,
     token: &SecretString,
-    redis_url: &str,
+    redis_url: &SecretString,
     telegram_api_url: &str,
 ) -> anyhow::Result<()> {
     let database_url = db.tenant_database_url(tenant, password);
@@ -262,7 +282,7 @@ fn write_env(
     writeln!(file, "TENANT_ID={tenant}")?;
     writeln!(file, "BOT_TOKEN={}", token.expose_secret())?;
     writeln!(file, "DATABASE_URL={}", database_url.expose_secret())?;
-    writeln!(file, "REDIS_URL={redis_url}")?;
+    writeln!(file, "REDIS_URL={}", redis_url.expose_secret())?;
     writeln!(file, "TELEGRAM_API_URL={telegram_api_url}")?;
     Ok(())
 }

@@ -10,9 +10,10 @@ use booking_core::{
 use storage::{
     Db,
     control::tenants::{self, TenantRecord},
-    crypto::DataKey,
     provision::{self, CreateTenant},
 };
+
+use crate::api::state::PlatformKeys;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TenantCommand {
@@ -48,7 +49,7 @@ fn parse_zone(s: &str) -> Result<Tz, String> {
         .map_err(|_| format!("{s:?} is not an IANA time zone (for example Europe/Moscow)"))
 }
 
-pub async fn run(db: &Db, key: Option<&DataKey>, command: TenantCommand) -> anyhow::Result<()> {
+pub async fn run(db: &Db, keys: &PlatformKeys, command: TenantCommand) -> anyhow::Result<()> {
     match command {
         TenantCommand::Create {
             name,
@@ -56,12 +57,15 @@ pub async fn run(db: &Db, key: Option<&DataKey>, command: TenantCommand) -> anyh
             locale,
             owner,
         } => {
-            let key =
-                key.context("DATA_KEY is not set; it seals the tenant's database password")?;
+            let key = keys
+                .data_key
+                .as_ref()
+                .context("DATA_KEY is not set; it seals the tenant's database password")?;
             let name = booking_core::catalogue::checked_name(&name)?;
             let record = provision::create_tenant(
                 db,
                 key,
+                keys.redis_acl.as_ref(),
                 &CreateTenant {
                     name,
                     time_zone,
@@ -108,7 +112,7 @@ pub async fn run(db: &Db, key: Option<&DataKey>, command: TenantCommand) -> anyh
             let confirm = TenantSchema::parse(&confirm).with_context(|| {
                 format!("--confirm must be the tenant's schema name, tenant_{id}")
             })?;
-            provision::deprovision_tenant(db, id, &confirm).await?;
+            provision::deprovision_tenant(db, keys.redis_acl.as_ref(), id, &confirm).await?;
             tenants::audit(
                 db.pool(),
                 "cli",

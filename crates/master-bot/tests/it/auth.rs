@@ -1,7 +1,8 @@
-use master_bot::api::RateLimit;
+use master_bot::api::{RateLimit, state::ApiSettings};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use storage::control::api_keys::{self, ApiKeyId};
+use telemetry::client_ip::Allowlist;
 
 use crate::TestApp;
 
@@ -240,6 +241,107 @@ async fn a_key_over_its_rate_limit_gets_429() {
             .parse::<u64>()
             .unwrap()
             >= 1
+    );
+}
+
+/// Too many requests with a missing or wrong key from one address get 429 before the database
+/// is asked; other addresses are not held up. Behind a trusted proxy the address is the one
+/// it wrote in X-Forwarded-For.
+#[tokio::test]
+async fn an_address_with_too_many_bad_keys_gets_429_before_any_database_lookup() {
+    let app = TestApp::spawn_settings(
+        ApiSettings {
+            auth_failures: RateLimit {
+                burst: 3,
+                per_second: 1,
+            },
+            // The test's own requests come from 127.0.0.1: a proxy, for the test.
+            trusted_proxies: Allowlist::parse("127.0.0.1").unwrap(),
+            ..ApiSettings::default()
+        },
+        true,
+        None,
+    )
+    .await;
+    let from = |client: &'static str, key: Option<&str>| {
+        let mut req = app
+            .client
+            .get(format!("{}/api/v1/tenants", app.base))
+            .header("x-forwarded-for", client);
+        if let Some(key) = key {
+            req = req.bearer_auth(key);
+        }
+        async move { req.send().await.unwrap() }
+    };
+    // A well-formed key with a wrong secret: checking it takes a database lookup.
+    let (head, last) = app.operator.split_at(app.operator.len() - 1);
+    let wrong = format!("{head}{}", if last == "x" { "y" } else { "x" });
+    let wrong = wrong.as_str();
+    for key in [Some(wrong), None, Some("nonsense")] {
+        assert_eq!(
+            from("203.0.113.5", key).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = from("203.0.113.5", Some(wrong)).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+    // Until the key is checked it cannot be told from a guess: a valid one waits too.
+    assert_eq!(
+        from("203.0.113.5", Some(&app.operator)).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client behind the same proxy is not held up.
+    assert_eq!(
+        from("198.51.100.9", Some(&app.operator)).await.status(),
+        StatusCode::OK
+    );
+
+    // No database at all now: the limited address still gets its 429, without a lookup,
+    // while a new address's key check fails on the missing database.
+    app.t.db.pool().close().await;
+    assert_eq!(
+        from("203.0.113.5", Some(wrong)).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let other = from("192.0.2.44", Some(wrong)).await.status();
+    assert!(other.is_server_error(), "{other}");
+}
+
+/// Without trusted proxies, X-Forwarded-For is the sender's claim and changes nothing: the
+/// TCP peer is the one limited.
+#[tokio::test]
+async fn a_forged_forwarded_for_does_not_escape_the_limit() {
+    let app = TestApp::spawn_settings(
+        ApiSettings {
+            auth_failures: RateLimit {
+                burst: 2,
+                per_second: 1,
+            },
+            ..ApiSettings::default()
+        },
+        true,
+        None,
+    )
+    .await;
+    let mut statuses = Vec::new();
+    for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        let answer = app
+            .client
+            .get(format!("{}/api/v1/tenants", app.base))
+            .header("x-forwarded-for", client)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(answer.status());
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
     );
 }
 

@@ -48,6 +48,81 @@ async fn the_cli_makes_the_first_operator_key() {
     );
 }
 
+/// With REDIS_ACL=on the CLI makes a tenant's Redis user with the tenant, `migrate` binds the
+/// sealed values once and makes the sales bot's user, and deleting the tenant removes its user.
+#[tokio::test]
+async fn the_cli_keeps_redis_users_with_the_tenants_and_binds_sealed_values() {
+    let app = TestApp::spawn().await;
+    let _users = test_support::RedisUsers::with_prefix(&app.t.name);
+    let key = storage::crypto::DataKey::generate_base64();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_master-bot"))
+            .args(args)
+            .env("DATABASE_URL", app.t.url().expose_secret())
+            .env("DATA_KEY", &key)
+            .env("REDIS_ACL", "on")
+            .env("REDIS_ADMIN_URL", test_support::redis_url())
+            .env("SALES_REDIS_PASSWORD", "sales-pw")
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    let acl =
+        storage::redis_acl::RedisAcl::new(&secrecy::SecretString::from(test_support::redis_url()))
+            .unwrap();
+    let created = run(&[
+        "tenant",
+        "create",
+        "--name",
+        "Barber",
+        "--time-zone",
+        "Europe/Moscow",
+    ]);
+    let id: i64 = created
+        .split_whitespace()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{created}"));
+    let user = format!("{}_tenant_{id}", app.t.name);
+    assert!(acl.user_names().await.unwrap().contains(&user));
+
+    let migrated = run(&["migrate"]);
+    // Its database and Redis passwords, sealed bound from the start.
+    assert!(
+        migrated.contains("0 resealed, 2 already bound"),
+        "{migrated}"
+    );
+    assert!(migrated.contains("Redis users: 1 tenant(s), 0 removed, the sales bot's"));
+    assert!(
+        acl.user_names()
+            .await
+            .unwrap()
+            .contains(&format!("{}_sales", app.t.name))
+    );
+    // Once bound, the step does not run again.
+    assert!(!run(&["migrate"]).contains("resealed"));
+
+    sqlx::query(
+        "update control.tenants set status = 'suspended', desired_state = 'stopped' \
+         where tenant_id = $1",
+    )
+    .bind(id)
+    .execute(app.t.db.pool())
+    .await
+    .unwrap();
+    let confirm = format!("tenant_{id}");
+    run(&["tenant", "delete", &id.to_string(), "--confirm", &confirm]);
+    assert!(!acl.user_names().await.unwrap().contains(&user));
+}
+
 /// `serve` with an operator bot token but no allowlist, or a malformed one, refuses to start
 /// and names the variable.
 #[test]

@@ -19,7 +19,10 @@ use std::sync::Arc;
 use booking_core::{clock::ManualClock, ids::TenantId};
 use chrono::{DateTime, TimeZone, Utc};
 use master_bot::{
-    api::{ApiState, RateLimit},
+    api::{
+        ApiState, RateLimit,
+        state::{ApiSettings, PlatformKeys},
+    },
     bot_api::BotApi,
 };
 use reqwest::{Method, StatusCode, header::HeaderMap};
@@ -98,6 +101,24 @@ impl TestApp {
 
     /// With or without a data key, and with the Bot API at `bot_api` instead of the sandbox.
     pub async fn spawn_custom(limit: RateLimit, data_key: bool, bot_api: Option<&str>) -> Self {
+        let settings = ApiSettings {
+            rate_limit: limit,
+            // Tests send bad keys on purpose; the limit on them has tests of its own.
+            auth_failures: RateLimit {
+                burst: 10_000,
+                per_second: 10_000,
+            },
+            ..ApiSettings::default()
+        };
+        Self::spawn_settings(settings, data_key, bot_api).await
+    }
+
+    /// With these settings (limits, trusted proxies).
+    pub async fn spawn_settings(
+        settings: ApiSettings,
+        data_key: bool,
+        bot_api: Option<&str>,
+    ) -> Self {
         let t = TestDb::new().await;
         let key = data_key
             .then(|| DataKey::parse(&SecretString::from(DataKey::generate_base64())).unwrap());
@@ -106,7 +127,11 @@ impl TestApp {
             .await
             .unwrap();
         let bot_api = BotApi::new(bot_api.unwrap_or(sandbox.url().as_str())).unwrap();
-        let state = ApiState::new(t.db.clone(), key, clock, limit, bot_api);
+        let keys = PlatformKeys {
+            data_key: key,
+            ..PlatformKeys::default()
+        };
+        let state = ApiState::with(t.db.clone(), keys, clock, bot_api, settings);
         let app = master_bot::serve::app(&t.db, state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

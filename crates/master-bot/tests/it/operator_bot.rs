@@ -81,10 +81,17 @@ async fn operators_list_tenants_page_by_page_find_them_and_read_details() {
         all.push(bot.tenant(&format!("Salon {i:02}")).await);
     }
     let barber = bot.tenant("Barber Shop").await;
-    tenant_admin::set_bot(bot.t.db.pool(), barber.id, b"sealed", "barber_bot")
-        .await
-        .unwrap()
-        .unwrap();
+    let token = secrecy::SecretString::from("123:barber");
+    tenant_admin::set_bot(
+        bot.t.db.pool(),
+        &bot.t.data_key,
+        barber.id,
+        &token,
+        "barber_bot",
+    )
+    .await
+    .unwrap()
+    .unwrap();
 
     let page = bot.operator.ask("/tenants").await;
     assert!(page.text().contains("Salon 01") && page.text().contains("Salon 08"));
@@ -419,9 +426,9 @@ async fn serve_runs_the_operator_bot_beside_the_api() {
     };
     let serving = tokio::spawn(master_bot::serve::run(
         bot.t.db.clone(),
-        None,
+        master_bot::api::state::PlatformKeys::default(),
         master_bot::bot_api::BotApi::new(bot.client.api_url().as_str()).unwrap(),
-        master_bot::api::RateLimit::default(),
+        master_bot::api::state::ApiSettings::default(),
         listener,
         background,
         async move {
@@ -467,9 +474,9 @@ async fn a_rejected_token_ends_the_operator_bot_and_serve() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let serving = master_bot::serve::run(
         bot.t.db.clone(),
-        None,
+        master_bot::api::state::PlatformKeys::default(),
         master_bot::bot_api::BotApi::new(bot.client.api_url().as_str()).unwrap(),
-        master_bot::api::RateLimit::default(),
+        master_bot::api::state::ApiSettings::default(),
         listener,
         master_bot::serve::Background {
             operator_bot: Some(config),

@@ -467,3 +467,13 @@ async fn missing_configuration_and_an_unreachable_bot_api_are_clear_problems() {
     let page = offline.get("/tenants", &offline.operator).await;
     assert_eq!(page.body["items"], json!([]));
 }
+
+#[test]
+fn a_create_request_does_not_show_its_token_in_debug() {
+    let body: master_bot::api::tenants::CreateTenant = serde_json::from_str(
+        r#"{"name": "Salon", "time_zone": "Europe/Moscow",
+            "bot_token": "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}"#,
+    )
+    .unwrap();
+    assert!(!format!("{body:?}").contains("AAHdq"));
+}

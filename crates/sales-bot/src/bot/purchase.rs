@@ -251,7 +251,7 @@ async fn token(
         time_zone: zone,
         locale: t.locale(),
         bot_username: username.clone(),
-        bot_token_enc: sales.data_key.seal(&token),
+        bot_token: token,
         amount_minor: plan.price_minor,
         currency: plan.currency.clone(),
         receipt_email: details.email,
@@ -262,8 +262,12 @@ async fn token(
         Purchase::Trial => start_trial(sales, t, &new).await,
         Purchase::Plan(_) => {
             // Written, with its Idempotence-Key, before YooKassa hears of it.
-            let order = orders::insert(sales.db.pool(), &new).await?;
-            pay(sales, t, &plan, &order, &username).await.map(Some)
+            match checkout::open_order(sales, &new).await? {
+                Ok(order) => pay(sales, t, &plan, &order, &username).await.map(Some),
+                Err(refused) => Ok(Some(
+                    Reply::message(t.too_many_pending(refused.limit)).keyboard(keyboards::back(t)),
+                )),
+            }
         }
     }
 }
@@ -303,7 +307,14 @@ async fn start_trial(
     t: Texts,
     new: &NewOrder,
 ) -> Result<Option<Reply>, SalesError> {
-    let started = trials::start(sales.db.pool(), new, sales.trial_days, sales.now()).await?;
+    let started = trials::start(
+        sales.db.pool(),
+        &sales.data_key,
+        new,
+        sales.trial_days,
+        sales.now(),
+    )
+    .await?;
     let Some((order, tenant)) = started else {
         return menu::trial_used(sales, t).await.map(Some);
     };

@@ -5,8 +5,11 @@
 
 mod client;
 mod conversation;
+mod limits;
 mod proxies;
 mod reconcile_job;
+mod redaction;
+mod redis_users;
 mod renewals;
 mod support;
 mod webhook;

@@ -119,7 +119,9 @@ impl Harness {
         let config = Config {
             bot_token: SecretString::from(bot.token.as_str().to_owned()),
             database_url: db.url(),
-            redis_url: "redis://127.0.0.1:6379".into(),
+            redis_url: SecretString::from("redis://127.0.0.1:6379"),
+            redis_acl: false,
+            redis_admin_url: None,
             telegram_api_url: client.api_url().to_string(),
             http_addr: "127.0.0.1:0".parse().unwrap(),
             data_key: SecretString::from(DataKey::generate_base64()),
@@ -193,6 +195,7 @@ impl Harness {
         let token = SecretString::from(bot.token.as_str().to_owned());
         orders::insert(
             self.db.db.pool(),
+            &self.sales.data_key,
             &NewOrder {
                 telegram_user: TelegramUserId(buyer),
                 plan: self.plan.id,
@@ -200,14 +203,16 @@ impl Harness {
                 time_zone: Tz::Europe__Moscow,
                 locale: Locale::En,
                 bot_username: bot.username.clone(),
-                bot_token_enc: self.sales.data_key.seal(&token),
+                bot_token: token,
                 amount_minor: self.plan.price_minor,
                 currency: self.plan.currency.clone(),
                 receipt_email: None,
                 expires_at: self.clock_now() + chrono::Duration::minutes(60),
             },
+            self.clock_now(),
         )
         .await
+        .unwrap()
         .unwrap()
     }
 

@@ -6,6 +6,7 @@ use storage::control::{
     orders::OrderStatus,
     subscriptions::{self, SubscriptionStatus},
 };
+use storage::crypto::SealedAt;
 use test_support::eventually;
 
 use crate::support::{Harness, stranger_ip, yookassa_ip};
@@ -286,7 +287,11 @@ async fn a_paid_order_provisions_its_tenant_and_queues_one_deploy() {
         .token;
     let secret = token.as_str().split_once(':').unwrap().1;
     assert!(!String::from_utf8_lossy(&sealed).contains(secret));
-    let opened = h.sales.data_key.open(&sealed).unwrap();
+    let opened = h
+        .sales
+        .data_key
+        .open(&sealed, SealedAt::TenantBotToken(tenant))
+        .unwrap();
     assert_eq!(
         secrecy::ExposeSecret::expose_secret(&opened),
         token.as_str()
@@ -406,10 +411,11 @@ async fn concurrent_follow_ups_provision_once_and_the_stored_password_opens_the_
         1
     );
     // The password the deploy worker will hand the tenant's bot is the role's password.
-    let (sealed, _) = storage::control::tenants::sealed_secrets(h.db.db.pool(), tenant)
+    let password = storage::control::tenants::secrets(h.db.db.pool(), &h.sales.data_key, tenant)
         .await
+        .unwrap()
+        .db_password
         .unwrap();
-    let password = h.sales.data_key.open(&sealed.unwrap()).unwrap();
     let schema = TenantSchema::for_tenant(tenant);
     let role = h.db.db.tenant_role(&schema);
     let as_tenant = Db::connect_as_tenant(

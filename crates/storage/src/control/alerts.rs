@@ -16,6 +16,8 @@ use crate::error::StorageError;
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     DeploymentFailed,
+    /// A paid order whose payment did not match it, left for an operator.
+    OrderNeedsReview,
     PaymentReceived,
     SubscriptionExpiring,
     SubscriptionSuspended,
@@ -26,6 +28,7 @@ impl AlertKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::DeploymentFailed => "deployment_failed",
+            Self::OrderNeedsReview => "order_needs_review",
             Self::PaymentReceived => "payment_received",
             Self::SubscriptionExpiring => "subscription_expiring",
             Self::SubscriptionSuspended => "subscription_suspended",

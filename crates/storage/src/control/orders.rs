@@ -13,11 +13,15 @@ use booking_core::{
     locale::Locale,
 };
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgExecutor, PgPool, Row, postgres::PgRow};
 use uuid::Uuid;
 
-use crate::error::StorageError;
+use crate::{
+    crypto::{DataKey, SealedAt},
+    error::StorageError,
+};
 
 /// An order's id; also YooKassa's `metadata.order_id`.
 #[derive(Copy, Clone, Eq, PartialEq, Hash, Debug, Serialize, Deserialize)]
@@ -100,7 +104,7 @@ impl OrderKind {
     }
 }
 
-/// An order as stored. The sealed bot token is not part of it (see [`sealed_bot_token`]).
+/// An order as stored. The bot token is not part of it (see [`bot_token`]).
 #[derive(Clone, Debug)]
 pub struct Order {
     pub id: OrderId,
@@ -136,8 +140,8 @@ pub struct NewOrder {
     pub time_zone: Tz,
     pub locale: Locale,
     pub bot_username: String,
-    /// Sealed with the platform's data key.
-    pub bot_token_enc: Vec<u8>,
+    /// Sealed with the platform's data key when the order is written, bound to its row.
+    pub bot_token: SecretString,
     pub amount_minor: i64,
     pub currency: String,
     pub receipt_email: Option<String>,
@@ -190,8 +194,46 @@ fn select(tail: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!("select {COLUMNS} from control.orders {tail}"))
 }
 
-/// Writes a new order with a fresh Idempotence-Key, before any payment is attempted.
-pub async fn insert(pool: &PgPool, new: &NewOrder) -> Result<Order, StorageError> {
+/// Unpaid orders one buyer may have open at once. Each one is a row here and a payment at
+/// YooKassa, so a buyer (or a script behind one Telegram account) cannot pile them up.
+pub const MAX_PENDING_PER_BUYER: i64 = 3;
+
+/// The buyer already has [`MAX_PENDING_PER_BUYER`] unpaid orders; nothing was written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the buyer has {limit} unpaid orders already")]
+pub struct TooManyPending {
+    pub limit: i64,
+}
+
+/// Writes a new order with a fresh Idempotence-Key, before any payment is attempted, its bot
+/// token sealed with `key` for this order's row. Refused while the buyer has
+/// [`MAX_PENDING_PER_BUYER`] unpaid orders that have not expired at `now`.
+pub async fn insert(
+    pool: &PgPool,
+    key: &DataKey,
+    new: &NewOrder,
+    now: DateTime<Utc>,
+) -> Result<Result<Order, TooManyPending>, StorageError> {
+    let mut tx = pool.begin().await?;
+    // One buyer's inserts one at a time: two taps at once cannot both slip under the cap.
+    sqlx::query("select pg_advisory_xact_lock(hashtext('order_cap'), hashtext($1::text))")
+        .bind(new.telegram_user.get())
+        .execute(&mut *tx)
+        .await?;
+    let pending: i64 = sqlx::query_scalar(
+        "select count(*) from control.orders \
+         where telegram_user_id = $1 and status = 'pending' and expires_at > $2",
+    )
+    .bind(new.telegram_user.get())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    if pending >= MAX_PENDING_PER_BUYER {
+        return Ok(Err(TooManyPending {
+            limit: MAX_PENDING_PER_BUYER,
+        }));
+    }
+    let id = OrderId(Uuid::new_v4());
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "insert into control.orders (order_id, kind, telegram_user_id, plan_id, business_name, \
              time_zone, locale, bot_username, bot_token_enc, amount_minor, currency, \
@@ -199,22 +241,24 @@ pub async fn insert(pool: &PgPool, new: &NewOrder) -> Result<Order, StorageError
          values ($1, 'new', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          returning {COLUMNS}"
     )))
-    .bind(Uuid::new_v4())
+    .bind(id.0)
     .bind(new.telegram_user.get())
     .bind(new.plan.get())
     .bind(&new.business_name)
     .bind(new.time_zone.name())
     .bind(new.locale.code())
     .bind(&new.bot_username)
-    .bind(&new.bot_token_enc)
+    .bind(key.seal(&new.bot_token, SealedAt::OrderBotToken(id)))
     .bind(new.amount_minor)
     .bind(&new.currency)
     .bind(Uuid::new_v4())
     .bind(&new.receipt_email)
     .bind(new.expires_at)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
-    from_row(&row)
+    let order = from_row(&row)?;
+    tx.commit().await?;
+    Ok(Ok(order))
 }
 
 /// A renewal order for `tenant`, with its own fresh Idempotence-Key, made at `now` (the
@@ -278,14 +322,21 @@ pub async fn by_payment(pool: &PgPool, payment_id: &str) -> Result<Option<Order>
     row.as_ref().map(from_row).transpose()
 }
 
-/// The sealed bot token of an order for a new tenant.
-pub async fn sealed_bot_token(pool: &PgPool, id: OrderId) -> Result<Option<Vec<u8>>, StorageError> {
-    let token: Option<Option<Vec<u8>>> =
+/// The bot token of an order for a new tenant, opened with `key`.
+pub async fn bot_token<'e>(
+    executor: impl PgExecutor<'e>,
+    key: &DataKey,
+    id: OrderId,
+) -> Result<Option<SecretString>, StorageError> {
+    let sealed: Option<Option<Vec<u8>>> =
         sqlx::query_scalar("select bot_token_enc from control.orders where order_id = $1")
             .bind(id.0)
-            .fetch_optional(pool)
+            .fetch_optional(executor)
             .await?;
-    Ok(token.flatten())
+    sealed
+        .flatten()
+        .map(|sealed| key.open(&sealed, SealedAt::OrderBotToken(id)))
+        .transpose()
 }
 
 /// Records the payment YooKassa made for the order. The first id stays: the same key can only
@@ -309,10 +360,12 @@ pub async fn set_payment(
     Ok(done.rows_affected() == 1)
 }
 
-/// Orders still waiting for their payment, oldest first (for reconciliation).
+/// Orders still waiting for their payment, oldest first (for reconciliation); not those left
+/// for an operator (see `order_review`).
 pub async fn pending(pool: &PgPool, limit: i64) -> Result<Vec<Order>, StorageError> {
     let rows = sqlx::query(select(
-        "where status = 'pending' order by created_at, order_id limit $1",
+        "where status = 'pending' and left_for_review_at is null \
+         order by created_at, order_id limit $1",
     ))
     .bind(limit)
     .fetch_all(pool)
@@ -329,19 +382,6 @@ pub async fn close(pool: &PgPool, id: OrderId, status: OrderStatus) -> Result<bo
     )
     .bind(id.0)
     .bind(status.as_str())
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Flags an order for an operator: its payment did not match it. The first reason stays.
-pub async fn flag(pool: &PgPool, id: OrderId, reason: &str) -> Result<bool, StorageError> {
-    let done = sqlx::query(
-        "update control.orders set review_reason = $2 \
-         where order_id = $1 and review_reason is null",
-    )
-    .bind(id.0)
-    .bind(reason)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -3,13 +3,14 @@
 
 use booking_core::ids::TenantId;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool, Row};
+use sqlx::{Connection as _, PgConnection, PgExecutor, PgPool, Row};
 
 use super::{
     alerts::{self, AlertKind, NewAlert},
-    orders::{COLUMNS, Order, OrderId, OrderKind, from_row},
+    orders::{self, COLUMNS, Order, OrderId, OrderKind, from_row},
+    tenant_admin,
 };
-use crate::error::StorageError;
+use crate::{crypto::DataKey, error::StorageError};
 
 /// A payment as YooKassa's API (not a notification) reported it.
 #[derive(Clone, Debug)]
@@ -85,6 +86,7 @@ pub async fn upsert<'e>(
 /// transaction.
 pub async fn activate(
     pool: &PgPool,
+    key: &DataKey,
     payment: &ApiPayment<'_>,
     now: DateTime<Utc>,
 ) -> Result<Activation, StorageError> {
@@ -118,7 +120,7 @@ pub async fn activate(
             )));
         }
         (OrderKind::New, _) => {
-            let tenant = insert_tenant(&mut tx, order.id).await?;
+            let tenant = insert_tenant(&mut tx, key, order.id).await?;
             start(&mut tx, &order, tenant, payment.saved_method, now).await?;
             tenant
         }
@@ -151,54 +153,54 @@ pub async fn activate(
 
 /// Creates the tenant row of a paid new order, with its bot when no other tenant took that
 /// bot meanwhile (then without, and the operators are told to sort it out with the buyer).
+/// The order's bot token is opened and sealed again for the tenant's row: a sealed value only
+/// ever opens where it was sealed.
 pub(crate) async fn insert_tenant(
     conn: &mut PgConnection,
+    key: &DataKey,
     order: OrderId,
 ) -> Result<TenantId, StorageError> {
-    let with_bot: Option<i64> = sqlx::query_scalar(
-        "insert into control.tenants (name, time_zone, locale, owner_telegram_id, \
-             bot_username, bot_token_enc) \
-         select business_name, time_zone, locale, telegram_user_id, bot_username, bot_token_enc \
+    let row = sqlx::query(
+        "insert into control.tenants (name, time_zone, locale, owner_telegram_id) \
+         select business_name, time_zone, locale, telegram_user_id \
          from control.orders where order_id = $1 \
-         on conflict ((lower(bot_username))) do nothing \
-         returning tenant_id",
+         returning tenant_id, (select bot_username from control.orders where order_id = $1)",
     )
     .bind(order.0)
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let id = match with_bot {
-        Some(id) => id,
-        None => {
-            let id: i64 = sqlx::query_scalar(
-                "insert into control.tenants (name, time_zone, locale, owner_telegram_id) \
-                 select business_name, time_zone, locale, telegram_user_id \
-                 from control.orders where order_id = $1 returning tenant_id",
-            )
-            .bind(order.0)
-            .fetch_one(&mut *conn)
-            .await?;
-            alerts::raise(
-                &mut *conn,
-                &NewAlert {
-                    kind: AlertKind::TenantCreated,
-                    tenant: Some(TenantId(id)),
-                    message: format!(
-                        "Order {order} was paid but its bot already serves another tenant: \
-                         tenant {id} was created without a bot; ask the buyer for another token"
-                    ),
-                    dedupe_key: Some(format!("order_bot_taken:{order}")),
-                },
-            )
-            .await?;
-            id
+    let id = TenantId(row.try_get(0)?);
+    let username: Option<String> = row.try_get(1)?;
+    let token = orders::bot_token(&mut *conn, key, order).await?;
+    if let (Some(username), Some(token)) = (username, token) {
+        // A savepoint: a bot another tenant took meanwhile fails this statement alone.
+        let mut savepoint = conn.begin().await?;
+        match tenant_admin::set_bot(&mut *savepoint, key, id, &token, &username).await? {
+            Ok(()) => savepoint.commit().await?,
+            Err(_taken) => {
+                savepoint.rollback().await?;
+                alerts::raise(
+                    &mut *conn,
+                    &NewAlert {
+                        kind: AlertKind::TenantCreated,
+                        tenant: Some(id),
+                        message: format!(
+                            "Order {order} was paid but its bot already serves another tenant: \
+                             tenant {id} was created without a bot; ask the buyer for another token"
+                        ),
+                        dedupe_key: Some(format!("order_bot_taken:{order}")),
+                    },
+                )
+                .await?;
+            }
         }
-    };
+    }
     sqlx::query("update control.orders set tenant_id = $2 where order_id = $1")
         .bind(order.0)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
-    Ok(TenantId(id))
+    Ok(id)
 }
 
 async fn start(

@@ -2,10 +2,12 @@
 //! fields the operator API may update, and the sealed bot token.
 
 use booking_core::ids::TenantId;
+use secrecy::SecretString;
 use sqlx::{PgExecutor, PgPool};
 
 use crate::{
     control::tenants::DesiredState,
+    crypto::{DataKey, SealedAt},
     error::{StorageError, is_violation_of},
 };
 
@@ -45,19 +47,20 @@ pub async fn update(
 #[error("the bot @{0} already serves another tenant")]
 pub struct BotTaken(pub String);
 
-/// Stores the tenant's bot token, sealed with the data key (never in clear), and its bot's
-/// username as getMe gave it.
+/// Stores the tenant's bot token, sealed with the data key for this column and row (never in
+/// clear), and its bot's username as getMe gave it.
 pub async fn set_bot<'e>(
     executor: impl PgExecutor<'e>,
+    key: &DataKey,
     id: TenantId,
-    sealed_token: &[u8],
+    token: &SecretString,
     username: &str,
 ) -> Result<Result<(), BotTaken>, StorageError> {
     let done = sqlx::query(
         "update control.tenants set bot_token_enc = $2, bot_username = $3 where tenant_id = $1",
     )
     .bind(id.get())
-    .bind(sealed_token)
+    .bind(key.seal(token, SealedAt::TenantBotToken(id)))
     .bind(username)
     .execute(executor)
     .await;

@@ -7,10 +7,14 @@ use booking_core::{
     tenant::TenantStatus,
 };
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde::Serialize;
 use sqlx::{PgExecutor, PgPool, Row, postgres::PgRow};
 
-use crate::error::StorageError;
+use crate::{
+    crypto::{DataKey, SealedAt},
+    error::StorageError,
+};
 
 /// Whether the operator wants a tenant's bot running.
 #[derive(Copy, Clone, Eq, PartialEq, Debug, Serialize)]
@@ -201,36 +205,70 @@ pub async fn set_desired_state(
     Ok(done.rows_affected() == 1)
 }
 
-/// Stores the tenant role's password, sealed with the data key.
+/// Stores the tenant role's password, sealed with the data key for this column and row.
 pub async fn set_db_password<'e>(
     executor: impl PgExecutor<'e>,
+    key: &DataKey,
     id: TenantId,
-    sealed: &[u8],
+    password: &SecretString,
 ) -> Result<(), StorageError> {
     sqlx::query("update control.tenants set db_password_enc = $2 where tenant_id = $1")
         .bind(id.get())
-        .bind(sealed)
+        .bind(key.seal(password, SealedAt::TenantDbPassword(id)))
         .execute(executor)
         .await?;
     Ok(())
 }
 
-/// The sealed database password and bot token of a tenant, for whoever starts its bot.
-pub async fn sealed_secrets(
-    pool: &PgPool,
+/// Stores the password of the tenant's Redis user, sealed like the database password.
+pub async fn set_redis_password<'e>(
+    executor: impl PgExecutor<'e>,
+    key: &DataKey,
     id: TenantId,
-) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), StorageError> {
+    password: &SecretString,
+) -> Result<(), StorageError> {
+    sqlx::query("update control.tenants set redis_password_enc = $2 where tenant_id = $1")
+        .bind(id.get())
+        .bind(key.seal(password, SealedAt::TenantRedisPassword(id)))
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// A tenant's secrets, opened: what whoever starts its bot needs. `None` where none is set.
+#[derive(Clone, Debug)]
+pub struct TenantSecrets {
+    pub db_password: Option<SecretString>,
+    pub bot_token: Option<SecretString>,
+    /// Set once the tenant has a Redis user of its own (`REDIS_ACL=on`).
+    pub redis_password: Option<SecretString>,
+}
+
+/// Opens a tenant's secrets. A value that does not open where it is stored (another key, a
+/// value copied from another row or column) is an error, never taken as it is.
+pub async fn secrets(
+    pool: &PgPool,
+    key: &DataKey,
+    id: TenantId,
+) -> Result<TenantSecrets, StorageError> {
     let row = sqlx::query(
-        "select db_password_enc, bot_token_enc from control.tenants where tenant_id = $1",
+        "select db_password_enc, bot_token_enc, redis_password_enc from control.tenants \
+         where tenant_id = $1",
     )
     .bind(id.get())
     .fetch_optional(pool)
     .await?
     .ok_or(StorageError::TenantNotFound(id))?;
-    Ok((
-        row.try_get("db_password_enc")?,
-        row.try_get("bot_token_enc")?,
-    ))
+    let open = |column: &str, at: SealedAt| -> Result<Option<SecretString>, StorageError> {
+        row.try_get::<Option<Vec<u8>>, _>(column)?
+            .map(|sealed| key.open(&sealed, at))
+            .transpose()
+    };
+    Ok(TenantSecrets {
+        db_password: open("db_password_enc", SealedAt::TenantDbPassword(id))?,
+        bot_token: open("bot_token_enc", SealedAt::TenantBotToken(id))?,
+        redis_password: open("redis_password_enc", SealedAt::TenantRedisPassword(id))?,
+    })
 }
 
 pub async fn delete(pool: &PgPool, id: TenantId) -> Result<bool, StorageError> {
@@ -259,4 +297,22 @@ pub async fn audit<'e>(
     .execute(executor)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opened_secrets_do_not_show_in_debug() {
+        let secrets = TenantSecrets {
+            db_password: Some(SecretString::from("db-pw")),
+            bot_token: Some(SecretString::from("1:bot-token")),
+            redis_password: Some(SecretString::from("redis-pw")),
+        };
+        let shown = format!("{secrets:?}");
+        for secret in ["db-pw", "bot-token", "redis-pw"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
 }

@@ -7,10 +7,13 @@ use uuid::Uuid;
 
 use super::{
     alerts::{self, AlertKind, NewAlert},
-    orders::{COLUMNS, NewOrder, Order, from_row},
+    orders::{COLUMNS, NewOrder, Order, OrderId, from_row},
     payments::insert_tenant,
 };
-use crate::error::StorageError;
+use crate::{
+    crypto::{DataKey, SealedAt},
+    error::StorageError,
+};
 
 /// Whether this Telegram user has had their trial.
 pub async fn used(pool: &PgPool, telegram_user: i64) -> Result<bool, StorageError> {
@@ -29,6 +32,7 @@ pub async fn used(pool: &PgPool, telegram_user: i64) -> Result<bool, StorageErro
 /// had their trial already (a second tap, a second chat): nothing is created.
 pub async fn start(
     pool: &PgPool,
+    key: &DataKey,
     new: &NewOrder,
     days: i32,
     now: DateTime<Utc>,
@@ -44,6 +48,7 @@ pub async fn start(
     if first.rows_affected() == 0 {
         return Ok(None);
     }
+    let id = OrderId(Uuid::new_v4());
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "insert into control.orders (order_id, kind, telegram_user_id, plan_id, business_name, \
              time_zone, locale, bot_username, bot_token_enc, amount_minor, currency, \
@@ -51,21 +56,21 @@ pub async fn start(
          values ($1, 'new', $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, 'paid', $11, $11) \
          returning {COLUMNS}"
     )))
-    .bind(Uuid::new_v4())
+    .bind(id.0)
     .bind(new.telegram_user.get())
     .bind(new.plan.get())
     .bind(&new.business_name)
     .bind(new.time_zone.name())
     .bind(new.locale.code())
     .bind(&new.bot_username)
-    .bind(&new.bot_token_enc)
+    .bind(key.seal(&new.bot_token, SealedAt::OrderBotToken(id)))
     .bind(&new.currency)
     .bind(Uuid::new_v4())
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
     let mut order = from_row(&row)?;
-    let tenant = insert_tenant(&mut tx, order.id).await?;
+    let tenant = insert_tenant(&mut tx, key, order.id).await?;
     order.tenant = Some(tenant);
     sqlx::query(
         "insert into control.subscriptions (tenant_id, plan_id, status, current_period_end) \

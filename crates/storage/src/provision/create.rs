@@ -5,8 +5,6 @@
 //! bot another tenant took meanwhile leaves nothing behind. The schema and role are made after
 //! that commits: DDL and migrations run on their own connections and need the row.
 
-use std::fmt;
-
 use booking_core::{
     Tz,
     ids::{TelegramUserId, TenantId},
@@ -24,40 +22,15 @@ use crate::{
     crypto::{DataKey, random_password},
     db::Db,
     error::StorageError,
+    redis_acl::{RedisAcl, ensure_tenant_user},
 };
-
-/// A bot token for a new tenant: as the operator typed it (sealed here), or already sealed
-/// with the data key (as an order keeps it).
-#[derive(Clone)]
-pub enum BotToken {
-    Plain(SecretString),
-    Sealed(Vec<u8>),
-}
-
-impl BotToken {
-    fn sealed(&self, key: &DataKey) -> Vec<u8> {
-        match self {
-            Self::Plain(token) => key.seal(token),
-            Self::Sealed(sealed) => sealed.clone(),
-        }
-    }
-}
-
-impl fmt::Debug for BotToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Neither the token nor its ciphertext belongs in a log line.
-        match self {
-            Self::Plain(_) => f.write_str("BotToken::Plain(<redacted>)"),
-            Self::Sealed(_) => f.write_str("BotToken::Sealed(<redacted>)"),
-        }
-    }
-}
 
 /// The tenant's bot: its token and its username as getMe gave it.
 #[derive(Clone, Debug)]
 pub struct TenantBot {
     pub username: String,
-    pub token: BotToken,
+    /// Sealed with the data key for the tenant's row when the tenant is created.
+    pub token: SecretString,
 }
 
 /// What a new tenant is made of, and who makes it.
@@ -91,14 +64,16 @@ impl From<sqlx::Error> for CreateTenantError {
 }
 
 /// Creates a tenant: its control row with a random role password sealed with `key` (and its
-/// bot, the token sealed with `key`), then its schema and role ([`provision_tenant`]), then the
-/// `tenant.create` audit line. Returns the tenant as it stands after provisioning.
+/// bot, the token sealed with `key`), then its schema and role ([`provision_tenant`]), its
+/// Redis user when `redis` is given (`REDIS_ACL=on`), then the `tenant.create` audit line.
+/// Returns the tenant as it stands after provisioning.
 ///
 /// A provisioning failure leaves the row with its error recorded (as [`provision_tenant`]
 /// does), for an operator to retry or delete.
 pub async fn create_tenant(
     db: &Db,
     key: &DataKey,
+    redis: Option<&RedisAcl>,
     new: &CreateTenant,
 ) -> Result<TenantRecord, CreateTenantError> {
     let password = random_password();
@@ -113,13 +88,16 @@ pub async fn create_tenant(
         },
     )
     .await?;
-    tenants::set_db_password(&mut *tx, record.id, &key.seal(&password)).await?;
+    tenants::set_db_password(&mut *tx, key, record.id, &password).await?;
     if let Some(bot) = &new.bot {
         // A lost race for the bot ends here: dropping the transaction undoes the row.
-        tenant_admin::set_bot(&mut *tx, record.id, &bot.token.sealed(key), &bot.username).await??;
+        tenant_admin::set_bot(&mut *tx, key, record.id, &bot.token, &bot.username).await??;
     }
     tx.commit().await?;
     provision_tenant(db, record.id, &password).await?;
+    if let Some(redis) = redis {
+        ensure_tenant_user(db, key, redis, record.id).await?;
+    }
     tenants::audit(
         db.pool(),
         &new.actor,
@@ -134,13 +112,19 @@ pub async fn create_tenant(
 }
 
 /// Provisions a tenant whose control row another transaction wrote (a paid order's): a random
-/// role password, sealed with `key` and stored, then [`provision_tenant`].
+/// role password, sealed with `key` and stored, then [`provision_tenant`], then its Redis user
+/// when `redis` is given.
 pub async fn provision_with_new_password(
     db: &Db,
     key: &DataKey,
+    redis: Option<&RedisAcl>,
     tenant: TenantId,
 ) -> Result<Provisioned, StorageError> {
     let password = random_password();
-    tenants::set_db_password(db.pool(), tenant, &key.seal(&password)).await?;
-    provision_tenant(db, tenant, &password).await
+    tenants::set_db_password(db.pool(), key, tenant, &password).await?;
+    let provisioned = provision_tenant(db, tenant, &password).await?;
+    if let Some(redis) = redis {
+        ensure_tenant_user(db, key, redis, tenant).await?;
+    }
+    Ok(provisioned)
 }

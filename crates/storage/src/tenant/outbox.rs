@@ -113,6 +113,39 @@ fn from_row(row: &PgRow) -> Result<Claimed, StorageError> {
     })
 }
 
+/// The messages due at some moment and not sent (nor given up) yet: how many, and when the
+/// oldest fell due. Leased and waiting-for-retry ones count: they are late all the same.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Backlog {
+    pub due: i64,
+    pub oldest_due: Option<DateTime<Utc>>,
+}
+
+impl Backlog {
+    /// How long the oldest due message has waited at `now`, in seconds (0 when none).
+    #[must_use]
+    pub fn oldest_age_secs(&self, now: DateTime<Utc>) -> f64 {
+        self.oldest_due
+            .and_then(|due| (now - due).to_std().ok())
+            .map_or(0.0, |age| age.as_secs_f64())
+    }
+}
+
+/// The backlog at `now` (one indexed query: `outbox_due`).
+pub async fn backlog(tx: &mut TenantTx, now: DateTime<Utc>) -> Result<Backlog, StorageError> {
+    let row = sqlx::query(
+        "select count(*) as due, min(due_at) as oldest from outbox \
+         where sent_at is null and cancelled_at is null and due_at <= $1",
+    )
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Backlog {
+        due: row.try_get("due")?,
+        oldest_due: row.try_get("oldest")?,
+    })
+}
+
 /// Claims up to `limit` due messages under a lease until `now + lease`.
 pub async fn claim_due(
     tx: &mut TenantTx,

@@ -11,8 +11,12 @@ mod create_tenant;
 mod hosts;
 mod isolation;
 mod jobs;
+mod metrics;
 mod notifications;
 mod provisioning;
+mod redis_users;
+mod roles;
+mod sealing;
 
 use booking_core::{ids::CustomerId, ids::TelegramUserId};
 use chrono::{DateTime, TimeZone, Utc};

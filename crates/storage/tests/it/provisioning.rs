@@ -61,7 +61,7 @@ async fn deprovisioning_is_guarded_and_then_removes_schema_and_role() {
     let schema = TenantSchema::for_tenant(a.id);
 
     // Active tenants are refused, and so is a confirmation naming another schema.
-    let err = provision::deprovision_tenant(&t.db, a.id, &schema)
+    let err = provision::deprovision_tenant(&t.db, None, a.id, &schema)
         .await
         .unwrap_err();
     assert!(matches!(err, StorageError::Refused(_)), "{err:?}");
@@ -73,11 +73,11 @@ async fn deprovisioning_is_guarded_and_then_removes_schema_and_role() {
         .unwrap();
     let wrong = TenantSchema::parse("tenant_424242").unwrap();
     assert!(matches!(
-        provision::deprovision_tenant(&t.db, a.id, &wrong).await,
+        provision::deprovision_tenant(&t.db, None, a.id, &wrong).await,
         Err(StorageError::Refused(_))
     ));
 
-    provision::deprovision_tenant(&t.db, a.id, &schema)
+    provision::deprovision_tenant(&t.db, None, a.id, &schema)
         .await
         .unwrap();
     let schemas: i64 = sqlx::query_scalar("select count(*) from pg_namespace where nspname = $1")

@@ -60,6 +60,8 @@ pub(super) async fn write(
         }
     }
     change.customer_told = tell(tx, change, now).await?;
+    // Every change of every path passes here: the one place that counts them.
+    tx.count_booking_change(change.kind.action(), change.actor.kind());
     Ok(())
 }
 
