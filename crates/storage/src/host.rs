@@ -147,6 +147,24 @@ pub async fn granted(db: &Db, host: &HostName) -> Result<Vec<TenantId>, StorageE
     Ok(out)
 }
 
+/// The bot hosts holding `tenant`'s role, by name: where the tenant may be served (the
+/// deploy worker takes it off every one but its assigned host).
+pub async fn holders(db: &Db, tenant: TenantId) -> Result<Vec<HostName>, StorageError> {
+    let members: Vec<String> = sqlx::query_scalar(
+        "select h.rolname from pg_auth_members m \
+           join pg_roles r on r.oid = m.roleid join pg_roles h on h.oid = m.member \
+         where r.rolname = $1 order by h.rolname",
+    )
+    .bind(db.tenant_role(&TenantSchema::for_tenant(tenant)).as_str())
+    .fetch_all(db.pool())
+    .await?;
+    let prefix = format!("{}_host_", db.role_base().as_str());
+    Ok(members
+        .iter()
+        .filter_map(|m| HostName::parse(m.strip_prefix(&prefix)?).ok())
+        .collect())
+}
+
 fn roles(db: &Db, host: &HostName, tenant: TenantId) -> (TenantRole, HostRole) {
     (
         db.tenant_role(&TenantSchema::for_tenant(tenant)),

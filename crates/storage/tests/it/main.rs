@@ -12,6 +12,7 @@ mod hosts;
 mod isolation;
 mod jobs;
 mod notifications;
+mod placement;
 mod provisioning;
 
 use booking_core::{ids::CustomerId, ids::TelegramUserId};
