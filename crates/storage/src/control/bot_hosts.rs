@@ -133,6 +133,17 @@ pub async fn get(pool: &PgPool, id: BotHostId) -> Result<Option<BotHost>, Storag
     row.as_ref().map(from_row).transpose()
 }
 
+/// The host named `name`, if it exists.
+pub async fn by_name(pool: &PgPool, name: &HostName) -> Result<Option<BotHost>, StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from control.bot_hosts h where h.name = $1"
+    )))
+    .bind(name.as_str())
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// The sealed secrets of host `id`.
 pub async fn sealed_secrets(
     pool: &PgPool,
