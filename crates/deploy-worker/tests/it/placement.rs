@@ -1,4 +1,4 @@
-//! Placement on podman with real bots: shared tenants land on one bot host container and are
+//! Placement with real bots (the first test on podman and on Swarm, the rest on podman): shared tenants land on one bot host container and are
 //! served there (a real bot answers /start through tg-sandbox); a tenant switched to dedicated
 //! moves into its own container and an empty host is stopped; a full host makes another.
 
@@ -8,17 +8,22 @@ use storage::{
     host,
 };
 
-use crate::placement_support::{
-    answers, host_containers, hosts, running_host_containers, served, set_placement,
-    tenant_with_bot, world_on,
+use crate::{
+    both_engines,
+    placement_support::{
+        Podman, answers, host_containers, hosts, running_host_containers, served, set_placement,
+        tenant_with_bot, world_on,
+    },
+    support::Engine,
 };
 
-#[tokio::test]
-async fn shared_tenants_share_one_host_and_each_is_served_there() {
+both_engines!(shared_tenants_share_one_host_and_each_is_served_there);
+
+async fn shared_tenants_share_one_host_and_each_is_served_there<E: Engine>() {
     let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
         .await
         .unwrap();
-    let w = world_on(&sandbox).await;
+    let w = world_on::<E>(&sandbox).await;
     let (a, bot_a) = tenant_with_bot(&w, &sandbox, Placement::Shared).await;
     let (b, bot_b) = tenant_with_bot(&w, &sandbox, Placement::Shared).await;
 
@@ -64,7 +69,7 @@ async fn a_tenant_switched_to_dedicated_moves_into_its_own_container_and_an_idle
     let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
         .await
         .unwrap();
-    let mut w = world_on(&sandbox).await;
+    let mut w = world_on::<Podman>(&sandbox).await;
     w.reconciler.hosts.host_idle_secs = 0;
     let (a, bot) = tenant_with_bot(&w, &sandbox, Placement::Shared).await;
     w.reconciler.tenant(a, Trigger::Job).await.unwrap();
@@ -120,7 +125,7 @@ async fn hosts_of_capacity_one_make_a_second_host_for_the_second_tenant() {
     let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
         .await
         .unwrap();
-    let mut w = world_on(&sandbox).await;
+    let mut w = world_on::<Podman>(&sandbox).await;
     w.reconciler.hosts.host_capacity = 1;
     let (a, _) = tenant_with_bot(&w, &sandbox, Placement::Shared).await;
     let (b, _) = tenant_with_bot(&w, &sandbox, Placement::Shared).await;

@@ -14,8 +14,8 @@ use storage::{control::placement::Placement, host};
 use tg_sandbox::NewUser;
 
 use crate::placement_support::{
-    answers, halting_at, host_api, hosts, open_deployments, served, set_placement, tenant_with_bot,
-    world_on,
+    Podman, answers, halting_at, host_api, hosts, open_deployments, served, set_placement,
+    tenant_with_bot, world_on,
 };
 
 #[tokio::test]
@@ -24,7 +24,7 @@ async fn a_worker_killed_between_the_grant_and_the_put_converges_and_an_ungrante
     let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
         .await
         .unwrap();
-    let w = world_on(&sandbox).await;
+    let w = world_on::<Podman>(&sandbox).await;
     let (a, bot) = tenant_with_bot(&w, &sandbox, Placement::Shared).await;
     let (doomed, reached) = halting_at(&w, Step::Granted);
     let killed = tokio::spawn(async move { doomed.tenant(a, Trigger::Job).await });
@@ -88,7 +88,7 @@ async fn a_worker_killed_after_the_put_before_the_dedicated_container_goes_conve
     let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
         .await
         .unwrap();
-    let w = world_on(&sandbox).await;
+    let w = world_on::<Podman>(&sandbox).await;
     let (a, bot) = tenant_with_bot(&w, &sandbox, Placement::Dedicated).await;
     w.reconciler.tenant(a, Trigger::Job).await.unwrap();
     assert_eq!(w.containers(a).await.len(), 1);

@@ -14,7 +14,7 @@ use deploy_worker::{
         Reconciler,
         checkpoint::{Checkpoints, Step},
     },
-    runtime::{ContainerInfo, ContainerRuntime, RunState, docker::DockerRuntime},
+    runtime::{ContainerInfo, RunState, docker::DockerRuntime},
     spec::host::address,
 };
 use futures::FutureExt as _;
@@ -25,14 +25,14 @@ use storage::control::{
 use tg_sandbox::{BotInfo, NewUser, SandboxHandle};
 use tokio::sync::oneshot;
 
-use crate::support::{World, world};
+use crate::support::{Engine, World, world};
 
 pub type Podman = DockerRuntime;
 
-/// A world on podman whose bots talk to `sandbox`, with tenant ids no other test uses (Redis
-/// keys carry them) and bot host ports that are free on this machine.
-pub async fn world_on(sandbox: &SandboxHandle) -> World<Podman> {
-    let mut w = world::<Podman>().await;
+/// A world on engine `E` whose bots talk to `sandbox`, with tenant ids no other test uses
+/// (Redis keys carry them) and bot host ports that are free on this machine.
+pub async fn world_on<E: Engine>(sandbox: &SandboxHandle) -> World<E> {
+    let mut w = world::<E>().await;
     w.reconciler.defaults.telegram_api_url = sandbox.url().to_string();
     w.reconciler.hosts.host_port_base = free_ports(3) - 1;
     w.reconciler.hosts.host_memory_mb = 256;
@@ -65,8 +65,8 @@ fn free_ports(n: u16) -> u16 {
 }
 
 /// A tenant served by a real sandbox bot, placed as `placement` says.
-pub async fn tenant_with_bot(
-    w: &World<Podman>,
+pub async fn tenant_with_bot<E: Engine>(
+    w: &World<E>,
     sandbox: &SandboxHandle,
     placement: Placement,
 ) -> (TenantId, BotInfo) {
@@ -83,7 +83,7 @@ pub async fn tenant_with_bot(
     (id, bot)
 }
 
-pub async fn set_placement(w: &World<Podman>, id: TenantId, placement: Placement) {
+pub async fn set_placement<E: Engine>(w: &World<E>, id: TenantId, placement: Placement) {
     assert!(
         placement::set_override(w.t.db.pool(), id, Some(placement))
             .await
@@ -109,7 +109,7 @@ pub async fn answers(sandbox: &SandboxHandle, bot: &BotInfo, secs: u64) -> bool 
 }
 
 /// The bot hosts recorded, by number.
-pub async fn hosts(w: &World<Podman>) -> Vec<BotHost> {
+pub async fn hosts<E: Engine>(w: &World<E>) -> Vec<BotHost> {
     bot_hosts::loads(w.t.db.pool())
         .await
         .unwrap()
@@ -119,7 +119,7 @@ pub async fn hosts(w: &World<Podman>) -> Vec<BotHost> {
 }
 
 /// The containers of bot hosts.
-pub async fn host_containers(w: &World<Podman>) -> Vec<ContainerInfo> {
+pub async fn host_containers<E: Engine>(w: &World<E>) -> Vec<ContainerInfo> {
     w.reconciler
         .runtime
         .list(&[("platform", &w.label)])
@@ -130,7 +130,7 @@ pub async fn host_containers(w: &World<Podman>) -> Vec<ContainerInfo> {
         .collect()
 }
 
-pub async fn running_host_containers(w: &World<Podman>) -> usize {
+pub async fn running_host_containers<E: Engine>(w: &World<E>) -> usize {
     host_containers(w)
         .await
         .iter()
@@ -139,7 +139,7 @@ pub async fn running_host_containers(w: &World<Podman>) -> usize {
 }
 
 /// The host's control API as the worker reaches it (its secret opened with the data key).
-pub async fn host_api(w: &World<Podman>, host: &BotHost) -> HostApi {
+pub async fn host_api<E: Engine>(w: &World<E>, host: &BotHost) -> HostApi {
     let sealed = bot_hosts::sealed_secrets(w.t.db.pool(), host.id)
         .await
         .unwrap();
@@ -154,7 +154,7 @@ pub async fn host_api(w: &World<Podman>, host: &BotHost) -> HostApi {
 }
 
 /// The tenants `host` serves, by id.
-pub async fn served(w: &World<Podman>, host: &BotHost) -> Vec<TenantId> {
+pub async fn served<E: Engine>(w: &World<E>, host: &BotHost) -> Vec<TenantId> {
     host_api(w, host)
         .await
         .list()
@@ -167,7 +167,7 @@ pub async fn served(w: &World<Podman>, host: &BotHost) -> Vec<TenantId> {
 
 /// A second reconciler of the world that stops for good at `step` (until its task is
 /// aborted), and a receiver told when it got there.
-pub fn halting_at(w: &World<Podman>, step: Step) -> (Reconciler<Podman>, oneshot::Receiver<()>) {
+pub fn halting_at<E: Engine>(w: &World<E>, step: Step) -> (Reconciler<E>, oneshot::Receiver<()>) {
     let (reached, rx) = oneshot::channel();
     let reached = Arc::new(Mutex::new(Some(reached)));
     let mut reconciler = w.another_reconciler();
@@ -185,7 +185,7 @@ pub fn halting_at(w: &World<Podman>, step: Step) -> (Reconciler<Podman>, oneshot
 }
 
 /// Whether any deployment of `tenant` is still open.
-pub async fn open_deployments(w: &World<Podman>, tenant: TenantId) -> bool {
+pub async fn open_deployments<E: Engine>(w: &World<E>, tenant: TenantId) -> bool {
     w.deployments(tenant)
         .await
         .iter()
