@@ -9,7 +9,6 @@ use booking_core::ids::TenantId;
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
-use sha2::{Digest as _, Sha256};
 
 /// A host that does not answer within this is treated as unreachable.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -44,14 +43,8 @@ pub enum HostApiError {
     Refused { status: u16, detail: String },
 }
 
-/// The fingerprint a host shows for `token`: its SHA-256, hex.
-#[must_use]
-pub fn fingerprint(token: &SecretString) -> String {
-    Sha256::digest(token.expose_secret().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+/// The fingerprint a host shows for `token`.
+pub use storage::host::token_fingerprint as fingerprint;
 
 /// One host's control API.
 #[derive(Clone)]
@@ -166,14 +159,6 @@ async fn ok(response: reqwest::Response) -> Result<reqwest::Response, HostApiErr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_fingerprint_is_the_hosts_sha256_hex() {
-        assert_eq!(
-            fingerprint(&SecretString::from("abc".to_owned())),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 
     #[test]
     fn the_hosts_listing_reads() {

@@ -115,18 +115,17 @@ pub fn container_name(defaults: &TenantDefaults, tenant: TenantId) -> String {
     }
 }
 
-/// The tenant's database URL: the platform's server and database, the tenant's own role.
-fn tenant_database_url(db: &Db, tenant: TenantId, password: &SecretString) -> String {
-    let role = db.tenant_role(&TenantSchema::for_tenant(tenant));
+/// A database URL on the platform's server and database as `role` (a tenant's, or a bot
+/// host's). Passwords come from `crypto::random_password` and are URL-safe.
+pub(crate) fn role_database_url(db: &Db, role: &str, password: &SecretString) -> SecretString {
     let options = db.options();
-    format!(
-        "postgres://{}:{}@{}:{}/{}",
-        role.as_str(),
+    SecretString::from(format!(
+        "postgres://{role}:{}@{}:{}/{}",
         password.expose_secret(),
         options.get_host(),
         options.get_port(),
         options.get_database().unwrap_or("postgres")
-    )
+    ))
 }
 
 /// The spec of `tenant`'s bot, labels included (the config hash last, over the rest).
@@ -172,7 +171,12 @@ pub fn build(
             ("BOT_TOKEN".to_owned(), secrets.bot_token.clone()),
             (
                 "DATABASE_URL".to_owned(),
-                SecretString::from(tenant_database_url(db, tenant.id, &secrets.db_password)),
+                role_database_url(
+                    db,
+                    db.tenant_role(&TenantSchema::for_tenant(tenant.id))
+                        .as_str(),
+                    &secrets.db_password,
+                ),
             ),
         ],
         labels: BTreeMap::from([

@@ -18,6 +18,17 @@ use crate::{
     role::{RoleBase, TenantRole},
 };
 
+/// How a bot host shows the token it serves a tenant with, and how the deploy worker tells
+/// whether it is the one wanted: SHA-256 of the token, hex (never the token itself).
+#[must_use]
+pub fn token_fingerprint(token: &SecretString) -> String {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(token.expose_secret().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A bot host's name: 1 to 20 lowercase letters, digits and `_`, starting with a letter.
 #[derive(Clone, Eq, PartialEq, Hash, Debug)]
 pub struct HostName(String);
@@ -183,6 +194,14 @@ mod tests {
         for bad in ["", "1h", "H1", "a-b", "a b", "x\"", &"h".repeat(21)] {
             assert!(HostName::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_tokens_fingerprint_is_its_sha256_in_hex() {
+        assert_eq!(
+            token_fingerprint(&SecretString::from("abc".to_owned())),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

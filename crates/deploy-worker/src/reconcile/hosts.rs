@@ -27,7 +27,7 @@ use crate::{
     host_api::HostApi,
     runtime::{ContainerInfo, ContainerRuntime, ContainerSpec, RunState},
     spec::{
-        LABEL_CONFIG_HASH, LABEL_PLATFORM,
+        LABEL_CONFIG_HASH, LABEL_PLATFORM, Redact as _,
         host::{self as host_spec, HostSecrets, LABEL_HOST},
     },
 };
@@ -224,8 +224,9 @@ impl<R: ContainerRuntime> Reconciler<R> {
                 match self.runtime.create(&spec).await {
                     Ok(id) => (id, spec.name),
                     Err(e) => {
-                        let reason =
-                            view.secrets_redacted(&format!("cannot create {}: {e}", spec.name));
+                        let reason = view
+                            .secrets
+                            .redact(&format!("cannot create {}: {e}", spec.name));
                         log.error(&reason).await?;
                         return self.host_failed(&log, &extra, reason).await;
                     }
@@ -391,11 +392,5 @@ impl<R: ContainerRuntime> Reconciler<R> {
                 .await?;
         }
         log.finish(Outcome::Succeeded, None, None).await
-    }
-}
-
-impl HostView {
-    fn secrets_redacted(&self, text: &str) -> String {
-        crate::spec::Redact::redact(&self.secrets, text)
     }
 }

@@ -5,10 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use storage::{Db, control::bot_hosts::BotHost, host::HostName};
 
-use super::{LABEL_CONFIG_HASH, LABEL_PLATFORM, LABEL_VERSION, Redact, config_hash, redact_all};
+use super::{
+    LABEL_CONFIG_HASH, LABEL_PLATFORM, LABEL_VERSION, Redact, config_hash, redact_all,
+    role_database_url,
+};
 use crate::{
     config::{HostDefaults, TenantDefaults},
     runtime::ContainerSpec,
@@ -87,20 +90,6 @@ pub fn address(
     }
 }
 
-/// The host's database URL: the platform's server and database, the host's own role.
-/// Passwords come from `crypto::random_password` and are URL-safe.
-fn database_url(db: &Db, host: &HostName, password: &SecretString) -> SecretString {
-    let options = db.options();
-    SecretString::from(format!(
-        "postgres://{}:{}@{}:{}/{}",
-        db.host_role(host).as_str(),
-        password.expose_secret(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap_or("postgres")
-    ))
-}
-
 /// The spec of bot host `host`'s container, labels included (the config hash last).
 pub fn build(
     defaults: &TenantDefaults,
@@ -142,7 +131,7 @@ pub fn build(
             ("HOST_SECRET".to_owned(), secrets.secret.clone()),
             (
                 "DATABASE_URL".to_owned(),
-                database_url(db, &host.name, &secrets.db_password),
+                role_database_url(db, db.host_role(&host.name).as_str(), &secrets.db_password),
             ),
         ],
         labels: BTreeMap::from([
@@ -168,6 +157,7 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use booking_core::ids::BotHostId;
+    use secrecy::ExposeSecret as _;
 
     use super::*;
 
