@@ -330,3 +330,46 @@ pub fn alerts(t: Texts, alerts: &[Alert]) -> Screen {
         ]]),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use booking_core::{ids::TenantId, locale::Locale};
+
+    use super::*;
+
+    fn labels(row: &[InlineKeyboardButton]) -> Vec<&str> {
+        row.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn the_card_says_where_the_bot_runs_and_offers_the_other_place_in_both_languages() {
+        let shared = Runs {
+            wanted: Placement::Shared,
+            overridden: true,
+            host: Some("shared2".to_owned()),
+        };
+        let ru = Texts(Locale::Ru);
+        assert_eq!(
+            runs_line(ru, &shared),
+            "Где работает: общий бот-хост (shared2), выбор оператора"
+        );
+        assert_eq!(
+            labels(&placement_buttons(ru, TenantId(7), &shared)),
+            ["В свой контейнер", "Как в тарифе"]
+        );
+        let en = Texts(Locale::En);
+        let planned = Runs {
+            wanted: Placement::Dedicated,
+            overridden: false,
+            host: None,
+        };
+        assert_eq!(
+            runs_line(en, &planned),
+            "Runs: its own container, as the plan says"
+        );
+        assert_eq!(
+            labels(&placement_buttons(en, TenantId(7), &planned)),
+            ["To shared host"]
+        );
+    }
+}
