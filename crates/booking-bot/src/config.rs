@@ -77,7 +77,7 @@ fn base_command() -> clap::Command {
 /// `cmd` with every variable `X` whose `X_FILE` is set given that file's content (less a
 /// trailing line break) as the argument's default, hidden from `--help`: a command-line flag
 /// still wins, and `X` and `X_FILE` together are refused rather than one silently ignored.
-fn with_files(
+pub(crate) fn with_files(
     mut cmd: clap::Command,
     var: impl Fn(&str) -> Option<OsString>,
 ) -> Result<clap::Command, clap::Error> {

@@ -55,6 +55,10 @@ id_newtype!(
     CustomerId
 );
 id_newtype!(
+    /// A shared bot host (`control.bot_hosts`): one booking-bot process serving many tenants.
+    BotHostId
+);
+id_newtype!(
     /// A Telegram user id. The same person has the same id with every bot.
     TelegramUserId
 );

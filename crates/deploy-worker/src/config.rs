@@ -36,6 +36,8 @@ pub struct Config {
     pub data_key: Option<SecretString>,
     #[command(flatten)]
     pub tenants: TenantDefaults,
+    #[command(flatten)]
+    pub hosts: HostDefaults,
     /// Seconds between full reconciliation passes over every tenant.
     #[arg(long, env = "RECONCILE_INTERVAL_SECS", default_value_t = 60)]
     pub reconcile_interval_secs: u64,
@@ -165,6 +167,44 @@ pub struct TenantDefaults {
     pub clock_offset_secs: i64,
 }
 
+/// How shared bot hosts are made (their image, Redis, Bot API, network and health check are
+/// the tenants' settings above).
+#[derive(Clone, Debug, clap::Args)]
+pub struct HostDefaults {
+    /// Tenants one new bot host serves at most (a host keeps the capacity it was made with).
+    #[arg(long, env = "HOST_CAPACITY", default_value_t = 500)]
+    pub host_capacity: i32,
+    /// On the host network, bot host number N listens on this port + N (loopback only); on
+    /// another network each listens on 8080 and is reached by its container's name.
+    #[arg(long, env = "HOST_PORT_BASE", default_value_t = 8200)]
+    pub host_port_base: u16,
+    /// Seconds a bot host may run with no tenant before it is stopped.
+    #[arg(long, env = "HOST_IDLE_SECS", default_value_t = 600)]
+    pub host_idle_secs: u64,
+    #[arg(long, env = "HOST_MEMORY_MB", default_value_t = 1024)]
+    pub host_memory_mb: i64,
+    /// CPUs per bot host, in thousandths.
+    #[arg(long, env = "HOST_MILLICPUS", default_value_t = 1000)]
+    pub host_millicpus: i64,
+    /// Database connections one bot host may hold for all its tenants.
+    #[arg(long, env = "HOST_POOL_SIZE", default_value_t = 8)]
+    pub host_pool_size: u32,
+}
+
+impl Default for HostDefaults {
+    /// The defaults of the environment variables above.
+    fn default() -> Self {
+        Self {
+            host_capacity: 500,
+            host_port_base: 8200,
+            host_idle_secs: 600,
+            host_memory_mb: 1024,
+            host_millicpus: 1000,
+            host_pool_size: 8,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory as _, Parser as _};
@@ -229,5 +269,19 @@ mod tests {
         ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
+    }
+
+    #[test]
+    fn host_settings_default_as_documented() {
+        let config =
+            Config::try_parse_from(["deploy-worker", "--database-url", "postgres://x@h/db"])
+                .unwrap();
+        let documented = super::HostDefaults::default();
+        assert_eq!(config.hosts.host_capacity, documented.host_capacity);
+        assert_eq!(config.hosts.host_port_base, documented.host_port_base);
+        assert_eq!(config.hosts.host_idle_secs, documented.host_idle_secs);
+        assert_eq!(config.hosts.host_memory_mb, documented.host_memory_mb);
+        assert_eq!(config.hosts.host_millicpus, documented.host_millicpus);
+        assert_eq!(config.hosts.host_pool_size, documented.host_pool_size);
     }
 }

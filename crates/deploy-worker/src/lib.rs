@@ -5,6 +5,8 @@
 pub mod config;
 /// The `healthcheck` binary: `/health` of the service in this container, std only.
 pub mod healthcheck;
+/// The control API of a shared bot host, as the worker calls it.
+pub mod host_api;
 /// A tenant image from local binaries, for engines that reach no registry.
 pub mod image;
 /// One reconciliation at a time per tenant.
@@ -109,7 +111,8 @@ fn spawn_worker<R: ContainerRuntime>(
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> JoinHandle<()> {
     let reconciler = Reconciler::new(runtime, db, key, config.tenants.clone())
-        .with_concurrency(config.deploy_concurrency);
+        .with_concurrency(config.deploy_concurrency)
+        .with_hosts(config.hosts.clone());
     let worker_id = format!("deploy-worker-{}", std::process::id());
     let interval = Duration::from_secs(config.reconcile_interval_secs.max(1));
     tokio::spawn(worker::run(reconciler, worker_id, interval, stop))

@@ -8,30 +8,40 @@
 //! the worker (the Docker engine, here), or in place by the engine itself (Swarm, in
 //! `in_place`), which the worker follows and records.
 
+/// Points between a placement's steps where a test can kill the worker.
+pub mod checkpoint;
 /// The worker's health check of a bot.
 mod health;
+/// Shared bot hosts' containers: brought up, replaced, stopped when idle, kept tidy.
+mod hosts;
 /// Updates an engine rolls out itself.
 mod in_place;
 /// The deployment record a reconciliation writes.
 mod log;
+/// Tenants on shared bot hosts: assigned, moved, taken off.
+mod shared;
 
 use std::{collections::BTreeSet, time::Duration};
 
+use anyhow::Context as _;
 use booking_core::ids::TenantId;
 use futures::StreamExt as _;
 use storage::{
     Db,
     control::{
         deployment_log::{self, Action, Outcome},
+        placement::{self, Placement},
         tenants::{self, DesiredState, TenantRecord},
     },
     crypto::DataKey,
 };
 
-use self::log::Log;
+use self::checkpoint::Checkpoints;
+use self::log::{Log, Subject};
 use crate::{
-    config::TenantDefaults,
-    locks::TenantLocks,
+    config::{HostDefaults, TenantDefaults},
+    host_api::HostApi,
+    locks::{HostLocks, TenantLocks},
     runtime::{ContainerInfo, ContainerRuntime, Replacement, RunState},
     spec::{self, LABEL_CONFIG_HASH, LABEL_PLATFORM, LABEL_TENANT, Secrets},
 };
@@ -62,6 +72,14 @@ pub struct Reconciler<R> {
     /// Tenants reconciled at once, by a pass and by the worker's jobs: a rollout mostly waits
     /// on a health check, so several share the wait.
     pub concurrency: usize,
+    /// How shared bot hosts are made.
+    pub hosts: HostDefaults,
+    /// One bring-up of a bot host's container at a time.
+    pub host_locks: HostLocks,
+    /// Calls to bot hosts' control APIs.
+    pub http: reqwest::Client,
+    /// Where tests stop a placement half-way; none in production.
+    pub checkpoints: Checkpoints,
 }
 
 impl<R: ContainerRuntime> Reconciler<R> {
@@ -74,7 +92,18 @@ impl<R: ContainerRuntime> Reconciler<R> {
             defaults,
             locks: TenantLocks::default(),
             concurrency: 1,
+            hosts: HostDefaults::default(),
+            host_locks: HostLocks::default(),
+            // Only a TLS backend that cannot start fails this; hosts speak plain HTTP anyway.
+            http: HostApi::client().unwrap_or_default(),
+            checkpoints: Checkpoints::default(),
         }
+    }
+
+    #[must_use]
+    pub fn with_hosts(mut self, hosts: HostDefaults) -> Self {
+        self.hosts = hosts;
+        self
     }
 
     #[must_use]
@@ -83,7 +112,8 @@ impl<R: ContainerRuntime> Reconciler<R> {
         self
     }
 
-    /// Every tenant with a schema, and every container with our platform label (orphans go).
+    /// Every tenant with a schema, and every container with our platform label (orphans go);
+    /// then the bot hosts (idle ones stopped, strays taken off).
     pub async fn all(&self) -> anyhow::Result<()> {
         let found = self
             .runtime
@@ -108,6 +138,11 @@ impl<R: ContainerRuntime> Reconciler<R> {
                 tracing::warn!(tenant = %id, error = %format!("{e:#}"), "reconciliation failed");
                 first_error.get_or_insert(e);
             }
+        }
+        drop(results);
+        if let Err(e) = self.hosts_pass().await {
+            tracing::warn!(error = %format!("{e:#}"), "the bot hosts' pass failed");
+            first_error.get_or_insert(e);
         }
         first_error.map_or(Ok(()), Err)
     }
@@ -134,11 +169,22 @@ impl<R: ContainerRuntime> Reconciler<R> {
         // A worker killed mid-rollout left its deployment open; this pass supersedes it, and
         // whatever container that rollout left has not been checked yet.
         let abandoned = deployment_log::close_abandoned(self.db.pool(), id).await? > 0;
-        match record.desired_state {
-            DesiredState::Stopped => self.stop_all(id, &found).await,
-            DesiredState::Running => {
+        let place = placement::of(self.db.pool(), id)
+            .await?
+            .context("the tenant was deleted during its reconciliation")?;
+        match (record.desired_state, place.wanted()) {
+            (DesiredState::Stopped, _) => {
+                self.take_off_hosts(id, place.host, Action::Stop).await?;
+                self.stop_all(id, &found).await
+            }
+            (DesiredState::Running, Placement::Dedicated) => {
+                // Off any host first: two processes must never take one bot's updates.
+                self.take_off_hosts(id, place.host, Action::Place).await?;
                 self.ensure_running(&record, found, trigger, abandoned)
                     .await
+            }
+            (DesiredState::Running, Placement::Shared) => {
+                self.place_shared(&record, found, trigger).await
             }
         }
     }
@@ -170,7 +216,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
         Ok(Log {
             db: &self.db,
             id: did,
-            tenant: id,
+            subject: Subject::Tenant(id),
             action,
         })
     }

@@ -26,6 +26,9 @@ impl std::fmt::Display for ContainerId {
 pub struct ContainerSpec {
     pub name: String,
     pub image: String,
+    /// The program and its arguments, in place of the image's entrypoint and command (a bot
+    /// host runs `booking-bot host`); empty runs the image's own.
+    pub command: Vec<String>,
     pub env: Vec<(String, String)>,
     /// Variables whose values are secrets (the bot token, the database URL with its password).
     /// An engine without secret storage puts them in the environment with the rest; Swarm
@@ -54,6 +57,7 @@ impl std::fmt::Debug for ContainerSpec {
         f.debug_struct("ContainerSpec")
             .field("name", &self.name)
             .field("image", &self.image)
+            .field("command", &self.command)
             .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field(
                 "secrets",

@@ -1,5 +1,8 @@
 //! A tenant's container spec: what its bot should run with, and the hash that names it.
 
+/// A shared bot host's container spec.
+pub mod host;
+
 use std::collections::BTreeMap;
 
 use booking_core::ids::TenantId;
@@ -19,6 +22,26 @@ pub const LABEL_PLATFORM: &str = "platform";
 pub const LABEL_TENANT: &str = "tenant";
 pub const LABEL_CONFIG_HASH: &str = "config-hash";
 pub const LABEL_VERSION: &str = "platform-version";
+
+/// Text that may carry secrets, made safe to store and show: a bot's output becomes a
+/// deployment's reason and an operator alert.
+pub trait Redact: Sync {
+    /// `text` with every secret replaced by `[redacted]`.
+    fn redact(&self, text: &str) -> String;
+}
+
+/// `text` with each of `secrets` (the non-empty ones) replaced.
+#[must_use]
+pub fn redact_all(text: &str, secrets: &[&SecretString]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        let secret = secret.expose_secret();
+        if !secret.is_empty() {
+            out = out.replace(secret, "[redacted]");
+        }
+    }
+    out
+}
 
 /// Threads and processes per bot: tokio's workers and blocking pool stay far below it.
 pub const PIDS_LIMIT: i64 = 256;
@@ -63,21 +86,19 @@ impl Secrets {
         })
     }
 
-    /// `text` with every secret replaced: a bot's output becomes a deployment's reason and an
-    /// operator alert, and a bot that printed its own URL or token must not leak it there.
+    /// `text` with every secret replaced: a bot that printed its own URL or token must not
+    /// leak it into a deployment's reason or an alert.
     #[must_use]
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for secret in [&self.bot_token, &self.db_password]
-            .into_iter()
-            .chain(self.redis_password.as_ref())
-        {
-            let secret = secret.expose_secret();
-            if !secret.is_empty() {
-                out = out.replace(secret, "[redacted]");
-            }
-        }
-        out
+        let mut secrets = vec![&self.bot_token, &self.db_password];
+        secrets.extend(self.redis_password.as_ref());
+        redact_all(text, &secrets)
+    }
+}
+
+impl Redact for Secrets {
+    fn redact(&self, text: &str) -> String {
+        Self::redact(self, text)
     }
 }
 
@@ -87,6 +108,11 @@ pub fn config_hash(spec: &ContainerSpec) -> String {
     let mut h = Sha256::new();
     h.update(spec.image.as_bytes());
     h.update([0]);
+    // Only when set, so the hash of every bot made before commands existed stays the same.
+    if !spec.command.is_empty() {
+        h.update(format!("cmd{:?}", spec.command));
+        h.update([0]);
+    }
     // Secrets hash as the environment variables they were before they had a field of their
     // own: the hash of every existing bot stays the same (a changed hash replaces the bot).
     let mut env: Vec<(&str, &str)> = spec
@@ -185,6 +211,7 @@ pub fn build(
     let mut spec = ContainerSpec {
         name: container_name(defaults, tenant.id),
         image: format!("{}:{tag}", defaults.image),
+        command: Vec::new(),
         env,
         secrets: vec![
             ("BOT_TOKEN".to_owned(), secrets.bot_token.clone()),
@@ -227,6 +254,7 @@ mod tests {
         ContainerSpec {
             name: "tenant-1".to_owned(),
             image: image.to_owned(),
+            command: Vec::new(),
             env: env
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -277,6 +305,7 @@ mod tests {
             has_bot_token: true,
             desired_state: storage::control::tenants::DesiredState::Running,
             image_tag: None,
+            placement: None,
             schema_version: Some(1),
             last_error: None,
             created_at: chrono::Utc::now(),

@@ -9,6 +9,7 @@ use storage::{
     Db, StorageError,
     control::{
         jobs::{self, JobKind, NewJob},
+        placement::{self, Placement},
         subscriptions::{self, Subscription},
         tenant_admin::{self, TenantChanges},
         tenants::{self, DesiredState, TenantRecord},
@@ -72,6 +73,31 @@ pub async fn set_desired_state(
         "tenant.update",
         Some(id),
         json!({ "name": null, "desired_state": state, "image_tag": null, "status": null }),
+    )
+    .await?;
+    tenant(db, id).await
+}
+
+/// Sets where the tenant's bot runs (`None`: as its plan says), queues a reconcile job (the
+/// deploy worker moves it) and writes `tenant.placement` to the audit log, as
+/// `PATCH /tenants/{id}` with `placement` does.
+pub async fn set_placement(
+    db: &Db,
+    actor: &str,
+    id: TenantId,
+    placement: Option<Placement>,
+    now: DateTime<Utc>,
+) -> Result<TenantRecord, ActionError> {
+    if !placement::set_override(db.pool(), id, placement).await? {
+        return Err(ActionError::NotFound);
+    }
+    queue_reconcile(db, id, now).await?;
+    tenants::audit(
+        db.pool(),
+        actor,
+        "tenant.placement",
+        Some(id),
+        json!({ "placement": placement }),
     )
     .await?;
     tenant(db, id).await

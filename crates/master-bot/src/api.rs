@@ -26,6 +26,8 @@ pub mod openapi;
 pub mod rate_limit;
 /// Shared state.
 pub mod state;
+/// `PATCH` of a tenant, its placement included.
+pub mod tenant_update;
 /// Tenant management.
 pub mod tenants;
 
@@ -106,7 +108,7 @@ pub fn routes() -> Vec<Route> {
         route(Post, "/tenants", tenants::create),
         route(Get, "/tenants", tenants::list),
         route(Get, "/tenants/{tenant_id}", tenants::get),
-        route(Patch, "/tenants/{tenant_id}", tenants::update),
+        route(Patch, "/tenants/{tenant_id}", tenant_update::update),
         route(Delete, "/tenants/{tenant_id}", tenants::delete),
         route(Get, "/tenants/{tenant_id}/status", deploy::status),
         route(Post, "/tenants/{tenant_id}/restart", deploy::restart),

@@ -4,6 +4,8 @@ pub mod alert_deliveries;
 pub mod alerts;
 /// API keys of the operator REST API: hashed, scoped, revocable.
 pub mod api_keys;
+/// Shared bot hosts and which tenant is assigned to which.
+pub mod bot_hosts;
 /// The deploy worker's writes of deployments and their events.
 pub mod deployment_log;
 /// Deployments of tenants' bots and their events, as operators read them.
@@ -21,6 +23,8 @@ pub mod order_review;
 pub mod orders;
 /// YooKassa payments, their notifications and refunds; activating a paid order.
 pub mod payments;
+/// Where a tenant's bot runs: dedicated or shared, per plan and per tenant.
+pub mod placement;
 /// Subscription plans.
 pub mod plans;
 /// Platform figures for operators.

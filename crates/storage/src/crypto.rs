@@ -55,6 +55,11 @@ pub enum SealedAt {
     TenantRedisPassword(TenantId),
     /// `control.orders.bot_token_enc`.
     OrderBotToken(OrderId),
+    /// `control.bot_hosts.db_password_enc` of the host with this ordinal (a unique key of the
+    /// row, known before the row is written, unlike its id).
+    HostDbPassword(i32),
+    /// `control.bot_hosts.secret_enc` of the host with this ordinal.
+    HostSecret(i32),
 }
 
 impl SealedAt {
@@ -66,6 +71,10 @@ impl SealedAt {
             Self::TenantDbPassword(id) => format!("control.tenants.db_password_enc:{id}"),
             Self::TenantRedisPassword(id) => format!("control.tenants.redis_password_enc:{id}"),
             Self::OrderBotToken(id) => format!("control.orders.bot_token_enc:{id}"),
+            Self::HostDbPassword(ordinal) => {
+                format!("control.bot_hosts.db_password_enc:ordinal={ordinal}")
+            }
+            Self::HostSecret(ordinal) => format!("control.bot_hosts.secret_enc:ordinal={ordinal}"),
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use booking_core::{ids::TenantId, tenant::TenantSchema};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use sqlx::Row as _;
 
 use crate::{
@@ -17,6 +17,17 @@ use crate::{
     provision::{ddl, set_login},
     role::{RoleBase, TenantRole},
 };
+
+/// How a bot host shows the token it serves a tenant with, and how the deploy worker tells
+/// whether it is the one wanted: SHA-256 of the token, hex (never the token itself).
+#[must_use]
+pub fn token_fingerprint(token: &SecretString) -> String {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(token.expose_secret().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// A bot host's name: 1 to 20 lowercase letters, digits and `_`, starting with a letter.
 #[derive(Clone, Eq, PartialEq, Hash, Debug)]
@@ -145,6 +156,24 @@ pub async fn granted(db: &Db, host: &HostName) -> Result<Vec<TenantId>, StorageE
     Ok(out)
 }
 
+/// The bot hosts holding `tenant`'s role, by name: where the tenant may be served (the
+/// deploy worker takes it off every one but its assigned host).
+pub async fn holders(db: &Db, tenant: TenantId) -> Result<Vec<HostName>, StorageError> {
+    let members: Vec<String> = sqlx::query_scalar(
+        "select h.rolname from pg_auth_members m \
+           join pg_roles r on r.oid = m.roleid join pg_roles h on h.oid = m.member \
+         where r.rolname = $1 order by h.rolname",
+    )
+    .bind(db.tenant_role(&TenantSchema::for_tenant(tenant)).as_str())
+    .fetch_all(db.pool())
+    .await?;
+    let prefix = format!("{}_host_", db.role_base().as_str());
+    Ok(members
+        .iter()
+        .filter_map(|m| HostName::parse(m.strip_prefix(&prefix)?).ok())
+        .collect())
+}
+
 fn roles(db: &Db, host: &HostName, tenant: TenantId) -> (TenantRole, HostRole) {
     (
         db.tenant_role(&TenantSchema::for_tenant(tenant)),
@@ -163,6 +192,14 @@ mod tests {
         for bad in ["", "1h", "H1", "a-b", "a b", "x\"", &"h".repeat(21)] {
             assert!(HostName::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_tokens_fingerprint_is_its_sha256_in_hex() {
+        assert_eq!(
+            token_fingerprint(&SecretString::from("abc".to_owned())),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -1,13 +1,17 @@
-//! A shared bot host, configured from the environment (and `.env`): `booking-bot host`.
+//! A shared bot host, configured from the environment (and `.env`): `booking-bot host`. Any
+//! variable `X` can come from the file `X_FILE` names, as for a dedicated bot (on Swarm the
+//! deploy worker gives a host its secret and database URL as files).
 
 use std::net::SocketAddr;
+
+use clap::Args as _;
 
 use secrecy::SecretString;
 use storage::host::HostName;
 use telemetry::{TelemetryArgs, parse_secret};
 
 /// A bot host: one process serving the tenants the deploy worker assigns to it.
-#[derive(Clone, Debug, clap::Parser)]
+#[derive(Clone, Debug, clap::Args)]
 #[command(
     name = "booking-bot host",
     version,
@@ -56,6 +60,65 @@ pub struct HostConfig {
     pub telemetry: TelemetryArgs,
 }
 
+/// The derived arguments with `X_FILE` read for any `X` (see `crate::config`).
+impl clap::CommandFactory for HostConfig {
+    fn command() -> clap::Command {
+        crate::config::with_files(base_command(), |key| std::env::var_os(key))
+            .unwrap_or_else(|e| e.exit())
+    }
+
+    fn command_for_update() -> clap::Command {
+        Self::augment_args_for_update(clap::Command::new("booking-bot host"))
+    }
+}
+
+impl clap::Parser for HostConfig {}
+
+fn base_command() -> clap::Command {
+    HostConfig::augment_args(clap::Command::new("booking-bot host"))
+}
+
 fn parse_host_name(s: &str) -> Result<HostName, String> {
     HostName::parse(s).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::HashMap, ffi::OsString};
+
+    use clap::FromArgMatches as _;
+    use secrecy::ExposeSecret as _;
+
+    use super::*;
+
+    #[test]
+    fn the_hosts_secret_and_database_url_may_come_from_files() {
+        let dir = std::env::temp_dir();
+        let secret = dir.join(format!("host-secret-{}", std::process::id()));
+        let url = dir.join(format!("host-db-url-{}", std::process::id()));
+        std::fs::write(&secret, "bearer\n").unwrap();
+        std::fs::write(&url, "postgres://h:pw@db/booking").unwrap();
+        let vars = HashMap::from([
+            ("HOST_SECRET_FILE", OsString::from(&secret)),
+            ("DATABASE_URL_FILE", OsString::from(&url)),
+        ]);
+        let cmd = crate::config::with_files(base_command(), |k| vars.get(k).cloned()).unwrap();
+        let mut matches = cmd
+            .try_get_matches_from(["host", "--host-name", "shared1"])
+            .unwrap();
+        let config = HostConfig::from_arg_matches_mut(&mut matches).unwrap();
+        assert_eq!(config.host_secret.expose_secret(), "bearer");
+        assert_eq!(
+            config.database_url.expose_secret(),
+            "postgres://h:pw@db/booking"
+        );
+        assert_eq!(config.host_name.as_str(), "shared1");
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory as _;
+        base_command().debug_assert();
+        let _ = HostConfig::command_for_update();
+    }
 }

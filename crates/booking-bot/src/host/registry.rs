@@ -7,9 +7,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use booking_core::{clock::SharedClock, ids::TenantId, tenant::TenantSchema};
 use bot_kit::{TgBot, Timing, bot::TokenSource};
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use serde::Serialize;
-use sha2::{Digest as _, Sha256};
 use storage::{Db, StorageError, kv::Kv};
 use telemetry::Shutdown;
 use tokio::{sync::Mutex, task::JoinHandle};
@@ -243,9 +242,8 @@ fn lock(state: &std::sync::Mutex<State>) -> std::sync::MutexGuard<'_, State> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// SHA-256 of a token, hex.
+/// SHA-256 of a token, hex: the fingerprint the deploy worker compares with.
 #[must_use]
 pub fn fingerprint(token: &SecretString) -> String {
-    let digest = Sha256::digest(token.expose_secret().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    storage::host::token_fingerprint(token)
 }

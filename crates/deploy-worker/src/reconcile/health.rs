@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use super::{LOG_LINES, POLL, Reconciler};
 use crate::{
     runtime::{ContainerId, ContainerInfo, ContainerRuntime, RunState},
-    spec::Secrets,
+    spec::Redact,
 };
 
 impl<R: ContainerRuntime> Reconciler<R> {
@@ -17,7 +17,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
     pub(super) async fn health(
         &self,
         id: &ContainerId,
-        secrets: &Secrets,
+        secrets: &impl Redact,
     ) -> anyhow::Result<Result<(), String>> {
         let grace = Duration::from_secs(self.defaults.health_grace_secs);
         self.health_after(id, secrets, grace).await
@@ -28,7 +28,7 @@ impl<R: ContainerRuntime> Reconciler<R> {
     pub(super) async fn health_after(
         &self,
         id: &ContainerId,
-        secrets: &Secrets,
+        secrets: &impl Redact,
         grace: Duration,
     ) -> anyhow::Result<Result<(), String>> {
         // How long a bot may take to start, whatever the grace asked for here.

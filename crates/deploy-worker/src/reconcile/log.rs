@@ -1,22 +1,42 @@
 //! The deployment a reconciliation writes its steps to, and the alert a failure raises.
 
+use std::fmt;
+
 use storage::{
     Db,
     control::{
         alerts::{self, AlertKind, NewAlert},
         deployment_log::{self, Action, DeploymentId, Level, Outcome},
     },
+    host::HostName,
 };
 
 use booking_core::ids::TenantId;
 
 use crate::runtime::ContainerId;
 
+/// What a deployment is of: a tenant's bot (in its container, or on a bot host), or a bot
+/// host's container.
+#[derive(Clone, Debug)]
+pub(super) enum Subject {
+    Tenant(TenantId),
+    Host(HostName),
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tenant(id) => write!(f, "Tenant {id}"),
+            Self::Host(name) => write!(f, "Bot host {name}"),
+        }
+    }
+}
+
 /// The open deployment a rollout writes its steps to.
 pub(super) struct Log<'a> {
     pub(super) db: &'a Db,
     pub(super) id: DeploymentId,
-    pub(super) tenant: TenantId,
+    pub(super) subject: Subject,
     pub(super) action: Action,
 }
 
@@ -68,10 +88,13 @@ impl Log<'_> {
     async fn alert(&self, outcome: Outcome, reason: &str) -> anyhow::Result<()> {
         let alert = NewAlert {
             kind: AlertKind::DeploymentFailed,
-            tenant: Some(self.tenant),
+            tenant: match self.subject {
+                Subject::Tenant(id) => Some(id),
+                Subject::Host(_) => None,
+            },
             message: format!(
-                "Tenant {}: {} {} (deployment {}). {reason}",
-                self.tenant,
+                "{}: {} {} (deployment {}). {reason}",
+                self.subject,
                 self.action.as_str(),
                 outcome.as_str().replace('_', " "),
                 self.id.0

@@ -104,6 +104,9 @@ impl ContainerRuntime for DockerRuntime {
         };
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
+            // The entrypoint, not the command: an image's own entrypoint would otherwise run
+            // with this as its arguments (and an entrypoint given drops the image's command).
+            entrypoint: (!spec.command.is_empty()).then(|| spec.command.clone()),
             env: Some(
                 spec.env
                     .iter()

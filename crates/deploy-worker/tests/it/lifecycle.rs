@@ -140,6 +140,7 @@ async fn a_queued_restart_restarts_the_same_container_and_engine_calls_are_idemp
     let spec = deploy_worker::runtime::ContainerSpec {
         name: inspected.name.clone(),
         image: format!("{}:{}", crate::support::IMAGE, crate::support::GOOD),
+        command: vec![],
         env: vec![],
         secrets: vec![],
         labels: inspected.labels.clone(),

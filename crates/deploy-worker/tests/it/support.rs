@@ -265,6 +265,7 @@ impl<E: Engine> World<E> {
             Some(self.key.clone()),
             self.reconciler.defaults.clone(),
         )
+        .with_hosts(self.reconciler.hosts.clone())
     }
 
     /// Removes every container this test made.

@@ -12,6 +12,7 @@ use chrono::Duration;
 use serde::Deserialize;
 use serde_json::json;
 use storage::control::{
+    placement::Placement,
     plans::{self, NewPlan, Plan},
     subscriptions::{self, Subscription, SubscriptionStatus},
     tenants,
@@ -66,6 +67,9 @@ pub struct CreatePlan {
     #[serde(default)]
     pub currency: Option<String>,
     pub period_days: i32,
+    /// Where its tenants' bots run: `dedicated` (the default) or `shared`.
+    #[serde(default)]
+    pub placement: Option<String>,
 }
 
 /// `POST /plans`.
@@ -105,7 +109,17 @@ pub async fn create_plan(
         "period_days",
         "must be between 1 and 3660",
     );
+    let placement = b
+        .placement
+        .as_deref()
+        .map_or(Ok(Placement::Dedicated), str::parse);
+    errors.check(
+        placement.is_ok(),
+        "placement",
+        "must be \"dedicated\" or \"shared\"",
+    );
     errors.done()?;
+    let placement = placement.unwrap_or(Placement::Dedicated);
     let new = NewPlan {
         code: b.code.clone(),
         name: b.name.trim().to_owned(),
@@ -121,7 +135,7 @@ pub async fn create_plan(
         (&Method::POST, &path),
         &body.raw,
         || async {
-            let plan = plans::insert(state.db.pool(), &new)
+            let plan = plans::insert_placed(state.db.pool(), &new, placement)
                 .await?
                 .map_err(|taken| ApiError::Conflict {
                     code: "plan_code_taken",

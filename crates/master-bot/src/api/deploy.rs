@@ -5,9 +5,14 @@ use axum::{Json, extract::State, http::StatusCode};
 use booking_core::ids::TenantId;
 use serde::Serialize;
 use serde_json::json;
-use storage::control::{
-    deployments::{self, Deployment},
-    tenants::DesiredState,
+use storage::{
+    StorageError,
+    control::{
+        bot_hosts,
+        deployments::{self, Deployment},
+        placement::{self, Placement},
+        tenants::DesiredState,
+    },
 };
 
 use crate::{
@@ -24,6 +29,10 @@ pub struct DeployStatus {
     pub tenant_id: TenantId,
     pub desired_state: DesiredState,
     pub image_tag: Option<String>,
+    /// Where the bot is meant to run: the operator's override, else the plan's.
+    pub placement: Placement,
+    /// The shared bot host the deploy worker assigned it to, if any.
+    pub host: Option<String>,
     /// What the newest deployment says: `running`, `stopped`, `changing` (one in progress),
     /// `failed`, or `unknown` before the deploy worker has done anything.
     pub actual_state: &'static str,
@@ -34,13 +43,31 @@ pub struct DeployStatus {
 pub fn actual_state(latest: &[Deployment]) -> &'static str {
     match latest.first() {
         Some(d) if d.status == "succeeded" => match d.action.as_str() {
-            "deploy" | "restart" => "running",
+            "deploy" | "restart" | "place" => "running",
             _ => "stopped",
         },
         Some(d) if d.status == "running" => "changing",
         Some(_) => "failed",
         None => "unknown",
     }
+}
+
+/// Where the tenant's bot is meant to run, and the name of its shared host if it has one
+/// (the operator bot's card shows the same).
+pub async fn where_it_runs(
+    db: &storage::Db,
+    id: TenantId,
+) -> Result<(Placement, Option<String>), StorageError> {
+    let Some(place) = placement::of(db.pool(), id).await? else {
+        return Err(StorageError::TenantNotFound(id));
+    };
+    let host = match place.host {
+        Some(host) => bot_hosts::get(db.pool(), host)
+            .await?
+            .map(|h| h.name.to_string()),
+        None => None,
+    };
+    Ok((place.wanted(), host))
 }
 
 /// `GET /tenants/{tenant_id}/status`: operators only.
@@ -52,10 +79,13 @@ pub async fn status(
     key.require_operator()?;
     let tenant = find(&state, id).await?;
     let latest = deployments::latest(state.db.pool(), id, LATEST).await?;
+    let (placement, host) = where_it_runs(&state.db, id).await?;
     Ok(Json(DeployStatus {
         tenant_id: id,
         desired_state: tenant.desired_state,
         image_tag: tenant.image_tag,
+        placement,
+        host,
         actual_state: actual_state(&latest),
         deployments: latest,
     }))
@@ -105,6 +135,7 @@ mod tests {
             "running"
         );
         assert_eq!(actual_state(&[deployment("stop", "succeeded")]), "stopped");
+        assert_eq!(actual_state(&[deployment("place", "succeeded")]), "running");
         assert_eq!(actual_state(&[deployment("deploy", "running")]), "changing");
         assert_eq!(
             actual_state(&[deployment("deploy", "rolled_back")]),

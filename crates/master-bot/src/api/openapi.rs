@@ -238,7 +238,9 @@ fn schemas() -> Value {
                 "name": { "type": "string", "minLength": 1, "maxLength": 100 },
                 "desired_state": { "enum": ["running", "stopped"] },
                 "image_tag": { "type": ["string", "null"] },
-                "status": { "enum": ["active", "suspended"] }
+                "status": { "enum": ["active", "suspended"] },
+                "placement": { "enum": ["dedicated", "shared", null],
+                    "description": "Where the bot runs: its own container, or a shared bot host; null follows the tenant's plan. The deploy worker moves it." }
             }
         },
         "Tenant": {
@@ -252,14 +254,17 @@ fn schemas() -> Value {
                 "has_bot_token": { "type": "boolean" },
                 "desired_state": { "enum": ["running", "stopped"] },
                 "image_tag": nullable("string"), "schema_version": nullable("integer"),
+                "placement": { "enum": ["dedicated", "shared", null], "description": "The operator's override; null follows the plan." },
                 "last_error": nullable("string"), "created_at": time, "updated_at": time
             }
         },
         "DeployStatus": {
-            "type": "object", "required": ["tenant_id", "desired_state", "actual_state", "deployments"],
+            "type": "object", "required": ["tenant_id", "desired_state", "placement", "actual_state", "deployments"],
             "properties": {
                 "tenant_id": id, "desired_state": { "enum": ["running", "stopped"] },
                 "image_tag": nullable("string"),
+                "placement": { "enum": ["dedicated", "shared"], "description": "Where the bot is meant to run: the override, else the plan's." },
+                "host": { "type": ["string", "null"], "description": "The shared bot host the deploy worker assigned it to." },
                 "actual_state": { "enum": ["running", "stopped", "changing", "failed", "unknown"] },
                 "deployments": { "type": "array", "items": {
                     "type": "object",
@@ -331,7 +336,8 @@ fn schemas() -> Value {
                 "name": { "type": "string", "minLength": 1, "maxLength": 100 },
                 "price_minor": { "type": "integer", "minimum": 0 },
                 "currency": { "type": "string", "pattern": "^[A-Z]{3}$", "default": "RUB" },
-                "period_days": { "type": "integer", "minimum": 1, "maximum": 3660 }
+                "period_days": { "type": "integer", "minimum": 1, "maximum": 3660 },
+                "placement": { "enum": ["dedicated", "shared"], "default": "dedicated" }
             }
         },
         "Plan": {
@@ -339,7 +345,8 @@ fn schemas() -> Value {
             "properties": {
                 "id": id, "code": { "type": "string" }, "name": { "type": "string" },
                 "price_minor": { "type": "integer" }, "currency": { "type": "string" },
-                "period_days": { "type": "integer" }, "active": { "type": "boolean" }, "created_at": time
+                "period_days": { "type": "integer" }, "active": { "type": "boolean" },
+                "placement": { "enum": ["dedicated", "shared"] }, "created_at": time
             }
         },
         "SubscriptionStart": {

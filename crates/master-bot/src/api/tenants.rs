@@ -1,4 +1,4 @@
-//! `/tenants`: create (with provisioning), read, list, update, guarded delete.
+//! `/tenants`: create (with provisioning), read, list, guarded delete (update: `tenant_update`).
 
 use std::str::FromStr;
 
@@ -12,19 +12,18 @@ use booking_core::{
     Tz,
     ids::{TelegramUserId, TenantId},
     locale::Locale,
-    tenant::{TenantSchema, TenantStatus},
+    tenant::TenantSchema,
 };
 use secrecy::{ExposeSecret as _, SecretString};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use storage::{
     StorageError,
     control::{
-        tenant_admin::{self, TenantChanges},
-        tenants::{self, DesiredState, TenantRecord},
+        tenant_admin,
+        tenants::{self, TenantRecord},
     },
     provision::{self, CreateTenantError, TenantBot},
-    tenant::settings,
 };
 
 use crate::{
@@ -262,138 +261,6 @@ pub async fn list(
     Ok(Json(Page { items, next_cursor }))
 }
 
-/// Accepts `null` as "clear this field", told apart from an absent field.
-fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
-/// The body of `PATCH /tenants/{tenant_id}`; absent fields stay as they are.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateTenant {
-    #[serde(default)]
-    pub name: Option<String>,
-    /// `running` or `stopped`; the deploy worker is asked to reconcile.
-    #[serde(default)]
-    pub desired_state: Option<String>,
-    /// A container image tag, or `null` for the default image.
-    #[serde(default, deserialize_with = "present")]
-    pub image_tag: Option<Option<String>>,
-    /// `active` or `suspended` (suspend before deleting).
-    #[serde(default)]
-    pub status: Option<String>,
-}
-
-fn validate_update(body: UpdateTenant) -> Result<(TenantChanges, Option<TenantStatus>), ApiError> {
-    let mut errors = Vec::new();
-    let name = body.name.and_then(|n| {
-        booking_core::catalogue::checked_name(&n)
-            .map_err(|e| errors.push(FieldError::new("name", e.to_string())))
-            .ok()
-    });
-    let desired_state = body.desired_state.and_then(|s| match s.as_str() {
-        "running" => Some(DesiredState::Running),
-        "stopped" => Some(DesiredState::Stopped),
-        _ => {
-            errors.push(FieldError::new(
-                "desired_state",
-                "must be \"running\" or \"stopped\"",
-            ));
-            None
-        }
-    });
-    if let Some(Some(tag)) = &body.image_tag
-        && !is_image_tag(tag)
-    {
-        errors.push(FieldError::new(
-            "image_tag",
-            "must be a container image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})",
-        ));
-    }
-    let status = body.status.and_then(|s| match s.as_str() {
-        "active" => Some(TenantStatus::Active),
-        "suspended" => Some(TenantStatus::Suspended),
-        _ => {
-            errors.push(FieldError::new(
-                "status",
-                "must be \"active\" or \"suspended\"",
-            ));
-            None
-        }
-    });
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    Ok((
-        TenantChanges {
-            name,
-            desired_state,
-            image_tag: body.image_tag,
-        },
-        status,
-    ))
-}
-
-fn is_image_tag(tag: &str) -> bool {
-    let mut bytes = tag.bytes();
-    tag.len() <= 128
-        && bytes
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-}
-
-/// `PATCH /tenants/{tenant_id}`: operators only.
-#[tracing::instrument(skip_all, fields(api_key = %key.id, tenant = %id))]
-pub async fn update(
-    State(state): State<ApiState>,
-    key: ApiKey,
-    ApiPath(id): ApiPath<TenantId>,
-    body: JsonBody<UpdateTenant>,
-) -> Result<Json<TenantRecord>, ApiError> {
-    key.require_operator()?;
-    let (changes, status) = validate_update(body.value)?;
-    let before = find(&state, id).await?;
-    let pool = state.db.pool();
-    if status == Some(TenantStatus::Active) && before.schema_version.is_none() {
-        return Err(ApiError::Conflict {
-            code: "not_provisioned",
-            detail: format!("tenant {id} has no schema yet and cannot be active"),
-        });
-    }
-    tenant_admin::update(pool, id, &changes).await?;
-    if let Some(status) = status {
-        tenants::set_status(pool, id, status).await?;
-    }
-    // The tenant's own schema keeps its name for the bot, which cannot read `control`.
-    if let (Some(name), Some(_)) = (&changes.name, before.schema_version) {
-        let mut tx = state.db.tenant(&TenantSchema::for_tenant(id)).await?;
-        settings::seed(&mut tx, name, before.time_zone, before.locale).await?;
-        tx.commit().await?;
-    }
-    if changes.desired_state.is_some() || changes.image_tag.is_some() {
-        crate::actions::queue_reconcile(&state.db, id, state.clock.now()).await?;
-    }
-    tenants::audit(
-        pool,
-        &key.actor(),
-        "tenant.update",
-        Some(id),
-        json!({
-            "name": changes.name,
-            "desired_state": changes.desired_state,
-            "image_tag": changes.image_tag,
-            "status": status.map(TenantStatus::as_str),
-        }),
-    )
-    .await?;
-    Ok(Json(find(&state, id).await?))
-}
-
 /// Query of `DELETE /tenants/{tenant_id}`.
 #[derive(Debug, Deserialize)]
 pub struct DeleteQuery {
@@ -482,14 +349,11 @@ mod tests {
     }
 
     #[test]
-    fn bot_tokens_and_image_tags_are_recognised() {
+    fn bot_tokens_are_recognised() {
         assert!(looks_like_bot_token(
             "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
         ));
         assert!(!looks_like_bot_token("123456:short"));
         assert!(!looks_like_bot_token(":AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"));
-        assert!(is_image_tag("v1.2.3"));
-        assert!(!is_image_tag("-bad"));
-        assert!(!is_image_tag("a/b"));
     }
 }

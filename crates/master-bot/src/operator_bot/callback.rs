@@ -7,6 +7,7 @@ use std::{fmt, str::FromStr};
 
 use booking_core::ids::TenantId;
 use bot_kit::callback::{Version, positive};
+use storage::control::placement::Placement;
 
 /// The codec's version; data of another version, or of no operator version at all, is
 /// refused as outdated ("this button is outdated; open the menu again").
@@ -28,6 +29,8 @@ pub enum Press {
     Deploy(TenantId),
     Stop(TenantId),
     Restart(TenantId),
+    /// Sets where the bot runs; `None` follows the tenant's plan.
+    Place(TenantId, Option<Placement>),
     /// Asks to confirm an extension.
     ExtendAsk(TenantId, i32),
     /// The confirmed extension.
@@ -55,6 +58,14 @@ impl fmt::Display for Press {
             Self::Deploy(id) => write!(f, "{VERSION}d:{id}"),
             Self::Stop(id) => write!(f, "{VERSION}s:{id}"),
             Self::Restart(id) => write!(f, "{VERSION}r:{id}"),
+            Self::Place(id, placement) => {
+                let p = match placement {
+                    Some(Placement::Dedicated) => "d",
+                    Some(Placement::Shared) => "s",
+                    None => "p",
+                };
+                write!(f, "{VERSION}p:{id}:{p}")
+            }
             Self::ExtendAsk(id, days) => write!(f, "{VERSION}x:{id}:{days}"),
             Self::ExtendDo(id, days) => write!(f, "{VERSION}X:{id}:{days}"),
             Self::Stats => write!(f, "{VERSION}st"),
@@ -67,6 +78,15 @@ fn tenant(part: Option<&str>) -> Result<TenantId, PressError> {
     part.and_then(positive)
         .map(TenantId)
         .ok_or(PressError::Malformed)
+}
+
+fn placement(part: Option<&str>) -> Result<Option<Placement>, PressError> {
+    match part {
+        Some("d") => Ok(Some(Placement::Dedicated)),
+        Some("s") => Ok(Some(Placement::Shared)),
+        Some("p") => Ok(None),
+        _ => Err(PressError::Malformed),
+    }
 }
 
 fn days(part: Option<&str>) -> Result<i32, PressError> {
@@ -97,6 +117,7 @@ impl FromStr for Press {
             "d" => Self::Deploy(tenant(parts.next())?),
             "s" => Self::Stop(tenant(parts.next())?),
             "r" => Self::Restart(tenant(parts.next())?),
+            "p" => Self::Place(tenant(parts.next())?, placement(parts.next())?),
             "x" => Self::ExtendAsk(tenant(parts.next())?, days(parts.next())?),
             "X" => Self::ExtendDo(tenant(parts.next())?, days(parts.next())?),
             _ => return Err(PressError::Malformed),
@@ -120,6 +141,9 @@ mod tests {
         Press::Deploy(TenantId(i64::MAX)),
         Press::Stop(TenantId(i64::MAX)),
         Press::Restart(TenantId(i64::MAX)),
+        Press::Place(TenantId(i64::MAX), Some(Placement::Shared)),
+        Press::Place(TenantId(1), Some(Placement::Dedicated)),
+        Press::Place(TenantId(1), None),
         Press::ExtendAsk(TenantId(i64::MAX), 365),
         Press::ExtendDo(TenantId(i64::MAX), 30),
         Press::Stats,
@@ -139,6 +163,10 @@ mod tests {
             "o1:X:5",
             "o1:l:-1",
             "o1:t:5:extra",
+            "o1:p:5",
+            "o1:p:5:x",
+            "o1:p:0:s",
+            "o1:p:5:s:s",
         ] {
             assert_eq!(bad.parse::<Press>(), Err(PressError::Malformed), "{bad}");
         }

@@ -150,7 +150,13 @@ async fn details(ops: &Operators, t: Texts, id: TenantId) -> Result<Screen, BotE
     let sub = subscriptions::get(&mut conn, id).await?;
     drop(conn);
     let latest = deployments::latest(ops.db.pool(), id, DEPLOYMENTS).await?;
-    Ok(views::details(t, &tenant, sub.as_ref(), &latest))
+    let (wanted, host) = crate::api::deploy::where_it_runs(&ops.db, id).await?;
+    let runs = views::Runs {
+        wanted,
+        overridden: tenant.placement.is_some(),
+        host,
+    };
+    Ok(views::details(t, &tenant, sub.as_ref(), &latest, &runs))
 }
 
 async fn stats(ops: &Operators, t: Texts) -> Result<Screen, BotError> {
@@ -215,6 +221,15 @@ async fn route(ops: &Operators, t: Texts, user: &User, press: Press) -> Result<R
             Err(ActionError::NotRunning(_)) => Ok(Reply::toast(t.not_running())),
             Err(e) => Err(e.into()),
         },
+        Press::Place(id, placement) => {
+            match actions::set_placement(&ops.db, &who, id, placement, now).await {
+                Ok(_) => {
+                    Ok(Reply::from(details(ops, t, id).await?).with_toast(t.placement_queued()))
+                }
+                Err(ActionError::NotFound) => Ok(Reply::toast(t.not_found())),
+                Err(e) => Err(e.into()),
+            }
+        }
         Press::ExtendAsk(id, days) => {
             let Some(tenant) = storage::control::tenants::get(ops.db.pool(), id).await? else {
                 return Ok(Reply::toast(t.not_found()));

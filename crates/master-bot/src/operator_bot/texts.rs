@@ -2,6 +2,7 @@
 //! `language_code`.
 
 use booking_core::locale::Locale;
+use storage::control::placement::Placement;
 
 /// The texts of one language.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -193,6 +194,52 @@ impl Texts {
     #[must_use]
     pub const fn label_grace(self) -> &'static str {
         self.pick("grace until", "льгота до")
+    }
+
+    #[must_use]
+    pub const fn label_placement(self) -> &'static str {
+        self.pick("Runs", "Где работает")
+    }
+
+    /// Where a bot runs, as the card shows it.
+    #[must_use]
+    pub const fn placement(self, placement: Placement) -> &'static str {
+        match placement {
+            Placement::Dedicated => self.pick("its own container", "свой контейнер"),
+            Placement::Shared => self.pick("a shared bot host", "общий бот-хост"),
+        }
+    }
+
+    /// Whose choice the placement is.
+    #[must_use]
+    pub const fn placement_source(self, overridden: bool) -> &'static str {
+        if overridden {
+            self.pick("operator's choice", "выбор оператора")
+        } else {
+            self.pick("as the plan says", "по тарифу")
+        }
+    }
+
+    /// The button that moves a bot to `placement`.
+    #[must_use]
+    pub const fn move_to_button(self, placement: Placement) -> &'static str {
+        match placement {
+            Placement::Dedicated => self.pick("To own container", "В свой контейнер"),
+            Placement::Shared => self.pick("To shared host", "На общий хост"),
+        }
+    }
+
+    #[must_use]
+    pub const fn follow_plan_button(self) -> &'static str {
+        self.pick("As the plan says", "Как в тарифе")
+    }
+
+    #[must_use]
+    pub const fn placement_queued(self) -> &'static str {
+        self.pick(
+            "Placement changed; the deploy worker moves the bot.",
+            "Размещение изменено; бот будет перенесён.",
+        )
     }
 
     #[must_use]

@@ -3,7 +3,7 @@
 use bot_kit::Screen;
 use chrono::{DateTime, Utc};
 use storage::control::{
-    alerts::Alert, deployments::Deployment, platform_stats::PlatformStats,
+    alerts::Alert, deployments::Deployment, placement::Placement, platform_stats::PlatformStats,
     subscriptions::Subscription, tenants::TenantRecord,
 };
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -134,6 +134,52 @@ fn deployment_line(d: &Deployment) -> String {
     format!("• {} {} {}{last}", when(d.started_at), d.action, d.status)
 }
 
+/// Where a tenant's bot runs, as its card shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Runs {
+    /// The override, else the plan's.
+    pub wanted: Placement,
+    /// Whether an operator chose it (rather than the plan).
+    pub overridden: bool,
+    /// The shared bot host it is assigned to, if any.
+    pub host: Option<String>,
+}
+
+fn runs_line(t: Texts, runs: &Runs) -> String {
+    let host = runs
+        .host
+        .as_deref()
+        .map(|h| format!(" ({h})"))
+        .unwrap_or_default();
+    format!(
+        "{}: {}{host}, {}",
+        t.label_placement(),
+        t.placement(runs.wanted),
+        t.placement_source(runs.overridden)
+    )
+}
+
+/// The buttons that move the bot: to the other placement, and back to the plan's if an
+/// operator chose.
+fn placement_buttons(
+    t: Texts,
+    id: booking_core::ids::TenantId,
+    runs: &Runs,
+) -> Vec<InlineKeyboardButton> {
+    let other = match runs.wanted {
+        Placement::Dedicated => Placement::Shared,
+        Placement::Shared => Placement::Dedicated,
+    };
+    let mut row = vec![button(
+        t.move_to_button(other),
+        Press::Place(id, Some(other)),
+    )];
+    if runs.overridden {
+        row.push(button(t.follow_plan_button(), Press::Place(id, None)));
+    }
+    row
+}
+
 /// A tenant's card, with what an operator can do to it.
 #[must_use]
 pub fn details(
@@ -141,6 +187,7 @@ pub fn details(
     tenant: &TenantRecord,
     sub: Option<&Subscription>,
     deployments: &[Deployment],
+    runs: &Runs,
 ) -> Screen {
     let mut lines = vec![
         format!("#{} {}", tenant.id, tenant.name),
@@ -162,6 +209,7 @@ pub fn details(
         ),
         format!("{}: {}", t.label_desired(), tenant.desired_state),
         format!("{}: {}", t.label_actual(), actual_state(deployments)),
+        runs_line(t, runs),
         format!("{}: {}", t.label_subscription(), subscription_line(t, sub)),
     ];
     if !deployments.is_empty() {
@@ -174,6 +222,7 @@ pub fn details(
         button(t.stop_button(), Press::Stop(id)),
         button(t.restart_button(), Press::Restart(id)),
     ]];
+    rows.push(placement_buttons(t, id, runs));
     if sub.is_some() {
         rows.push(
             EXTEND_CHOICES
@@ -280,4 +329,47 @@ pub fn alerts(t: Texts, alerts: &[Alert]) -> Screen {
             button(t.menu_button(), Press::Menu),
         ]]),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use booking_core::{ids::TenantId, locale::Locale};
+
+    use super::*;
+
+    fn labels(row: &[InlineKeyboardButton]) -> Vec<&str> {
+        row.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn the_card_says_where_the_bot_runs_and_offers_the_other_place_in_both_languages() {
+        let shared = Runs {
+            wanted: Placement::Shared,
+            overridden: true,
+            host: Some("shared2".to_owned()),
+        };
+        let ru = Texts(Locale::Ru);
+        assert_eq!(
+            runs_line(ru, &shared),
+            "Где работает: общий бот-хост (shared2), выбор оператора"
+        );
+        assert_eq!(
+            labels(&placement_buttons(ru, TenantId(7), &shared)),
+            ["В свой контейнер", "Как в тарифе"]
+        );
+        let en = Texts(Locale::En);
+        let planned = Runs {
+            wanted: Placement::Dedicated,
+            overridden: false,
+            host: None,
+        };
+        assert_eq!(
+            runs_line(en, &planned),
+            "Runs: its own container, as the plan says"
+        );
+        assert_eq!(
+            labels(&placement_buttons(en, TenantId(7), &planned)),
+            ["To shared host"]
+        );
+    }
 }

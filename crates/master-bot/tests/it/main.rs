@@ -12,6 +12,7 @@ mod monitor;
 mod openapi;
 mod operator_bot;
 mod operator_support;
+mod placement;
 mod tenants;
 
 use std::sync::Arc;

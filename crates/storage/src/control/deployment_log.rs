@@ -2,7 +2,7 @@
 //! row per deploy, stop, remove or restart, and a line per step. Operators read them through
 //! [`super::deployments`].
 
-use booking_core::ids::TenantId;
+use booking_core::ids::{BotHostId, TenantId};
 use sqlx::PgPool;
 
 use crate::error::StorageError;
@@ -18,6 +18,8 @@ pub enum Action {
     Stop,
     Remove,
     Restart,
+    /// A tenant put on a shared bot host, moved between hosts, or taken off one.
+    Place,
 }
 
 impl Action {
@@ -28,6 +30,7 @@ impl Action {
             Self::Stop => "stop",
             Self::Remove => "remove",
             Self::Restart => "restart",
+            Self::Place => "place",
         }
     }
 }
@@ -84,6 +87,30 @@ pub async fn begin(
          values ($1, $2, $3, $4) returning deployment_id",
     )
     .bind(tenant.get())
+    .bind(action.as_str())
+    .bind(image)
+    .bind(config_hash)
+    .fetch_one(pool)
+    .await?;
+    Ok(DeploymentId(id))
+}
+
+/// Opens a deployment in status `running` of a tenant with a bot host (a `place`), or of a
+/// bot host's own container (`tenant` `None`).
+pub async fn begin_on_host(
+    pool: &PgPool,
+    tenant: Option<TenantId>,
+    host: BotHostId,
+    action: Action,
+    image: Option<&str>,
+    config_hash: Option<&str>,
+) -> Result<DeploymentId, StorageError> {
+    let id: i64 = sqlx::query_scalar(
+        "insert into control.deployments (tenant_id, bot_host_id, action, image, config_hash) \
+         values ($1, $2, $3, $4, $5) returning deployment_id",
+    )
+    .bind(tenant.map(TenantId::get))
+    .bind(host.get())
     .bind(action.as_str())
     .bind(image)
     .bind(config_hash)
@@ -167,4 +194,38 @@ pub async fn last_status_of(
     .bind(ABANDONED)
     .fetch_optional(pool)
     .await?)
+}
+
+/// Deployments of bot host `host`'s container that a killed worker left `running`, closed as
+/// failed ([`close_abandoned`] for a host).
+pub async fn close_abandoned_host(pool: &PgPool, host: BotHostId) -> Result<u64, StorageError> {
+    let done = sqlx::query(
+        "update control.deployments set status = 'failed', finished_at = now(), error = $2 \
+         where bot_host_id = $1 and tenant_id is null and status = 'running'",
+    )
+    .bind(host.get())
+    .bind(ABANDONED)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// [`last_status_of`] for bot host `host`'s container.
+pub async fn last_status_of_host(
+    pool: &PgPool,
+    host: BotHostId,
+    config_hash: &str,
+) -> Result<Option<(String, Option<String>)>, StorageError> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "select status, error from control.deployments \
+         where bot_host_id = $1 and tenant_id is null and config_hash = $2 \
+             and error is distinct from $3 \
+         order by deployment_id desc limit 1",
+    )
+    .bind(host.get())
+    .bind(config_hash)
+    .bind(ABANDONED)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row)
 }

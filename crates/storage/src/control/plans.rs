@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgPool, Row, postgres::PgRow};
 
-use crate::error::{StorageError, is_violation_of};
+use crate::{
+    control::placement::{self, Placement},
+    error::{StorageError, is_violation_of},
+};
 
 /// A plan a tenant can subscribe to.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -18,6 +21,8 @@ pub struct Plan {
     pub currency: String,
     pub period_days: i32,
     pub active: bool,
+    /// Where its tenants' bots run, unless an operator chose otherwise for one.
+    pub placement: Placement,
     pub created_at: DateTime<Utc>,
 }
 
@@ -36,7 +41,8 @@ pub struct NewPlan {
 #[error("a plan with code {0:?} exists already")]
 pub struct CodeTaken(pub String);
 
-const COLUMNS: &str = "plan_id, code, name, price_minor, currency, period_days, active, created_at";
+const COLUMNS: &str =
+    "plan_id, code, name, price_minor, currency, period_days, active, placement, created_at";
 
 fn from_row(row: &PgRow) -> Result<Plan, StorageError> {
     Ok(Plan {
@@ -47,20 +53,33 @@ fn from_row(row: &PgRow) -> Result<Plan, StorageError> {
         currency: row.try_get("currency")?,
         period_days: row.try_get("period_days")?,
         active: row.try_get("active")?,
+        placement: placement::parse_stored(row.try_get("placement")?)?
+            .unwrap_or(Placement::Dedicated),
         created_at: row.try_get("created_at")?,
     })
 }
 
+/// A plan whose tenants run in containers of their own ([`insert_placed`] for others).
 pub async fn insert(pool: &PgPool, new: &NewPlan) -> Result<Result<Plan, CodeTaken>, StorageError> {
+    insert_placed(pool, new, Placement::Dedicated).await
+}
+
+/// A plan whose tenants run as `placement` says.
+pub async fn insert_placed(
+    pool: &PgPool,
+    new: &NewPlan,
+    placement: Placement,
+) -> Result<Result<Plan, CodeTaken>, StorageError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "insert into control.plans (code, name, price_minor, currency, period_days) \
-         values ($1, $2, $3, $4, $5) returning {COLUMNS}"
+        "insert into control.plans (code, name, price_minor, currency, period_days, placement) \
+         values ($1, $2, $3, $4, $5, $6) returning {COLUMNS}"
     )))
     .bind(&new.code)
     .bind(&new.name)
     .bind(new.price_minor)
     .bind(&new.currency)
     .bind(new.period_days)
+    .bind(placement.as_str())
     .fetch_one(pool)
     .await;
     match row {

@@ -12,6 +12,7 @@ use serde::Serialize;
 use sqlx::{PgExecutor, PgPool, Row, postgres::PgRow};
 
 use crate::{
+    control::placement::{self, Placement},
     crypto::{DataKey, SealedAt},
     error::StorageError,
 };
@@ -53,6 +54,8 @@ pub struct TenantRecord {
     pub has_bot_token: bool,
     pub desired_state: DesiredState,
     pub image_tag: Option<String>,
+    /// The operator's choice of where the bot runs; `None` follows the tenant's plan.
+    pub placement: Option<Placement>,
     pub schema_version: Option<i64>,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -69,8 +72,8 @@ pub struct NewTenant {
 }
 
 const COLUMNS: &str = "tenant_id, name, status, time_zone, locale, owner_telegram_id, bot_username, \
-    bot_token_enc is not null as has_bot_token, desired_state, image_tag, schema_version, last_error, \
-    created_at, updated_at";
+    bot_token_enc is not null as has_bot_token, desired_state, image_tag, placement, schema_version, \
+    last_error, created_at, updated_at";
 
 fn from_row(row: &PgRow) -> Result<TenantRecord, StorageError> {
     let corrupt =
@@ -96,6 +99,7 @@ fn from_row(row: &PgRow) -> Result<TenantRecord, StorageError> {
             _ => return Err(corrupt("desired state", &desired)),
         },
         image_tag: row.try_get("image_tag")?,
+        placement: placement::parse_stored(row.try_get("placement")?)?,
         schema_version: row.try_get("schema_version")?,
         last_error: row.try_get("last_error")?,
         created_at: row.try_get("created_at")?,

@@ -13,6 +13,7 @@ mod isolation;
 mod jobs;
 mod metrics;
 mod notifications;
+mod placement;
 mod provisioning;
 mod redis_users;
 mod roles;

@@ -88,6 +88,8 @@ pub fn service_spec(
     });
     let container = TaskSpecContainerSpec {
         image: Some(spec.image.clone()),
+        // Swarm's `Command` replaces the image's entrypoint, as on the Docker engine.
+        command: (!spec.command.is_empty()).then(|| spec.command.clone()),
         labels: Some(labels.clone()),
         env: Some(env),
         // Honoured from API 1.46 (Docker 27); Docker 20.10 takes it from dockerd's
@@ -196,6 +198,7 @@ mod tests {
         let spec = ContainerSpec {
             name: "tenant-7".to_owned(),
             image: "img:1".to_owned(),
+            command: Vec::new(),
             env: vec![("TENANT_ID".to_owned(), "7".to_owned())],
             secrets: vec![(
                 "BOT_TOKEN".to_owned(),
