@@ -23,9 +23,9 @@ pub mod tree;
 use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;
-use booking_core::clock::{SharedClock, ShiftedClock, SystemClock};
+use booking_core::clock::SharedClock;
 use bot_kit::{Timing, bot::TokenSource};
-use telemetry::{Readiness, Shutdown};
+use telemetry::Shutdown;
 use tokio::net::TcpListener;
 
 use crate::{
@@ -34,6 +34,7 @@ use crate::{
     runtime::{
         app::App,
         listen::{self, Served},
+        process,
     },
 };
 
@@ -43,17 +44,7 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let clock: SharedClock = if config.clock_offset_secs == 0 {
-        Arc::new(SystemClock)
-    } else {
-        tracing::warn!(
-            offset_secs = config.clock_offset_secs,
-            "CLOCK_OFFSET_SECS is set: this bot runs ahead of (or behind) real time"
-        );
-        Arc::new(ShiftedClock(chrono::Duration::seconds(
-            config.clock_offset_secs,
-        )))
-    };
+    let clock = process::clock(config.clock_offset_secs);
     run_with(config, listener, shutdown, clock).await
 }
 
@@ -69,18 +60,7 @@ pub async fn run_with(
         .telegram_api_url
         .parse()
         .context("TELEGRAM_API_URL is not a valid URL")?;
-    let readiness = {
-        let (db, kv) = (app.db.clone(), app.kv.clone());
-        Readiness::new()
-            .with("postgres", move || {
-                let db = db.clone();
-                async move { db.ping().await.map_err(|e| format!("{e:#}")) }
-            })
-            .with("redis", move || {
-                let kv = kv.clone();
-                async move { kv.ping().await.map_err(|e| format!("{e:#}")) }
-            })
-    };
+    let readiness = process::readiness(&app.db, &app.kv);
     let router = telemetry::ops::with_request_metrics(telemetry::ops_router(
         readiness,
         telemetry::tracing_init::prometheus(),

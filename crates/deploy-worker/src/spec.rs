@@ -175,6 +175,46 @@ fn tenant_redis_url(
     .unwrap_or_else(|_| defaults.redis_url.clone())
 }
 
+/// What every container the worker runs is told alike (its variables are sorted into the
+/// config hash, so their order does not matter): the Bot API, JSON logs and, only when set so
+/// that existing specs and hashes stay as they were, Sentry and the clock offset.
+pub(crate) fn common_env(defaults: &TenantDefaults) -> Vec<(String, String)> {
+    let mut env = vec![
+        (
+            "TELEGRAM_API_URL".to_owned(),
+            defaults.telegram_api_url.clone(),
+        ),
+        ("LOG_FORMAT".to_owned(), "json".to_owned()),
+    ];
+    if let Some(dsn) = &defaults.tenant_sentry_dsn {
+        env.push(("SENTRY_DSN".to_owned(), dsn.expose_secret().to_owned()));
+    }
+    if defaults.clock_offset_secs != 0 {
+        env.push((
+            "CLOCK_OFFSET_SECS".to_owned(),
+            defaults.clock_offset_secs.to_string(),
+        ));
+    }
+    env
+}
+
+/// The labels of a managed container: the platform's, the version's, and `key` = `value`
+/// saying what it runs (a tenant's bot, a bot host). The config hash is added last.
+pub(crate) fn labels(
+    defaults: &TenantDefaults,
+    key: &str,
+    value: String,
+) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (LABEL_PLATFORM.to_owned(), defaults.platform_label.clone()),
+        (key.to_owned(), value),
+        (
+            LABEL_VERSION.to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+        ),
+    ])
+}
+
 /// The spec of `tenant`'s bot, labels included (the config hash last, over the rest).
 #[must_use]
 pub fn build(
@@ -184,30 +224,16 @@ pub fn build(
     secrets: &Secrets,
 ) -> ContainerSpec {
     let tag = tenant.image_tag.as_deref().unwrap_or(&defaults.image_tag);
-    let mut env = vec![
-        ("TENANT_ID".to_owned(), tenant.id.to_string()),
-        (
-            "TELEGRAM_API_URL".to_owned(),
-            defaults.telegram_api_url.clone(),
-        ),
-        ("LOG_FORMAT".to_owned(), "json".to_owned()),
-    ];
-    if defaults.network == "host" {
-        // Bots share the host's ports: each takes a free one rather than all fighting for 8080.
-        env.push(("HTTP_ADDR".to_owned(), "127.0.0.1:0".to_owned()));
+    let mut env = common_env(defaults);
+    env.push(("TENANT_ID".to_owned(), tenant.id.to_string()));
+    // Bots on the host network share its ports: each takes a free one rather than all
+    // fighting for 8080.
+    let listen = if defaults.network == "host" {
+        "127.0.0.1:0"
     } else {
-        env.push(("HTTP_ADDR".to_owned(), "0.0.0.0:8080".to_owned()));
-    }
-    if let Some(dsn) = &defaults.tenant_sentry_dsn {
-        env.push(("SENTRY_DSN".to_owned(), dsn.expose_secret().to_owned()));
-    }
-    // Only when set, so every existing bot's spec (and hash) stays as it was.
-    if defaults.clock_offset_secs != 0 {
-        env.push((
-            "CLOCK_OFFSET_SECS".to_owned(),
-            defaults.clock_offset_secs.to_string(),
-        ));
-    }
+        "0.0.0.0:8080"
+    };
+    env.push(("HTTP_ADDR".to_owned(), listen.to_owned()));
     let mut spec = ContainerSpec {
         name: container_name(defaults, tenant.id),
         image: format!("{}:{tag}", defaults.image),
@@ -225,14 +251,7 @@ pub fn build(
                 tenant_redis_url(defaults, db, tenant.id, secrets),
             ),
         ],
-        labels: BTreeMap::from([
-            (LABEL_PLATFORM.to_owned(), defaults.platform_label.clone()),
-            (LABEL_TENANT.to_owned(), tenant.id.to_string()),
-            (
-                LABEL_VERSION.to_owned(),
-                env!("CARGO_PKG_VERSION").to_owned(),
-            ),
-        ]),
+        labels: labels(defaults, LABEL_TENANT, tenant.id.to_string()),
         network: defaults.network.clone(),
         restart_retries: defaults.restart_retries,
         memory_bytes: Some(defaults.memory_mb * 1024 * 1024),

@@ -6,11 +6,11 @@
 use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use booking_core::clock::{SharedClock, ShiftedClock, SystemClock};
+use booking_core::clock::SharedClock;
 use bot_kit::Timing;
 use secrecy::ExposeSecret as _;
 use storage::{Db, db::PoolSize, kv::Kv};
-use telemetry::{Readiness, Shutdown};
+use telemetry::Shutdown;
 use tokio::net::TcpListener;
 
 use super::{
@@ -19,7 +19,10 @@ use super::{
     registry::{Host, Shared},
     webhook::Webhooks,
 };
-use crate::runtime::listen::{self, Served};
+use crate::runtime::{
+    listen::{self, Served},
+    process,
+};
 
 /// How long one getUpdates waits on the server: the longest Telegram allows, so a host of a
 /// thousand idle tenants makes twenty requests a second, not a hundred.
@@ -31,17 +34,7 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let clock: SharedClock = if config.clock_offset_secs == 0 {
-        Arc::new(SystemClock)
-    } else {
-        tracing::warn!(
-            offset_secs = config.clock_offset_secs,
-            "CLOCK_OFFSET_SECS is set: this host runs ahead of (or behind) real time"
-        );
-        Arc::new(ShiftedClock(chrono::Duration::seconds(
-            config.clock_offset_secs,
-        )))
-    };
+    let clock = process::clock(config.clock_offset_secs);
     run_with(config, listener, shutdown, clock).await
 }
 
@@ -87,15 +80,7 @@ pub async fn run_with(
         stop.child(),
     ));
 
-    let readiness = Readiness::new()
-        .with("postgres", move || {
-            let db = db.clone();
-            async move { db.ping().await.map_err(|e| format!("{e:#}")) }
-        })
-        .with("redis", move || {
-            let kv = kv.clone();
-            async move { kv.ping().await.map_err(|e| format!("{e:#}")) }
-        });
+    let readiness = process::readiness(&db, &kv);
     let router = telemetry::ops::with_request_metrics(
         telemetry::ops_router(readiness, telemetry::tracing_init::prometheus())
             .merge(control::router(

@@ -8,6 +8,8 @@ pub mod app;
 pub mod dialogue_storage;
 /// One connection per process listening for what the database announces.
 pub mod listen;
+/// The clock and readiness every booking-bot process sets up alike.
+pub mod process;
 /// Per-user rate limits.
 pub mod rate_limit;
 /// What the bot reads off Telegram's own types.

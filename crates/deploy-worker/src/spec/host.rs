@@ -3,12 +3,10 @@
 //! control API, through which the worker assigns it tenants. It runs the tenants' image with
 //! their Redis, Bot API, network and health check; its limits are the hosts' own.
 
-use std::collections::BTreeMap;
-
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use storage::{Db, control::bot_hosts::BotHost, host::HostName};
 
-use super::{LABEL_CONFIG_HASH, LABEL_PLATFORM, LABEL_VERSION, Redact, config_hash, redact_all};
+use super::{LABEL_CONFIG_HASH, Redact, common_env, config_hash, labels, redact_all};
 use crate::{
     config::{HostDefaults, TenantDefaults},
     runtime::ContainerSpec,
@@ -102,22 +100,9 @@ pub fn build(
             "HOST_POOL_SIZE".to_owned(),
             hosts.host_pool_size.to_string(),
         ),
-        (
-            "TELEGRAM_API_URL".to_owned(),
-            defaults.telegram_api_url.clone(),
-        ),
         ("HTTP_ADDR".to_owned(), address.listen),
-        ("LOG_FORMAT".to_owned(), "json".to_owned()),
     ];
-    if let Some(dsn) = &defaults.tenant_sentry_dsn {
-        env.push(("SENTRY_DSN".to_owned(), dsn.expose_secret().to_owned()));
-    }
-    if defaults.clock_offset_secs != 0 {
-        env.push((
-            "CLOCK_OFFSET_SECS".to_owned(),
-            defaults.clock_offset_secs.to_string(),
-        ));
-    }
+    env.extend(common_env(defaults));
     let mut spec = ContainerSpec {
         name: container_name(defaults, &host.name),
         image: format!("{}:{}", defaults.image, defaults.image_tag),
@@ -133,14 +118,7 @@ pub fn build(
             // it cannot be any one tenant's Redis user (see DEPLOYMENT.md, "Placement").
             ("REDIS_URL".to_owned(), defaults.redis_url.clone()),
         ],
-        labels: BTreeMap::from([
-            (LABEL_PLATFORM.to_owned(), defaults.platform_label.clone()),
-            (LABEL_HOST.to_owned(), host.name.to_string()),
-            (
-                LABEL_VERSION.to_owned(),
-                env!("CARGO_PKG_VERSION").to_owned(),
-            ),
-        ]),
+        labels: labels(defaults, LABEL_HOST, host.name.to_string()),
         network: defaults.network.clone(),
         restart_retries: defaults.restart_retries,
         memory_bytes: Some(hosts.host_memory_mb * 1024 * 1024),
