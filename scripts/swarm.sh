@@ -25,20 +25,28 @@ if [ ${#missing[@]} -gt 0 ]; then
     --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-ping() { curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
+ping() { curl -sf -m 5 --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
+# The daemon of our pid file, if one runs: a pid from before a reboot may name another process.
+running() {
+  local pid
+  pid=$(cat "$DIR/docker.pid" 2>/dev/null) && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]
+}
 
 start() {
   local driver=$1
-  rm -f "$SOCK"
-  # From /, so the daemon never holds a directory that may be removed under it (a worktree).
-  (cd / && setsid dockerd --data-root "$DIR/data" --exec-root "$DIR/exec" \
+  # No daemon runs (checked by the caller): what a killed one left (socket, pid file, runtime
+  # state) goes, or the wait below would read its stale pid file as this start's exit.
+  rm -rf "$SOCK" "$DIR/docker.pid" "$DIR/exec"
+  # From /, so the daemon never holds a directory that may be removed under it (a worktree);
+  # exec'd with every descriptor redirected, so nothing waits on it or holds the caller's output.
+  (cd / && exec setsid dockerd --data-root "$DIR/data" --exec-root "$DIR/exec" \
     --pidfile "$DIR/docker.pid" -H "unix://$SOCK" --bridge=none --iptables=false \
     --ip-masq=false --no-new-privileges --storage-driver="$driver" \
-    >"$DIR/dockerd.log" 2>&1 </dev/null &)
+    >"$DIR/dockerd.log" 2>&1 </dev/null) &
   for _ in $(seq 1 100); do
     ping && return 0
     # A daemon that exited (the storage driver refused) will not answer: stop waiting.
-    [ -f "$DIR/docker.pid" ] && ! kill -0 "$(cat "$DIR/docker.pid")" 2>/dev/null && return 1
+    [ -f "$DIR/docker.pid" ] && ! running && return 1
     sleep 0.2
   done
   return 1
@@ -46,7 +54,7 @@ start() {
 
 if ! ping; then
   mkdir -p "$DIR"
-  if [ -f "$DIR/docker.pid" ] && kill -0 "$(cat "$DIR/docker.pid")" 2>/dev/null; then
+  if running; then
     echo "dockerd $(cat "$DIR/docker.pid") does not answer on $SOCK; see $DIR/dockerd.log" >&2
     exit 1
   fi
@@ -66,18 +74,18 @@ if ! ping; then
   echo "$driver" >"$DIR/driver"
 fi
 
-state=$(curl -sf --unix-socket "$SOCK" http://d/info | sed -n 's/.*"LocalNodeState":"\([a-z]*\)".*/\1/p')
+state=$(curl -sf -m 10 --unix-socket "$SOCK" http://d/info | sed -n 's/.*"LocalNodeState":"\([a-z]*\)".*/\1/p')
 if [ "$state" != active ]; then
   # Loopback: a one-node swarm that is reachable from nowhere else.
-  curl -sf -XPOST --unix-socket "$SOCK" -H 'Content-Type: application/json' \
+  curl -sf -m 60 -XPOST --unix-socket "$SOCK" -H 'Content-Type: application/json' \
     -d '{"ListenAddr":"127.0.0.1:2377","AdvertiseAddr":"127.0.0.1"}' http://d/swarm/init \
     >/dev/null || { echo "swarm init failed; see $DIR/dockerd.log" >&2; exit 1; }
   # Init makes the routing mesh: an `ingress` overlay whose sandbox hangs on a new host bridge
   # (`docker_gwbridge`, 172.17.0.0/16). Tenant bots publish no port and run on the host
   # network, so both go: the host's interfaces and routes stay as they were.
-  curl -sf -XDELETE --unix-socket "$SOCK" http://d/networks/ingress >/dev/null || true
+  curl -sf -m 10 -XDELETE --unix-socket "$SOCK" http://d/networks/ingress >/dev/null || true
   for _ in $(seq 1 25); do
-    curl -sf -XDELETE --unix-socket "$SOCK" http://d/networks/docker_gwbridge >/dev/null && break
+    curl -sf -m 10 -XDELETE --unix-socket "$SOCK" http://d/networks/docker_gwbridge >/dev/null && break
     sleep 0.2
   done
 fi
