@@ -37,9 +37,7 @@ use tg_sandbox::{Chat, FloodLimits, NewUser};
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{
-    BotProcess, WAIT, arrive, cost::Counters, env_or, percentile, run_user, status_kib,
-};
+use support::{BotProcess, WAIT, arrive, cost::Counters, env_or, percentile, run_user, status_kib};
 
 #[tokio::main]
 async fn main() {

@@ -110,7 +110,9 @@ impl Counters {
             let pg: Duration = after
                 .pg_cpu
                 .iter()
-                .map(|(pid, t)| t.saturating_sub(before.pg_cpu.get(pid).copied().unwrap_or_default()))
+                .map(|(pid, t)| {
+                    t.saturating_sub(before.pg_cpu.get(pid).copied().unwrap_or_default())
+                })
                 .sum();
             println!(
                 "PostgreSQL CPU:    {:.3} ms a press (every process of the cluster)",
@@ -175,7 +177,11 @@ fn cluster_cpu(postmaster: u32) -> BTreeMap<u32, Duration> {
         return out;
     };
     for entry in dir.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|p| p.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
             continue;
         };
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
@@ -202,7 +208,12 @@ fn commandstats(info: &str) -> BTreeMap<String, u64> {
     info.lines()
         .filter_map(|line| {
             let (name, rest) = line.strip_prefix("cmdstat_")?.split_once(':')?;
-            let calls = rest.strip_prefix("calls=")?.split(',').next()?.parse().ok()?;
+            let calls = rest
+                .strip_prefix("calls=")?
+                .split(',')
+                .next()?
+                .parse()
+                .ok()?;
             Some((name.to_owned(), calls))
         })
         .collect()
