@@ -40,7 +40,12 @@ pub fn schema() -> UpdateHandler<BotError> {
                         .endpoint(entry::on_command),
                 )
                 .branch(Message::filter_contact().endpoint(entry::on_contact))
-                .branch(dptree::filter_async(admin::is_waiting).endpoint(admin::router::on_text))
+                .branch(
+                    dptree::filter_async(admin::is_waiting)
+                        // The admin's step does not go on in the session's transaction.
+                        .inspect(|v: context::Visit| v.open.close())
+                        .endpoint(admin::router::on_text),
+                )
                 .branch(dptree::endpoint(entry::on_text)),
         );
     let presses = Update::filter_callback_query()

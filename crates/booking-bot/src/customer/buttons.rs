@@ -35,6 +35,7 @@ pub async fn on_callback(
         .as_deref()
         .unwrap_or_default()
         .parse::<CallbackData>();
+    let open = loaded.open.clone();
     let result = async {
         let cx = loaded.ctx(&app, &q.from);
         let t = cx.texts();
@@ -46,6 +47,7 @@ pub async fn on_callback(
         }
     }
     .await;
+    open.close();
     let (reply, error) = match result {
         Ok(reply) => (reply, None),
         Err(e) => (apology(&q.from), Some(e)),

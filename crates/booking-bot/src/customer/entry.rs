@@ -53,6 +53,7 @@ pub async fn on_command(
         Command::Start(payload) => deep_link::DeepLink::parse(payload).source,
         _ => None,
     };
+    let open = loaded.open.clone();
     let result = async {
         let mut cx = loaded.ctx(&app, user);
         if let Some(source) = &source {
@@ -72,6 +73,7 @@ pub async fn on_command(
         }
     }
     .await;
+    open.close();
     send(&bot, chat, user, result).await
 }
 
@@ -86,6 +88,7 @@ pub async fn on_text(
         return Ok(());
     };
     let chat = msg.chat.id;
+    let open = loaded.open.clone();
     let result = async {
         let cx = loaded.ctx(&app, user);
         let t = cx.texts();
@@ -101,6 +104,7 @@ pub async fn on_text(
         ))
     }
     .await;
+    open.close();
     send(&bot, chat, user, result).await
 }
 
@@ -167,6 +171,7 @@ pub async fn on_contact(
         return Ok(());
     };
     let chat = msg.chat.id;
+    let open = loaded.open.clone();
     let result = async {
         let cx = loaded.ctx(&app, user);
         let Some(contact) = msg.contact().filter(|c| c.user_id == Some(user.id)) else {
@@ -178,6 +183,7 @@ pub async fn on_contact(
         Ok(start::phone_done(&cx, Key::PhoneSaved))
     }
     .await;
+    open.close();
     send(&bot, chat, user, result).await
 }
 
