@@ -13,8 +13,13 @@
 //! to the bot's answerCallbackQuery as the sandbox records it (the bot edits the message
 //! first, so the time includes the edit and the sandbox's HTTP on both sides).
 //!
-//! Prints the median and p99 latency, the achieved presses (updates) per second, and the
-//! bot's VmRSS idle (after start-up, before any user) and its peak (VmHWM) under the load.
+//! Prints the median and p99 latency, the achieved presses (updates) per second, the
+//! bot's VmRSS idle (after start-up, before any user) and its peak (VmHWM) under the load, and
+//! what a press cost (see `support::cost`): the bot's CPU, PostgreSQL statements and server
+//! CPU, Redis commands. `scripts/bench-bot.sh` runs it at 100, 200 and 400 presses a second
+//! against a PostgreSQL cluster and a Redis of its own, so those counters are the bot's alone
+//! (`TEST_DATABASE_URL`, `BENCH_REDIS_URL`, `BENCH_PG_DATA`; `BENCH_STATEMENTS=1` lists the
+//! statements).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a benchmark: fail loudly
 
@@ -32,13 +37,14 @@ use tg_sandbox::{Chat, FloodLimits, NewUser};
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{BotProcess, WAIT, arrive, env_or, percentile, run_user, status_kib};
+use support::{BotProcess, WAIT, arrive, cost::Counters, env_or, percentile, run_user, status_kib};
 
 #[tokio::main]
 async fn main() {
     let users: usize = env_or("BENCH_USERS", 200);
     let rate: f64 = env_or("BENCH_RATE", 200.0);
     let secs: u64 = env_or("BENCH_SECS", 30);
+    let redis_url: String = env_or("BENCH_REDIS_URL", "redis://127.0.0.1:6379".to_owned());
 
     let db = TestDb::new().await;
     let (tenant, password) = db.tenant("Salon", chrono_tz::Europe::Moscow).await;
@@ -69,7 +75,7 @@ async fn main() {
                 "DATABASE_URL",
                 db.tenant_url(role.as_str(), &password).expose_secret(),
             )
-            .env("REDIS_URL", "redis://127.0.0.1:6379")
+            .env("REDIS_URL", &redis_url)
             .env("TELEGRAM_API_URL", client.api_url().as_str())
             .env("HTTP_ADDR", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
@@ -101,6 +107,11 @@ async fn main() {
         menus.extend(futures::future::join_all(batch.iter().map(arrive)).await);
     }
 
+    let mut counters =
+        Counters::connect(&test_support::server_url(), &db.name, &redis_url, pid).await;
+    counters.reset().await;
+    let before = counters.snapshot().await;
+
     let every = Duration::from_secs_f64(users as f64 / rate);
     let started = Instant::now();
     let until = started + Duration::from_secs(secs);
@@ -121,6 +132,7 @@ async fn main() {
         took.extend(task.await.unwrap());
     }
     let elapsed = started.elapsed();
+    let after = counters.snapshot().await;
     let peak = status_kib(pid, "VmHWM");
     let loaded = status_kib(pid, "VmRSS");
     took.sort();
@@ -145,5 +157,6 @@ async fn main() {
         loaded as f64 / 1024.0,
         peak as f64 / 1024.0
     );
+    counters.report(&before, &after, took.len()).await;
     drop(bot);
 }

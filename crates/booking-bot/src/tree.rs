@@ -1,9 +1,11 @@
 //! The handler tree: every update goes to the admin panel or to the customer's flows.
 //!
-//! Every update first passes the rate limit (once, here, for customers and admins alike).
-//! Private messages: `/admin` first, then the customer's commands, a shared contact, a typed
-//! admin step that is waiting, and any other text; button presses by their codec's prefix;
-//! and the bot's own membership (a customer who blocked it).
+//! Every update first passes the rate limit (once, here, for customers and admins alike; the
+//! same round trip to Redis reads the dialogue state). Private messages: `/admin` first, then
+//! the customer's session is loaded (once, here) for the customer's commands, a shared contact,
+//! a typed admin step that is waiting, and any other text; button presses by their codec's
+//! prefix (the session loaded for the customer's); and the bot's own membership (a customer
+//! who blocked it).
 
 use teloxide::{
     dispatching::{UpdateFilterExt as _, UpdateHandler},
@@ -11,13 +13,17 @@ use teloxide::{
     types::Message,
 };
 
-use bot_kit::Sender;
+use bot_kit::{Gate, Sender};
 
 use crate::{
     admin,
-    customer::{buttons, entry},
+    customer::{
+        buttons,
+        context::{self, Loaded},
+        entry,
+    },
     error::BotError,
-    runtime::rate_limit,
+    runtime::rate_limit::{self, Prefetched},
 };
 
 /// The whole tree: private messages (commands first, then any text) and button presses.
@@ -27,25 +33,45 @@ pub fn schema() -> UpdateHandler<BotError> {
         .filter(|m: Message| m.chat.is_private())
         .branch(dptree::filter(admin::is_command).endpoint(admin::router::on_command))
         .branch(
-            dptree::entry()
-                .filter_command::<entry::Command>()
-                .endpoint(entry::on_command),
-        )
-        .branch(Message::filter_contact().endpoint(entry::on_contact))
-        .branch(dptree::filter_async(admin::is_waiting).endpoint(admin::router::on_text))
-        .branch(dptree::endpoint(entry::on_text));
+            visit()
+                .branch(
+                    dptree::entry()
+                        .filter_command::<entry::Command>()
+                        .endpoint(entry::on_command),
+                )
+                .branch(Message::filter_contact().endpoint(entry::on_contact))
+                .branch(
+                    dptree::filter_async(admin::is_waiting)
+                        // The admin's step does not go on in the session's transaction.
+                        .inspect(|v: context::Visit| v.open.close())
+                        .endpoint(admin::router::on_text),
+                )
+                .branch(dptree::endpoint(entry::on_text)),
+        );
     let presses = Update::filter_callback_query()
         .branch(dptree::filter(admin::is_press).endpoint(admin::router::on_callback))
-        .endpoint(buttons::on_callback);
+        .branch(visit().endpoint(buttons::on_callback));
     let membership = Update::filter_my_chat_member().endpoint(entry::on_membership);
     // Once per update, before anything else: who it is from, and the rate limit.
     dptree::entry()
         .filter_map(Sender::of)
-        .map_async(rate_limit::gate)
+        .map_async(rate_limit::admit)
+        .map(|a: (Gate, Prefetched)| a.0)
+        .map(|a: (Gate, Prefetched)| a.1)
         .chain(bot_kit::middleware::gate())
         .branch(messages)
         .branch(presses)
         .branch(membership)
+}
+
+/// The customer's session and dialogue, loaded once for the update ([`context::load`]); an
+/// update whose session cannot be loaded is answered with the apology and goes no further.
+fn visit() -> UpdateHandler<BotError> {
+    dptree::entry()
+        .map_async(context::load)
+        .map(|l: Loaded, s: Sender| l.gate(&s))
+        .chain(bot_kit::middleware::gate())
+        .filter_map(Loaded::visit)
 }
 
 #[cfg(test)]

@@ -68,6 +68,27 @@ impl Kv {
         Ok((count <= limit, count))
     }
 
+    /// [`Kv::hit`] and a read of `read` in one round trip (three commands, no transaction: the
+    /// expiry is set with `NX` on every hit, so a window never outlives its first hit by more
+    /// than its length even if one expiry were lost).
+    pub async fn hit_and_get(
+        &self,
+        key: &TenantKey,
+        limit: u32,
+        window_secs: u64,
+        read: &TenantKey,
+    ) -> Result<((bool, u32), Option<String>), StorageError> {
+        let mut conn = self.conn().await?;
+        let (count, _, value): (u32, bool, Option<String>) = redis::pipe()
+            .incr(key.as_str(), 1)
+            .expire(key.as_str(), i64::try_from(window_secs).unwrap_or(i64::MAX))
+            .arg("NX")
+            .get(read.as_str())
+            .query_async(&mut conn)
+            .await?;
+        Ok(((count <= limit, count), value))
+    }
+
     pub async fn get(&self, key: &TenantKey) -> Result<Option<String>, StorageError> {
         let mut conn = self.conn().await?;
         Ok(conn.get(key.as_str()).await?)

@@ -20,6 +20,8 @@ pub mod catalogue;
 pub mod catalogue_admin;
 /// Notifications that a tenant's configuration changed.
 pub mod changes;
+/// A tenant's configuration read at once, for a bot to hold in memory.
+pub mod config;
 /// Customers of one business.
 pub mod customers;
 /// Customers who phoned in, without Telegram.

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // each benchmark uses part of it
 
+/// What a press costs PostgreSQL, Redis and the bot.
+pub mod cost;
+
 use std::{
     process::Child,
     time::{Duration, Instant},

@@ -78,6 +78,9 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
         route(&cx(&app, admin, chat, &q.from), action).await
     }
     .await;
+    // Whatever the press changed (a service, hours, the policy, a text) shows on customers'
+    // next screens, before the admin sees the answer; the notification is not waited for.
+    app.config.drop_held();
     send::press(&bot, &q, result).await
 }
 
@@ -201,5 +204,7 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         }
     }
     .await;
+    // As after a press: a typed change shows on customers' next screens at once.
+    app.config.drop_held();
     send::message(&bot, chat, user, result).await
 }

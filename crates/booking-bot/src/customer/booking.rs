@@ -6,6 +6,7 @@
 
 use booking_core::{
     booking::BookingRejection,
+    catalogue::Service,
     ids::{BookingId, ServiceId, StaffId},
     policy::Rules,
 };
@@ -14,7 +15,7 @@ use storage::{
     TenantTx,
     tenant::{
         bookings::{self, model::BookingRequest, service},
-        catalogue, sources,
+        sources,
     },
 };
 
@@ -35,10 +36,8 @@ use bot_kit::Reply;
 /// Step 1: the services.
 pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
-    cx.release_hold(&mut tx).await?;
-    let services = catalogue::services(&mut tx, false).await?;
-    tx.commit().await?;
+    cx.release_held().await?;
+    let services: Vec<Service> = cx.session.config().active_services().cloned().collect();
     cx.set_state(State::Idle).await?;
     if services.is_empty() {
         return Ok(Reply::screen(t.get(Key::NoServices), keyboards::to_menu(t)));
@@ -53,26 +52,16 @@ pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 pub async fn service_chosen(cx: &Ctx<'_>, service: ServiceId) -> Result<Reply, BotError> {
     // A deep link chose the staff member: straight to their calendar (if they give it).
     if let State::ChoosingService { staff } = cx.state {
-        let chosen = Ctx {
-            app: cx.app,
-            session: cx.session.clone(),
-            dialogue: cx.dialogue.clone(),
-            state: State::ChoosingStaff { service },
-            user: cx.user,
-        };
+        let chosen = cx.with_state(State::ChoosingStaff { service });
         return staff_chosen(&chosen, Some(staff)).await;
     }
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
-    let Some(found) = catalogue::service(&mut tx, service)
-        .await?
-        .filter(|s| s.active)
-    else {
+    let config = cx.session.config();
+    let Some(found) = config.service(service).filter(|s| s.active) else {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     };
-    let staff = catalogue::staff_for_service(&mut tx, service).await?;
-    cx.release_hold(&mut tx).await?;
-    tx.commit().await?;
+    let staff = config.staff_for_service(service);
+    cx.release_held().await?;
     if staff.is_empty() {
         return Ok(rejected(cx, &BookingRejection::StaffUnavailable));
     }
@@ -92,13 +81,13 @@ pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply,
             None => return Ok(expired(cx)),
         },
     };
-    let mut tx = cx.app.tx().await?;
     if let Some(wanted) = staff {
-        let givers = catalogue::staff_for_service(&mut tx, service).await?;
+        let givers = cx.session.config().staff_for_service(service);
         if !givers.iter().any(|s| s.id == wanted) {
             return Ok(rejected(cx, &BookingRejection::StaffUnavailable));
         }
     }
+    let mut tx = cx.tx().await?;
     cx.release_hold(&mut tx).await?;
     let today = today(cx);
     let screen = calendar(
@@ -118,7 +107,7 @@ pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply,
 /// "Again" on a past visit: the same service with the same staff member (or anyone, if they
 /// no longer give it), straight to the calendar.
 pub async fn again(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(visit) = bookings::views::get(&mut tx, id)
         .await?
         .filter(|b| b.customer_id == cx.session.customer.id)
@@ -126,13 +115,11 @@ pub async fn again(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
     let service = visit.service_id;
-    if catalogue::service(&mut tx, service)
-        .await?
-        .is_none_or(|s| !s.active)
-    {
+    let config = cx.session.config();
+    if config.service(service).is_none_or(|s| !s.active) {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     }
-    let givers = catalogue::staff_for_service(&mut tx, service).await?;
+    let givers = config.staff_for_service(service);
     let staff = givers
         .iter()
         .any(|s| s.id == visit.staff_id)
@@ -163,7 +150,7 @@ pub async fn month(cx: &Ctx<'_>, year: i32, month: u32) -> Result<Reply, BotErro
     if wanted.is_none_or(|w| w < first || w > last) {
         return Ok(expired(cx));
     }
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let heading = if matches!(cx.state, State::Rescheduling { .. }) {
         Key::ChooseNewDay
     } else {
@@ -180,13 +167,15 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
     let Some((service, staff)) = cx.state.draft() else {
         return Ok(expired(cx));
     };
-    let mut tx = cx.app.tx().await?;
-    cx.release_hold(&mut tx).await?;
-    let Some(found) = catalogue::service(&mut tx, service).await? else {
+    let config = cx.session.config();
+    let Some(found) = config.service(service) else {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     };
+    let mut tx = cx.tx().await?;
+    cx.release_hold(&mut tx).await?;
+    let now = cx.app.now();
     let slots =
-        split(bookings::slots::free(&mut tx, service, staff, date, date, cx.app.now()).await)?;
+        split(bookings::slots::free_in(&mut tx, config, service, staff, date, date, now).await)?;
     tx.commit().await?;
     // Rescheduling keeps its state; a new booking drops a hold it may have had.
     if !matches!(cx.state, State::Rescheduling { .. }) {
@@ -232,7 +221,7 @@ pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError>
         return Ok(expired(cx));
     };
     let now = cx.app.now();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     cx.release_hold(&mut tx).await?;
     let request = BookingRequest {
         customer: cx.session.customer.id,
@@ -272,17 +261,17 @@ pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError>
 /// Step 6: confirm the hold. Only the customer's own hold is found.
 pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let customer = cx.session.customer.id;
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     match split(service::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
         Ok(change) => {
-            let screen = booking_screen(cx, &mut tx, Key::Booked, &change.booking).await?;
+            let screen = booking_screen(cx, Key::Booked, &change.booking);
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             Ok(screen)
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;
-            let mut tx = cx.app.tx().await?;
+            let mut tx = cx.tx().await?;
             let Some(held) = bookings::views::get(&mut tx, id).await? else {
                 return Ok(expired(cx));
             };
@@ -313,7 +302,7 @@ async fn confirm_screen(
     let Some(held) = bookings::views::get(tx, hold).await? else {
         return Ok(expired(cx));
     };
-    let (service, staff) = names(tx, held.service_id, held.staff_id).await?;
+    let (service, staff) = names(cx, held.service_id, held.staff_id);
     let (date, time) = local(cx, held.start);
     let text = t.fill(
         Key::ConfirmScreen,

@@ -7,11 +7,11 @@
 use bot_kit::TgBot;
 use std::sync::Arc;
 
-use teloxide::types::{CallbackQuery, ChatId};
+use teloxide::types::CallbackQuery;
 
 use super::{
     booking,
-    context::{Ctx, context},
+    context::{Ctx, Visit},
     entry::{apology, report},
     my_bookings, reschedule, start, visit, waitlist,
 };
@@ -19,24 +19,25 @@ use crate::{
     customer::callback::{CallbackData, CallbackError, MenuItem},
     error::BotError,
     runtime::app::App,
-    runtime::telegram::telegram_id,
     texts::Key,
 };
 use bot_kit::{Reply, send};
 
 #[tracing::instrument(skip_all, fields(tenant = %app.tenant, user = %q.from.id, data = ?q.data))]
-pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<(), BotError> {
+pub async fn on_callback(
+    bot: TgBot,
+    q: CallbackQuery,
+    app: Arc<App>,
+    loaded: Visit,
+) -> Result<(), BotError> {
     let data = q
         .data
         .as_deref()
         .unwrap_or_default()
         .parse::<CallbackData>();
-    let chat = q
-        .message
-        .as_ref()
-        .map_or_else(|| ChatId(telegram_id(&q.from).get()), |m| m.chat().id);
+    let open = loaded.open.clone();
     let result = async {
-        let cx = context(&app, &q.from, chat, None).await?;
+        let cx = loaded.ctx(&app, &q.from);
         let t = cx.texts();
         match data {
             Err(CallbackError::UnknownVersion) => Ok(Reply::alert(t.get(Key::ButtonOldVersion))),
@@ -46,6 +47,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
         }
     }
     .await;
+    open.close();
     let (reply, error) = match result {
         Ok(reply) => (reply, None),
         Err(e) => (apology(&q.from), Some(e)),

@@ -7,7 +7,7 @@ use booking_core::{
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use storage::{
     TenantTx,
-    tenant::{bookings, catalogue, waitlist},
+    tenant::{bookings, waitlist},
 };
 
 use super::{
@@ -38,8 +38,10 @@ pub(super) async fn nearest(
     let t = cx.texts();
     let from = date.max(today(cx));
     let to = from + Duration::days(NEAREST_DAYS);
-    let mut slots = split(bookings::slots::free(tx, service, staff, from, to, cx.app.now()).await)?
-        .unwrap_or_default();
+    let config = cx.session.config();
+    let mut slots =
+        split(bookings::slots::free_in(tx, config, service, staff, from, to, cx.app.now()).await)?
+            .unwrap_or_default();
     slots.truncate(NEAREST);
     let mut text = t.rejection(&BookingRejection::SlotTaken);
     text.push('\n');
@@ -71,12 +73,14 @@ pub(super) async fn calendar(
         .and_then(|d| d.pred_opt())
         .unwrap_or(first);
     let (from, to) = (first.max(today), month_end.min(last));
-    let Some(found) = catalogue::service(tx, service).await? else {
+    let config = cx.session.config();
+    let now = cx.app.now();
+    let Some(found) = config.service(service) else {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     };
     let bookable = if from <= to {
         match split(
-            bookings::slots::bookable_dates(tx, service, staff, from, to, cx.app.now()).await,
+            bookings::slots::bookable_dates_in(tx, config, service, staff, from, to, now).await,
         )? {
             Ok(dates) => dates,
             Err(r) => return Ok(rejected(cx, &r)),
@@ -86,8 +90,9 @@ pub(super) async fn calendar(
     };
     // Full days offer their waitlist, when booking (a move keeps to the free days).
     let full = if from <= to && heading == Key::ChooseDay {
-        split(waitlist::full_days(tx, service, staff, from, to, cx.app.now()).await)?
-            .unwrap_or_default()
+        let full =
+            waitlist::full_days_in(tx, config, service, staff, from, to, now, &bookable).await;
+        split(full)?.unwrap_or_default()
     } else {
         Vec::new()
     };

@@ -5,31 +5,27 @@ use booking_core::{
     ids::{ServiceId, StaffId},
 };
 use chrono::{DateTime, Utc};
-use storage::{
-    TenantTx,
-    tenant::{bookings::model::Booking, catalogue},
-};
+use storage::tenant::bookings::model::Booking;
 
 use super::{context::Ctx, keyboards};
-use crate::{error::BotError, texts::Key};
+use crate::texts::Key;
 use bot_kit::Reply;
 
-pub(super) async fn names(
-    tx: &mut TenantTx,
-    service: ServiceId,
-    staff: StaffId,
-) -> Result<(String, String), BotError> {
-    let service = catalogue::service(tx, service)
-        .await?
-        .map(|s| s.name)
+/// The names of a service and a staff member, from the configuration held (either may be
+/// inactive by now).
+pub(super) fn names(cx: &Ctx<'_>, service: ServiceId, staff: StaffId) -> (String, String) {
+    let config = cx.session.config();
+    let service = config
+        .service(service)
+        .map(|s| s.name.clone())
         .unwrap_or_default();
-    let staff = catalogue::staff(tx, true)
-        .await?
-        .into_iter()
+    let staff = config
+        .staff
+        .iter()
         .find(|s| s.id == staff)
-        .map(|s| s.name)
+        .map(|s| s.name.clone())
         .unwrap_or_default();
-    Ok((service, staff))
+    (service, staff)
 }
 
 /// Date and time in the tenant's zone.
@@ -43,14 +39,9 @@ pub(super) fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
 
 /// The screen that says what became of a booking (booked, moved, confirmed): `key`'s text with
 /// the booking's service, staff member, date, time and zone, and the way back to the menu.
-pub(super) async fn booking_screen(
-    cx: &Ctx<'_>,
-    tx: &mut TenantTx,
-    key: Key,
-    booking: &Booking,
-) -> Result<Reply, BotError> {
+pub(super) fn booking_screen(cx: &Ctx<'_>, key: Key, booking: &Booking) -> Reply {
     let t = cx.texts();
-    let (service, staff) = names(tx, booking.service_id, booking.staff_id).await?;
+    let (service, staff) = names(cx, booking.service_id, booking.staff_id);
     let (date, time) = local(cx, booking.start);
     let text = t.fill(
         key,
@@ -62,7 +53,7 @@ pub(super) async fn booking_screen(
             ("zone", cx.session.profile.time_zone.name()),
         ],
     );
-    Ok(Reply::screen(text, keyboards::to_menu(t)))
+    Reply::screen(text, keyboards::to_menu(t))
 }
 
 pub(super) fn expired(cx: &Ctx<'_>) -> Reply {

@@ -84,7 +84,7 @@ fn is_tag(part: &str) -> bool {
 pub async fn start(cx: &Ctx<'_>, payload: &str) -> Result<Reply, BotError> {
     let link = DeepLink::parse(payload);
     if let Some(tag) = &link.source {
-        let mut tx = cx.app.tx().await?;
+        let mut tx = cx.tx().await?;
         sources::record(&mut tx, cx.session.customer.id, tag).await?;
         tx.commit().await?;
     }
@@ -105,7 +105,7 @@ pub async fn start(cx: &Ctx<'_>, payload: &str) -> Result<Reply, BotError> {
 /// Goes where the link points, or to the menu (with a word if the link was not understood).
 pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let service = match link.service {
         Some(id) => catalogue::service(&mut tx, id).await?.filter(|s| s.active),
         None => None,
@@ -140,13 +140,7 @@ pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
     }
     match (service, staff) {
         (Some(s), Some(m)) => {
-            let chosen = Ctx {
-                app: cx.app,
-                session: cx.session.clone(),
-                dialogue: cx.dialogue.clone(),
-                state: State::ChoosingStaff { service: s.id },
-                user: cx.user,
-            };
+            let chosen = cx.with_state(State::ChoosingStaff { service: s.id });
             booking::staff_chosen(&chosen, Some(m.id)).await
         }
         (Some(s), None) => booking::service_chosen(cx, s.id).await,
@@ -158,7 +152,7 @@ pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
 /// The services one staff member gives; choosing one goes straight to their calendar.
 async fn services_of(cx: &Ctx<'_>, staff: StaffId) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let mut given = Vec::new();
     for s in catalogue::services(&mut tx, false).await? {
         if catalogue::staff_for_service(&mut tx, s.id)

@@ -13,7 +13,7 @@ use teloxide::{
 };
 
 use super::{
-    booking, context::context, deep_link, keyboards, my_bookings, start, state::State, visit,
+    booking, context::Visit, deep_link, keyboards, my_bookings, start, state::State, visit,
 };
 use crate::{
     error::BotError,
@@ -43,6 +43,7 @@ pub async fn on_command(
     msg: Message,
     cmd: Command,
     app: Arc<App>,
+    loaded: Visit,
 ) -> Result<(), BotError> {
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
@@ -52,8 +53,16 @@ pub async fn on_command(
         Command::Start(payload) => deep_link::DeepLink::parse(payload).source,
         _ => None,
     };
+    let open = loaded.open.clone();
     let result = async {
-        let cx = context(&app, user, chat, source.as_deref()).await?;
+        let mut cx = loaded.ctx(&app, user);
+        if let Some(source) = &source {
+            let mut tx = cx.tx().await?;
+            cx.session
+                .record_source(&mut tx, &app, user, source)
+                .await?;
+            tx.commit().await?;
+        }
         match cmd {
             Command::Start(payload) => deep_link::start(&cx, &payload).await,
             Command::Book => booking::services(&cx).await,
@@ -64,17 +73,24 @@ pub async fn on_command(
         }
     }
     .await;
+    open.close();
     send(&bot, chat, user, result).await
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %app.tenant, chat = %msg.chat.id))]
-pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
+pub async fn on_text(
+    bot: TgBot,
+    msg: Message,
+    app: Arc<App>,
+    loaded: Visit,
+) -> Result<(), BotError> {
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
     };
     let chat = msg.chat.id;
+    let open = loaded.open.clone();
     let result = async {
-        let cx = context(&app, user, chat, None).await?;
+        let cx = loaded.ctx(&app, user);
         let t = cx.texts();
         if msg.text() == Some(t.get(Key::BtnSkipPhone)) {
             return Ok(start::phone_done(&cx, Key::PhoneSkipped));
@@ -88,6 +104,7 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         ))
     }
     .await;
+    open.close();
     send(&bot, chat, user, result).await
 }
 
@@ -144,22 +161,29 @@ pub(super) fn report(e: BotError) -> Result<(), BotError> {
 
 /// A shared contact: saved when it is the customer's own.
 #[tracing::instrument(skip_all, fields(tenant = %app.tenant, chat = %msg.chat.id))]
-pub async fn on_contact(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotError> {
+pub async fn on_contact(
+    bot: TgBot,
+    msg: Message,
+    app: Arc<App>,
+    loaded: Visit,
+) -> Result<(), BotError> {
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
     };
     let chat = msg.chat.id;
+    let open = loaded.open.clone();
     let result = async {
-        let cx = context(&app, user, chat, None).await?;
+        let cx = loaded.ctx(&app, user);
         let Some(contact) = msg.contact().filter(|c| c.user_id == Some(user.id)) else {
             return Ok(Reply::alert(cx.texts().get(Key::PhoneNotOwn)));
         };
-        let mut tx = app.tx().await?;
+        let mut tx = cx.tx().await?;
         customers::set_phone(&mut tx, cx.session.customer.id, &contact.phone_number).await?;
         tx.commit().await?;
         Ok(start::phone_done(&cx, Key::PhoneSaved))
     }
     .await;
+    open.close();
     send(&bot, chat, user, result).await
 }
 

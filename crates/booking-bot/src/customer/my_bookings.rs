@@ -23,7 +23,7 @@ const LIMIT: i64 = 10;
 /// The upcoming bookings, each with a Cancel button; `headline` goes first (e.g. "Cancelled").
 pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let upcoming =
         bookings::views::for_customer(&mut tx, cx.session.customer.id, true, cx.app.now(), LIMIT)
             .await?;
@@ -56,7 +56,7 @@ pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotErro
 /// Past visits (and cancelled ones), latest first, each with "again".
 pub async fn past(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let visits =
         bookings::views::for_customer(&mut tx, cx.session.customer.id, false, cx.app.now(), LIMIT)
             .await?;
@@ -91,7 +91,7 @@ pub async fn past(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let booking = bookings::views::get(&mut tx, id).await?.filter(|b| {
         b.customer_id == cx.session.customer.id && b.status == BookingStatus::Confirmed
     });
@@ -123,7 +123,7 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 /// Cancels under customer rules: ownership and the cut-off are checked again by storage.
 pub async fn cancel(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let result = service::cancel(
         &mut tx,
         id,

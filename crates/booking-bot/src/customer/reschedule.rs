@@ -26,7 +26,7 @@ use bot_kit::Reply;
 
 /// Move: only the customer's own confirmed booking, before the reschedule cut-off.
 pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let booking = bookings::views::get(&mut tx, id).await?.filter(|b| {
         b.customer_id == cx.session.customer.id && b.status == BookingStatus::Confirmed
     });
@@ -69,14 +69,14 @@ pub async fn confirm_screen(
     start: DateTime<Utc>,
 ) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let Some(booking) = bookings::views::get(&mut tx, id)
         .await?
         .filter(|b| b.customer_id == cx.session.customer.id)
     else {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
-    let (service, _) = names(&mut tx, booking.service_id, booking.staff_id).await?;
+    let (service, _) = names(cx, booking.service_id, booking.staff_id);
     tx.commit().await?;
     let (old_date, old_time) = local(cx, booking.start);
     let (date, time) = local(cx, start);
@@ -107,7 +107,7 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
     else {
         return Ok(expired(cx));
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let result = service::reschedule(
         &mut tx,
         booking,
@@ -118,14 +118,14 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
     .await;
     match split(result)? {
         Ok(change) => {
-            let screen = booking_screen(cx, &mut tx, Key::Moved, &change.booking).await?;
+            let screen = booking_screen(cx, Key::Moved, &change.booking);
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             Ok(screen)
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;
-            let mut tx = cx.app.tx().await?;
+            let mut tx = cx.tx().await?;
             let date = start
                 .with_timezone(&cx.session.profile.time_zone)
                 .date_naive();

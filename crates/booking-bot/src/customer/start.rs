@@ -34,7 +34,7 @@ pub fn language_screen(cx: &Ctx<'_>) -> Reply {
 /// Stores the language and shows the menu in it; a first visit is also offered to share a
 /// phone number.
 pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotError> {
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     customers::set_locale(&mut tx, cx.session.customer.id, locale).await?;
     tx.commit().await?;
     let t = cx.texts().in_locale(locale);
@@ -44,13 +44,8 @@ pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotE
             let mut session = cx.session.clone();
             session.texts = t.clone();
             session.customer.locale = Some(locale);
-            let chosen = Ctx {
-                app: cx.app,
-                session,
-                dialogue: cx.dialogue.clone(),
-                state: State::Idle,
-                user: cx.user,
-            };
+            let mut chosen = cx.with_state(State::Idle);
+            chosen.session = session;
             let link = super::deep_link::DeepLink {
                 service,
                 staff,
@@ -111,7 +106,7 @@ pub async fn help(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 /// The services with durations and prices, the address, contacts and opening hours.
 pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let services = catalogue::services(&mut tx, false).await?;
     let facts = about::load(&mut tx).await?;
     tx.commit().await?;
@@ -158,7 +153,7 @@ async fn leave_dialogue(cx: &Ctx<'_>) -> Result<(), BotError> {
     if cx.state == State::Idle {
         return Ok(());
     }
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     cx.release_hold(&mut tx).await?;
     tx.commit().await?;
     cx.set_state(State::Idle).await

@@ -19,7 +19,7 @@ const MAX_COMMENT: usize = 1000;
 pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let customer = cx.session.customer.id;
     if !reminders::confirm_visit(&mut tx, id, customer, cx.actor(), now).await? {
         return Ok(rejected(cx, &BookingRejection::NotFound));
@@ -27,7 +27,7 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let Some(booking) = bookings::views::get(&mut tx, id).await? else {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
-    let mut reply = booking_screen(cx, &mut tx, Key::ReminderConfirmed, &booking).await?;
+    let mut reply = booking_screen(cx, Key::ReminderConfirmed, &booking);
     tx.commit().await?;
     reply.notice = Some(Notice::Toast(t.get(Key::VisitConfirmed).to_owned()));
     Ok(reply)
@@ -37,7 +37,7 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 /// message becomes the comment (or "No comment" goes back to the menu).
 pub async fn rate(cx: &Ctx<'_>, id: BookingId, rating: u8) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let customer = cx.session.customer.id;
     if !reminders::rate(&mut tx, id, customer, rating, cx.app.now()).await? {
         return Ok(rejected(cx, &BookingRejection::NotFound));
@@ -55,7 +55,7 @@ pub async fn rate(cx: &Ctx<'_>, id: BookingId, rating: u8) -> Result<Reply, BotE
 pub async fn comment(cx: &Ctx<'_>, booking: BookingId, text: &str) -> Result<Reply, BotError> {
     let t = cx.texts();
     let text: String = text.trim().chars().take(MAX_COMMENT).collect();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     reminders::comment(&mut tx, booking, cx.session.customer.id, &text).await?;
     tx.commit().await?;
     cx.set_state(State::Idle).await?;

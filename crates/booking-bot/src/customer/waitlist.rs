@@ -43,7 +43,7 @@ pub async fn ask(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
     let Some((service, staff)) = draft(cx) else {
         return Ok(expired(cx));
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let full = split(waitlist::full_days(&mut tx, service, staff, day, day, cx.app.now()).await)?;
     let Some(found) = catalogue::service(&mut tx, service).await? else {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
@@ -71,7 +71,7 @@ pub async fn join(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
     let Some((service, staff)) = draft(cx) else {
         return Ok(expired(cx));
     };
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     match split(waitlist::full_days(&mut tx, service, staff, day, day, cx.app.now()).await)? {
         Ok(days) if days.contains(&day) => {}
         Ok(_) => return Ok(expired(cx)),
@@ -91,7 +91,7 @@ pub async fn join(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
 pub async fn take(cx: &Ctx<'_>, id: WaitlistId, start: DateTime<Utc>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
-    let mut tx = cx.app.tx().await?;
+    let mut tx = cx.tx().await?;
     let entry = waitlist::get(&mut tx, id)
         .await?
         .filter(|e| e.customer_id == cx.session.customer.id && e.status == EntryStatus::Waiting);
@@ -102,7 +102,7 @@ pub async fn take(cx: &Ctx<'_>, id: WaitlistId, start: DateTime<Utc>) -> Result<
     let source = cx.session.customer.source.clone();
     match split(service::take_offer(&mut tx, &entry, start, cx.actor(), source, now).await)? {
         Ok(change) => {
-            let screen = booking_screen(cx, &mut tx, Key::Booked, &change.booking).await?;
+            let screen = booking_screen(cx, Key::Booked, &change.booking);
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             Ok(screen)

@@ -6,7 +6,11 @@ use anyhow::Context as _;
 use booking_core::{clock::SharedClock, ids::TenantId, tenant::TenantSchema};
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret as _;
-use storage::{Db, TenantTx, db::PoolSize, kv::Kv};
+use storage::{
+    Db, TenantTx,
+    db::PoolSize,
+    kv::{Kv, TenantKey},
+};
 
 use crate::{
     config::Config,
@@ -15,6 +19,7 @@ use crate::{
         dialogue_storage::TenantDialogues,
         rate_limit::{Admission, RateLimit},
         telegram::telegram_id,
+        tenant_config::HeldConfig,
         wake::Wake,
     },
 };
@@ -29,6 +34,8 @@ pub struct App {
     pub dialogues: Arc<TenantDialogues>,
     pub kv: Kv,
     pub rate_limit: RateLimit,
+    /// The tenant's configuration and texts between updates.
+    pub config: HeldConfig,
     pub clock: SharedClock,
     /// Wakes the broadcast watcher when one starts or is stopped.
     pub broadcasts: tokio::sync::Notify,
@@ -62,6 +69,7 @@ impl App {
             dialogues: TenantDialogues::new(kv.clone(), tenant),
             kv,
             rate_limit: RateLimit::default(),
+            config: HeldConfig::default(),
             clock,
             broadcasts: tokio::sync::Notify::new(),
             outbox: Wake::default(),
@@ -74,10 +82,14 @@ impl App {
         Ok(self.db.tenant(&self.schema).await?)
     }
 
-    /// Counts an update of `user` against the per-user rate limit.
-    pub async fn admit(&self, user: &teloxide::types::User) -> Admission {
+    /// Counts an update of `user` against the per-user rate limit, reading `also` with it.
+    pub async fn admit(
+        &self,
+        user: &teloxide::types::User,
+        also: &TenantKey,
+    ) -> (Admission, Option<Option<String>>) {
         self.rate_limit
-            .admit(&self.kv, self.tenant, telegram_id(user))
+            .admit(&self.kv, self.tenant, telegram_id(user), also)
             .await
     }
 

@@ -32,8 +32,23 @@ impl TenantDialogues {
         Arc::new(Self { kv, tenant })
     }
 
-    fn key(&self, chat: ChatId) -> TenantKey {
+    /// Where the dialogue of `chat` is stored.
+    #[must_use]
+    pub fn key(&self, chat: ChatId) -> TenantKey {
         TenantKey::new(self.tenant, "dlg", chat.0)
+    }
+
+    /// A stored state. One written by another version of the bot that no longer parses is
+    /// dropped: the customer starts over instead of being stuck.
+    #[must_use]
+    pub fn parse<D: DeserializeOwned>(chat: ChatId, json: &str) -> Option<D> {
+        match serde_json::from_str(json) {
+            Ok(state) => Some(state),
+            Err(e) => {
+                tracing::warn!(chat = chat.0, error = %e, "dropping an unreadable dialogue state");
+                None
+            }
+        }
     }
 }
 
@@ -73,18 +88,8 @@ where
         chat_id: ChatId,
     ) -> BoxFuture<'static, Result<Option<D>, Self::Error>> {
         Box::pin(async move {
-            let Some(json) = self.kv.get(&self.key(chat_id)).await? else {
-                return Ok(None);
-            };
-            // A state written by another version of the bot that no longer parses is dropped:
-            // the customer starts over instead of being stuck.
-            match serde_json::from_str(&json) {
-                Ok(state) => Ok(Some(state)),
-                Err(e) => {
-                    tracing::warn!(chat = chat_id.0, error = %e, "dropping an unreadable dialogue state");
-                    Ok(None)
-                }
-            }
+            let json = self.kv.get(&self.key(chat_id)).await?;
+            Ok(json.and_then(|json| Self::parse(chat_id, &json)))
         })
     }
 }

@@ -144,6 +144,7 @@ fn resync(served: &Served) {
 
 /// Drops what the bot holds about `part` of the tenant's configuration.
 fn changed(app: &Arc<App>, part: Part) {
+    app.config.drop_held();
     if part == Part::Settings {
         let app = Arc::clone(app);
         tokio::spawn(async move { app.rate_limit.reload(&app.db, &app.schema).await });

@@ -14,5 +14,7 @@ pub mod process;
 pub mod rate_limit;
 /// What the bot reads off Telegram's own types.
 pub mod telegram;
+/// The tenant's configuration and texts held between updates.
+pub mod tenant_config;
 /// What wakes a tenant's outbox dispatcher.
 pub mod wake;

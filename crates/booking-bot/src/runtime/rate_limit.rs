@@ -11,6 +11,8 @@
 
 use std::sync::{Arc, RwLock};
 
+use teloxide::types::{ChatId, Update};
+
 use bot_kit::{Gate, Reply, Sender};
 
 use booking_core::{
@@ -74,34 +76,63 @@ impl RateLimit {
         }
     }
 
-    /// Counts one update of `user`. If Redis cannot be reached the update is let through:
-    /// the limit protects the bot, and the handler will apologise for the outage anyway.
-    pub async fn admit(&self, kv: &Kv, tenant: TenantId, user: TelegramUserId) -> Admission {
+    /// Counts one update of `user`, and reads `also` in the same round trip (the dialogue
+    /// state the update will need). If Redis cannot be reached the update is let through: the
+    /// limit protects the bot, and the handler will apologise for the outage anyway.
+    pub async fn admit(
+        &self,
+        kv: &Kv,
+        tenant: TenantId,
+        user: TelegramUserId,
+        also: &TenantKey,
+    ) -> (Admission, Option<Option<String>>) {
         let limit = self.current();
         let key = TenantKey::new(tenant, "rl", user);
         match kv
-            .hit(&key, limit.events, u64::from(limit.window_secs))
+            .hit_and_get(&key, limit.events, u64::from(limit.window_secs), also)
             .await
         {
-            Ok((true, _)) => Admission::Allowed,
-            Ok((false, count)) if count == limit.events.saturating_add(1) => Admission::Warn,
-            Ok((false, _)) => Admission::Ignore,
+            Ok(((true, _), read)) => (Admission::Allowed, Some(read)),
+            Ok(((false, count), _)) if count == limit.events.saturating_add(1) => {
+                (Admission::Warn, None)
+            }
+            Ok(((false, _), _)) => (Admission::Ignore, None),
             Err(e) => {
                 tracing::debug!(error = %e, "rate limit not counted");
-                Admission::Allowed
+                (Admission::Allowed, None)
             }
         }
     }
 }
 
+/// What the first step of the tree read for the rest: the dialogue state as stored (`None`
+/// when it could not be read with the rate limit; then the customer's step reads it itself).
+#[derive(Clone, Debug, Default)]
+pub struct Prefetched {
+    pub dialogue: Option<Option<String>>,
+}
+
 /// The rate limit as a step of the handler tree, run once per update before anything else
 /// (bot-kit's [`gate`](bot_kit::middleware::gate)): over the limit, the sender is told once
 /// to slow down in their Telegram language, then ignored (a press is still answered,
-/// silently) until the window passes.
-pub async fn gate(sender: Sender, app: Arc<App>) -> Gate {
-    match app.admit(&sender.0).await {
+/// silently) until the window passes. The same round trip to Redis reads the dialogue state
+/// of the update's chat ([`Prefetched`]).
+pub async fn admit(update: Update, sender: Sender, app: Arc<App>) -> (Gate, Prefetched) {
+    let chat = chat_of(&update, &sender);
+    let (admission, dialogue) = app.admit(&sender.0, &app.dialogues.key(chat)).await;
+    let gate = match admission {
         Admission::Allowed => Gate::Pass,
         Admission::Warn => Gate::Stop(Reply::alert(Texts::new(sender.locale()).get(Key::SlowDown))),
         Admission::Ignore => Gate::Stop(Reply::nothing()),
-    }
+    };
+    (gate, Prefetched { dialogue })
+}
+
+/// The chat an update is answered in: its own, or the sender's private chat (a press on an
+/// inline message has none).
+#[must_use]
+pub fn chat_of(update: &Update, sender: &Sender) -> ChatId {
+    update
+        .chat()
+        .map_or_else(|| ChatId(sender.telegram_id()), |c| c.id)
 }

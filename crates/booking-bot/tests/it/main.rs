@@ -22,6 +22,7 @@ mod cancel;
 mod deep_links;
 mod dialogues;
 mod forged;
+mod held_config;
 mod host;
 mod outage;
 mod past;

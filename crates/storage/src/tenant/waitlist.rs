@@ -4,9 +4,12 @@
 //! The offers themselves are written by the booking service for every change that frees time
 //! (`bookings::waitlist_offers`); taking one is `bookings::service::take_offer`.
 
+use std::collections::HashMap;
+
 use booking_core::{
     booking::BookingRejection,
     ids::{BookingId, CustomerId, ServiceId, StaffId, WaitlistId},
+    schedule::Calendar,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -15,7 +18,7 @@ use sqlx::{Row, postgres::PgRow};
 use crate::{
     db::TenantTx,
     error::{BookingError, StorageError},
-    tenant::{bookings, catalogue, schedule, settings},
+    tenant::{bookings, catalogue, config::TenantConfig, schedule, settings},
 };
 
 /// Where an entry is.
@@ -87,8 +90,55 @@ pub async fn full_days(
     }
     let calendars = schedule::calendars(tx, &givers, from, to).await?;
     let bookable = bookings::slots::bookable_dates(tx, service, staff, from, to, now).await?;
-    Ok(from
-        .iter_days()
+    Ok(full_of(from, to, &givers, &calendars, &bookable))
+}
+
+/// [`full_days`] with the configuration a bot holds and the dates its caller found bookable
+/// (`slots::bookable_dates_in` over at least `from..=to`): no statement when the configuration
+/// holds the calendars of those dates.
+#[allow(clippy::too_many_arguments)] // the same question as `full_days`, plus what answers it
+pub async fn full_days_in(
+    tx: &mut TenantTx,
+    config: &TenantConfig,
+    service: ServiceId,
+    staff: Option<StaffId>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+    bookable: &[NaiveDate],
+) -> Result<Vec<NaiveDate>, BookingError> {
+    let zone = config.profile.time_zone;
+    let from = from.max(now.with_timezone(&zone).date_naive() + Duration::days(1));
+    if from > to {
+        return Ok(Vec::new());
+    }
+    let mut givers: Vec<StaffId> = config
+        .staff_for_service(service)
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    if let Some(wanted) = staff {
+        givers.retain(|s| *s == wanted);
+    }
+    if givers.is_empty() {
+        return Err(BookingRejection::StaffUnavailable.into());
+    }
+    let calendars = match config.calendars(&givers, from, to) {
+        Some(held) => held,
+        None => schedule::calendars(tx, &givers, from, to).await?,
+    };
+    Ok(full_of(from, to, &givers, &calendars, bookable))
+}
+
+/// The dates from `from` to `to` that are not bookable although someone of `givers` works.
+fn full_of(
+    from: NaiveDate,
+    to: NaiveDate,
+    givers: &[StaffId],
+    calendars: &HashMap<StaffId, Calendar>,
+    bookable: &[NaiveDate],
+) -> Vec<NaiveDate> {
+    from.iter_days()
         .take_while(|d| *d <= to)
         .filter(|d| !bookable.contains(d))
         .filter(|d| {
@@ -96,7 +146,7 @@ pub async fn full_days(
                 .iter()
                 .any(|g| calendars.get(g).is_some_and(|c| !c.plan_on(*d).is_closed()))
         })
-        .collect())
+        .collect()
 }
 
 /// Puts the customer on the day's waitlist; joining again returns the same entry.

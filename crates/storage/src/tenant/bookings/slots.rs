@@ -7,6 +7,7 @@ use booking_core::{
     booking::BookingRejection,
     catalogue::{Service, Staff},
     ids::{ServiceId, StaffId},
+    schedule::Calendar,
     slots::{BusyTimes, Slot, SlotQuery},
     time::{Interval, date_within_reach},
 };
@@ -19,6 +20,7 @@ use crate::{
     error::{BookingError, StorageError},
     tenant::{
         catalogue,
+        config::TenantConfig,
         schedule::{self, interval_of},
         settings::{self, TenantProfile},
     },
@@ -56,6 +58,31 @@ pub(super) async fn context(
     })
 }
 
+/// The same from a configuration held in memory: no statement.
+pub(super) fn context_from(
+    config: &TenantConfig,
+    service: ServiceId,
+    staff: Option<StaffId>,
+) -> Result<Context, BookingRejection> {
+    let service = config
+        .service(service)
+        .filter(|s| s.active)
+        .cloned()
+        .ok_or(BookingRejection::ServiceUnavailable)?;
+    let mut givers = config.staff_for_service(service.id);
+    if let Some(wanted) = staff {
+        givers.retain(|s| s.id == wanted);
+        if givers.is_empty() {
+            return Err(BookingRejection::StaffUnavailable);
+        }
+    }
+    Ok(Context {
+        profile: config.profile.clone(),
+        service,
+        staff: givers,
+    })
+}
+
 /// Free slots for a service between two local dates, for one staff member or any.
 ///
 /// With "any", each start is offered once, taken by the first free staff member in display
@@ -68,7 +95,24 @@ pub async fn free(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<StaffSlot>, BookingError> {
-    Ok(free_in_zone(tx, service, staff, from, to, now).await?.1)
+    let ctx = context(tx, service, staff).await?;
+    Ok(merged(by_staff(tx, &ctx, None, from, to, now).await?))
+}
+
+/// [`free`] with the configuration a bot holds (`TenantConfig`): only the bookings and blocks
+/// of the dates are read, in one statement.
+pub async fn free_in(
+    tx: &mut TenantTx,
+    config: &TenantConfig,
+    service: ServiceId,
+    staff: Option<StaffId>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<StaffSlot>, BookingError> {
+    let ctx = context_from(config, service, staff)?;
+    let calendars = config.calendars(&ids_of(&ctx), from, to);
+    Ok(merged(by_staff(tx, &ctx, calendars, from, to, now).await?))
 }
 
 /// The local dates between `from` and `to` that have at least one free slot.
@@ -80,25 +124,43 @@ pub async fn bookable_dates(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<NaiveDate>, BookingError> {
-    let (zone, slots) = free_in_zone(tx, service, staff, from, to, now).await?;
-    let mut dates: Vec<NaiveDate> = slots
-        .iter()
-        .map(|s| s.start.with_timezone(&zone).date_naive())
-        .collect();
-    dates.dedup();
-    Ok(dates)
+    let ctx = context(tx, service, staff).await?;
+    let slots = merged(by_staff(tx, &ctx, None, from, to, now).await?);
+    Ok(dates_of(&slots, ctx.profile.time_zone))
 }
 
-/// Free slots merged over staff, with the tenant's zone they were computed in.
-async fn free_in_zone(
+/// [`bookable_dates`] with the configuration a bot holds: one statement.
+pub async fn bookable_dates_in(
     tx: &mut TenantTx,
+    config: &TenantConfig,
     service: ServiceId,
     staff: Option<StaffId>,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<(Tz, Vec<StaffSlot>), BookingError> {
-    let (zone, per_staff) = by_staff(tx, service, staff, from, to, now).await?;
+) -> Result<Vec<NaiveDate>, BookingError> {
+    let ctx = context_from(config, service, staff)?;
+    let calendars = config.calendars(&ids_of(&ctx), from, to);
+    let slots = merged(by_staff(tx, &ctx, calendars, from, to, now).await?);
+    Ok(dates_of(&slots, ctx.profile.time_zone))
+}
+
+fn ids_of(ctx: &Context) -> Vec<StaffId> {
+    ctx.staff.iter().map(|s| s.id).collect()
+}
+
+/// The local dates of `slots` (sorted by start), each once.
+fn dates_of(slots: &[StaffSlot], zone: Tz) -> Vec<NaiveDate> {
+    let mut dates: Vec<NaiveDate> = slots
+        .iter()
+        .map(|s| s.start.with_timezone(&zone).date_naive())
+        .collect();
+    dates.dedup();
+    dates
+}
+
+/// Free slots merged over staff.
+fn merged(per_staff: Vec<(StaffId, Vec<Slot>)>) -> Vec<StaffSlot> {
     let mut merged: Vec<StaffSlot> = Vec::new();
     for (staff_id, slots) in per_staff {
         merged.extend(slots.into_iter().map(|s| StaffSlot {
@@ -110,37 +172,34 @@ async fn free_in_zone(
     // Stable sort keeps display order among staff for equal starts; dedup keeps the first.
     merged.sort_by_key(|s| s.start);
     merged.dedup_by_key(|s| s.start);
-    Ok((zone, merged))
+    merged
 }
 
+/// Free slots per staff member of `ctx`; `calendars` when the caller holds them, else read.
 async fn by_staff(
     tx: &mut TenantTx,
-    service: ServiceId,
-    staff: Option<StaffId>,
+    ctx: &Context,
+    calendars: Option<HashMap<StaffId, Calendar>>,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<(Tz, Vec<(StaffId, Vec<Slot>)>), BookingError> {
-    let ctx = context(tx, service, staff).await?;
+) -> Result<Vec<(StaffId, Vec<Slot>)>, BookingError> {
     // Dates outside the years the platform deals in have no slots (and would overflow the
     // window arithmetic below).
     if !date_within_reach(from) || !date_within_reach(to) || to < from {
-        return Ok((ctx.profile.time_zone, Vec::new()));
+        return Ok(Vec::new());
     }
-    let ids: Vec<StaffId> = ctx.staff.iter().map(|s| s.id).collect();
-    let calendars = schedule::calendars(tx, &ids, from, to).await?;
+    let ids = ids_of(ctx);
+    let calendars = match calendars {
+        Some(held) => held,
+        None => schedule::calendars(tx, &ids, from, to).await?,
+    };
     // Generous bounds: a local date spans at most 26 hours around UTC midnight.
     let window = Interval {
         start: from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::days(1),
         end: to.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::days(2),
     };
     let mut busy = busy_by_staff(tx, &ids, window, now).await?;
-    for block in schedule::blocks(tx, &ids, window).await? {
-        let affected: Vec<StaffId> = block.staff.map_or_else(|| ids.clone(), |s| vec![s]);
-        for s in affected {
-            busy.entry(s).or_default().push(block.period);
-        }
-    }
     let mut out = Vec::with_capacity(ctx.staff.len());
     for member in &ctx.staff {
         let calendar = calendars.get(&member.id).cloned().unwrap_or_default();
@@ -155,10 +214,11 @@ async fn by_staff(
         };
         out.push((member.id, query.free_slots(from, to)));
     }
-    Ok((ctx.profile.time_zone, out))
+    Ok(out)
 }
 
-/// Occupied time of live bookings (confirmed, or held and not lapsed) per staff member.
+/// Occupied time per staff member, in one statement: live bookings (confirmed, or held and not
+/// lapsed) and blocked periods (a block of everyone counts for each of `staff`).
 async fn busy_by_staff(
     tx: &mut TenantTx,
     staff: &[StaffId],
@@ -169,7 +229,10 @@ async fn busy_by_staff(
     let rows = sqlx::query(
         "select staff_id, occupied from bookings \
          where staff_id = any($1) and occupied && tstzrange($2, $3, '[)') \
-           and (status = 'confirmed' or (status = 'held' and hold_expires_at > $4))",
+           and (status = 'confirmed' or (status = 'held' and hold_expires_at > $4)) \
+         union all \
+         select staff_id, period from blocked_periods \
+         where (staff_id is null or staff_id = any($1)) and period && tstzrange($2, $3, '[)')",
     )
     .bind(&ids)
     .bind(window.start)
@@ -180,9 +243,15 @@ async fn busy_by_staff(
     let mut out: HashMap<StaffId, Vec<Interval>> = HashMap::new();
     for row in rows {
         let range: PgRange<DateTime<Utc>> = row.try_get("occupied")?;
-        out.entry(StaffId(row.try_get("staff_id")?))
-            .or_default()
-            .push(interval_of(&range)?);
+        let period = interval_of(&range)?;
+        match row.try_get::<Option<i64>, _>("staff_id")? {
+            Some(id) => out.entry(StaffId(id)).or_default().push(period),
+            None => {
+                for id in staff {
+                    out.entry(*id).or_default().push(period);
+                }
+            }
+        }
     }
     Ok(out)
 }
