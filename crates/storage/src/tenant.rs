@@ -22,6 +22,8 @@ pub mod catalogue_admin;
 pub mod changes;
 /// Customers of one business.
 pub mod customers;
+/// Customers' confirmations, ratings and comments, read back for the business.
+pub mod feedback;
 /// Customers who phoned in, without Telegram.
 pub mod offline_customers;
 /// Messages to send at a given time (reminders, follow-ups), sent once.

@@ -2,6 +2,7 @@
 
 use booking_core::{
     booking::BookingRejection,
+    catalogue::Service,
     ids::{ServiceId, StaffId},
 };
 use chrono::{DateTime, Utc};
@@ -32,11 +33,22 @@ pub(super) async fn names(
     Ok((service, staff))
 }
 
+/// A service as the screens after choosing it head it: its name, and under it the business's
+/// description, when it wrote one.
+pub(super) fn titled(s: &Service) -> String {
+    let description = s.description.trim();
+    if description.is_empty() {
+        s.name.clone()
+    } else {
+        format!("{}\n{description}", s.name)
+    }
+}
+
 /// Date and time in the tenant's zone.
 pub(super) fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
     let local = at.with_timezone(&cx.session.profile.time_zone);
     (
-        local.format("%d.%m.%Y").to_string(),
+        cx.texts().date(local.date_naive()),
         local.format("%H:%M").to_string(),
     )
 }
@@ -59,7 +71,7 @@ pub(super) async fn booking_screen(
             ("staff", &staff),
             ("date", &date),
             ("time", &time),
-            ("zone", cx.session.profile.time_zone.name()),
+            ("zone", &t.zone(cx.session.profile.time_zone)),
         ],
     );
     Ok(Reply::screen(text, keyboards::to_menu(t)))
