@@ -51,14 +51,21 @@ async fn the_business_reads_what_its_customers_said() {
     );
 
     let booking = booked(&bot, &alice).await;
+    // The notice to the business is due when it was written, by the real clock.
+    clock.set(Utc::now() + Duration::seconds(1));
+    // Notices to the business are in the business's language (Russian here).
     let told = bot.next(&olga).await;
-    assert!(told.text().starts_with("🔔 New booking"), "{}", told.text());
+    assert!(
+        told.text().starts_with("🔔 Новая запись"),
+        "{}",
+        told.text()
+    );
 
     // The day before, she confirms from the reminder; the card says so.
     clock.set(booking.start - Duration::hours(23));
     let reminder = bot.next(&alice).await;
     let (_, _) = bot.press(&alice, &reminder, "I'll be there").await;
-    let (_, card) = bot.press(&olga, &told, "Open the booking").await;
+    let (_, card) = bot.press(&olga, &told, "Открыть запись").await;
     assert!(
         card.text()
             .contains("✅ The customer confirmed they will come"),
@@ -82,12 +89,12 @@ async fn the_business_reads_what_its_customers_said() {
     let low = bot.next(&olga).await;
     assert!(
         low.text()
-            .starts_with("⚠️ Low rating — 1 of 5: Haircut with Anna")
-            && low.text().contains("Comment: “Waited 40 minutes”"),
+            .contains("Низкая оценка — 1 из 5: Haircut, мастер Anna")
+            && low.text().contains("Комментарий: «Waited 40 minutes»"),
         "{}",
         low.text()
     );
-    let (_, card) = bot.press(&olga, &low, "Open the booking").await;
+    let (_, card) = bot.press(&olga, &low, "Открыть запись").await;
     assert!(
         card.text().contains("⭐ Rating: 1/5 — «Waited 40 minutes»"),
         "{}",
@@ -129,17 +136,19 @@ async fn an_automatic_release_is_told_to_the_business_too() {
     let alice = bot.user("Alice", "en").await;
     let _menu = bot.menu(&alice).await;
     let booking = booked(&bot, &alice).await;
+    // The notice to the business is due when it was written, by the real clock.
+    clock.set(Utc::now() + Duration::seconds(1));
     let booked_notice = bot.next(&olga).await;
-    assert!(booked_notice.text().starts_with("🔔 New booking"));
+    assert!(booked_notice.text().starts_with("🔔 Новая запись"));
 
     clock.set(booking.start - Duration::minutes(59));
     let released = bot.next(&olga).await;
     assert!(
         released
             .text()
-            .starts_with("⌛ Booking released automatically, the customer did not confirm"),
+            .starts_with("⌛ Запись снята автоматически — клиент не подтвердил визит"),
         "{}",
         released.text()
     );
-    assert!(released.button("Open the booking").is_some());
+    assert!(released.button("Открыть запись").is_some());
 }
