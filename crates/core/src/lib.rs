@@ -16,6 +16,8 @@ pub mod clock;
 pub mod ids;
 /// Languages the bots speak.
 pub mod locale;
+/// Phone numbers in one form, so one number typed two ways is one customer.
+pub mod phone;
 /// Per-tenant booking rules: notice, horizon, limits, cut-offs, holds, reminders.
 pub mod policy;
 /// Weekly working hours, breaks, date exceptions and blocked periods.

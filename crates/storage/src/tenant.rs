@@ -24,6 +24,8 @@ pub mod changes;
 pub mod config;
 /// Customers of one business.
 pub mod customers;
+/// Customers' confirmations, ratings and comments, read back for the business.
+pub mod feedback;
 /// Customers who phoned in, without Telegram.
 pub mod offline_customers;
 /// Messages to send at a given time (reminders, follow-ups), sent once.

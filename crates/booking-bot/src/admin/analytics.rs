@@ -6,6 +6,7 @@ use booking_core::{catalogue::Price, time::Interval};
 use chrono::{DateTime, Duration, Utc};
 use storage::tenant::{
     admin_analytics::{self, Bucket, PeriodRow, Ranking},
+    feedback::{self, Ratings},
     settings,
 };
 
@@ -21,6 +22,8 @@ use bot_kit::{Attachment, Reply};
 /// Rankings cover the last 90 days and the bookings ahead within 30.
 const RANKING_DAYS: i64 = 90;
 const TOP: i64 = 10;
+/// How many of the latest comments the ratings report shows.
+const COMMENTS: i64 = 10;
 
 pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let b = |label, r| button(label, A::Analytics(r));
@@ -40,7 +43,10 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
                 b(cx.tr("Top customers", "Топ клиентов"), Report::Customers),
                 b(cx.tr("Busiest hours", "Загрузка по часам"), Report::Hours),
             ],
-            vec![b(cx.tr("Sources", "Источники"), Report::Sources)],
+            vec![
+                b(cx.tr("Sources", "Источники"), Report::Sources),
+                b(cx.tr("⭐ Ratings", "⭐ Оценки"), Report::Ratings),
+            ],
             vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)],
         ]),
     ))
@@ -71,6 +77,14 @@ pub async fn report(cx: &Cx<'_>, report: Report) -> Result<Reply, BotError> {
             let (bucket, window) = window(now, report);
             let rows = admin_analytics::per_period(&mut tx, zone.name(), bucket, window).await?;
             periods(cx, report, &rows)
+        }
+        Report::Ratings => {
+            let window = Interval {
+                start: now - Duration::days(RANKING_DAYS),
+                end: now + Duration::days(1),
+            };
+            let found = feedback::ratings(&mut tx, window, COMMENTS).await?;
+            ratings(cx, zone, &found)
         }
         Report::Services | Report::Staff | Report::Customers | Report::Hours | Report::Sources => {
             let ranking = match report {
@@ -110,6 +124,7 @@ fn title(cx: &Cx<'_>, report: Report) -> &'static str {
             "🔗 Bookings by source (90 days)",
             "🔗 Записи по источникам (90 дней)",
         ),
+        Report::Ratings => cx.tr("⭐ Ratings (90 days)", "⭐ Оценки (90 дней)"),
     }
 }
 
@@ -141,11 +156,11 @@ fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow]) -> Reply {
     for r in rows {
         text.push_str(&format!(
             "\n{}: {} / {} / {} / {}",
-            r.period.format("%d.%m.%Y"),
+            super::texts::day(cx.locale, r.period),
             r.bookings,
             r.cancellations,
             r.no_shows,
-            Price(r.revenue_minor).decimal()
+            super::texts::money(cx.locale, Price(r.revenue_minor))
         ));
     }
     if rows.is_empty() {
@@ -164,6 +179,59 @@ fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow]) -> Reply {
         .tr(
             "Blue: bookings, orange: cancellations, red: no-shows",
             "Синий: записи, оранжевый: отмены, красный: неявки",
+        )
+        .to_owned();
+    with_chart(cx, text, chart, caption)
+}
+
+/// The average, how many of each mark, and the latest comments; a bar per mark.
+fn ratings(cx: &Cx<'_>, zone: booking_core::Tz, r: &Ratings) -> Reply {
+    let mut text = title(cx, Report::Ratings).to_owned();
+    match r.average() {
+        None => text.push_str(cx.tr(
+            "\nNo ratings in this period.",
+            "\nЗа этот период оценок нет.",
+        )),
+        Some(avg) => {
+            let avg = format!("{avg:.1}");
+            let avg = match cx.locale {
+                booking_core::locale::Locale::Ru => avg.replace('.', ","),
+                booking_core::locale::Locale::En => avg,
+            };
+            text.push_str(&format!(
+                "\n{}: {avg} ({}: {})",
+                cx.tr("Average", "Средняя"),
+                cx.tr("ratings", "оценок"),
+                r.count()
+            ));
+            for (mark, n) in (1..6_usize).zip(r.spread).rev() {
+                text.push_str(&format!("\n{}: {n}", "⭐".repeat(mark)));
+            }
+        }
+    }
+    if !r.comments.is_empty() {
+        text.push_str(&format!(
+            "\n\n{}:",
+            cx.tr("Latest comments", "Последние комментарии")
+        ));
+        for c in &r.comments {
+            text.push_str(&format!(
+                "\n{} {} · {} · {}: «{}»",
+                "⭐".repeat(usize::from(c.rating)),
+                super::texts::when(cx.locale, zone, c.start),
+                c.service,
+                c.staff,
+                c.comment
+            ));
+        }
+    }
+    let chart = Chart {
+        groups: r.spread.iter().map(|n| vec![*n]).collect(),
+    };
+    let caption = cx
+        .tr(
+            "Ratings 1 to 5, left to right",
+            "Оценки от 1 до 5, слева направо",
         )
         .to_owned();
     with_chart(cx, text, chart, caption)

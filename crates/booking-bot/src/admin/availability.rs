@@ -5,6 +5,7 @@
 use booking_core::{
     booking::{Actor, BookingStatus},
     ids::{BlockId, StaffId},
+    locale::Locale,
     time::Interval,
 };
 use chrono::Duration;
@@ -27,7 +28,8 @@ use super::{
     input::{self, Pending},
     keyboards::{button, column, rows},
     parse,
-    texts::{local, refused},
+    preview::{self, Change},
+    texts::{example, local, refused, when},
 };
 use crate::error::{BotError, split};
 use bot_kit::Reply;
@@ -106,14 +108,14 @@ pub async fn blocks(cx: &Cx<'_>) -> Result<Reply, BotError> {
         text.push_str(&format!(
             "\n#{} {} – {} · {} {}",
             b.id,
-            local(zone, b.period.start),
+            when(cx.locale, zone, b.period.start),
             local(zone, b.period.end),
             name(b.staff),
             b.reason
         ));
         if b.staff.is_some() || cx.admin.is_manager() {
             kb.push(vec![button(
-                format!("🔓 #{} {}", b.id, local(zone, b.period.start)),
+                format!("🔓 #{} {}", b.id, when(cx.locale, zone, b.period.start)),
                 A::Unblock(b.id),
             )]);
         }
@@ -126,30 +128,57 @@ pub async fn blocks(cx: &Cx<'_>) -> Result<Reply, BotError> {
 }
 
 pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+    let mut tx = cx.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let list = catalogue::staff(&mut tx, false).await?;
+    tx.commit().await?;
     input::set(cx.app, cx.chat, &Pending::Block { staff }).await?;
+    let whose = staff
+        .and_then(|id| list.iter().find(|s| s.id == id))
+        .map_or_else(
+            || cx.tr("everyone", "все мастера").to_owned(),
+            |s| s.name.clone(),
+        );
     let mut kb = Vec::new();
     if cx.admin.is_manager() {
-        let mut tx = cx.tx().await?;
-        let list = catalogue::staff(&mut tx, false).await?;
-        tx.commit().await?;
-        let mut row = vec![button(cx.tr("Everyone", "Все"), A::BlockNew(None))];
+        // The chosen one is ticked, so a press visibly changes the screen.
+        let mark = |chosen: bool, label: &str| {
+            if chosen {
+                format!("✅ {label}")
+            } else {
+                label.to_owned()
+            }
+        };
+        let mut row = vec![button(
+            mark(staff.is_none(), cx.tr("Everyone", "Все")),
+            A::BlockNew(None),
+        )];
         row.extend(
-            list.into_iter()
-                .map(|s| button(s.name, A::BlockNew(Some(s.id)))),
+            list.iter()
+                .map(|s| button(mark(staff == Some(s.id), &s.name), A::BlockNew(Some(s.id)))),
         );
-        kb.push(row);
+        kb.extend(row.chunks(3).map(<[_]>::to_vec));
     }
     kb.push(vec![button(
         cx.tr("◀ Availability", "◀ Доступность"),
         A::Availability,
     )]);
-    Ok(Reply::screen(
-        cx.tr(
-            "🔒 Send the period to block, then optionally '; reason':\n25.11.2026 — the whole day\n25.11.2026 10:00-13:00 — a time range\n25.11.2026-27.11.2026 — several days\nBookings inside are cancelled and the customers offered the nearest free times. (/admin to leave)",
-            "🔒 Пришлите период и, если нужно, '; причина':\n25.11.2026 — весь день\n25.11.2026 10:00-13:00 — промежуток\n25.11.2026-27.11.2026 — несколько дней\nЗаписи в этом периоде будут отменены, клиентам предложат ближайшее время. (/admin — выйти)",
+    let today = cx.app.now().with_timezone(&zone).date_naive();
+    let (a, b) = (example(today, 1), example(today, 3));
+    let text = match cx.locale {
+        Locale::En => format!(
+            "🔒 Block for: {whose}\nSend the period to block, then optionally '; reason':\n{a} — the whole day\n{a} 10:00-13:00 — a time range\n{a}-{b} — several days\n{a} 10:00-13:00; training — with a reason the customers will read\nIf bookings fall inside, you will see them and choose whether to cancel them. (/admin to leave)"
         ),
-        rows(kb),
-    ))
+        Locale::Ru => format!(
+            "🔒 Блокировка для: {whose}\nПришлите период и, если нужно, «; причина»:\n{a} — весь день\n{a} 10:00-13:00 — промежуток\n{a}-{b} — несколько дней\n{a} 10:00-13:00; обучение — с причиной, её прочтут клиенты\nЕсли в этот период попадают записи, вы увидите их и решите, отменять ли. (/admin — выйти)"
+        ),
+    };
+    let reply = Reply::screen(text, rows(kb));
+    Ok(if cx.admin.is_manager() {
+        reply.with_toast(format!("🔒 {whose}"))
+    } else {
+        reply
+    })
 }
 
 /// Cancels the confirmed bookings of `staff` (or everyone) that overlap `period`, telling
@@ -205,7 +234,7 @@ pub async fn block(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Re
     let now = cx.app.now();
     let period = match parse::period(period_text, zone, now.with_timezone(&zone).date_naive()) {
         Ok(p) => p,
-        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(e.say(cx.locale))),
     };
     if period.end <= now {
         return Ok(Reply::alert(cx.tr(
@@ -213,39 +242,16 @@ pub async fn block(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Re
             "⚠️ Этот период уже прошёл.",
         )));
     }
-    let id = schedule::block(&mut tx, staff, period, reason, Some(cx.admin.id.get())).await?;
-    let (cancelled, told) = cancel_under(
-        cx,
-        &mut tx,
-        staff,
-        period,
-        false,
-        (!reason.is_empty()).then_some(reason),
-    )
-    .await?;
-    audit::record(
-        cx,
-        &mut tx,
-        "block.create",
-        format!("block:{id}"),
-        json!({ "staff": staff, "start": period.start, "end": period.end, "reason": reason, "cancelled": cancelled }),
-    )
-    .await?;
     tx.commit().await?;
-    input::clear(cx.app, cx.chat).await?;
-    Ok(Reply::screen(
-        format!(
-            "🔒 #{id} {} – {}\n{}: {cancelled}, {}: {told}",
-            local(zone, period.start),
-            local(zone, period.end),
-            cx.tr("Bookings cancelled", "Отменено записей"),
-            cx.tr("customers notified", "клиентов уведомлено"),
-        ),
-        rows(vec![vec![
-            button(cx.tr("🔒 Blocks", "🔒 Блокировки"), A::Blocks),
-            button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu),
-        ]]),
-    ))
+    preview::propose(
+        cx,
+        Change::Block {
+            staff,
+            period,
+            reason: reason.to_owned(),
+        },
+    )
+    .await
 }
 
 pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<Reply, BotError> {

@@ -4,6 +4,7 @@
 use booking_core::{
     booking::{Actor, BookingRejection, BookingStatus},
     ids::{BookingId, ServiceId, StaffId},
+    locale::Locale,
     policy::Rules,
 };
 use storage::{
@@ -23,9 +24,9 @@ use super::{
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, column, rows},
-    parse,
+    parse::{self, InputError, Shape},
     schedule::card,
-    texts::{local, refused},
+    texts::{example, refused, when},
 };
 use crate::error::{BotError, split};
 use bot_kit::Reply;
@@ -92,7 +93,7 @@ pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
         format!(
             "{} #{id} {}? {}",
             cx.tr("Cancel booking", "Отменить запись"),
-            local(zone, b.start),
+            when(cx.locale, zone, b.start),
             cx.tr(
                 "The customer is told and offered the nearest free times.",
                 "Клиент получит уведомление и ближайшее свободное время."
@@ -127,15 +128,19 @@ pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     if let Err(refusal) = scoped(cx, &mut tx, id).await? {
         return Ok(refusal);
     }
+    let zone = settings::profile(&mut tx).await?.time_zone;
     tx.commit().await?;
+    let today = cx.app.now().with_timezone(&zone).date_naive();
     input::set(cx.app, cx.chat, &Pending::MoveTo { booking: id }).await?;
     Ok(Reply::screen(
         format!(
-            "🔁 #{id}: {}",
+            "🔁 #{id}: {} {} 15:00 (/admin {})",
             cx.tr(
-                "send the new date and time, e.g. 25.11.2026 15:00 (/admin to leave).",
-                "пришлите новую дату и время, например 25.11.2026 15:00 (/admin — выйти)."
-            )
+                "send the new date and time, e.g.",
+                "пришлите новую дату и время, например"
+            ),
+            example(today, 1),
+            cx.tr("to leave", "— выйти"),
         ),
         rows(vec![vec![button(
             cx.tr("◀ Back", "◀ Назад"),
@@ -157,7 +162,7 @@ pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<Reply, Bo
     let zone = settings::profile(&mut tx).await?.time_zone;
     let start = match parse::start(text, zone, now.with_timezone(&zone).date_naive()) {
         Ok(s) => s,
-        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(e.say(cx.locale))),
     };
     let by = Caller::staff(actor(cx));
     match split(service::reschedule(&mut tx, id, &by, start, now).await)? {
@@ -213,13 +218,24 @@ pub async fn phone_in_ask(
     service: ServiceId,
     staff: StaffId,
 ) -> Result<Reply, BotError> {
+    let mut tx = cx.tx().await?;
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    tx.commit().await?;
+    let day = example(cx.app.now().with_timezone(&zone).date_naive(), 1);
     input::set(cx.app, cx.chat, &Pending::PhoneIn { service, staff }).await?;
     Ok(Reply::screen(
-        cx.tr(
-            "Send: date and time; name; phone — e.g. 25.11.2026 15:00; Maria; +7 900 123-45-67 (/admin to leave).",
-            "Пришлите: дату и время; имя; телефон — например 25.11.2026 15:00; Мария; +7 900 123-45-67 (/admin — выйти).",
-        ),
-        rows(vec![vec![button(cx.tr("◀ Back", "◀ Назад"), A::PhoneInService(service))]]),
+        match cx.locale {
+            Locale::En => format!(
+                "Send: date and time; name; phone — e.g. {day} 15:00; Maria; +7 900 123-45-67 (/admin to leave)."
+            ),
+            Locale::Ru => format!(
+                "Пришлите: дату и время; имя; телефон — например: {day} 15:00; Мария; +7 900 123-45-67 (/admin — выйти)."
+            ),
+        },
+        rows(vec![vec![button(
+            cx.tr("◀ Back", "◀ Назад"),
+            A::PhoneInService(service),
+        )]]),
     ))
 }
 
@@ -233,10 +249,9 @@ pub async fn phone_in(
 ) -> Result<Reply, BotError> {
     let parts: Vec<&str> = text.split(';').map(str::trim).collect();
     let [when, name, phone] = parts.as_slice() else {
-        return Ok(Reply::alert(cx.tr(
-            "⚠️ Expected three parts separated by ';': date and time; name; phone.",
-            "⚠️ Нужно три части через ';': дата и время; имя; телефон.",
-        )));
+        return Ok(Reply::alert(
+            InputError::Shape(Shape::PhoneIn).say(cx.locale),
+        ));
     };
     let mut tx = cx.tx().await?;
     let now = cx.app.now();
@@ -245,7 +260,7 @@ pub async fn phone_in(
         .and_then(|s| Ok((s, parse::name(name)?, parse::phone(phone)?)));
     let (start, name, phone) = match parsed {
         Ok(p) => p,
-        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(e.say(cx.locale))),
     };
     let customer = offline_customers::find_or_create(&mut tx, &name, &phone).await?;
     let request = BookingRequest {

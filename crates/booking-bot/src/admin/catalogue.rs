@@ -17,7 +17,8 @@ use super::{
     callback::{AdminAction as A, choices::Field},
     input::{self, Pending},
     keyboards::{button, column, rows},
-    parse::InputError,
+    parse::{self, InputError, Shape},
+    texts::{duration, money},
 };
 use crate::error::BotError;
 use bot_kit::Reply;
@@ -29,8 +30,16 @@ pub(super) fn on_off(active: bool) -> &'static str {
 /// "1500", "1500.5", "1500.50" → minor units.
 pub fn price(s: &str) -> Result<Price, InputError> {
     let s = s.trim();
-    let bad = || InputError::Other(format!("not a price: {s:?} (e.g. 1500 or 1500.50)"));
-    let (whole, frac) = s.split_once(['.', ',']).unwrap_or((s, ""));
+    let bad = || InputError::Price(s.to_owned());
+    // "1 500", "1500 ₽", "1500 руб." are how people write prices.
+    let digits: String = s
+        .trim_end_matches(['₽', '.'])
+        .trim_end_matches("руб")
+        .trim_end_matches("р")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let (whole, frac) = digits.split_once(['.', ',']).unwrap_or((&digits, ""));
     if whole.is_empty()
         || frac.len() > 2
         || !whole
@@ -54,11 +63,7 @@ pub fn price(s: &str) -> Result<Price, InputError> {
 }
 
 fn minutes(s: &str) -> Result<Minutes, InputError> {
-    let n: i64 = s
-        .trim()
-        .parse()
-        .map_err(|_| InputError::Other(format!("not a number of minutes: {:?}", s.trim())))?;
-    Minutes::checked(n).map_err(|e| InputError::Other(e.to_string()))
+    parse::duration(s)
 }
 
 const fn field_label(cx: &Cx<'_>, f: Field) -> &'static str {
@@ -80,11 +85,11 @@ pub async fn services(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut kb = column(list.iter().map(|s| {
         button(
             format!(
-                "{} {} ({} min, {})",
+                "{} {} ({}, {})",
                 on_off(s.active),
                 s.name,
-                s.timing.duration.get(),
-                s.price.decimal()
+                duration(cx.locale, s.timing.duration),
+                money(cx.locale, s.price)
             ),
             A::Service(s.id),
         )
@@ -104,20 +109,24 @@ pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
     };
     tx.commit().await?;
     let t = s.timing;
+    let description = if s.description.is_empty() {
+        cx.tr("(no description)", "(без описания)")
+    } else {
+        &s.description
+    };
     let text = format!(
-        "{} {}\n{}\n{}: {} min · {}: {} min · {}: {}/{} min\n{}: {}",
+        "{} {}\n{description}\n{}: {}\n{}: {}\n{}: {} / {}\n{}: {}",
         on_off(s.active),
         s.name,
-        s.description,
         field_label(cx, Field::Duration),
-        t.duration.get(),
+        duration(cx.locale, t.duration),
         field_label(cx, Field::Interval),
-        t.interval.get(),
-        cx.tr("Buffers", "Паузы"),
-        t.buffer_before.get(),
-        t.buffer_after.get(),
+        duration(cx.locale, t.interval),
+        cx.tr("Buffers before / after", "Паузы до / после"),
+        duration(cx.locale, t.buffer_before),
+        duration(cx.locale, t.buffer_after),
         field_label(cx, Field::Price),
-        s.price.decimal(),
+        money(cx.locale, s.price),
     );
     let mut kb: Vec<Vec<_>> = Field::ALL
         .chunks(2)
@@ -179,7 +188,12 @@ pub async fn service_up(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
         .await?;
     }
     tx.commit().await?;
-    services(cx).await
+    // The list may look the same either way: the toast says what the press did.
+    Ok(services(cx).await?.with_toast(if moved {
+        cx.tr("Moved up.", "Поднято выше.")
+    } else {
+        cx.tr("Already first.", "Уже первая в списке.")
+    }))
 }
 
 pub async fn service_edit_ask(cx: &Cx<'_>, id: ServiceId, field: Field) -> Result<Reply, BotError> {
@@ -192,8 +206,8 @@ pub async fn service_edit_ask(cx: &Cx<'_>, id: ServiceId, field: Field) -> Resul
     let hint = match field {
         Field::Name => cx.tr("1 to 100 characters", "от 1 до 100 символов"),
         Field::Description => cx.tr("text, or - for none", "текст или - чтобы убрать"),
-        Field::Price => cx.tr("e.g. 1500 or 1500.50", "например 1500 или 1500.50"),
-        _ => cx.tr("minutes", "минуты"),
+        Field::Price => cx.tr("e.g. 1500 or 1500.50", "например 1500 или 1500,50"),
+        _ => cx.tr("e.g. 45, 1 h, 1 h 30 min", "например 45, 1 час, 1 ч 30 мин"),
     };
     Ok(Reply::screen(
         format!(
@@ -210,9 +224,7 @@ pub async fn service_edit_ask(cx: &Cx<'_>, id: ServiceId, field: Field) -> Resul
 
 fn field_value(field: Field, text: &str) -> Result<ServiceField, InputError> {
     Ok(match field {
-        Field::Name => {
-            ServiceField::Name(checked_name(text).map_err(|e| InputError::Other(e.to_string()))?)
-        }
+        Field::Name => ServiceField::Name(checked_name(text)?),
         Field::Description => {
             let d = if text.trim() == "-" {
                 String::new()
@@ -220,7 +232,7 @@ fn field_value(field: Field, text: &str) -> Result<ServiceField, InputError> {
                 text.trim().to_owned()
             };
             if d.chars().count() > 500 {
-                return Err(InputError::Other("500 characters at most".to_owned()));
+                return Err(InputError::TooLong(500));
             }
             ServiceField::Description(d)
         }
@@ -245,7 +257,7 @@ pub async fn service_edit(
     };
     let value = match field_value(field, text) {
         Ok(v) => v,
-        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(e.say(cx.locale))),
     };
     // The timing must stay coherent as a whole (duration, interval and buffers together).
     let t = current.timing;
@@ -277,7 +289,7 @@ pub async fn service_edit(
         _ => None,
     };
     if let Some(Err(e)) = timing {
-        return Ok(Reply::alert(format!("⚠️ {e}")));
+        return Ok(Reply::alert(InputError::from(e).say(cx.locale)));
     }
     catalogue_admin::update_service(&mut tx, id, &value).await?;
     audit::record(
@@ -299,8 +311,8 @@ pub async fn service_new_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::ServiceNew).await?;
     Ok(Reply::screen(
         cx.tr(
-            "➕ Send: name; duration in minutes; price — e.g. Beard trim; 30; 800 (/admin to leave)",
-            "➕ Пришлите: название; длительность в минутах; цена — например Стрижка бороды; 30; 800 (/admin — выйти)",
+            "➕ Send: name; duration; price — e.g. Beard trim; 30 min; 800 or Colouring; 1 h 30 min; 4500 (/admin to leave)",
+            "➕ Пришлите: название; длительность; цена — например: Стрижка бороды; 30 мин; 800 или Окрашивание; 1 ч 30 мин; 4500 (/admin — выйти)",
         ),
         rows(vec![vec![button(cx.tr("◀ Services", "◀ Услуги"), A::Services)]]),
     ))
@@ -310,16 +322,15 @@ pub async fn service_new(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
     let parts: Vec<&str> = text.split(';').map(str::trim).collect();
     let parsed = (|| {
         let [name, duration, cost] = parts.as_slice() else {
-            return Err(InputError::Shape("name; duration; price"));
+            return Err(InputError::Shape(Shape::Service));
         };
-        let name = checked_name(name).map_err(|e| InputError::Other(e.to_string()))?;
-        let timing = ServiceTiming::simple(minutes(duration)?)
-            .map_err(|e| InputError::Other(e.to_string()))?;
+        let name = checked_name(name)?;
+        let timing = ServiceTiming::simple(minutes(duration)?)?;
         Ok((name, timing, price(cost)?))
     })();
     let (name, timing, cost) = match parsed {
         Ok(p) => p,
-        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(e.say(cx.locale))),
     };
     let mut tx = cx.tx().await?;
     let sort_order = catalogue_admin::next_sort_order(&mut tx, Kind::Service).await?;
@@ -361,5 +372,7 @@ mod tests {
         assert!(price("free").is_err());
         assert!(price("-5").is_err());
         assert!(price("1.234").is_err());
+        assert_eq!(price("4 500 ₽"), Ok(Price(450_000)));
+        assert_eq!(price("800 руб."), Ok(Price(80_000)));
     }
 }

@@ -36,8 +36,12 @@ pub mod keyboards;
 pub mod notes;
 /// Parsing typed dates, times, periods, phones.
 pub mod parse;
+/// The wording of refused typed values.
+mod parse_errors;
 /// The booking policy.
 pub mod policy;
+/// Changes that touch bookings, shown before they are made.
+pub mod preview;
 /// Who may do what.
 pub mod roles;
 /// The three ways into the panel, each re-reading the sender's role first.

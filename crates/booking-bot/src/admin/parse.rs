@@ -1,30 +1,73 @@
 //! Parsing what admins type: dates, times, periods, phone numbers. Each error names what was
 //! wrong, and a bad text changes nothing (the step waits for a corrected one).
 
-use booking_core::{Tz, schedule::LocalRange, time::Interval};
+use booking_core::{
+    Tz,
+    catalogue::{CatalogueError, Minutes},
+    phone::Phone,
+    policy::PolicyError,
+    schedule::{LocalRange, ScheduleError},
+    time::Interval,
+};
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
-/// Why a typed value was refused, in words an admin can act on.
-#[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
+/// Why a typed value was refused. What the admin reads is [`InputError::say`], in their
+/// language; `Display` is for logs.
+#[derive(Debug, Eq, PartialEq, thiserror::Error)]
 pub enum InputError {
-    #[error("not a date: {0:?} (use DD.MM.YYYY)")]
+    #[error("not a date: {0:?}")]
     Date(String),
-    #[error("not a time: {0:?} (use HH:MM)")]
+    #[error("not a time: {0:?}")]
     Time(String),
-    #[error("not a time range: {0:?} (use HH:MM-HH:MM)")]
+    #[error("not a time range: {0:?}")]
     Range(String),
-    #[error("{0} does not exist in the business's time zone (clock change)")]
+    #[error("{0} does not exist in the business's time zone")]
     NoSuchLocalTime(String),
     #[error("the end must be after the start")]
     Order,
     #[error("not a phone number: {0:?}")]
     Phone(String),
-    #[error("the name must be 1 to 100 characters")]
+    #[error("bad name")]
     Name,
-    #[error("expected {0}")]
-    Shape(&'static str),
-    #[error("{0}")]
-    Other(String),
+    #[error("expected {0:?}")]
+    Shape(Shape),
+    #[error("not a duration: {0:?}")]
+    Minutes(String),
+    #[error("not a number: {0:?}")]
+    Number(String),
+    #[error("not a price: {0:?}")]
+    Price(String),
+    #[error("unknown weekday {0:?}")]
+    Weekday(String),
+    #[error("unknown setting {0:?}")]
+    Setting(String),
+    #[error("longer than {0} characters")]
+    TooLong(usize),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+/// The form a typed step expects, named when the text does not have it.
+#[derive(Copy, Clone, Debug, Eq, PartialEq)]
+pub enum Shape {
+    /// "DD.MM.YYYY HH:MM".
+    Start,
+    /// "name; duration; price".
+    Service,
+    /// "weekday hours".
+    WeekLine,
+    /// "date off|normal|hours".
+    Exception,
+    /// "name value".
+    Setting,
+    /// "updates/seconds".
+    RateLimit,
+    /// "date and time; name; phone".
+    PhoneIn,
 }
 
 /// "DD.MM.YYYY", or "DD.MM" meaning the next such date from `today`.
@@ -64,9 +107,7 @@ pub fn instant(zone: Tz, at: NaiveDateTime) -> Result<DateTime<Utc>, InputError>
 /// "DD.MM.YYYY HH:MM" (or "DD.MM HH:MM") in the business's zone.
 pub fn start(s: &str, zone: Tz, today: NaiveDate) -> Result<DateTime<Utc>, InputError> {
     let s = s.trim();
-    let (d, t) = s
-        .split_once(' ')
-        .ok_or(InputError::Shape("DD.MM.YYYY HH:MM"))?;
+    let (d, t) = s.split_once(' ').ok_or(InputError::Shape(Shape::Start))?;
     instant(zone, date(d, today)?.and_time(time(t)?))
 }
 
@@ -102,17 +143,99 @@ pub fn period(s: &str, zone: Tz, today: NaiveDate) -> Result<Interval, InputErro
     Interval::new(start, end).ok_or(InputError::Order)
 }
 
-/// A phone number as typed: digits with `+`, spaces, dashes and brackets; 5 to 15 digits.
-pub fn phone(s: &str) -> Result<String, InputError> {
+/// A span of time as people type it, in Russian or English: "90", "90 мин", "1 час",
+/// "1 ч 30 мин", "1,5 часа", "2h", "1 hour 15 min". A bare number is minutes.
+pub fn duration(s: &str) -> Result<Minutes, InputError> {
     let s = s.trim();
-    let allowed = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'));
-    let digits = s.chars().filter(char::is_ascii_digit).count();
-    if !allowed || !(5..=15).contains(&digits) {
-        return Err(InputError::Phone(s.to_owned()));
+    let bad = || InputError::Minutes(s.to_owned());
+    let lower = s.to_lowercase();
+    // Numbers and words, split where one kind of character gives way to the other.
+    let mut tokens: Vec<(bool, String)> = Vec::new();
+    for c in lower.chars() {
+        if c.is_whitespace() {
+            tokens.push((false, String::new()));
+            continue;
+        }
+        let numeric = c.is_ascii_digit() || c == '.' || c == ',';
+        match tokens.last_mut() {
+            Some((kind, t)) if !t.is_empty() && *kind == numeric => t.push(c),
+            _ => tokens.push((numeric, c.to_string())),
+        }
     }
-    Ok(s.to_owned())
+    let mut tokens = tokens
+        .into_iter()
+        .filter(|(_, t)| !t.is_empty() && !matches!(t.as_str(), "и" | "and"));
+    let mut total: i64 = 0;
+    let mut seen = false;
+    while let Some((numeric, number)) = tokens.next() {
+        if !numeric {
+            return Err(bad());
+        }
+        let unit = match tokens.next() {
+            None => Unit::Minutes,
+            Some((false, word)) => Unit::of(&word).ok_or_else(bad)?,
+            Some((true, _)) => return Err(bad()),
+        };
+        let (whole, frac) = number.split_once(['.', ',']).unwrap_or((&number, ""));
+        let whole: i64 = whole.parse().map_err(|_| bad())?;
+        let minutes = match unit {
+            Unit::Minutes if frac.is_empty() => whole,
+            Unit::Minutes => return Err(bad()),
+            Unit::Hours => {
+                let frac_minutes = if frac.is_empty() {
+                    0
+                } else {
+                    let digits = u32::try_from(frac.len()).map_err(|_| bad())?;
+                    let scale = 10_i64.checked_pow(digits).ok_or_else(bad)?;
+                    let f: i64 = frac.parse().map_err(|_| bad())?;
+                    if (f * 60) % scale != 0 {
+                        return Err(bad());
+                    }
+                    f * 60 / scale
+                };
+                whole.checked_mul(60).ok_or_else(bad)? + frac_minutes
+            }
+        };
+        total = total.checked_add(minutes).ok_or_else(bad)?;
+        seen = true;
+    }
+    if !seen {
+        return Err(bad());
+    }
+    Ok(Minutes::checked(total)?)
+}
+
+enum Unit {
+    Hours,
+    Minutes,
+}
+
+impl Unit {
+    fn of(word: &str) -> Option<Self> {
+        match word {
+            "ч" | "час" | "часа" | "часов" | "h" | "hr" | "hrs" | "hour" | "hours" => {
+                Some(Self::Hours)
+            }
+            "м" | "мин" | "минута" | "минуты" | "минут" | "минуту" | "m" | "min" | "mins"
+            | "minute" | "minutes" => Some(Self::Minutes),
+            _ => None,
+        }
+    }
+}
+
+/// A whole number, such as a count of days.
+pub fn number<T: std::str::FromStr>(s: &str) -> Result<T, InputError> {
+    s.trim()
+        .parse()
+        .map_err(|_| InputError::Number(s.trim().to_owned()))
+}
+
+/// A phone number as typed, in its one stored form ("8 900 123-45-67" → "+79001234567"), so
+/// a customer who shared the number in Telegram is found by it.
+pub fn phone(s: &str) -> Result<String, InputError> {
+    Phone::parse(s)
+        .map(String::from)
+        .map_err(|_| InputError::Phone(s.trim().to_owned()))
 }
 
 /// A person's name: 1 to 100 characters, no control characters.
@@ -188,11 +311,29 @@ mod tests {
     }
 
     #[test]
+    fn durations_in_both_languages() {
+        let m = |s: &str| duration(s).map(Minutes::get);
+        assert_eq!(m("90"), Ok(90));
+        assert_eq!(m("90 мин"), Ok(90));
+        assert_eq!(m("90мин"), Ok(90));
+        assert_eq!(m("1 час"), Ok(60));
+        assert_eq!(m("1 ч 30 мин"), Ok(90));
+        assert_eq!(m("1 час и 30 минут"), Ok(90));
+        assert_eq!(m("1,5 часа"), Ok(90));
+        assert_eq!(m("2h"), Ok(120));
+        assert_eq!(m("1 hour 15 min"), Ok(75));
+        assert_eq!(m("1.3 ч"), Ok(78));
+        assert!(matches!(duration("час"), Err(InputError::Minutes(_))));
+        assert!(matches!(duration("1 2"), Err(InputError::Minutes(_))));
+        assert!(matches!(duration("1 день"), Err(InputError::Minutes(_))));
+        assert!(matches!(duration("1.5 мин"), Err(InputError::Minutes(_))));
+        assert!(matches!(duration(""), Err(InputError::Minutes(_))));
+        assert!(matches!(duration("200 ч"), Err(InputError::Catalogue(_))));
+    }
+
+    #[test]
     fn phones_and_names() {
-        assert_eq!(
-            phone(" +7 (900) 123-45-67 "),
-            Ok("+7 (900) 123-45-67".to_owned())
-        );
+        assert_eq!(phone(" 8 (900) 123-45-67 "), Ok("+79001234567".to_owned()));
         assert!(phone("call me").is_err());
         assert!(phone("123").is_err());
         assert!(name("").is_err());

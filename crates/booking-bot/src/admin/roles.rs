@@ -74,7 +74,9 @@ impl Acting {
             | A::PhoneInService(_)
             | A::Availability
             | A::Blocks
-            | A::Unblock(_) => true,
+            | A::Unblock(_)
+            // The change it confirms is checked against the role when it is made.
+            | A::Preview(_) => true,
             A::Day { staff, .. } | A::Week { staff, .. } => self.may_view(staff),
             A::PhoneInStaff(_, staff) | A::CantWorkAsk(staff) | A::CantWorkYes(staff) => {
                 self.may_manage(staff)

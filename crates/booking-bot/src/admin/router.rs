@@ -12,7 +12,7 @@ use super::{
     input::{self, Pending},
     locale_of,
     notes::{self, NoteOn},
-    policy, roles, schedule, send, sender, staff,
+    policy, preview, roles, schedule, send, sender, staff,
     texts::{refused, tr},
     texts_screen,
 };
@@ -145,6 +145,7 @@ async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<Reply, BotError> {
         A::TextKey(key) => texts_screen::key(cx, key).await,
         A::TextSet(key, locale) => texts_screen::set_ask(cx, key, locale).await,
         A::TextReset(key, locale) => texts_screen::reset(cx, key, locale).await,
+        A::Preview(choice) => preview::choose(cx, choice).await,
     }
 }
 

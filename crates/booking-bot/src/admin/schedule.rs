@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 use storage::tenant::{
     admin_views,
     bookings::{self, model::BookingView},
-    catalogue, customers, settings,
+    catalogue, customers, feedback, settings,
 };
 
 use super::{
@@ -16,7 +16,7 @@ use super::{
     callback::AdminAction as A,
     keyboards::{button, rows},
     parse,
-    texts::{clock, local, status},
+    texts::{actor_kind, clock, day as day_label, day_short, history_action, status, when},
 };
 use crate::error::BotError;
 use bot_kit::Reply;
@@ -161,7 +161,7 @@ async fn staff_filter(
 
 pub async fn day(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Result<Reply, BotError> {
     let (zone, list, who) = bookings_between(cx, staff, date, 1).await?;
-    let mut text = format!("📅 {} · {who}\n", date.format("%a %d.%m.%Y"));
+    let mut text = format!("📅 {} · {who}\n", day_label(cx.locale, date));
     if list.is_empty() {
         text.push_str(cx.tr("No bookings.", "Записей нет."));
     }
@@ -208,7 +208,7 @@ pub async fn week(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Resul
     let mut text = format!(
         "📆 {} {} · {who}\n",
         cx.tr("Week from", "Неделя с"),
-        date.format("%d.%m.%Y")
+        day_label(cx.locale, date)
     );
     let mut kb = Vec::new();
     for offset in 0..7 {
@@ -217,7 +217,7 @@ pub async fn week(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Resul
             .iter()
             .filter(|v| v.booking.start.with_timezone(&zone).date_naive() == d)
             .collect();
-        text.push_str(&format!("\n{} — {}", d.format("%a %d.%m"), of_day.len()));
+        text.push_str(&format!("\n{} — {}", day_short(cx.locale, d), of_day.len()));
         for v in &of_day {
             text.push_str(&format!(
                 "\n   {} {} · {} · {}",
@@ -268,6 +268,7 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let record = admin_views::visit_record(&mut tx, b.customer_id).await?;
     let notes = admin_views::booking_notes(&mut tx, id).await?;
     let history = bookings::views::history(&mut tx, id).await?;
+    let said = feedback::of_booking(&mut tx, id).await?;
     let service = catalogue::service(&mut tx, b.service_id)
         .await?
         .map(|s| s.name)
@@ -285,13 +286,13 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
             contact.push(format!("@{u}"));
         }
         if let Some(p) = &c.phone {
-            contact.push(p.clone());
+            contact.push(booking_core::phone::Phone::readable(p));
         }
         (c.display_name(), contact.join(", "))
     });
     let mut text = format!(
         "#{id} {service} · {staff}\n{} – {}\n{}: {}\n\n👤 {name} {contact}\n{}: {} · {}: {} · {}: {}",
-        local(zone, b.start),
+        when(cx.locale, zone, b.start),
         clock(zone, b.end),
         cx.tr("Status", "Статус"),
         status(cx.locale, b.status),
@@ -302,6 +303,26 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
         cx.tr("cancelled", "отмены"),
         record.cancelled,
     );
+    if let Some(at) = said.confirmed_at {
+        text.push_str(&format!(
+            "\n✅ {} ({})",
+            cx.tr(
+                "The customer confirmed they will come",
+                "Клиент подтвердил, что придёт"
+            ),
+            when(cx.locale, zone, at)
+        ));
+    }
+    if let Some(rating) = said.rating {
+        text.push_str(&format!(
+            "\n{} {}: {rating}/5",
+            "⭐".repeat(usize::from(rating)),
+            cx.tr("Rating", "Оценка"),
+        ));
+        if let Some(comment) = &said.comment {
+            text.push_str(&format!(" — «{comment}»"));
+        }
+    }
     for (label, n) in [
         (cx.tr("Customer notes", "О клиенте"), &record.notes),
         (cx.tr("Booking notes", "К записи"), &notes),
@@ -313,12 +334,14 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     text.push_str(&format!("\n\n{}:", cx.tr("History", "История")));
     for h in &history {
         text.push_str(&format!(
-            "\n{} {} {} {}",
-            local(zone, h.at),
-            h.actor_kind,
-            h.action,
-            h.reason.as_deref().unwrap_or_default()
+            "\n{} · {} ({})",
+            when(cx.locale, zone, h.at),
+            history_action(cx.locale, &h.action),
+            actor_kind(cx.locale, &h.actor_kind),
         ));
+        if let Some(reason) = h.reason.as_deref().filter(|r| !r.is_empty()) {
+            text.push_str(&format!(" — {reason}"));
+        }
     }
     let date = b.start.with_timezone(&zone).date_naive();
     let mut kb = Vec::new();

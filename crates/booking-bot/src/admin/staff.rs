@@ -17,6 +17,8 @@ use super::{
     catalogue::on_off,
     input::{self, Pending},
     keyboards::{button, column, rows},
+    parse::InputError,
+    preview::{self, Change},
 };
 use crate::error::BotError;
 use bot_kit::Reply;
@@ -94,13 +96,18 @@ pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
             cx.tr("No such staff member.", "Такого мастера нет."),
         ));
     };
-    catalogue_admin::set_active(&mut tx, Kind::Staff, id.get(), !member.active).await?;
+    if member.active {
+        // Switching off may leave bookings without their master: previewed first.
+        tx.commit().await?;
+        return preview::propose(cx, Change::StaffOff { staff: id }).await;
+    }
+    catalogue_admin::set_active(&mut tx, Kind::Staff, id.get(), true).await?;
     audit::record(
         cx,
         &mut tx,
         "staff.active",
         format!("staff:{id}"),
-        json!({ "active": !member.active }),
+        json!({ "active": true }),
     )
     .await?;
     tx.commit().await?;
@@ -109,7 +116,8 @@ pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
 
 pub async fn staff_up(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
-    if catalogue_admin::move_up(&mut tx, Kind::Staff, id.get()).await? {
+    let moved = catalogue_admin::move_up(&mut tx, Kind::Staff, id.get()).await?;
+    if moved {
         audit::record(
             cx,
             &mut tx,
@@ -120,7 +128,12 @@ pub async fn staff_up(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
         .await?;
     }
     tx.commit().await?;
-    staff_list(cx).await
+    // The list may look the same either way: the toast says what the press did.
+    Ok(staff_list(cx).await?.with_toast(if moved {
+        cx.tr("Moved up.", "Поднято выше.")
+    } else {
+        cx.tr("Already first.", "Уже первый в списке.")
+    }))
 }
 
 pub async fn staff_gives(
@@ -170,7 +183,7 @@ pub async fn staff_rename_ask(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotErro
 pub async fn staff_rename(cx: &Cx<'_>, id: StaffId, text: &str) -> Result<Reply, BotError> {
     let name = match checked_name(text) {
         Ok(n) => n,
-        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(InputError::from(e).say(cx.locale))),
     };
     let mut tx = cx.tx().await?;
     if !catalogue_admin::rename_staff(&mut tx, id, &name).await? {
@@ -209,7 +222,7 @@ pub async fn staff_new_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
 pub async fn staff_new(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
     let name = match checked_name(text) {
         Ok(n) => n,
-        Err(e) => return Ok(Reply::alert(format!("⚠️ {e}"))),
+        Err(e) => return Ok(Reply::alert(InputError::from(e).say(cx.locale))),
     };
     let mut tx = cx.tx().await?;
     let created = catalogue::create_staff(&mut tx, &name, &[]).await?;

@@ -12,7 +12,11 @@ use super::{
     input::{self, Pending},
     keyboards::{button, column, rows},
 };
-use crate::{error::BotError, texts::Key, texts::overrides::validate_override};
+use crate::{
+    error::BotError,
+    texts::Key,
+    texts::overrides::{MAX_LEN, OverrideError, validate_override},
+};
 use bot_kit::Reply;
 
 const PAGE: usize = 10;
@@ -150,7 +154,7 @@ pub async fn set(cx: &Cx<'_>, code: &str, locale: Locale, text: &str) -> Result<
         ));
     };
     if let Err(e) = validate_override(key, text) {
-        return Ok(Reply::alert(format!("⚠️ {e}")));
+        return Ok(Reply::alert(override_error(cx, &e)));
     }
     let mut tx = cx.tx().await?;
     stored::set(
@@ -193,4 +197,36 @@ pub async fn reset(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<Reply, BotEr
     Ok(self::key(cx, key)
         .await?
         .with_alert(cx.tr("Back to the default.", "Возвращён текст по умолчанию.")))
+}
+
+/// Why a text was refused, in the admin's language.
+fn override_error(cx: &Cx<'_>, e: &OverrideError) -> String {
+    let body = match e {
+        OverrideError::Empty => cx.tr("The text is empty.", "Текст пустой.").to_owned(),
+        OverrideError::TooLong => format!(
+            "{} {MAX_LEN}.",
+            cx.tr(
+                "The text is too long: characters at most",
+                "Текст слишком длинный: символов не больше"
+            )
+        ),
+        OverrideError::Unknown(p) => format!(
+            "{} {{{p}}}.",
+            cx.tr(
+                "This text has no placeholder",
+                "В этом тексте нет подстановки"
+            )
+        ),
+        OverrideError::Missing(p) => format!(
+            "{} {{{p}}}.",
+            cx.tr("Keep the placeholder", "Оставьте подстановку")
+        ),
+        OverrideError::StrayBrace => cx
+            .tr(
+                "A brace is not part of a {placeholder}: braces only go around placeholder names.",
+                "Фигурная скобка вне {подстановки}: в скобках пишется только имя подстановки.",
+            )
+            .to_owned(),
+    };
+    format!("⚠️ {body}")
 }

@@ -21,7 +21,7 @@ use storage::{
 
 use super::{
     calendar::{calendar, first_of, last_day, nearest, today},
-    common::{booking_screen, expired, local, names, rejected},
+    common::{booking_screen, expired, local, names, rejected, titled},
     context::Ctx,
 };
 use crate::{
@@ -67,7 +67,7 @@ pub async fn service_chosen(cx: &Ctx<'_>, service: ServiceId) -> Result<Reply, B
     }
     cx.set_state(State::ChoosingStaff { service }).await?;
     Ok(Reply::screen(
-        t.fill(Key::ChooseStaff, &[("service", &found.name)]),
+        t.fill(Key::ChooseStaff, &[("service", &titled(&found))]),
         keyboards::staff(t, &staff),
     ))
 }
@@ -194,8 +194,8 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
         Key::ChooseTime,
         &[
             ("service", &found.name),
-            ("date", &date.format("%d.%m.%Y").to_string()),
-            ("zone", zone.name()),
+            ("date", &t.date(date)),
+            ("zone", &t.zone(zone)),
             ("free", &free),
         ],
     );
@@ -311,8 +311,8 @@ async fn confirm_screen(
             ("staff", &staff),
             ("date", &date),
             ("time", &time),
-            ("zone", cx.session.profile.time_zone.name()),
-            ("price", &held.price.decimal()),
+            ("zone", &t.zone(cx.session.profile.time_zone)),
+            ("price", &t.price(held.price)),
             ("hold", &t.duration(cx.session.profile.policy.hold)),
         ],
     );

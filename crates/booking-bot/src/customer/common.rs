@@ -2,6 +2,7 @@
 
 use booking_core::{
     booking::BookingRejection,
+    catalogue::Service,
     ids::{ServiceId, StaffId},
 };
 use chrono::{DateTime, Utc};
@@ -28,11 +29,22 @@ pub(super) fn names(cx: &Ctx<'_>, service: ServiceId, staff: StaffId) -> (String
     (service, staff)
 }
 
+/// A service as the screens after choosing it head it: its name, and under it the business's
+/// description, when it wrote one.
+pub(super) fn titled(s: &Service) -> String {
+    let description = s.description.trim();
+    if description.is_empty() {
+        s.name.clone()
+    } else {
+        format!("{}\n{description}", s.name)
+    }
+}
+
 /// Date and time in the tenant's zone.
 pub(super) fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
     let local = at.with_timezone(&cx.session.profile.time_zone);
     (
-        local.format("%d.%m.%Y").to_string(),
+        cx.texts().date(local.date_naive()),
         local.format("%H:%M").to_string(),
     )
 }
@@ -50,7 +62,7 @@ pub(super) fn booking_screen(cx: &Ctx<'_>, key: Key, booking: &Booking) -> Reply
             ("staff", &staff),
             ("date", &date),
             ("time", &time),
-            ("zone", cx.session.profile.time_zone.name()),
+            ("zone", &t.zone(cx.session.profile.time_zone)),
         ],
     );
     Reply::screen(text, keyboards::to_menu(t))

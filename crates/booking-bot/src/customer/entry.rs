@@ -5,7 +5,7 @@
 use bot_kit::TgBot;
 use std::sync::Arc;
 
-use booking_core::locale::Locale;
+use booking_core::{locale::Locale, phone::Phone};
 use storage::tenant::customers;
 use teloxide::{
     types::{BotCommand, ChatId, ChatMemberUpdated, Message, User},
@@ -36,6 +36,8 @@ pub enum Command {
     About,
     Help,
     Language,
+    /// Share the phone number (a first visit may have skipped it).
+    Phone,
 }
 
 pub async fn on_command(
@@ -70,6 +72,7 @@ pub async fn on_command(
             Command::About => start::about(&cx).await,
             Command::Help => start::help(&cx).await,
             Command::Language => Ok(start::language_screen(&cx)),
+            Command::Phone => Ok(start::ask_phone(&cx)),
         }
     }
     .await;
@@ -178,7 +181,10 @@ pub async fn on_contact(
             return Ok(Reply::alert(cx.texts().get(Key::PhoneNotOwn)));
         };
         let mut tx = cx.tx().await?;
-        customers::set_phone(&mut tx, cx.session.customer.id, &contact.phone_number).await?;
+        // Stored in one form, so the business's phoned-in bookings find this customer.
+        let phone = Phone::parse(&contact.phone_number)
+            .map_or_else(|_| contact.phone_number.clone(), |p| p.as_str().to_owned());
+        customers::set_phone(&mut tx, cx.session.customer.id, &phone).await?;
         tx.commit().await?;
         Ok(start::phone_done(&cx, Key::PhoneSaved))
     }
@@ -198,6 +204,7 @@ pub fn commands(locale: Locale) -> Vec<BotCommand> {
         ("about", Key::CmdAbout),
         ("help", Key::CmdHelp),
         ("language", Key::CmdLanguage),
+        ("phone", Key::CmdPhone),
     ]
     .into_iter()
     .map(|(command, key)| BotCommand::new(command, t.get(key)))

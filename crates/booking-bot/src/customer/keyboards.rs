@@ -81,7 +81,7 @@ pub fn services(t: &Texts, services: &[Service]) -> InlineKeyboardMarkup {
                 "{} · {} · {}",
                 s.name,
                 t.duration(s.timing.duration),
-                s.price.decimal()
+                t.price(s.price)
             );
             vec![button(label, CallbackData::Service(s.id))]
         })

@@ -43,7 +43,7 @@ pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotErro
                 &[
                     ("n", &(i + 1).to_string()),
                     ("service", &b.service_name),
-                    ("date", &local.format("%d.%m.%Y").to_string()),
+                    ("date", &t.date(local.date_naive())),
                     ("time", &local.format("%H:%M").to_string()),
                     ("staff", &b.staff_name),
                 ],
@@ -75,7 +75,7 @@ pub async fn past(cx: &Ctx<'_>) -> Result<Reply, BotError> {
                 &[
                     ("n", &(i + 1).to_string()),
                     ("service", &b.service_name),
-                    ("date", &local.format("%d.%m.%Y").to_string()),
+                    ("date", &t.date(local.date_naive())),
                     ("time", &local.format("%H:%M").to_string()),
                     ("staff", &b.staff_name),
                     ("status", t.visit_status(b.booking.status)),
@@ -113,7 +113,7 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
         Key::CancelAsk,
         &[
             ("service", &service),
-            ("date", &local.format("%d.%m.%Y").to_string()),
+            ("date", &t.date(local.date_naive())),
             ("time", &local.format("%H:%M").to_string()),
         ],
     );

@@ -89,7 +89,7 @@ pub async fn confirm_screen(
             ("old_time", &old_time),
             ("date", &date),
             ("time", &time),
-            ("zone", zone.name()),
+            ("zone", &t.zone(zone)),
         ],
     );
     let day = start.with_timezone(&zone).date_naive();

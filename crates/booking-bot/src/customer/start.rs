@@ -65,6 +65,20 @@ pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotE
     Ok(reply)
 }
 
+/// /phone: the number can be shared at any time, also after skipping it on the first visit.
+#[must_use]
+pub fn ask_phone(cx: &Ctx<'_>) -> Reply {
+    let t = cx.texts();
+    Reply {
+        others: vec![Outgoing {
+            chat: cx.dialogue.chat_id(),
+            text: t.get(Key::AskPhone).to_owned(),
+            markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(t))),
+        }],
+        ..Reply::default()
+    }
+}
+
 /// Thanks (or "all right"), the phone keyboard removed.
 #[must_use]
 pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
@@ -116,7 +130,7 @@ pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
             "\n• {} — {}, {}",
             s.name,
             t.duration(s.timing.duration),
-            s.price.decimal()
+            t.price(s.price)
         ));
     }
     if services.is_empty() {

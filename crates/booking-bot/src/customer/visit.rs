@@ -2,7 +2,7 @@
 //! past visit from the follow-up, and add a comment to the rating.
 
 use booking_core::{booking::BookingRejection, ids::BookingId};
-use storage::tenant::{bookings, reminders};
+use storage::tenant::{bookings, feedback, reminders};
 
 use super::{
     common::{booking_screen, rejected},
@@ -39,8 +39,12 @@ pub async fn rate(cx: &Ctx<'_>, id: BookingId, rating: u8) -> Result<Reply, BotE
     let t = cx.texts();
     let mut tx = cx.tx().await?;
     let customer = cx.session.customer.id;
-    if !reminders::rate(&mut tx, id, customer, rating, cx.app.now()).await? {
+    let now = cx.app.now();
+    if !reminders::rate(&mut tx, id, customer, rating, now).await? {
         return Ok(rejected(cx, &BookingRejection::NotFound));
+    }
+    if rating <= feedback::LOW_RATING {
+        feedback::low_rating(&mut tx, id, now).await?;
     }
     tx.commit().await?;
     cx.set_state(State::Commenting { booking: id }).await?;
@@ -56,7 +60,9 @@ pub async fn comment(cx: &Ctx<'_>, booking: BookingId, text: &str) -> Result<Rep
     let t = cx.texts();
     let text: String = text.trim().chars().take(MAX_COMMENT).collect();
     let mut tx = cx.tx().await?;
-    reminders::comment(&mut tx, booking, cx.session.customer.id, &text).await?;
+    if reminders::comment(&mut tx, booking, cx.session.customer.id, &text).await? {
+        feedback::comment_given(&mut tx, booking, cx.app.now()).await?;
+    }
     tx.commit().await?;
     cx.set_state(State::Idle).await?;
     Ok(Reply::screen(

@@ -57,10 +57,7 @@ pub async fn ask(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
     }
     let text = t.fill(
         Key::WaitlistAsk,
-        &[
-            ("service", &found.name),
-            ("date", &day.format("%d.%m.%Y").to_string()),
-        ],
+        &[("service", &found.name), ("date", &t.date(day))],
     );
     Ok(Reply::screen(text, keyboards::join_waitlist(t, day)))
 }
@@ -80,10 +77,7 @@ pub async fn join(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
     waitlist::join(&mut tx, cx.session.customer.id, service, staff, day).await?;
     tx.commit().await?;
     cx.set_state(State::Idle).await?;
-    let text = t.fill(
-        Key::WaitlistJoined,
-        &[("date", &day.format("%d.%m.%Y").to_string())],
-    );
+    let text = t.fill(Key::WaitlistJoined, &[("date", &t.date(day))]);
     Ok(Reply::screen(text, keyboards::to_menu(t)))
 }
 

@@ -9,6 +9,7 @@ use storage::{
     tenant::{
         bookings,
         customers::{self, Customer},
+        feedback,
         outbox::Claimed,
     },
 };
@@ -188,6 +189,46 @@ pub(super) async fn admin(
     }))
 }
 
+/// To an owner: a visit rated low, with the comment as it is now and a button to its card.
+pub(super) async fn low_rating(
+    tx: &mut TenantTx,
+    to: &Recipient,
+    m: &Claimed,
+) -> Result<Rendered, BotError> {
+    let Some(b) = booking_of(tx, m).await? else {
+        return Ok(Rendered::Drop("no booking".into()));
+    };
+    let said = feedback::of_booking(tx, b.id).await?;
+    // The customer may have changed their mind and rated again.
+    let Some(rating) = said.rating.filter(|r| *r <= feedback::LOW_RATING) else {
+        return Ok(Rendered::Drop("no low rating any more".into()));
+    };
+    let t = &to.texts;
+    let mut f = fields(tx, to, &b).await?;
+    f.push(("rating", rating.to_string()));
+    f.push((
+        "customer",
+        customer_label(customers::get(tx, b.customer_id).await?),
+    ));
+    let mut text = fill(t, Key::AdminLowRating, &f);
+    text.push('\n');
+    match &said.comment {
+        Some(comment) => text.push_str(&t.fill(Key::RatingComment, &[("comment", comment)])),
+        None => text.push_str(t.get(Key::NoRatingComment)),
+    }
+    let open = InlineKeyboardButton::callback(
+        t.get(Key::BtnOpenBooking).to_owned(),
+        AdminAction::Booking(b.id).to_string(),
+    );
+    Ok(Rendered::Send(Outgoing {
+        chat: chat(m.chat_id),
+        text,
+        markup: Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(
+            vec![vec![open]],
+        ))),
+    }))
+}
+
 /// "Alice Smith (@alice, +7…)": what an admin needs to recognise the customer.
 fn customer_label(c: Option<Customer>) -> String {
     let Some(c) = c else {
@@ -197,7 +238,11 @@ fn customer_label(c: Option<Customer>) -> String {
         .username
         .iter()
         .map(|u| format!("@{u}"))
-        .chain(c.phone.iter().cloned())
+        .chain(
+            c.phone
+                .iter()
+                .map(|p| booking_core::phone::Phone::readable(p)),
+        )
         .collect();
     if extra.is_empty() {
         c.display_name()
@@ -206,11 +251,14 @@ fn customer_label(c: Option<Customer>) -> String {
     }
 }
 
-/// "25.11.2026 15:00" in the tenant's zone.
+/// "ср, 25.11.2026 15:00" in the tenant's zone.
 fn local(to: &Recipient, at: DateTime<Utc>) -> String {
-    at.with_timezone(&to.profile.time_zone)
-        .format("%d.%m.%Y %H:%M")
-        .to_string()
+    let local = at.with_timezone(&to.profile.time_zone);
+    format!(
+        "{} {}",
+        to.texts.date(local.date_naive()),
+        local.format("%H:%M")
+    )
 }
 
 /// The nearest free starts of `service` with anyone, from now.

@@ -51,9 +51,9 @@ pub async fn fields(
     Ok(vec![
         ("service", service),
         ("staff", staff),
-        ("date", local.format("%d.%m.%Y").to_string()),
+        ("date", to.texts.date(local.date_naive())),
         ("time", local.format("%H:%M").to_string()),
-        ("zone", zone.name().to_owned()),
+        ("zone", to.texts.zone(zone)),
     ])
 }
 

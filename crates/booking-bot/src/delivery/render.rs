@@ -49,7 +49,7 @@ pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
     let profile = settings::profile(&mut tx).await?;
     // Admins read the business's language; customers their own.
     let locale = match message {
-        Message::AdminNotice { .. } => profile.locale,
+        Message::AdminNotice { .. } | Message::LowRating => profile.locale,
         _ => customer
             .as_ref()
             .and_then(|c| c.locale)
@@ -72,6 +72,7 @@ pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
         Message::AdminNotice { change, actor } => {
             notices::admin(&mut tx, &to, m, change, *actor).await?
         }
+        Message::LowRating => notices::low_rating(&mut tx, &to, m).await?,
     };
     tx.commit().await?;
     Ok(rendered)
@@ -209,8 +210,8 @@ async fn offer(
         Key::WaitlistOffer,
         &[
             ("service", &service),
-            ("date", &e.day.format("%d.%m.%Y").to_string()),
-            ("zone", zone.name()),
+            ("date", &to.texts.date(e.day)),
+            ("zone", &to.texts.zone(zone)),
         ],
     );
     Ok(Rendered::Send(Outgoing {

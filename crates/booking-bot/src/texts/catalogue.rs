@@ -17,11 +17,12 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
         K::Help => (
             "Запишитесь кнопкой «Записаться»: выберите услугу, мастера, день и время. \
              «Мои записи» покажут ваши визиты, там же их можно отменить.\n\
-             Команды: /book — записаться, /my — мои записи, /language — язык, /start — меню.",
+             Команды: /book — записаться, /my — мои записи, /phone — оставить телефон, \
+             /language — язык, /start — меню.",
             "Press “Book” and choose a service, a staff member, a day and a time. \
              “My bookings” lists your visits and lets you cancel them.\n\
-             Commands: /book to book, /my for your bookings, /language to change the language, \
-             /start for the menu.",
+             Commands: /book to book, /my for your bookings, /phone to leave your phone number, \
+             /language to change the language, /start for the menu.",
         ),
         K::AboutTitle => ("{business}\nУслуги:", "{business}\nServices:"),
         K::NotUnderstood => (
@@ -72,7 +73,7 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "No free days this month.",
         ),
         K::ChooseTime => (
-            "{service}, {date}\nВремя указано в часовом поясе {zone}. {free}:",
+            "{service}, {date}\nВремя указано {zone}. {free}:",
             "{service}, {date}\nTimes are in {zone}. {free}:",
         ),
         K::NoTimes => (
@@ -165,6 +166,14 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "⌛ Booking released automatically, the customer did not confirm the visit: {service} \
              with {staff}, {date} {time}. Customer: {customer}",
         ),
+        K::AdminLowRating => (
+            "⚠️ Низкая оценка — {rating} из 5: {service}, мастер {staff}, {date} {time}. \
+             Клиент: {customer}",
+            "⚠️ Low rating — {rating} of 5: {service} with {staff}, {date} {time}. \
+             Customer: {customer}",
+        ),
+        K::RatingComment => ("Комментарий: «{comment}»", "Comment: “{comment}”"),
+        K::NoRatingComment => ("Без комментария.", "No comment."),
         K::BtnOpenBooking => ("📋 Открыть запись", "📋 Open the booking"),
         K::ByCustomer => ("клиент", "by the customer"),
         K::ByAdmin => ("администратор", "by an admin"),
@@ -200,6 +209,7 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
         K::CmdAbout => ("О нас", "About us"),
         K::CmdHelp => ("Помощь", "Help"),
         K::CmdLanguage => ("Язык", "Language"),
+        K::CmdPhone => ("Указать телефон", "Share your phone number"),
         K::Reminder => (
             "⏰ Напоминание: {service}, мастер {staff}\n{date} в {time} ({zone}). Ждём вас! \
              Подтвердите, пожалуйста, визит.",

@@ -10,6 +10,8 @@ use booking_core::{booking::BookingRejection, catalogue::Minutes, locale::Locale
 
 /// Every text's defaults, in Russian and English.
 mod catalogue;
+/// Money, dates with weekdays, and time zones by name.
+mod formats;
 /// The tenant's own wording of any text, and the validator the admin panel saves it with.
 pub mod overrides;
 
@@ -108,6 +110,9 @@ keys! {
     AdminCancelled = "admin_cancelled",
     AdminMoved = "admin_moved",
     AdminReleased = "admin_released",
+    AdminLowRating = "admin_low_rating",
+    RatingComment = "rating_comment",
+    NoRatingComment = "no_rating_comment",
     BtnOpenBooking = "btn_open_booking",
     ByCustomer = "by_customer",
     ByAdmin = "by_admin",
@@ -126,6 +131,7 @@ keys! {
     CmdAbout = "cmd_about",
     CmdHelp = "cmd_help",
     CmdLanguage = "cmd_language",
+    CmdPhone = "cmd_phone",
     Reminder = "reminder",
     ReminderConfirmed = "reminder_confirmed",
     BtnConfirmVisit = "btn_confirm_visit",

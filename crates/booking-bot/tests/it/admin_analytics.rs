@@ -134,12 +134,14 @@ async fn figures_match_the_database_and_charts_are_real_pngs_in_proportion() {
         .format("%d.%m.%Y")
         .to_string();
     assert!(
-        days.text().contains(&format!("{d3}: 3 / 1 / 1 / 3000.00")),
+        days.text()
+            .contains(&format!("{d3}: 3 / 1 / 1 / 3,000\u{a0}₽")),
         "{}",
         days.text()
     );
     assert!(
-        days.text().contains(&format!("{d1}: 1 / 0 / 0 / 1500.00")),
+        days.text()
+            .contains(&format!("{d1}: 1 / 0 / 0 / 1,500\u{a0}₽")),
         "{}",
         days.text()
     );

@@ -1,5 +1,5 @@
-//! Availability: blocks that cancel the bookings under them (customers told and offered the
-//! nearest free times), unblock, the list; weekly hours, exceptions and the policy typed with
+//! Availability: blocks that first list the bookings under them, then cancel them (customers
+//! told and offered the nearest free times), unblock, the list; weekly hours, exceptions and the policy typed with
 //! clear errors; "can't work today".
 
 use booking_core::{Tz, booking::BookingStatus};
@@ -31,15 +31,26 @@ async fn blocking_a_day_cancels_its_bookings_with_the_customers_offered_other_ti
     let (_, ask) = bot.press(&olga, &availability, "Block time").await;
     assert!(ask.text().contains("the whole day"), "{}", ask.text());
     let bad = say(&bot, &olga, "32.13.2026").await;
-    assert!(bad.text().starts_with("⚠️ not a date"), "{}", bad.text());
+    assert!(bad.text().starts_with("⚠️ Not a date"), "{}", bad.text());
     assert_eq!(status(&bot, booking.id).await, BookingStatus::Confirmed);
 
-    let done = say(
+    // First the bookings the block touches, and nothing changed yet.
+    let preview = say(
         &bot,
         &olga,
         &format!("{}; staff training", day.format("%d.%m.%Y")),
     )
     .await;
+    assert!(
+        preview.text().contains("This change touches bookings (1)")
+            && preview.text().contains("Carol"),
+        "{}",
+        preview.text()
+    );
+    assert_eq!(status(&bot, booking.id).await, BookingStatus::Confirmed);
+    let (_, done) = bot
+        .press(&olga, &preview, "Save and cancel the bookings")
+        .await;
     assert!(
         done.text()
             .contains("Bookings cancelled: 1, customers notified: 1"),
@@ -77,7 +88,7 @@ async fn blocking_a_day_cancels_its_bookings_with_the_customers_offered_other_ti
     assert!(list.text().contains("none"), "{}", list.text());
     // The cancelled booking is audited by the booking service, in the block's transaction.
     let actions: Vec<String> = audit(&bot).await.into_iter().map(|a| a.1).collect();
-    assert_eq!(actions, ["booking.cancel", "block.create", "block.remove"]);
+    assert_eq!(actions, ["block.create", "booking.cancel", "block.remove"]);
 }
 
 #[tokio::test]

@@ -35,11 +35,11 @@ async fn services_and_staff_are_created_edited_reordered_and_switched_off() {
     let (_, ask) = bot.press(&olga, &card, "Price").await;
     assert!(ask.text().contains("1500.50"), "{}", ask.text());
     let typo = say(&bot, &olga, "8o0").await;
-    assert!(typo.text().contains("not a price"), "{}", typo.text());
+    assert!(typo.text().contains("Not a price"), "{}", typo.text());
     let saved = say(&bot, &olga, "900").await;
     assert_eq!(saved.text(), "Saved.");
     let card = bot.next(&olga).await;
-    assert!(card.text().contains("900.00"), "{}", card.text());
+    assert!(card.text().contains("900\u{a0}₽"), "{}", card.text());
     let (_, ask) = bot.press(&olga, &card, "Slot interval").await;
     let _ = ask;
     let too_long = say(&bot, &olga, "99999").await;
@@ -47,7 +47,7 @@ async fn services_and_staff_are_created_edited_reordered_and_switched_off() {
     let _ = say(&bot, &olga, "15").await;
     let card = bot.next(&olga).await;
     assert!(
-        card.text().contains("Slot interval: 15 min"),
+        card.text().contains("Slot interval: 15 minutes"),
         "{}",
         card.text()
     );

@@ -32,9 +32,9 @@ async fn an_override_is_validated_shown_to_customers_and_reset() {
 
     let (_, _ask) = bot.press(&olga, &key, "✏️ en").await;
     let typo = say(&bot, &olga, "Welcome to {bussiness}!").await;
-    assert_eq!(typo.text(), "⚠️ unknown placeholder {bussiness}");
+    assert_eq!(typo.text(), "⚠️ This text has no placeholder {bussiness}.");
     let missing = say(&bot, &olga, "Welcome!").await;
-    assert_eq!(missing.text(), "⚠️ the placeholder {business} is missing");
+    assert_eq!(missing.text(), "⚠️ Keep the placeholder {business}.");
     let saved = say(&bot, &olga, "Welcome to {business}! What shall we do?").await;
     assert_eq!(saved.text(), "Saved.");
     let key = bot.next(&olga).await;

@@ -31,7 +31,7 @@ async fn a_customer_books_through_the_calendar_and_the_booking_is_confirmed() {
     let day = first_data(&next_month, "v1:d:");
     let (_, times) = bot.press_data(&alice, &next_month, &day).await;
     assert!(
-        times.text().contains("Times are in Europe/Moscow"),
+        times.text().contains("Times are in Moscow time"),
         "{}",
         times.text()
     );
@@ -50,7 +50,7 @@ async fn a_customer_books_through_the_calendar_and_the_booking_is_confirmed() {
         confirm.text()
     );
     assert!(
-        confirm.text().contains("09:00 (Europe/Moscow)"),
+        confirm.text().contains("09:00 (Moscow time)"),
         "{}",
         confirm.text()
     );

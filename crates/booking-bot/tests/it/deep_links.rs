@@ -97,7 +97,7 @@ async fn about_shows_address_contacts_and_opening_hours() {
     let (_, about) = bot.press(&dan, &menu, "About").await;
     let text = about.text();
     for want in [
-        "Haircut — 1 hour, 1500",
+        "Haircut — 1 hour, 1,500\u{a0}₽",
         "📍 Address: 1 Main St",
         "📞 Contacts: +7 999 000-00-00",
         "Mo: 09:00–18:00",

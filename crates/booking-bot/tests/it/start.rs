@@ -73,7 +73,7 @@ async fn start_asks_the_language_then_shows_the_menu_and_records_the_deep_link()
     let (_, menu) = bot.press(&alice, &help, "Menu").await;
     let (_, about) = bot.press(&alice, &menu, "About").await;
     assert!(
-        about.text().contains("Haircut — 1 hour, 1500"),
+        about.text().contains("Haircut — 1 hour, 1,500\u{a0}₽"),
         "{}",
         about.text()
     );

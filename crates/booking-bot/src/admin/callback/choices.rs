@@ -6,6 +6,33 @@ use booking_core::ids::StaffId;
 
 use bot_kit::callback::positive;
 
+/// What an admin chose on a preview of a change that touches bookings.
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PreviewChoice {
+    /// Make the change and cancel the bookings it touches.
+    Cancel,
+    /// Make the change and keep the bookings.
+    Keep,
+    /// Drop the change.
+    Discard,
+}
+
+impl PreviewChoice {
+    pub const ALL: [Self; 3] = [Self::Cancel, Self::Keep, Self::Discard];
+
+    pub(super) const fn code(self) -> &'static str {
+        match self {
+            Self::Cancel => "c",
+            Self::Keep => "k",
+            Self::Discard => "d",
+        }
+    }
+
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == s)
+    }
+}
+
 /// An analytics report.
 #[derive(Copy, Clone, Eq, PartialEq, Debug)]
 pub enum Report {
@@ -17,10 +44,11 @@ pub enum Report {
     Customers,
     Hours,
     Sources,
+    Ratings,
 }
 
 impl Report {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Days,
         Self::Weeks,
         Self::Months,
@@ -29,6 +57,7 @@ impl Report {
         Self::Customers,
         Self::Hours,
         Self::Sources,
+        Self::Ratings,
     ];
 
     pub(super) const fn code(self) -> &'static str {
@@ -41,6 +70,7 @@ impl Report {
             Self::Customers => "c",
             Self::Hours => "h",
             Self::Sources => "o",
+            Self::Ratings => "r",
         }
     }
 

@@ -12,7 +12,7 @@ use bot_kit::callback::{MAX_LEN, positive};
 use chrono::NaiveDate;
 
 use crate::texts::Key;
-use choices::{Audience, Field, Report, RoleCode};
+use choices::{Audience, Field, PreviewChoice, Report, RoleCode};
 
 /// The choices some buttons carry: a report, an audience, a role, a catalogue field.
 pub mod choices;
@@ -123,6 +123,9 @@ pub enum AdminAction {
     TextSet(Key, Locale),
     /// Back to the default in a language.
     TextReset(Key, Locale),
+    /// The choice on a preview of a change that touches bookings (the change itself waits in
+    /// Redis for this chat).
+    Preview(PreviewChoice),
 }
 
 /// Why admin button data was refused.
@@ -136,7 +139,7 @@ impl AdminAction {
         "m", "d", "w", "b", "o", "O", "x", "X", "v", "Nb", "Nc", "p", "ps", "pf", "av", "bl", "bn",
         "u", "h", "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu",
         "fr", "fs", "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc",
-        "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx",
+        "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx", "pv",
     ];
 
     /// The tag this action is written under.
@@ -201,6 +204,7 @@ impl AdminAction {
             Self::TextKey(_) => "tk",
             Self::TextSet(..) => "ts",
             Self::TextReset(..) => "tx",
+            Self::Preview(_) => "pv",
         }
     }
 
@@ -241,6 +245,7 @@ impl fmt::Display for AdminAction {
             | Self::Broadcast
             | Self::AnalyticsMenu => Ok(()),
             Self::Analytics(r) => write!(f, ":{}", r.code()),
+            Self::Preview(c) => write!(f, ":{}", c.code()),
             Self::TextsPage(page) => write!(f, ":{page}"),
             Self::TextKey(key) => write!(f, ":{}", key.code()),
             Self::TextSet(key, l) | Self::TextReset(key, l) => {
@@ -390,6 +395,7 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "bX" => A::BroadcastStop(u64::try_from(id(0)?).ok()?),
         "an" => A::AnalyticsMenu,
         "ar1" => A::Analytics(Report::parse(args.first()?)?),
+        "pv" => A::Preview(PreviewChoice::parse(args.first()?)?),
         "tp" => A::TextsPage(
             args.first()
                 .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))?

@@ -69,6 +69,7 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::TextKey(Key::ALL[0]),
         A::TextSet(*Key::ALL.last().unwrap(), Locale::Ru),
         A::TextReset(Key::ALL[1], Locale::En),
+        A::Preview(PreviewChoice::Keep),
     ]
 }
 

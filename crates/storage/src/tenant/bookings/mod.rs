@@ -26,6 +26,8 @@ pub mod scheduled;
 pub mod service;
 /// Free times.
 pub mod slots;
+/// Upcoming bookings a change of working hours would leave outside them.
+pub mod unfit;
 /// Reading bookings: one, a customer's, a day's, a booking's history.
 pub mod views;
 /// Freed time offered to the waitlist.

@@ -30,6 +30,8 @@ pub enum Message {
     CustomerNotice { change: ChangeKind },
     /// To an admin: what happened to a booking of a staff member they follow, and who did it.
     AdminNotice { change: ChangeKind, actor: Actor },
+    /// To an owner: a visit was rated low; the rating and comment are read when it is sent.
+    LowRating,
 }
 
 /// A message sent as written.
@@ -73,6 +75,7 @@ impl Message {
             Self::WaitlistOffer { .. } => "waitlist_offer",
             Self::CustomerNotice { .. } => "customer_notice",
             Self::AdminNotice { .. } => "admin_notice",
+            Self::LowRating => "low_rating",
         }
     }
 
@@ -139,6 +142,7 @@ mod tests {
                 change: ChangeKind::Booked,
                 actor: Actor::Customer(TelegramUserId(5)),
             },
+            Message::LowRating,
         ];
         for m in &all {
             assert_eq!(&round_trip(m), m);
