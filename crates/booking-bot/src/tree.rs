@@ -2,10 +2,9 @@
 //!
 //! Every update first passes the rate limit (once, here, for customers and admins alike; the
 //! same round trip to Redis reads the dialogue state). Private messages: `/admin` first, then
-//! the customer's session is loaded (once, here) for the customer's commands, a shared contact,
-//! a typed admin step that is waiting, and any other text; button presses by their codec's
-//! prefix (the session loaded for the customer's); and the bot's own membership (a customer
-//! who blocked it).
+//! the customer's commands, a shared contact, a typed admin step that is waiting, and any other
+//! text; button presses by their codec's prefix; and the bot's own membership (a customer who
+//! blocked it). The customer's session is loaded once, by the branch that takes the update.
 
 use teloxide::{
     dispatching::{UpdateFilterExt as _, UpdateHandler},
@@ -29,25 +28,24 @@ use crate::{
 /// The whole tree: private messages (commands first, then any text) and button presses.
 #[must_use]
 pub fn schema() -> UpdateHandler<BotError> {
+    // The session is loaded only on the branch that takes the update, so an admin's typed
+    // step never makes the admin a customer.
     let messages = Update::filter_message()
         .filter(|m: Message| m.chat.is_private())
         .branch(dptree::filter(admin::is_command).endpoint(admin::router::on_command))
         .branch(
-            visit()
-                .branch(
-                    dptree::entry()
-                        .filter_command::<entry::Command>()
-                        .endpoint(entry::on_command),
-                )
-                .branch(Message::filter_contact().endpoint(entry::on_contact))
-                .branch(
-                    dptree::filter_async(admin::is_waiting)
-                        // The admin's step does not go on in the session's transaction.
-                        .inspect(|v: context::Visit| v.open.close())
-                        .endpoint(admin::router::on_text),
-                )
-                .branch(dptree::endpoint(entry::on_text)),
-        );
+            dptree::entry()
+                .filter_command::<entry::Command>()
+                .chain(visit())
+                .endpoint(entry::on_command),
+        )
+        .branch(
+            Message::filter_contact()
+                .chain(visit())
+                .endpoint(entry::on_contact),
+        )
+        .branch(dptree::filter_async(admin::is_waiting).endpoint(admin::router::on_text))
+        .branch(visit().endpoint(entry::on_text));
     let presses = Update::filter_callback_query()
         .branch(dptree::filter(admin::is_press).endpoint(admin::router::on_callback))
         .branch(visit().endpoint(buttons::on_callback));

@@ -259,9 +259,10 @@ async fn one_tenant_stuck_does_not_hold_up_another() {
     menu(&alice).await;
     menu(&bob).await;
 
-    // Tenant A's settings are locked: every update of A waits on its database.
+    // Tenant A's customers are locked: every update of A waits on its database (its settings
+    // are held in memory, so they would not do).
     let mut blocker = world.db.tx(*a).await;
-    sqlx::query("lock table settings in access exclusive mode")
+    sqlx::query("lock table customers in access exclusive mode")
         .execute(blocker.conn())
         .await
         .unwrap();
