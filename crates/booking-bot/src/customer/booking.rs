@@ -37,7 +37,8 @@ pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.app.tx().await?;
     cx.release_hold(&mut tx).await?;
-    let services = catalogue::services(&mut tx, false).await?;
+    // Only what someone gives: a service with no staff could only be refused a step later.
+    let services = catalogue::bookable_services(&mut tx).await?;
     tx.commit().await?;
     cx.set_state(State::Idle).await?;
     if services.is_empty() {

@@ -69,6 +69,10 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::TextKey(Key::ALL[0]),
         A::TextSet(*Key::ALL.last().unwrap(), Locale::Ru),
         A::TextReset(Key::ALL[1], Locale::En),
+        A::Setup,
+        A::ProfileEdit(ProfileField::Contacts),
+        A::Links,
+        A::LinkQr(LinkTarget::Staff(StaffId(big))),
     ]
 }
 
