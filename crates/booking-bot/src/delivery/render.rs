@@ -101,7 +101,9 @@ fn verbatim(m: &Claimed, notice: &Notice) -> Rendered {
             match button {
                 Some(button) if !b.text.trim().is_empty() => buttons.push(button),
                 _ => {
-                    return Rendered::Drop("malformed notice: a button's text, data or link".into());
+                    return Rendered::Drop(
+                        "malformed notice: a button's text, data or link".into(),
+                    );
                 }
             }
         }

@@ -157,8 +157,9 @@ fn serve_refuses_an_operator_bot_without_a_valid_allowlist() {
 /// `master-bot demo` as `up.sh` runs it on every start: the plans go on sale once (the sales
 /// bot's "Plans" and free trial need one), and `--owner` sets the owner on the first run and
 /// changes it on a later one (it used to be ignored once the demo existed, leaving /admin
-/// refused); the previous owner stays an admin.
-#[tokio::test]
+/// refused); the previous owner stays an admin. Multi-threaded: the CLI's getMe is answered
+/// by the in-process sandbox while the test waits for the process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_puts_plans_on_sale_and_takes_its_owner_on_every_run() {
     let app = TestApp::spawn().await;
     let bot = app
