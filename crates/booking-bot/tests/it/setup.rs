@@ -33,10 +33,14 @@ async fn empty_salon() -> (TestBot, TestUser) {
     (bot, owner)
 }
 
-/// `/admin`, and the message it answers with.
-async fn admin(bot: &TestBot, who: &TestUser) -> ChatMessage {
+/// `/admin`, and its answer: the next message containing `expected` (a typed step's notice
+/// may come first).
+async fn admin(bot: &TestBot, who: &TestUser, expected: &str) -> ChatMessage {
     bot.command(who, "/admin").await;
-    bot.next(who).await
+    bot.chat(who)
+        .wait_for(expected, Duration::from_secs(15))
+        .await
+        .unwrap_or_else(|| panic!("/admin did not answer with {expected:?}"))
 }
 
 /// A typed step's answer: the text goes in, the bot's next message comes out.
@@ -99,7 +103,7 @@ async fn a_new_owner_is_led_from_an_empty_bot_to_bookings_links_and_qr_codes() {
     );
 
     // /admin on the empty bot: the checklist, not the panel.
-    let list = admin(&bot, &owner).await;
+    let list = admin(&bot, &owner, "Customers can book once").await;
     assert!(
         list.text()
             .contains("Customers can book once both of these are done")
@@ -124,7 +128,7 @@ async fn a_new_owner_is_led_from_an_empty_bot_to_bookings_links_and_qr_codes() {
     );
 
     // ...then a staff member, who gives it.
-    let list = admin(&bot, &owner).await;
+    let list = admin(&bot, &owner, "add a staff member").await;
     assert!(
         list.text().contains("add a staff member"),
         "{}",
@@ -133,7 +137,7 @@ async fn a_new_owner_is_led_from_an_empty_bot_to_bookings_links_and_qr_codes() {
     let (_, ask) = bot.press(&owner, &list, "Add a staff member").await;
     assert!(ask.text().contains("name"), "{}", ask.text());
     let card = type_in(&bot, &owner, "Anna").await;
-    let list = admin(&bot, &owner).await;
+    let list = admin(&bot, &owner, "no staff member gives").await;
     assert!(
         list.text()
             .contains("no staff member gives any service yet"),
@@ -146,7 +150,7 @@ async fn a_new_owner_is_led_from_an_empty_bot_to_bookings_links_and_qr_codes() {
     let _ = bot.press(&owner, &card, "Haircut").await;
 
     // Step 2: working hours; then /admin is the panel.
-    let list = admin(&bot, &owner).await;
+    let list = admin(&bot, &owner, "✅ A service").await;
     assert!(
         list.text()
             .contains("✅ A service and a staff member who gives it"),
@@ -162,7 +166,7 @@ async fn a_new_owner_is_led_from_an_empty_bot_to_bookings_links_and_qr_codes() {
          fri 10:00-19:00\nsat 10:00-19:00\nsun 10:00-19:00",
     )
     .await;
-    let panel = admin(&bot, &owner).await;
+    let panel = admin(&bot, &owner, "Admin panel").await;
     assert!(panel.text().contains("Admin panel"), "{}", panel.text());
 
     // The About lines, from the panel's Setup.
@@ -198,7 +202,7 @@ async fn a_new_owner_is_led_from_an_empty_bot_to_bookings_links_and_qr_codes() {
     );
 
     // The bot's links and a QR code of the service's.
-    let list = admin(&bot, &owner).await;
+    let list = admin(&bot, &owner, "Admin panel").await;
     let panel_list = if list.text().contains("Admin panel") {
         bot.press(&owner, &list, "Setup, links and QR codes")
             .await
