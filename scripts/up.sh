@@ -62,6 +62,14 @@ if [[ "$TELEGRAM_API_URL" == http://127.0.0.1:8081* ]]; then
   HTTP_ADDR=127.0.0.1:8081 SANDBOX_BOTS="sales_demo_bot=$sales_token,demo_salon_bot=$demo_token" \
     $bin/tg-sandbox & pids+=($!)
   wait_healthy http://127.0.0.1:8081 tg-sandbox
+  # Three people to try the roles with in the web chat (the sandbox numbers them the same way
+  # on every start, so the links below stay valid): the demo's owner, a customer, a buyer.
+  sandbox_user() {
+    curl -fsS -H 'Content-Type: application/json' -d "{\"first_name\":\"$1\",\"language_code\":\"ru\"}" \
+      http://127.0.0.1:8081/sandbox/users | sed -n 's/.*"id":\([0-9]*\).*/\1/p'
+  }
+  owner_user=$(sandbox_user "Владелец"); customer_user=$(sandbox_user "Клиент")
+  buyer_user=$(sandbox_user "Покупатель")
 fi
 
 # Tenant bots run as containers when a Docker-API engine answers (podman's socket is found by
@@ -81,16 +89,39 @@ fi
 # The demo tenant: created once, seeded while its catalogue is empty. Its bot's environment
 # (the tenant's own database role) goes to a file only this user can read.
 # Against the real Telegram it needs a real bot of yours: DEMO_BOT_TOKEN in .env.
+# The owner (DEMO_OWNER_ID, else the sandbox's "Владелец") is set on every run, so it can be
+# changed later; `demo` also puts two plans on sale while the platform has none, for the sales
+# bot's "Тарифы" and its free trial.
 demo_env=.demo-tenant.env
 demo_id=""
+demo_owner="${DEMO_OWNER_ID:-${owner_user:-}}"
+demo_url="${DEMO_BOT_URL:-}"
 if [[ -n "$demo_token" ]]; then
   deploy=(); $engine && deploy=(--deploy)
-  demo_id=$(DEMO_BOT_TOKEN="$demo_token" $bin/master-bot demo --env-file "$demo_env" "${deploy[@]}")
+  owner=(); [[ -n "$demo_owner" ]] && owner=(--owner "$demo_owner")
+  demo_id=$(DEMO_BOT_TOKEN="$demo_token" \
+    $bin/master-bot demo --env-file "$demo_env" "${deploy[@]}" "${owner[@]}")
+  # The sales bot's "demo" button: the web chat with the demo bot here, t.me otherwise.
+  demo_bot=$(curl -fsS "$TELEGRAM_API_URL/bot$demo_token/getMe" 2>/dev/null \
+    | sed -n 's/.*"username":"\([^"]*\)".*/\1/p' || true)
+  if [[ -z "$demo_url" && -n "$demo_bot" ]]; then
+    if $sandbox; then
+      demo_url="http://127.0.0.1:8081/?bot=$demo_bot&user=$customer_user"
+    else
+      demo_url="https://t.me/$demo_bot"
+    fi
+  fi
 fi
 operator_key=$($bin/master-bot apikey create --operator --name "up.sh $(date -u +%FT%TZ)" 2>/dev/null)
 
-HTTP_ADDR=127.0.0.1:8090 $bin/master-bot serve & pids+=($!)
-HTTP_ADDR=127.0.0.1:8091 BOT_TOKEN="$sales_token" $bin/sales-bot & pids+=($!)
+# The bot's username as getMe gives it (empty when the Bot API does not know the token).
+bot_username() {
+  curl -fsS "$TELEGRAM_API_URL/bot$1/getMe" 2>/dev/null | sed -n 's/.*"username":"\([^"]*\)".*/\1/p' || true
+}
+sales_bot=$(bot_username "$sales_token")
+HTTP_ADDR=127.0.0.1:8090 SALES_BOT_USERNAME="${SALES_BOT_USERNAME:-$sales_bot}" \
+  $bin/master-bot serve & pids+=($!)
+HTTP_ADDR=127.0.0.1:8091 BOT_TOKEN="$sales_token" DEMO_BOT_URL="$demo_url" $bin/sales-bot & pids+=($!)
 services=(8090:master-bot 8091:sales-bot)
 if $engine; then
   # The host's network: here the bots reach PostgreSQL and Redis on this machine's loopback.
@@ -119,6 +150,17 @@ The platform is up:
   sales bot:              http://127.0.0.1:8091/health
   deploy worker:          $($engine && echo "http://127.0.0.1:8092/health (engine: $DOCKER_HOST)" || echo "not started (no container engine)")
   tenants:                $bin/master-bot tenant list
-Ctrl-C stops everything.
 INFO
+if $sandbox; then
+  web=http://127.0.0.1:8081
+  cat <<ROLES
+
+Try each role in the web chat:
+  customer:  $web/?bot=demo_salon_bot&user=$customer_user  (/start, book a visit)
+  owner:     $web/?bot=demo_salon_bot&user=$demo_owner  (/admin: the panel)
+  buyer:     $web/?bot=sales_demo_bot&user=$buyer_user  (/start, free trial; "New bot…" makes the token)
+  operator:  the API key above, e.g. curl -H "Authorization: Bearer $operator_key" http://127.0.0.1:8090/api/v1/tenants
+ROLES
+fi
+echo "Ctrl-C stops everything."
 wait

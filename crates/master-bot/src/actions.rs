@@ -2,8 +2,12 @@
 //! take one code path: the same checks, the same jobs for the deploy worker and the same audit
 //! lines (only the actor differs: `operator:<key id>` or `telegram:<user id>`).
 
-use booking_core::ids::{JobId, TenantId};
+use booking_core::{
+    ids::{JobId, TelegramUserId, TenantId},
+    tenant::TenantSchema,
+};
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde_json::json;
 use storage::{
     Db, StorageError,
@@ -14,7 +18,11 @@ use storage::{
         tenant_admin::{self, TenantChanges},
         tenants::{self, DesiredState, TenantRecord},
     },
+    crypto::DataKey,
+    tenant::admins,
 };
+
+use crate::bot_api::{BotApi, GetMeError};
 
 /// The longest period one extension may add (ten years), as the plans table allows.
 pub const MAX_EXTEND_DAYS: i32 = 3660;
@@ -28,6 +36,18 @@ pub enum ActionError {
     NotRunning(TenantId),
     #[error("days must be between 1 and {MAX_EXTEND_DAYS}")]
     BadDays,
+    /// getMe refused the token: it is no bot's (mistyped, or revoked at BotFather).
+    #[error("the Bot API does not accept this token")]
+    BotRefused,
+    /// getMe could not be asked; nothing was changed.
+    #[error("the Bot API could not be asked: {0}")]
+    BotApiUnavailable(String),
+    /// The token's bot already serves another tenant.
+    #[error("@{0} already serves another tenant")]
+    BotInUse(String),
+    /// DATA_KEY is not set, so a token cannot be sealed.
+    #[error("DATA_KEY is not set; it seals bot tokens")]
+    NoDataKey,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -153,4 +173,78 @@ pub async fn extend(
     .await?;
     tx.commit().await.map_err(StorageError::from)?;
     Ok(sub)
+}
+
+/// Makes `owner` the tenant's owner: in the control row (renewal warnings go to them) and in
+/// the bot (the owner role and /admin; a previous owner stays an admin), with `tenant.owner`
+/// in the audit log. Safe to repeat.
+pub async fn set_owner(
+    db: &Db,
+    actor: &str,
+    id: TenantId,
+    owner: TelegramUserId,
+) -> Result<TenantRecord, ActionError> {
+    let before = tenant(db, id).await?;
+    let mut tx = db.tenant(&TenantSchema::for_tenant(id)).await?;
+    admins::replace_owner(&mut tx, owner).await?;
+    tx.commit().await?;
+    if !tenant_admin::set_owner(db.pool(), id, owner).await? {
+        return Err(ActionError::NotFound);
+    }
+    if before.owner_telegram_id != Some(owner) {
+        tenants::audit(
+            db.pool(),
+            actor,
+            "tenant.owner",
+            Some(id),
+            json!({ "from": before.owner_telegram_id.map(TelegramUserId::get), "to": owner.get() }),
+        )
+        .await?;
+    }
+    tenant(db, id).await
+}
+
+/// Replaces the tenant's bot token (a leaked one revoked at BotFather, or another bot):
+/// checked with getMe, sealed for its row like the first one, `tenant.bot_token` in the audit
+/// log (the bot's username, never the token), and a reconcile job, on which the deploy worker
+/// replaces the running bot with one on the new token (the token is part of its
+/// configuration). The same path for the REST API and the operator bot.
+pub async fn replace_bot_token(
+    db: &Db,
+    key: Option<&DataKey>,
+    bot_api: &BotApi,
+    actor: &str,
+    id: TenantId,
+    token: &SecretString,
+    now: DateTime<Utc>,
+) -> Result<TenantRecord, ActionError> {
+    let key = key.ok_or(ActionError::NoDataKey)?;
+    let before = tenant(db, id).await?;
+    let bot = bot_api.get_me(token).await.map_err(|e| match e {
+        GetMeError::Refused => ActionError::BotRefused,
+        GetMeError::Unreachable(why) => ActionError::BotApiUnavailable(why),
+    })?;
+    if let Some(other) = tenant_admin::tenant_with_bot(db.pool(), &bot.username).await?
+        && other != id
+    {
+        return Err(ActionError::BotInUse(bot.username));
+    }
+    let mut tx = db.pool().begin().await.map_err(StorageError::from)?;
+    if let Err(taken) = tenant_admin::set_bot(&mut *tx, key, id, token, &bot.username).await? {
+        // Lost a race for this bot to another tenant.
+        return Err(ActionError::BotInUse(taken.0));
+    }
+    tenants::audit(
+        &mut *tx,
+        actor,
+        "tenant.bot_token",
+        Some(id),
+        json!({ "from": before.bot_username, "to": bot.username }),
+    )
+    .await?;
+    tx.commit().await.map_err(StorageError::from)?;
+    if before.desired_state == DesiredState::Running {
+        queue_reconcile(db, id, now).await?;
+    }
+    tenant(db, id).await
 }

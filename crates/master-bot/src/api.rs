@@ -10,6 +10,8 @@ pub mod billing;
 pub mod bookable;
 /// The tenant-scoped booking API.
 pub mod booking;
+/// `PUT /tenants/{tenant_id}/bot-token`: replacing a tenant's bot token.
+pub mod bot_token;
 /// A tenant's deployment status and restart.
 pub mod deploy;
 /// The API's error type and its problem documents.
@@ -112,6 +114,7 @@ pub fn routes() -> Vec<Route> {
         route(Delete, "/tenants/{tenant_id}", tenants::delete),
         route(Get, "/tenants/{tenant_id}/status", deploy::status),
         route(Post, "/tenants/{tenant_id}/restart", deploy::restart),
+        route(Put, "/tenants/{tenant_id}/bot-token", bot_token::replace),
         route(Get, "/tenants/{tenant_id}/services", booking::services),
         route(Get, "/tenants/{tenant_id}/staff", booking::staff),
         route(Get, "/tenants/{tenant_id}/slots", booking::free_slots),

@@ -111,6 +111,10 @@ pub struct ServeArgs {
     /// How often the subscription monitor runs, in seconds.
     #[arg(long, env = "SUBSCRIPTION_MONITOR_INTERVAL_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub subscription_monitor_interval_secs: u64,
+    /// The sales bot's username: owners' renewal warnings carry a button that opens it with
+    /// the renewal of their bot (`/start renew_<tenant>`). Unset: no button.
+    #[arg(long, env = "SALES_BOT_USERNAME")]
+    pub sales_bot_username: Option<String>,
 }
 
 /// `SUBSCRIPTION_WARN_DAYS`, e.g. `3,1`.
@@ -165,6 +169,11 @@ impl ServeArgs {
                 warn_days: self.subscription_warn_days.0.clone(),
                 grace: chrono::Duration::days(i64::from(self.subscription_grace_days)),
                 interval: Duration::from_secs(self.subscription_monitor_interval_secs),
+                sales_bot: self
+                    .sales_bot_username
+                    .as_deref()
+                    .map(|u| u.trim().trim_start_matches('@').to_owned())
+                    .filter(|u| !u.is_empty()),
             },
         })
     }

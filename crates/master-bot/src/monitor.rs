@@ -30,7 +30,7 @@ use storage::{
     },
     tenant::outbox::{
         self, NewMessage,
-        message::{Message, Notice},
+        message::{Button, Message, Notice},
     },
 };
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
@@ -47,6 +47,8 @@ pub struct MonitorConfig {
     pub grace: chrono::Duration,
     /// How often a pass runs.
     pub interval: Duration,
+    /// The sales bot's username, for the owner's "renew" button; `None`: no button.
+    pub sales_bot: Option<String>,
 }
 
 impl Default for MonitorConfig {
@@ -55,6 +57,7 @@ impl Default for MonitorConfig {
             warn_days: vec![3, 1],
             grace: chrono::Duration::days(3),
             interval: Duration::from_secs(60),
+            sales_bot: None,
         }
     }
 }
@@ -238,7 +241,7 @@ async fn take(
     let grace_until = w.grace_until.unwrap_or(w.period_end + config.grace);
     let (notice, alert) = match step {
         Step::Warned { days } => (
-            notices::owner_warning(w.locale, &w.tenant_name, w.period_end, days),
+            notices::owner_warning(w.locale, &w.tenant_name, w.local_end(), days),
             NewAlert {
                 kind: AlertKind::SubscriptionExpiring,
                 tenant: Some(w.tenant),
@@ -251,7 +254,11 @@ async fn take(
                 return Ok(false);
             }
             (
-                notices::owner_past_due(w.locale, &w.tenant_name, grace_until),
+                notices::owner_past_due(
+                    w.locale,
+                    &w.tenant_name,
+                    grace_until.with_timezone(&w.time_zone),
+                ),
                 NewAlert {
                     kind: AlertKind::SubscriptionExpiring,
                     tenant: Some(w.tenant),
@@ -279,7 +286,16 @@ async fn take(
     };
     let key = step_key(w, step);
     if let (StepTx::Tenant(tenant_tx), Some(owner)) = (&mut tx, w.owner) {
-        outbox::enqueue(tenant_tx, &owner_notice(owner.get(), notice, now, &key)).await?;
+        let mut message = owner_notice(owner.get(), notice, now, &key);
+        // Every step but the reactivation asks for a renewal: one press opens the sales bot
+        // with this bot's renewal order.
+        if let (Message::Notice(n), Some(sales)) = (&mut message.message, &config.sales_bot) {
+            n.buttons.push(vec![Button::link(
+                notices::renew_button(w.locale),
+                notices::renew_link(sales, w.tenant),
+            )]);
+        }
+        outbox::enqueue(tenant_tx, &message).await?;
     }
     alerts::raise(
         tx.conn(),
@@ -300,7 +316,7 @@ async fn notify_reactivated(db: &Db, w: &Watched, now: DateTime<Utc>) -> Result<
         return Ok(());
     };
     let mut tx = db.tenant(&TenantSchema::for_tenant(w.tenant)).await?;
-    let text = notices::owner_reactivated(w.locale, &w.tenant_name, w.period_end);
+    let text = notices::owner_reactivated(w.locale, &w.tenant_name, w.local_end());
     let key = step_key(w, Step::Reactivated);
     outbox::enqueue(&mut tx, &owner_notice(owner.get(), text, now, &key)).await?;
     tx.commit().await

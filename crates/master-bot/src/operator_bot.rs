@@ -26,12 +26,13 @@ use std::{
 use booking_core::{clock::SharedClock, locale::Locale};
 use bot_kit::{LongPolling, TokenRejected, TokenSource};
 use secrecy::SecretString;
-use storage::Db;
+use storage::{Db, crypto::DataKey};
 use telemetry::Shutdown;
 use teloxide::{dptree, types::BotCommand};
 use tracing::Instrument as _;
 
 use self::{allowlist::OperatorIds, texts::Texts};
+use crate::bot_api::BotApi;
 
 /// The bot as handlers use it: every call goes through one shared `Throttle`.
 pub type OpBot = bot_kit::TgBot;
@@ -55,17 +56,29 @@ pub struct Operators {
     pub db: Db,
     pub clock: SharedClock,
     pub allowlist: OperatorIds,
+    /// Seals a tenant's new bot token (`/token`); `None` without DATA_KEY.
+    pub data_key: Option<DataKey>,
+    /// Asks getMe about a new bot token.
+    pub bot_api: BotApi,
     /// The language each operator last wrote in, for alerts (Russian until they write).
     languages: Mutex<HashMap<u64, Locale>>,
 }
 
 impl Operators {
     #[must_use]
-    pub fn new(db: Db, clock: SharedClock, allowlist: OperatorIds) -> Self {
+    pub fn new(
+        db: Db,
+        clock: SharedClock,
+        allowlist: OperatorIds,
+        data_key: Option<DataKey>,
+        bot_api: BotApi,
+    ) -> Self {
         Self {
             db,
             clock,
             allowlist,
+            data_key,
+            bot_api,
             languages: Mutex::new(HashMap::new()),
         }
     }
@@ -91,15 +104,24 @@ impl Operators {
 }
 
 /// Runs the bot (polling and alert delivery) until `stop`. Ends early with an error only when
-/// the Bot API rejects the token.
+/// the Bot API rejects the token. `tenant_bots`: the data key that seals tenants' bot tokens
+/// and the Bot API that checks them (`/token`).
 pub async fn run(
     config: OperatorBotConfig,
     db: Db,
     clock: SharedClock,
+    tenant_bots: (Option<DataKey>, BotApi),
     stop: Shutdown,
 ) -> Result<(), TokenRejected> {
     let bot = bot_kit::bot::throttled(&config.token, config.api_url.clone());
-    let ops = Arc::new(Operators::new(db, clock, config.allowlist.clone()));
+    let (data_key, bot_api) = tenant_bots;
+    let ops = Arc::new(Operators::new(
+        db,
+        clock,
+        config.allowlist.clone(),
+        data_key,
+        bot_api,
+    ));
     // The alert loop stops with the bot, whichever way the bot ends.
     let alerts_stop = stop.child();
     let alerts = tokio::spawn(alerts::run(
@@ -131,6 +153,7 @@ fn commands(locale: Locale) -> Vec<BotCommand> {
         BotCommand::new("tenant", t.tenant_usage()),
         BotCommand::new("stats", t.stats_button()),
         BotCommand::new("alerts", t.alerts_button()),
+        BotCommand::new("token", t.token_usage()),
         BotCommand::new("start", t.menu_button()),
     ]
 }

@@ -54,6 +54,7 @@ pub async fn run(
         Err(e) => tracing::error!(error.cause_chain = ?e, "upkeep failed"),
     }
     let clock: SharedClock = Arc::new(SystemClock);
+    let tenant_bots = (keys.data_key.clone(), bot_api.clone());
     let state = ApiState::with(db.clone(), keys, Arc::clone(&clock), bot_api, settings);
     let stop = Shutdown::from_signal(shutdown);
     let monitor = tokio::spawn(monitor::run(
@@ -65,7 +66,7 @@ pub async fn run(
     let operator_bot = background.operator_bot.map(|config| {
         let (db, clock, stop) = (db.clone(), Arc::clone(&clock), stop.clone());
         tokio::spawn(async move {
-            let polled = operator_bot::run(config, db, clock, stop.clone()).await;
+            let polled = operator_bot::run(config, db, clock, tenant_bots, stop.clone()).await;
             // A rejected token ends the whole service; the error comes back below.
             stop.trigger();
             polled

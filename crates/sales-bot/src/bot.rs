@@ -21,6 +21,7 @@ pub mod zones;
 
 use std::sync::Arc;
 
+use booking_core::ids::{TelegramUserId, TenantId};
 use bot_kit::{LongPolling, Reply, Sender, TokenRejected, TokenSource, send};
 use telemetry::Shutdown;
 use teloxide::{dispatching::UpdateHandler, prelude::*};
@@ -74,6 +75,15 @@ async fn on_message(
         let text = msg.text().unwrap_or_default().trim().to_owned();
         if text == "/start" || text.starts_with("/start ") {
             state::save(&sales.kv, &sales.dialogues, chat, &Step::Idle).await?;
+            // The owner's renewal warning links here with `renew_<tenant>`.
+            let renewal = text
+                .strip_prefix("/start ")
+                .and_then(|payload| payload.trim().strip_prefix("renew_"))
+                .and_then(bot_kit::callback::positive);
+            if let Some(tenant) = renewal {
+                let buyer = TelegramUserId(buyer.telegram_id());
+                return purchase::renew(&sales, t, buyer, TenantId(tenant)).await;
+            }
             return Ok(Some(menu::welcome(t)));
         }
         if text == "/cancel" {

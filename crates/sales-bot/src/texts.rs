@@ -127,6 +127,28 @@ impl Texts {
             "Бесплатный период уже был использован с этого аккаунта. Выберите тариф:",
         )
     }
+    pub fn trial_unavailable(self) -> String {
+        self.pick(
+            "The free trial is not available right now: no plan is on sale yet. Please try \
+             again later.",
+            "Бесплатный период сейчас недоступен: тарифы ещё не открыты для продажи. \
+             Попробуйте, пожалуйста, позже.",
+        )
+    }
+    pub fn renew_not_yours(self) -> String {
+        self.pick(
+            "Only the bot's owner can renew its subscription from this link. If that is you, \
+             open the link from the Telegram account the bot was bought with.",
+            "Продлить подписку по этой ссылке может только владелец бота. Если это вы, \
+             откройте ссылку из того аккаунта Telegram, с которого бот был куплен.",
+        )
+    }
+    pub fn plan_gone(self) -> String {
+        self.pick(
+            "This plan is no longer on sale. Please pick another one under \"Plans and buying\".",
+            "Этот тариф больше не продаётся. Выберите, пожалуйста, другой в разделе «Тарифы и покупка».",
+        )
+    }
     pub fn payments_off(self) -> String {
         self.pick(
             "Payments are not available right now. Try later, or start with the free trial.",
@@ -300,11 +322,21 @@ impl Texts {
     pub fn live(self, username: &str) -> String {
         match self.locale {
             Locale::Ru => format!(
-                "🎉 Ваш бот работает: https://t.me/{username}\nОткройте его и нажмите /start."
+                "🎉 Ваш бот работает: https://t.me/{username}\n\n\
+                 Откройте его и отправьте /admin — это ваша админ-панель (команда есть и в \
+                 меню бота). Пока клиенты не могут записаться, /admin показывает список шагов: \
+                 добавить услугу и мастера, часы работы, пару слов о вас, адрес и контакты. \
+                 Там же — ссылки на бота и QR-коды для стойки администратора.\n\n\
+                 Клиенты открывают бота по ссылке и нажимают /start."
             ),
-            Locale::En => {
-                format!("🎉 Your bot is live: https://t.me/{username}\nOpen it and press /start.")
-            }
+            Locale::En => format!(
+                "🎉 Your bot is live: https://t.me/{username}\n\n\
+                 Open it and send /admin: that is your admin panel (it is in the bot's menu \
+                 too). Until customers can book, /admin shows the steps left: a service and a \
+                 staff member, working hours, a few words about you, the address and \
+                 contacts. It also makes the bot's links and QR codes for the front desk.\n\n\
+                 Customers open the bot by its link and press /start."
+            ),
         }
     }
     pub fn bot_taken_after_payment(self) -> String {

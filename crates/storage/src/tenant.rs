@@ -1,4 +1,4 @@
-/// The About screen's address, contacts and opening hours.
+/// The About screen's description, address, contacts and opening hours.
 pub mod about;
 /// Figures for the admin panel's analytics.
 pub mod admin_analytics;
@@ -36,6 +36,8 @@ pub mod reminders;
 pub mod schedule;
 /// The tenant's profile (name, zone, locale) and policy.
 pub mod settings;
+/// How far a new business is in setting its bot up.
+pub mod setup;
 /// Deep-link source tags of customers, for analytics.
 pub mod sources;
 /// The tenant's own wording of the bot's texts.

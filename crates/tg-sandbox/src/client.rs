@@ -560,6 +560,21 @@ impl SandboxClient {
             .await
     }
 
+    /// The command menu the user of a private chat sees, in their language, with per-chat
+    /// scopes resolved as Telegram resolves them.
+    pub async fn menu(
+        &self,
+        token: &BotToken,
+        chat: ChatId,
+        language: Option<&str>,
+    ) -> Result<Vec<teloxide::types::BotCommand>, ClientError> {
+        let mut url = self.chat_url(token, chat, &["menu"])?;
+        if let Some(language) = language {
+            url.query_pairs_mut().append_pair("language_code", language);
+        }
+        self.get(url).await
+    }
+
     /// Counters for the whole sandbox and each bot.
     pub async fn stats(&self) -> Result<Stats, ClientError> {
         self.get(self.url(&["sandbox", "stats"])?).await

@@ -242,6 +242,7 @@ pub async fn remove(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> 
     )
     .await?;
     tx.commit().await?;
+    super::commands::hide_or_log(cx.bot, id).await;
     Ok(list(cx).await?.with_alert(cx.tr("Removed.", "Удалено.")))
 }
 
@@ -312,6 +313,7 @@ pub async fn add(cx: &Cx<'_>, text: &str, forwarded: Option<&User>) -> Result<Re
     )
     .await?;
     tx.commit().await?;
+    super::commands::show_or_log(cx.bot, id).await;
     input::clear(cx.app, cx.chat).await?;
     Ok(item(cx, id)
         .await?

@@ -68,7 +68,7 @@ impl Chart {
                 }
             }
         }
-        encode(&pixels)
+        encode(WIDTH, &pixels)
     }
 }
 
@@ -82,16 +82,19 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend(crc.finalize().to_be_bytes());
 }
 
-/// An 8-bit RGB PNG of `WIDTH` x `HEIGHT` pixels, each row with filter type 0.
-fn encode(pixels: &[[u8; 3]]) -> Vec<u8> {
-    let mut raw = Vec::with_capacity(pixels.len() * 3 + HEIGHT as usize);
-    for row in pixels.chunks(WIDTH as usize) {
+/// An 8-bit RGB PNG, `width` pixels a row (as many rows as `pixels` holds), each row with
+/// filter type 0. Also the QR codes' writer.
+pub(crate) fn encode(width: u32, pixels: &[[u8; 3]]) -> Vec<u8> {
+    let width = width.max(1);
+    let height = u32::try_from(pixels.len() / width as usize).unwrap_or(u32::MAX);
+    let mut raw = Vec::with_capacity(pixels.len() * 3 + height as usize);
+    for row in pixels.chunks(width as usize) {
         raw.push(0);
         raw.extend(row.iter().flatten());
     }
     let mut header = Vec::with_capacity(13);
-    header.extend(WIDTH.to_be_bytes());
-    header.extend(HEIGHT.to_be_bytes());
+    header.extend(width.to_be_bytes());
+    header.extend(height.to_be_bytes());
     header.extend([8, 2, 0, 0, 0]);
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     chunk(&mut out, b"IHDR", &header);

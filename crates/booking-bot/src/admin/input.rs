@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use storage::kv::TenantKey;
 use teloxide::types::ChatId;
 
-use super::callback::choices::{Audience, Field};
+use super::callback::{
+    choices::{Audience, Field},
+    setup::ProfileField,
+};
 use crate::{error::BotError, runtime::app::App};
 
 /// An abandoned step is forgotten after a day.
@@ -73,6 +76,10 @@ pub enum Pending {
     TextSet {
         key: String,
         locale: Locale,
+    },
+    /// The About text, the address or the contacts; "-" clears it.
+    Profile {
+        field: ProfileField,
     },
 }
 

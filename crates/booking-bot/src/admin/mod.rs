@@ -24,6 +24,8 @@ pub mod callback;
 pub mod catalogue;
 /// PNG bar charts.
 pub mod chart;
+/// `/admin` in the command menu of admins' chats.
+pub mod commands;
 /// Bookings and customers as CSV documents.
 pub mod export;
 /// Working hours and exceptions.
@@ -42,6 +44,8 @@ mod parse_errors;
 pub mod policy;
 /// Changes that touch bookings, shown before they are made.
 pub mod preview;
+/// QR codes of the bot's links, as PNG pictures.
+pub mod qr;
 /// Who may do what.
 pub mod roles;
 /// The three ways into the panel, each re-reading the sender's role first.
@@ -50,6 +54,8 @@ pub mod router;
 pub mod schedule;
 /// Sending a reply through the Bot API.
 mod send;
+/// The setup checklist, the About lines and the bot's links with their QR codes.
+pub mod setup;
 /// Staff in the catalogue.
 pub mod staff;
 /// The wording.
@@ -67,6 +73,9 @@ use crate::{error::BotError, runtime::app::App, runtime::telegram::telegram_id};
 /// Everything an admin step needs.
 pub struct Cx<'a> {
     pub app: &'a App,
+    /// The tenant's bot, for what a step asks of Telegram itself (its username for links, the
+    /// command menu of an admin's chat).
+    pub bot: &'a bot_kit::TgBot,
     pub admin: roles::Acting,
     pub chat: ChatId,
     pub locale: Locale,

@@ -113,7 +113,11 @@ impl Acting {
             | A::TextsPage(_)
             | A::TextKey(_)
             | A::TextSet(..)
-            | A::TextReset(..) => self.is_manager(),
+            | A::TextReset(..)
+            | A::Setup
+            | A::ProfileEdit(_)
+            | A::Links
+            | A::LinkQr(_) => self.is_manager(),
             A::Admins
             | A::AdminItem(_)
             | A::AdminSetRole(..)

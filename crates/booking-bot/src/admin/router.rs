@@ -12,7 +12,7 @@ use super::{
     input::{self, Pending},
     locale_of,
     notes::{self, NoteOn},
-    policy, preview, roles, schedule, send, sender, staff,
+    policy, preview, roles, schedule, send, sender, setup, staff,
     texts::{refused, tr},
     texts_screen,
 };
@@ -27,9 +27,10 @@ async fn acting(app: &App, user: &User) -> Result<Option<roles::Acting>, BotErro
     Ok(admin)
 }
 
-fn cx<'a>(app: &'a App, admin: roles::Acting, chat: ChatId, user: &User) -> Cx<'a> {
+fn cx<'a>(app: &'a App, bot: &'a TgBot, admin: roles::Acting, chat: ChatId, user: &User) -> Cx<'a> {
     Cx {
         app,
+        bot,
         admin,
         chat,
         locale: locale_of(user),
@@ -46,7 +47,11 @@ pub async fn on_command(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), B
     let result = async {
         input::clear(&app, chat).await?;
         match acting(&app, user).await? {
-            Some(admin) => schedule::menu(&cx(&app, admin, chat, user)).await,
+            // Until the bot can take bookings, a manager is shown what is still missing.
+            Some(admin) if admin.is_manager() => {
+                setup::entry(&cx(&app, &bot, admin, chat, user)).await
+            }
+            Some(admin) => schedule::menu(&cx(&app, &bot, admin, chat, user)).await,
             None => Ok(Reply::alert(refused(locale_of(user)))),
         }
     }
@@ -75,7 +80,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
         if !admin.allows(action) {
             return Ok(Reply::alert(refused(l)));
         }
-        route(&cx(&app, admin, chat, &q.from), action).await
+        route(&cx(&app, &bot, admin, chat, &q.from), action).await
     }
     .await;
     // Whatever the press changed (a service, hours, the policy, a text) shows on customers'
@@ -146,6 +151,10 @@ async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<Reply, BotError> {
         A::TextSet(key, locale) => texts_screen::set_ask(cx, key, locale).await,
         A::TextReset(key, locale) => texts_screen::reset(cx, key, locale).await,
         A::Preview(choice) => preview::choose(cx, choice).await,
+        A::Setup => setup::checklist(cx).await,
+        A::ProfileEdit(field) => setup::profile_ask(cx, field).await,
+        A::Links => setup::links(cx).await,
+        A::LinkQr(target) => setup::qr(cx, target).await,
     }
 }
 
@@ -175,13 +184,15 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
             | Pending::StaffRename { .. }
             | Pending::StaffNew => a.is_manager(),
             Pending::AdminAdd => a.is_owner(),
-            Pending::BroadcastText { .. } | Pending::TextSet { .. } => a.is_manager(),
+            Pending::BroadcastText { .. } | Pending::TextSet { .. } | Pending::Profile { .. } => {
+                a.is_manager()
+            }
         });
         let Some(admin) = admin.filter(|_| allowed) else {
             input::clear(&app, chat).await?;
             return Ok(Reply::alert(refused(l)));
         };
-        let cx = cx(&app, admin, chat, user);
+        let cx = cx(&app, &bot, admin, chat, user);
         let text = msg.text().unwrap_or_default();
         match pending {
             Pending::MoveTo { booking } => booking_actions::move_to(&cx, booking, text).await,
@@ -202,6 +213,7 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
             Pending::AdminAdd => admins::add(&cx, text, msg.forward_from_user()).await,
             Pending::BroadcastText { audience } => broadcast::preview(&cx, audience, text).await,
             Pending::TextSet { key, locale } => texts_screen::set(&cx, &key, locale, text).await,
+            Pending::Profile { field } => setup::profile_set(&cx, field, text).await,
         }
     }
     .await;

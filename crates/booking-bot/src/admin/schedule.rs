@@ -93,6 +93,13 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
             cx.tr("🧾 Services & staff", "🧾 Услуги и мастера"),
             A::Services,
         )]);
+        kb.push(vec![button(
+            cx.tr(
+                "🚀 Setup, links and QR codes",
+                "🚀 Настройка, ссылки и QR-коды",
+            ),
+            A::Setup,
+        )]);
         kb.push(vec![
             button(cx.tr("📢 Broadcast", "📢 Рассылка"), A::Broadcast),
             button(cx.tr("📊 Analytics", "📊 Аналитика"), A::AnalyticsMenu),

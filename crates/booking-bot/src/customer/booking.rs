@@ -37,7 +37,8 @@ use bot_kit::Reply;
 pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
     cx.release_held().await?;
-    let services: Vec<Service> = cx.session.config().active_services().cloned().collect();
+    // Only what someone gives: a service with no staff could only be refused a step later.
+    let services: Vec<Service> = cx.session.config().bookable_services().cloned().collect();
     cx.set_state(State::Idle).await?;
     if services.is_empty() {
         return Ok(Reply::screen(t.get(Key::NoServices), keyboards::to_menu(t)));

@@ -106,8 +106,12 @@ pub async fn start(cx: &Ctx<'_>, payload: &str) -> Result<Reply, BotError> {
 pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
+    // A service nobody gives is not offered, by a link either.
     let service = match link.service {
-        Some(id) => catalogue::service(&mut tx, id).await?.filter(|s| s.active),
+        Some(id) => catalogue::bookable_services(&mut tx)
+            .await?
+            .into_iter()
+            .find(|s| s.id == id),
         None => None,
     };
     let staff = match link.staff {

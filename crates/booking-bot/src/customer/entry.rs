@@ -66,7 +66,17 @@ pub async fn on_command(
             tx.commit().await?;
         }
         match cmd {
-            Command::Start(payload) => deep_link::start(&cx, &payload).await,
+            Command::Start(payload) => {
+                let mut reply = deep_link::start(&cx, &payload).await?;
+                if let Some(note) = crate::admin::setup::start_note(&app, &bot, user).await? {
+                    reply.others.push(bot_kit::Outgoing {
+                        chat,
+                        text: note,
+                        markup: None,
+                    });
+                }
+                Ok(reply)
+            }
             Command::Book => booking::services(&cx).await,
             Command::My => my_bookings::list(&cx, None).await,
             Command::About => start::about(&cx).await,

@@ -121,7 +121,7 @@ pub async fn help(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
-    let services = catalogue::services(&mut tx, false).await?;
+    let services = catalogue::bookable_services(&mut tx).await?;
     let facts = about::load(&mut tx).await?;
     tx.commit().await?;
     let mut text = t.fill(Key::AboutTitle, &[("business", &cx.session.profile.name)]);
@@ -136,6 +136,10 @@ pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     if services.is_empty() {
         text.push('\n');
         text.push_str(t.get(Key::NoServices));
+    }
+    if let Some(description) = &facts.description {
+        text.push_str("\n\n");
+        text.push_str(description);
     }
     if let Some(address) = &facts.address {
         text.push_str("\n\n");

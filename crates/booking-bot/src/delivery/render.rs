@@ -88,16 +88,25 @@ fn verbatim(m: &Claimed, notice: &Notice) -> Rendered {
     for row in &notice.buttons {
         let mut buttons = Vec::with_capacity(row.len());
         for b in row {
-            if b.text.trim().is_empty()
-                || b.data.is_empty()
-                || b.data.len() > bot_kit::callback::MAX_LEN
-            {
-                return Rendered::Drop("malformed notice: a button's text or data".into());
+            let button = match &b.url {
+                // A link: only to the web (t.me included), never a scheme Telegram would
+                // refuse, which would lose the whole notice.
+                Some(url) => url
+                    .parse::<reqwest::Url>()
+                    .ok()
+                    .filter(|u| u.scheme() == "https" || u.scheme() == "http")
+                    .map(|u| InlineKeyboardButton::url(b.text.clone(), u)),
+                None => (!b.data.is_empty() && b.data.len() <= bot_kit::callback::MAX_LEN)
+                    .then(|| InlineKeyboardButton::callback(b.text.clone(), b.data.clone())),
+            };
+            match button {
+                Some(button) if !b.text.trim().is_empty() => buttons.push(button),
+                _ => {
+                    return Rendered::Drop(
+                        "malformed notice: a button's text, data or link".into(),
+                    );
+                }
             }
-            buttons.push(InlineKeyboardButton::callback(
-                b.text.clone(),
-                b.data.clone(),
-            ));
         }
         rows.push(buttons);
     }

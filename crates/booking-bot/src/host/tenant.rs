@@ -91,7 +91,14 @@ impl TenantBot {
         stop: Shutdown,
         telegram: JoinHandle<Result<(), TokenRejected>>,
     ) -> Self {
+        let menus = {
+            let (bot, app, stop) = (bot.clone(), Arc::clone(&app), stop.clone());
+            async move {
+                stop.run_until(admin::commands::show_all(bot, app)).await;
+            }
+        };
         let background = vec![
+            tokio::spawn(menus),
             tokio::spawn(delivery::run(bot.clone(), Arc::clone(&app), stop.wait())),
             tokio::spawn(admin::broadcast::watch(
                 bot.clone(),

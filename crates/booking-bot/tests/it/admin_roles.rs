@@ -248,8 +248,13 @@ async fn an_admin_step_runs_under_the_role_read_in_its_own_transaction() {
         std::sync::Arc::new(booking_core::clock::SystemClock),
     )
     .unwrap();
+    let tg = bot_kit::bot::throttled(
+        &bot.config.bot_token,
+        bot.config.telegram_api_url.parse().unwrap(),
+    );
     let cx = booking_bot::admin::Cx {
         app: &app,
+        bot: &tg,
         admin: booking_bot::admin::roles::Acting {
             id: tid(&olga),
             role: AdminRole::Admin,

@@ -33,6 +33,7 @@ mod rate_limit;
 mod reminders;
 mod reschedule;
 mod restart;
+mod setup;
 mod start;
 mod support;
 mod texts;

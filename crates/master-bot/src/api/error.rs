@@ -93,6 +93,16 @@ impl From<crate::actions::ActionError> for ApiError {
             ActionError::BadDays => {
                 Self::Validation(vec![FieldError::new("days", "must be between 1 and 3660")])
             }
+            ActionError::BotRefused => Self::Validation(vec![FieldError::new(
+                "bot_token",
+                "the Bot API does not accept this token",
+            )]),
+            ActionError::BotApiUnavailable(why) => Self::BotApiUnavailable(why),
+            ActionError::BotInUse(username) => Self::Conflict {
+                code: "bot_in_use",
+                detail: format!("@{username} already serves another tenant"),
+            },
+            ActionError::NoDataKey => Self::NotConfigured("DATA_KEY"),
             ActionError::Storage(e) => e.into(),
         }
     }

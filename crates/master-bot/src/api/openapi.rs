@@ -130,6 +130,12 @@ pub fn document() -> Value {
                     ok("202", "Queued", json!({ "type": "object", "properties": {
                         "queued": { "type": "boolean" }, "job_id": { "type": ["integer", "null"] } } })))
             },
+            "/tenants/{tenant_id}/bot-token": {
+                "put": with_response(
+                    op("Replace the tenant's bot token: checked with getMe, stored sealed, audited; a running bot is restarted on it (operators)",
+                        vec![tenant.clone()], Some(schema("BotToken")), ok("200", "The tenant", schema("Tenant"))),
+                    "502", problem("The Bot API could not be asked about the bot token"))
+            },
             "/tenants/{tenant_id}/services": {
                 "get": op("Active services", vec![tenant.clone()], None,
                     ok("200", "Services", json!({ "type": "array", "items": schema("Service") })))
@@ -220,6 +226,13 @@ fn schemas() -> Value {
                 "errors": { "type": "array", "items": { "type": "object", "required": ["field", "message"],
                     "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
                 "rejection": { "type": "object" }
+            }
+        },
+        "BotToken": {
+            "type": "object", "required": ["bot_token"], "additionalProperties": false,
+            "properties": {
+                "bot_token": { "type": "string", "writeOnly": true, "pattern": "^[0-9]+:[A-Za-z0-9_-]{30,100}$",
+                    "description": "From @BotFather; never returned or logged" }
             }
         },
         "TenantCreate": {

@@ -106,7 +106,7 @@ fn validate_create(body: CreateTenant) -> Result<ValidTenant, ApiError> {
     }
 }
 
-fn looks_like_bot_token(token: &str) -> bool {
+pub(crate) fn looks_like_bot_token(token: &str) -> bool {
     token.split_once(':').is_some_and(|(id, secret)| {
         !id.is_empty()
             && id.bytes().all(|b| b.is_ascii_digit())

@@ -22,6 +22,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use storage::{
     Db,
     control::{
+        plans::{self, NewPlan},
         tenant_admin,
         tenants::{self, DesiredState},
     },
@@ -82,11 +83,26 @@ pub async fn run(
         Some(id) => id,
         None => create(db, keys, key, &args, &bot.username).await?,
     };
+    if let Some(owner) = args.owner {
+        // Every run, not only the first: the owner can be set or changed after the demo exists.
+        crate::actions::set_owner(db, "cli:demo", tenant, TelegramUserId(owner))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot make {owner} the demo's owner: {e}"))?;
+    }
+    let plans_added = seed_plans(db).await?;
     let seeded = seed(db, tenant, args.owner).await?;
     eprintln!(
-        "demo tenant {tenant} (@{}){}",
+        "demo tenant {tenant} (@{}){}{}{}",
         bot.username,
-        if seeded { ", catalogue seeded" } else { "" }
+        if seeded { ", catalogue seeded" } else { "" },
+        args.owner
+            .map(|o| format!(", owner {o}"))
+            .unwrap_or_default(),
+        if plans_added > 0 {
+            format!(", {plans_added} plans put on sale")
+        } else {
+            String::new()
+        },
     );
     if args.deploy {
         crate::actions::set_desired_state(db, "cli", tenant, DesiredState::Running, Utc::now())
@@ -155,6 +171,32 @@ async fn create(
         CreateTenantError::Storage(e) => e.into(),
     })?;
     Ok(record.id)
+}
+
+/// Plans for the sales bot to sell (its free trial is of the cheapest), unless the platform has
+/// any plan at all, retired ones included: an operator's own choice is never added to. The
+/// number added.
+async fn seed_plans(db: &Db) -> anyhow::Result<usize> {
+    if !plans::list(db.pool(), true).await?.is_empty() {
+        return Ok(0);
+    }
+    let mut added = 0;
+    for (code, name, rubles, period_days) in
+        [("month", "Месяц", 1_990, 30), ("year", "Год", 19_900, 365)]
+    {
+        let plan = NewPlan {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            price_minor: rubles * 100,
+            currency: "RUB".to_owned(),
+            period_days,
+        };
+        // A code taken by a concurrent run is that run's plan: nothing to add.
+        if plans::insert(db.pool(), &plan).await?.is_ok() {
+            added += 1;
+        }
+    }
+    Ok(added)
 }
 
 /// Seeds two staff members, four services, working hours and a few bookings tomorrow, unless

@@ -1,42 +1,108 @@
 //! What the monitor tells a tenant's owner (through the tenant's own bot, in the tenant's
 //! language) and the operators (alerts).
 
-use booking_core::locale::Locale;
-use chrono::{DateTime, Utc};
+use booking_core::{Tz, ids::TenantId, locale::Locale};
+use chrono::{DateTime, Datelike as _, Utc};
 
+/// A moment for the operators, who serve every zone.
 fn date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// The owner's warning `days` before the period ends.
+/// A moment for the owner, in the tenant's zone: "4 June 2026, 08:00", "4 июня 2026, 08:00".
+fn local_date(locale: Locale, at: DateTime<Tz>) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    // The genitive, as a Russian date reads.
+    const RU: [&str; 12] = [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ];
+    let months = match locale {
+        Locale::En => EN,
+        Locale::Ru => RU,
+    };
+    let month = months[at.month0() as usize % 12];
+    format!("{} {month} {}, {}", at.day(), at.year(), at.format("%H:%M"))
+}
+
+/// Days in Russian with the right form: 1 день, 3 дня, 5 дней.
+fn ru_days(n: u32) -> &'static str {
+    match (n % 10, n % 100) {
+        (1, 11) | (_, 12..=14) => "дней",
+        (1, _) => "день",
+        (2..=4, _) => "дня",
+        _ => "дней",
+    }
+}
+
+/// The owner's warning `days` before the period ends (`end` in the tenant's zone).
 #[must_use]
-pub fn owner_warning(locale: Locale, name: &str, end: DateTime<Utc>, days: u32) -> String {
+pub fn owner_warning(locale: Locale, name: &str, end: DateTime<Tz>, days: u32) -> String {
     match locale {
         Locale::En => format!(
-            "Your subscription for the bot “{name}” ends on {} ({days} {} left). Renew it to keep the bot running.",
-            date(end),
+            "Your subscription for the bot “{name}” ends on {} ({days} {} left). Renew it to keep the bot running: the button below opens the payment.",
+            local_date(locale, end),
             if days == 1 { "day" } else { "days" }
         ),
         Locale::Ru => format!(
-            "Подписка на бота «{name}» заканчивается {} (осталось дней: {days}). Продлите её, чтобы бот продолжал работать.",
-            date(end)
+            "Подписка на бота «{name}» заканчивается {} (осталось {days} {}). Продлите её, чтобы бот продолжал работать: кнопка ниже откроет оплату.",
+            local_date(locale, end),
+            ru_days(days)
         ),
     }
 }
 
 /// The owner's notice that the period has ended and the grace period runs.
 #[must_use]
-pub fn owner_past_due(locale: Locale, name: &str, grace_until: DateTime<Utc>) -> String {
+pub fn owner_past_due(locale: Locale, name: &str, grace_until: DateTime<Tz>) -> String {
     match locale {
         Locale::En => format!(
             "The subscription for the bot “{name}” has ended. The bot keeps working until {}; then it will be stopped. Renew to keep it.",
-            date(grace_until)
+            local_date(locale, grace_until)
         ),
         Locale::Ru => format!(
             "Подписка на бота «{name}» закончилась. Бот работает до {}, затем будет остановлен. Продлите подписку, чтобы сохранить его.",
-            date(grace_until)
+            local_date(locale, grace_until)
         ),
     }
+}
+
+/// The label of the button that pays the renewal.
+#[must_use]
+pub const fn renew_button(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "💳 Renew the subscription",
+        Locale::Ru => "💳 Продлить подписку",
+    }
+}
+
+/// The sales bot opened with the renewal of `tenant`'s subscription (`/start renew_<id>`).
+#[must_use]
+pub fn renew_link(sales_bot: &str, tenant: TenantId) -> String {
+    format!("https://t.me/{sales_bot}?start=renew_{tenant}")
 }
 
 /// The owner's notice of the suspension.
@@ -54,15 +120,15 @@ pub fn owner_suspended(locale: Locale, name: &str) -> String {
 
 /// The owner's notice that the bot is back.
 #[must_use]
-pub fn owner_reactivated(locale: Locale, name: &str, end: DateTime<Utc>) -> String {
+pub fn owner_reactivated(locale: Locale, name: &str, end: DateTime<Tz>) -> String {
     match locale {
         Locale::En => format!(
             "Thank you! The subscription for “{name}” is active until {}; the bot is starting again.",
-            date(end)
+            local_date(locale, end)
         ),
         Locale::Ru => format!(
             "Спасибо! Подписка на «{name}» активна до {}; бот снова запускается.",
-            date(end)
+            local_date(locale, end)
         ),
     }
 }
@@ -98,11 +164,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn warnings_name_the_bot_and_the_day_in_the_owners_language() {
-        let end = Utc.with_ymd_and_hms(2026, 6, 4, 5, 0, 0).unwrap();
+    fn warnings_name_the_bot_and_the_day_in_the_owners_language_and_zone() {
+        // 23:30 UTC on the 3rd is already the 4th in Moscow.
+        let end = Utc
+            .with_ymd_and_hms(2026, 6, 3, 23, 30, 0)
+            .unwrap()
+            .with_timezone(&Tz::Europe__Moscow);
         let en = owner_warning(Locale::En, "Barber", end, 1);
-        assert!(en.contains("Barber") && en.contains("2026-06-04") && en.contains("1 day left"));
+        assert!(
+            en.contains("Barber") && en.contains("4 June 2026, 02:30") && en.contains("1 day left"),
+            "{en}"
+        );
         let ru = owner_warning(Locale::Ru, "Барбер", end, 3);
-        assert!(ru.contains("Барбер") && ru.contains("2026-06-04"));
+        assert!(
+            ru.contains("Барбер")
+                && ru.contains("4 июня 2026, 02:30")
+                && ru.contains("осталось 3 дня"),
+            "{ru}"
+        );
+        assert!(owner_warning(Locale::Ru, "Б", end, 1).contains("осталось 1 день"));
+        assert!(!ru.contains("UTC"));
+    }
+
+    #[test]
+    fn the_renewal_link_opens_the_sales_bot_with_the_tenant() {
+        assert_eq!(
+            renew_link("sales_demo_bot", TenantId(42)),
+            "https://t.me/sales_demo_bot?start=renew_42"
+        );
     }
 }

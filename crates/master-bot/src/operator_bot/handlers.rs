@@ -91,6 +91,22 @@ async fn on_message(
     t: Texts,
 ) -> Result<(), BotError> {
     let text = msg.text().unwrap_or_default().trim();
+    if let Some(("token", rest)) = command(text) {
+        // The token must not stay in the chat: the message goes first, whatever follows.
+        if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
+            tracing::warn!(error = %e, "the message with a bot token could not be deleted");
+        }
+        let who = msg.from.as_ref().map(actor).unwrap_or_default();
+        let reply = match replace_token(&ops, t, &who, rest).await {
+            Ok(screen) => Reply::from(screen),
+            Err(e) => {
+                tracing::error!(error = %e, "replacing a bot token failed");
+                Reply::text(t.failed())
+            }
+        };
+        send::answer_message(&bot, msg.chat.id, reply).await?;
+        return Ok(());
+    }
     let reply = match screen_for_text(&ops, t, text).await {
         Ok(screen) => Reply::from(screen),
         Err(e) => {
@@ -125,6 +141,51 @@ async fn screen_for_text(ops: &Operators, t: Texts, text: &str) -> Result<Screen
         None if text.is_empty() => Ok(views::menu(t)),
         None => find(ops, t, text).await,
     }
+}
+
+/// `/token <tenant id> <token>`: the same action as `PUT /tenants/{id}/bot-token`.
+async fn replace_token(
+    ops: &Operators,
+    t: Texts,
+    who: &str,
+    args: &str,
+) -> Result<Screen, BotError> {
+    let mut parts = args.split_whitespace();
+    let (Some(id), Some(token), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(Screen::text(t.token_usage()));
+    };
+    let Some(id) = id
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+    else {
+        return Ok(Screen::text(t.token_usage()));
+    };
+    let token = secrecy::SecretString::from(token.to_owned());
+    let replaced = actions::replace_bot_token(
+        &ops.db,
+        ops.data_key.as_ref(),
+        &ops.bot_api,
+        who,
+        TenantId(id),
+        &token,
+        ops.clock.now(),
+    )
+    .await;
+    let text = match replaced {
+        Ok(tenant) => t.token_replaced(
+            tenant.bot_username.as_deref().unwrap_or_default(),
+            tenant.desired_state == DesiredState::Running,
+        ),
+        Err(ActionError::NotFound) => t.not_found().to_owned(),
+        Err(ActionError::BotRefused) => t.token_refused().to_owned(),
+        Err(ActionError::BotInUse(username)) => t.token_in_use(&username),
+        Err(ActionError::BotApiUnavailable(_)) => t.token_unchecked().to_owned(),
+        Err(ActionError::NoDataKey) => t.token_no_key().to_owned(),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Screen::text(text))
 }
 
 async fn list(ops: &Operators, t: Texts, after: i64) -> Result<Screen, BotError> {

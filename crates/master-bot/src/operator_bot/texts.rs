@@ -29,8 +29,73 @@ impl Texts {
     #[must_use]
     pub const fn help(self) -> &'static str {
         self.pick(
-            "Operator menu.\n/tenants — all tenants\n/find <text> — by name, id or @bot\n/tenant <id> — details\n/stats — platform figures\n/alerts — latest alerts\nAny other text is a search.",
-            "Меню оператора.\n/tenants — все клиенты\n/find <текст> — по названию, номеру или @боту\n/tenant <номер> — подробно\n/stats — цифры платформы\n/alerts — последние оповещения\nЛюбой другой текст — поиск.",
+            "Operator menu.\n/tenants — all tenants\n/find <text> — by name, id or @bot\n/tenant <id> — details\n/stats — platform figures\n/alerts — latest alerts\n/token <id> <token> — replace a tenant's bot token\nAny other text is a search.",
+            "Меню оператора.\n/tenants — все клиенты\n/find <текст> — по названию, номеру или @боту\n/tenant <номер> — подробно\n/stats — цифры платформы\n/alerts — последние оповещения\n/token <номер> <токен> — заменить токен бота клиента\nЛюбой другой текст — поиск.",
+        )
+    }
+
+    #[must_use]
+    pub const fn token_usage(self) -> &'static str {
+        self.pick(
+            "/token <tenant id> <new bot token> — replace a tenant's bot token (a leaked one revoked at @BotFather); your message is deleted",
+            "/token <номер клиента> <новый токен> — заменить токен бота клиента (например, после утечки и отзыва в @BotFather); ваше сообщение будет удалено",
+        )
+    }
+
+    #[must_use]
+    pub fn token_replaced(self, username: &str, restarts: bool) -> String {
+        let restart = if restarts {
+            self.pick(
+                " The bot is being restarted with it.",
+                " Бот перезапускается с ним.",
+            )
+        } else {
+            self.pick(
+                " The bot is stopped; it will use it when deployed.",
+                " Бот остановлен; новый токен заработает при запуске.",
+            )
+        };
+        format!(
+            "{} @{username}.{restart}",
+            self.pick(
+                "🔑 Token replaced and stored encrypted; the bot is",
+                "🔑 Токен заменён и сохранён в зашифрованном виде; бот —",
+            )
+        )
+    }
+
+    #[must_use]
+    pub const fn token_refused(self) -> &'static str {
+        self.pick(
+            "⚠️ Telegram does not accept this token; nothing was changed. Copy it from @BotFather again.",
+            "⚠️ Telegram не принимает этот токен; ничего не изменено. Скопируйте его из @BotFather заново.",
+        )
+    }
+
+    #[must_use]
+    pub fn token_in_use(self, username: &str) -> String {
+        format!(
+            "⚠️ @{username} {}",
+            self.pick(
+                "already serves another tenant; nothing was changed.",
+                "уже обслуживает другого клиента; ничего не изменено.",
+            )
+        )
+    }
+
+    #[must_use]
+    pub const fn token_unchecked(self) -> &'static str {
+        self.pick(
+            "⏳ Telegram could not be asked about the token; nothing was changed. Try again in a minute.",
+            "⏳ Не удалось проверить токен в Telegram; ничего не изменено. Попробуйте через минуту.",
+        )
+    }
+
+    #[must_use]
+    pub const fn token_no_key(self) -> &'static str {
+        self.pick(
+            "⚠️ DATA_KEY is not set on this server, so a token cannot be stored.",
+            "⚠️ На сервере не задан DATA_KEY, поэтому токен нельзя сохранить.",
         )
     }
 

@@ -153,3 +153,97 @@ fn serve_refuses_an_operator_bot_without_a_valid_allowlist() {
         );
     }
 }
+
+/// `master-bot demo` as `up.sh` runs it on every start: the plans go on sale once (the sales
+/// bot's "Plans" and free trial need one), and `--owner` sets the owner on the first run and
+/// changes it on a later one (it used to be ignored once the demo existed, leaving /admin
+/// refused); the previous owner stays an admin. Multi-threaded: the CLI's getMe is answered
+/// by the in-process sandbox while the test waits for the process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_puts_plans_on_sale_and_takes_its_owner_on_every_run() {
+    let app = TestApp::spawn().await;
+    let bot = app
+        .sandbox
+        .client()
+        .create_bot("demo_cli_salon_bot")
+        .await
+        .unwrap();
+    let data_key = storage::crypto::DataKey::generate_base64();
+    let demo = |owner: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_master-bot"))
+            .args(["demo", "--owner", owner])
+            .env("DATABASE_URL", app.t.url().expose_secret())
+            .env("DATA_KEY", &data_key)
+            .env("TELEGRAM_API_URL", app.sandbox.url().as_str())
+            .env("DEMO_BOT_TOKEN", bot.token.as_str())
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let pool = app.t.db.pool();
+    let roles = |tenant: String| async move {
+        sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(format!(
+            "select telegram_user_id, role from tenant_{tenant}.admins order by telegram_user_id"
+        )))
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    };
+    let owner_in_control = |tenant: String| async move {
+        sqlx::query_scalar::<_, Option<i64>>(
+            "select owner_telegram_id from control.tenants where tenant_id = $1",
+        )
+        .bind(tenant.parse::<i64>().unwrap())
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+
+    let tenant = demo("111");
+    assert_eq!(roles(tenant.clone()).await, [(111, "owner".to_owned())]);
+    assert_eq!(owner_in_control(tenant.clone()).await, Some(111));
+    let plans: Vec<(String, i64, bool)> =
+        sqlx::query_as("select code, price_minor, active from control.plans order by price_minor")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        plans,
+        [
+            ("month".to_owned(), 199_000, true),
+            ("year".to_owned(), 1_990_000, true)
+        ]
+    );
+
+    // The tenant exists now: a second run with another owner changes it.
+    assert_eq!(demo("222"), tenant);
+    assert_eq!(
+        roles(tenant.clone()).await,
+        [(111, "admin".to_owned()), (222, "owner".to_owned())]
+    );
+    assert_eq!(owner_in_control(tenant.clone()).await, Some(222));
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from control.audit_log where action = 'tenant.owner'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        audited, 1,
+        "the change (the first owner came with the tenant)"
+    );
+
+    // The same owner again changes nothing, and the plans are not added twice.
+    assert_eq!(demo("222"), tenant);
+    let count: i64 = sqlx::query_scalar("select count(*) from control.plans")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+}

@@ -7,6 +7,7 @@
 mod auth;
 mod billing;
 mod bookings;
+mod bot_token;
 mod cli;
 mod monitor;
 mod openapi;

@@ -335,3 +335,51 @@ async fn the_monitor_loop_runs_passes_until_stopped() {
     assert_eq!(notices.len(), 1, "later passes repeat nothing: {notices:?}");
     assert!(notices[0].contains("1 day left"));
 }
+
+/// The owner's warning gives the end in the tenant's zone (Moscow, not UTC) and carries a
+/// button that opens the sales bot with this tenant's renewal; without a sales bot configured
+/// there is no button, and the text stands alone.
+#[tokio::test]
+async fn a_warning_is_in_the_tenants_zone_with_a_button_that_pays_the_renewal() {
+    let s = setup().await;
+    let config = MonitorConfig {
+        sales_bot: Some("platform_sales_bot".to_owned()),
+        ..MonitorConfig::default()
+    };
+    let t = s.end - Duration::days(3) + Duration::hours(1);
+    assert_eq!(
+        monitor::pass(&s.t.db, t, &config).await.unwrap(),
+        report(1, 0, 0, 0)
+    );
+    let mut tx = s.t.tx(s.tenant).await;
+    let payload: serde_json::Value = sqlx::query_scalar("select payload from outbox")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let local = s
+        .end
+        .with_timezone(&chrono_tz::Europe::Moscow)
+        .format("%H:%M")
+        .to_string();
+    let text = payload["text"].as_str().unwrap();
+    assert!(text.contains(&local) && !text.contains("UTC"), "{text}");
+    assert_eq!(
+        payload["buttons"],
+        serde_json::json!([[{
+            "text": "💳 Renew the subscription",
+            "url": format!("https://t.me/platform_sales_bot?start=renew_{}", s.tenant)
+        }]])
+    );
+
+    // Without a sales bot: the same warning, no button.
+    let plain = setup().await;
+    plain.pass(t).await;
+    let mut tx = plain.t.tx(plain.tenant).await;
+    let payload: serde_json::Value = sqlx::query_scalar("select payload from outbox")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(payload.get("buttons").is_none(), "{payload}");
+}

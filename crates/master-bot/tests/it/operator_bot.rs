@@ -463,6 +463,10 @@ async fn a_rejected_token_ends_the_operator_bot_and_serve() {
         config.clone(),
         bot.t.db.clone(),
         std::sync::Arc::new(bot.clock.clone()),
+        (
+            None,
+            master_bot::bot_api::BotApi::new(bot.client.api_url().as_str()).unwrap(),
+        ),
         telemetry::Shutdown::new(),
     );
     let rejected = tokio::time::timeout(crate::operator_support::WAIT, alone)

@@ -27,6 +27,8 @@ pub struct OpBot {
     pub stranger: Chat,
     /// On the allowlist, but never started the bot: Telegram refuses messages to them.
     pub idle_operator: TestUser,
+    /// Seals tenants' bot tokens (`/token`).
+    pub data_key: storage::crypto::DataKey,
     running: Option<(Shutdown, JoinHandle<Result<(), TokenRejected>>)>,
 }
 
@@ -62,6 +64,10 @@ impl OpBot {
             operator,
             stranger,
             idle_operator,
+            data_key: storage::crypto::DataKey::parse(&SecretString::from(
+                storage::crypto::DataKey::generate_base64(),
+            ))
+            .unwrap(),
             running: None,
         };
         bot.launch();
@@ -87,6 +93,10 @@ impl OpBot {
             self.config(),
             self.t.db.clone(),
             Arc::new(self.clock.clone()),
+            (
+                Some(self.data_key.clone()),
+                master_bot::bot_api::BotApi::new(self.client.api_url().as_str()).unwrap(),
+            ),
             stop.clone(),
         ));
         self.running = Some((stop, task));

@@ -47,6 +47,12 @@ pub async fn open(
         Menu::Trial => {
             if trials::used(sales.db.pool(), user).await? {
                 (trial_used(sales, t).await?, None)
+            } else if trial_plan(sales).await?.is_none() {
+                // Said now, not after the buyer has typed a name, a zone and a token.
+                (
+                    Reply::message(t.trial_unavailable()).keyboard(keyboards::back(t)),
+                    None,
+                )
             } else {
                 (
                     Reply::message(t.ask_name()).keyboard(keyboards::cancel(t)),
@@ -57,6 +63,15 @@ pub async fn open(
             }
         }
     })
+}
+
+/// The plan a free trial is of: the cheapest one on sale. `None` when nothing is on sale, so
+/// there is nothing to try.
+pub async fn trial_plan(sales: &Sales) -> Result<Option<plans::Plan>, SalesError> {
+    Ok(plans::list(sales.db.pool(), false)
+        .await?
+        .into_iter()
+        .min_by_key(|p| p.price_minor))
 }
 
 /// The plans on sale, under "this account has had its free trial already".

@@ -234,14 +234,16 @@ async fn token(
     let zone = zones::parse(&details.zone).unwrap_or(Tz::Europe__Moscow);
     let plan = match details.purchase {
         Purchase::Plan(id) => plans::get(sales.db.pool(), id).await?.filter(|p| p.active),
-        // A trial is of the cheapest plan on sale.
-        Purchase::Trial => plans::list(sales.db.pool(), false)
-            .await?
-            .into_iter()
-            .min_by_key(|p| p.price_minor),
+        Purchase::Trial => menu::trial_plan(sales).await?,
     };
     let Some(plan) = plan else {
-        return Ok(Some(Reply::message(t.stale()).keyboard(keyboards::back(t))));
+        // The plan was retired while the buyer answered (the menu checks before the first
+        // question): say what happened, not "out of date".
+        let text = match details.purchase {
+            Purchase::Plan(_) => t.plan_gone(),
+            Purchase::Trial => t.trial_unavailable(),
+        };
+        return Ok(Some(Reply::message(text).keyboard(keyboards::back(t))));
     };
     let now = sales.now();
     let new = NewOrder {
@@ -270,6 +272,42 @@ async fn token(
             }
         }
     }
+}
+
+/// `/start renew_<tenant>`, the button of the owner's renewal warning: the renewal order of
+/// their bot on its plan (the cheapest on sale if that one is retired), straight to payment.
+/// Anyone but the tenant's owner is told it is not theirs.
+pub async fn renew(
+    sales: &Sales,
+    t: Texts,
+    buyer: TelegramUserId,
+    tenant: TenantId,
+) -> Result<Option<Reply>, SalesError> {
+    if sales.payments.is_none() {
+        return Ok(Some(
+            Reply::message(t.payments_off()).keyboard(keyboards::back(t)),
+        ));
+    }
+    let Some((username, plan)) = renewals::owned_renewal(sales.db.pool(), tenant, buyer).await?
+    else {
+        return Ok(Some(
+            Reply::message(t.renew_not_yours()).keyboard(keyboards::back(t)),
+        ));
+    };
+    let current = match plan {
+        Some(id) => plans::get(sales.db.pool(), id).await?.filter(|p| p.active),
+        None => None,
+    };
+    let plan = match current {
+        Some(plan) => Some(plan),
+        None => menu::trial_plan(sales).await?,
+    };
+    let Some(plan) = plan else {
+        return Ok(Some(
+            Reply::message(t.payments_off()).keyboard(keyboards::back(t)),
+        ));
+    };
+    extend_own(sales, t, plan.id, tenant, buyer, &username).await
 }
 
 /// A renewal order of the buyer's own tenant, paid on YooKassa's page (it has no saved method).

@@ -95,6 +95,26 @@ pub async fn own_tenant_to_extend(
     Ok(id.map(TenantId))
 }
 
+/// What a renewal paid by hand needs of `owner`'s tenant: its bot and the plan its
+/// subscription is on. `None` when the tenant is not theirs (or has no subscription or bot),
+/// so a forwarded renewal link renews nothing for a stranger.
+pub async fn owned_renewal(
+    pool: &PgPool,
+    tenant: TenantId,
+    owner: TelegramUserId,
+) -> Result<Option<(String, Option<PlanId>)>, StorageError> {
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(
+        "select t.bot_username, s.plan_id from control.tenants t \
+         join control.subscriptions s using (tenant_id) \
+         where t.tenant_id = $1 and t.owner_telegram_id = $2 and t.bot_username is not null",
+    )
+    .bind(tenant.get())
+    .bind(owner.get())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(bot, plan)| (bot, plan.map(PlanId))))
+}
+
 /// Stops using a saved method (YooKassa cannot delete one; we just never charge it again).
 pub async fn forget_method(
     pool: &PgPool,

@@ -7,6 +7,7 @@
 //! transaction (a tenant transaction works too: every statement here names `control.`).
 
 use booking_core::{
+    Tz,
     ids::{TelegramUserId, TenantId},
     locale::Locale,
 };
@@ -61,8 +62,18 @@ pub struct Watched {
     pub provisioned: bool,
     pub owner: Option<TelegramUserId>,
     pub locale: Locale,
+    /// The tenant's zone: the owner is told dates in it.
+    pub time_zone: Tz,
     /// The newest step taken for this subscription (any period), e.g. `suspended`.
     pub latest_step: Option<String>,
+}
+
+impl Watched {
+    /// The period's end in the tenant's zone, as the owner is told it.
+    #[must_use]
+    pub fn local_end(&self) -> DateTime<Tz> {
+        self.period_end.with_timezone(&self.time_zone)
+    }
 }
 
 fn watched_from_row(row: &PgRow) -> Result<Watched, StorageError> {
@@ -82,13 +93,18 @@ fn watched_from_row(row: &PgRow) -> Result<Watched, StorageError> {
             .try_get::<Option<i64>, _>("owner_telegram_id")?
             .map(TelegramUserId),
         locale: locale.parse().unwrap_or_default(),
+        // A zone the database holds was checked when it was written; UTC only for a corrupt one.
+        time_zone: row
+            .try_get::<String, _>("time_zone")?
+            .parse()
+            .unwrap_or(Tz::UTC),
         latest_step: row.try_get("latest_step")?,
     })
 }
 
 const WATCHED: &str = "select s.subscription_id, s.tenant_id, s.status, s.current_period_end, \
     s.grace_until, t.name, t.status as tenant_status, t.schema_version, t.owner_telegram_id, \
-    t.locale, (select step from control.subscription_steps st \
+    t.locale, t.time_zone, (select step from control.subscription_steps st \
                where st.subscription_id = s.subscription_id \
                order by st.subscription_step_id desc limit 1) as latest_step \
     from control.subscriptions s join control.tenants t using (tenant_id)";

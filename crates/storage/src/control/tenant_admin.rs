@@ -1,7 +1,7 @@
 //! Operator changes to a tenant's control row beyond what [`super::tenants`] offers: the
 //! fields the operator API may update, and the sealed bot token.
 
-use booking_core::ids::TenantId;
+use booking_core::ids::{TelegramUserId, TenantId};
 use secrecy::SecretString;
 use sqlx::{PgExecutor, PgPool};
 
@@ -85,4 +85,20 @@ pub async fn tenant_with_bot(
     .fetch_optional(pool)
     .await?;
     Ok(id.map(TenantId))
+}
+
+/// Records the tenant's owner (the Telegram user warned of renewals and made owner in its
+/// bot). False if there is no such tenant.
+pub async fn set_owner<'e>(
+    executor: impl PgExecutor<'e>,
+    id: TenantId,
+    owner: TelegramUserId,
+) -> Result<bool, StorageError> {
+    let done =
+        sqlx::query("update control.tenants set owner_telegram_id = $2 where tenant_id = $1")
+            .bind(id.get())
+            .bind(owner.get())
+            .execute(executor)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -1,6 +1,6 @@
-//! What the bot's About screen shows besides the services: the address and contacts
-//! (settings keys `address` and `contacts`, plain strings the admin sets) and the business's
-//! weekly opening hours.
+//! What the bot's About screen shows besides the services: a few words about the business,
+//! the address and contacts (settings keys `about`, `address` and `contacts`, plain strings
+//! the admin sets in the panel) and the business's weekly opening hours.
 
 use chrono::NaiveTime;
 use sqlx::Row;
@@ -10,10 +10,15 @@ use crate::{db::TenantTx, error::StorageError, tenant::settings};
 /// Settings keys.
 pub const ADDRESS: &str = "address";
 pub const CONTACTS: &str = "contacts";
+pub const DESCRIPTION: &str = "about";
+
+/// The longest text the panel accepts for any of them (a Telegram message holds 4096).
+pub const MAX_CHARS: usize = 1000;
 
 /// The About facts; empty strings are treated as not set.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct About {
+    pub description: Option<String>,
     pub address: Option<String>,
     pub contacts: Option<String>,
     /// Per weekday (0 = Monday) the opening ranges, breaks cut out of nothing: as planned.
@@ -22,6 +27,7 @@ pub struct About {
 
 pub async fn load(tx: &mut TenantTx) -> Result<About, StorageError> {
     let text = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let description = text(settings::get::<String>(tx, DESCRIPTION).await?);
     let address = text(settings::get::<String>(tx, ADDRESS).await?);
     let contacts = text(settings::get::<String>(tx, CONTACTS).await?);
     let rows = sqlx::query(
@@ -38,6 +44,7 @@ pub async fn load(tx: &mut TenantTx) -> Result<About, StorageError> {
         }
     }
     Ok(About {
+        description,
         address,
         contacts,
         hours,

@@ -114,6 +114,18 @@ pub async fn get_locked(
     row.as_ref().map(from_row).transpose()
 }
 
+/// Makes `owner` the bot's owner whatever their role was, and any other owner an admin: the
+/// operator's (or the demo's) deliberate change of owner, unlike [`seed_owner`], which keeps
+/// a role the business chose. The previous owner keeps the panel, as an admin, so nobody is
+/// locked out by a typo in an id.
+pub async fn replace_owner(tx: &mut TenantTx, owner: TelegramUserId) -> Result<(), StorageError> {
+    sqlx::query("update admins set role = 'admin', staff_id = null where role = 'owner' and telegram_user_id <> $1")
+        .bind(owner.get())
+        .execute(tx.conn())
+        .await?;
+    upsert(tx, owner, AdminRole::Owner, "", None).await
+}
+
 /// Makes the tenant's owner (from the sale or the operator) the owner in its bot, unless they
 /// are an admin there already: provisioning runs again on retries and must not undo a change
 /// the business made.

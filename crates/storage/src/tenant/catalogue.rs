@@ -80,6 +80,20 @@ pub async fn services(
     rows.iter().map(service_from_row).collect()
 }
 
+/// Active services that at least one active staff member gives, in display order: what
+/// customers are offered. A service nobody gives could only be refused at the staff step.
+pub async fn bookable_services(tx: &mut TenantTx) -> Result<Vec<Service>, StorageError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {SERVICE_COLUMNS} from services v where v.active and exists \
+             (select 1 from staff_services x join staff s on s.staff_id = x.staff_id \
+              where x.service_id = v.service_id and s.active) \
+         order by v.sort_order, v.service_id"
+    )))
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(service_from_row).collect()
+}
+
 pub async fn service(tx: &mut TenantTx, id: ServiceId) -> Result<Option<Service>, StorageError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select {SERVICE_COLUMNS} from services where service_id = $1"

@@ -74,6 +74,16 @@ impl TenantConfig {
         self.services.iter().filter(|s| s.active)
     }
 
+    /// The active services some active staff member gives, in display order (as
+    /// `catalogue::bookable_services`): one nobody gives could only be refused a step later.
+    pub fn bookable_services(&self) -> impl Iterator<Item = &Service> {
+        self.active_services().filter(|v| {
+            self.staff
+                .iter()
+                .any(|s| s.active && s.services.contains(&v.id))
+        })
+    }
+
     /// Active staff who give `service`, in display order (as `catalogue::staff_for_service`).
     #[must_use]
     pub fn staff_for_service(&self, service: ServiceId) -> Vec<Staff> {

@@ -253,6 +253,28 @@ pub async fn commands(
         .map(Json)
 }
 
+/// `?language_code=` of a menu request: the user's Telegram language.
+#[derive(Debug, Deserialize)]
+pub struct MenuQuery {
+    #[serde(default)]
+    pub language_code: Option<String>,
+}
+
+/// The command menu the user of a private chat sees (per-chat scopes and languages resolved
+/// as Telegram resolves them), for the web page's menu button.
+pub async fn menu(
+    State(sb): State<Shared>,
+    Path((token, chat_id)): Path<(String, i64)>,
+    Query(q): Query<MenuQuery>,
+) -> Result<Vec<teloxide::types::BotCommand>> {
+    let token = BotToken::new(token);
+    sb.with(|w| {
+        Ok(w.bot_ctl(&token)?
+            .menu(ChatId(chat_id), q.language_code.as_deref()))
+    })
+    .map(Json)
+}
+
 /// The bytes of an uploaded file.
 pub async fn file(State(sb): State<Shared>, Path(file_id): Path<String>) -> Response {
     match sb.with(|w| w.files.get(&FileKey(file_id)).cloned()) {

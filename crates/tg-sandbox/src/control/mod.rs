@@ -91,5 +91,6 @@ pub fn routes() -> Router<Shared> {
             post(payments::pay),
         )
         .route("/sandbox/bots/{token}/commands", get(h::commands))
+        .route("/sandbox/bots/{token}/chats/{chat_id}/menu", get(h::menu))
         .route("/sandbox/files/{file_id}", get(h::file))
 }

@@ -84,6 +84,39 @@ pub struct BotState {
 }
 
 impl BotState {
+    /// The command menu a user sees in `chat`, found as Telegram does for a private chat:
+    /// the chat's own scope, then all private chats, then the default; in each the user's
+    /// language first, then the set for every language.
+    #[must_use]
+    pub fn menu(&self, chat: ChatId, language: Option<&str>) -> Vec<teloxide::types::BotCommand> {
+        use teloxide::types::{BotCommandScope as S, Recipient};
+        let language = language
+            .and_then(|l| l.split(['-', '_']).next())
+            .filter(|l| !l.is_empty());
+        let scopes: [&dyn Fn(&S) -> bool; 3] = [
+            &|s| matches!(s, S::Chat { chat_id: Recipient::Id(id) } if *id == chat),
+            &|s| matches!(s, S::AllPrivateChats) && chat.0 > 0,
+            &|s| matches!(s, S::Default),
+        ];
+        let languages: &[Option<&str>] = if language.is_some() {
+            &[language, None]
+        } else {
+            &[None]
+        };
+        for in_scope in scopes {
+            for &wanted in languages {
+                let found = self
+                    .commands
+                    .values()
+                    .find(|set| in_scope(&set.scope) && set.language_code.as_deref() == wanted);
+                if let Some(set) = found {
+                    return set.commands.clone();
+                }
+            }
+        }
+        Vec::new()
+    }
+
     /// A bot with nothing queued.
     pub fn new(info: BotInfo) -> Self {
         Self {

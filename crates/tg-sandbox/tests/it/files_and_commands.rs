@@ -2,7 +2,9 @@
 
 use teloxide::{
     net::Download,
-    payloads::{GetMyCommandsSetters, SendDocumentSetters, SetMyCommandsSetters},
+    payloads::{
+        DeleteMyCommandsSetters, GetMyCommandsSetters, SendDocumentSetters, SetMyCommandsSetters,
+    },
     prelude::Requester,
     types::{BotCommand, BotCommandScope, ChatAction, InputFile, Recipient},
 };
@@ -142,4 +144,76 @@ async fn get_chat_member_and_chat_action() {
         .await
         .unwrap();
     assert_eq!(view.last_chat_action.as_deref(), Some("upload_document"));
+}
+
+/// The menu a user sees, resolved as Telegram resolves scopes: their chat's own set first (in
+/// their language, then for every language), then all private chats, then the default.
+#[tokio::test]
+async fn the_menu_of_a_chat_takes_its_own_scope_first_then_the_language_then_the_default() {
+    let w = World::new().await;
+    let bot = w.bot();
+    let other = w
+        .client
+        .create_user(tg_sandbox::NewUser::named("Bob").language("ru"))
+        .await
+        .unwrap();
+    bot.set_my_commands([BotCommand::new("start", "Start")])
+        .await
+        .unwrap();
+    bot.set_my_commands([BotCommand::new("start", "Начать")])
+        .language_code("ru")
+        .await
+        .unwrap();
+    let own = BotCommandScope::Chat {
+        chat_id: Recipient::Id(w.user.chat_id()),
+    };
+    bot.set_my_commands([
+        BotCommand::new("start", "Start"),
+        BotCommand::new("admin", "Admin panel"),
+    ])
+    .scope(own.clone())
+    .await
+    .unwrap();
+    bot.set_my_commands([
+        BotCommand::new("start", "Начать"),
+        BotCommand::new("admin", "Админ-панель"),
+    ])
+    .scope(own.clone())
+    .language_code("ru")
+    .await
+    .unwrap();
+    let menu = |chat: teloxide::types::ChatId, language: Option<&'static str>| {
+        let (client, token) = (w.client.clone(), w.bot_info.token.clone());
+        async move {
+            client
+                .menu(&token, chat, language)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| format!("/{} {}", c.command, c.description))
+                .collect::<Vec<_>>()
+        }
+    };
+    let alice = w.user.chat_id();
+    let bob = teloxide::types::ChatId(i64::try_from(other.id.0).unwrap());
+    assert_eq!(
+        menu(alice, Some("en")).await,
+        ["/start Start", "/admin Admin panel"]
+    );
+    assert_eq!(
+        menu(alice, Some("ru-RU")).await,
+        ["/start Начать", "/admin Админ-панель"]
+    );
+    assert_eq!(menu(bob, Some("ru")).await, ["/start Начать"]);
+    assert_eq!(menu(bob, Some("de")).await, ["/start Start"]);
+    assert_eq!(menu(bob, None).await, ["/start Start"]);
+
+    // Taken back: the chat falls back to the bot-wide menu.
+    bot.delete_my_commands().scope(own.clone()).await.unwrap();
+    bot.delete_my_commands()
+        .scope(own)
+        .language_code("ru")
+        .await
+        .unwrap();
+    assert_eq!(menu(alice, Some("en")).await, ["/start Start"]);
 }

@@ -13,9 +13,12 @@ use chrono::NaiveDate;
 
 use crate::texts::Key;
 use choices::{Audience, Field, PreviewChoice, Report, RoleCode};
+use setup::{LinkTarget, ProfileField};
 
 /// The choices some buttons carry: a report, an audience, a role, a catalogue field.
 pub mod choices;
+/// What the setup and links buttons carry: a profile field, a link's target.
+pub mod setup;
 
 /// The prefix of every admin button; the version after `a` is bumped on incompatible change.
 pub const PREFIX: &str = "a1:";
@@ -126,6 +129,14 @@ pub enum AdminAction {
     /// The choice on a preview of a change that touches bookings (the change itself waits in
     /// Redis for this chat).
     Preview(PreviewChoice),
+    /// The setup checklist: what the bot still needs before it can take bookings.
+    Setup,
+    /// Asks for the About text, the address or the contacts (typed).
+    ProfileEdit(ProfileField),
+    /// The bot's links (the bot, each service, each staff member) with a source tag.
+    Links,
+    /// One link's QR code, as a picture.
+    LinkQr(LinkTarget),
 }
 
 /// Why admin button data was refused.
@@ -139,7 +150,7 @@ impl AdminAction {
         "m", "d", "w", "b", "o", "O", "x", "X", "v", "Nb", "Nc", "p", "ps", "pf", "av", "bl", "bn",
         "u", "h", "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu",
         "fr", "fs", "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc",
-        "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx", "pv",
+        "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx", "pv", "go", "pr", "lk", "lq",
     ];
 
     /// The tag this action is written under.
@@ -205,6 +216,10 @@ impl AdminAction {
             Self::TextSet(..) => "ts",
             Self::TextReset(..) => "tx",
             Self::Preview(_) => "pv",
+            Self::Setup => "go",
+            Self::ProfileEdit(_) => "pr",
+            Self::Links => "lk",
+            Self::LinkQr(_) => "lq",
         }
     }
 
@@ -243,7 +258,11 @@ impl fmt::Display for AdminAction {
             | Self::ExportBookings
             | Self::ExportCustomers
             | Self::Broadcast
-            | Self::AnalyticsMenu => Ok(()),
+            | Self::AnalyticsMenu
+            | Self::Setup
+            | Self::Links => Ok(()),
+            Self::ProfileEdit(field) => write!(f, ":{}", field.code()),
+            Self::LinkQr(target) => write!(f, ":{target}"),
             Self::Analytics(r) => write!(f, ":{}", r.code()),
             Self::Preview(c) => write!(f, ":{}", c.code()),
             Self::TextsPage(page) => write!(f, ":{page}"),
@@ -322,7 +341,7 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
     };
     let arity = match tag {
         "m" | "p" | "av" | "bl" | "P" | "sv" | "sn" | "fl" | "fn" | "ad" | "aa" | "ax" | "ex"
-        | "eb" | "ec" | "bc" | "an" => 0,
+        | "eb" | "ec" | "bc" | "an" | "go" | "lk" => 0,
         "d" | "w" | "pf" | "se" | "fs" | "ar" | "ts" | "tx" => 2,
         _ => 1,
     };
@@ -405,6 +424,10 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "tk" => A::TextKey(Key::from_code(args.first()?)?),
         "ts" => A::TextSet(Key::from_code(args.first()?)?, args.get(1)?.parse().ok()?),
         "tx" => A::TextReset(Key::from_code(args.first()?)?, args.get(1)?.parse().ok()?),
+        "go" => A::Setup,
+        "pr" => A::ProfileEdit(ProfileField::parse(args.first()?)?),
+        "lk" => A::Links,
+        "lq" => A::LinkQr(LinkTarget::parse(args.first()?)?),
         _ => return None,
     })
 }

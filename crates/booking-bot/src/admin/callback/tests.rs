@@ -70,6 +70,10 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::TextSet(*Key::ALL.last().unwrap(), Locale::Ru),
         A::TextReset(Key::ALL[1], Locale::En),
         A::Preview(PreviewChoice::Keep),
+        A::Setup,
+        A::ProfileEdit(ProfileField::Contacts),
+        A::Links,
+        A::LinkQr(LinkTarget::Staff(StaffId(big))),
     ]
 }
 

@@ -45,11 +45,27 @@ pub struct Notice {
     pub buttons: Vec<Vec<Button>>,
 }
 
-/// One inline button of a notice.
+/// One inline button of a notice: callback data for the bot's router, or (with `url`) a link
+/// that Telegram opens, such as the sales bot's renewal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Button {
     pub text: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub data: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Button {
+    /// A button that opens `url`.
+    #[must_use]
+    pub fn link(text: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            data: String::new(),
+            url: Some(url.into()),
+        }
+    }
 }
 
 impl Notice {
@@ -122,10 +138,17 @@ mod tests {
         let all = [
             Message::Notice(Notice {
                 text: "hi".into(),
-                buttons: vec![vec![Button {
-                    text: "Go".into(),
-                    data: "v1:m".into(),
-                }]],
+                buttons: vec![
+                    vec![Button {
+                        text: "Go".into(),
+                        data: "v1:m".into(),
+                        url: None,
+                    }],
+                    vec![Button::link(
+                        "Renew",
+                        "https://t.me/sales_bot?start=renew_5",
+                    )],
+                ],
             }),
             Message::Reminder { minutes: 120 },
             Message::Release,
