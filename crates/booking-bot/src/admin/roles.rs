@@ -79,7 +79,10 @@ impl Acting {
             A::PhoneInStaff(_, staff) | A::CantWorkAsk(staff) | A::CantWorkYes(staff) => {
                 self.may_manage(staff)
             }
-            A::BlockNew(staff) => self.may_view(staff),
+            // A staff member keeps their own feed; the business's is for managers.
+            A::BlockNew(staff) | A::Feed(staff) | A::FeedNew(staff) | A::FeedRevoke(staff) => {
+                self.may_view(staff)
+            }
             A::Hours(_)
             | A::Exception(_)
             | A::Policy
@@ -111,7 +114,11 @@ impl Acting {
             | A::TextsPage(_)
             | A::TextKey(_)
             | A::TextSet(..)
-            | A::TextReset(..) => self.is_manager(),
+            | A::TextReset(..)
+            | A::Repeat
+            | A::RepeatService(_)
+            | A::RepeatSet(..)
+            | A::WinBackSet(..) => self.is_manager(),
             A::Admins
             | A::AdminItem(_)
             | A::AdminSetRole(..)
@@ -158,6 +165,9 @@ mod tests {
         assert!(!staff.may_view(None));
         assert!(!staff.allows(AdminAction::Policy));
         assert!(!staff.allows(AdminAction::CantWorkYes(StaffId(6))));
+        assert!(staff.allows(AdminAction::FeedNew(Some(StaffId(5)))));
+        assert!(!staff.allows(AdminAction::FeedNew(Some(StaffId(6)))));
+        assert!(!staff.allows(AdminAction::FeedRevoke(None)));
         let admin = acting(AdminRole::Admin);
         assert!(admin.may_view(None) && admin.allows(AdminAction::Policy));
         assert!(!admin.is_owner());

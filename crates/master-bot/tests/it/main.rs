@@ -7,6 +7,7 @@
 mod auth;
 mod billing;
 mod bookings;
+mod calendar;
 mod cli;
 mod monitor;
 mod openapi;

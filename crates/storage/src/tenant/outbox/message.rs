@@ -11,6 +11,8 @@ use booking_core::{booking::Actor, change::ChangeKind, ids::WaitlistId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::tenant::repeat_visits::WinBackKind;
+
 /// One message to send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -30,6 +32,10 @@ pub enum Message {
     CustomerNotice { change: ChangeKind },
     /// To an admin: what happened to a booking of a staff member they follow, and who did it.
     AdminNotice { change: ChangeKind, actor: Actor },
+    /// The service's repeat interval after the visit: the next one offered.
+    Nudge,
+    /// Days after a no-show or the customer's cancellation: another time offered.
+    WinBack { after: WinBackKind },
 }
 
 /// A message sent as written.
@@ -73,6 +79,8 @@ impl Message {
             Self::WaitlistOffer { .. } => "waitlist_offer",
             Self::CustomerNotice { .. } => "customer_notice",
             Self::AdminNotice { .. } => "admin_notice",
+            Self::Nudge => "nudge",
+            Self::WinBack { .. } => "win_back",
         }
     }
 
@@ -138,6 +146,10 @@ mod tests {
             Message::AdminNotice {
                 change: ChangeKind::Booked,
                 actor: Actor::Customer(TelegramUserId(5)),
+            },
+            Message::Nudge,
+            Message::WinBack {
+                after: WinBackKind::NoShow,
             },
         ];
         for m in &all {
