@@ -58,7 +58,7 @@ pub async fn free_starts(
     {
         Ok(slots) => Ok(slots.into_iter().map(|s| s.start).collect()),
         Err(BookingError::Rejected(_)) => Ok(Vec::new()),
-        Err(e) => Err(e.into()),
+        Err(BookingError::Storage(e)) => Err(e.into()),
     }
 }
 
@@ -80,8 +80,8 @@ pub fn most_like(
         .map(|s| {
             let local = s.with_timezone(&zone);
             let same_day = local.weekday() == like.weekday();
-            let same_time =
-                (minute_of_day(local.hour(), local.minute()) - target).abs() <= SAME_TIME;
+            let off = (minute_of_day(local.hour(), local.minute()) - target).abs();
+            let same_time = off <= SAME_TIME;
             let tier = match (same_day, same_time) {
                 (true, true) => 0,
                 (true, false) | (false, true) => 1,

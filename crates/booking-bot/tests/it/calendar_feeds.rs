@@ -9,7 +9,7 @@ use std::sync::Arc;
 use booking_core::{booking::BookingStatus, clock::SystemClock};
 use chrono::Utc;
 use icalendar::{
-    Calendar, CalendarComponent, Component as _, DatePerhapsTime, EventLike as _, EventStatus,
+    Calendar, CalendarComponent, CalendarDateTime, Component as _, DatePerhapsTime, EventStatus,
 };
 use storage::tenant::{admins::AdminRole, bookings};
 use tg_sandbox::{ChatMessage, TestUser};
@@ -79,20 +79,25 @@ fn events(text: &str) -> Vec<icalendar::Event> {
 
 fn start_of(event: &icalendar::Event) -> chrono::DateTime<Utc> {
     match event.get_start() {
-        Some(DatePerhapsTime::DateTime(dt)) => dt.try_into_utc().expect("a UTC start"),
+        Some(DatePerhapsTime::DateTime(CalendarDateTime::Utc(dt))) => dt,
         other => panic!("start {other:?}"),
     }
 }
 
-/// The link in the message the panel sends after "Get a link" / "New link".
+/// The link in the message the panel sends after "Get a link" / "New link" (the admin's
+/// notices of bookings may come first).
 async fn link_message(bot: &TestBot, user: &TestUser) -> String {
-    let message = bot.next(user).await;
-    message
-        .text()
-        .split_whitespace()
-        .find(|w| w.starts_with("https://platform.test/ical/") && w.ends_with(".ics"))
-        .unwrap_or_else(|| panic!("no link in {:?}", message.text()))
-        .to_owned()
+    for _ in 0..5 {
+        let message = bot.next(user).await;
+        if let Some(link) = message
+            .text()
+            .split_whitespace()
+            .find(|w| w.starts_with("https://platform.test/ical/") && w.ends_with(".ics"))
+        {
+            return link.to_owned();
+        }
+    }
+    panic!("no link came");
 }
 
 /// Menu → Book → Haircut → Anna → next month → first free day → 09:00 → Confirm.

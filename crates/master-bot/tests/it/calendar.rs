@@ -4,7 +4,7 @@
 //! schema.
 
 use booking_core::{ids::BookingId, tenant::TenantSchema};
-use icalendar::{Calendar, CalendarComponent, Component as _, EventLike as _, EventStatus};
+use icalendar::{Calendar, CalendarComponent, Component as _, EventStatus};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use storage::tenant::calendar_feeds::{self, FeedOwner, FeedToken};
