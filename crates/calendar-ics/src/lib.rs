@@ -88,7 +88,7 @@ pub fn document(kind: Kind, name: &str, visits: &[Visit]) -> String {
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone as _;
-    use icalendar::{Calendar, CalendarComponent, Component as _, EventLike as _};
+    use icalendar::{Calendar, CalendarComponent, Component as _};
 
     use super::*;
 

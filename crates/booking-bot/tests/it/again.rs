@@ -145,7 +145,9 @@ async fn again_from_the_post_visit_message_and_forged_offers_are_refused() {
     // Forged: a staff member who does not exist. Refused with the reason, nothing held.
     let start = first.1.rsplit(':').next().unwrap();
     let forged = format!("v1:o:{}:999999:{start}", bot.salon.haircut);
-    let message = bot.forged_buttons(&alice, &[forged.clone()]).await;
+    let message = bot
+        .forged_buttons(&alice, std::slice::from_ref(&forged))
+        .await;
     let (answer, _) = bot.press_data(&alice, &message, &forged).await;
     assert!(answer.show_alert, "{answer:?}");
     let held: i64 = sqlx::query_scalar("select count(*) from bookings where staff_id = 999999")

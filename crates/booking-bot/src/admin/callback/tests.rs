@@ -47,13 +47,6 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::StaffRename(StaffId(big)),
         A::StaffGives(StaffId(big), ServiceId(big)),
         A::StaffNew,
-        A::Feed(Some(StaffId(big))),
-        A::FeedNew(None),
-        A::FeedRevoke(Some(StaffId(big))),
-        A::Repeat,
-        A::RepeatService(ServiceId(big)),
-        A::RepeatSet(ServiceId(big), 365),
-        A::WinBackSet(WinBackKind::Cancelled, 0),
         A::Admins,
         A::AdminItem(TelegramUserId(big)),
         A::AdminSetRole(TelegramUserId(big), RoleCode::Staff(StaffId(big))),
@@ -76,6 +69,13 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::TextKey(Key::ALL[0]),
         A::TextSet(*Key::ALL.last().unwrap(), Locale::Ru),
         A::TextReset(Key::ALL[1], Locale::En),
+        A::Feed(Some(StaffId(big))),
+        A::FeedNew(None),
+        A::FeedRevoke(Some(StaffId(big))),
+        A::Repeat,
+        A::RepeatService(ServiceId(big)),
+        A::RepeatSet(ServiceId(big), 365),
+        A::WinBackSet(WinBackKind::Cancelled, 0),
     ]
 }
 
