@@ -48,6 +48,11 @@ pub struct Config {
         allow_hyphen_values = true
     )]
     pub clock_offset_secs: i64,
+    /// The platform's public address that serves calendar feeds (the master's
+    /// `/ical/<token>.ics`), such as `https://platform.example.com`: the admin panel builds
+    /// staff members' feed links on it. Unset, the panel shows the path alone.
+    #[arg(long, env = "CALENDAR_FEED_URL")]
+    pub calendar_feed_url: Option<String>,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
 }

@@ -6,6 +6,8 @@ pub mod actions;
 pub mod api;
 /// `getMe` against the configured Bot API server.
 pub mod bot_api;
+/// Private iCalendar feeds of staff members and businesses, `GET /ical/<token>.ics`.
+pub mod calendar_feed;
 /// The command line: `serve`, `migrate`, `tenant ...`, `apikey ...`.
 pub mod cli;
 /// The subscription monitor.

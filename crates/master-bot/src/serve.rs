@@ -12,6 +12,7 @@ use crate::{
         state::{ApiSettings, PlatformKeys},
     },
     bot_api::BotApi,
+    calendar_feed,
     monitor::{self, MonitorConfig},
     operator_bot::{self, OperatorBotConfig},
     upkeep,
@@ -88,7 +89,7 @@ pub async fn run(
     Ok(())
 }
 
-/// Everything on the one listener: `/api/v1/...`, `/health`, `/ready` and `/metrics`.
+/// Everything on the one listener: `/api/v1/...`, `/ical/...`, `/health`, `/ready` and `/metrics`.
 pub fn app(db: &Db, state: ApiState) -> Router {
     let ready_db = db.clone();
     let readiness = Readiness::new().with("postgres", move || {
@@ -97,6 +98,7 @@ pub fn app(db: &Db, state: ApiState) -> Router {
     });
     telemetry::ops::with_request_metrics(
         telemetry::ops_router(readiness, telemetry::tracing_init::prometheus())
-            .nest(api::PREFIX, api::router(state)),
+            .nest(api::PREFIX, api::router(state.clone()))
+            .merge(calendar_feed::router(db.clone(), Arc::clone(&state.clock))),
     )
 }

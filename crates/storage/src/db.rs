@@ -157,8 +157,24 @@ impl Db {
     /// so it ends with the transaction whatever happens (commit, rollback, a dropped future),
     /// and `current_schema()` is checked before the caller gets the transaction.
     pub async fn tenant(&self, schema: &TenantSchema) -> Result<TenantTx, StorageError> {
+        self.scoped(schema, self.as_tenant_role).await
+    }
+
+    /// As [`Db::tenant`], and always as the tenant's own role (`SET LOCAL ROLE`), whatever this
+    /// pool logs in as: for a cross-tenant process serving a request that names its tenant
+    /// itself (a calendar feed's token), so that the database, not only the code, keeps the
+    /// request inside that tenant's schema. The login role must be allowed to take on the
+    /// tenant's role (a superuser, or a member of it).
+    pub async fn tenant_as_its_role(
+        &self,
+        schema: &TenantSchema,
+    ) -> Result<TenantTx, StorageError> {
+        self.scoped(schema, true).await
+    }
+
+    async fn scoped(&self, schema: &TenantSchema, as_role: bool) -> Result<TenantTx, StorageError> {
         let mut tx = self.pool.begin().await?;
-        let actual: Option<String> = if self.as_tenant_role {
+        let actual: Option<String> = if as_role {
             // `set_config('role', .., true)` is `SET LOCAL ROLE`: PostgreSQL checks the host's
             // membership, and the role ends with the transaction like the search_path.
             sqlx::query_scalar(

@@ -14,6 +14,8 @@ pub mod audit;
 pub mod bookings;
 /// Who a broadcast from the admin panel reaches.
 pub mod broadcasts;
+/// Private iCalendar feeds of staff members and the business.
+pub mod calendar_feeds;
 /// Services and staff.
 pub mod catalogue;
 /// Editing the catalogue from the admin panel.
@@ -32,6 +34,8 @@ pub mod offline_customers;
 pub mod outbox;
 /// Reminders, release and follow-up a confirmed booking schedules; confirming and rating.
 pub mod reminders;
+/// Next-visit nudges and win-backs: settings, scheduling, opting out.
+pub mod repeat_visits;
 /// Working hours, exceptions and blocked periods.
 pub mod schedule;
 /// The tenant's profile (name, zone, locale) and policy.

@@ -58,6 +58,10 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
             cx.tr("⚙️ Booking rules", "⚙️ Правила записи"),
             A::Policy,
         )]);
+        kb.push(vec![button(
+            cx.tr("🔁 Repeat visits", "🔁 Повторные визиты"),
+            A::Repeat,
+        )]);
     }
     kb.extend(column(
         staff.iter().filter(|s| cx.admin.may_manage(s.id)).map(|s| {
@@ -71,6 +75,11 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
             )
         }),
     ));
+    // A manager's is the whole business's; a staff member's their own.
+    kb.push(vec![button(
+        cx.tr("📅 Calendar feed", "📅 Календарь"),
+        A::Feed(own),
+    )]);
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
     Ok(Reply::screen(
         cx.tr("🗓 Availability", "🗓 Доступность"),

@@ -18,6 +18,8 @@ pub mod availability;
 pub mod booking_actions;
 /// Broadcasts: audience, preview, paced sending with live progress, cancel, report.
 pub mod broadcast;
+/// A staff member's or the business's calendar feed link.
+pub mod calendar_feed;
 /// Admin button data and its codec.
 pub mod callback;
 /// Services: create, edit, reorder, switch off.
@@ -46,6 +48,8 @@ pub mod policy;
 pub mod preview;
 /// QR codes of the bot's links, as PNG pictures.
 pub mod qr;
+/// Repeat visits: services' intervals and the win-backs.
+pub mod repeat_visits;
 /// Who may do what.
 pub mod roles;
 /// The three ways into the panel, each re-reading the sender's role first.

@@ -81,7 +81,10 @@ impl Acting {
             A::PhoneInStaff(_, staff) | A::CantWorkAsk(staff) | A::CantWorkYes(staff) => {
                 self.may_manage(staff)
             }
-            A::BlockNew(staff) => self.may_view(staff),
+            // A staff member keeps their own feed; the business's is for managers.
+            A::BlockNew(staff) | A::Feed(staff) | A::FeedNew(staff) | A::FeedRevoke(staff) => {
+                self.may_view(staff)
+            }
             A::Hours(_)
             | A::Exception(_)
             | A::Policy
@@ -117,7 +120,11 @@ impl Acting {
             | A::Setup
             | A::ProfileEdit(_)
             | A::Links
-            | A::LinkQr(_) => self.is_manager(),
+            | A::LinkQr(_)
+            | A::Repeat
+            | A::RepeatService(_)
+            | A::RepeatSet(..)
+            | A::WinBackSet(..) => self.is_manager(),
             A::Admins
             | A::AdminItem(_)
             | A::AdminSetRole(..)
@@ -164,6 +171,9 @@ mod tests {
         assert!(!staff.may_view(None));
         assert!(!staff.allows(AdminAction::Policy));
         assert!(!staff.allows(AdminAction::CantWorkYes(StaffId(6))));
+        assert!(staff.allows(AdminAction::FeedNew(Some(StaffId(5)))));
+        assert!(!staff.allows(AdminAction::FeedNew(Some(StaffId(6)))));
+        assert!(!staff.allows(AdminAction::FeedRevoke(None)));
         let admin = acting(AdminRole::Admin);
         assert!(admin.may_view(None) && admin.allows(AdminAction::Policy));
         assert!(!admin.is_owner());

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use teloxide::types::{CallbackQuery, ChatId, Message, User};
 
 use super::{
-    Cx, admins, analytics, audit_screen, availability, booking_actions, broadcast,
+    Cx, admins, analytics, audit_screen, availability, booking_actions, broadcast, calendar_feed,
     callback::AdminAction,
     catalogue, export, hours,
     input::{self, Pending},
     locale_of,
     notes::{self, NoteOn},
-    policy, preview, roles, schedule, send, sender, setup, staff,
+    policy, preview, repeat_visits, roles, schedule, send, sender, setup, staff,
     texts::{refused, tr},
     texts_screen,
 };
@@ -155,6 +155,13 @@ async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<Reply, BotError> {
         A::ProfileEdit(field) => setup::profile_ask(cx, field).await,
         A::Links => setup::links(cx).await,
         A::LinkQr(target) => setup::qr(cx, target).await,
+        A::Feed(staff) => calendar_feed::show(cx, staff).await,
+        A::FeedNew(staff) => calendar_feed::renew(cx, staff).await,
+        A::FeedRevoke(staff) => calendar_feed::revoke(cx, staff).await,
+        A::Repeat => repeat_visits::menu(cx).await,
+        A::RepeatService(service) => repeat_visits::service(cx, service).await,
+        A::RepeatSet(service, days) => repeat_visits::set_interval(cx, service, days).await,
+        A::WinBackSet(kind, days) => repeat_visits::set_win_back(cx, kind, days).await,
     }
 }
 

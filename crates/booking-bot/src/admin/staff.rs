@@ -62,6 +62,10 @@ pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
         button(cx.tr("✏️ Rename", "✏️ Имя"), A::StaffRename(id)),
         button(cx.tr("🕘 Own hours", "🕘 Свои часы"), A::Hours(Some(id))),
     ]);
+    kb.push(vec![button(
+        cx.tr("📅 Calendar feed", "📅 Календарь"),
+        A::Feed(Some(id)),
+    )]);
     kb.push(vec![
         button("⬆️", A::StaffUp(id)),
         button(

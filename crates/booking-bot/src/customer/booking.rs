@@ -221,6 +221,17 @@ pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError>
     let Some((service, staff)) = cx.state.draft() else {
         return Ok(expired(cx));
     };
+    hold(cx, service, staff, start).await
+}
+
+/// Holds `start` for the service (and staff member) and shows the confirm screen; a taken time
+/// offers the nearest ones. Whatever the customer held before is let go.
+pub async fn hold(
+    cx: &Ctx<'_>,
+    service: ServiceId,
+    staff: Option<StaffId>,
+    start: DateTime<Utc>,
+) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     cx.release_hold(&mut tx).await?;
@@ -266,6 +277,7 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     match split(service::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
         Ok(change) => {
             let screen = booking_screen(cx, Key::Booked, &change.booking);
+            let screen = super::calendar_file::with_button(cx, screen, change.booking.id);
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             Ok(screen)

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use teloxide::types::CallbackQuery;
 
 use super::{
-    booking,
+    again, booking, calendar_file,
     context::{Ctx, Visit},
     entry::{apology, report},
     my_bookings, reschedule, start, visit, waitlist,
@@ -70,7 +70,15 @@ async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
         C::Menu(MenuItem::About) => start::about(cx).await,
         C::Menu(MenuItem::Help) => start::help(cx).await,
         C::Menu(MenuItem::Past) => my_bookings::past(cx).await,
-        C::BookAgain(id) => booking::again(cx, id).await,
+        C::BookAgain(id) => again::offer(cx, id).await,
+        C::AgainCalendar(id) => booking::again(cx, id).await,
+        C::RepeatNotNow => again::not_now(cx),
+        C::RepeatStop => again::stop(cx).await,
+        C::Offer {
+            service,
+            staff,
+            start,
+        } => again::take(cx, service, staff, start).await,
         C::Service(id) => booking::service_chosen(cx, id).await,
         C::Staff(staff) => booking::staff_chosen(cx, staff).await,
         C::Month { year, month } => booking::month(cx, year, month).await,
@@ -86,5 +94,6 @@ async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
         C::WaitDay(day) => waitlist::ask(cx, day).await,
         C::WaitJoin(day) => waitlist::join(cx, day).await,
         C::WaitTake(entry, start) => waitlist::take(cx, entry, start).await,
+        C::CalendarFile(id) => calendar_file::send(cx, id).await,
     }
 }

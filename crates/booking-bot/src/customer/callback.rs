@@ -95,6 +95,20 @@ pub enum CallbackData {
     WaitJoin(NaiveDate),
     /// Take this freed start, offered to this waitlist entry.
     WaitTake(WaitlistId, DateTime<Utc>),
+    /// Send this booking as an "add to calendar" file.
+    CalendarFile(BookingId),
+    /// A concrete time offered again (the "again" screen, a nudge): hold it and confirm.
+    Offer {
+        service: ServiceId,
+        staff: StaffId,
+        start: DateTime<Utc>,
+    },
+    /// The calendar for the service (and staff member) of this past visit.
+    AgainCalendar(BookingId),
+    /// "Not now" on a nudge or win-back.
+    RepeatNotNow,
+    /// "Stop these messages" on a nudge or win-back.
+    RepeatStop,
 }
 
 /// Why button data was refused.
@@ -134,6 +148,15 @@ impl fmt::Display for CallbackData {
             Self::WaitDay(d) => write!(f, "w:{}", d.format("%Y%m%d")),
             Self::WaitJoin(d) => write!(f, "j:{}", d.format("%Y%m%d")),
             Self::WaitTake(id, t) => write!(f, "W:{id}:{}", t.timestamp()),
+            Self::CalendarFile(id) => write!(f, "i:{id}"),
+            Self::Offer {
+                service,
+                staff,
+                start,
+            } => write!(f, "o:{service}:{staff}:{}", start.timestamp()),
+            Self::AgainCalendar(id) => write!(f, "A:{id}"),
+            Self::RepeatNotNow => f.write_str("q"),
+            Self::RepeatStop => f.write_str("Q"),
         }
     }
 }
@@ -171,6 +194,8 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
     use CallbackData as C;
     Some(match (tag, arg) {
         ("n", "") => C::Noop,
+        ("q", "") => C::RepeatNotNow,
+        ("Q", "") => C::RepeatStop,
         ("l", code) => C::Language(code.parse().ok()?),
         ("m", item) => C::Menu(MenuItem::parse(item)?),
         ("s", id) => C::Service(ServiceId(positive(id)?)),
@@ -190,6 +215,18 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
         ("r", id) => C::RescheduleAsk(BookingId(positive(id)?)),
         ("a", id) => C::BookAgain(BookingId(positive(id)?)),
         ("v", id) => C::ConfirmVisit(BookingId(positive(id)?)),
+        ("i", id) => C::CalendarFile(BookingId(positive(id)?)),
+        ("A", id) => C::AgainCalendar(BookingId(positive(id)?)),
+        ("o", rest) => {
+            let mut parts = rest.splitn(3, ':');
+            let service = ServiceId(positive(parts.next()?)?);
+            let staff = StaffId(positive(parts.next()?)?);
+            C::Offer {
+                service,
+                staff,
+                start: time(parts.next()?)?,
+            }
+        }
         ("w", ymd) if ymd.len() == 8 => C::WaitDay(date(ymd)?),
         ("j", ymd) if ymd.len() == 8 => C::WaitJoin(date(ymd)?),
         ("W", rest) => {
@@ -224,7 +261,10 @@ impl CallbackData {
         match self {
             Self::Month { year, .. } => booking_core::time::YEARS.contains(year),
             Self::Day(d) | Self::WaitDay(d) | Self::WaitJoin(d) => date_within_reach(*d),
-            Self::Time(t) | Self::RescheduleTo(t) | Self::WaitTake(_, t) => within_reach(*t),
+            Self::Time(t)
+            | Self::RescheduleTo(t)
+            | Self::WaitTake(_, t)
+            | Self::Offer { start: t, .. } => within_reach(*t),
             _ => true,
         }
     }
@@ -272,6 +312,15 @@ mod tests {
                 Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap(),
             ),
             C::RescheduleTo(Utc.with_ymd_and_hms(2030, 1, 1, 6, 0, 0).unwrap()),
+            C::CalendarFile(BookingId(i64::MAX)),
+            C::Offer {
+                service: ServiceId(i64::MAX),
+                staff: StaffId(i64::MAX),
+                start: Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap(),
+            },
+            C::AgainCalendar(BookingId(i64::MAX)),
+            C::RepeatNotNow,
+            C::RepeatStop,
         ]
     }
 
@@ -344,6 +393,9 @@ mod tests {
             "v1:w:2026139",
             "v1:W:1",
             "v1:W:0:1",
+            "v1:o:1:2",
+            "v1:o:1:0:1700000000",
+            "v1:o:1:2:1700000000:9",
         ] {
             assert_eq!(
                 garbage.parse::<CallbackData>(),

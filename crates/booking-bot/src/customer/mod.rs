@@ -4,12 +4,16 @@
 //! step did, and a database or Redis outage becomes a polite "try again in a minute" in one
 //! place.
 
+/// One-tap "again": concrete times like a past visit.
+pub mod again;
 /// Book: service, staff, calendar, times, hold, confirm.
 pub mod booking;
 /// Button presses: parsed, routed, always answered.
 pub mod buttons;
 /// The calendar and time screens.
 pub mod calendar;
+/// The "add to calendar" file of a booking.
+pub mod calendar_file;
 /// Inline-button data and its versioned codec.
 pub mod callback;
 /// Helpers every flow uses.

@@ -40,6 +40,8 @@ mod notices;
 mod recipient;
 /// What each kind of message says.
 pub mod render;
+/// The next-visit nudge and the win-back.
+mod repeat;
 
 use bot_kit::TgBot;
 use std::{

@@ -23,9 +23,10 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 use super::{
     Rendered, chat, notices,
     recipient::{Recipient, booking_of, fields, fill},
+    repeat,
 };
 use crate::{
-    customer::keyboards,
+    customer::{callback::CallbackData, keyboards},
     error::BotError,
     runtime::app::App,
     texts::overrides,
@@ -73,6 +74,8 @@ pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
             notices::admin(&mut tx, &to, m, change, *actor).await?
         }
         Message::LowRating => notices::low_rating(&mut tx, &to, m).await?,
+        Message::Nudge => repeat::nudge(&mut tx, &to, m, now).await?,
+        Message::WinBack { after } => repeat::win_back(&mut tx, &to, m, *after, now).await?,
     };
     tx.commit().await?;
     Ok(rendered)
@@ -161,7 +164,12 @@ async fn follow_up(
     Ok(Rendered::Send(Outgoing {
         chat: chat(m.chat_id),
         text: fill(&to.texts, Key::FollowUp, &f),
-        markup: Some(ReplyMarkup::InlineKeyboard(keyboards::rating(b.id))),
+        markup: Some(ReplyMarkup::InlineKeyboard(
+            keyboards::rating(b.id).append_row([keyboards::button(
+                to.texts.get(Key::BtnAgain),
+                CallbackData::BookAgain(b.id),
+            )]),
+        )),
     }))
 }
 

@@ -44,6 +44,8 @@ pub struct App {
     /// Due messages the dispatcher's last round left waiting (its part of the process's
     /// `outbox_due_messages`).
     pub outbox_waiting: std::sync::atomic::AtomicI64,
+    /// Where calendar feed links point (`CALENDAR_FEED_URL`); `None` shows paths alone.
+    pub calendar_feed_url: Option<String>,
 }
 
 impl App {
@@ -55,7 +57,10 @@ impl App {
             .context("DATABASE_URL is not a valid PostgreSQL URL")?;
         let kv = Kv::new(config.redis_url.expose_secret())
             .context("REDIS_URL is not a valid Redis URL")?;
-        Ok(Self::sharing(config.tenant_id, db, kv, clock))
+        Ok(Self {
+            calendar_feed_url: config.calendar_feed_url.clone(),
+            ..Self::sharing(config.tenant_id, db, kv, clock)
+        })
     }
 
     /// The context of `tenant` on connections shared with other tenants (a bot host's pool,
@@ -74,6 +79,7 @@ impl App {
             broadcasts: tokio::sync::Notify::new(),
             outbox: Wake::default(),
             outbox_waiting: std::sync::atomic::AtomicI64::new(0),
+            calendar_feed_url: None,
         }
     }
 

@@ -314,5 +314,50 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "Это предложение больше не действует.",
             "This offer is no longer valid.",
         ),
+        K::CalendarFileCaption => (
+            "📅 Откройте файл, чтобы добавить визит в свой календарь.",
+            "📅 Open the file to add the visit to your calendar.",
+        ),
+        K::CalendarFileStaff => ("Мастер: {staff}", "With {staff}"),
+        K::BtnAddToCalendar => ("📅 Добавить в календарь", "📅 Add to calendar"),
+        K::AgainTimes => (
+            "{service}, мастер {staff} — снова? Ближайшее время, похожее на прошлый визит \
+             (часовой пояс {zone}):",
+            "{service} with {staff} again? The nearest times like your last visit \
+             (times in {zone}):",
+        ),
+        K::BtnAgain => ("🔁 Записаться снова", "🔁 Book again"),
+        K::Nudge => (
+            "Пора снова на «{service}»? Прошлый визит к мастеру {staff} был {date}.",
+            "Time for your next {service}? Your last visit with {staff} was on {date}.",
+        ),
+        K::WinBackNoShow => (
+            "Жаль, что не получилось прийти на «{service}» {date}. Записаться к мастеру {staff} \
+             на другое время?",
+            "Sorry we missed you at {service} on {date}. Would you like another time with \
+             {staff}?",
+        ),
+        K::WinBackCancelled => (
+            "Вы отменили запись на «{service}» {date}. Подобрать другое время у мастера {staff}?",
+            "You cancelled {service} on {date}. Shall we find another time with {staff}?",
+        ),
+        K::RepeatTimes => (
+            "Ближайшее свободное время (часовой пояс {zone}):",
+            "The nearest free times ({zone}):",
+        ),
+        K::RepeatNoTimes => (
+            "В ближайшие недели свободного времени нет — выберите день в календаре.",
+            "There is no free time in the coming weeks: choose a day in the calendar.",
+        ),
+        K::BtnNotNow => ("Не сейчас", "Not now"),
+        K::BtnStopRepeat => ("🔕 Больше не присылать", "🔕 Stop these messages"),
+        K::RepeatNotNowDone => (
+            "Хорошо! Когда будете готовы, нажмите «Записаться» в меню.",
+            "All right! Whenever you are ready, press “Book” in the menu.",
+        ),
+        K::RepeatStopped => (
+            "Больше не будем присылать такие предложения. Записаться можно в любой момент через меню.",
+            "We will not send these suggestions any more. You can book any time from the menu.",
+        ),
     }
 }

@@ -167,6 +167,20 @@ keys! {
     RejNotChangeable = "rej_not_changeable",
     RejServiceUnavailable = "rej_service_unavailable",
     RejStaffUnavailable = "rej_staff_unavailable",
+    CalendarFileCaption = "calendar_file_caption",
+    CalendarFileStaff = "calendar_file_staff",
+    BtnAddToCalendar = "btn_add_to_calendar",
+    AgainTimes = "again_times",
+    BtnAgain = "btn_again",
+    Nudge = "nudge",
+    WinBackNoShow = "win_back_no_show",
+    WinBackCancelled = "win_back_cancelled",
+    RepeatTimes = "repeat_times",
+    RepeatNoTimes = "repeat_no_times",
+    BtnNotNow = "btn_not_now",
+    BtnStopRepeat = "btn_stop_repeat",
+    RepeatNotNowDone = "repeat_not_now_done",
+    RepeatStopped = "repeat_stopped",
 }
 
 /// A noun that is counted.

@@ -127,6 +127,13 @@ async fn every_admin_button_is_refused_to_outsiders_and_to_staff_on_a_colleagues
         A::TextSet(Key::Menu, Locale::En),
         A::TextReset(Key::Menu, Locale::En),
         A::Preview(PreviewChoice::Cancel),
+        A::Feed(Some(boris.id)),
+        A::FeedNew(Some(boris.id)),
+        A::FeedRevoke(None),
+        A::Repeat,
+        A::RepeatService(bot.salon.haircut),
+        A::RepeatSet(bot.salon.haircut, 28),
+        A::WinBackSet(storage::tenant::repeat_visits::WinBackKind::NoShow, 3),
     ];
     let tags: Vec<&str> = all.iter().map(|a| a.tag()).collect();
     assert_eq!(tags, A::TAGS, "the table covers every kind of admin button");

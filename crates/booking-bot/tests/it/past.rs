@@ -42,7 +42,14 @@ async fn a_past_visit_is_listed_and_booked_again() {
         past.text()
     );
 
-    let (_, calendar) = bot.press(&alice, &past, "Again #1").await;
+    // "Again" offers concrete times; "Another time" opens the calendar.
+    let (_, offers) = bot.press(&alice, &past, "Again #1").await;
+    assert!(
+        offers.text().starts_with("Haircut with Anna again?"),
+        "{}",
+        offers.text()
+    );
+    let (_, calendar) = bot.press(&alice, &offers, "Another time").await;
     assert!(
         calendar.text().starts_with("Haircut\nChoose a day"),
         "{}",

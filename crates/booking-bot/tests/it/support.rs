@@ -107,6 +107,7 @@ impl TestBot {
             telegram_api_url: client.api_url().to_string(),
             http_addr: "127.0.0.1:0".parse().unwrap(),
             clock_offset_secs: 0,
+            calendar_feed_url: Some("https://platform.test".to_owned()),
             telemetry: TelemetryArgs {
                 log_format: LogFormat::Pretty,
                 sentry_dsn: None,

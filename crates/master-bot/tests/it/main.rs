@@ -8,6 +8,7 @@ mod auth;
 mod billing;
 mod bookings;
 mod bot_token;
+mod calendar;
 mod cli;
 mod monitor;
 mod openapi;

@@ -58,7 +58,7 @@ pub const BLOCKED: &str = "blocked the bot";
 /// The kinds a booking schedules for itself (reminders, release, follow-up): cancelled when it
 /// is cancelled or moved. Notices about the booking are not: they tell of a change that
 /// happened and still must be read.
-pub(crate) const SCHEDULED_KINDS: [&str; 3] = ["reminder", "release", "follow_up"];
+pub(crate) const SCHEDULED_KINDS: [&str; 4] = ["reminder", "release", "follow_up", "nudge"];
 
 /// A message to schedule.
 #[derive(Clone, Debug)]

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use crate::texts::Key;
 use choices::{Audience, Field, PreviewChoice, Report, RoleCode};
 use setup::{LinkTarget, ProfileField};
+use storage::tenant::repeat_visits::WinBackKind;
 
 /// The choices some buttons carry: a report, an audience, a role, a catalogue field.
 pub mod choices;
@@ -137,6 +138,20 @@ pub enum AdminAction {
     Links,
     /// One link's QR code, as a picture.
     LinkQr(LinkTarget),
+    /// The calendar feed of a staff member or the business: whether it is live.
+    Feed(Option<StaffId>),
+    /// A new feed link (the old one stops working).
+    FeedNew(Option<StaffId>),
+    /// The feed link revoked.
+    FeedRevoke(Option<StaffId>),
+    /// Repeat visits: each service's interval and the win-backs.
+    Repeat,
+    /// One service's repeat interval, to choose.
+    RepeatService(ServiceId),
+    /// A service's repeat interval in days (0: off).
+    RepeatSet(ServiceId, u16),
+    /// A win-back's delay in days (0: off).
+    WinBackSet(WinBackKind, u16),
 }
 
 /// Why admin button data was refused.
@@ -151,6 +166,7 @@ impl AdminAction {
         "u", "h", "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu",
         "fr", "fs", "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc",
         "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx", "pv", "go", "pr", "lk", "lq",
+        "ic", "iN", "iX", "rp", "rv", "rS", "wb",
     ];
 
     /// The tag this action is written under.
@@ -220,6 +236,13 @@ impl AdminAction {
             Self::ProfileEdit(_) => "pr",
             Self::Links => "lk",
             Self::LinkQr(_) => "lq",
+            Self::Feed(_) => "ic",
+            Self::FeedNew(_) => "iN",
+            Self::FeedRevoke(_) => "iX",
+            Self::Repeat => "rp",
+            Self::RepeatService(_) => "rv",
+            Self::RepeatSet(..) => "rS",
+            Self::WinBackSet(..) => "wb",
         }
     }
 
@@ -260,9 +283,13 @@ impl fmt::Display for AdminAction {
             | Self::Broadcast
             | Self::AnalyticsMenu
             | Self::Setup
-            | Self::Links => Ok(()),
+            | Self::Links
+            | Self::Repeat => Ok(()),
             Self::ProfileEdit(field) => write!(f, ":{}", field.code()),
             Self::LinkQr(target) => write!(f, ":{target}"),
+            Self::RepeatService(s) => write!(f, ":{s}"),
+            Self::RepeatSet(s, days) => write!(f, ":{s}:{days}"),
+            Self::WinBackSet(kind, days) => write!(f, ":{}:{days}", kind.code()),
             Self::Analytics(r) => write!(f, ":{}", r.code()),
             Self::Preview(c) => write!(f, ":{}", c.code()),
             Self::TextsPage(page) => write!(f, ":{page}"),
@@ -292,7 +319,12 @@ impl fmt::Display for AdminAction {
             | Self::NoteCustomer(id) => write!(f, ":{id}"),
             Self::PhoneInService(s) => write!(f, ":{s}"),
             Self::PhoneInStaff(s, st) => write!(f, ":{s}:{st}"),
-            Self::BlockNew(staff) | Self::Hours(staff) | Self::Exception(staff) => {
+            Self::BlockNew(staff)
+            | Self::Hours(staff)
+            | Self::Exception(staff)
+            | Self::Feed(staff)
+            | Self::FeedNew(staff)
+            | Self::FeedRevoke(staff) => {
                 write!(f, ":{}", staff_code(staff))
             }
             Self::Unblock(id) => write!(f, ":{id}"),
@@ -332,6 +364,13 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         Some(s) => positive(s).map(|n| Some(StaffId(n))),
         None => None,
     };
+    // 0 (off) up to the longest interval a tenant may set, digits only.
+    let days = |i: usize| {
+        args.get(i)
+            .filter(|d| !d.is_empty() && d.len() <= 3 && d.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|d| d.parse::<u16>().ok())
+            .filter(|d| *d <= storage::tenant::repeat_visits::MAX_DAYS)
+    };
     let date = |i: usize| {
         args.get(i)
             .filter(|d| d.len() == 8)
@@ -341,8 +380,8 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
     };
     let arity = match tag {
         "m" | "p" | "av" | "bl" | "P" | "sv" | "sn" | "fl" | "fn" | "ad" | "aa" | "ax" | "ex"
-        | "eb" | "ec" | "bc" | "an" | "go" | "lk" => 0,
-        "d" | "w" | "pf" | "se" | "fs" | "ar" | "ts" | "tx" => 2,
+        | "eb" | "ec" | "bc" | "an" | "go" | "lk" | "rp" => 0,
+        "d" | "w" | "pf" | "se" | "fs" | "ar" | "ts" | "tx" | "rS" | "wb" => 2,
         _ => 1,
     };
     if args.len() != arity {
@@ -428,6 +467,13 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "pr" => A::ProfileEdit(ProfileField::parse(args.first()?)?),
         "lk" => A::Links,
         "lq" => A::LinkQr(LinkTarget::parse(args.first()?)?),
+        "ic" => A::Feed(staff(0)?),
+        "iN" => A::FeedNew(staff(0)?),
+        "iX" => A::FeedRevoke(staff(0)?),
+        "rp" => A::Repeat,
+        "rv" => A::RepeatService(ServiceId(id(0)?)),
+        "rS" => A::RepeatSet(ServiceId(id(0)?), days(1)?),
+        "wb" => A::WinBackSet(WinBackKind::from_code(args.first()?)?, days(1)?),
         _ => return None,
     })
 }

@@ -74,6 +74,13 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::ProfileEdit(ProfileField::Contacts),
         A::Links,
         A::LinkQr(LinkTarget::Staff(StaffId(big))),
+        A::Feed(Some(StaffId(big))),
+        A::FeedNew(None),
+        A::FeedRevoke(Some(StaffId(big))),
+        A::Repeat,
+        A::RepeatService(ServiceId(big)),
+        A::RepeatSet(ServiceId(big), 365),
+        A::WinBackSet(WinBackKind::Cancelled, 0),
     ]
 }
 

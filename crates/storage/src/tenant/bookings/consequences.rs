@@ -25,6 +25,7 @@ use crate::{
     error::StorageError,
     tenant::{
         outbox::{self, message::Message},
+        repeat_visits::{self, WinBackKind},
         settings,
     },
 };
@@ -41,7 +42,10 @@ pub(super) async fn write(
 ) -> Result<(), StorageError> {
     let booking = &change.booking;
     match &change.kind {
-        ChangeKind::Held | ChangeKind::Completed | ChangeKind::NoShow => {}
+        ChangeKind::Held | ChangeKind::Completed => {}
+        ChangeKind::NoShow => {
+            repeat_visits::schedule_win_back(tx, booking, WinBackKind::NoShow, now).await?;
+        }
         ChangeKind::Booked => {
             let policy = known(tx, policy).await?;
             scheduled::schedule(tx, booking, &policy, now).await?;
@@ -49,6 +53,13 @@ pub(super) async fn write(
         ChangeKind::HoldReleased | ChangeKind::Cancelled { .. } | ChangeKind::Released => {
             outbox::cancel_for_booking(tx, booking.id, now).await?;
             waitlist_offers::time_freed(tx, before.unwrap_or(booking), now).await?;
+            // Only the customer's own change of mind is won back: the business's cancellation
+            // has its own notice and apology.
+            if matches!(change.kind, ChangeKind::Cancelled { .. })
+                && matches!(change.actor, Actor::Customer(_))
+            {
+                repeat_visits::schedule_win_back(tx, booking, WinBackKind::Cancelled, now).await?;
+            }
         }
         ChangeKind::Moved { .. } => {
             outbox::cancel_for_booking(tx, booking.id, now).await?;

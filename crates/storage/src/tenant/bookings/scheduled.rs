@@ -66,7 +66,7 @@ pub(super) async fn schedule(
     .bind(&planned.keys)
     .execute(tx.conn())
     .await?;
-    Ok(())
+    crate::tenant::repeat_visits::schedule_nudge(tx, booking).await
 }
 
 /// A booking's outbox messages as the columns of one insert.

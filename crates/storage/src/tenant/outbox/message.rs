@@ -11,6 +11,8 @@ use booking_core::{booking::Actor, change::ChangeKind, ids::WaitlistId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::tenant::repeat_visits::WinBackKind;
+
 /// One message to send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -32,6 +34,10 @@ pub enum Message {
     AdminNotice { change: ChangeKind, actor: Actor },
     /// To an owner: a visit was rated low; the rating and comment are read when it is sent.
     LowRating,
+    /// The service's repeat interval after the visit: the next one offered.
+    Nudge,
+    /// Days after a no-show or the customer's cancellation: another time offered.
+    WinBack { after: WinBackKind },
 }
 
 /// A message sent as written.
@@ -92,6 +98,8 @@ impl Message {
             Self::CustomerNotice { .. } => "customer_notice",
             Self::AdminNotice { .. } => "admin_notice",
             Self::LowRating => "low_rating",
+            Self::Nudge => "nudge",
+            Self::WinBack { .. } => "win_back",
         }
     }
 
@@ -166,6 +174,10 @@ mod tests {
                 actor: Actor::Customer(TelegramUserId(5)),
             },
             Message::LowRating,
+            Message::Nudge,
+            Message::WinBack {
+                after: WinBackKind::NoShow,
+            },
         ];
         for m in &all {
             assert_eq!(&round_trip(m), m);
