@@ -1,10 +1,13 @@
 # One image for the platform's binaries; the command picks the binary:
 #   booking-bot (the default: the image the deploy worker runs per tenant), master-bot serve,
 #   sales-bot, deploy-worker. `healthcheck` asks the service's own /health (no curl inside).
-# See DEPLOYMENT.md. This machine reaches no image registry, so the file is linted (hadolint)
-# but not built here; the deploy worker's tests import an equivalent root filesystem instead.
+# See DEPLOYMENT.md. Where no registry is reachable, scripts/images.sh makes both bases from
+# Debian's packages and passes them as the two build arguments below.
 
-FROM rust:1.95-bookworm AS build
+ARG BUILD_BASE=rust:1.95-bookworm
+ARG RUNTIME_BASE=gcr.io/distroless/cc-debian12:nonroot
+
+FROM ${BUILD_BASE} AS build
 WORKDIR /src
 # The whole workspace: its crates depend on each other and on migrations/ (embedded at build).
 COPY . .
@@ -16,7 +19,7 @@ RUN cargo build --release --locked \
 
 # glibc and libgcc only (the binaries use rustls, no OpenSSL), same Debian release as the build
 # stage; no shell, no package manager; runs as the image's non-root user (uid 65532).
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM ${RUNTIME_BASE}
 COPY --from=build /out/ /usr/local/bin/
 USER 65532:65532
 ENV LOG_FORMAT=json
