@@ -68,7 +68,7 @@ pub async fn service_chosen(cx: &Ctx<'_>, service: ServiceId) -> Result<Reply, B
     }
     cx.set_state(State::ChoosingStaff { service }).await?;
     Ok(Reply::screen(
-        t.fill(Key::ChooseStaff, &[("service", &titled(&found))]),
+        t.fill(Key::ChooseStaff, &[("service", &titled(found))]),
         keyboards::staff(t, &staff),
     ))
 }

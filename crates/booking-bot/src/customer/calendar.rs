@@ -102,7 +102,7 @@ pub(super) async fn calendar(
     let next = first
         .checked_add_months(Months::new(1))
         .filter(|n| *n <= last);
-    let mut text = t.fill(heading, &[("service", &super::common::titled(&found))]);
+    let mut text = t.fill(heading, &[("service", &super::common::titled(found))]);
     if bookable.is_empty() {
         text.push('\n');
         text.push_str(t.get(Key::NoDays));
