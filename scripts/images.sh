@@ -7,6 +7,7 @@
 #
 #   scripts/images.sh             # bases once (reused), the image, the checks
 #   IMAGE_TAG=x:y scripts/images.sh
+#   IMAGE_SKIP_BUILD=1 scripts/images.sh   # only the checks, on an image already built
 #
 # Engine: the dockerd of scripts/swarm.sh (started if needed). It runs with no bridge, so the
 # build and the checks use the host's network (crates.io is reachable, PostgreSQL on loopback).
@@ -65,6 +66,9 @@ if ! has "$RUNTIME_BASE"; then
   rm -f "$DIR/runtime-base.tar"
 fi
 
+if [ "${IMAGE_SKIP_BUILD:-0}" = 1 ] && has "$TAG"; then
+  echo "checking the existing $TAG (IMAGE_SKIP_BUILD=1)"
+else
 echo "building $TAG (release; several minutes on two cores)"
 started=$(date +%s)
 docker build --network host --build-arg BUILD_BASE="$BUILD_BASE" \
@@ -74,6 +78,7 @@ docker build --network host --build-arg BUILD_BASE="$BUILD_BASE" \
   exit 1
 }
 echo "built $TAG in $(($(date +%s) - started)) s"
+fi
 
 user=$(docker image inspect -f '{{.Config.User}}' "$TAG")
 [ "$user" = 65532:65532 ] || { echo "FAIL: the image runs as '$user', not 65532" >&2; exit 1; }
@@ -101,7 +106,9 @@ for _ in $(seq 1 60); do
   [ "$(docker inspect -f '{{.State.Running}}' "$name")" = true ] || break
   sleep 1
 done
-uid=$(docker top "$name" -eo uid,comm 2>/dev/null | awk '$2 == "master-bot" { print $1 }')
+# The process as the host's kernel sees it: its real user id.
+pid=$(docker inspect -f '{{.State.Pid}}' "$name")
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo unknown)
 if [ "$health" != healthy ]; then
   docker logs "$name" 2>&1 | tail -20 >&2
   docker rm -f "$name" >/dev/null
