@@ -196,13 +196,13 @@ pub async fn start_note(app: &App, bot: &TgBot, user: &User) -> Result<Option<St
     let what = match (admin.is_manager(), readiness.takes_bookings()) {
         (true, false) => tr(
             l,
-            "Customers cannot book yet: /admin shows what is left to set up and leads you              through it.",
-            "Клиенты пока не могут записаться: /admin покажет, что осталось настроить, и              проведёт по шагам.",
+            "Customers cannot book yet: /admin shows what is left to set up and leads you through it.",
+            "Клиенты пока не могут записаться: /admin покажет, что осталось настроить, и проведёт по шагам.",
         ),
         (true, true) => tr(
             l,
-            "/admin opens the admin panel: the schedule, bookings, services, staff, the              bot's links and QR codes.",
-            "/admin открывает админ-панель: расписание, записи, услуги, мастера, ссылки на              бота и QR-коды.",
+            "/admin opens the admin panel: the schedule, bookings, services, staff, the bot's links and QR codes.",
+            "/admin открывает админ-панель: расписание, записи, услуги, мастера, ссылки на бота и QR-коды.",
         ),
         (false, _) => tr(
             l,
