@@ -6,6 +6,7 @@ use booking_bot::{
     admin::callback::{
         AdminAction as A,
         choices::{Audience, Field, PreviewChoice, Report, RoleCode},
+        setup::{LinkTarget, ProfileField},
     },
     texts::Key,
 };
@@ -127,6 +128,10 @@ async fn every_admin_button_is_refused_to_outsiders_and_to_staff_on_a_colleagues
         A::TextSet(Key::Menu, Locale::En),
         A::TextReset(Key::Menu, Locale::En),
         A::Preview(PreviewChoice::Cancel),
+        A::Setup,
+        A::ProfileEdit(ProfileField::Address),
+        A::Links,
+        A::LinkQr(LinkTarget::Staff(boris.id)),
         A::Feed(Some(boris.id)),
         A::FeedNew(Some(boris.id)),
         A::FeedRevoke(None),
