@@ -35,7 +35,7 @@ async fn an_edit_in_the_admin_panel_shows_on_the_customers_next_screen() {
     // The services screen is drawn from what the bot holds.
     let (_, services) = bot.press(&carol, &menu, "Book").await;
     assert!(
-        shows(&services, "Haircut", "1500.00"),
+        shows(&services, "Haircut", "1,500\u{a0}₽"),
         "{:?}",
         labels(&services)
     );
@@ -54,7 +54,7 @@ async fn an_edit_in_the_admin_panel_shows_on_the_customers_next_screen() {
     let (_, back) = bot.press(&carol, &services, "🏠 Menu").await;
     let (_, services) = bot.press(&carol, &back, "Book").await;
     assert!(
-        shows(&services, "Long haircut", "1750.00"),
+        shows(&services, "Long haircut", "1,750\u{a0}₽"),
         "{:?}",
         labels(&services)
     );
@@ -69,7 +69,7 @@ async fn a_change_written_by_another_process_shows_after_its_notification() {
     let menu = bot.menu(&carol).await;
     let (_, services) = bot.press(&carol, &menu, "Book").await;
     assert!(
-        shows(&services, "Haircut", "1500.00"),
+        shows(&services, "Haircut", "1,500\u{a0}₽"),
         "{:?}",
         labels(&services)
     );
@@ -95,7 +95,7 @@ async fn a_change_written_by_another_process_shows_after_its_notification() {
             let now = chat.current(services).await;
             let (_, menu) = chat.press(&now, "🏠 Menu").await;
             let (_, shown) = chat.press(&menu, "📅 Book").await;
-            shows(&shown, "Haircut", "999.00")
+            shows(&shown, "Haircut", "999\u{a0}₽")
         },
     )
     .await;
