@@ -40,6 +40,79 @@ impl Locale {
     }
 }
 
+/// Month names, January first.
+const EN_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+/// Russian month names on their own ("Ноябрь 2026").
+const RU_MONTHS: [&str; 12] = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+];
+/// Russian month names after a day, in the genitive ("4 июня").
+const RU_MONTHS_OF_DAY: [&str; 12] = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+];
+
+impl Locale {
+    /// The month (`month0` from 0, as chrono's `month0`) on its own: "Ноябрь", "November".
+    #[must_use]
+    pub fn month(self, month0: u32) -> &'static str {
+        let names = match self {
+            Self::Ru => RU_MONTHS,
+            Self::En => EN_MONTHS,
+        };
+        names[month_index(month0)]
+    }
+
+    /// The month after a day number: "июня" in "4 июня", "June" in "4 June".
+    #[must_use]
+    pub fn month_of_day(self, month0: u32) -> &'static str {
+        let names = match self {
+            Self::Ru => RU_MONTHS_OF_DAY,
+            Self::En => EN_MONTHS,
+        };
+        names[month_index(month0)]
+    }
+}
+
+/// An index into the month tables; out-of-range input reads as December rather than panicking.
+fn month_index(month0: u32) -> usize {
+    usize::try_from(month0).unwrap_or(11).min(11)
+}
+
 impl fmt::Display for Locale {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.code())

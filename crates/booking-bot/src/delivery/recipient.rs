@@ -1,6 +1,8 @@
 //! What every message about a booking is rendered from: the recipient's texts and the
 //! tenant's profile, the booking as it is now, and the usual placeholders.
 
+use booking_core::booking::BookingStatus;
+use chrono::{DateTime, Utc};
 use storage::{
     TenantTx,
     tenant::{
@@ -28,6 +30,15 @@ pub async fn booking_of(tx: &mut TenantTx, m: &Claimed) -> Result<Option<Booking
         return Ok(None);
     };
     Ok(bookings::views::get(tx, id).await?)
+}
+
+/// Whether the visit took place and is over by `now`: what a rating request or a next-visit
+/// offer follows.
+pub fn visit_over(b: &Booking, now: DateTime<Utc>) -> bool {
+    matches!(
+        b.status,
+        BookingStatus::Confirmed | BookingStatus::Completed
+    ) && b.end <= now
 }
 
 /// The usual placeholders of a message about a booking.

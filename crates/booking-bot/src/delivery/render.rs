@@ -22,7 +22,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 
 use super::{
     Rendered, chat, notices,
-    recipient::{Recipient, booking_of, fields, fill},
+    recipient::{Recipient, booking_of, fields, fill, visit_over},
     repeat,
 };
 use crate::{
@@ -153,11 +153,7 @@ async fn follow_up(
     let Some(b) = booking_of(tx, m).await? else {
         return Ok(Rendered::Drop("no booking".into()));
     };
-    let visited = matches!(
-        b.status,
-        BookingStatus::Confirmed | BookingStatus::Completed
-    );
-    if !visited || b.end > now {
+    if !visit_over(&b, now) {
         return Ok(Rendered::Drop("no visit to rate".into()));
     }
     let f = fields(tx, to, &b).await?;

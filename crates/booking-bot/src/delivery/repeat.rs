@@ -18,7 +18,7 @@ use teloxide::types::{InlineKeyboardMarkup, ReplyMarkup};
 
 use super::{
     Rendered, chat,
-    recipient::{Recipient, booking_of, fields, fill},
+    recipient::{Recipient, booking_of, fields, fill, visit_over},
 };
 use crate::{
     customer::{again, callback::CallbackData, keyboards::button},
@@ -40,11 +40,7 @@ pub(super) async fn nudge(
     let Some(b) = booking_of(tx, m).await? else {
         return Ok(Rendered::Drop("no booking".into()));
     };
-    let visited = matches!(
-        b.status,
-        BookingStatus::Confirmed | BookingStatus::Completed
-    );
-    if !visited || b.end > now {
+    if !visit_over(&b, now) {
         return Ok(Rendered::Drop("no visit to follow".into()));
     }
     if repeat_visits::interval_of(tx, b.service_id)

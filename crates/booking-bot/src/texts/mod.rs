@@ -343,42 +343,7 @@ impl Texts {
     /// "Ноябрь 2026", "November 2026".
     #[must_use]
     pub fn month_title(&self, year: i32, month: u32) -> String {
-        const RU: [&str; 12] = [
-            "Январь",
-            "Февраль",
-            "Март",
-            "Апрель",
-            "Май",
-            "Июнь",
-            "Июль",
-            "Август",
-            "Сентябрь",
-            "Октябрь",
-            "Ноябрь",
-            "Декабрь",
-        ];
-        const EN: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let names = match self.locale {
-            Locale::Ru => RU,
-            Locale::En => EN,
-        };
-        let index = usize::try_from(month.saturating_sub(1))
-            .unwrap_or(0)
-            .min(11);
-        format!("{} {year}", names[index])
+        format!("{} {year}", self.locale.month(month.saturating_sub(1)))
     }
 
     /// How a past visit ended.

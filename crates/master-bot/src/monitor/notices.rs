@@ -11,40 +11,7 @@ fn date(at: DateTime<Utc>) -> String {
 
 /// A moment for the owner, in the tenant's zone: "4 June 2026, 08:00", "4 июня 2026, 08:00".
 fn local_date(locale: Locale, at: DateTime<Tz>) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    // The genitive, as a Russian date reads.
-    const RU: [&str; 12] = [
-        "января",
-        "февраля",
-        "марта",
-        "апреля",
-        "мая",
-        "июня",
-        "июля",
-        "августа",
-        "сентября",
-        "октября",
-        "ноября",
-        "декабря",
-    ];
-    let months = match locale {
-        Locale::En => EN,
-        Locale::Ru => RU,
-    };
-    let month = months[at.month0() as usize % 12];
+    let month = locale.month_of_day(at.month0());
     format!("{} {month} {}, {}", at.day(), at.year(), at.format("%H:%M"))
 }
 
