@@ -70,34 +70,22 @@ pub mod texts_screen;
 use std::sync::Arc;
 
 use booking_core::locale::Locale;
-use teloxide::types::{CallbackQuery, ChatId, Message, User};
+use teloxide::types::{CallbackQuery, Message, User};
 
-use crate::{error::BotError, runtime::app::App, runtime::telegram::telegram_id};
+use crate::{
+    error::BotError,
+    runtime::{app::App, context::Cx, telegram::telegram_id},
+};
 
-/// Everything an admin step needs.
-pub struct Cx<'a> {
-    pub app: &'a App,
-    /// The tenant's bot, for what a step asks of Telegram itself (its username for links, the
-    /// command menu of an admin's chat).
-    pub bot: &'a bot_kit::TgBot,
-    pub admin: roles::Acting,
-    pub chat: ChatId,
-    pub locale: Locale,
-}
-
-impl Cx<'_> {
-    #[must_use]
-    pub const fn tr(&self, en: &'static str, ru: &'static str) -> &'static str {
-        texts::tr(self.locale, en, ru)
-    }
-
+/// An admin step's own part of the one context type: its transaction re-reads the role.
+impl Cx<'_, roles::Acting> {
     /// A transaction in which the acting admin's role is read again and locked until it ends,
     /// so what the step does there is done under the role it was allowed by: a demotion that
     /// lands between the press and the step refuses the step ([`BotError::RoleChanged`]).
     pub async fn tx(&self) -> Result<storage::TenantTx, BotError> {
         let mut tx = self.app.tx().await?;
-        match roles::load(&mut tx, self.admin.id).await? {
-            Some(now) if now.role == self.admin.role => Ok(tx),
+        match roles::load(&mut tx, self.who.id).await? {
+            Some(now) if now.role == self.who.role => Ok(tx),
             _ => Err(BotError::RoleChanged),
         }
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use teloxide::types::{CallbackQuery, ChatId, Message, User};
 
 use super::{
-    Cx, admins, analytics, audit_screen, availability, booking_actions, broadcast, calendar_feed,
+    admins, analytics, audit_screen, availability, booking_actions, broadcast, calendar_feed,
     callback::AdminAction,
     catalogue, export, hours,
     input::{self, Pending},
@@ -16,7 +16,10 @@ use super::{
     texts::{refused, tr},
     texts_screen,
 };
-use crate::{error::BotError, runtime::app::App};
+use crate::{
+    error::BotError,
+    runtime::{app::App, context::Cx},
+};
 use bot_kit::Reply;
 
 /// The role of `user` right now; `None` for anyone who is not an admin.
@@ -27,13 +30,20 @@ async fn acting(app: &App, user: &User) -> Result<Option<roles::Acting>, BotErro
     Ok(admin)
 }
 
-fn cx<'a>(app: &'a App, bot: &'a TgBot, admin: roles::Acting, chat: ChatId, user: &User) -> Cx<'a> {
+fn cx<'a>(
+    app: &'a App,
+    bot: &'a TgBot,
+    admin: roles::Acting,
+    chat: ChatId,
+    user: &'a User,
+) -> Cx<'a, roles::Acting> {
     Cx {
         app,
         bot,
-        admin,
         chat,
+        user,
         locale: locale_of(user),
+        who: admin,
     }
 }
 
@@ -89,7 +99,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
     send::press(&bot, &q, result).await
 }
 
-async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<Reply, BotError> {
+async fn route(cx: &Cx<'_, roles::Acting>, action: AdminAction) -> Result<Reply, BotError> {
     use AdminAction as A;
     match action {
         A::Menu => schedule::menu(cx).await,

@@ -8,7 +8,7 @@ use storage::{
     tenant::bookings::service::{self, Caller, Cancellation},
 };
 
-use bot_kit::{Gate, Sender};
+use bot_kit::{Gate, Sender, TgBot};
 use teloxide::types::{Update, User};
 
 use super::{
@@ -20,28 +20,14 @@ use crate::{
     error::BotError,
     runtime::{
         app::App,
+        context::Cx,
         dialogue_storage::TenantDialogues,
         rate_limit::{Prefetched, chat_of},
-        telegram::telegram_id,
     },
     texts::Texts,
 };
 
-/// Everything a step needs about the update.
-pub struct Ctx<'a> {
-    pub app: &'a App,
-    pub session: Session,
-    pub dialogue: Dlg,
-    /// The state the step acts on (a step may hand another one a state of its own making).
-    pub state: State,
-    /// The state as stored when the update arrived.
-    pub found: State,
-    /// The transaction the session was read in, until a step takes it.
-    pub open: Open,
-    pub user: &'a User,
-}
-
-/// The transaction the session was read in, handed to the step's first [`Ctx::tx`]: the
+/// The transaction the session was read in, handed to the step's first [`Cx::tx`]: the
 /// step reads on where the session left off, and a press costs one `BEGIN`, one scope and one
 /// `COMMIT` instead of two each. Only a transaction that wrote nothing is handed on (a new
 /// customer is committed at once), so one a step never takes is rolled back losing nothing.
@@ -70,36 +56,38 @@ impl std::fmt::Debug for Open {
     }
 }
 
-impl<'a> Ctx<'a> {
+impl Cx<'_, Visit> {
     /// The same update, with a step acting on `state` instead (one step leading straight into
     /// another).
     #[must_use]
     pub fn with_state(&self, state: State) -> Self {
-        Ctx {
+        Cx {
             app: self.app,
-            session: self.session.clone(),
-            dialogue: self.dialogue.clone(),
-            state,
-            found: self.found.clone(),
-            open: self.open.clone(),
+            bot: self.bot,
+            chat: self.chat,
             user: self.user,
+            locale: self.locale,
+            who: Visit {
+                state,
+                ..self.who.clone()
+            },
         }
     }
 
     #[must_use]
     pub const fn texts(&self) -> &Texts {
-        &self.session.texts
+        &self.who.session.texts
     }
 
     #[must_use]
     pub fn actor(&self) -> Actor {
-        Actor::Customer(telegram_id(self.user))
+        Actor::Customer(self.sender())
     }
 
     /// A transaction in the tenant's schema: the one the session was read in, if no step took
     /// it yet.
     pub async fn tx(&self) -> Result<TenantTx, BotError> {
-        match self.open.take() {
+        match self.who.open.take() {
             Some(tx) => Ok(tx),
             None => self.app.tx().await,
         }
@@ -108,24 +96,24 @@ impl<'a> Ctx<'a> {
     /// Stores the next state; one equal to the state the update found is not written again
     /// (its expiry then runs from the last change, a week, which only an idle dialogue meets).
     pub async fn set_state(&self, state: State) -> Result<(), BotError> {
-        if state == self.found {
+        if state == self.who.found {
             return Ok(());
         }
-        Ok(self.dialogue.update(state).await?)
+        Ok(self.who.dialogue.update(state).await?)
     }
 
     /// Gives back a slot held on the confirm screen the customer is leaving, so it does not
     /// count against them or block others until it lapses.
     pub async fn release_hold(&self, tx: &mut TenantTx) -> Result<(), BotError> {
-        if let State::Confirming { hold, .. } = self.state {
+        if let State::Confirming { hold, .. } = self.who.state {
             release(self, tx, hold).await?;
         }
         Ok(())
     }
 
-    /// [`Ctx::release_hold`] in a transaction of its own, opened only when there is a hold.
+    /// [`Cx::release_hold`] in a transaction of its own, opened only when there is a hold.
     pub async fn release_held(&self) -> Result<(), BotError> {
-        if let State::Confirming { hold, .. } = self.state {
+        if let State::Confirming { hold, .. } = self.who.state {
             let mut tx = self.tx().await?;
             release(self, &mut tx, hold).await?;
             tx.commit().await?;
@@ -134,11 +122,11 @@ impl<'a> Ctx<'a> {
     }
 }
 
-async fn release(cx: &Ctx<'_>, tx: &mut TenantTx, hold: BookingId) -> Result<(), BotError> {
+async fn release(cx: &Cx<'_, Visit>, tx: &mut TenantTx, hold: BookingId) -> Result<(), BotError> {
     let result = service::cancel(
         tx,
         hold,
-        &Caller::customer(cx.actor(), cx.session.customer.id),
+        &Caller::customer(cx.actor(), cx.who.session.customer.id),
         Cancellation {
             reason: Some("left the confirm screen".to_owned()),
             apology: false,
@@ -151,28 +139,31 @@ async fn release(cx: &Ctx<'_>, tx: &mut TenantTx, hold: BookingId) -> Result<(),
     Ok(())
 }
 
-/// What the customer's step of the tree loads once per update and hands to the entry point
-/// ([`load`]): the session and the dialogue with its state.
+/// What a customer is to the business during one update ([`Cx`]'s `Who` for customer steps),
+/// loaded once per update ([`load`]): the session and the dialogue with its state.
 #[derive(Clone, Debug)]
 pub struct Visit {
     pub session: Session,
     pub dialogue: Dlg,
+    /// The state the step acts on (a step may hand another one a state of its own making).
     pub state: State,
+    /// The state as stored when the update arrived.
+    pub found: State,
+    /// The transaction the session was read in, until a step takes it.
     pub open: Open,
 }
 
 impl Visit {
     /// The context of a step.
     #[must_use]
-    pub fn ctx<'a>(self, app: &'a App, user: &'a User) -> Ctx<'a> {
-        Ctx {
+    pub fn ctx<'a>(self, app: &'a App, bot: &'a TgBot, user: &'a User) -> Cx<'a, Self> {
+        Cx {
             app,
-            session: self.session,
-            dialogue: self.dialogue,
-            found: self.state.clone(),
-            state: self.state,
-            open: self.open,
+            bot,
+            chat: self.dialogue.chat_id(),
             user,
+            locale: self.session.texts.locale(),
+            who: self,
         }
     }
 }
@@ -214,6 +205,7 @@ pub async fn load(update: Update, sender: Sender, app: Arc<App>, prefetched: Pre
         Ok::<_, BotError>(Visit {
             session,
             dialogue,
+            found: state.clone(),
             state,
             open: Open::new(open),
         })

@@ -4,6 +4,8 @@
 
 /// The tenant context handlers receive.
 pub mod app;
+/// The one context type of a step, for customers and admins alike.
+pub mod context;
 /// Dialogue states in Redis under tenant-prefixed keys.
 pub mod dialogue_storage;
 /// One connection per process listening for what the database announces.

@@ -264,16 +264,27 @@ async fn an_admin_step_runs_under_the_role_read_in_its_own_transaction() {
         &bot.config.bot_token,
         bot.config.telegram_api_url.parse().unwrap(),
     );
-    let cx = booking_bot::admin::Cx {
+    let user = teloxide::types::User {
+        id: teloxide::types::UserId(u64::try_from(tid(&olga).get()).unwrap()),
+        is_bot: false,
+        first_name: "Olga".to_owned(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".to_owned()),
+        is_premium: false,
+        added_to_attachment_menu: false,
+    };
+    let cx = booking_bot::runtime::context::Cx {
         app: &app,
         bot: &tg,
-        admin: booking_bot::admin::roles::Acting {
+        chat: teloxide::types::ChatId(tid(&olga).get()),
+        user: &user,
+        locale: Locale::En,
+        who: booking_bot::admin::roles::Acting {
             id: tid(&olga),
             role: AdminRole::Admin,
             name: "Olga".to_owned(),
         },
-        chat: teloxide::types::ChatId(tid(&olga).get()),
-        locale: Locale::En,
     };
 
     let step = cx.tx().await.unwrap();
