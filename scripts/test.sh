@@ -15,7 +15,8 @@ scripts/podman.sh # the deploy worker's engine tests need a Docker-API engine
 scripts/swarm.sh  # ... and its Swarm runtime tests a one-node swarm (dockerd on its own socket)
 # The system tests start the real binaries; build them first (same profile as the tests).
 cargo build --workspace --bins --locked
-cargo test --workspace --locked
+# Every crate's tests (cargo test --workspace's binaries), the booking bot's beside the rest.
+scripts/test-lanes.sh
 # The operator API's schemathesis fuzz pass: zero server errors over the OpenAPI document
 # (about 2 minutes on this machine once its venv exists).
 scripts/fuzz-api.sh
