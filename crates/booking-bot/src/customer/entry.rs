@@ -150,6 +150,7 @@ pub async fn on_membership(update: ChatMemberUpdated, app: Arc<App>) -> Result<(
         let mut tx = app.tx().await?;
         customers::mark_blocked(&mut tx, telegram_id(&update.from), app.now()).await?;
         tx.commit().await?;
+        app.customers.forget(telegram_id(&update.from));
         Ok(())
     }
     .await;
@@ -197,6 +198,7 @@ pub async fn on_contact(
             .map_or_else(|_| contact.phone_number.clone(), |p| p.as_str().to_owned());
         customers::set_phone(&mut tx, cx.who.session.customer.id, &phone).await?;
         tx.commit().await?;
+        app.customers.forget(cx.sender());
         Ok(start::phone_done(&cx, Key::PhoneSaved))
     }
     .await;

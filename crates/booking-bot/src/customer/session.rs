@@ -33,30 +33,42 @@ pub struct Session {
 }
 
 impl Session {
-    /// Loads (or, on first contact, creates) the customer, with the tenant's configuration
-    /// (held in memory between updates; read with the customer when it is not). The
-    /// transaction it was read in comes back open for the step to go on in, unless it wrote.
+    /// Loads (or, on first contact, creates) the customer, with the tenant's configuration.
+    /// Both are held in memory between updates; when both are held the update reads nothing
+    /// and no transaction is opened. Otherwise they are read in one, which comes back open for
+    /// the step to go on in, unless it wrote.
     pub async fn load(app: &App, user: &User) -> Result<(Self, Option<TenantTx>), BotError> {
+        let id = telegram_id(user);
+        if let (Some(customer), Some(held)) = (app.customers.get(id), app.config.peek(app.now())) {
+            return Ok((Self::new(customer, held, user), None));
+        }
+        let reading = app.customers.reading();
         let mut tx = app.tx().await?;
-        let existing = customers::by_telegram(&mut tx, telegram_id(user)).await?;
+        let existing = customers::by_telegram(&mut tx, id).await?;
         let held = app.config.get(&mut tx, app.now()).await?;
         // Someone who blocked the bot and writes again is active again: upsert clears the mark.
         let (customer, open) = match existing.filter(|c| c.blocked_bot_at.is_none()) {
-            Some(c) => (c, Some(tx)),
+            Some(c) => {
+                app.customers.keep(reading, &c);
+                (c, Some(tx))
+            }
             None => {
                 let c = customers::upsert(&mut tx, &profile_of(user), None, app.now()).await?;
                 tx.commit().await?;
                 (c, None)
             }
         };
+        Ok((Self::new(customer, held, user), open))
+    }
+
+    fn new(customer: Customer, held: Arc<Held>, user: &User) -> Self {
         let locale = customer.locale.unwrap_or_else(|| default_locale(user));
-        let session = Self {
+        Self {
             customer,
             profile: held.config.profile.clone(),
             texts: Texts::with(locale, Arc::clone(&held.overrides)),
             held,
-        };
-        Ok((session, open))
+        }
     }
 
     /// Records the deep-link payload this visit came with; only a customer's first one sticks.
@@ -68,6 +80,7 @@ impl Session {
         source: &str,
     ) -> Result<(), BotError> {
         self.customer = customers::upsert(tx, &profile_of(user), Some(source), app.now()).await?;
+        app.customers.forget(self.customer.telegram_user_id);
         Ok(())
     }
 

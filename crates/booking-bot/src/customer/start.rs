@@ -38,6 +38,7 @@ pub async fn choose_language(cx: &Cx<'_, Visit>, locale: Locale) -> Result<Reply
     let mut tx = cx.tx().await?;
     customers::set_locale(&mut tx, cx.who.session.customer.id, locale).await?;
     tx.commit().await?;
+    cx.app.customers.forget(cx.sender());
     let t = cx.texts().in_locale(locale);
     let mut reply = match cx.who.state {
         // A first visit through a deep link goes where the link points, in the new language.

@@ -239,6 +239,7 @@ async fn deliver(bot: &TgBot, app: &App, m: &Claimed) -> Result<(), BotError> {
         customers::mark_blocked(&mut tx, TelegramUserId(m.chat_id), app.now()).await?;
         outbox::cancel_for_chat(&mut tx, m.chat_id, outbox::BLOCKED, app.now()).await?;
         tx.commit().await?;
+        app.customers.forget(TelegramUserId(m.chat_id));
         return Ok(());
     }
     finish(app, m.id, outcome).await

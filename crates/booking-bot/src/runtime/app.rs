@@ -17,6 +17,7 @@ use crate::{
     error::BotError,
     runtime::{
         dialogue_storage::TenantDialogues,
+        held_customers::HeldCustomers,
         rate_limit::{Admission, RateLimit},
         telegram::telegram_id,
         tenant_config::HeldConfig,
@@ -36,6 +37,8 @@ pub struct App {
     pub rate_limit: RateLimit,
     /// The tenant's configuration and texts between updates.
     pub config: HeldConfig,
+    /// The customers served recently, held between their presses.
+    pub customers: HeldCustomers,
     pub clock: SharedClock,
     /// Wakes the broadcast watcher when one starts or is stopped.
     pub broadcasts: tokio::sync::Notify,
@@ -75,6 +78,7 @@ impl App {
             kv,
             rate_limit: RateLimit::default(),
             config: HeldConfig::default(),
+            customers: HeldCustomers::default(),
             clock,
             broadcasts: tokio::sync::Notify::new(),
             outbox: Wake::default(),

@@ -138,12 +138,17 @@ fn route(served: &Served, note: &PgNotification) {
 fn resync(served: &Served) {
     for app in served.all() {
         app.outbox.resync();
+        app.customers.forget_all();
         changed(&app, Part::Settings);
     }
 }
 
-/// Drops what the bot holds about `part` of the tenant's configuration.
+/// Drops what the bot holds about `part` of the tenant's configuration, or the one customer.
 fn changed(app: &Arc<App>, part: Part) {
+    if let Part::Customer(id) = part {
+        app.customers.forget(id);
+        return;
+    }
     app.config.drop_held();
     if part == Part::Settings {
         let app = Arc::clone(app);

@@ -8,6 +8,8 @@ pub mod app;
 pub mod context;
 /// Dialogue states in Redis under tenant-prefixed keys.
 pub mod dialogue_storage;
+/// The customers served recently, held between their presses.
+pub mod held_customers;
 /// One connection per process listening for what the database announces.
 pub mod listen;
 /// The clock and readiness every booking-bot process sets up alike.

@@ -43,17 +43,7 @@ pub struct HeldConfig {
 impl HeldConfig {
     /// The configuration in force, read in `tx` when none is held (five statements).
     pub async fn get(&self, tx: &mut TenantTx, now: DateTime<Utc>) -> Result<Arc<Held>, BotError> {
-        let held = self
-            .current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(held) = held
-            && now
-                .with_timezone(&held.config.profile.time_zone)
-                .date_naive()
-                == held.read_on
-        {
+        if let Some(held) = self.peek(now) {
             return Ok(held);
         }
         let generation = self.generation.load(Ordering::Acquire);
@@ -71,6 +61,20 @@ impl HeldConfig {
             *current = Some(Arc::clone(&held));
         }
         Ok(held)
+    }
+
+    /// The configuration in force if one is held for the tenant's date at `now`, read nowhere.
+    #[must_use]
+    pub fn peek(&self, now: DateTime<Utc>) -> Option<Arc<Held>> {
+        let held = self
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()?;
+        (now.with_timezone(&held.config.profile.time_zone)
+            .date_naive()
+            == held.read_on)
+            .then_some(held)
     }
 
     /// Forgets the reading: the next update reads the configuration again.

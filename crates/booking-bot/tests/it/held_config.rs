@@ -10,7 +10,7 @@ use storage::tenant::catalogue_admin::{self, ServiceField};
 use test_support::holds_within;
 
 use crate::{
-    admin_support::{admin, panel, say},
+    admin_support::{admin, panel, say, tid},
     support::TestBot,
 };
 use storage::tenant::admins::AdminRole;
@@ -100,4 +100,47 @@ async fn a_change_written_by_another_process_shows_after_its_notification() {
     )
     .await;
     assert!(seen, "the new price never showed");
+}
+
+/// The bot holds a customer's row between presses (a press reads none), and forgets it when
+/// the row changes anywhere: a language written straight to the database, as another process
+/// would, shows on the customer's next screen once its notification arrives.
+#[tokio::test]
+async fn a_customer_changed_by_another_process_is_read_again() {
+    let bot = TestBot::start().await;
+    let carol = bot.user("Carol", "en").await;
+    let menu = bot.menu(&carol).await;
+    let (_, services) = bot.press(&carol, &menu, "Book").await;
+    let (_, menu) = bot.press(&carol, &services, "Menu").await;
+    assert!(
+        labels(&menu).iter().any(|l| l == "📅 Book"),
+        "{:?}",
+        labels(&menu)
+    );
+
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    sqlx::query("update customers set locale = 'ru' where telegram_user_id = $1")
+        .bind(tid(&carol).get())
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let chat = bot.chat(&carol);
+    let (chat, menu) = (&chat, &menu);
+    let seen = holds_within(
+        Duration::from_secs(10),
+        Duration::from_millis(100),
+        || async move {
+            let now = chat.current(menu).await;
+            let Some(book) = labels(&now).into_iter().find(|l| l.contains("📅")) else {
+                return false;
+            };
+            let (_, shown) = chat.press(&now, &book).await;
+            let (_, back) = chat.press(&shown, "🏠").await;
+            labels(&back).iter().any(|l| l == "📅 Записаться")
+        },
+    )
+    .await;
+    assert!(seen, "the customer's new language never showed");
 }

@@ -2,7 +2,10 @@
 //! `0006_change_notify.sql`): what a bot holds in memory about its tenant is dropped when the
 //! part it came from changes, whichever process changed it.
 
-use booking_core::{ids::TenantId, tenant::TenantSchema};
+use booking_core::{
+    ids::{TelegramUserId, TenantId},
+    tenant::TenantSchema,
+};
 
 /// The channel every tenant's configuration tables notify on.
 pub const CHANNEL: &str = "tenant_changed";
@@ -18,6 +21,8 @@ pub enum Part {
     Hours,
     /// `text_overrides`.
     Texts,
+    /// One customer's row (`customers`, migration `0019_customer_notify.sql`), by Telegram id.
+    Customer(TelegramUserId),
 }
 
 /// A notification on [`CHANNEL`].
@@ -28,11 +33,19 @@ pub struct Changed {
 }
 
 impl Changed {
-    /// Reads `'<schema> <table>'`; `None` for anything else.
+    /// Reads `'<schema> <table>'` (`'<schema> customers <telegram id>'` for a customer);
+    /// `None` for anything else.
     #[must_use]
     pub fn parse(payload: &str) -> Option<Self> {
         let (schema, table) = payload.split_once(' ')?;
         let tenant = TenantSchema::parse(schema).ok()?.tenant_id();
+        if let Some(id) = table.strip_prefix("customers ") {
+            let id = TelegramUserId(id.parse().ok()?);
+            return Some(Self {
+                tenant,
+                part: Part::Customer(id),
+            });
+        }
         let part = match table {
             "settings" => Part::Settings,
             "services" | "staff" | "staff_services" => Part::Catalogue,
@@ -61,7 +74,18 @@ mod tests {
             Changed::parse("tenant_3 settings").map(|c| c.part),
             Some(Part::Settings)
         );
-        for bad in ["", "tenant_3", "tenant_3 bookings", "public settings"] {
+        assert_eq!(
+            Changed::parse("tenant_3 customers 42").map(|c| c.part),
+            Some(Part::Customer(TelegramUserId(42)))
+        );
+        for bad in [
+            "",
+            "tenant_3",
+            "tenant_3 bookings",
+            "public settings",
+            "tenant_3 customers",
+            "tenant_3 customers x",
+        ] {
             assert_eq!(Changed::parse(bad), None, "{bad:?}");
         }
     }
