@@ -24,6 +24,8 @@ pub mod calendar_feed;
 pub mod callback;
 /// Services: create, edit, reorder, switch off.
 pub mod catalogue;
+/// Group classes in the day view: one class, its attendees.
+pub mod classes;
 /// PNG bar charts.
 pub mod chart;
 /// `/admin` in the command menu of admins' chats.

@@ -172,17 +172,12 @@ pub async fn day(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Result
     if list.is_empty() {
         text.push_str(cx.tr("No bookings.", "Записей нет."));
     }
+    let classes = super::classes::seats(cx).await?;
+    text.push_str(&super::classes::day_lines(
+        cx.locale, zone, &list, &classes,
+    ));
     let mut kb = Vec::new();
     for v in &list {
-        text.push_str(&format!(
-            "\n{}–{} {} · {} · {} ({})",
-            clock(zone, v.booking.start),
-            clock(zone, v.booking.end),
-            v.service_name,
-            v.staff_name,
-            v.customer_name,
-            status(cx.locale, v.booking.status),
-        ));
         kb.push(vec![button(
             format!("{} {}", clock(zone, v.booking.start), v.customer_name),
             A::Booking(v.booking.id),

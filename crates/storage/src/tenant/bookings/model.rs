@@ -45,6 +45,8 @@ pub struct StaffSlot {
     pub staff_id: StaffId,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// For a class: the seats still free at this start (all of them if nobody booked yet).
+    pub seats_left: Option<u16>,
 }
 
 /// A request to book (or hold) a time.
