@@ -29,7 +29,14 @@ struct FeedServer {
 
 impl FeedServer {
     async fn start(bot: &TestBot) -> Self {
-        let router = master_bot::calendar_feed::router(bot.db.db.clone(), Arc::new(SystemClock));
+        let api = master_bot::api::state::ApiState::new(
+            bot.db.db.clone(),
+            None,
+            Arc::new(SystemClock),
+            master_bot::api::rate_limit::RateLimit::default(),
+            master_bot::bot_api::BotApi::new("http://127.0.0.1:9").unwrap(),
+        );
+        let router = master_bot::calendar_feed::router(api);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
