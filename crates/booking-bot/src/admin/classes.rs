@@ -82,3 +82,57 @@ pub fn day_lines(
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use booking_core::{
+        booking::BookingStatus,
+        catalogue::Price,
+        ids::{BookingId, CustomerId, StaffId, TelegramUserId},
+    };
+    use chrono::{DateTime, TimeZone as _, Utc};
+    use storage::tenant::bookings::model::Booking;
+
+    use super::*;
+
+    fn view(id: i64, service: i64, start: DateTime<Utc>, customer: &str) -> BookingView {
+        BookingView {
+            booking: Booking {
+                id: BookingId(id),
+                customer_id: CustomerId(id),
+                service_id: ServiceId(service),
+                staff_id: StaffId(1),
+                start,
+                end: start + chrono::Duration::hours(1),
+                status: BookingStatus::Confirmed,
+                hold_expires_at: None,
+                price: Price(0),
+                source: None,
+            },
+            service_name: if service == 1 { "Yoga" } else { "Massage" }.to_owned(),
+            staff_name: "Anna".to_owned(),
+            customer_name: customer.to_owned(),
+            customer_phone: None,
+            telegram_user_id: TelegramUserId(id),
+        }
+    }
+
+    /// A class's seats make one heading with its attendees; an individual visit stays a line.
+    #[test]
+    fn a_class_is_one_heading_with_its_attendees() {
+        let ten = Utc.with_ymd_and_hms(2026, 6, 2, 7, 0, 0).unwrap();
+        let list = [
+            view(1, 1, ten, "Alice"),
+            view(2, 1, ten, "Boris"),
+            view(3, 2, ten + chrono::Duration::hours(2), "Vera"),
+        ];
+        let classes = HashMap::from([(ServiceId(1), Seats::new(10).unwrap())]);
+        let text = day_lines(Locale::Ru, chrono_tz::Europe::Moscow, &list, &classes);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(lines[0].contains("10:00–11:00 👥 Yoga · Anna · мест 2/10"), "{text}");
+        assert!(lines[1].contains("• Alice"), "{text}");
+        assert!(lines[2].contains("• Boris"), "{text}");
+        assert!(lines[3].contains("12:00–13:00 Massage · Anna · Vera"), "{text}");
+    }
+}

@@ -23,6 +23,7 @@ mod again;
 mod blocked;
 mod booking;
 mod calendar_feeds;
+mod classes;
 mod cancel;
 mod deep_links;
 mod dialogues;
