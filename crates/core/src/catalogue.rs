@@ -170,7 +170,7 @@ pub struct Service {
     pub active: bool,
     pub sort_order: i32,
     /// `Some` for a group class: one staff member's time, this many customers.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seats: Option<Seats>,
 }
 

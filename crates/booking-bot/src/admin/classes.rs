@@ -3,8 +3,17 @@
 
 use std::collections::HashMap;
 
-use booking_core::{Tz, catalogue::Seats, ids::ServiceId, locale::Locale};
-use storage::tenant::{bookings::model::BookingView, catalogue};
+use booking_core::{Tz, catalogue::Seats, ids::ServiceId, locale::Locale, time::Interval};
+use storage::{
+    TenantTx,
+    tenant::{
+        bookings::{
+            self,
+            model::{Booking, BookingView},
+        },
+        catalogue,
+    },
+};
 
 use super::{
     Cx,
@@ -21,6 +30,39 @@ pub async fn seats(cx: &Cx<'_>) -> Result<HashMap<ServiceId, Seats>, BotError> {
         .into_iter()
         .filter_map(|s| s.seats.map(|n| (s.id, n)))
         .collect())
+}
+
+/// For a seat's card: "👥 Group: 2/10 — Alice, Boris", everyone with a seat in its session.
+pub async fn attendees(
+    locale: Locale,
+    tx: &mut TenantTx,
+    seat: &Booking,
+    seats: Seats,
+) -> Result<String, BotError> {
+    let at = Interval {
+        start: seat.start,
+        end: seat.start + chrono::Duration::minutes(1),
+    };
+    let names: Vec<String> = bookings::views::in_range(tx, at, Some(seat.staff_id))
+        .await?
+        .into_iter()
+        .filter(|v| {
+            v.booking.service_id == seat.service_id
+                && v.booking.start == seat.start
+                && v.booking.status == booking_core::booking::BookingStatus::Confirmed
+        })
+        .map(|v| v.customer_name)
+        .collect();
+    let label = match locale {
+        Locale::Ru => "Группа",
+        Locale::En => "Class",
+    };
+    Ok(format!(
+        "👥 {label}: {}/{} — {}",
+        names.len(),
+        seats.get(),
+        names.join(", ")
+    ))
 }
 
 /// The day's lines: a visit per line, and a class as a heading ("Yoga · Anna · 3/10 seats")

@@ -271,10 +271,12 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     let notes = admin_views::booking_notes(&mut tx, id).await?;
     let history = bookings::views::history(&mut tx, id).await?;
     let said = feedback::of_booking(&mut tx, id).await?;
-    let service = catalogue::service(&mut tx, b.service_id)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
+    let found = catalogue::service(&mut tx, b.service_id).await?;
+    let class = match found.as_ref().and_then(|s| s.seats) {
+        Some(seats) => Some(super::classes::attendees(cx.locale, &mut tx, &b, seats).await?),
+        None => None,
+    };
+    let service = found.map(|s| s.name).unwrap_or_default();
     let staff = catalogue::staff(&mut tx, true)
         .await?
         .into_iter()
@@ -305,6 +307,10 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
         cx.tr("cancelled", "отмены"),
         record.cancelled,
     );
+    if let Some(class) = class {
+        text.push('\n');
+        text.push_str(&class);
+    }
     if let Some(at) = said.confirmed_at {
         text.push_str(&format!(
             "\n✅ {} ({})",

@@ -312,7 +312,7 @@ fn schemas() -> Value {
                 "id": id, "name": { "type": "string" }, "description": { "type": "string" },
                 "timing": { "type": "object" }, "price": { "type": "integer", "description": "Minor units" },
                 "active": { "type": "boolean" }, "sort_order": { "type": "integer" },
-                "seats": { "type": ["integer", "null"], "description": "Seats of a group class; null for an individual service" }
+                "seats": { "type": "integer", "description": "Seats of a group class; absent for an individual service" }
             }
         },
         "Staff": {
@@ -325,7 +325,7 @@ fn schemas() -> Value {
         "Slot": {
             "type": "object", "required": ["staff_id", "start", "end"],
             "properties": { "staff_id": id, "start": time, "end": time,
-                "seats_left": { "type": ["integer", "null"], "description": "For a group class: seats still free" } }
+                "seats_left": { "type": "integer", "description": "For a group class: seats still free (absent otherwise)" } }
         },
         "BookingCreate": {
             "type": "object", "required": ["service_id", "start", "customer"], "additionalProperties": false,
