@@ -155,11 +155,17 @@ mod tests {
         moved.start += Duration::hours(2);
         let text = document(Kind::File, "Salon", &[moved]);
         assert!(text.contains("METHOD:PUBLISH\r\n"), "{text}");
-        assert!(text.contains("UID:booking-7-12@booking-platform\r\n"), "{text}");
+        assert!(
+            text.contains("UID:booking-7-12@booking-platform\r\n"),
+            "{text}"
+        );
         assert!(text.contains("SEQUENCE:3\r\n"), "{text}");
         let text = document(Kind::File, "Salon", &[visit(true)]);
         assert!(text.contains("METHOD:CANCEL\r\n"), "{text}");
         assert!(text.contains("STATUS:CANCELLED\r\n"), "{text}");
-        assert!(text.contains("UID:booking-7-12@booking-platform\r\n"), "{text}");
+        assert!(
+            text.contains("UID:booking-7-12@booking-platform\r\n"),
+            "{text}"
+        );
     }
 }

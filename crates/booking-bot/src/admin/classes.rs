@@ -172,9 +172,15 @@ mod tests {
         let text = day_lines(Locale::Ru, chrono_tz::Europe::Moscow, &list, &classes);
         let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
         assert_eq!(lines.len(), 4, "{text}");
-        assert!(lines[0].contains("10:00–11:00 👥 Yoga · Anna · мест 2/10"), "{text}");
+        assert!(
+            lines[0].contains("10:00–11:00 👥 Yoga · Anna · мест 2/10"),
+            "{text}"
+        );
         assert!(lines[1].contains("• Alice"), "{text}");
         assert!(lines[2].contains("• Boris"), "{text}");
-        assert!(lines[3].contains("12:00–13:00 Massage · Anna · Vera"), "{text}");
+        assert!(
+            lines[3].contains("12:00–13:00 Massage · Anna · Vera"),
+            "{text}"
+        );
     }
 }

@@ -24,10 +24,10 @@ pub mod calendar_feed;
 pub mod callback;
 /// Services: create, edit, reorder, switch off.
 pub mod catalogue;
-/// Group classes in the day view: one class, its attendees.
-pub mod classes;
 /// PNG bar charts.
 pub mod chart;
+/// Group classes in the day view: one class, its attendees.
+pub mod classes;
 /// `/admin` in the command menu of admins' chats.
 pub mod commands;
 /// Bookings and customers as CSV documents.

@@ -173,9 +173,7 @@ pub async fn day(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Result
         text.push_str(cx.tr("No bookings.", "Записей нет."));
     }
     let classes = super::classes::seats(cx).await?;
-    text.push_str(&super::classes::day_lines(
-        cx.locale, zone, &list, &classes,
-    ));
+    text.push_str(&super::classes::day_lines(cx.locale, zone, &list, &classes));
     let mut kb = Vec::new();
     for v in &list {
         kb.push(vec![button(

@@ -2,7 +2,11 @@
 //! (what the business did to their visit) and to the business's admins (what happened to a
 //! booking of a staff member they follow, with a button that opens its card).
 
-use booking_core::{booking::Actor, change::ChangeKind, ids::{BookingId, ServiceId}};
+use booking_core::{
+    booking::Actor,
+    change::ChangeKind,
+    ids::{BookingId, ServiceId},
+};
 use chrono::{DateTime, Duration, Utc};
 use storage::{
     TenantTx,

@@ -290,7 +290,10 @@ async fn a_moved_visit_sends_a_new_file_and_a_cancelled_one_withdraws_it() {
     assert!(after_move.contains("METHOD:PUBLISH\r\n"), "{after_move}");
     let moved_event = events(&after_move);
     assert_eq!(moved_event[0].get_uid(), Some(uid.as_str()));
-    assert!(moved_event[0].get_sequence().unwrap() > sequence, "{after_move}");
+    assert!(
+        moved_event[0].get_sequence().unwrap() > sequence,
+        "{after_move}"
+    );
     assert_eq!(
         start_of(&moved_event[0])
             .with_timezone(&chrono_tz::Europe::Moscow)

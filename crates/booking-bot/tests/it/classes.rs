@@ -3,7 +3,7 @@
 //! the calendar, and from a time button pressed after the last seat went).
 
 use booking_core::catalogue::Seats;
-use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use chrono_tz::Europe::Moscow;
 use storage::tenant::{
     catalogue_admin::{self, ServiceField},
@@ -39,7 +39,11 @@ async fn calendar_ru(bot: &TestBot, user: &TestUser, day: NaiveDate) -> ChatMess
     let (_, services) = bot.press(user, &menu, "Записаться").await;
     let (_, staff) = bot.press(user, &services, "Haircut").await;
     let (_, mut calendar) = bot.press(user, &staff, "Anna").await;
-    assert!(calendar.text().contains("Выберите день"), "{}", calendar.text());
+    assert!(
+        calendar.text().contains("Выберите день"),
+        "{}",
+        calendar.text()
+    );
     let today = Utc::now().with_timezone(&Moscow).date_naive();
     if (day.year(), day.month()) != (today.year(), today.month()) {
         calendar = bot.press(user, &calendar, "▶").await.1;
@@ -48,7 +52,12 @@ async fn calendar_ru(bot: &TestBot, user: &TestUser, day: NaiveDate) -> ChatMess
 }
 
 /// The times of `day` on the calendar.
-async fn times_ru(bot: &TestBot, user: &TestUser, calendar: &ChatMessage, day: NaiveDate) -> ChatMessage {
+async fn times_ru(
+    bot: &TestBot,
+    user: &TestUser,
+    calendar: &ChatMessage,
+    day: NaiveDate,
+) -> ChatMessage {
     let data = format!("v1:d:{}", day.format("%Y%m%d"));
     assert!(
         calendar.buttons().iter().any(|(_, d)| *d == data),
@@ -125,7 +134,11 @@ async fn seats_count_down_in_russian_and_a_full_class_offers_the_waitlist() {
     // offered instead.
     let (answer, ask) = bot.press(&vera, &stale, "10:00").await;
     assert!(
-        answer.text.as_deref().unwrap_or_default().contains("не осталось свободных мест"),
+        answer
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("не осталось свободных мест"),
         "{answer:?}"
     );
     assert!(

@@ -382,10 +382,21 @@ async fn a_class_set_through_the_api_takes_seats_until_full() {
         let refused = app
             .send(Method::PATCH, &path, Some(&key), Some(&bad), None)
             .await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {:#}", refused.body);
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {:#}",
+            refused.body
+        );
     }
     let made = app
-        .send(Method::PATCH, &path, Some(&key), Some(&json!({ "seats": 2 })), None)
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&key),
+            Some(&json!({ "seats": 2 })),
+            None,
+        )
         .await;
     assert_eq!(made.status, StatusCode::OK, "{:#}", made.body);
     assert_eq!(made.body["seats"], 2);
@@ -402,23 +413,44 @@ async fn a_class_set_through_the_api_takes_seats_until_full() {
             .find(|x| x["start"] == ten)
             .map(|x| x["seats_left"].clone())
     };
-    assert_eq!(seats_at_ten(&app.get(&slots_path, &key).await.body), Some(json!(2)));
+    assert_eq!(
+        seats_at_ten(&app.get(&slots_path, &key).await.body),
+        Some(json!(2))
+    );
     for telegram in [501, 502] {
         let booked = app
-            .post(&format!("/tenants/{tenant}/bookings"), &key, &booking(&s, ten, telegram))
+            .post(
+                &format!("/tenants/{tenant}/bookings"),
+                &key,
+                &booking(&s, ten, telegram),
+            )
             .await;
         assert_eq!(booked.status, StatusCode::CREATED, "{:#}", booked.body);
     }
     assert_eq!(seats_at_ten(&app.get(&slots_path, &key).await.body), None);
     let full = app
-        .post(&format!("/tenants/{tenant}/bookings"), &key, &booking(&s, ten, 503))
+        .post(
+            &format!("/tenants/{tenant}/bookings"),
+            &key,
+            &booking(&s, ten, 503),
+        )
         .await;
     assert_eq!(full.status, StatusCode::CONFLICT, "{:#}", full.body);
     assert_eq!(full.body["code"], "class_full");
 
     let individual = app
-        .send(Method::PATCH, &path, Some(&key), Some(&json!({ "seats": null })), None)
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&key),
+            Some(&json!({ "seats": null })),
+            None,
+        )
         .await;
     assert_eq!(individual.status, StatusCode::OK, "{:#}", individual.body);
-    assert!(individual.body.get("seats").is_none(), "{:#}", individual.body);
+    assert!(
+        individual.body.get("seats").is_none(),
+        "{:#}",
+        individual.body
+    );
 }

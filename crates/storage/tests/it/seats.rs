@@ -94,7 +94,8 @@ async fn a_hundred_customers_racing_for_ten_seats_book_exactly_ten() {
                 let mut tx = db
                     .tenant(&booking_core::tenant::TenantSchema::for_tenant(tenant.id))
                     .await?;
-                let result = service::book(&mut tx, &request_with(customer, staff, class), now).await;
+                let result =
+                    service::book(&mut tx, &request_with(customer, staff, class), now).await;
                 if result.is_ok() {
                     tx.commit().await?;
                 }
@@ -168,7 +169,10 @@ async fn seats_share_the_time_count_down_and_come_back_on_cancel() {
     let class = make_class(&mut tx, &s, 2).await;
     let now = monday_morning();
     let seats_at_ten = |slots: &[storage::tenant::bookings::model::StaffSlot]| {
-        slots.iter().find(|x| x.start == ten()).map(|x| x.seats_left)
+        slots
+            .iter()
+            .find(|x| x.start == ten())
+            .map(|x| x.seats_left)
     };
     let free = bookings::slots::free(&mut tx, class, None, tuesday(), tuesday(), now)
         .await
@@ -266,5 +270,8 @@ async fn seats_share_the_time_count_down_and_come_back_on_cancel() {
     let free = bookings::slots::free(&mut tx, massage.id, None, tuesday(), tuesday(), now)
         .await
         .unwrap();
-    assert!(free.iter().all(|x| x.start != ten() && x.seats_left.is_none()));
+    assert!(
+        free.iter()
+            .all(|x| x.start != ten() && x.seats_left.is_none())
+    );
 }

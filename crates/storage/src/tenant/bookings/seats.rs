@@ -125,13 +125,13 @@ async fn expire_lapsed_seats(
 
 /// Whether the booking is a seat in a class (a seat is not moved: it belongs to its session).
 pub(super) async fn is_seat(conn: &mut PgConnection, id: BookingId) -> Result<bool, StorageError> {
-    Ok(sqlx::query_scalar(
-        "select session_id is not null from bookings where booking_id = $1",
+    Ok(
+        sqlx::query_scalar("select session_id is not null from bookings where booking_id = $1")
+            .bind(id.get())
+            .fetch_optional(conn)
+            .await?
+            .unwrap_or(false),
     )
-    .bind(id.get())
-    .fetch_optional(conn)
-    .await?
-    .unwrap_or(false))
 }
 
 /// A session of a class with seats still free, as the free-times screen offers it.
