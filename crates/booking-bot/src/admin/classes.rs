@@ -1,6 +1,8 @@
 //! Group classes in the admin's day view: the seats of one session (same start, staff member
 //! and class service) are shown as one class with its attendees, not as separate visits.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use std::collections::HashMap;
 
 use booking_core::{Tz, catalogue::Seats, ids::ServiceId, locale::Locale, time::Interval};
@@ -16,13 +18,12 @@ use storage::{
 };
 
 use super::{
-    Cx,
     texts::{clock, status},
 };
 use crate::error::BotError;
 
 /// The seat count of every class service (inactive ones too: their sessions still show).
-pub async fn seats(cx: &Cx<'_>) -> Result<HashMap<ServiceId, Seats>, BotError> {
+pub async fn seats(cx: &Cx<'_, Acting>) -> Result<HashMap<ServiceId, Seats>, BotError> {
     let mut tx = cx.tx().await?;
     let services = catalogue::services(&mut tx, true).await?;
     tx.commit().await?;

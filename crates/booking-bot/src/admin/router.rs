@@ -1,12 +1,13 @@
 //! The three ways into the panel, each re-reading the sender's role first.
 
+use crate::runtime::context::Cx;
 use bot_kit::TgBot;
 use std::sync::Arc;
 
 use teloxide::types::{CallbackQuery, ChatId, Message, User};
 
 use super::{
-    Cx, admins, analytics, audit_screen, availability, booking_actions, broadcast, calendar_feed,
+    admins, analytics, audit_screen, availability, booking_actions, broadcast, calendar_feed,
     callback::AdminAction,
     catalogue, export, hours,
     input::{self, Pending},
@@ -89,7 +90,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
     send::press(&bot, &q, result).await
 }
 
-async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<Reply, BotError> {
+async fn route(cx: &Cx<'_, Acting>, action: AdminAction) -> Result<Reply, BotError> {
     use AdminAction as A;
     match action {
         A::Menu => schedule::menu(cx).await,
