@@ -29,7 +29,11 @@ use super::{
 use crate::{error::BotError, runtime::telegram::telegram_id};
 use bot_kit::Reply;
 
-fn role_name(cx: &Cx<'_, Acting>, role: AdminRole, staff: &[booking_core::catalogue::Staff]) -> String {
+fn role_name(
+    cx: &Cx<'_, Acting>,
+    role: AdminRole,
+    staff: &[booking_core::catalogue::Staff],
+) -> String {
     match role {
         AdminRole::Owner => cx.tr("owner", "владелец").to_owned(),
         AdminRole::Admin => cx.tr("admin", "администратор").to_owned(),
@@ -143,7 +147,11 @@ async fn tell(
     Ok(())
 }
 
-pub async fn set_role(cx: &Cx<'_, Acting>, id: TelegramUserId, role: RoleCode) -> Result<Reply, BotError> {
+pub async fn set_role(
+    cx: &Cx<'_, Acting>,
+    id: TelegramUserId,
+    role: RoleCode,
+) -> Result<Reply, BotError> {
     if id == cx.who.id {
         return Ok(Reply::alert(cx.tr(
             "You cannot change your own role.",
@@ -261,7 +269,11 @@ pub async fn add_ask(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
 
 /// The typed id or the forwarded message's author. Forwards from people who hide their
 /// account carry no id, and are refused with a hint.
-pub async fn add(cx: &Cx<'_, Acting>, text: &str, forwarded: Option<&User>) -> Result<Reply, BotError> {
+pub async fn add(
+    cx: &Cx<'_, Acting>,
+    text: &str,
+    forwarded: Option<&User>,
+) -> Result<Reply, BotError> {
     let (id, mut name) = match forwarded {
         Some(user) if !user.is_bot => (telegram_id(user), user.full_name()),
         Some(_) => return Ok(Reply::alert(cx.tr("⚠️ That is a bot.", "⚠️ Это бот."))),

@@ -231,7 +231,11 @@ async fn cancel_under(
     Ok((cancelled, told))
 }
 
-pub async fn block(cx: &Cx<'_, Acting>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
+pub async fn block(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    text: &str,
+) -> Result<Reply, BotError> {
     let (period_text, reason) = text.split_once(';').unwrap_or((text, ""));
     let reason = reason.trim();
     if reason.chars().count() > 200 {

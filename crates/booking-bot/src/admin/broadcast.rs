@@ -127,7 +127,11 @@ async fn count(cx: &Cx<'_, Acting>, audience: Audience) -> Result<Vec<TelegramUs
     Ok(list)
 }
 
-pub async fn preview(cx: &Cx<'_, Acting>, audience: Audience, text: &str) -> Result<Reply, BotError> {
+pub async fn preview(
+    cx: &Cx<'_, Acting>,
+    audience: Audience,
+    text: &str,
+) -> Result<Reply, BotError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_TEXT {
         return Ok(Reply::alert(cx.tr(

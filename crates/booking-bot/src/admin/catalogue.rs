@@ -204,7 +204,11 @@ pub async fn service_up(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, Bot
     }))
 }
 
-pub async fn service_edit_ask(cx: &Cx<'_, Acting>, id: ServiceId, field: Field) -> Result<Reply, BotError> {
+pub async fn service_edit_ask(
+    cx: &Cx<'_, Acting>,
+    id: ServiceId,
+    field: Field,
+) -> Result<Reply, BotError> {
     input::set(
         cx.app,
         cx.chat,

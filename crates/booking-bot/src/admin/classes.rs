@@ -17,9 +17,7 @@ use storage::{
     },
 };
 
-use super::{
-    texts::{clock, status},
-};
+use super::texts::{clock, status};
 use crate::error::BotError;
 
 /// The seat count of every class service (inactive ones too: their sessions still show).

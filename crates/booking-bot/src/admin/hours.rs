@@ -165,7 +165,11 @@ pub async fn hours_ask(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Result<Re
     ))
 }
 
-pub async fn hours(cx: &Cx<'_, Acting>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
+pub async fn hours(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    text: &str,
+) -> Result<Reply, BotError> {
     let week = match weekly(text) {
         Ok(w) => w,
         Err(e) => return Ok(Reply::alert(e.say(cx.locale))),
@@ -204,7 +208,11 @@ pub async fn exception_ask(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Resul
     ))
 }
 
-pub async fn exception(cx: &Cx<'_, Acting>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
+pub async fn exception(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    text: &str,
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = cx.app.now().with_timezone(&zone).date_naive();

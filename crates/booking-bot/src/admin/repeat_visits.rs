@@ -175,7 +175,11 @@ pub async fn set_interval(cx: &Cx<'_, Acting>, id: ServiceId, d: u16) -> Result<
 }
 
 /// Switches a win-back on with `d` days, or off (0).
-pub async fn set_win_back(cx: &Cx<'_, Acting>, kind: WinBackKind, d: u16) -> Result<Reply, BotError> {
+pub async fn set_win_back(
+    cx: &Cx<'_, Acting>,
+    kind: WinBackKind,
+    d: u16,
+) -> Result<Reply, BotError> {
     let value = (d > 0).then_some(d);
     let mut tx = cx.tx().await?;
     let win_back = repeat_visits::set_win_back(&mut tx, kind, value).await?;

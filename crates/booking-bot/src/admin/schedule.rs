@@ -167,7 +167,11 @@ async fn staff_filter(
     Ok(row)
 }
 
-pub async fn day(cx: &Cx<'_, Acting>, staff: Option<StaffId>, date: NaiveDate) -> Result<Reply, BotError> {
+pub async fn day(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    date: NaiveDate,
+) -> Result<Reply, BotError> {
     let (zone, list, who) = bookings_between(cx, staff, date, 1).await?;
     let mut text = format!("📅 {} · {who}\n", day_label(cx.locale, date));
     if list.is_empty() {
@@ -204,7 +208,11 @@ pub async fn day(cx: &Cx<'_, Acting>, staff: Option<StaffId>, date: NaiveDate) -
     Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn week(cx: &Cx<'_, Acting>, staff: Option<StaffId>, date: NaiveDate) -> Result<Reply, BotError> {
+pub async fn week(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    date: NaiveDate,
+) -> Result<Reply, BotError> {
     let (zone, list, who) = bookings_between(cx, staff, date, 7).await?;
     let mut text = format!(
         "📆 {} {} · {who}\n",

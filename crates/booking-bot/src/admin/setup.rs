@@ -62,7 +62,11 @@ fn mark(done: bool) -> &'static str {
     if done { "✅" } else { "⬜" }
 }
 
-async fn checklist_with(cx: &Cx<'_, Acting>, r: &Readiness, done: Option<&str>) -> Result<Reply, BotError> {
+async fn checklist_with(
+    cx: &Cx<'_, Acting>,
+    r: &Readiness,
+    done: Option<&str>,
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let name = settings::profile(&mut tx).await?.name;
     tx.commit().await?;
@@ -275,7 +279,11 @@ pub async fn profile_ask(cx: &Cx<'_, Acting>, field: ProfileField) -> Result<Rep
 }
 
 /// Saves one About line ("-" clears it) and shows the checklist again.
-pub async fn profile_set(cx: &Cx<'_, Acting>, field: ProfileField, text: &str) -> Result<Reply, BotError> {
+pub async fn profile_set(
+    cx: &Cx<'_, Acting>,
+    field: ProfileField,
+    text: &str,
+) -> Result<Reply, BotError> {
     let value = text.trim();
     if value.is_empty() {
         return Ok(Reply::alert(cx.tr(

@@ -148,7 +148,12 @@ pub async fn set_ask(cx: &Cx<'_, Acting>, key: Key, locale: Locale) -> Result<Re
     ))
 }
 
-pub async fn set(cx: &Cx<'_, Acting>, code: &str, locale: Locale, text: &str) -> Result<Reply, BotError> {
+pub async fn set(
+    cx: &Cx<'_, Acting>,
+    code: &str,
+    locale: Locale,
+    text: &str,
+) -> Result<Reply, BotError> {
     let Some(key) = Key::from_code(code) else {
         input::clear(cx.app, cx.chat).await?;
         return Ok(Reply::alert(

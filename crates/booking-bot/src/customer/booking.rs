@@ -39,7 +39,13 @@ pub async fn services(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     cx.release_held().await?;
     // Only what someone gives: a service with no staff could only be refused a step later.
-    let services: Vec<Service> = cx.who.session.config().bookable_services().cloned().collect();
+    let services: Vec<Service> = cx
+        .who
+        .session
+        .config()
+        .bookable_services()
+        .cloned()
+        .collect();
     cx.set_state(State::Idle).await?;
     if services.is_empty() {
         return Ok(Reply::screen(t.get(Key::NoServices), keyboards::to_menu(t)));

@@ -60,7 +60,8 @@ pub async fn on_command(
         let mut cx = loaded.ctx(&app, &bot, user);
         if let Some(source) = &source {
             let mut tx = cx.tx().await?;
-            cx.who.session
+            cx.who
+                .session
                 .record_source(&mut tx, &app, user, source)
                 .await?;
             tx.commit().await?;

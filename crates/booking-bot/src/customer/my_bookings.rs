@@ -25,9 +25,14 @@ const LIMIT: i64 = 10;
 pub async fn list(cx: &Cx<'_, Visit>, headline: Option<&str>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
-    let upcoming =
-        bookings::views::for_customer(&mut tx, cx.who.session.customer.id, true, cx.app.now(), LIMIT)
-            .await?;
+    let upcoming = bookings::views::for_customer(
+        &mut tx,
+        cx.who.session.customer.id,
+        true,
+        cx.app.now(),
+        LIMIT,
+    )
+    .await?;
     tx.commit().await?;
     let mut text = headline.map(|h| format!("{h}\n\n")).unwrap_or_default();
     if upcoming.is_empty() {
@@ -58,9 +63,14 @@ pub async fn list(cx: &Cx<'_, Visit>, headline: Option<&str>) -> Result<Reply, B
 pub async fn past(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
-    let visits =
-        bookings::views::for_customer(&mut tx, cx.who.session.customer.id, false, cx.app.now(), LIMIT)
-            .await?;
+    let visits = bookings::views::for_customer(
+        &mut tx,
+        cx.who.session.customer.id,
+        false,
+        cx.app.now(),
+        LIMIT,
+    )
+    .await?;
     tx.commit().await?;
     let mut text = String::new();
     if visits.is_empty() {
@@ -101,7 +111,13 @@ pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
             t.rejection(&booking_core::booking::BookingRejection::NotFound),
         ));
     };
-    if let Err(r) = cx.who.session.profile.policy.check_cancel(booking.start, now) {
+    if let Err(r) = cx
+        .who
+        .session
+        .profile
+        .policy
+        .check_cancel(booking.start, now)
+    {
         return Ok(Reply::alert(t.rejection(&r)));
     }
     let service = catalogue::service(&mut tx, booking.service_id)
@@ -109,7 +125,9 @@ pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
         .map(|s| s.name)
         .unwrap_or_default();
     tx.commit().await?;
-    let local = booking.start.with_timezone(&cx.who.session.profile.time_zone);
+    let local = booking
+        .start
+        .with_timezone(&cx.who.session.profile.time_zone);
     let text = t.fill(
         Key::CancelAsk,
         &[

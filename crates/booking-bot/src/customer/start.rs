@@ -125,7 +125,10 @@ pub async fn about(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let services = catalogue::bookable_services(&mut tx).await?;
     let facts = about::load(&mut tx).await?;
     tx.commit().await?;
-    let mut text = t.fill(Key::AboutTitle, &[("business", &cx.who.session.profile.name)]);
+    let mut text = t.fill(
+        Key::AboutTitle,
+        &[("business", &cx.who.session.profile.name)],
+    );
     for s in &services {
         text.push_str(&format!(
             "\n• {} — {}, {}",

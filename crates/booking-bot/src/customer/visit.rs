@@ -57,7 +57,11 @@ pub async fn rate(cx: &Cx<'_, Visit>, id: BookingId, rating: u8) -> Result<Reply
 }
 
 /// The text after a rating, saved as its comment.
-pub async fn comment(cx: &Cx<'_, Visit>, booking: BookingId, text: &str) -> Result<Reply, BotError> {
+pub async fn comment(
+    cx: &Cx<'_, Visit>,
+    booking: BookingId,
+    text: &str,
+) -> Result<Reply, BotError> {
     let t = cx.texts();
     let text: String = text.trim().chars().take(MAX_COMMENT).collect();
     let mut tx = cx.tx().await?;

@@ -102,13 +102,17 @@ pub async fn join(cx: &Cx<'_, Visit>, day: NaiveDate) -> Result<Reply, BotError>
 }
 
 /// An offered time pressed: booked if it is still free, else the nearest free times.
-pub async fn take(cx: &Cx<'_, Visit>, id: WaitlistId, start: DateTime<Utc>) -> Result<Reply, BotError> {
+pub async fn take(
+    cx: &Cx<'_, Visit>,
+    id: WaitlistId,
+    start: DateTime<Utc>,
+) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
-    let entry = waitlist::get(&mut tx, id)
-        .await?
-        .filter(|e| e.customer_id == cx.who.session.customer.id && e.status == EntryStatus::Waiting);
+    let entry = waitlist::get(&mut tx, id).await?.filter(|e| {
+        e.customer_id == cx.who.session.customer.id && e.status == EntryStatus::Waiting
+    });
     let zone = cx.who.session.profile.time_zone;
     let Some(entry) = entry.filter(|e| start.with_timezone(&zone).date_naive() == e.day) else {
         return Ok(Reply::alert(t.get(Key::WaitlistOfferGone)));
