@@ -43,7 +43,9 @@ pub struct Visit {
 pub enum Kind {
     /// A feed calendars poll: named, with a refresh interval.
     Feed,
-    /// A file the customer opens once: `METHOD:PUBLISH`, as calendar apps import it.
+    /// A file the customer opens once: `METHOD:PUBLISH`, as calendar apps import it; or
+    /// `METHOD:CANCEL` when it withdraws its visits (every one is cancelled), so a calendar
+    /// that imported the visit removes it.
     File,
 }
 
@@ -61,7 +63,9 @@ pub fn document(kind: Kind, name: &str, visits: &[Visit]) -> String {
             calendar.name(name).ttl(&REFRESH);
         }
         Kind::File => {
-            calendar.append_property(("METHOD", "PUBLISH"));
+            let withdrawn = !visits.is_empty() && visits.iter().all(|v| v.cancelled);
+            let method = if withdrawn { "CANCEL" } else { "PUBLISH" };
+            calendar.append_property(("METHOD", method));
         }
     }
     for visit in visits {
@@ -140,5 +144,28 @@ mod tests {
         let text = document(Kind::File, "Salon", &[visit(false)]);
         assert!(text.contains("METHOD:PUBLISH\r\n"), "{text}");
         assert!(!text.contains("X-WR-CALNAME"), "{text}");
+    }
+
+    /// A moved visit's new file replaces the old copy (same UID, higher SEQUENCE); a cancelled
+    /// one's withdraws it.
+    #[test]
+    fn a_changed_visit_keeps_its_uid_and_a_cancelled_one_is_withdrawn() {
+        let mut moved = visit(false);
+        moved.revision = 3;
+        moved.start += Duration::hours(2);
+        let text = document(Kind::File, "Salon", &[moved]);
+        assert!(text.contains("METHOD:PUBLISH\r\n"), "{text}");
+        assert!(
+            text.contains("UID:booking-7-12@booking-platform\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("SEQUENCE:3\r\n"), "{text}");
+        let text = document(Kind::File, "Salon", &[visit(true)]);
+        assert!(text.contains("METHOD:CANCEL\r\n"), "{text}");
+        assert!(text.contains("STATUS:CANCELLED\r\n"), "{text}");
+        assert!(
+            text.contains("UID:booking-7-12@booking-platform\r\n"),
+            "{text}"
+        );
     }
 }

@@ -124,6 +124,12 @@ pub enum BookingRejection {
     ServiceUnavailable,
     #[error("this staff member does not give this service")]
     StaffUnavailable,
+    #[error("this class is full: every seat is taken")]
+    ClassFull,
+    #[error("you already have a seat in this class")]
+    AlreadyInClass,
+    #[error("a seat in a class cannot be moved: cancel it and book another class")]
+    SeatNotMovable,
 }
 
 impl BookingRejection {
@@ -144,6 +150,9 @@ impl BookingRejection {
             Self::NotChangeable { .. } => "not_changeable",
             Self::ServiceUnavailable => "service_unavailable",
             Self::StaffUnavailable => "staff_unavailable",
+            Self::ClassFull => "class_full",
+            Self::AlreadyInClass => "already_in_class",
+            Self::SeatNotMovable => "seat_not_movable",
         }
     }
 }

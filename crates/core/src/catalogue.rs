@@ -76,6 +76,48 @@ pub enum CatalogueError {
     BadName,
     #[error("a price cannot be negative")]
     NegativePrice,
+    #[error("a class has between {min} and {max} seats", min = Seats::MIN, max = Seats::MAX)]
+    BadSeats,
+}
+
+/// How many customers one session of a group class takes (a yoga class, a group lesson). A
+/// service without seats is individual: one customer per visit.
+#[derive(Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Hash, Debug, Serialize, Deserialize)]
+#[serde(try_from = "u16", into = "u16")]
+pub struct Seats(u16);
+
+impl Seats {
+    /// A class of one is an individual service.
+    pub const MIN: u16 = 2;
+    /// Beyond this a chat bot is not the tool.
+    pub const MAX: u16 = 500;
+
+    pub fn new(seats: i64) -> Result<Self, CatalogueError> {
+        u16::try_from(seats)
+            .ok()
+            .filter(|n| (Self::MIN..=Self::MAX).contains(n))
+            .map(Self)
+            .ok_or(CatalogueError::BadSeats)
+    }
+
+    #[must_use]
+    pub const fn get(self) -> u16 {
+        self.0
+    }
+}
+
+impl TryFrom<u16> for Seats {
+    type Error = CatalogueError;
+
+    fn try_from(n: u16) -> Result<Self, Self::Error> {
+        Self::new(i64::from(n))
+    }
+}
+
+impl From<Seats> for u16 {
+    fn from(s: Seats) -> Self {
+        s.0
+    }
 }
 
 /// How a service occupies a staff member's time.
@@ -127,6 +169,9 @@ pub struct Service {
     pub price: Price,
     pub active: bool,
     pub sort_order: i32,
+    /// `Some` for a group class: one staff member's time, this many customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seats: Option<Seats>,
 }
 
 /// A member of staff and the services they give.

@@ -239,6 +239,7 @@ async fn bench<R: ContainerRuntime + Clone>(runtime: R, client: &EngineClient, a
         redis_url: SecretString::from("redis://127.0.0.1:6379"),
         redis_acl: false,
         telegram_api_url: bench.sandbox.url().to_string(),
+        calendar_feed_url: None,
         tenant_sentry_dsn: None,
         network: "host".to_owned(),
         memory_mb: 256,

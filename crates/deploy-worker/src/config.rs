@@ -122,6 +122,10 @@ pub struct TenantDefaults {
         default_value = "https://api.telegram.org"
     )]
     pub telegram_api_url: String,
+    /// The platform's public address of calendar feeds (the master's `/ical/<token>.ics`),
+    /// handed to every bot as its CALENDAR_FEED_URL: the admin panel builds feed links on it.
+    #[arg(long, env = "TENANT_CALENDAR_FEED_URL")]
+    pub calendar_feed_url: Option<String>,
     /// Error reporting for the tenant bots.
     #[arg(long, env = "TENANT_SENTRY_DSN", value_parser = parse_secret, hide_env_values = true)]
     pub tenant_sentry_dsn: Option<SecretString>,

@@ -177,7 +177,8 @@ fn tenant_redis_url(
 
 /// What every container the worker runs is told alike (its variables are sorted into the
 /// config hash, so their order does not matter): the Bot API, JSON logs and, only when set so
-/// that existing specs and hashes stay as they were, Sentry and the clock offset.
+/// that existing specs and hashes stay as they were, Sentry, the calendar feeds' address and
+/// the clock offset.
 pub(crate) fn common_env(defaults: &TenantDefaults) -> Vec<(String, String)> {
     let mut env = vec![
         (
@@ -188,6 +189,9 @@ pub(crate) fn common_env(defaults: &TenantDefaults) -> Vec<(String, String)> {
     ];
     if let Some(dsn) = &defaults.tenant_sentry_dsn {
         env.push(("SENTRY_DSN".to_owned(), dsn.expose_secret().to_owned()));
+    }
+    if let Some(url) = &defaults.calendar_feed_url {
+        env.push(("CALENDAR_FEED_URL".to_owned(), url.clone()));
     }
     if defaults.clock_offset_secs != 0 {
         env.push((
@@ -399,6 +403,24 @@ mod tests {
         };
         let spec = build(&shared, &db, &record(42), &plain);
         assert_eq!(secret(&spec, "REDIS_URL"), "redis://redis:6379");
+        assert!(spec.env.iter().all(|(k, _)| k != "CALENDAR_FEED_URL"));
+    }
+
+    /// The calendar feeds' public address reaches every bot, dedicated or on a host, under
+    /// the name the booking bot reads.
+    #[test]
+    fn the_calendar_feed_address_is_passed_to_the_bots() {
+        let feeds = defaults(&["--calendar-feed-url", "https://platform.example.com"]);
+        assert!(common_env(&feeds).contains(&(
+            "CALENDAR_FEED_URL".to_owned(),
+            "https://platform.example.com".to_owned()
+        )));
+        let none = defaults(&[]);
+        assert!(
+            common_env(&none)
+                .iter()
+                .all(|(k, _)| k != "CALENDAR_FEED_URL")
+        );
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub mod keys;
 pub mod openapi;
 /// Per-key rate limits.
 pub mod rate_limit;
+/// Changing a service: its seats.
+pub mod services;
 /// Shared state.
 pub mod state;
 /// `PATCH` of a tenant, its placement included.
@@ -116,6 +118,11 @@ pub fn routes() -> Vec<Route> {
         route(Post, "/tenants/{tenant_id}/restart", deploy::restart),
         route(Put, "/tenants/{tenant_id}/bot-token", bot_token::replace),
         route(Get, "/tenants/{tenant_id}/services", booking::services),
+        route(
+            Patch,
+            "/tenants/{tenant_id}/services/{service_id}",
+            services::update,
+        ),
         route(Get, "/tenants/{tenant_id}/staff", booking::staff),
         route(Get, "/tenants/{tenant_id}/slots", booking::free_slots),
         route(Post, "/tenants/{tenant_id}/bookings", booking::create),

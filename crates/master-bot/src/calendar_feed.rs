@@ -5,20 +5,22 @@
 //! revoked, never issued) is the same bare 404, so the endpoint tells a prober nothing. The
 //! tenant's schema is read as the tenant's own role ([`Db::tenant_as_its_role`]): a token can
 //! only ever open its own tenant's rows, whatever the code around it does.
+//!
+//! Having no key, the feed is limited per client address (as the API limits requests without
+//! a valid key, with the same reading of trusted proxies): past the limit a fetch gets 429
+//! with `Retry-After` before the database is asked, so guessing tokens costs nothing.
 
 use axum::{
     Router,
     extract::{Path, State},
-    http::{StatusCode, header},
+    http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::get,
 };
-use booking_core::{
-    booking::BookingStatus, clock::SharedClock, locale::Locale, tenant::TenantSchema,
-};
+use booking_core::{booking::BookingStatus, locale::Locale, tenant::TenantSchema};
 use calendar_ics::{Kind, Visit};
 use storage::{
-    Db, StorageError,
+    StorageError,
     control::tenants,
     tenant::calendar_feeds::{self, FeedEntry, FeedOwner, FeedToken},
 };
@@ -26,20 +28,24 @@ use storage::{
 /// Where feeds are served; the booking bot builds its links on the same path.
 pub const PATH: &str = "/ical/{file}";
 
-#[derive(Clone)]
-struct FeedState {
-    db: Db,
-    clock: SharedClock,
+use crate::api::{auth::client_addr, state::ApiState};
+
+/// The feed route, with the API's state: its database, clock, trusted proxies and the feeds'
+/// own per-address limit.
+pub fn router(state: ApiState) -> Router {
+    Router::new().route(PATH, get(feed)).with_state(state)
 }
 
-/// The feed route, with its own state (it shares nothing with the API but the database).
-pub fn router(db: Db, clock: SharedClock) -> Router {
-    Router::new()
-        .route(PATH, get(feed))
-        .with_state(FeedState { db, clock })
-}
-
-async fn feed(State(state): State<FeedState>, Path(file): Path<String>) -> Response {
+async fn feed(State(state): State<ApiState>, Path(file): Path<String>, parts: Parts) -> Response {
+    let client = client_addr(&parts, &state);
+    if let Err(wait) = state.feed_limiter.check(client) {
+        tracing::info!(?client, "calendar feed fetches limited");
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())],
+        )
+            .into_response();
+    }
     let Some(token) = file
         .strip_suffix(".ics")
         .and_then(|t| t.parse::<FeedToken>().ok())
@@ -65,7 +71,7 @@ async fn feed(State(state): State<FeedState>, Path(file): Path<String>) -> Respo
 }
 
 /// The feed's document, or `None` when the token opens nothing.
-async fn render(state: &FeedState, token: &FeedToken) -> Result<Option<String>, StorageError> {
+async fn render(state: &ApiState, token: &FeedToken) -> Result<Option<String>, StorageError> {
     let tenant = token.tenant();
     // Only a provisioned tenant has a schema and a role to open.
     let Some(record) = tenants::get(state.db.pool(), tenant)

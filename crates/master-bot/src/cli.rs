@@ -89,6 +89,12 @@ pub struct ServeArgs {
     /// Such requests per second one address may make, sustained.
     #[arg(long, env = "API_AUTH_FAILURE_PER_SECOND", default_value_t = RateLimit::AUTH_FAILURES.per_second)]
     pub api_auth_failure_per_second: u32,
+    /// Calendar feed fetches one client address may make at once; past them it gets 429.
+    #[arg(long, env = "CALENDAR_FEED_RATE_BURST", default_value_t = RateLimit::FEEDS.burst)]
+    pub calendar_feed_rate_burst: u32,
+    /// Such fetches per second one address may make, sustained.
+    #[arg(long, env = "CALENDAR_FEED_RATE_PER_SECOND", default_value_t = RateLimit::FEEDS.per_second)]
+    pub calendar_feed_rate_per_second: u32,
     /// Comma-separated addresses of our own reverse proxies: only from them is
     /// `X-Forwarded-For` believed when telling clients apart.
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
@@ -187,6 +193,10 @@ impl ServeArgs {
             auth_failures: RateLimit {
                 burst: self.api_auth_failure_burst,
                 per_second: self.api_auth_failure_per_second,
+            },
+            feeds: RateLimit {
+                burst: self.calendar_feed_rate_burst,
+                per_second: self.calendar_feed_rate_per_second,
             },
             trusted_proxies: Allowlist::parse(&self.trusted_proxies).context("TRUSTED_PROXIES")?,
         })

@@ -99,6 +99,6 @@ pub fn app(db: &Db, state: ApiState) -> Router {
     telemetry::ops::with_request_metrics(
         telemetry::ops_router(readiness, telemetry::tracing_init::prometheus())
             .nest(api::PREFIX, api::router(state.clone()))
-            .merge(calendar_feed::router(db.clone(), Arc::clone(&state.clock))),
+            .merge(calendar_feed::router(state)),
     )
 }

@@ -69,6 +69,11 @@ impl From<sqlx::Error> for BookingError {
     fn from(e: sqlx::Error) -> Self {
         if is_violation_of(&e, "bookings_no_overlap") {
             Self::Rejected(BookingRejection::SlotTaken)
+        } else if is_violation_of(&e, "class_sessions_full") {
+            // The seat counter's check: the last seat went to a concurrent booking.
+            Self::Rejected(BookingRejection::ClassFull)
+        } else if is_violation_of(&e, "bookings_one_seat") {
+            Self::Rejected(BookingRejection::AlreadyInClass)
         } else {
             Self::Storage(StorageError::Database(e))
         }

@@ -5,7 +5,7 @@
 use crate::admin::roles::Acting;
 use crate::runtime::context::Cx;
 use booking_core::{
-    catalogue::{Minutes, Price, ServiceTiming, checked_name},
+    catalogue::{CatalogueError, Minutes, Price, Seats, ServiceTiming, checked_name},
     ids::ServiceId,
 };
 use serde_json::json;
@@ -77,6 +77,7 @@ const fn field_label(cx: &Cx<'_, Acting>, f: Field) -> &'static str {
         Field::BufferBefore => cx.tr("Buffer before", "Пауза до"),
         Field::BufferAfter => cx.tr("Buffer after", "Пауза после"),
         Field::Price => cx.tr("Price", "Цена"),
+        Field::Seats => cx.tr("Group seats", "Мест в группе"),
     }
 }
 
@@ -116,8 +117,12 @@ pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotErr
     } else {
         &s.description
     };
+    let seats = s.seats.map_or_else(
+        || cx.tr("individual", "индивидуально").to_owned(),
+        |n| n.get().to_string(),
+    );
     let text = format!(
-        "{} {}\n{description}\n{}: {}\n{}: {}\n{}: {} / {}\n{}: {}",
+        "{} {}\n{description}\n{}: {}\n{}: {}\n{}: {} / {}\n{}: {}\n{}: {seats}",
         on_off(s.active),
         s.name,
         field_label(cx, Field::Duration),
@@ -129,6 +134,7 @@ pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotErr
         duration(cx.locale, t.buffer_after),
         field_label(cx, Field::Price),
         money(cx.locale, s.price),
+        field_label(cx, Field::Seats),
     );
     let mut kb: Vec<Vec<_>> = Field::ALL
         .chunks(2)
@@ -213,6 +219,10 @@ pub async fn service_edit_ask(
         Field::Name => cx.tr("1 to 100 characters", "от 1 до 100 символов"),
         Field::Description => cx.tr("text, or - for none", "текст или - чтобы убрать"),
         Field::Price => cx.tr("e.g. 1500 or 1500.50", "например 1500 или 1500,50"),
+        Field::Seats => cx.tr(
+            "how many customers one class takes, e.g. 10; - for an individual service",
+            "сколько клиентов в одной группе, например 10; «-» — индивидуальная услуга",
+        ),
         _ => cx.tr("e.g. 45, 1 h, 1 h 30 min", "например 45, 1 час, 1 ч 30 мин"),
     };
     Ok(Reply::screen(
@@ -247,7 +257,18 @@ fn field_value(field: Field, text: &str) -> Result<ServiceField, InputError> {
         Field::BufferBefore => ServiceField::BufferBefore(minutes(text)?),
         Field::BufferAfter => ServiceField::BufferAfter(minutes(text)?),
         Field::Price => ServiceField::Price(price(text)?),
+        Field::Seats => ServiceField::Seats(seats(text)?),
     })
+}
+
+/// "10" seats, or "-" (or "0") for an individual service.
+fn seats(text: &str) -> Result<Option<Seats>, InputError> {
+    let text = text.trim();
+    if text == "-" || text == "0" {
+        return Ok(None);
+    }
+    let n: i64 = text.parse().map_err(|_| CatalogueError::BadSeats)?;
+    Ok(Some(Seats::new(n)?))
 }
 
 pub async fn service_edit(

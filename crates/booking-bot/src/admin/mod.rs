@@ -26,6 +26,8 @@ pub mod callback;
 pub mod catalogue;
 /// PNG bar charts.
 pub mod chart;
+/// Group classes in the day view: one class, its attendees.
+pub mod classes;
 /// `/admin` in the command menu of admins' chats.
 pub mod commands;
 /// Bookings and customers as CSV documents.

@@ -167,6 +167,10 @@ fn catalogue_text(locale: Locale, e: &CatalogueError) -> String {
             "A price cannot be negative.",
             "Цена не может быть отрицательной.",
         ),
+        CatalogueError::BadSeats => t(
+            "Send the number of seats in the class, from 2 to 500, or - for an individual service.",
+            "Укажите число мест в группе — от 2 до 500, или «-» для индивидуальной услуги.",
+        ),
     }
 }
 

@@ -176,17 +176,10 @@ pub async fn day(
     if list.is_empty() {
         text.push_str(cx.tr("No bookings.", "Записей нет."));
     }
+    let classes = super::classes::seats(cx).await?;
+    text.push_str(&super::classes::day_lines(cx.locale, zone, &list, &classes));
     let mut kb = Vec::new();
     for v in &list {
-        text.push_str(&format!(
-            "\n{}–{} {} · {} · {} ({})",
-            clock(zone, v.booking.start),
-            clock(zone, v.booking.end),
-            v.service_name,
-            v.staff_name,
-            v.customer_name,
-            status(cx.locale, v.booking.status),
-        ));
         kb.push(vec![button(
             format!("{} {}", clock(zone, v.booking.start), v.customer_name),
             A::Booking(v.booking.id),
@@ -284,10 +277,12 @@ pub async fn card(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError>
     let notes = admin_views::booking_notes(&mut tx, id).await?;
     let history = bookings::views::history(&mut tx, id).await?;
     let said = feedback::of_booking(&mut tx, id).await?;
-    let service = catalogue::service(&mut tx, b.service_id)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
+    let found = catalogue::service(&mut tx, b.service_id).await?;
+    let class = match found.as_ref().and_then(|s| s.seats) {
+        Some(seats) => Some(super::classes::attendees(cx.locale, &mut tx, &b, seats).await?),
+        None => None,
+    };
+    let service = found.map(|s| s.name).unwrap_or_default();
     let staff = catalogue::staff(&mut tx, true)
         .await?
         .into_iter()
@@ -318,6 +313,10 @@ pub async fn card(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError>
         cx.tr("cancelled", "отмены"),
         record.cancelled,
     );
+    if let Some(class) = class {
+        text.push('\n');
+        text.push_str(&class);
+    }
     if let Some(at) = said.confirmed_at {
         text.push_str(&format!(
             "\n✅ {} ({})",

@@ -198,7 +198,7 @@ pub async fn day(cx: &Cx<'_, Visit>, date: NaiveDate) -> Result<Reply, BotError>
     }
     let zone = cx.who.session.profile.time_zone;
     let free = t.count(Noun::FreeTime, slots.len() as u64);
-    let text = t.fill(
+    let mut text = t.fill(
         Key::ChooseTime,
         &[
             ("service", &found.name),
@@ -207,6 +207,15 @@ pub async fn day(cx: &Cx<'_, Visit>, date: NaiveDate) -> Result<Reply, BotError>
             ("free", &free),
         ],
     );
+    // A class shows how many seats each of its times still has.
+    for slot in &slots {
+        if let Some(left) = slot.seats_left {
+            let time = slot.start.with_timezone(&zone).format("%H:%M").to_string();
+            let seats = t.count(Noun::Seat, u64::from(left));
+            text.push('\n');
+            text.push_str(&t.fill(Key::SeatsLeft, &[("time", &time), ("seats", &seats)]));
+        }
+    }
     let back = keyboards::button(
         t.get(Key::BtnBack),
         CallbackData::Month {
@@ -272,6 +281,15 @@ pub async fn hold(
             tx.commit().await?;
             cx.set_state(State::ChoosingTime { service, staff }).await?;
             Ok(screen)
+        }
+        Err(BookingRejection::ClassFull) => {
+            tx.commit().await?;
+            let date = start
+                .with_timezone(&cx.who.session.profile.time_zone)
+                .date_naive();
+            let choosing = State::ChoosingTime { service, staff };
+            cx.set_state(choosing.clone()).await?;
+            super::waitlist::class_full(&cx.with_state(choosing), date).await
         }
         Err(r) => Ok(rejected(cx, &r)),
     }

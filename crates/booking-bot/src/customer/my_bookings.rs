@@ -153,10 +153,15 @@ pub async fn cancel(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError
     .await;
     match split(result)? {
         Ok(_) => {
+            // METHOD:CANCEL with the visit's UID: a calendar that imported it removes it.
+            let file = super::calendar_file::attachment(cx, &mut tx, id).await?;
             tx.commit().await?;
             let mut reply = list(cx, Some(t.get(Key::Cancelled))).await?;
             reply.notice = Some(Notice::Toast(t.get(Key::Cancelled).to_owned()));
-            Ok(reply)
+            Ok(match file {
+                Some(file) => reply.file(file),
+                None => reply,
+            })
         }
         Err(r) => Ok(Reply::alert(t.rejection(&r))),
     }

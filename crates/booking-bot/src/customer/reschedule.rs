@@ -120,7 +120,11 @@ pub async fn move_to(cx: &Cx<'_, Visit>, start: DateTime<Utc>) -> Result<Reply, 
     .await;
     match split(result)? {
         Ok(change) => {
-            let screen = booking_screen(cx, Key::Moved, &change.booking);
+            let mut screen = booking_screen(cx, Key::Moved, &change.booking);
+            // The visit's new file: same UID, a higher SEQUENCE, so the calendar moves it.
+            if let Some(file) = super::calendar_file::attachment(cx, &mut tx, booking).await? {
+                screen = screen.file(file);
+            }
             tx.commit().await?;
             cx.set_state(State::Idle).await?;
             Ok(screen)

@@ -63,6 +63,25 @@ pub async fn ask(cx: &Cx<'_, Visit>, day: NaiveDate) -> Result<Reply, BotError> 
     Ok(Reply::screen(text, keyboards::join_waitlist(t, day)))
 }
 
+/// The class the customer chose filled up meanwhile: its day's waitlist when no other time
+/// is left that day, else the day's other times.
+pub async fn class_full(cx: &Cx<'_, Visit>, day: NaiveDate) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let Some((service, staff)) = draft(cx) else {
+        return Ok(expired(cx));
+    };
+    let mut tx = cx.tx().await?;
+    let full = split(waitlist::full_days(&mut tx, service, staff, day, day, cx.app.now()).await)?;
+    if !matches!(&full, Ok(days) if days.contains(&day)) {
+        let screen = nearest(cx, &mut tx, service, staff, day).await?;
+        tx.commit().await?;
+        return Ok(screen);
+    }
+    tx.commit().await?;
+    let asked = ask(cx, day).await?;
+    Ok(asked.with_toast(t.rejection(&BookingRejection::ClassFull)))
+}
+
 /// Joins the day's waitlist; the day is checked to be full again (a forged date is refused).
 pub async fn join(cx: &Cx<'_, Visit>, day: NaiveDate) -> Result<Reply, BotError> {
     let t = cx.texts();

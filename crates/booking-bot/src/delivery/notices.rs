@@ -2,7 +2,11 @@
 //! (what the business did to their visit) and to the business's admins (what happened to a
 //! booking of a staff member they follow, with a button that opens its card).
 
-use booking_core::{booking::Actor, change::ChangeKind, ids::ServiceId};
+use booking_core::{
+    booking::Actor,
+    change::ChangeKind,
+    ids::{BookingId, ServiceId},
+};
 use chrono::{DateTime, Duration, Utc};
 use storage::{
     TenantTx,
@@ -63,6 +67,7 @@ pub(super) async fn customer(
         }
         ChangeKind::Moved { from } => {
             f.push(("old", local(to, *from)));
+            rows.push(calendar_button(t, b.id));
             rows.push(vec![keyboards::button(
                 t.get(Key::BtnMyBookings),
                 CallbackData::Menu(MenuItem::MyBookings),
@@ -104,6 +109,7 @@ pub(super) async fn customer(
                 t.get(Key::BtnOtherTime),
                 CallbackData::BookAgain(b.id),
             )]);
+            rows.push(calendar_button(t, b.id));
             text
         }
         ChangeKind::Released => {
@@ -227,6 +233,16 @@ pub(super) async fn low_rating(
             vec![vec![open]],
         ))),
     }))
+}
+
+/// The visit's current calendar file, on request: after a move its SEQUENCE is higher (the
+/// calendar moves the visit), after a cancellation it is a METHOD:CANCEL (the calendar drops
+/// it). A notice cannot carry the file itself: the outbox sends text and buttons.
+fn calendar_button(t: &crate::texts::Texts, booking: BookingId) -> Vec<InlineKeyboardButton> {
+    vec![keyboards::button(
+        t.get(Key::BtnAddToCalendar),
+        CallbackData::CalendarFile(booking),
+    )]
 }
 
 /// "Alice Smith (@alice, +7…)": what an admin needs to recognise the customer.

@@ -310,6 +310,19 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "Этот мастер не оказывает эту услугу.",
             "This staff member does not give this service.",
         ),
+        K::RejClassFull => (
+            "В группе не осталось свободных мест.",
+            "This class is full: every seat is taken.",
+        ),
+        K::RejAlreadyInClass => (
+            "Вы уже записаны на это занятие.",
+            "You already have a seat in this class.",
+        ),
+        K::RejSeatNotMovable => (
+            "Место в группе нельзя перенести: отмените запись и выберите другое занятие.",
+            "A seat in a class cannot be moved: cancel it and book another class.",
+        ),
+        K::SeatsLeft => ("{time} — свободно {seats}", "{time}: {seats} left"),
         K::WaitlistOfferGone => (
             "Это предложение больше не действует.",
             "This offer is no longer valid.",

@@ -167,6 +167,10 @@ keys! {
     RejNotChangeable = "rej_not_changeable",
     RejServiceUnavailable = "rej_service_unavailable",
     RejStaffUnavailable = "rej_staff_unavailable",
+    RejClassFull = "rej_class_full",
+    RejAlreadyInClass = "rej_already_in_class",
+    RejSeatNotMovable = "rej_seat_not_movable",
+    SeatsLeft = "seats_left",
     CalendarFileCaption = "calendar_file_caption",
     CalendarFileStaff = "calendar_file_staff",
     BtnAddToCalendar = "btn_add_to_calendar",
@@ -191,6 +195,7 @@ pub enum Noun {
     Day,
     Booking,
     FreeTime,
+    Seat,
 }
 
 impl Key {
@@ -337,6 +342,9 @@ impl Texts {
             R::NotChangeable { .. } => self.get(Key::RejNotChangeable).to_owned(),
             R::ServiceUnavailable => self.get(Key::RejServiceUnavailable).to_owned(),
             R::StaffUnavailable => self.get(Key::RejStaffUnavailable).to_owned(),
+            R::ClassFull => self.get(Key::RejClassFull).to_owned(),
+            R::AlreadyInClass => self.get(Key::RejAlreadyInClass).to_owned(),
+            R::SeatNotMovable => self.get(Key::RejSeatNotMovable).to_owned(),
         }
     }
 
@@ -399,6 +407,7 @@ const fn ru_forms(noun: Noun) -> [&'static str; 3] {
         Noun::Day => ["день", "дня", "дней"],
         Noun::Booking => ["запись", "записи", "записей"],
         Noun::FreeTime => ["свободное окно", "свободных окна", "свободных окон"],
+        Noun::Seat => ["место", "места", "мест"],
     }
 }
 
@@ -409,6 +418,7 @@ const fn en_forms(noun: Noun) -> [&'static str; 2] {
         Noun::Day => ["day", "days"],
         Noun::Booking => ["booking", "bookings"],
         Noun::FreeTime => ["free time", "free times"],
+        Noun::Seat => ["seat", "seats"],
     }
 }
 

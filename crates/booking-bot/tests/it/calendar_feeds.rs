@@ -29,7 +29,14 @@ struct FeedServer {
 
 impl FeedServer {
     async fn start(bot: &TestBot) -> Self {
-        let router = master_bot::calendar_feed::router(bot.db.db.clone(), Arc::new(SystemClock));
+        let api = master_bot::api::state::ApiState::new(
+            bot.db.db.clone(),
+            None,
+            Arc::new(SystemClock),
+            master_bot::api::rate_limit::RateLimit::default(),
+            master_bot::bot_api::BotApi::new("http://127.0.0.1:9").unwrap(),
+        );
+        let router = master_bot::calendar_feed::router(api);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -248,4 +255,65 @@ async fn a_staff_feed_holds_only_that_staff_members_bookings() {
         .press_data(&anna_admin, &forged, &format!("a1:iN:{}", boris.id))
         .await;
     assert!(answer.show_alert, "{answer:?}");
+}
+
+/// The calendar file of one visit, from the next message `user` gets.
+async fn next_file(bot: &TestBot, user: &TestUser) -> String {
+    let file = bot.next(user).await;
+    let document = file.document.clone().expect("an .ics document");
+    String::from_utf8(bot.client.download(&document).await.unwrap()).unwrap()
+}
+
+/// A moved visit brings the customer its new file (the same UID, a higher SEQUENCE, the new
+/// time), and a cancelled one a METHOD:CANCEL file that withdraws it.
+#[tokio::test]
+async fn a_moved_visit_sends_a_new_file_and_a_cancelled_one_withdraws_it() {
+    let bot = TestBot::start().await;
+    let alice = bot.user("Alice", "en").await;
+    let done = book_through_the_bot(&bot, &alice).await;
+    let (_, _) = bot.press(&alice, &done, "Add to calendar").await;
+    let first = next_file(&bot, &alice).await;
+    let booked = events(&first);
+    let uid = booked[0].get_uid().unwrap().to_owned();
+    let sequence = booked[0].get_sequence().unwrap();
+
+    bot.command(&alice, "/my").await;
+    let mine = bot.next(&alice).await;
+    let (_, calendar) = bot.press(&alice, &mine, "Move #1").await;
+    let (_, next_month) = bot.press(&alice, &calendar, "▶").await;
+    let day = first_data(&next_month, "v1:d:");
+    let (_, times) = bot.press_data(&alice, &next_month, &day).await;
+    let (_, ask) = bot.press(&alice, &times, "16:00").await;
+    let (_, moved) = bot.press(&alice, &ask, "Move").await;
+    assert!(moved.text().contains("Moved: Haircut"), "{}", moved.text());
+    let after_move = next_file(&bot, &alice).await;
+    assert!(after_move.contains("METHOD:PUBLISH\r\n"), "{after_move}");
+    let moved_event = events(&after_move);
+    assert_eq!(moved_event[0].get_uid(), Some(uid.as_str()));
+    assert!(
+        moved_event[0].get_sequence().unwrap() > sequence,
+        "{after_move}"
+    );
+    assert_eq!(
+        start_of(&moved_event[0])
+            .with_timezone(&chrono_tz::Europe::Moscow)
+            .format("%H:%M")
+            .to_string(),
+        "16:00"
+    );
+    assert_eq!(moved_event[0].get_status(), Some(EventStatus::Confirmed));
+
+    bot.command(&alice, "/my").await;
+    let mine = bot.next(&alice).await;
+    let (_, ask) = bot.press(&alice, &mine, "Cancel #1").await;
+    let (_, _) = bot.press(&alice, &ask, "Yes, cancel").await;
+    let withdrawn = next_file(&bot, &alice).await;
+    assert!(withdrawn.contains("METHOD:CANCEL\r\n"), "{withdrawn}");
+    let cancelled = events(&withdrawn);
+    assert_eq!(cancelled[0].get_uid(), Some(uid.as_str()));
+    assert_eq!(cancelled[0].get_status(), Some(EventStatus::Cancelled));
+    assert!(
+        cancelled[0].get_sequence().unwrap() > moved_event[0].get_sequence().unwrap(),
+        "{withdrawn}"
+    );
 }

@@ -24,6 +24,7 @@ mod blocked;
 mod booking;
 mod calendar_feeds;
 mod cancel;
+mod classes;
 mod deep_links;
 mod dialogues;
 mod forged;

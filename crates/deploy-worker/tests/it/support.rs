@@ -177,6 +177,7 @@ pub fn defaults(label: &str) -> TenantDefaults {
         redis_acl: false,
         // Nothing answers there: the bot retries getMe and keeps running, as in an outage.
         telegram_api_url: "http://127.0.0.1:9".to_owned(),
+        calendar_feed_url: None,
         tenant_sentry_dsn: None,
         network: "host".to_owned(),
         memory_mb: 128,

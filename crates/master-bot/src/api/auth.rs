@@ -104,7 +104,7 @@ impl FromRequestParts<ApiState> for ApiKey {
 
 /// Who is calling, as the unauthenticated limit counts it. A server started without peer
 /// addresses (none of ours: `telemetry::serve` records them) counts every caller as one.
-fn client_addr(parts: &Parts, state: &ApiState) -> ClientAddr {
+pub(crate) fn client_addr(parts: &Parts, state: &ApiState) -> ClientAddr {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()

@@ -49,7 +49,11 @@ use crate::api::{
 const MAX_SLOT_DAYS: i64 = 31;
 
 /// Checks the key's scope and that the tenant is served, then opens its transaction.
-async fn open(state: &ApiState, key: &ApiKey, tenant: TenantId) -> Result<TenantTx, ApiError> {
+pub(crate) async fn open(
+    state: &ApiState,
+    key: &ApiKey,
+    tenant: TenantId,
+) -> Result<TenantTx, ApiError> {
     key.require_tenant(tenant)?;
     let record = find(state, tenant).await?;
     if record.status != TenantStatus::Active {

@@ -155,6 +155,9 @@ impl ApiError {
             Self::Rejected(BookingRejection::SlotTaken) => {
                 (StatusCode::CONFLICT, "slot_taken", "Slot taken")
             }
+            Self::Rejected(BookingRejection::ClassFull) => {
+                (StatusCode::CONFLICT, "class_full", "Class full")
+            }
             Self::Rejected(r) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 r.code(),

@@ -140,6 +140,13 @@ pub fn document() -> Value {
                 "get": op("Active services", vec![tenant.clone()], None,
                     ok("200", "Services", json!({ "type": "array", "items": schema("Service") })))
             },
+            "/tenants/{tenant_id}/services/{service_id}": {
+                "patch": op("Set a service's seats: a number makes it a group class, null an individual service",
+                    vec![tenant.clone(), path_param("service_id")],
+                    Some(json!({ "type": "object", "required": ["seats"], "additionalProperties": false,
+                        "properties": { "seats": { "type": ["integer", "null"], "minimum": 2, "maximum": 500 } } })),
+                    ok("200", "Updated", schema("Service")))
+            },
             "/tenants/{tenant_id}/staff": {
                 "get": op("Active staff", vec![tenant.clone()], None,
                     ok("200", "Staff", json!({ "type": "array", "items": schema("Staff") })))
@@ -304,7 +311,8 @@ fn schemas() -> Value {
             "properties": {
                 "id": id, "name": { "type": "string" }, "description": { "type": "string" },
                 "timing": { "type": "object" }, "price": { "type": "integer", "description": "Minor units" },
-                "active": { "type": "boolean" }, "sort_order": { "type": "integer" }
+                "active": { "type": "boolean" }, "sort_order": { "type": "integer" },
+                "seats": { "type": "integer", "description": "Seats of a group class; absent for an individual service" }
             }
         },
         "Staff": {
@@ -316,7 +324,8 @@ fn schemas() -> Value {
         },
         "Slot": {
             "type": "object", "required": ["staff_id", "start", "end"],
-            "properties": { "staff_id": id, "start": time, "end": time }
+            "properties": { "staff_id": id, "start": time, "end": time,
+                "seats_left": { "type": "integer", "description": "For a group class: seats still free (absent otherwise)" } }
         },
         "BookingCreate": {
             "type": "object", "required": ["service_id", "start", "customer"], "additionalProperties": false,

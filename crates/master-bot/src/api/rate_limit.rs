@@ -1,5 +1,5 @@
 //! Rate limits: a token bucket per API key, and one per client address for requests without
-//! a valid key.
+//! a valid key (and one per address for the calendar feeds, which have no key at all).
 //!
 //! In memory, per process: good enough while the API runs as one replica, and free of a
 //! Redis round trip on every request. With several replicas each enforces the limit alone
@@ -36,6 +36,14 @@ impl RateLimit {
     /// key to notice, too few for a scan to cost the database anything.
     pub const AUTH_FAILURES: Self = Self {
         burst: 20,
+        per_second: 1,
+    };
+
+    /// Calendar feed fetches one address may make (`GET /ical/<token>.ics`, which has no key):
+    /// calendars poll each feed every half hour or so, and one office behind one address may
+    /// subscribe to a few dozen; a scan of tokens is held to a fetch a second.
+    pub const FEEDS: Self = Self {
+        burst: 60,
         per_second: 1,
     };
 }

@@ -30,6 +30,8 @@ pub struct ApiSettings {
     pub rate_limit: RateLimit,
     /// Per client address, counting requests with a missing or wrong key.
     pub auth_failures: RateLimit,
+    /// Per client address, counting calendar feed fetches.
+    pub feeds: RateLimit,
     /// Our own proxies: only from them is `X-Forwarded-For` believed (`TRUSTED_PROXIES`).
     pub trusted_proxies: Allowlist,
 }
@@ -39,6 +41,7 @@ impl Default for ApiSettings {
         Self {
             rate_limit: RateLimit::default(),
             auth_failures: RateLimit::AUTH_FAILURES,
+            feeds: RateLimit::FEEDS,
             trusted_proxies: Allowlist::default(),
         }
     }
@@ -59,6 +62,8 @@ pub struct Inner {
     pub limiter: RateLimiter,
     /// Requests without a valid key, per client address: refused before the database is asked.
     pub auth_failures: RateLimiter<ClientAddr>,
+    /// Calendar feed fetches, per client address: refused before the database is asked.
+    pub feed_limiter: RateLimiter<ClientAddr>,
     pub trusted_proxies: Allowlist,
     /// Checks bot tokens with getMe.
     pub bot_api: BotApi,
@@ -104,6 +109,7 @@ impl ApiState {
             clock,
             limiter: RateLimiter::new(settings.rate_limit),
             auth_failures: RateLimiter::new(settings.auth_failures),
+            feed_limiter: RateLimiter::new(settings.feeds),
             trusted_proxies: settings.trusted_proxies,
             bot_api,
         }))

@@ -369,3 +369,88 @@ async fn fifty_concurrent_bookings_of_one_slot_yield_one_201_and_49_409s() {
     }
     assert_eq!((created, taken), (1, 49));
 }
+
+/// The API makes a service a class: its slots then say how many seats are left, two customers
+/// book the same start, and the third gets 409 class_full; `null` makes it individual again,
+/// and a bad seat count is a 422 that changes nothing.
+#[tokio::test]
+async fn a_class_set_through_the_api_takes_seats_until_full() {
+    let (app, tenant, s) = salon_app().await;
+    let key = app.tenant_key(tenant).await;
+    let path = format!("/tenants/{tenant}/services/{}", s.haircut);
+    for bad in [json!({ "seats": 1 }), json!({ "seats": "ten" }), json!({})] {
+        let refused = app
+            .send(Method::PATCH, &path, Some(&key), Some(&bad), None)
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {:#}",
+            refused.body
+        );
+    }
+    let made = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&key),
+            Some(&json!({ "seats": 2 })),
+            None,
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{:#}", made.body);
+    assert_eq!(made.body["seats"], 2);
+
+    let slots_path = format!(
+        "/tenants/{tenant}/slots?service_id={}&from=2026-06-02&to=2026-06-02",
+        s.haircut
+    );
+    let ten = "2026-06-02T07:00:00Z";
+    let seats_at_ten = |body: &Value| {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["start"] == ten)
+            .map(|x| x["seats_left"].clone())
+    };
+    assert_eq!(
+        seats_at_ten(&app.get(&slots_path, &key).await.body),
+        Some(json!(2))
+    );
+    for telegram in [501, 502] {
+        let booked = app
+            .post(
+                &format!("/tenants/{tenant}/bookings"),
+                &key,
+                &booking(&s, ten, telegram),
+            )
+            .await;
+        assert_eq!(booked.status, StatusCode::CREATED, "{:#}", booked.body);
+    }
+    assert_eq!(seats_at_ten(&app.get(&slots_path, &key).await.body), None);
+    let full = app
+        .post(
+            &format!("/tenants/{tenant}/bookings"),
+            &key,
+            &booking(&s, ten, 503),
+        )
+        .await;
+    assert_eq!(full.status, StatusCode::CONFLICT, "{:#}", full.body);
+    assert_eq!(full.body["code"], "class_full");
+
+    let individual = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&key),
+            Some(&json!({ "seats": null })),
+            None,
+        )
+        .await;
+    assert_eq!(individual.status, StatusCode::OK, "{:#}", individual.body);
+    assert!(
+        individual.body.get("seats").is_none(),
+        "{:#}",
+        individual.body
+    );
+}

@@ -187,3 +187,39 @@ async fn the_feeds_transaction_cannot_read_another_tenants_schema() {
         "{refused}"
     );
 }
+
+/// The feed has no key, so it is limited per client address: past the burst a fetch gets 429
+/// with Retry-After (before any token is looked up), and another address is not held up.
+#[tokio::test]
+async fn feed_fetches_are_limited_per_address() {
+    let app = TestApp::spawn_settings(
+        master_bot::api::state::ApiSettings {
+            feeds: master_bot::api::RateLimit {
+                burst: 3,
+                per_second: 1,
+            },
+            // The test's own requests come from 127.0.0.1: a proxy, for the test.
+            trusted_proxies: telemetry::client_ip::Allowlist::parse("127.0.0.1").unwrap(),
+            ..master_bot::api::state::ApiSettings::default()
+        },
+        true,
+        None,
+    )
+    .await;
+    let (a, _, _) = tenant(&app, "Salon A").await;
+    let token = issue(&app, a).await;
+    let from = |client: &'static str| {
+        let req = app
+            .client
+            .get(format!("{}/ical/{token}.ics", app.base))
+            .header("x-forwarded-for", client);
+        async move { req.send().await.unwrap() }
+    };
+    for _ in 0..3 {
+        assert_eq!(from("203.0.113.5").await.status(), StatusCode::OK);
+    }
+    let limited = from("203.0.113.5").await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+    assert_eq!(from("198.51.100.9").await.status(), StatusCode::OK);
+}

@@ -1,5 +1,5 @@
 use booking_core::{
-    catalogue::{Minutes, Price, Service, ServiceTiming, Staff},
+    catalogue::{Minutes, Price, Seats, Service, ServiceTiming, Staff},
     ids::{ServiceId, StaffId},
 };
 use sqlx::{Row, postgres::PgRow};
@@ -17,7 +17,7 @@ pub struct NewService {
 }
 
 pub(crate) const SERVICE_COLUMNS: &str = "service_id, name, description, duration_min, interval_min, \
-    buffer_before_min, buffer_after_min, price_minor, active, sort_order";
+    buffer_before_min, buffer_after_min, price_minor, active, sort_order, seats";
 
 fn minutes(row: &PgRow, column: &str) -> Result<Minutes, StorageError> {
     let m: i32 = row.try_get(column)?;
@@ -40,6 +40,11 @@ pub(crate) fn service_from_row(row: &PgRow) -> Result<Service, StorageError> {
         price: Price(row.try_get("price_minor")?),
         active: row.try_get("active")?,
         sort_order: row.try_get("sort_order")?,
+        seats: row
+            .try_get::<Option<i32>, _>("seats")?
+            .map(|n| Seats::new(i64::from(n)))
+            .transpose()
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?,
     })
 }
 

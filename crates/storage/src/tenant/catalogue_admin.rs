@@ -5,7 +5,7 @@
 //! one off only stops new bookings.
 
 use booking_core::{
-    catalogue::{Minutes, Price},
+    catalogue::{Minutes, Price, Seats},
     ids::{ServiceId, StaffId},
 };
 
@@ -21,6 +21,8 @@ pub enum ServiceField {
     BufferBefore(Minutes),
     BufferAfter(Minutes),
     Price(Price),
+    /// `None` makes the service individual again; seats already booked stay booked.
+    Seats(Option<Seats>),
 }
 
 fn minutes(m: Minutes) -> i32 {
@@ -42,6 +44,7 @@ pub async fn update_service(
         ServiceField::BufferBefore(m) => ("buffer_before_min", None, Some(i64::from(minutes(*m)))),
         ServiceField::BufferAfter(m) => ("buffer_after_min", None, Some(i64::from(minutes(*m)))),
         ServiceField::Price(p) => ("price_minor", None, Some(p.0)),
+        ServiceField::Seats(n) => ("seats", None, n.map(|n| i64::from(n.get()))),
     };
     // The column comes from the match above, never from input.
     let query = sqlx::query(sqlx::AssertSqlSafe(format!(

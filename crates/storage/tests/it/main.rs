@@ -18,6 +18,7 @@ mod provisioning;
 mod redis_users;
 mod roles;
 mod sealing;
+mod seats;
 
 use booking_core::{ids::CustomerId, ids::TelegramUserId};
 use chrono::{DateTime, TimeZone, Utc};

@@ -151,10 +151,12 @@ pub enum Field {
     BufferBefore,
     BufferAfter,
     Price,
+    /// A group class's seats (or none: an individual service).
+    Seats,
 }
 
 impl Field {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Name,
         Self::Description,
         Self::Duration,
@@ -162,6 +164,7 @@ impl Field {
         Self::BufferBefore,
         Self::BufferAfter,
         Self::Price,
+        Self::Seats,
     ];
 
     pub(super) const fn code(self) -> &'static str {
@@ -173,6 +176,7 @@ impl Field {
             Self::BufferBefore => "b",
             Self::BufferAfter => "a",
             Self::Price => "p",
+            Self::Seats => "s",
         }
     }
 

@@ -15,6 +15,7 @@ use sqlx::PgConnection;
 use super::{
     create::{check_reach, expire_lapsed_holds},
     model::{Booking, COLUMNS, from_row},
+    seats,
     service::Caller,
     slots::context,
 };
@@ -169,6 +170,9 @@ pub(super) async fn reschedule(
             status: current.status,
         }
         .into());
+    }
+    if seats::is_seat(tx.conn(), id).await? {
+        return Err(BookingRejection::SeatNotMovable.into());
     }
     let ctx = context(tx, current.service_id, Some(current.staff_id)).await?;
     let policy = ctx.profile.policy.under(by.rules);

@@ -12,7 +12,10 @@ use booking_core::{
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{PgConnection, Row};
 
-use super::model::{Booking, BookingRequest, COLUMNS, from_row};
+use super::{
+    model::{Booking, BookingRequest, COLUMNS, from_row},
+    seats::{self, SessionId},
+};
 use crate::{
     db::TenantTx,
     error::{BookingError, StorageError},
@@ -142,6 +145,7 @@ pub(super) async fn create(
     let blocks = schedule::blocks(tx, &ids, around).await?;
 
     let mut first_rejection = None;
+    let mut seat_rejection = None;
     let mut any_valid = false;
     for &member in &ctx.staff {
         let calendar = calendars.get(&member).cloned().unwrap_or_default();
@@ -168,6 +172,25 @@ pub(super) async fn create(
         };
         any_valid = true;
         let occupied = query.occupied(&slot);
+        // A class: a seat in its session at this start, counted under the session's lock.
+        let session = match ctx.service.seats {
+            None => None,
+            Some(seats) => {
+                let at = seats::At {
+                    staff: member,
+                    service: ctx.service.id,
+                    start: slot.start,
+                };
+                match seats::reserve(tx.conn(), &at, seats, req.customer, now).await? {
+                    Ok(session) => Some(session),
+                    Err(BookingRejection::ClassFull) => {
+                        seat_rejection.get_or_insert(BookingRejection::ClassFull);
+                        continue;
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        };
         let hold_until = (status == BookingStatus::Held).then(|| policy.hold_until(now));
         let insert = Insert {
             req,
@@ -177,6 +200,7 @@ pub(super) async fn create(
             status,
             hold_until,
             price: ctx.service.price,
+            session,
             now,
         };
         // The insert reports a taken slot as "no row" rather than an error, so the caller's
@@ -187,7 +211,7 @@ pub(super) async fn create(
         }
     }
     Err(if any_valid {
-        BookingRejection::SlotTaken
+        seat_rejection.unwrap_or(BookingRejection::SlotTaken)
     } else {
         first_rejection.unwrap_or(BookingRejection::StaffUnavailable)
     }
@@ -202,6 +226,8 @@ struct Insert<'a> {
     status: BookingStatus,
     hold_until: Option<DateTime<Utc>>,
     price: Price,
+    /// The class session the booking is a seat of.
+    session: Option<SessionId>,
     now: DateTime<Utc>,
 }
 
@@ -225,8 +251,8 @@ impl Insert<'_> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "with b as ( \
                  insert into bookings (customer_id, service_id, staff_id, starts_at, ends_at, occupied, \
-                     status, hold_expires_at, price_minor, source) \
-                 values ($1, $2, $3, $4, $5, tstzrange($6, $7, '[)'), $8, $9, $10, $11) \
+                     status, hold_expires_at, price_minor, source, session_id) \
+                 values ($1, $2, $3, $4, $5, tstzrange($6, $7, '[)'), $8, $9, $10, $11, $15) \
                  on conflict do nothing \
                  returning {COLUMNS}), \
              h as ( \
@@ -248,6 +274,7 @@ impl Insert<'_> {
         .bind(self.now)
         .bind(self.req.actor.kind())
         .bind(self.req.actor.id())
+        .bind(self.session.map(SessionId::get))
         .fetch_optional(conn)
         .await?;
         Ok(row.as_ref().map(from_row).transpose()?)

@@ -11,6 +11,9 @@
 //! The database guarantees that two live bookings of one staff member never overlap (the
 //! `bookings_no_overlap` exclusion constraint); the checks here exist to give a precise reason
 //! ("too soon", "outside working hours") before the insert, and the constraint decides races.
+//! A group class is the one exception it allows: seats of one class session share the staff
+//! member's time, and the session's seat counter (a checked column kept by a trigger) decides
+//! who gets the last seat (see [`seats`]).
 
 /// Changes of state: confirm, cancel, move, mark the outcome.
 mod change;
@@ -22,6 +25,8 @@ mod create;
 pub mod model;
 /// The messages a confirmed booking schedules for itself.
 pub mod scheduled;
+/// Seats in group classes: the session a seat belongs to, and the seats left.
+pub mod seats;
 /// The booking service: every change of a booking goes through it.
 pub mod service;
 /// Free times.

@@ -45,6 +45,10 @@ pub struct StaffSlot {
     pub staff_id: StaffId,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// For a class: the seats still free at this start (all of them if nobody booked yet).
+    /// Absent for an individual service, whose slots read as they always did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats_left: Option<u16>,
 }
 
 /// A request to book (or hold) a time.

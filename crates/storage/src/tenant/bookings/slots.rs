@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use booking_core::{
     Tz,
     booking::BookingRejection,
-    catalogue::{Service, Staff},
+    catalogue::{Seats, Service, Staff},
     ids::{ServiceId, StaffId},
     schedule::Calendar,
     slots::{BusyTimes, Slot, SlotQuery},
@@ -14,7 +14,10 @@ use booking_core::{
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::{Row, postgres::types::PgRange};
 
-use super::model::StaffSlot;
+use super::{
+    model::StaffSlot,
+    seats::{self, OpenSession},
+};
 use crate::{
     db::TenantTx,
     error::{BookingError, StorageError},
@@ -160,14 +163,10 @@ fn dates_of(slots: &[StaffSlot], zone: Tz) -> Vec<NaiveDate> {
 }
 
 /// Free slots merged over staff.
-fn merged(per_staff: Vec<(StaffId, Vec<Slot>)>) -> Vec<StaffSlot> {
+fn merged(per_staff: Vec<(StaffId, Vec<StaffSlot>)>) -> Vec<StaffSlot> {
     let mut merged: Vec<StaffSlot> = Vec::new();
-    for (staff_id, slots) in per_staff {
-        merged.extend(slots.into_iter().map(|s| StaffSlot {
-            staff_id,
-            start: s.start,
-            end: s.end,
-        }));
+    for (_, slots) in per_staff {
+        merged.extend(slots);
     }
     // Stable sort keeps display order among staff for equal starts; dedup keeps the first.
     merged.sort_by_key(|s| s.start);
@@ -183,7 +182,7 @@ async fn by_staff(
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Vec<(StaffId, Vec<Slot>)>, BookingError> {
+) -> Result<Vec<(StaffId, Vec<StaffSlot>)>, BookingError> {
     // Dates outside the years the platform deals in have no slots (and would overflow the
     // window arithmetic below).
     if !date_within_reach(from) || !date_within_reach(to) || to < from {
@@ -200,10 +199,24 @@ async fn by_staff(
         end: to.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::days(2),
     };
     let mut busy = busy_by_staff(tx, &ids, window, now).await?;
+    // A class's sessions with seats left are not busy for the class itself: their start is
+    // offered again (and only their start: any other start would overlap them).
+    let open = match ctx.service.seats {
+        Some(_) => seats::open_sessions(tx, ctx.service.id, &ids, window, now).await?,
+        None => HashMap::new(),
+    };
     let mut out = Vec::with_capacity(ctx.staff.len());
     for member in &ctx.staff {
         let calendar = calendars.get(&member.id).cloned().unwrap_or_default();
-        let busy = BusyTimes::new(busy.remove(&member.id).unwrap_or_default());
+        let mut classes: Vec<(Interval, OpenSession)> = Vec::new();
+        let mut times = Vec::new();
+        for b in busy.remove(&member.id).unwrap_or_default() {
+            match b.session.and_then(|s| open.get(&s)) {
+                Some(session) => classes.push((b.period, *session)),
+                None => times.push(b.period),
+            }
+        }
+        let busy = BusyTimes::new(times);
         let query = SlotQuery {
             zone: ctx.profile.time_zone,
             timing: ctx.service.timing,
@@ -212,9 +225,42 @@ async fn by_staff(
             policy: &ctx.profile.policy,
             now,
         };
-        out.push((member.id, query.free_slots(from, to)));
+        let seats = ctx.service.seats.map(Seats::get);
+        let slots = query
+            .free_slots(from, to)
+            .into_iter()
+            .filter_map(|slot| {
+                let occupied = query.occupied(&slot);
+                let mut seats_left = seats;
+                for (period, session) in &classes {
+                    if period.start < occupied.end && occupied.start < period.end {
+                        if session.start != slot.start {
+                            return None;
+                        }
+                        seats_left = Some(session.seats_left);
+                    }
+                }
+                Some(staff_slot(member.id, slot, seats_left))
+            })
+            .collect();
+        out.push((member.id, slots));
     }
     Ok(out)
+}
+
+const fn staff_slot(staff_id: StaffId, slot: Slot, seats_left: Option<u16>) -> StaffSlot {
+    StaffSlot {
+        staff_id,
+        start: slot.start,
+        end: slot.end,
+        seats_left,
+    }
+}
+
+/// A stretch of a staff member's busy time, and the class session it is a seat of.
+struct Busy {
+    period: Interval,
+    session: Option<i64>,
 }
 
 /// Occupied time per staff member, in one statement: live bookings (confirmed, or held and not
@@ -224,14 +270,14 @@ async fn busy_by_staff(
     staff: &[StaffId],
     window: Interval,
     now: DateTime<Utc>,
-) -> Result<HashMap<StaffId, Vec<Interval>>, StorageError> {
+) -> Result<HashMap<StaffId, Vec<Busy>>, StorageError> {
     let ids: Vec<i64> = staff.iter().map(|s| s.get()).collect();
     let rows = sqlx::query(
-        "select staff_id, occupied from bookings \
+        "select staff_id, occupied, session_id from bookings \
          where staff_id = any($1) and occupied && tstzrange($2, $3, '[)') \
            and (status = 'confirmed' or (status = 'held' and hold_expires_at > $4)) \
          union all \
-         select staff_id, period from blocked_periods \
+         select staff_id, period, null from blocked_periods \
          where (staff_id is null or staff_id = any($1)) and period && tstzrange($2, $3, '[)')",
     )
     .bind(&ids)
@@ -240,15 +286,19 @@ async fn busy_by_staff(
     .bind(now)
     .fetch_all(tx.conn())
     .await?;
-    let mut out: HashMap<StaffId, Vec<Interval>> = HashMap::new();
+    let mut out: HashMap<StaffId, Vec<Busy>> = HashMap::new();
     for row in rows {
         let range: PgRange<DateTime<Utc>> = row.try_get("occupied")?;
         let period = interval_of(&range)?;
+        let session: Option<i64> = row.try_get("session_id")?;
         match row.try_get::<Option<i64>, _>("staff_id")? {
-            Some(id) => out.entry(StaffId(id)).or_default().push(period),
+            Some(id) => out
+                .entry(StaffId(id))
+                .or_default()
+                .push(Busy { period, session }),
             None => {
                 for id in staff {
-                    out.entry(*id).or_default().push(period);
+                    out.entry(*id).or_default().push(Busy { period, session });
                 }
             }
         }
