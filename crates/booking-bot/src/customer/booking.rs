@@ -253,6 +253,7 @@ pub async fn hold(
                 service,
                 staff,
                 hold: held.id,
+                series: None,
             })
             .await?;
             Ok(screen)
@@ -306,7 +307,7 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     }
 }
 
-async fn confirm_screen(
+pub(super) async fn confirm_screen(
     cx: &Ctx<'_>,
     tx: &mut TenantTx,
     hold: BookingId,

@@ -13,7 +13,7 @@ use super::{
     again, booking, calendar_file,
     context::{Ctx, Visit},
     entry::{apology, report},
-    my_bookings, reschedule, start, visit, waitlist,
+    my_bookings, reschedule, series, start, visit, waitlist,
 };
 use crate::{
     customer::callback::{CallbackData, CallbackError, MenuItem},
@@ -95,5 +95,11 @@ async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
         C::WaitJoin(day) => waitlist::join(cx, day).await,
         C::WaitTake(entry, start) => waitlist::take(cx, entry, start).await,
         C::CalendarFile(id) => calendar_file::send(cx, id).await,
+        C::SeriesEvery(hold) => series::ask_every(cx, hold).await,
+        C::SeriesTimes(hold, every) => series::ask_times(cx, hold, every).await,
+        C::SeriesPlan(hold, every, times) => series::plan(cx, hold, every, times).await,
+        C::SeriesBook(hold, instead) => series::book(cx, hold, instead).await,
+        C::ConfirmAgain(hold) => series::back(cx, hold).await,
+        C::CancelRest(id) => my_bookings::cancel_rest(cx, id).await,
     }
 }

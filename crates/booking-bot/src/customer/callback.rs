@@ -13,6 +13,7 @@ use booking_core::{
 };
 use bot_kit::callback::{MAX_LEN, positive};
 use chrono::{DateTime, NaiveDate, Utc};
+use storage::tenant::bookings::series::{Every, Times};
 
 /// The codec version written by this build.
 const VERSION: &str = "v1";
@@ -109,6 +110,18 @@ pub enum CallbackData {
     RepeatNotNow,
     /// "Stop these messages" on a nudge or win-back.
     RepeatStop,
+    /// Repeat this held booking: how often?
+    SeriesEvery(BookingId),
+    /// Repeat it this often: how many times?
+    SeriesTimes(BookingId, Every),
+    /// The plan of the series: which dates are free, and what instead of the others.
+    SeriesPlan(BookingId, Every, Times),
+    /// Book the planned series; `true` takes the times offered instead of the taken ones.
+    SeriesBook(BookingId, bool),
+    /// Back to the confirm screen of this hold.
+    ConfirmAgain(BookingId),
+    /// Cancel this booking and the rest of its series.
+    CancelRest(BookingId),
 }
 
 /// Why button data was refused.
@@ -157,6 +170,14 @@ impl fmt::Display for CallbackData {
             Self::AgainCalendar(id) => write!(f, "A:{id}"),
             Self::RepeatNotNow => f.write_str("q"),
             Self::RepeatStop => f.write_str("Q"),
+            Self::SeriesEvery(id) => write!(f, "e:{id}"),
+            Self::SeriesTimes(id, every) => write!(f, "E:{id}:{}", every.get()),
+            Self::SeriesPlan(id, every, times) => {
+                write!(f, "p:{id}:{}:{}", every.get(), times.get())
+            }
+            Self::SeriesBook(id, instead) => write!(f, "b:{id}:{}", u8::from(*instead)),
+            Self::ConfirmAgain(id) => write!(f, "C:{id}"),
+            Self::CancelRest(id) => write!(f, "Z:{id}"),
         }
     }
 }
@@ -241,8 +262,39 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
             C::Rate(BookingId(positive(id)?), n)
         }
         ("R", secs) => C::RescheduleTo(time(secs)?),
+        ("e", id) => C::SeriesEvery(BookingId(positive(id)?)),
+        ("C", id) => C::ConfirmAgain(BookingId(positive(id)?)),
+        ("Z", id) => C::CancelRest(BookingId(positive(id)?)),
+        ("E", rest) => {
+            let (id, every) = rest.split_once(':')?;
+            C::SeriesTimes(BookingId(positive(id)?), every_of(every)?)
+        }
+        ("p", rest) => {
+            let mut parts = rest.splitn(3, ':');
+            let id = BookingId(positive(parts.next()?)?);
+            let every = every_of(parts.next()?)?;
+            let times = Times::new(small(parts.next()?)?)?;
+            C::SeriesPlan(id, every, times)
+        }
+        ("b", rest) => {
+            let (id, instead) = rest.split_once(':')?;
+            let instead = match instead {
+                "0" => false,
+                "1" => true,
+                _ => return None,
+            };
+            C::SeriesBook(BookingId(positive(id)?), instead)
+        }
         _ => return None,
     })
+}
+
+fn small(n: &str) -> Option<u8> {
+    u8::try_from(positive(n)?).ok()
+}
+
+fn every_of(weeks: &str) -> Option<Every> {
+    Every::weeks(small(weeks)?)
 }
 
 fn time(secs: &str) -> Option<DateTime<Utc>> {
@@ -321,6 +373,13 @@ mod tests {
             C::AgainCalendar(BookingId(i64::MAX)),
             C::RepeatNotNow,
             C::RepeatStop,
+            C::SeriesEvery(BookingId(i64::MAX)),
+            C::SeriesTimes(BookingId(i64::MAX), Every::TWO_WEEKS),
+            C::SeriesPlan(BookingId(i64::MAX), Every::WEEK, Times::new(12).unwrap()),
+            C::SeriesBook(BookingId(i64::MAX), true),
+            C::SeriesBook(BookingId(1), false),
+            C::ConfirmAgain(BookingId(i64::MAX)),
+            C::CancelRest(BookingId(i64::MAX)),
         ]
     }
 
@@ -396,6 +455,13 @@ mod tests {
             "v1:o:1:2",
             "v1:o:1:0:1700000000",
             "v1:o:1:2:1700000000:9",
+            "v1:E:1:3",
+            "v1:E:1:0",
+            "v1:p:1:1:1",
+            "v1:p:1:1:13",
+            "v1:p:1:2",
+            "v1:b:1:2",
+            "v1:b:1",
         ] {
             assert_eq!(
                 garbage.parse::<CallbackData>(),

@@ -1,7 +1,9 @@
 //! Where a customer is in a conversation, kept between updates (and restarts) in Redis.
 
 use booking_core::ids::{BookingId, ServiceId, StaffId};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use storage::tenant::bookings::series::{Every, Times};
 use teloxide::dispatching::dialogue::Dialogue;
 
 use crate::runtime::dialogue_storage::TenantDialogues;
@@ -24,11 +26,14 @@ pub enum State {
         service: ServiceId,
         staff: Option<StaffId>,
     },
-    /// Booking: a slot is held and the confirm screen is shown.
+    /// Booking: a slot is held and the confirm screen is shown; `series` once the customer
+    /// has been shown the plan of repeating it.
     Confirming {
         service: ServiceId,
         staff: Option<StaffId>,
         hold: BookingId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        series: Option<SeriesDraft>,
     },
     /// Moving a confirmed booking: same service and staff member, a new day and time.
     Rescheduling {
@@ -45,6 +50,16 @@ pub enum State {
     ChoosingService { staff: StaffId },
     /// A visit was rated; the customer's next text is its comment.
     Commenting { booking: BookingId },
+}
+
+/// The plan of a series the customer was shown, as the confirm of it books it: the dates found
+/// free, and the times offered instead of the taken ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesDraft {
+    pub every: Every,
+    pub times: Times,
+    pub free: Vec<DateTime<Utc>>,
+    pub instead: Vec<DateTime<Utc>>,
 }
 
 impl State {
@@ -84,6 +99,18 @@ mod tests {
                 service: ServiceId(1),
                 staff: Some(StaffId(2)),
                 hold: BookingId(3),
+                series: None,
+            },
+            State::Confirming {
+                service: ServiceId(1),
+                staff: None,
+                hold: BookingId(3),
+                series: Some(SeriesDraft {
+                    every: Every::TWO_WEEKS,
+                    times: Times::new(3).unwrap(),
+                    free: vec![DateTime::from_timestamp(1_800_000_000, 0).unwrap()],
+                    instead: vec![],
+                }),
             },
             State::Rescheduling {
                 booking: BookingId(4),

@@ -36,6 +36,7 @@ mod reminders;
 mod repeat_messages;
 mod reschedule;
 mod restart;
+mod series;
 mod setup;
 mod start;
 mod support;

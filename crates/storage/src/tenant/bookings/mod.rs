@@ -22,6 +22,8 @@ mod create;
 pub mod model;
 /// The messages a confirmed booking schedules for itself.
 pub mod scheduled;
+/// Recurring visits, planned and booked in one go through the service.
+pub mod series;
 /// The booking service: every change of a booking goes through it.
 pub mod service;
 /// Free times.
