@@ -15,6 +15,7 @@ use storage::{
     TenantTx,
     tenant::{
         bookings::{self, model::BookingRequest, service},
+        brought_back::{self, BroughtBy},
         sources,
     },
 };
@@ -101,13 +102,22 @@ pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply,
     )
     .await?;
     tx.commit().await?;
-    cx.set_state(State::ChoosingTime { service, staff }).await?;
+    cx.set_state(State::ChoosingTime {
+        service,
+        staff,
+        from: None,
+    })
+    .await?;
     Ok(screen)
 }
 
 /// "Again" on a past visit: the same service with the same staff member (or anyone, if they
-/// no longer give it), straight to the calendar.
-pub async fn again(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+/// no longer give it), straight to the calendar; `from` the kind of message it came from.
+pub async fn again(
+    cx: &Ctx<'_>,
+    id: BookingId,
+    from: Option<BroughtBy>,
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(visit) = bookings::views::get(&mut tx, id)
         .await?
@@ -137,7 +147,12 @@ pub async fn again(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
     )
     .await?;
     tx.commit().await?;
-    cx.set_state(State::ChoosingTime { service, staff }).await?;
+    cx.set_state(State::ChoosingTime {
+        service,
+        staff,
+        from,
+    })
+    .await?;
     Ok(screen)
 }
 
@@ -180,7 +195,12 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
     tx.commit().await?;
     // Rescheduling keeps its state; a new booking drops a hold it may have had.
     if !matches!(cx.state, State::Rescheduling { .. }) {
-        cx.set_state(State::ChoosingTime { service, staff }).await?;
+        cx.set_state(State::ChoosingTime {
+            service,
+            staff,
+            from: cx.state.brought_by(),
+        })
+        .await?;
     }
     let slots = match slots {
         Ok(slots) => slots,
@@ -221,16 +241,18 @@ pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError>
     let Some((service, staff)) = cx.state.draft() else {
         return Ok(expired(cx));
     };
-    hold(cx, service, staff, start).await
+    hold(cx, service, staff, start, cx.state.brought_by()).await
 }
 
 /// Holds `start` for the service (and staff member) and shows the confirm screen; a taken time
-/// offers the nearest ones. Whatever the customer held before is let go.
+/// offers the nearest ones. Whatever the customer held before is let go. `from`: the kind of
+/// message the customer came from, recorded on the hold (and so on the booking).
 pub async fn hold(
     cx: &Ctx<'_>,
     service: ServiceId,
     staff: Option<StaffId>,
     start: DateTime<Utc>,
+    from: Option<BroughtBy>,
 ) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
@@ -247,6 +269,9 @@ pub async fn hold(
     match split(service::hold(&mut tx, &request, now).await)? {
         Ok(change) => {
             let held = change.booking;
+            if let Some(from) = from {
+                brought_back::mark(&mut tx, held.id, from).await?;
+            }
             let screen = confirm_screen(cx, &mut tx, held.id).await?;
             tx.commit().await?;
             cx.set_state(State::Confirming {
@@ -264,7 +289,12 @@ pub async fn hold(
                 .date_naive();
             let screen = nearest(cx, &mut tx, service, staff, date).await?;
             tx.commit().await?;
-            cx.set_state(State::ChoosingTime { service, staff }).await?;
+            cx.set_state(State::ChoosingTime {
+                service,
+                staff,
+                from,
+            })
+            .await?;
             Ok(screen)
         }
         Err(r) => Ok(rejected(cx, &r)),
@@ -299,6 +329,7 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
             cx.set_state(State::ChoosingTime {
                 service: held.service_id,
                 staff,
+                from: None,
             })
             .await?;
             Ok(screen)

@@ -270,7 +270,7 @@ pub fn past_visits(t: &Texts, visits: &[BookingView]) -> InlineKeyboardMarkup {
         .enumerate()
         .map(|(i, b)| {
             let label = t.fill(Key::BtnBookAgain, &[("n", &(i + 1).to_string())]);
-            button(label, CallbackData::BookAgain(b.booking.id))
+            button(label, CallbackData::BookAgain(b.booking.id, None))
         })
         .collect();
     let mut rows: Vec<Vec<InlineKeyboardButton>> = buttons

@@ -3,7 +3,10 @@
 use booking_core::ids::{BookingId, ServiceId, StaffId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use storage::tenant::bookings::series::{Every, Times};
+use storage::tenant::{
+    bookings::series::{Every, Times},
+    brought_back::BroughtBy,
+};
 use teloxide::dispatching::dialogue::Dialogue;
 
 use crate::runtime::dialogue_storage::TenantDialogues;
@@ -22,9 +25,13 @@ pub enum State {
     /// Booking: the service is chosen, the staff member is next.
     ChoosingStaff { service: ServiceId },
     /// Booking: service and staff member ("any" is `None`) chosen; day and time are next.
+    /// `from`: the kind of message the customer came from (a nudge's "other time"), which the
+    /// booking is attributed to.
     ChoosingTime {
         service: ServiceId,
         staff: Option<StaffId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<BroughtBy>,
     },
     /// Booking: a slot is held and the confirm screen is shown; `series` once the customer
     /// has been shown the plan of repeating it.
@@ -63,11 +70,20 @@ pub struct SeriesDraft {
 }
 
 impl State {
+    /// The kind of message a booking in progress came from, if any.
+    #[must_use]
+    pub const fn brought_by(&self) -> Option<BroughtBy> {
+        match *self {
+            Self::ChoosingTime { from, .. } => from,
+            _ => None,
+        }
+    }
+
     /// The service and staff choice of a booking in progress, if any.
     #[must_use]
     pub const fn draft(&self) -> Option<(ServiceId, Option<StaffId>)> {
         match *self {
-            Self::ChoosingTime { service, staff } | Self::Confirming { service, staff, .. } => {
+            Self::ChoosingTime { service, staff, .. } | Self::Confirming { service, staff, .. } => {
                 Some((service, staff))
             }
             Self::Rescheduling { service, staff, .. } => Some((service, Some(staff))),
@@ -94,6 +110,12 @@ mod tests {
             State::ChoosingTime {
                 service: ServiceId(1),
                 staff: None,
+                from: None,
+            },
+            State::ChoosingTime {
+                service: ServiceId(1),
+                staff: Some(StaffId(2)),
+                from: Some(BroughtBy::Nudge),
             },
             State::Confirming {
                 service: ServiceId(1),

@@ -30,7 +30,7 @@ use bot_kit::Reply;
 /// The service and staff choice of a booking in progress (not a move).
 fn draft(cx: &Ctx<'_>) -> Option<(booking_core::ids::ServiceId, Option<StaffId>)> {
     match cx.state {
-        State::ChoosingTime { service, staff } | State::Confirming { service, staff, .. } => {
+        State::ChoosingTime { service, staff, .. } | State::Confirming { service, staff, .. } => {
             Some((service, staff))
         }
         _ => None,
@@ -107,6 +107,7 @@ pub async fn take(cx: &Ctx<'_>, id: WaitlistId, start: DateTime<Utc>) -> Result<
             cx.set_state(State::ChoosingTime {
                 service: entry.service_id,
                 staff: entry.staff_id,
+                from: None,
             })
             .await?;
             Ok(screen)

@@ -97,19 +97,20 @@ pub(super) async fn customer(
                     .update(State::ChoosingTime {
                         service: b.service_id,
                         staff: None,
+                        from: None,
                     })
                     .await?;
             }
             rows.push(vec![keyboards::button(
                 t.get(Key::BtnOtherTime),
-                CallbackData::BookAgain(b.id),
+                CallbackData::BookAgain(b.id, None),
             )]);
             text
         }
         ChangeKind::Released => {
             rows.push(vec![keyboards::button(
                 t.get(Key::BtnBookAgain),
-                CallbackData::BookAgain(b.id),
+                CallbackData::BookAgain(b.id, None),
             )]);
             fill(t, Key::Released, &f)
         }
