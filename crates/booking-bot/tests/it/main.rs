@@ -22,6 +22,7 @@ mod admins;
 mod again;
 mod blocked;
 mod booking;
+mod brought_back;
 mod calendar_feeds;
 mod cancel;
 mod deep_links;
