@@ -193,7 +193,9 @@ fn plan_text(
             ("zone", &t.zone(zone)),
         ],
     ));
-    let first = std::iter::once((held.start, &Verdict::Free));
+    // The held visit is the first of the series, and free.
+    let held_free = Verdict::Free;
+    let first = std::iter::once((held.start, &held_free));
     let rest = planned.iter().map(|p| (p.wanted, &p.verdict));
     for (i, (wanted, verdict)) in first.chain(rest).enumerate() {
         let n = (i + 1).to_string();

@@ -56,12 +56,8 @@ impl Times {
 
     /// `n` if it is within [`Times::MIN`]..=[`Times::MAX`].
     #[must_use]
-    pub const fn new(n: u8) -> Option<Self> {
-        if n >= Self::MIN && n <= Self::MAX {
-            Some(Self(n))
-        } else {
-            None
-        }
+    pub fn new(n: u8) -> Option<Self> {
+        (Self::MIN..=Self::MAX).contains(&n).then_some(Self(n))
     }
 
     #[must_use]
