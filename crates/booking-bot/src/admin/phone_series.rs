@@ -79,9 +79,9 @@ pub fn parse_repeat(text: &str) -> Option<(Every, Times)> {
 pub fn repeat_help(locale: Locale) -> &'static str {
     super::texts::tr(
         locale,
-        "The fourth part is how many visits in all (2 to 12) and how often, e.g. “4 weekly” or \
+        "⚠️ The fourth part is how many visits in all (2 to 12) and how often, e.g. “4 weekly” or \
          “6 every 2 weeks”.",
-        "Четвёртая часть — сколько визитов всего (от 2 до 12) и как часто, например \
+        "⚠️ Четвёртая часть — сколько визитов всего (от 2 до 12) и как часто, например \
          «4 каждую неделю» или «6 раз в 2 недели».",
     )
 }

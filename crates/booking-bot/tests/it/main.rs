@@ -16,6 +16,7 @@ mod admin_preview;
 mod admin_rebook;
 mod admin_roles;
 mod admin_schedule;
+mod admin_series;
 mod admin_support;
 mod admin_texts;
 mod admins;
