@@ -139,7 +139,10 @@ pub async fn plan(cx: &Cx<'_>, mut draft: Draft, headline: Option<&str>) -> Resu
                         text.push_str(cx.tr(" Nearest free: ", " Ближайшее свободное: "));
                         text.push_str(&local(zone, *at));
                     }
-                    None => text.push_str(cx.tr(" Nothing free nearby.", " Рядом свободного нет.")),
+                    None if series::curable(why) => {
+                        text.push_str(cx.tr(" Nothing free nearby.", " Рядом свободного нет."));
+                    }
+                    None => {}
                 }
             }
         }

@@ -203,10 +203,17 @@ fn plan_text(
         text.push('\n');
         text.push_str(&match verdict {
             Verdict::Free => t.fill(Key::SeriesLineFree, &[("n", &n), ("when", &when)]),
-            Verdict::Taken { why, instead: None } => t.fill(
-                Key::SeriesLineTaken,
-                &[("n", &n), ("when", &when), ("why", &t.rejection(why))],
-            ),
+            Verdict::Taken { why, instead: None } => {
+                let mut line = t.fill(
+                    Key::SeriesLineTaken,
+                    &[("n", &n), ("when", &when), ("why", &t.rejection(why))],
+                );
+                if series::curable(why) {
+                    line.push(' ');
+                    line.push_str(t.get(Key::SeriesNothingNear));
+                }
+                line
+            }
             Verdict::Taken {
                 why,
                 instead: Some(instead),

@@ -378,8 +378,12 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
         ),
         K::SeriesLineFree => ("{n}. {when} — свободно", "{n}. {when}: free"),
         K::SeriesLineTaken => (
-            "{n}. {when} — не получится. {why} Рядом свободного времени нет.",
-            "{n}. {when}: not possible. {why} Nothing free nearby.",
+            "{n}. {when} — не получится. {why}",
+            "{n}. {when}: not possible. {why}",
+        ),
+        K::SeriesNothingNear => (
+            "Рядом свободного времени нет.",
+            "Nothing free nearby.",
         ),
         K::SeriesLineInstead => (
             "{n}. {when} — не получится. {why} Ближайшее свободное: {instead}",

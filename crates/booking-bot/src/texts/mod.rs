@@ -191,6 +191,7 @@ keys! {
     SeriesPlan = "series_plan",
     SeriesLineFree = "series_line_free",
     SeriesLineTaken = "series_line_taken",
+    SeriesNothingNear = "series_nothing_near",
     SeriesLineInstead = "series_line_instead",
     SeriesAllFree = "series_all_free",
     SeriesSomeTaken = "series_some_taken",

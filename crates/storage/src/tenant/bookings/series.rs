@@ -156,6 +156,19 @@ async fn try_book(
     }
 }
 
+/// Whether another time could cure the refusal (a busy, blocked or closed time), as opposed to
+/// one no time can (the active-booking limit, the horizon, the service withdrawn).
+#[must_use]
+pub const fn curable(why: &BookingRejection) -> bool {
+    matches!(
+        why,
+        BookingRejection::SlotTaken
+            | BookingRejection::OutsideWorkingHours
+            | BookingRejection::Blocked
+            | BookingRejection::TooSoon { .. }
+    )
+}
+
 /// The free time nearest to `wanted` that books (and is booked in `tx`), for a refusal that
 /// another time could cure; none for one that no time can (the limit, the service gone).
 async fn nearest(
@@ -166,14 +179,7 @@ async fn nearest(
     zone: Tz,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StorageError> {
-    let curable = matches!(
-        why,
-        BookingRejection::SlotTaken
-            | BookingRejection::OutsideWorkingHours
-            | BookingRejection::Blocked
-            | BookingRejection::TooSoon { .. }
-    );
-    if !curable {
+    if !curable(why) {
         return Ok(None);
     }
     let day = wanted.with_timezone(&zone).date_naive();
