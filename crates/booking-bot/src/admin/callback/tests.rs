@@ -65,7 +65,6 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::BroadcastStop(u64::try_from(big).unwrap()),
         A::AnalyticsMenu,
         A::Analytics(Report::Sources),
-        A::Analytics(Report::BroughtBack),
         A::TextsPage(u32::MAX),
         A::TextKey(Key::ALL[0]),
         A::TextSet(*Key::ALL.last().unwrap(), Locale::Ru),
