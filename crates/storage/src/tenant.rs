@@ -12,10 +12,10 @@ pub mod admins;
 pub mod audit;
 /// Bookings: free slots, holds, confirmation, cancellation, rescheduling, lists, history.
 pub mod bookings;
-/// Which message brought a booking back, and the monthly figures.
-pub mod brought_back;
 /// Who a broadcast from the admin panel reaches.
 pub mod broadcasts;
+/// Which message brought a booking back, and the monthly figures.
+pub mod brought_back;
 /// Private iCalendar feeds of staff members and the business.
 pub mod calendar_feeds;
 /// Services and staff.

@@ -23,9 +23,9 @@ use super::{
     Cx,
     callback::AdminAction as A,
     input::{self, Pending},
-    phone_series,
     keyboards::{button, column, rows},
     parse::{self, InputError, Shape},
+    phone_series,
     schedule::card,
     texts::{example, refused, when},
 };

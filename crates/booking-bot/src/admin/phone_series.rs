@@ -61,9 +61,16 @@ pub fn parse_repeat(text: &str) -> Option<(Every, Times)> {
         .collect();
     let times = Times::new(digits.parse().ok()?)?;
     let rest = text.replacen(&digits, "", 1);
-    let fortnightly = ["2 week", "two week", "fortnight", "2 нед", "две нед", "2-е нед"]
-        .iter()
-        .any(|w| rest.contains(w));
+    let fortnightly = [
+        "2 week",
+        "two week",
+        "fortnight",
+        "2 нед",
+        "две нед",
+        "2-е нед",
+    ]
+    .iter()
+    .any(|w| rest.contains(w));
     let weekly = ["week", "нед"].iter().any(|w| rest.contains(w));
     if fortnightly {
         Some((Every::TWO_WEEKS, times))
@@ -100,7 +107,11 @@ fn template(cx: &Cx<'_>, d: &Draft, start: DateTime<Utc>) -> BookingRequest {
 
 /// Tries every date (in a transaction rolled back), keeps the plan as the chat's pending step
 /// and shows it.
-pub async fn plan(cx: &Cx<'_>, mut draft: Draft, headline: Option<&str>) -> Result<Reply, BotError> {
+pub async fn plan(
+    cx: &Cx<'_>,
+    mut draft: Draft,
+    headline: Option<&str>,
+) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
@@ -111,8 +122,14 @@ pub async fn plan(cx: &Cx<'_>, mut draft: Draft, headline: Option<&str>) -> Resu
         draft.every,
         draft.times,
     ));
-    let planned = series::plan(&mut tx, &template(cx, &draft, draft.first), &wanted, zone, now)
-        .await?;
+    let planned = series::plan(
+        &mut tx,
+        &template(cx, &draft, draft.first),
+        &wanted,
+        zone,
+        now,
+    )
+    .await?;
     tx.rollback().await?;
 
     let t = Texts::new(cx.locale);
@@ -161,7 +178,11 @@ fn keyboard(cx: &Cx<'_>, d: &Draft, wanted: usize) -> teloxide::types::InlineKey
     let mut kb = Vec::new();
     if !d.free.is_empty() {
         let label = if d.free.len() == wanted {
-            format!("{} ({})", cx.tr("✅ Book all", "✅ Записать все"), d.free.len())
+            format!(
+                "{} ({})",
+                cx.tr("✅ Book all", "✅ Записать все"),
+                d.free.len()
+            )
         } else {
             format!(
                 "{} ({})",
@@ -204,7 +225,9 @@ pub async fn book(cx: &Cx<'_>, instead: bool) -> Result<Reply, BotError> {
     starts.sort_unstable();
     starts.dedup();
     let Some((&first, later)) = starts.split_first() else {
-        return Ok(Reply::alert(cx.tr("Nothing to book.", "Записывать нечего.")));
+        return Ok(Reply::alert(
+            cx.tr("Nothing to book.", "Записывать нечего."),
+        ));
     };
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
@@ -239,11 +262,28 @@ mod tests {
         let four = Times::new(4).unwrap();
         let six = Times::new(6).unwrap();
         assert_eq!(parse_repeat("4 weekly"), Some((Every::WEEK, four)));
-        assert_eq!(parse_repeat(" 6 every 2 weeks"), Some((Every::TWO_WEEKS, six)));
+        assert_eq!(
+            parse_repeat(" 6 every 2 weeks"),
+            Some((Every::TWO_WEEKS, six))
+        );
         assert_eq!(parse_repeat("4 каждую неделю"), Some((Every::WEEK, four)));
-        assert_eq!(parse_repeat("6 раз в две недели"), Some((Every::TWO_WEEKS, six)));
-        assert_eq!(parse_repeat("6 раз в 2 недели"), Some((Every::TWO_WEEKS, six)));
-        for bad in ["", "weekly", "1 weekly", "13 weekly", "4", "4 monthly", "x weekly"] {
+        assert_eq!(
+            parse_repeat("6 раз в две недели"),
+            Some((Every::TWO_WEEKS, six))
+        );
+        assert_eq!(
+            parse_repeat("6 раз в 2 недели"),
+            Some((Every::TWO_WEEKS, six))
+        );
+        for bad in [
+            "",
+            "weekly",
+            "1 weekly",
+            "13 weekly",
+            "4",
+            "4 monthly",
+            "x weekly",
+        ] {
             assert_eq!(parse_repeat(bad), None, "{bad}");
         }
     }

@@ -303,7 +303,10 @@ pub fn cancel_ask(t: &Texts, id: BookingId) -> InlineKeyboardMarkup {
 #[must_use]
 pub fn cancel_series_ask(t: &Texts, id: BookingId, rest: usize) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
-        vec![button(t.get(Key::BtnCancelOne), CallbackData::CancelYes(id))],
+        vec![button(
+            t.get(Key::BtnCancelOne),
+            CallbackData::CancelYes(id),
+        )],
         vec![button(
             t.fill(Key::BtnCancelRest, &[("n", &rest.to_string())]),
             CallbackData::CancelRest(id),

@@ -126,7 +126,10 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
         let after = t.count(Noun::Booking, rest as u64 - 1);
         text.push_str("\n\n");
         text.push_str(&t.fill(Key::SeriesCancelNote, &[("count", &after)]));
-        return Ok(Reply::screen(text, keyboards::cancel_series_ask(t, id, rest)));
+        return Ok(Reply::screen(
+            text,
+            keyboards::cancel_series_ask(t, id, rest),
+        ));
     }
     Ok(Reply::screen(text, keyboards::cancel_ask(t, id)))
 }

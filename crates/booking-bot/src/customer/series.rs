@@ -87,7 +87,10 @@ pub async fn ask_every(cx: &Ctx<'_>, hold: BookingId) -> Result<Reply, BotError>
             t.get(Key::BtnEveryTwoWeeks),
             CallbackData::SeriesTimes(hold, Every::TWO_WEEKS),
         )],
-        vec![button(t.get(Key::BtnBack), CallbackData::ConfirmAgain(hold))],
+        vec![button(
+            t.get(Key::BtnBack),
+            CallbackData::ConfirmAgain(hold),
+        )],
     ]);
     Ok(Reply::screen(t.get(Key::SeriesEvery), kb))
 }
@@ -182,14 +185,19 @@ fn plan_text(
     let t = cx.texts();
     let zone = cx.session.profile.time_zone;
     let (service, staff) = names(cx, held.service_id, held.staff_id);
-    let mut text = headline.map(|k| format!("{}\n\n", t.get(k))).unwrap_or_default();
+    let mut text = headline
+        .map(|k| format!("{}\n\n", t.get(k)))
+        .unwrap_or_default();
     text.push_str(&t.fill(
         Key::SeriesPlan,
         &[
             ("service", &service),
             ("staff", &staff),
             ("every", every_text(t, draft.every)),
-            ("count", &t.count(Noun::Booking, u64::from(draft.times.get()))),
+            (
+                "count",
+                &t.count(Noun::Booking, u64::from(draft.times.get())),
+            ),
             ("zone", &t.zone(zone)),
         ],
     ));
@@ -304,14 +312,7 @@ pub async fn book(cx: &Ctx<'_>, hold: BookingId, instead: bool) -> Result<Reply,
         }
         Err(r) if changed_meanwhile(&r) => {
             tx.rollback().await?;
-            plan_with(
-                cx,
-                hold,
-                draft.every,
-                draft.times,
-                Some(Key::SeriesChanged),
-            )
-            .await
+            plan_with(cx, hold, draft.every, draft.times, Some(Key::SeriesChanged)).await
         }
         Err(r) => {
             tx.rollback().await?;

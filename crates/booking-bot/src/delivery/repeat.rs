@@ -9,8 +9,8 @@ use storage::{
     TenantTx,
     tenant::{
         bookings::model::Booking,
-        catalogue,
         brought_back::BroughtBy,
+        catalogue,
         outbox::Claimed,
         repeat_visits::{self, WinBackKind},
     },

@@ -381,10 +381,7 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "{n}. {when} — не получится. {why}",
             "{n}. {when}: not possible. {why}",
         ),
-        K::SeriesNothingNear => (
-            "Рядом свободного времени нет.",
-            "Nothing free nearby.",
-        ),
+        K::SeriesNothingNear => ("Рядом свободного времени нет.", "Nothing free nearby."),
         K::SeriesLineInstead => (
             "{n}. {when} — не получится. {why} Ближайшее свободное: {instead}",
             "{n}. {when}: not possible. {why} Nearest free time: {instead}",

@@ -69,10 +69,17 @@ async fn a_phoned_in_series_is_planned_then_booked_whole_or_planned_afresh() {
     let unreadable = say(
         &bot,
         &olga,
-        &format!("{} 10:00; Maria; +7 900 123-45-67; 30 weekly", first.format("%d.%m.%Y")),
+        &format!(
+            "{} 10:00; Maria; +7 900 123-45-67; 30 weekly",
+            first.format("%d.%m.%Y")
+        ),
     )
     .await;
-    assert!(unreadable.text().contains("2 to 12"), "{}", unreadable.text());
+    assert!(
+        unreadable.text().contains("2 to 12"),
+        "{}",
+        unreadable.text()
+    );
 
     let plan = say(
         &bot,
@@ -84,7 +91,10 @@ async fn a_phoned_in_series_is_planned_then_booked_whole_or_planned_afresh() {
     )
     .await;
     let text = plan.text();
-    assert!(text.contains(&format!("1. {} — free", shown(first, 10))), "{text}");
+    assert!(
+        text.contains(&format!("1. {} — free", shown(first, 10))),
+        "{text}"
+    );
     let blocked = format!(
         "2. {} — not possible: This time is blocked. Nearest free: {}",
         shown(second, 10),
@@ -92,19 +102,25 @@ async fn a_phoned_in_series_is_planned_then_booked_whole_or_planned_afresh() {
     );
     assert!(text.contains(&blocked), "{blocked} in {text}");
     let third = first + Duration::weeks(4);
-    assert!(text.contains(&format!("3. {} — free", shown(third, 10))), "{text}");
-    assert!(phoned_in(&bot).await.is_empty(), "nothing is booked before the press");
+    assert!(
+        text.contains(&format!("3. {} — free", shown(third, 10))),
+        "{text}"
+    );
+    assert!(
+        phoned_in(&bot).await.is_empty(),
+        "nothing is booked before the press"
+    );
 
     // Someone takes the time offered instead before the admin presses: nothing is booked, and
     // the fresh plan offers the next nearest time.
     let carol = bot.user("Carol", "en").await;
     let carol = customer(&bot, &carol).await;
     booking_at(&bot, carol, bot.salon.anna.id, at(second, 14)).await;
-    let (_, fresh) = bot
-        .press(&olga, &plan, "With the times instead (3)")
-        .await;
+    let (_, fresh) = bot.press(&olga, &plan, "With the times instead (3)").await;
     assert!(
-        fresh.text().starts_with("Some of these times were taken meanwhile"),
+        fresh
+            .text()
+            .starts_with("Some of these times were taken meanwhile"),
         "{}",
         fresh.text()
     );
@@ -117,9 +133,7 @@ async fn a_phoned_in_series_is_planned_then_booked_whole_or_planned_afresh() {
     );
     assert!(phoned_in(&bot).await.is_empty(), "not half a series");
 
-    let (answer, card) = bot
-        .press(&olga, &fresh, "With the times instead (3)")
-        .await;
+    let (answer, card) = bot.press(&olga, &fresh, "With the times instead (3)").await;
     assert_eq!(answer.text.as_deref(), Some("Booked 3 visits."));
     assert!(card.text().contains("Maria"), "{}", card.text());
     let booked = phoned_in(&bot).await;

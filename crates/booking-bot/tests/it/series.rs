@@ -35,7 +35,10 @@ fn label(day: NaiveDate, hour: u32) -> String {
 }
 
 /// The customer's bookings: (id, start, status, series).
-async fn bookings_of(bot: &TestBot, user: &TestUser) -> Vec<(i64, DateTime<Utc>, String, Option<i64>)> {
+async fn bookings_of(
+    bot: &TestBot,
+    user: &TestUser,
+) -> Vec<(i64, DateTime<Utc>, String, Option<i64>)> {
     let mut tx = bot.db.tx(bot.tenant_id()).await;
     sqlx::query(
         "select b.booking_id, b.starts_at, b.status, b.series_id from bookings b \
@@ -139,7 +142,11 @@ async fn a_weekly_series_lists_the_blocked_week_with_a_time_instead_and_cancels_
     let (_, plan) = bot.press_data(&maria, &times, &data_of(&times, "4")).await;
     let text = plan.text();
     assert!(text.contains("каждую неделю, 4 записи"), "{text}");
-    for (n, day) in [(1, first), (2, first + Duration::weeks(1)), (4, first + Duration::weeks(3))] {
+    for (n, day) in [
+        (1, first),
+        (2, first + Duration::weeks(1)),
+        (4, first + Duration::weeks(3)),
+    ] {
         let line = format!("{n}. {} — свободно", label(day, 10));
         assert!(text.contains(&line), "{line} in {text}");
     }
@@ -160,7 +167,11 @@ async fn a_weekly_series_lists_the_blocked_week_with_a_time_instead_and_cancels_
     );
 
     let (_, done) = bot.press(&maria, &plan, "✅ Со временем взамен (4)").await;
-    assert!(done.text().starts_with("Готово! Вы записаны"), "{}", done.text());
+    assert!(
+        done.text().starts_with("Готово! Вы записаны"),
+        "{}",
+        done.text()
+    );
     assert!(done.text().contains(&label(third, 14)), "{}", done.text());
 
     let booked = bookings_of(&bot, &maria).await;
@@ -188,7 +199,9 @@ async fn a_weekly_series_lists_the_blocked_week_with_a_time_instead_and_cancels_
     let (_, ask) = bot.press(&maria, &mine, "Отменить #2").await;
     assert!(ask.text().contains("часть серии"), "{}", ask.text());
     assert!(
-        ask.buttons().iter().any(|(l, _)| l == "Отменить только эту"),
+        ask.buttons()
+            .iter()
+            .any(|(l, _)| l == "Отменить только эту"),
         "{:?}",
         ask.buttons()
     );
@@ -196,11 +209,18 @@ async fn a_weekly_series_lists_the_blocked_week_with_a_time_instead_and_cancels_
         .press(&maria, &ask, "Отменить эту и следующие (3)")
         .await;
     assert_eq!(answer.text.as_deref(), Some("Отменено: 3 записи."));
-    assert!(after.text().starts_with("Отменено: 3 записи."), "{}", after.text());
+    assert!(
+        after.text().starts_with("Отменено: 3 записи."),
+        "{}",
+        after.text()
+    );
 
     let now_booked = bookings_of(&bot, &maria).await;
     let statuses: Vec<&str> = now_booked.iter().map(|b| b.2.as_str()).collect();
-    assert_eq!(statuses, ["confirmed", "cancelled", "cancelled", "cancelled"]);
+    assert_eq!(
+        statuses,
+        ["confirmed", "cancelled", "cancelled", "cancelled"]
+    );
     assert_eq!(reminders(&bot, now_booked[0].0).await.1, 0);
     for (id, ..) in &now_booked[1..] {
         let (waiting, cancelled) = reminders(&bot, *id).await;

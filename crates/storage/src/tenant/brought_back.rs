@@ -69,7 +69,11 @@ impl BroughtBy {
 }
 
 /// Records that `booking` (just held or booked) was made from a message of kind `by`.
-pub async fn mark(tx: &mut TenantTx, booking: BookingId, by: BroughtBy) -> Result<(), StorageError> {
+pub async fn mark(
+    tx: &mut TenantTx,
+    booking: BookingId,
+    by: BroughtBy,
+) -> Result<(), StorageError> {
     sqlx::query("update bookings set brought_by = $2 where booking_id = $1")
         .bind(booking.get())
         .bind(by.code())

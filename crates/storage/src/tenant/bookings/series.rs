@@ -291,7 +291,10 @@ mod tests {
             .collect();
         assert_eq!(local, ["23.03 10:00", "30.03 10:00", "06.04 10:00"]);
         let fortnightly = later_starts(first, zone, Every::TWO_WEEKS, Times::new(2).unwrap());
-        assert_eq!(fortnightly, [first + Duration::weeks(2) - Duration::hours(1)]);
+        assert_eq!(
+            fortnightly,
+            [first + Duration::weeks(2) - Duration::hours(1)]
+        );
     }
 
     #[test]
