@@ -127,8 +127,16 @@ async fn a_weekly_series_lists_the_blocked_week_with_a_time_instead_and_cancels_
     let (_, services) = bot.press(&maria, &menu, "Записаться").await;
     let (_, staff) = bot.press(&maria, &services, "Haircut").await;
     let (_, calendar) = bot.press(&maria, &staff, "Anna").await;
-    let time = format!("v1:t:{}", at(first, 10).timestamp());
-    let (_, confirm) = bot.press_data(&maria, &calendar, &time).await;
+    let day = format!("v1:d:{}", first.format("%Y%m%d"));
+    let has_day = |m: &ChatMessage| m.buttons().iter().any(|(_, d)| *d == day);
+    let calendar = if has_day(&calendar) {
+        calendar
+    } else {
+        bot.press(&maria, &calendar, "▶").await.1
+    };
+    assert!(has_day(&calendar), "{:?}", calendar.buttons());
+    let (_, times) = bot.press_data(&maria, &calendar, &day).await;
+    let (_, confirm) = bot.press(&maria, &times, "10:00").await;
     assert!(confirm.text().contains("10:00"), "{}", confirm.text());
 
     let (_, every) = bot.press(&maria, &confirm, "🔁 Повторять").await;
