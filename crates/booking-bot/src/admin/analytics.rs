@@ -2,6 +2,8 @@
 //! services, staff and customers; busiest hours; deep-link sources; the bookings each kind of
 //! message brought back. Each is a message with the figures and a PNG chart of them.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{catalogue::Price, time::Interval};
 use chrono::{DateTime, Duration, Utc};
 use storage::tenant::{
@@ -12,7 +14,6 @@ use storage::tenant::{
 };
 
 use super::{
-    Cx,
     callback::{AdminAction as A, choices::Report},
     chart::Chart,
     keyboards::{button, rows},
@@ -26,7 +27,7 @@ const TOP: i64 = 10;
 /// How many of the latest comments the ratings report shows.
 const COMMENTS: i64 = 10;
 
-pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let b = |label, r| button(label, A::Analytics(r));
     Ok(Reply::screen(
         cx.tr("📊 Analytics", "📊 Аналитика"),
@@ -73,7 +74,7 @@ fn window(now: DateTime<Utc>, report: Report) -> (Bucket, Interval) {
     )
 }
 
-pub async fn report(cx: &Cx<'_>, report: Report) -> Result<Reply, BotError> {
+pub async fn report(cx: &Cx<'_, Acting>, report: Report) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
@@ -118,7 +119,7 @@ pub async fn report(cx: &Cx<'_>, report: Report) -> Result<Reply, BotError> {
     Ok(reply)
 }
 
-fn title(cx: &Cx<'_>, report: Report) -> &'static str {
+fn title(cx: &Cx<'_, Acting>, report: Report) -> &'static str {
     match report {
         Report::Days => cx.tr("📊 Per day, last 14 days", "📊 По дням, 14 дней"),
         Report::Weeks => cx.tr("📊 Per week, last 12 weeks", "📊 По неделям, 12 недель"),
@@ -142,7 +143,7 @@ fn title(cx: &Cx<'_>, report: Report) -> &'static str {
     }
 }
 
-fn with_chart(cx: &Cx<'_>, text: String, chart: Chart, caption: String) -> Reply {
+fn with_chart(cx: &Cx<'_, Acting>, text: String, chart: Chart, caption: String) -> Reply {
     let mut reply = Reply::screen(
         text,
         rows(vec![vec![
@@ -158,7 +159,7 @@ fn with_chart(cx: &Cx<'_>, text: String, chart: Chart, caption: String) -> Reply
     reply
 }
 
-fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow]) -> Reply {
+fn periods(cx: &Cx<'_, Acting>, report: Report, rows: &[PeriodRow]) -> Reply {
     let mut text = format!(
         "{}\n{}",
         title(cx, report),
@@ -198,7 +199,7 @@ fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow]) -> Reply {
     with_chart(cx, text, chart, caption)
 }
 
-fn kind_label(cx: &Cx<'_>, kind: BroughtBy) -> &'static str {
+fn kind_label(cx: &Cx<'_, Acting>, kind: BroughtBy) -> &'static str {
     match kind {
         BroughtBy::Nudge => cx.tr("Next-visit nudge", "Напоминание о следующем визите"),
         BroughtBy::WinBack => cx.tr(
@@ -213,7 +214,7 @@ fn kind_label(cx: &Cx<'_>, kind: BroughtBy) -> &'static str {
 }
 
 /// Per month, per kind of message: how many were sent and how many bookings they brought.
-fn brought(cx: &Cx<'_>, rows: &[MonthRow]) -> Reply {
+fn brought(cx: &Cx<'_, Acting>, rows: &[MonthRow]) -> Reply {
     let mut text = title(cx, Report::BroughtBack).to_owned();
     let mut groups: Vec<Vec<i64>> = Vec::new();
     let mut month = None;
@@ -256,7 +257,7 @@ fn brought(cx: &Cx<'_>, rows: &[MonthRow]) -> Reply {
 }
 
 /// The average, how many of each mark, and the latest comments; a bar per mark.
-fn ratings(cx: &Cx<'_>, zone: booking_core::Tz, r: &Ratings) -> Reply {
+fn ratings(cx: &Cx<'_, Acting>, zone: booking_core::Tz, r: &Ratings) -> Reply {
     let mut text = title(cx, Report::Ratings).to_owned();
     match r.average() {
         None => text.push_str(cx.tr(
@@ -308,7 +309,7 @@ fn ratings(cx: &Cx<'_>, zone: booking_core::Tz, r: &Ratings) -> Reply {
     with_chart(cx, text, chart, caption)
 }
 
-fn ranked(cx: &Cx<'_>, report: Report, rows: &[(String, i64)]) -> Reply {
+fn ranked(cx: &Cx<'_, Acting>, report: Report, rows: &[(String, i64)]) -> Reply {
     let mut text = title(cx, report).to_owned();
     for (label, n) in rows {
         let label = if report == Report::Hours {

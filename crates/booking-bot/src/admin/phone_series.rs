@@ -5,6 +5,8 @@
 //! through the booking service, and a time taken meanwhile shows a fresh plan instead of half
 //! a series.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{
     ids::{CustomerId, ServiceId, StaffId},
     locale::Locale,
@@ -21,7 +23,6 @@ use storage::tenant::{
 };
 
 use super::{
-    Cx,
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, rows},
@@ -93,14 +94,14 @@ pub fn repeat_help(locale: Locale) -> &'static str {
     )
 }
 
-fn template(cx: &Cx<'_>, d: &Draft, start: DateTime<Utc>) -> BookingRequest {
+fn template(cx: &Cx<'_, Acting>, d: &Draft, start: DateTime<Utc>) -> BookingRequest {
     BookingRequest {
         customer: d.customer,
         service: d.service,
         staff: Some(d.staff),
         start,
         source: Some("phone".to_owned()),
-        actor: booking_core::booking::Actor::Admin(cx.admin.id),
+        actor: booking_core::booking::Actor::Admin(cx.who.id),
         rules: Rules::Staff,
     }
 }
@@ -108,7 +109,7 @@ fn template(cx: &Cx<'_>, d: &Draft, start: DateTime<Utc>) -> BookingRequest {
 /// Tries every date (in a transaction rolled back), keeps the plan as the chat's pending step
 /// and shows it.
 pub async fn plan(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     mut draft: Draft,
     headline: Option<&str>,
 ) -> Result<Reply, BotError> {
@@ -174,7 +175,11 @@ pub async fn plan(
     Ok(Reply::screen(text, kb))
 }
 
-fn keyboard(cx: &Cx<'_>, d: &Draft, wanted: usize) -> teloxide::types::InlineKeyboardMarkup {
+fn keyboard(
+    cx: &Cx<'_, Acting>,
+    d: &Draft,
+    wanted: usize,
+) -> teloxide::types::InlineKeyboardMarkup {
     let mut kb = Vec::new();
     if !d.free.is_empty() {
         let label = if d.free.len() == wanted {
@@ -208,14 +213,14 @@ fn keyboard(cx: &Cx<'_>, d: &Draft, wanted: usize) -> teloxide::types::InlineKey
 }
 
 /// Books the plan shown, whole or not at all.
-pub async fn book(cx: &Cx<'_>, instead: bool) -> Result<Reply, BotError> {
+pub async fn book(cx: &Cx<'_, Acting>, instead: bool) -> Result<Reply, BotError> {
     let Some(Pending::PhoneInSeries(draft)) = input::get(cx.app, cx.chat).await? else {
         return Ok(Reply::alert(cx.tr(
             "This plan is no longer open: send the booking again.",
             "Этот план уже закрыт: пришлите запись ещё раз.",
         )));
     };
-    if !cx.admin.may_manage(draft.staff) {
+    if !cx.who.may_manage(draft.staff) {
         return Ok(Reply::alert(super::texts::refused(cx.locale)));
     }
     let mut starts = draft.free.clone();

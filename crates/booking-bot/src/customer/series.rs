@@ -6,6 +6,7 @@
 //!
 //! The series follows the held booking: its service and staff member, the same local time.
 
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::{BookingRejection, BookingStatus},
     ids::BookingId,
@@ -25,7 +26,7 @@ use super::{
     booking::confirm_screen,
     callback::CallbackData,
     common::{expired, names, rejected},
-    context::Ctx,
+    context::Visit,
     keyboards::{button, to_menu},
     state::{SeriesDraft, State},
 };
@@ -35,8 +36,8 @@ use crate::{
 };
 
 /// The customer's live hold `hold`, when it is the one on their confirm screen.
-async fn held(cx: &Ctx<'_>, hold: BookingId) -> Result<Option<Booking>, BotError> {
-    if !matches!(cx.state, State::Confirming { hold: h, .. } if h == hold) {
+async fn held(cx: &Cx<'_, Visit>, hold: BookingId) -> Result<Option<Booking>, BotError> {
+    if !matches!(cx.who.state, State::Confirming { hold: h, .. } if h == hold) {
         return Ok(None);
     }
     let now = cx.app.now();
@@ -44,7 +45,7 @@ async fn held(cx: &Ctx<'_>, hold: BookingId) -> Result<Option<Booking>, BotError
     let found = bookings::views::get(&mut tx, hold).await?;
     tx.commit().await?;
     Ok(found.filter(|b| {
-        b.customer_id == cx.session.customer.id
+        b.customer_id == cx.who.session.customer.id
             && b.status == BookingStatus::Held
             && b.hold_expires_at.is_some_and(|until| until > now)
     }))
@@ -52,9 +53,9 @@ async fn held(cx: &Ctx<'_>, hold: BookingId) -> Result<Option<Booking>, BotError
 
 /// Every occurrence is booked like the held one: the same service and staff member, by the
 /// customer, under the customer's rules.
-fn template(cx: &Ctx<'_>, held: &Booking) -> BookingRequest {
+fn template(cx: &Cx<'_, Visit>, held: &Booking) -> BookingRequest {
     BookingRequest {
-        customer: cx.session.customer.id,
+        customer: cx.who.session.customer.id,
         service: held.service_id,
         staff: Some(held.staff_id),
         start: held.start,
@@ -73,7 +74,7 @@ fn every_text(t: &Texts, every: Every) -> &str {
 }
 
 /// "Repeat": how often?
-pub async fn ask_every(cx: &Ctx<'_>, hold: BookingId) -> Result<Reply, BotError> {
+pub async fn ask_every(cx: &Cx<'_, Visit>, hold: BookingId) -> Result<Reply, BotError> {
     if held(cx, hold).await?.is_none() {
         return Ok(expired(cx));
     }
@@ -96,7 +97,11 @@ pub async fn ask_every(cx: &Ctx<'_>, hold: BookingId) -> Result<Reply, BotError>
 }
 
 /// How many visits in all.
-pub async fn ask_times(cx: &Ctx<'_>, hold: BookingId, every: Every) -> Result<Reply, BotError> {
+pub async fn ask_times(
+    cx: &Cx<'_, Visit>,
+    hold: BookingId,
+    every: Every,
+) -> Result<Reply, BotError> {
     if held(cx, hold).await?.is_none() {
         return Ok(expired(cx));
     }
@@ -122,7 +127,7 @@ pub async fn ask_times(cx: &Ctx<'_>, hold: BookingId, every: Every) -> Result<Re
 /// The plan: every date tried through the booking service in a transaction that is rolled
 /// back, then shown with the ways on.
 pub async fn plan(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     hold: BookingId,
     every: Every,
     times: Times,
@@ -131,7 +136,7 @@ pub async fn plan(
 }
 
 async fn plan_with(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     hold: BookingId,
     every: Every,
     times: Times,
@@ -140,7 +145,7 @@ async fn plan_with(
     let Some(held) = held(cx, hold).await? else {
         return Ok(expired(cx));
     };
-    let zone = cx.session.profile.time_zone;
+    let zone = cx.who.session.profile.time_zone;
     let later = series::later_starts(held.start, zone, every, times);
     let mut tx = cx.tx().await?;
     let planned = series::plan(&mut tx, &template(cx, &held), &later, zone, cx.app.now()).await?;
@@ -167,7 +172,7 @@ async fn plan_with(
     let kb = plan_keyboard(cx.texts(), hold, &draft, planned.len());
     cx.set_state(State::Confirming {
         service: held.service_id,
-        staff: cx.state.draft().and_then(|(_, staff)| staff),
+        staff: cx.who.state.draft().and_then(|(_, staff)| staff),
         hold,
         series: Some(draft),
     })
@@ -176,14 +181,14 @@ async fn plan_with(
 }
 
 fn plan_text(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     held: &Booking,
     draft: &SeriesDraft,
     planned: &[Planned],
     headline: Option<Key>,
 ) -> String {
     let t = cx.texts();
-    let zone = cx.session.profile.time_zone;
+    let zone = cx.who.session.profile.time_zone;
     let (service, staff) = names(cx, held.service_id, held.staff_id);
     let mut text = headline
         .map(|k| format!("{}\n\n", t.get(k)))
@@ -282,8 +287,8 @@ fn plan_keyboard(
 
 /// Books the plan the customer was shown, all of it or nothing; a time taken since (or a
 /// policy that now refuses) shows the plan afresh.
-pub async fn book(cx: &Ctx<'_>, hold: BookingId, instead: bool) -> Result<Reply, BotError> {
-    let draft = match &cx.state {
+pub async fn book(cx: &Cx<'_, Visit>, hold: BookingId, instead: bool) -> Result<Reply, BotError> {
+    let draft = match &cx.who.state {
         State::Confirming {
             hold: h,
             series: Some(draft),
@@ -335,9 +340,9 @@ const fn changed_meanwhile(r: &BookingRejection) -> bool {
     )
 }
 
-fn booked_screen(cx: &Ctx<'_>, held: &Booking, starts: &[DateTime<Utc>]) -> Reply {
+fn booked_screen(cx: &Cx<'_, Visit>, held: &Booking, starts: &[DateTime<Utc>]) -> Reply {
     let t = cx.texts();
-    let zone = cx.session.profile.time_zone;
+    let zone = cx.who.session.profile.time_zone;
     let (service, staff) = names(cx, held.service_id, held.staff_id);
     let mut text = t.fill(
         Key::SeriesBooked,
@@ -356,7 +361,7 @@ fn booked_screen(cx: &Ctx<'_>, held: &Booking, starts: &[DateTime<Utc>]) -> Repl
 }
 
 /// "Back" from the series screens: the confirm screen of the hold, as it was.
-pub async fn back(cx: &Ctx<'_>, hold: BookingId) -> Result<Reply, BotError> {
+pub async fn back(cx: &Cx<'_, Visit>, hold: BookingId) -> Result<Reply, BotError> {
     let Some(held) = held(cx, hold).await? else {
         return Ok(expired(cx));
     };
@@ -365,7 +370,7 @@ pub async fn back(cx: &Ctx<'_>, hold: BookingId) -> Result<Reply, BotError> {
     tx.commit().await?;
     cx.set_state(State::Confirming {
         service: held.service_id,
-        staff: cx.state.draft().and_then(|(_, staff)| staff),
+        staff: cx.who.state.draft().and_then(|(_, staff)| staff),
         hold,
         series: None,
     })

@@ -1,10 +1,11 @@
 //! /start, the language choice, the main menu, Help and About.
 
+use crate::runtime::context::Cx;
 use booking_core::locale::Locale;
 use storage::tenant::{about, catalogue, customers};
 use teloxide::types::{KeyboardRemove, ReplyMarkup};
 
-use super::{context::Ctx, keyboards, state::State};
+use super::{context::Visit, keyboards, state::State};
 use crate::{
     error::BotError,
     texts::{Key, Texts},
@@ -12,8 +13,8 @@ use crate::{
 use bot_kit::{Outgoing, Reply};
 
 /// /start: a first visit chooses a language; everyone else gets the menu.
-pub async fn start(cx: &Ctx<'_>) -> Result<Reply, BotError> {
-    if cx.session.is_new() {
+pub async fn start(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
+    if cx.who.session.is_new() {
         leave_dialogue(cx).await?;
         Ok(language_screen(cx))
     } else {
@@ -23,29 +24,29 @@ pub async fn start(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 
 /// Русский / English, greeting by name in the language Telegram suggests.
 #[must_use]
-pub fn language_screen(cx: &Ctx<'_>) -> Reply {
+pub fn language_screen(cx: &Cx<'_, Visit>) -> Reply {
     let text = cx.texts().fill(
         Key::ChooseLanguage,
-        &[("name", &cx.session.customer.first_name)],
+        &[("name", &cx.who.session.customer.first_name)],
     );
     Reply::screen(text, keyboards::languages())
 }
 
 /// Stores the language and shows the menu in it; a first visit is also offered to share a
 /// phone number.
-pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotError> {
+pub async fn choose_language(cx: &Cx<'_, Visit>, locale: Locale) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
-    customers::set_locale(&mut tx, cx.session.customer.id, locale).await?;
+    customers::set_locale(&mut tx, cx.who.session.customer.id, locale).await?;
     tx.commit().await?;
     let t = cx.texts().in_locale(locale);
-    let mut reply = match cx.state {
+    let mut reply = match cx.who.state {
         // A first visit through a deep link goes where the link points, in the new language.
         State::Welcome { service, staff } => {
-            let mut session = cx.session.clone();
+            let mut session = cx.who.session.clone();
             session.texts = t.clone();
             session.customer.locale = Some(locale);
             let mut chosen = cx.with_state(State::Idle);
-            chosen.session = session;
+            chosen.who.session = session;
             let link = super::deep_link::DeepLink {
                 service,
                 staff,
@@ -55,9 +56,9 @@ pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotE
         }
         _ => menu_screen(cx, &t),
     };
-    if cx.session.is_new() && cx.session.customer.phone.is_none() {
+    if cx.who.session.is_new() && cx.who.session.customer.phone.is_none() {
         reply.others.push(Outgoing {
-            chat: cx.dialogue.chat_id(),
+            chat: cx.who.dialogue.chat_id(),
             text: t.get(Key::AskPhone).to_owned(),
             markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(&t))),
         });
@@ -67,11 +68,11 @@ pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotE
 
 /// /phone: the number can be shared at any time, also after skipping it on the first visit.
 #[must_use]
-pub fn ask_phone(cx: &Ctx<'_>) -> Reply {
+pub fn ask_phone(cx: &Cx<'_, Visit>) -> Reply {
     let t = cx.texts();
     Reply {
         others: vec![Outgoing {
-            chat: cx.dialogue.chat_id(),
+            chat: cx.who.dialogue.chat_id(),
             text: t.get(Key::AskPhone).to_owned(),
             markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(t))),
         }],
@@ -81,9 +82,9 @@ pub fn ask_phone(cx: &Ctx<'_>) -> Reply {
 
 /// Thanks (or "all right"), the phone keyboard removed.
 #[must_use]
-pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
+pub fn phone_done(cx: &Cx<'_, Visit>, key: Key) -> Reply {
     let t = cx.texts();
-    let chat = cx.dialogue.chat_id();
+    let chat = cx.who.dialogue.chat_id();
     Reply {
         others: vec![
             Outgoing {
@@ -93,7 +94,7 @@ pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
             },
             Outgoing {
                 chat,
-                text: t.fill(Key::Menu, &[("business", &cx.session.profile.name)]),
+                text: t.fill(Key::Menu, &[("business", &cx.who.session.profile.name)]),
                 markup: Some(ReplyMarkup::InlineKeyboard(keyboards::main_menu(t))),
             },
         ],
@@ -102,29 +103,32 @@ pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
 }
 
 /// The main menu; leaves any booking in progress.
-pub async fn menu(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn menu(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     leave_dialogue(cx).await?;
     Ok(menu_screen(cx, cx.texts()))
 }
 
-fn menu_screen(cx: &Ctx<'_>, t: &Texts) -> Reply {
-    let text = t.fill(Key::Menu, &[("business", &cx.session.profile.name)]);
+fn menu_screen(cx: &Cx<'_, Visit>, t: &Texts) -> Reply {
+    let text = t.fill(Key::Menu, &[("business", &cx.who.session.profile.name)]);
     Reply::screen(text, keyboards::main_menu(t))
 }
 
-pub async fn help(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn help(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     Ok(Reply::screen(t.get(Key::Help), keyboards::to_menu(t)))
 }
 
 /// The services with durations and prices, the address, contacts and opening hours.
-pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn about(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
     let services = catalogue::bookable_services(&mut tx).await?;
     let facts = about::load(&mut tx).await?;
     tx.commit().await?;
-    let mut text = t.fill(Key::AboutTitle, &[("business", &cx.session.profile.name)]);
+    let mut text = t.fill(
+        Key::AboutTitle,
+        &[("business", &cx.who.session.profile.name)],
+    );
     for s in &services {
         text.push_str(&format!(
             "\n• {} — {}, {}",
@@ -167,8 +171,8 @@ pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 }
 
 /// Back to `Idle`, giving back a held slot.
-async fn leave_dialogue(cx: &Ctx<'_>) -> Result<(), BotError> {
-    if cx.state == State::Idle {
+async fn leave_dialogue(cx: &Cx<'_, Visit>) -> Result<(), BotError> {
+    if cx.who.state == State::Idle {
         return Ok(());
     }
     let mut tx = cx.tx().await?;
