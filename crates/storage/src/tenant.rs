@@ -14,6 +14,8 @@ pub mod audit;
 pub mod bookings;
 /// Who a broadcast from the admin panel reaches.
 pub mod broadcasts;
+/// Which message brought a booking back, and the monthly figures.
+pub mod brought_back;
 /// Private iCalendar feeds of staff members and the business.
 pub mod calendar_feeds;
 /// Services and staff.

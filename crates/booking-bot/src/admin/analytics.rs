@@ -1,6 +1,6 @@
 //! Analytics: bookings, cancellations, no-shows and revenue per day, week and month; top
-//! services, staff and customers; busiest hours; deep-link sources. Each is a message with
-//! the figures and a PNG chart of them.
+//! services, staff and customers; busiest hours; deep-link sources; the bookings each kind of
+//! message brought back. Each is a message with the figures and a PNG chart of them.
 
 use crate::admin::roles::Acting;
 use crate::runtime::context::Cx;
@@ -8,6 +8,7 @@ use booking_core::{catalogue::Price, time::Interval};
 use chrono::{DateTime, Duration, Utc};
 use storage::tenant::{
     admin_analytics::{self, Bucket, PeriodRow, Ranking},
+    brought_back::{self, BroughtBy, MonthRow},
     feedback::{self, Ratings},
     settings,
 };
@@ -48,6 +49,10 @@ pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
                 b(cx.tr("Sources", "Источники"), Report::Sources),
                 b(cx.tr("⭐ Ratings", "⭐ Оценки"), Report::Ratings),
             ],
+            vec![b(
+                cx.tr("🔁 Brought back", "🔁 Кого вернули сообщения"),
+                Report::BroughtBack,
+            )],
             vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)],
         ]),
     ))
@@ -78,6 +83,11 @@ pub async fn report(cx: &Cx<'_, Acting>, report: Report) -> Result<Reply, BotErr
             let (bucket, window) = window(now, report);
             let rows = admin_analytics::per_period(&mut tx, zone.name(), bucket, window).await?;
             periods(cx, report, &rows)
+        }
+        Report::BroughtBack => {
+            let rows =
+                brought_back::per_month(&mut tx, zone.name(), now - Duration::days(366)).await?;
+            brought(cx, &rows)
         }
         Report::Ratings => {
             let window = Interval {
@@ -126,6 +136,10 @@ fn title(cx: &Cx<'_, Acting>, report: Report) -> &'static str {
             "🔗 Записи по источникам (90 дней)",
         ),
         Report::Ratings => cx.tr("⭐ Ratings (90 days)", "⭐ Оценки (90 дней)"),
+        Report::BroughtBack => cx.tr(
+            "🔁 Bookings brought back by messages, per month (12 months)",
+            "🔁 Записи, которые вернули сообщения, по месяцам (12 месяцев)",
+        ),
     }
 }
 
@@ -183,6 +197,63 @@ fn periods(cx: &Cx<'_, Acting>, report: Report, rows: &[PeriodRow]) -> Reply {
         )
         .to_owned();
     with_chart(cx, text, chart, caption)
+}
+
+fn kind_label(cx: &Cx<'_, Acting>, kind: BroughtBy) -> &'static str {
+    match kind {
+        BroughtBy::Nudge => cx.tr("Next-visit nudge", "Напоминание о следующем визите"),
+        BroughtBy::WinBack => cx.tr(
+            "Win-back after a no-show or cancellation",
+            "Возврат после неявки или отмены",
+        ),
+        BroughtBy::Again => cx.tr(
+            "“Book again” after a visit",
+            "«Записаться снова» после визита",
+        ),
+    }
+}
+
+/// Per month, per kind of message: how many were sent and how many bookings they brought.
+fn brought(cx: &Cx<'_, Acting>, rows: &[MonthRow]) -> Reply {
+    let mut text = title(cx, Report::BroughtBack).to_owned();
+    let mut groups: Vec<Vec<i64>> = Vec::new();
+    let mut month = None;
+    for r in rows {
+        if month != Some(r.month) {
+            month = Some(r.month);
+            text.push_str(&format!(
+                "\n\n{} {}:",
+                cx.locale.month(chrono::Datelike::month0(&r.month)),
+                chrono::Datelike::year(&r.month)
+            ));
+            groups.push(vec![0, 0]);
+        }
+        text.push_str(&format!(
+            "\n{}: {} {}, {} {}",
+            kind_label(cx, r.kind),
+            cx.tr("sent", "отправлено"),
+            r.sent,
+            cx.tr("booked", "записались"),
+            r.booked
+        ));
+        if let Some(g) = groups.last_mut() {
+            g[0] += r.sent;
+            g[1] += r.booked;
+        }
+    }
+    if rows.is_empty() {
+        text.push_str(cx.tr(
+            "\nNo such messages were sent in this period.",
+            "\nЗа этот период таких сообщений не было.",
+        ));
+    }
+    let caption = cx
+        .tr(
+            "Per month. Blue: messages sent, orange: bookings they brought back",
+            "По месяцам. Синий: отправлено сообщений, оранжевый: записей по ним",
+        )
+        .to_owned();
+    with_chart(cx, text, Chart { groups }, caption)
 }
 
 /// The average, how many of each mark, and the latest comments; a bar per mark.

@@ -26,6 +26,7 @@ use super::{
     input::{self, Pending},
     keyboards::{button, column, rows},
     parse::{self, InputError, Shape},
+    phone_series,
     schedule::card,
     texts::{example, refused, when},
 };
@@ -227,10 +228,12 @@ pub async fn phone_in_ask(
     Ok(Reply::screen(
         match cx.locale {
             Locale::En => format!(
-                "Send: date and time; name; phone — e.g. {day} 15:00; Maria; +7 900 123-45-67 (/admin to leave)."
+                "Send: date and time; name; phone — e.g. {day} 15:00; Maria; +7 900 123-45-67 (/admin to leave). \
+                 To repeat the visit, add a fourth part: 4 weekly, or 6 every 2 weeks."
             ),
             Locale::Ru => format!(
-                "Пришлите: дату и время; имя; телефон — например: {day} 15:00; Мария; +7 900 123-45-67 (/admin — выйти)."
+                "Пришлите: дату и время; имя; телефон — например: {day} 15:00; Мария; +7 900 123-45-67 (/admin — выйти). \
+                 Чтобы визит повторялся, добавьте четвёртую часть: 4 каждую неделю или 6 раз в 2 недели."
             ),
         },
         rows(vec![vec![button(
@@ -249,10 +252,17 @@ pub async fn phone_in(
     text: &str,
 ) -> Result<Reply, BotError> {
     let parts: Vec<&str> = text.split(';').map(str::trim).collect();
-    let [when, name, phone] = parts.as_slice() else {
-        return Ok(Reply::alert(
-            InputError::Shape(Shape::PhoneIn).say(cx.locale),
-        ));
+    let (when, name, phone, repeat) = match parts.as_slice() {
+        [when, name, phone] => (when, name, phone, None),
+        [when, name, phone, repeat] => match phone_series::parse_repeat(repeat) {
+            Some(r) => (when, name, phone, Some(r)),
+            None => return Ok(Reply::alert(phone_series::repeat_help(cx.locale))),
+        },
+        _ => {
+            return Ok(Reply::alert(
+                InputError::Shape(Shape::PhoneIn).say(cx.locale),
+            ));
+        }
     };
     let mut tx = cx.tx().await?;
     let now = cx.app.now();
@@ -264,6 +274,21 @@ pub async fn phone_in(
         Err(e) => return Ok(Reply::alert(e.say(cx.locale))),
     };
     let customer = offline_customers::find_or_create(&mut tx, &name, &phone).await?;
+    if let Some((every, times)) = repeat {
+        // The customer is kept; the series is only planned, in a transaction of its own.
+        tx.commit().await?;
+        let draft = phone_series::Draft {
+            service,
+            staff,
+            customer,
+            first: start,
+            every,
+            times,
+            free: Vec::new(),
+            instead: Vec::new(),
+        };
+        return phone_series::plan(cx, draft, None).await;
+    }
     let request = BookingRequest {
         customer,
         service,

@@ -149,6 +149,7 @@ mod tests {
                 hold_expires_at: None,
                 price: Price(0),
                 source: None,
+                series_id: None,
             },
             service_name: if service == 1 { "Yoga" } else { "Massage" }.to_owned(),
             staff_name: "Anna".to_owned(),

@@ -40,6 +40,9 @@ pub enum Pending {
         service: ServiceId,
         staff: StaffId,
     },
+    /// A phoned-in series planned and shown, waiting for the press that books it; a text
+    /// sent meanwhile is a new phoned-in booking of the same service and staff member.
+    PhoneInSeries(Box<super::phone_series::Draft>),
     /// A period to block.
     Block {
         staff: Option<StaffId>,

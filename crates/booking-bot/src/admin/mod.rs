@@ -44,6 +44,8 @@ pub mod notes;
 pub mod parse;
 /// The wording of refused typed values.
 mod parse_errors;
+/// A phoned-in series: planned, shown, then booked whole.
+pub mod phone_series;
 /// The booking policy.
 pub mod policy;
 /// Changes that touch bookings, shown before they are made.

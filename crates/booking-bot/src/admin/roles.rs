@@ -72,6 +72,8 @@ impl Acting {
             | A::NoteCustomer(_)
             | A::PhoneIn
             | A::PhoneInService(_)
+            // Checked against the planned series' staff member when it is booked.
+            | A::PhoneInSeries(_)
             | A::Availability
             | A::Blocks
             | A::Unblock(_)

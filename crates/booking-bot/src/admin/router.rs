@@ -12,7 +12,7 @@ use super::{
     input::{self, Pending},
     locale_of,
     notes::{self, NoteOn},
-    policy, preview, repeat_visits, roles, schedule, send, sender, setup, staff,
+    phone_series, policy, preview, repeat_visits, roles, schedule, send, sender, setup, staff,
     texts::{refused, tr},
     texts_screen,
 };
@@ -116,6 +116,7 @@ async fn route(cx: &Cx<'_, roles::Acting>, action: AdminAction) -> Result<Reply,
         A::PhoneIn => booking_actions::phone_in_services(cx).await,
         A::PhoneInService(s) => booking_actions::phone_in_staff(cx, s).await,
         A::PhoneInStaff(s, st) => booking_actions::phone_in_ask(cx, s, st).await,
+        A::PhoneInSeries(instead) => phone_series::book(cx, instead).await,
         A::Availability => availability::menu(cx).await,
         A::Blocks => availability::blocks(cx).await,
         A::BlockNew(staff) => availability::block_ask(cx, staff).await,
@@ -192,6 +193,7 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
             // Checked against the booking's staff member once it is loaded.
             Pending::MoveTo { .. } | Pending::Note { .. } => true,
             Pending::PhoneIn { staff, .. } => a.may_manage(*staff),
+            Pending::PhoneInSeries(d) => a.may_manage(d.staff),
             Pending::Block { staff } => a.may_view(*staff),
             Pending::Hours { .. }
             | Pending::Exception { .. }
@@ -216,6 +218,9 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
             Pending::Note { booking, on } => notes::set(&cx, booking, on, text).await,
             Pending::PhoneIn { service, staff } => {
                 booking_actions::phone_in(&cx, service, staff, text).await
+            }
+            Pending::PhoneInSeries(d) => {
+                booking_actions::phone_in(&cx, d.service, d.staff, text).await
             }
             Pending::Block { staff } => availability::block(&cx, staff, text).await,
             Pending::Hours { staff } => hours::hours(&cx, staff, text).await,

@@ -14,7 +14,7 @@ use bot_kit::Reply;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use storage::{
     BookingError, TenantTx,
-    tenant::{bookings, catalogue, repeat_visits},
+    tenant::{bookings, brought_back::BroughtBy, catalogue, repeat_visits},
 };
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -105,7 +105,7 @@ pub fn label(t: &Texts, start: DateTime<Utc>, zone: Tz) -> String {
     format!("{weekday} {}", local.format("%d.%m %H:%M"))
 }
 
-/// One button per offered start, two to a row.
+/// One button per offered start, two to a row; `from` is the kind of message they are in.
 #[must_use]
 pub fn offer_rows(
     t: &Texts,
@@ -113,6 +113,7 @@ pub fn offer_rows(
     staff: StaffId,
     starts: &[DateTime<Utc>],
     zone: Tz,
+    from: Option<BroughtBy>,
 ) -> Vec<Vec<InlineKeyboardButton>> {
     starts
         .chunks(2)
@@ -125,6 +126,7 @@ pub fn offer_rows(
                             service,
                             staff,
                             start: *s,
+                            from,
                         },
                     )
                 })
@@ -135,7 +137,11 @@ pub fn offer_rows(
 
 /// "Again" on a past visit (or the post-visit message): the times most like it, or the
 /// calendar when none are free soon.
-pub async fn offer(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn offer(
+    cx: &Cx<'_, Visit>,
+    id: BookingId,
+    from: Option<BroughtBy>,
+) -> Result<Reply, BotError> {
     let t = cx.texts();
     let zone = cx.who.session.profile.time_zone;
     let mut tx = cx.tx().await?;
@@ -164,15 +170,15 @@ pub async fn offer(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError>
     if starts.is_empty() {
         tx.commit().await?;
         // Nothing soon with them (or they no longer give it): the calendar, with anyone.
-        return booking::again(cx, id).await;
+        return booking::again(cx, id, from).await;
     }
     let (service, staff) = names(cx, visit.service_id, visit.staff_id);
     tx.commit().await?;
     let chosen = most_like(&starts, visit.start, zone, AGAIN_OFFERED);
-    let mut rows = offer_rows(t, visit.service_id, visit.staff_id, &chosen, zone);
+    let mut rows = offer_rows(t, visit.service_id, visit.staff_id, &chosen, zone, from);
     rows.push(vec![button(
         t.get(Key::BtnOtherTime),
-        CallbackData::AgainCalendar(id),
+        CallbackData::AgainCalendar(id, from),
     )]);
     rows.push(vec![button(
         t.get(Key::BtnMenu),
@@ -196,8 +202,9 @@ pub async fn take(
     service: ServiceId,
     staff: StaffId,
     start: DateTime<Utc>,
+    from: Option<BroughtBy>,
 ) -> Result<Reply, BotError> {
-    booking::hold(cx, service, Some(staff), start).await
+    booking::hold(cx, service, Some(staff), start, from).await
 }
 
 /// "Not now" on a nudge or win-back: the offer goes, the way to book stays.

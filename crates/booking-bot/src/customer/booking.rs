@@ -16,6 +16,7 @@ use storage::{
     TenantTx,
     tenant::{
         bookings::{self, model::BookingRequest, service},
+        brought_back::{self, BroughtBy},
         sources,
     },
 };
@@ -108,13 +109,22 @@ pub async fn staff_chosen(cx: &Cx<'_, Visit>, staff: Option<StaffId>) -> Result<
     )
     .await?;
     tx.commit().await?;
-    cx.set_state(State::ChoosingTime { service, staff }).await?;
+    cx.set_state(State::ChoosingTime {
+        service,
+        staff,
+        from: None,
+    })
+    .await?;
     Ok(screen)
 }
 
 /// "Again" on a past visit: the same service with the same staff member (or anyone, if they
-/// no longer give it), straight to the calendar.
-pub async fn again(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
+/// no longer give it), straight to the calendar; `from` the kind of message it came from.
+pub async fn again(
+    cx: &Cx<'_, Visit>,
+    id: BookingId,
+    from: Option<BroughtBy>,
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(visit) = bookings::views::get(&mut tx, id)
         .await?
@@ -144,7 +154,12 @@ pub async fn again(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError>
     )
     .await?;
     tx.commit().await?;
-    cx.set_state(State::ChoosingTime { service, staff }).await?;
+    cx.set_state(State::ChoosingTime {
+        service,
+        staff,
+        from,
+    })
+    .await?;
     Ok(screen)
 }
 
@@ -187,7 +202,12 @@ pub async fn day(cx: &Cx<'_, Visit>, date: NaiveDate) -> Result<Reply, BotError>
     tx.commit().await?;
     // Rescheduling keeps its state; a new booking drops a hold it may have had.
     if !matches!(cx.who.state, State::Rescheduling { .. }) {
-        cx.set_state(State::ChoosingTime { service, staff }).await?;
+        cx.set_state(State::ChoosingTime {
+            service,
+            staff,
+            from: cx.who.state.brought_by(),
+        })
+        .await?;
     }
     let slots = match slots {
         Ok(slots) => slots,
@@ -237,16 +257,18 @@ pub async fn time(cx: &Cx<'_, Visit>, start: DateTime<Utc>) -> Result<Reply, Bot
     let Some((service, staff)) = cx.who.state.draft() else {
         return Ok(expired(cx));
     };
-    hold(cx, service, staff, start).await
+    hold(cx, service, staff, start, cx.who.state.brought_by()).await
 }
 
 /// Holds `start` for the service (and staff member) and shows the confirm screen; a taken time
-/// offers the nearest ones. Whatever the customer held before is let go.
+/// offers the nearest ones. Whatever the customer held before is let go. `from`: the kind of
+/// message the customer came from, recorded on the hold (and so on the booking).
 pub async fn hold(
     cx: &Cx<'_, Visit>,
     service: ServiceId,
     staff: Option<StaffId>,
     start: DateTime<Utc>,
+    from: Option<BroughtBy>,
 ) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
@@ -263,12 +285,16 @@ pub async fn hold(
     match split(service::hold(&mut tx, &request, now).await)? {
         Ok(change) => {
             let held = change.booking;
+            if let Some(from) = from {
+                brought_back::mark(&mut tx, held.id, from).await?;
+            }
             let screen = confirm_screen(cx, &mut tx, held.id).await?;
             tx.commit().await?;
             cx.set_state(State::Confirming {
                 service,
                 staff,
                 hold: held.id,
+                series: None,
             })
             .await?;
             Ok(screen)
@@ -279,7 +305,12 @@ pub async fn hold(
                 .date_naive();
             let screen = nearest(cx, &mut tx, service, staff, date).await?;
             tx.commit().await?;
-            cx.set_state(State::ChoosingTime { service, staff }).await?;
+            cx.set_state(State::ChoosingTime {
+                service,
+                staff,
+                from,
+            })
+            .await?;
             Ok(screen)
         }
         Err(BookingRejection::ClassFull) => {
@@ -287,7 +318,11 @@ pub async fn hold(
             let date = start
                 .with_timezone(&cx.who.session.profile.time_zone)
                 .date_naive();
-            let choosing = State::ChoosingTime { service, staff };
+            let choosing = State::ChoosingTime {
+                service,
+                staff,
+                from,
+            };
             cx.set_state(choosing.clone()).await?;
             super::waitlist::class_full(&cx.with_state(choosing), date).await
         }
@@ -323,6 +358,7 @@ pub async fn confirm(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotErro
             cx.set_state(State::ChoosingTime {
                 service: held.service_id,
                 staff,
+                from: None,
             })
             .await?;
             Ok(screen)
@@ -331,7 +367,7 @@ pub async fn confirm(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotErro
     }
 }
 
-async fn confirm_screen(
+pub(super) async fn confirm_screen(
     cx: &Cx<'_, Visit>,
     tx: &mut TenantTx,
     hold: BookingId,

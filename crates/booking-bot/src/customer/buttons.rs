@@ -14,7 +14,7 @@ use super::{
     again, booking, calendar_file,
     context::Visit,
     entry::{apology, report},
-    my_bookings, reschedule, start, visit, waitlist,
+    my_bookings, reschedule, series, start, visit, waitlist,
 };
 use crate::{
     customer::callback::{CallbackData, CallbackError, MenuItem},
@@ -71,15 +71,16 @@ async fn route(cx: &Cx<'_, Visit>, data: CallbackData) -> Result<Reply, BotError
         C::Menu(MenuItem::About) => start::about(cx).await,
         C::Menu(MenuItem::Help) => start::help(cx).await,
         C::Menu(MenuItem::Past) => my_bookings::past(cx).await,
-        C::BookAgain(id) => again::offer(cx, id).await,
-        C::AgainCalendar(id) => booking::again(cx, id).await,
+        C::BookAgain(id, from) => again::offer(cx, id, from).await,
+        C::AgainCalendar(id, from) => booking::again(cx, id, from).await,
         C::RepeatNotNow => again::not_now(cx),
         C::RepeatStop => again::stop(cx).await,
         C::Offer {
             service,
             staff,
             start,
-        } => again::take(cx, service, staff, start).await,
+            from,
+        } => again::take(cx, service, staff, start, from).await,
         C::Service(id) => booking::service_chosen(cx, id).await,
         C::Staff(staff) => booking::staff_chosen(cx, staff).await,
         C::Month { year, month } => booking::month(cx, year, month).await,
@@ -96,5 +97,11 @@ async fn route(cx: &Cx<'_, Visit>, data: CallbackData) -> Result<Reply, BotError
         C::WaitJoin(day) => waitlist::join(cx, day).await,
         C::WaitTake(entry, start) => waitlist::take(cx, entry, start).await,
         C::CalendarFile(id) => calendar_file::send(cx, id).await,
+        C::SeriesEvery(hold) => series::ask_every(cx, hold).await,
+        C::SeriesTimes(hold, every) => series::ask_times(cx, hold, every).await,
+        C::SeriesPlan(hold, every, times) => series::plan(cx, hold, every, times).await,
+        C::SeriesBook(hold, instead) => series::book(cx, hold, instead).await,
+        C::ConfirmAgain(hold) => series::back(cx, hold).await,
+        C::CancelRest(id) => my_bookings::cancel_rest(cx, id).await,
     }
 }

@@ -211,6 +211,10 @@ pub fn times(
 pub fn confirm(t: &Texts, hold: BookingId, date: NaiveDate) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
         vec![button(t.get(Key::BtnConfirm), CallbackData::Confirm(hold))],
+        vec![button(
+            t.get(Key::BtnRepeatSeries),
+            CallbackData::SeriesEvery(hold),
+        )],
         vec![button(t.get(Key::BtnOtherTime), CallbackData::Day(date))],
     ])
 }
@@ -266,7 +270,7 @@ pub fn past_visits(t: &Texts, visits: &[BookingView]) -> InlineKeyboardMarkup {
         .enumerate()
         .map(|(i, b)| {
             let label = t.fill(Key::BtnBookAgain, &[("n", &(i + 1).to_string())]);
-            button(label, CallbackData::BookAgain(b.booking.id))
+            button(label, CallbackData::BookAgain(b.booking.id, None))
         })
         .collect();
     let mut rows: Vec<Vec<InlineKeyboardButton>> = buttons
@@ -293,6 +297,25 @@ pub fn cancel_ask(t: &Texts, id: BookingId) -> InlineKeyboardMarkup {
             CallbackData::Menu(MenuItem::MyBookings),
         ),
     ]])
+}
+
+/// A booking of a series: cancel this one, or this and the `rest` (this one included).
+#[must_use]
+pub fn cancel_series_ask(t: &Texts, id: BookingId, rest: usize) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(
+            t.get(Key::BtnCancelOne),
+            CallbackData::CancelYes(id),
+        )],
+        vec![button(
+            t.fill(Key::BtnCancelRest, &[("n", &rest.to_string())]),
+            CallbackData::CancelRest(id),
+        )],
+        vec![button(
+            t.get(Key::BtnNoKeep),
+            CallbackData::Menu(MenuItem::MyBookings),
+        )],
+    ])
 }
 
 /// Confirm, Reschedule, Cancel under a reminder.

@@ -30,6 +30,8 @@ pub mod keyboards;
 pub mod my_bookings;
 /// Moving a booking through the same calendar.
 pub mod reschedule;
+/// Recurring visits: repeat a held booking weekly or every two weeks.
+pub mod series;
 /// The customer behind an update.
 pub mod session;
 /// /start, language, menu, help, about.

@@ -4,7 +4,7 @@ use crate::runtime::context::Cx;
 use booking_core::{booking::BookingStatus, ids::BookingId};
 use storage::tenant::{
     bookings::{
-        self,
+        self, series,
         service::{self, Caller, Cancellation},
     },
     catalogue,
@@ -124,11 +124,16 @@ pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
         .await?
         .map(|s| s.name)
         .unwrap_or_default();
+    // Of a series: this one and those after it (this one included).
+    let rest = match booking.series_id {
+        Some(series) => series::rest_of(&mut tx, series, booking.start).await?.len(),
+        None => 0,
+    };
     tx.commit().await?;
     let local = booking
         .start
         .with_timezone(&cx.who.session.profile.time_zone);
-    let text = t.fill(
+    let mut text = t.fill(
         Key::CancelAsk,
         &[
             ("service", &service),
@@ -136,7 +141,50 @@ pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
             ("time", &local.format("%H:%M").to_string()),
         ],
     );
+    if rest > 1 {
+        let after = t.count(Noun::Booking, rest as u64 - 1);
+        text.push_str("\n\n");
+        text.push_str(&t.fill(Key::SeriesCancelNote, &[("count", &after)]));
+        return Ok(Reply::screen(
+            text,
+            keyboards::cancel_series_ask(t, id, rest),
+        ));
+    }
     Ok(Reply::screen(text, keyboards::cancel_ask(t, id)))
+}
+
+/// "Cancel this and the rest": this booking and the later ones of its series, in one
+/// transaction under customer rules (each checked by storage: ownership, the cut-off).
+pub async fn cancel_rest(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let now = cx.app.now();
+    let by = Caller::customer(cx.actor(), cx.who.session.customer.id);
+    let mut tx = cx.tx().await?;
+    let booking = bookings::views::get(&mut tx, id).await?.filter(|b| {
+        b.customer_id == cx.who.session.customer.id && b.status == BookingStatus::Confirmed
+    });
+    let Some(series) = booking.as_ref().and_then(|b| b.series_id) else {
+        return Ok(Reply::alert(
+            t.rejection(&booking_core::booking::BookingRejection::NotFound),
+        ));
+    };
+    let from = booking.map_or(now, |b| b.start);
+    let ids = series::rest_of(&mut tx, series, from).await?;
+    for &one in &ids {
+        let result = service::cancel(&mut tx, one, &by, Cancellation::default(), now).await;
+        if let Err(r) = split(result)? {
+            tx.rollback().await?;
+            return Ok(Reply::alert(t.rejection(&r)));
+        }
+    }
+    tx.commit().await?;
+    let done = t.fill(
+        Key::SeriesCancelled,
+        &[("count", &t.count(Noun::Booking, ids.len() as u64))],
+    );
+    let mut reply = list(cx, Some(done.as_str())).await?;
+    reply.notice = Some(Notice::Toast(done.clone()));
+    Ok(reply)
 }
 
 /// Cancels under customer rules: ownership and the cut-off are checked again by storage.

@@ -1,7 +1,12 @@
 //! Where a customer is in a conversation, kept between updates (and restarts) in Redis.
 
 use booking_core::ids::{BookingId, ServiceId, StaffId};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use storage::tenant::{
+    bookings::series::{Every, Times},
+    brought_back::BroughtBy,
+};
 use teloxide::dispatching::dialogue::Dialogue;
 
 use crate::runtime::dialogue_storage::TenantDialogues;
@@ -20,15 +25,22 @@ pub enum State {
     /// Booking: the service is chosen, the staff member is next.
     ChoosingStaff { service: ServiceId },
     /// Booking: service and staff member ("any" is `None`) chosen; day and time are next.
+    /// `from`: the kind of message the customer came from (a nudge's "other time"), which the
+    /// booking is attributed to.
     ChoosingTime {
         service: ServiceId,
         staff: Option<StaffId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<BroughtBy>,
     },
-    /// Booking: a slot is held and the confirm screen is shown.
+    /// Booking: a slot is held and the confirm screen is shown; `series` once the customer
+    /// has been shown the plan of repeating it.
     Confirming {
         service: ServiceId,
         staff: Option<StaffId>,
         hold: BookingId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        series: Option<SeriesDraft>,
     },
     /// Moving a confirmed booking: same service and staff member, a new day and time.
     Rescheduling {
@@ -47,12 +59,31 @@ pub enum State {
     Commenting { booking: BookingId },
 }
 
+/// The plan of a series the customer was shown, as the confirm of it books it: the dates found
+/// free, and the times offered instead of the taken ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesDraft {
+    pub every: Every,
+    pub times: Times,
+    pub free: Vec<DateTime<Utc>>,
+    pub instead: Vec<DateTime<Utc>>,
+}
+
 impl State {
+    /// The kind of message a booking in progress came from, if any.
+    #[must_use]
+    pub const fn brought_by(&self) -> Option<BroughtBy> {
+        match *self {
+            Self::ChoosingTime { from, .. } => from,
+            _ => None,
+        }
+    }
+
     /// The service and staff choice of a booking in progress, if any.
     #[must_use]
     pub const fn draft(&self) -> Option<(ServiceId, Option<StaffId>)> {
         match *self {
-            Self::ChoosingTime { service, staff } | Self::Confirming { service, staff, .. } => {
+            Self::ChoosingTime { service, staff, .. } | Self::Confirming { service, staff, .. } => {
                 Some((service, staff))
             }
             Self::Rescheduling { service, staff, .. } => Some((service, Some(staff))),
@@ -79,11 +110,29 @@ mod tests {
             State::ChoosingTime {
                 service: ServiceId(1),
                 staff: None,
+                from: None,
+            },
+            State::ChoosingTime {
+                service: ServiceId(1),
+                staff: Some(StaffId(2)),
+                from: Some(BroughtBy::Nudge),
             },
             State::Confirming {
                 service: ServiceId(1),
                 staff: Some(StaffId(2)),
                 hold: BookingId(3),
+                series: None,
+            },
+            State::Confirming {
+                service: ServiceId(1),
+                staff: None,
+                hold: BookingId(3),
+                series: Some(SeriesDraft {
+                    every: Every::TWO_WEEKS,
+                    times: Times::new(3).unwrap(),
+                    free: vec![DateTime::from_timestamp(1_800_000_000, 0).unwrap()],
+                    instead: vec![],
+                }),
             },
             State::Rescheduling {
                 booking: BookingId(4),

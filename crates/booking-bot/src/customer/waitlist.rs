@@ -31,7 +31,7 @@ use bot_kit::Reply;
 /// The service and staff choice of a booking in progress (not a move).
 fn draft(cx: &Cx<'_, Visit>) -> Option<(booking_core::ids::ServiceId, Option<StaffId>)> {
     match cx.who.state {
-        State::ChoosingTime { service, staff } | State::Confirming { service, staff, .. } => {
+        State::ChoosingTime { service, staff, .. } | State::Confirming { service, staff, .. } => {
             Some((service, staff))
         }
         _ => None,
@@ -131,6 +131,7 @@ pub async fn take(
             cx.set_state(State::ChoosingTime {
                 service: entry.service_id,
                 staff: entry.staff_id,
+                from: None,
             })
             .await?;
             Ok(screen)

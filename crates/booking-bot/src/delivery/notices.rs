@@ -102,12 +102,13 @@ pub(super) async fn customer(
                     .update(State::ChoosingTime {
                         service: b.service_id,
                         staff: None,
+                        from: None,
                     })
                     .await?;
             }
             rows.push(vec![keyboards::button(
                 t.get(Key::BtnOtherTime),
-                CallbackData::BookAgain(b.id),
+                CallbackData::BookAgain(b.id, None),
             )]);
             rows.push(calendar_button(t, b.id));
             text
@@ -115,7 +116,7 @@ pub(super) async fn customer(
         ChangeKind::Released => {
             rows.push(vec![keyboards::button(
                 t.get(Key::BtnBookAgain),
-                CallbackData::BookAgain(b.id),
+                CallbackData::BookAgain(b.id, None),
             )]);
             fill(t, Key::Released, &f)
         }

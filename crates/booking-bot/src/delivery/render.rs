@@ -9,6 +9,7 @@ use storage::{
     TenantTx,
     tenant::{
         bookings::{self, service},
+        brought_back::BroughtBy,
         catalogue, customers,
         outbox::{
             Claimed,
@@ -163,7 +164,8 @@ async fn follow_up(
         markup: Some(ReplyMarkup::InlineKeyboard(
             keyboards::rating(b.id).append_row([keyboards::button(
                 to.texts.get(Key::BtnAgain),
-                CallbackData::BookAgain(b.id),
+                // The post-visit "again" offer: a booking made from it is counted as its.
+                CallbackData::BookAgain(b.id, Some(BroughtBy::Again)),
             )]),
         )),
     }))

@@ -9,6 +9,7 @@ use storage::{
     TenantTx,
     tenant::{
         bookings::model::Booking,
+        brought_back::BroughtBy,
         catalogue,
         outbox::Claimed,
         repeat_visits::{self, WinBackKind},
@@ -116,10 +117,15 @@ async fn offer(
     } else {
         text.push_str(&t.fill(Key::RepeatTimes, &[("zone", zone.name())]));
     }
-    let mut rows = again::offer_rows(t, b.service_id, b.staff_id, &starts, zone);
+    let from = Some(if key == Key::Nudge {
+        BroughtBy::Nudge
+    } else {
+        BroughtBy::WinBack
+    });
+    let mut rows = again::offer_rows(t, b.service_id, b.staff_id, &starts, zone, from);
     rows.push(vec![button(
         t.get(Key::BtnOtherTime),
-        CallbackData::AgainCalendar(b.id),
+        CallbackData::AgainCalendar(b.id, from),
     )]);
     rows.push(vec![
         button(t.get(Key::BtnNotNow), CallbackData::RepeatNotNow),

@@ -372,5 +372,68 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "Больше не будем присылать такие предложения. Записаться можно в любой момент через меню.",
             "We will not send these suggestions any more. You can book any time from the menu.",
         ),
+        K::BtnRepeatSeries => ("🔁 Повторять", "🔁 Repeat"),
+        K::SeriesEvery => (
+            "Повторять этот визит — как часто?",
+            "Repeat this visit: how often?",
+        ),
+        K::BtnEveryWeek => ("Каждую неделю", "Every week"),
+        K::BtnEveryTwoWeeks => ("Раз в две недели", "Every two weeks"),
+        K::EveryWeek => ("каждую неделю", "every week"),
+        K::EveryTwoWeeks => ("раз в две недели", "every two weeks"),
+        K::SeriesTimes => (
+            "Повторять {every}. Сколько визитов всего, считая этот?",
+            "Repeat {every}. How many visits in all, this one included?",
+        ),
+        K::SeriesPlan => (
+            "{service}, мастер {staff}: {every}, {count}. Время указано {zone}.",
+            "{service} with {staff}: {every}, {count}. Times are in {zone}.",
+        ),
+        K::SeriesLineFree => ("{n}. {when} — свободно", "{n}. {when}: free"),
+        K::SeriesLineTaken => (
+            "{n}. {when} — не получится. {why}",
+            "{n}. {when}: not possible. {why}",
+        ),
+        K::SeriesNothingNear => ("Рядом свободного времени нет.", "Nothing free nearby."),
+        K::SeriesLineInstead => (
+            "{n}. {when} — не получится. {why} Ближайшее свободное: {instead}",
+            "{n}. {when}: not possible. {why} Nearest free time: {instead}",
+        ),
+        K::SeriesAllFree => (
+            "Всё это время свободно. Записать?",
+            "All of these times are free. Book them?",
+        ),
+        K::SeriesSomeTaken => (
+            "Часть дат не подходит: можно записаться только на свободные или взять \
+             ближайшее время взамен. Пока вы не подтвердите, ничего не записано.",
+            "Some dates do not work: book only the free ones, or take the nearest free \
+             times instead. Nothing is booked until you confirm.",
+        ),
+        K::BtnSeriesAll => ("✅ Записаться на все ({n})", "✅ Book all ({n})"),
+        K::BtnSeriesFree => ("✅ Только свободные ({n})", "✅ Only the free ones ({n})"),
+        K::BtnSeriesInstead => (
+            "✅ Со временем взамен ({n})",
+            "✅ With the times instead ({n})",
+        ),
+        K::SeriesChanged => (
+            "Пока вы выбирали, часть времени успели занять, поэтому ничего не записано. \
+             Вот свежий список:",
+            "While you were choosing, some of these times were taken, so nothing was \
+             booked. Here is the fresh list:",
+        ),
+        K::SeriesBooked => (
+            "Готово! Вы записаны на «{service}» к мастеру {staff}, {count}. Время указано {zone}:",
+            "Done! You are booked for {service} with {staff}, {count}. Times are in {zone}:",
+        ),
+        K::SeriesCancelNote => (
+            "Эта запись — часть серии, после неё в серии ещё {count}.",
+            "This booking is part of a series, with {count} more after it.",
+        ),
+        K::BtnCancelOne => ("Отменить только эту", "Cancel this one"),
+        K::BtnCancelRest => (
+            "Отменить эту и следующие ({n})",
+            "Cancel this and the rest ({n})",
+        ),
+        K::SeriesCancelled => ("Отменено: {count}.", "Cancelled: {count}."),
     }
 }

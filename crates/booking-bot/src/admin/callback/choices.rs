@@ -45,10 +45,12 @@ pub enum Report {
     Hours,
     Sources,
     Ratings,
+    /// Bookings brought back by each kind of message, per month.
+    BroughtBack,
 }
 
 impl Report {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Days,
         Self::Weeks,
         Self::Months,
@@ -58,6 +60,7 @@ impl Report {
         Self::Hours,
         Self::Sources,
         Self::Ratings,
+        Self::BroughtBack,
     ];
 
     pub(super) const fn code(self) -> &'static str {
@@ -71,6 +74,7 @@ impl Report {
             Self::Hours => "h",
             Self::Sources => "o",
             Self::Ratings => "r",
+            Self::BroughtBack => "b",
         }
     }
 

@@ -57,6 +57,8 @@ pub enum AdminAction {
     PhoneInService(ServiceId),
     /// ...then the time, name and phone are typed.
     PhoneInStaff(ServiceId, StaffId),
+    /// Book the phoned-in series planned (waiting in Redis); `true` with the times instead.
+    PhoneInSeries(bool),
     /// Availability: blocks, hours, exceptions, policy.
     Availability,
     /// Blocks from today on.
@@ -166,7 +168,7 @@ impl AdminAction {
         "u", "h", "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu",
         "fr", "fs", "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc",
         "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx", "pv", "go", "pr", "lk", "lq",
-        "ic", "iN", "iX", "rp", "rv", "rS", "wb",
+        "ic", "iN", "iX", "rp", "rv", "rS", "wb", "pz",
     ];
 
     /// The tag this action is written under.
@@ -243,6 +245,7 @@ impl AdminAction {
             Self::RepeatService(_) => "rv",
             Self::RepeatSet(..) => "rS",
             Self::WinBackSet(..) => "wb",
+            Self::PhoneInSeries(_) => "pz",
         }
     }
 
@@ -337,6 +340,7 @@ impl fmt::Display for AdminAction {
             Self::Service(s) | Self::ServiceToggle(s) | Self::ServiceUp(s) => write!(f, ":{s}"),
             Self::ServiceEdit(s, field) => write!(f, ":{s}:{}", field.code()),
             Self::StaffGives(st, s) => write!(f, ":{st}:{s}"),
+            Self::PhoneInSeries(instead) => write!(f, ":{}", u8::from(instead)),
         }
     }
 }
@@ -474,6 +478,11 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "rv" => A::RepeatService(ServiceId(id(0)?)),
         "rS" => A::RepeatSet(ServiceId(id(0)?), days(1)?),
         "wb" => A::WinBackSet(WinBackKind::from_code(args.first()?)?, days(1)?),
+        "pz" => A::PhoneInSeries(match *args.first()? {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        }),
         _ => return None,
     })
 }

@@ -81,6 +81,7 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::RepeatService(ServiceId(big)),
         A::RepeatSet(ServiceId(big), 365),
         A::WinBackSet(WinBackKind::Cancelled, 0),
+        A::PhoneInSeries(true),
     ]
 }
 

@@ -27,6 +27,8 @@ pub mod model;
 pub mod scheduled;
 /// Seats in group classes: the session a seat belongs to, and the seats left.
 pub mod seats;
+/// Recurring visits, planned and booked in one go through the service.
+pub mod series;
 /// The booking service: every change of a booking goes through it.
 pub mod service;
 /// Free times.

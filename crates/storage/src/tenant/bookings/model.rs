@@ -25,6 +25,9 @@ pub struct Booking {
     pub hold_expires_at: Option<DateTime<Utc>>,
     pub price: Price,
     pub source: Option<String>,
+    /// The first booking of the series this one belongs to (itself, for the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_id: Option<BookingId>,
 }
 
 /// A booking with the names people read.
@@ -79,7 +82,7 @@ pub struct HistoryEntry {
 }
 
 pub(super) const COLUMNS: &str = "booking_id, customer_id, service_id, staff_id, starts_at, ends_at, \
-    status, hold_expires_at, price_minor, source";
+    status, hold_expires_at, price_minor, source, series_id";
 
 pub(super) fn from_row(row: &PgRow) -> Result<Booking, StorageError> {
     let status: String = row.try_get("status")?;
@@ -94,5 +97,6 @@ pub(super) fn from_row(row: &PgRow) -> Result<Booking, StorageError> {
         hold_expires_at: row.try_get("hold_expires_at")?,
         price: Price(row.try_get("price_minor")?),
         source: row.try_get("source")?,
+        series_id: row.try_get::<Option<i64>, _>("series_id")?.map(BookingId),
     })
 }

@@ -23,7 +23,7 @@ pub async fn get(tx: &mut TenantTx, id: BookingId) -> Result<Option<Booking>, St
 }
 
 const VIEW_SELECT: &str = "select b.booking_id, b.customer_id, b.service_id, b.staff_id, b.starts_at, b.ends_at, \
-        b.status, b.hold_expires_at, b.price_minor, b.source, s.name as service_name, st.name as staff_name, \
+        b.status, b.hold_expires_at, b.price_minor, b.source, b.series_id, s.name as service_name, st.name as staff_name, \
         trim(c.first_name || ' ' || coalesce(c.last_name, '')) as customer_name, c.phone, c.telegram_user_id \
     from bookings b join services s using (service_id) join staff st using (staff_id) \
         join customers c using (customer_id)";

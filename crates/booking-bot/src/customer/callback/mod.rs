@@ -13,6 +13,10 @@ use booking_core::{
 };
 use bot_kit::callback::{MAX_LEN, positive};
 use chrono::{DateTime, NaiveDate, Utc};
+use storage::tenant::{
+    bookings::series::{Every, Times},
+    brought_back::BroughtBy,
+};
 
 /// The codec version written by this build.
 const VERSION: &str = "v1";
@@ -83,8 +87,9 @@ pub enum CallbackData {
     RescheduleAsk(BookingId),
     /// Move the booking being rescheduled (from the dialogue state) to this start.
     RescheduleTo(DateTime<Utc>),
-    /// Book the service (and staff member) of this past visit again.
-    BookAgain(BookingId),
+    /// Book the service (and staff member) of this past visit again; from the message of
+    /// that kind, if any (the booking is attributed to it).
+    BookAgain(BookingId, Option<BroughtBy>),
     /// "I'll be there" on a reminder.
     ConfirmVisit(BookingId),
     /// A 1-5 rating of a past visit, from the follow-up.
@@ -102,13 +107,26 @@ pub enum CallbackData {
         service: ServiceId,
         staff: StaffId,
         start: DateTime<Utc>,
+        from: Option<BroughtBy>,
     },
     /// The calendar for the service (and staff member) of this past visit.
-    AgainCalendar(BookingId),
+    AgainCalendar(BookingId, Option<BroughtBy>),
     /// "Not now" on a nudge or win-back.
     RepeatNotNow,
     /// "Stop these messages" on a nudge or win-back.
     RepeatStop,
+    /// Repeat this held booking: how often?
+    SeriesEvery(BookingId),
+    /// Repeat it this often: how many times?
+    SeriesTimes(BookingId, Every),
+    /// The plan of the series: which dates are free, and what instead of the others.
+    SeriesPlan(BookingId, Every, Times),
+    /// Book the planned series; `true` takes the times offered instead of the taken ones.
+    SeriesBook(BookingId, bool),
+    /// Back to the confirm screen of this hold.
+    ConfirmAgain(BookingId),
+    /// Cancel this booking and the rest of its series.
+    CancelRest(BookingId),
 }
 
 /// Why button data was refused.
@@ -142,7 +160,7 @@ impl fmt::Display for CallbackData {
             Self::CancelYes(id) => write!(f, "X:{id}"),
             Self::RescheduleAsk(id) => write!(f, "r:{id}"),
             Self::RescheduleTo(t) => write!(f, "R:{}", t.timestamp()),
-            Self::BookAgain(id) => write!(f, "a:{id}"),
+            Self::BookAgain(id, from) => write!(f, "a:{id}{}", suffix(*from)),
             Self::ConfirmVisit(id) => write!(f, "v:{id}"),
             Self::Rate(id, n) => write!(f, "g:{id}:{n}"),
             Self::WaitDay(d) => write!(f, "w:{}", d.format("%Y%m%d")),
@@ -153,10 +171,24 @@ impl fmt::Display for CallbackData {
                 service,
                 staff,
                 start,
-            } => write!(f, "o:{service}:{staff}:{}", start.timestamp()),
-            Self::AgainCalendar(id) => write!(f, "A:{id}"),
+                from,
+            } => write!(
+                f,
+                "o:{service}:{staff}:{}{}",
+                start.timestamp(),
+                suffix(*from)
+            ),
+            Self::AgainCalendar(id, from) => write!(f, "A:{id}{}", suffix(*from)),
             Self::RepeatNotNow => f.write_str("q"),
             Self::RepeatStop => f.write_str("Q"),
+            Self::SeriesEvery(id) => write!(f, "e:{id}"),
+            Self::SeriesTimes(id, every) => write!(f, "E:{id}:{}", every.get()),
+            Self::SeriesPlan(id, every, times) => {
+                write!(f, "p:{id}:{}:{}", every.get(), times.get())
+            }
+            Self::SeriesBook(id, instead) => write!(f, "b:{id}:{}", u8::from(*instead)),
+            Self::ConfirmAgain(id) => write!(f, "C:{id}"),
+            Self::CancelRest(id) => write!(f, "Z:{id}"),
         }
     }
 }
@@ -213,11 +245,18 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
         ("x", id) => C::CancelAsk(BookingId(positive(id)?)),
         ("X", id) => C::CancelYes(BookingId(positive(id)?)),
         ("r", id) => C::RescheduleAsk(BookingId(positive(id)?)),
-        ("a", id) => C::BookAgain(BookingId(positive(id)?)),
+        ("a", rest) => {
+            let (id, from) = with_from(rest)?;
+            C::BookAgain(BookingId(positive(id)?), from)
+        }
         ("v", id) => C::ConfirmVisit(BookingId(positive(id)?)),
         ("i", id) => C::CalendarFile(BookingId(positive(id)?)),
-        ("A", id) => C::AgainCalendar(BookingId(positive(id)?)),
+        ("A", rest) => {
+            let (id, from) = with_from(rest)?;
+            C::AgainCalendar(BookingId(positive(id)?), from)
+        }
         ("o", rest) => {
+            let (rest, from) = with_from(rest)?;
             let mut parts = rest.splitn(3, ':');
             let service = ServiceId(positive(parts.next()?)?);
             let staff = StaffId(positive(parts.next()?)?);
@@ -225,6 +264,7 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
                 service,
                 staff,
                 start: time(parts.next()?)?,
+                from,
             }
         }
         ("w", ymd) if ymd.len() == 8 => C::WaitDay(date(ymd)?),
@@ -241,8 +281,55 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
             C::Rate(BookingId(positive(id)?), n)
         }
         ("R", secs) => C::RescheduleTo(time(secs)?),
+        ("e", id) => C::SeriesEvery(BookingId(positive(id)?)),
+        ("C", id) => C::ConfirmAgain(BookingId(positive(id)?)),
+        ("Z", id) => C::CancelRest(BookingId(positive(id)?)),
+        ("E", rest) => {
+            let (id, every) = rest.split_once(':')?;
+            C::SeriesTimes(BookingId(positive(id)?), every_of(every)?)
+        }
+        ("p", rest) => {
+            let mut parts = rest.splitn(3, ':');
+            let id = BookingId(positive(parts.next()?)?);
+            let every = every_of(parts.next()?)?;
+            let times = Times::new(small(parts.next()?)?)?;
+            C::SeriesPlan(id, every, times)
+        }
+        ("b", rest) => {
+            let (id, instead) = rest.split_once(':')?;
+            let instead = match instead {
+                "0" => false,
+                "1" => true,
+                _ => return None,
+            };
+            C::SeriesBook(BookingId(positive(id)?), instead)
+        }
         _ => return None,
     })
+}
+
+/// ":n" after a button's own data: the kind of message it came from.
+fn suffix(from: Option<BroughtBy>) -> String {
+    from.map(|k| format!(":{}", k.letter())).unwrap_or_default()
+}
+
+/// A button's data and the kind of message after its last ':', if that is one; `None` for a
+/// trailing part that is neither a kind nor part of the data.
+fn with_from(rest: &str) -> Option<(&str, Option<BroughtBy>)> {
+    match rest.rsplit_once(':') {
+        Some((head, tail)) if tail.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            Some((head, Some(BroughtBy::from_letter(tail)?)))
+        }
+        _ => Some((rest, None)),
+    }
+}
+
+fn small(n: &str) -> Option<u8> {
+    u8::try_from(positive(n)?).ok()
+}
+
+fn every_of(weeks: &str) -> Option<Every> {
+    Every::weeks(small(weeks)?)
 }
 
 fn time(secs: &str) -> Option<DateTime<Utc>> {
@@ -271,141 +358,4 @@ impl CallbackData {
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-
-    use super::*;
-
-    fn all_kinds() -> Vec<CallbackData> {
-        use CallbackData as C;
-        vec![
-            C::Noop,
-            C::Language(Locale::Ru),
-            C::Language(Locale::En),
-            C::Menu(MenuItem::Main),
-            C::Menu(MenuItem::Book),
-            C::Menu(MenuItem::MyBookings),
-            C::Menu(MenuItem::About),
-            C::Menu(MenuItem::Help),
-            C::Menu(MenuItem::Past),
-            C::Service(ServiceId(i64::MAX)),
-            C::Staff(Some(StaffId(7))),
-            C::Staff(None),
-            C::Month {
-                year: 2026,
-                month: 12,
-            },
-            C::Day(NaiveDate::from_ymd_opt(2027, 1, 31).unwrap()),
-            C::Time(Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap()),
-            C::Confirm(BookingId(i64::MAX)),
-            C::CancelAsk(BookingId(1)),
-            C::CancelYes(BookingId(i64::MAX)),
-            C::RescheduleAsk(BookingId(42)),
-            C::BookAgain(BookingId(43)),
-            C::ConfirmVisit(BookingId(i64::MAX)),
-            C::Rate(BookingId(i64::MAX), 5),
-            C::Rate(BookingId(1), 1),
-            C::WaitDay(NaiveDate::from_ymd_opt(2026, 12, 9).unwrap()),
-            C::WaitJoin(NaiveDate::from_ymd_opt(2026, 12, 9).unwrap()),
-            C::WaitTake(
-                WaitlistId(i64::MAX),
-                Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap(),
-            ),
-            C::RescheduleTo(Utc.with_ymd_and_hms(2030, 1, 1, 6, 0, 0).unwrap()),
-            C::CalendarFile(BookingId(i64::MAX)),
-            C::Offer {
-                service: ServiceId(i64::MAX),
-                staff: StaffId(i64::MAX),
-                start: Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap(),
-            },
-            C::AgainCalendar(BookingId(i64::MAX)),
-            C::RepeatNotNow,
-            C::RepeatStop,
-        ]
-    }
-
-    #[test]
-    fn every_kind_round_trips_within_telegrams_limit() {
-        for data in all_kinds() {
-            let text = data.to_string();
-            assert!(text.len() <= MAX_LEN, "{text} is too long");
-            assert!(text.starts_with("v1:"), "{text}");
-            assert_eq!(text.parse::<CallbackData>(), Ok(data), "{text}");
-        }
-    }
-
-    #[test]
-    fn times_and_dates_out_of_reach_are_out_of_date_not_a_panic() {
-        // 8_210_235_340_800 s is 262142-01-01.
-        for data in [
-            "v1:t:8210235340800",
-            "v1:R:8210235340800",
-            "v1:W:1:8210235340800",
-            "v1:d:99991231",
-            "v1:w:18000101",
-            "v1:M:999912",
-        ] {
-            assert_eq!(
-                data.parse::<CallbackData>(),
-                Err(CallbackError::OutOfDate),
-                "{data}"
-            );
-        }
-        // Beyond what a timestamp can be at all: garbage.
-        assert_eq!(
-            format!("v1:t:{}", i64::MAX).parse::<CallbackData>(),
-            Err(CallbackError::Malformed)
-        );
-    }
-
-    #[test]
-    fn another_version_is_told_apart_from_garbage() {
-        assert_eq!(
-            "v2:s:1".parse::<CallbackData>(),
-            Err(CallbackError::UnknownVersion)
-        );
-        assert_eq!(
-            "v0:n".parse::<CallbackData>(),
-            Err(CallbackError::UnknownVersion)
-        );
-        for garbage in [
-            "",
-            "v1",
-            "v1:",
-            "v1:zz:1",
-            "v:s:1",
-            "select_service:1",
-            "v1:s:-1",
-            "v1:s:0",
-            "v1:s:+1",
-            "v1:s:1x",
-            "v1:s:99999999999999999999",
-            "v1:d:20270230",
-            "v1:M:202613",
-            "v1:t:abc",
-            "v1:l:fr",
-            "v1:m:admin",
-            "v1:n:extra",
-            "v1:g:1:0",
-            "v1:g:1:6",
-            "v1:g:1",
-            "v1:v:x",
-            "v1:w:2026139",
-            "v1:W:1",
-            "v1:W:0:1",
-            "v1:o:1:2",
-            "v1:o:1:0:1700000000",
-            "v1:o:1:2:1700000000:9",
-        ] {
-            assert_eq!(
-                garbage.parse::<CallbackData>(),
-                Err(CallbackError::Malformed),
-                "{garbage:?}"
-            );
-        }
-        assert_eq!(
-            "v1:n".repeat(20).parse::<CallbackData>(),
-            Err(CallbackError::Malformed)
-        );
-    }
-}
+mod tests;
