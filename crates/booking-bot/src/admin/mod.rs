@@ -66,6 +66,8 @@ pub mod staff;
 pub mod texts;
 /// The Texts screen: every customer text key, its default and override; set and reset.
 pub mod texts_screen;
+/// Who waits for which day.
+pub mod waitlist;
 
 use std::sync::Arc;
 

@@ -14,7 +14,7 @@ use super::{
     notes::{self, NoteOn},
     policy, preview, repeat_visits, roles, schedule, send, sender, setup, staff,
     texts::{refused, tr},
-    texts_screen,
+    texts_screen, waitlist,
 };
 use crate::{error::BotError, runtime::app::App};
 use bot_kit::Reply;
@@ -108,6 +108,7 @@ async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<Reply, BotError> {
         A::PhoneInStaff(s, st) => booking_actions::phone_in_ask(cx, s, st).await,
         A::Availability => availability::menu(cx).await,
         A::Blocks => availability::blocks(cx).await,
+        A::Waitlist(page) => waitlist::page(cx, page).await,
         A::BlockNew(staff) => availability::block_ask(cx, staff).await,
         A::Unblock(id) => availability::unblock(cx, id).await,
         A::Hours(staff) => hours::hours_ask(cx, staff).await,

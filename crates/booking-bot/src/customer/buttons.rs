@@ -94,6 +94,7 @@ async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
         C::WaitDay(day) => waitlist::ask(cx, day).await,
         C::WaitJoin(day) => waitlist::join(cx, day).await,
         C::WaitTake(entry, start) => waitlist::take(cx, entry, start).await,
+        C::WaitLeave(entry) => my_bookings::leave_waitlist(cx, entry).await,
         C::CalendarFile(id) => calendar_file::send(cx, id).await,
     }
 }

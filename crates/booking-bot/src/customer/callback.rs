@@ -95,6 +95,8 @@ pub enum CallbackData {
     WaitJoin(NaiveDate),
     /// Take this freed start, offered to this waitlist entry.
     WaitTake(WaitlistId, DateTime<Utc>),
+    /// Stop waiting: leave this waitlist entry (My bookings).
+    WaitLeave(WaitlistId),
     /// Send this booking as an "add to calendar" file.
     CalendarFile(BookingId),
     /// A concrete time offered again (the "again" screen, a nudge): hold it and confirm.
@@ -148,6 +150,7 @@ impl fmt::Display for CallbackData {
             Self::WaitDay(d) => write!(f, "w:{}", d.format("%Y%m%d")),
             Self::WaitJoin(d) => write!(f, "j:{}", d.format("%Y%m%d")),
             Self::WaitTake(id, t) => write!(f, "W:{id}:{}", t.timestamp()),
+            Self::WaitLeave(id) => write!(f, "L:{id}"),
             Self::CalendarFile(id) => write!(f, "i:{id}"),
             Self::Offer {
                 service,
@@ -217,6 +220,7 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
         ("v", id) => C::ConfirmVisit(BookingId(positive(id)?)),
         ("i", id) => C::CalendarFile(BookingId(positive(id)?)),
         ("A", id) => C::AgainCalendar(BookingId(positive(id)?)),
+        ("L", id) => C::WaitLeave(WaitlistId(positive(id)?)),
         ("o", rest) => {
             let mut parts = rest.splitn(3, ':');
             let service = ServiceId(positive(parts.next()?)?);
@@ -311,6 +315,7 @@ mod tests {
                 WaitlistId(i64::MAX),
                 Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap(),
             ),
+            C::WaitLeave(WaitlistId(i64::MAX)),
             C::RescheduleTo(Utc.with_ymd_and_hms(2030, 1, 1, 6, 0, 0).unwrap()),
             C::CalendarFile(BookingId(i64::MAX)),
             C::Offer {
@@ -393,6 +398,8 @@ mod tests {
             "v1:w:2026139",
             "v1:W:1",
             "v1:W:0:1",
+            "v1:L:0",
+            "v1:L:",
             "v1:o:1:2",
             "v1:o:1:0:1700000000",
             "v1:o:1:2:1700000000:9",

@@ -4,14 +4,14 @@
 //! must be active, the staff member must give it); what does not check out is ignored with a
 //! polite word, and the customer gets the menu.
 //!
-//! A first visit chooses a language before anything else; the link waits in the dialogue
-//! state ([`State::Welcome`]) and is followed right after.
+//! A first visit whose Telegram speaks neither of our languages chooses one before anything
+//! else; the link waits in the dialogue state ([`State::Welcome`]) and is followed right after.
 
 use booking_core::ids::{ServiceId, StaffId};
 use storage::tenant::{catalogue, sources};
 
 use super::{booking, context::Ctx, start};
-use crate::{customer::keyboards, customer::state::State, error::BotError, texts::Key};
+use crate::{customer::keyboards, runtime::telegram::spoken_locale, customer::state::State, error::BotError, texts::Key};
 use bot_kit::Reply;
 
 /// The longest source tag kept (Telegram's payload is at most 64 characters anyway).
@@ -89,6 +89,9 @@ pub async fn start(cx: &Ctx<'_>, payload: &str) -> Result<Reply, BotError> {
         tx.commit().await?;
     }
     if cx.session.is_new() {
+        if let Some(locale) = spoken_locale(cx.user) {
+            return start::settle_language(cx, locale, Some(&link)).await;
+        }
         let reply = start::start(cx).await?;
         if link.preselects() {
             cx.set_state(State::Welcome {

@@ -7,7 +7,10 @@ use booking_core::{
     locale::Locale,
 };
 use chrono::{Datelike, NaiveDate};
-use storage::tenant::bookings::model::{BookingView, StaffSlot};
+use storage::tenant::{
+    bookings::model::{BookingView, StaffSlot},
+    waitlist_views::Waiting,
+};
 use teloxide::types::{
     ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
 };
@@ -233,7 +236,7 @@ pub fn move_to(
 
 /// Cancel and Move buttons per upcoming booking, then Menu.
 #[must_use]
-pub fn my_bookings(t: &Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup {
+pub fn my_bookings(t: &Texts, bookings: &[BookingView], waiting: &[Waiting]) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = bookings
         .iter()
         .enumerate()
@@ -251,6 +254,12 @@ pub fn my_bookings(t: &Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup 
             ]
         })
         .collect();
+    rows.extend(waiting.iter().enumerate().map(|(i, w)| {
+        vec![button(
+            t.fill(Key::BtnLeaveWaitlist, &[("n", &(i + 1).to_string())]),
+            CallbackData::WaitLeave(w.id),
+        )]
+    }));
     rows.push(vec![
         button(t.get(Key::BtnPast), CallbackData::Menu(MenuItem::Past)),
         button(t.get(Key::BtnMenu), CallbackData::Menu(MenuItem::Main)),

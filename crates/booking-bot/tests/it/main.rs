@@ -41,3 +41,4 @@ mod start;
 mod support;
 mod texts;
 mod waitlist;
+mod waitlist_screens;

@@ -27,6 +27,7 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::PhoneInStaff(ServiceId(big), StaffId(big)),
         A::Availability,
         A::Blocks,
+        A::Waitlist(u32::MAX),
         A::BlockNew(None),
         A::Unblock(BlockId(big)),
         A::Hours(Some(StaffId(big))),
