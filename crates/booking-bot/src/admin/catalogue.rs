@@ -10,6 +10,7 @@ use serde_json::json;
 use storage::tenant::{
     catalogue::{self, NewService},
     catalogue_admin::{self, Kind, ServiceField},
+    settings,
 };
 
 use super::{
@@ -81,6 +82,7 @@ const fn field_label(cx: &Cx<'_>, f: Field) -> &'static str {
 pub async fn services(cx: &Cx<'_>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let list = catalogue::services(&mut tx, true).await?;
+    let currency = settings::profile(&mut tx).await?.currency;
     tx.commit().await?;
     let mut kb = column(list.iter().map(|s| {
         button(
@@ -89,7 +91,7 @@ pub async fn services(cx: &Cx<'_>) -> Result<Reply, BotError> {
                 on_off(s.active),
                 s.name,
                 duration(cx.locale, s.timing.duration),
-                money(cx.locale, s.price)
+                money(cx.locale, currency, s.price)
             ),
             A::Service(s.id),
         )
@@ -107,6 +109,7 @@ pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
     let Some(s) = catalogue::service(&mut tx, id).await? else {
         return Ok(Reply::alert(cx.tr("No such service.", "Такой услуги нет.")));
     };
+    let currency = settings::profile(&mut tx).await?.currency;
     tx.commit().await?;
     let t = s.timing;
     let description = if s.description.is_empty() {
@@ -126,7 +129,7 @@ pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
         duration(cx.locale, t.buffer_before),
         duration(cx.locale, t.buffer_after),
         field_label(cx, Field::Price),
-        money(cx.locale, s.price),
+        money(cx.locale, currency, s.price),
     );
     let mut kb: Vec<Vec<_>> = Field::ALL
         .chunks(2)

@@ -26,6 +26,8 @@ pub mod callback;
 pub mod catalogue;
 /// PNG bar charts.
 pub mod chart;
+/// The currency prices are shown in.
+pub mod currency;
 /// `/admin` in the command menu of admins' chats.
 pub mod commands;
 /// Bookings and customers as CSV documents.

@@ -45,7 +45,7 @@ pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
     }
     Ok(Reply::screen(
         t.get(Key::ChooseService),
-        keyboards::services(t, &services),
+        keyboards::services(t, &services, cx.session.profile.currency),
     ))
 }
 
@@ -325,7 +325,7 @@ async fn confirm_screen(
             ("date", &date),
             ("time", &time),
             ("zone", &t.zone(cx.session.profile.time_zone)),
-            ("price", &t.price(held.price)),
+            ("price", &t.price(held.price, cx.session.profile.currency)),
             ("hold", &t.duration(cx.session.profile.policy.hold)),
         ],
     );

@@ -177,7 +177,7 @@ async fn services_of(cx: &Ctx<'_>, staff: StaffId) -> Result<Reply, BotError> {
     cx.set_state(State::ChoosingService { staff }).await?;
     Ok(Reply::screen(
         t.get(Key::ChooseService),
-        keyboards::services(t, &given),
+        keyboards::services(t, &given, cx.session.profile.currency),
     ))
 }
 

@@ -2,6 +2,7 @@
 
 use booking_core::{
     Tz,
+    currency::Currency,
     catalogue::{Service, Staff},
     ids::BookingId,
     locale::Locale,
@@ -76,7 +77,7 @@ pub fn share_phone(t: &Texts) -> KeyboardMarkup {
 
 /// One row per service, then Menu.
 #[must_use]
-pub fn services(t: &Texts, services: &[Service]) -> InlineKeyboardMarkup {
+pub fn services(t: &Texts, services: &[Service], currency: Currency) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = services
         .iter()
         .map(|s| {
@@ -84,7 +85,7 @@ pub fn services(t: &Texts, services: &[Service]) -> InlineKeyboardMarkup {
                 "{} · {} · {}",
                 s.name,
                 t.duration(s.timing.duration),
-                t.price(s.price)
+                t.price(s.price, currency)
             );
             vec![button(label, CallbackData::Service(s.id))]
         })

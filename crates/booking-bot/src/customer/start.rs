@@ -147,7 +147,7 @@ pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
             "\n• {} — {}, {}",
             s.name,
             t.duration(s.timing.duration),
-            t.price(s.price)
+            t.price(s.price, cx.session.profile.currency)
         ));
     }
     if services.is_empty() {

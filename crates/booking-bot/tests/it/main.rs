@@ -21,6 +21,7 @@ mod admin_texts;
 mod admins;
 mod again;
 mod blocked;
+mod currency;
 mod booking;
 mod calendar_feeds;
 mod cancel;
