@@ -60,7 +60,7 @@ async fn charge(sales: &Sales, renewal: &renewals::DueRenewal) -> Result<(), Sal
         renewal.plan,
         renewal.price_minor,
         &renewal.currency,
-        Some(&renewal.payment_method_id),
+        Some(renewal.payment_method_id.as_str()),
         sales.now(),
         sales.now() + sales.order_ttl,
     )

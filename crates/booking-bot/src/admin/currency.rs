@@ -40,9 +40,15 @@ pub async fn ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
             shown(cx, now),
             cx.tr("Codes", "Коды"),
             Currency::codes(),
-            cx.tr("/admin leaves without a change.", "/admin — выйти без изменений."),
+            cx.tr(
+                "/admin leaves without a change.",
+                "/admin — выйти без изменений."
+            ),
         ),
-        rows(vec![vec![button(cx.tr("◀ Setup", "◀ Настройка"), A::Setup)]]),
+        rows(vec![vec![button(
+            cx.tr("◀ Setup", "◀ Настройка"),
+            A::Setup,
+        )]]),
     ))
 }
 

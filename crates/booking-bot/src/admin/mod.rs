@@ -26,10 +26,10 @@ pub mod callback;
 pub mod catalogue;
 /// PNG bar charts.
 pub mod chart;
-/// The currency prices are shown in.
-pub mod currency;
 /// `/admin` in the command menu of admins' chats.
 pub mod commands;
+/// The currency prices are shown in.
+pub mod currency;
 /// Bookings and customers as CSV documents.
 pub mod export;
 /// Working hours and exceptions.

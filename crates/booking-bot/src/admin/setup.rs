@@ -60,7 +60,11 @@ fn mark(done: bool) -> &'static str {
     if done { "✅" } else { "⬜" }
 }
 
-pub(super) async fn checklist_with(cx: &Cx<'_>, r: &Readiness, done: Option<&str>) -> Result<Reply, BotError> {
+pub(super) async fn checklist_with(
+    cx: &Cx<'_>,
+    r: &Readiness,
+    done: Option<&str>,
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let profile = settings::profile(&mut tx).await?;
     let (name, currency) = (profile.name, profile.currency);

@@ -11,7 +11,10 @@ use booking_core::ids::{ServiceId, StaffId};
 use storage::tenant::{catalogue, sources};
 
 use super::{booking, context::Ctx, start};
-use crate::{customer::keyboards, runtime::telegram::spoken_locale, customer::state::State, error::BotError, texts::Key};
+use crate::{
+    customer::keyboards, customer::state::State, error::BotError, runtime::telegram::spoken_locale,
+    texts::Key,
+};
 use bot_kit::Reply;
 
 /// The longest source tag kept (Telegram's payload is at most 64 characters anyway).

@@ -2,8 +2,8 @@
 
 use booking_core::{
     Tz,
-    currency::Currency,
     catalogue::{Service, Staff},
+    currency::Currency,
     ids::BookingId,
     locale::Locale,
 };
@@ -237,7 +237,11 @@ pub fn move_to(
 
 /// Cancel and Move buttons per upcoming booking, then Menu.
 #[must_use]
-pub fn my_bookings(t: &Texts, bookings: &[BookingView], waiting: &[Waiting]) -> InlineKeyboardMarkup {
+pub fn my_bookings(
+    t: &Texts,
+    bookings: &[BookingView],
+    waiting: &[Waiting],
+) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = bookings
         .iter()
         .enumerate()

@@ -98,7 +98,7 @@ pub async fn leave_waitlist(cx: &Ctx<'_>, id: WaitlistId) -> Result<Reply, BotEr
         return Ok(Reply::alert(t.get(Key::WaitlistLeaveGone)));
     };
     let done = t.fill(Key::WaitlistLeft, &[("date", &t.date(day))]);
-    let mut reply = list(cx, Some(&done)).await?;
+    let mut reply = list(cx, Some(done.as_str())).await?;
     reply.notice = Some(Notice::Toast(done));
     Ok(reply)
 }

@@ -314,10 +314,7 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "Это предложение больше не действует.",
             "This offer is no longer valid.",
         ),
-        K::MyWaitlistTitle => (
-            "🔔 Вы в листе ожидания:",
-            "🔔 You are on the waitlist:",
-        ),
+        K::MyWaitlistTitle => ("🔔 Вы в листе ожидания:", "🔔 You are on the waitlist:"),
         K::MyWaitlistLine => (
             "🔔{n} {service}, {date}, мастер {staff}",
             "🔔{n} {service}, {date} with {staff}",

@@ -169,7 +169,10 @@ mod tests {
         assert_eq!(en.price(Price(123_456_700), rub), "1,234,567\u{a0}₽");
         assert_eq!(ru.price(Price(80_000), rub), "800\u{a0}₽");
         assert_eq!(en.price(Price(2_000), Currency::Gel), "20\u{a0}₾");
-        assert_eq!(ru.price(Price(1_234_550), Currency::Usd), "12\u{a0}345,50\u{a0}$");
+        assert_eq!(
+            ru.price(Price(1_234_550), Currency::Usd),
+            "12\u{a0}345,50\u{a0}$"
+        );
         let d = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
         assert_eq!(ru.date(d), "пн, 07.12.2026");
         assert_eq!(en.date(d), "Mon, 07.12.2026");

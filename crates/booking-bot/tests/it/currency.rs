@@ -39,7 +39,10 @@ async fn the_owner_sets_the_currency_and_every_price_follows_it() {
     // Not a code the bot knows: a clear error, nothing saved, the question still open.
     let wrong = say(&bot, &olga, "лари").await;
     assert!(
-        wrong.text().starts_with("⚠️ Такого кода валюты бот не знает") && wrong.text().contains("GEL"),
+        wrong
+            .text()
+            .starts_with("⚠️ Такого кода валюты бот не знает")
+            && wrong.text().contains("GEL"),
         "{}",
         wrong.text()
     );
@@ -81,7 +84,11 @@ async fn the_owner_sets_the_currency_and_every_price_follows_it() {
     );
     bot.command(&vera, "/about").await;
     let about = bot.next(&vera).await;
-    assert!(about.text().contains("1\u{a0}500\u{a0}₾"), "{}", about.text());
+    assert!(
+        about.text().contains("1\u{a0}500\u{a0}₾"),
+        "{}",
+        about.text()
+    );
 
     // An English customer reads the same currency.
     let alice = bot.user("Alice", "en").await;

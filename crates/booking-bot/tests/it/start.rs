@@ -17,9 +17,17 @@ async fn a_russian_telegram_is_not_asked_the_language_and_gets_the_russian_menu(
         "{}",
         menu.text()
     );
-    assert!(menu.button_data("English").is_none(), "{:?}", menu.buttons());
+    assert!(
+        menu.button_data("English").is_none(),
+        "{:?}",
+        menu.buttons()
+    );
     for label in ["Записаться", "Мои записи"] {
-        assert!(menu.button_data(label).is_some(), "{label}: {:?}", menu.buttons());
+        assert!(
+            menu.button_data(label).is_some(),
+            "{label}: {:?}",
+            menu.buttons()
+        );
     }
     let ask = bot.next(&olga).await;
     assert!(ask.text().contains("номером телефона"), "{}", ask.text());

@@ -138,8 +138,10 @@ async fn a_customer_sees_their_waitlist_in_my_bookings_and_leaves_it_and_only_th
     let forged = bot
         .forged_buttons(
             &vera,
-            &[booking_bot::customer::callback::CallbackData::WaitLeave(WaitlistId(carols))
-                .to_string()],
+            &[
+                booking_bot::customer::callback::CallbackData::WaitLeave(WaitlistId(carols))
+                    .to_string(),
+            ],
         )
         .await;
     let (_, data) = forged.buttons().remove(0);

@@ -263,7 +263,10 @@ mod tests {
     fn a_currency_is_a_supported_iso_code() {
         let valid = |v| validate_update(body(v)).ok().map(|u| u.currency);
         assert_eq!(valid(json!({})), Some(None));
-        assert_eq!(valid(json!({ "currency": "usd" })), Some(Some(Currency::Usd)));
+        assert_eq!(
+            valid(json!({ "currency": "usd" })),
+            Some(Some(Currency::Usd))
+        );
         for bad in ["", "US", "XYZ", "₽"] {
             let Err(ApiError::Validation(errors)) =
                 validate_update(body(json!({ "currency": bad })))
