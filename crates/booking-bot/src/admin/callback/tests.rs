@@ -27,7 +27,6 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::PhoneInStaff(ServiceId(big), StaffId(big)),
         A::Availability,
         A::Blocks,
-        A::Waitlist(u32::MAX),
         A::BlockNew(None),
         A::Unblock(BlockId(big)),
         A::Hours(Some(StaffId(big))),
@@ -82,6 +81,7 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::RepeatService(ServiceId(big)),
         A::RepeatSet(ServiceId(big), 365),
         A::WinBackSet(WinBackKind::Cancelled, 0),
+        A::Waitlist(u32::MAX),
     ]
 }
 
