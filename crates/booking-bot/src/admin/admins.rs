@@ -2,6 +2,8 @@
 //! change roles, remove. An owner cannot change or remove themselves, so a business always
 //! keeps the owner who is acting; the person concerned is told through the outbox.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::ids::TelegramUserId;
 use serde_json::json;
 use storage::{
@@ -19,7 +21,7 @@ use storage::{
 use teloxide::types::User;
 
 use super::{
-    Cx, audit,
+    audit,
     callback::{AdminAction as A, choices::RoleCode},
     input::{self, Pending},
     keyboards::{button, column, rows},
@@ -27,7 +29,11 @@ use super::{
 use crate::{error::BotError, runtime::telegram::telegram_id};
 use bot_kit::Reply;
 
-fn role_name(cx: &Cx<'_>, role: AdminRole, staff: &[booking_core::catalogue::Staff]) -> String {
+fn role_name(
+    cx: &Cx<'_, Acting>,
+    role: AdminRole,
+    staff: &[booking_core::catalogue::Staff],
+) -> String {
     match role {
         AdminRole::Owner => cx.tr("owner", "владелец").to_owned(),
         AdminRole::Admin => cx.tr("admin", "администратор").to_owned(),
@@ -43,7 +49,7 @@ fn role_name(cx: &Cx<'_>, role: AdminRole, staff: &[booking_core::catalogue::Sta
     }
 }
 
-pub async fn list(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn list(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let all = admins::list(&mut tx).await?;
     let staff = catalogue::staff(&mut tx, true).await?;
@@ -72,7 +78,7 @@ pub async fn list(cx: &Cx<'_>) -> Result<Reply, BotError> {
     Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn item(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> {
+pub async fn item(cx: &Cx<'_, Acting>, id: TelegramUserId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(a) = admin_views::admin(&mut tx, id).await? else {
         return Ok(Reply::alert(
@@ -82,7 +88,7 @@ pub async fn item(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> {
     let staff = catalogue::staff(&mut tx, false).await?;
     tx.commit().await?;
     let mut kb = Vec::new();
-    if id != cx.admin.id {
+    if id != cx.who.id {
         kb.push(vec![
             button(
                 cx.tr("Owner", "Владелец"),
@@ -121,7 +127,7 @@ pub async fn item(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> {
 
 /// Tells the person concerned (if they can be written to at all).
 async fn tell(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     tx: &mut TenantTx,
     who: TelegramUserId,
     text: String,
@@ -141,8 +147,12 @@ async fn tell(
     Ok(())
 }
 
-pub async fn set_role(cx: &Cx<'_>, id: TelegramUserId, role: RoleCode) -> Result<Reply, BotError> {
-    if id == cx.admin.id {
+pub async fn set_role(
+    cx: &Cx<'_, Acting>,
+    id: TelegramUserId,
+    role: RoleCode,
+) -> Result<Reply, BotError> {
+    if id == cx.who.id {
         return Ok(Reply::alert(cx.tr(
             "You cannot change your own role.",
             "Нельзя менять свою роль.",
@@ -170,7 +180,7 @@ pub async fn set_role(cx: &Cx<'_>, id: TelegramUserId, role: RoleCode) -> Result
             AdminRole::Staff(s)
         }
     };
-    admins::upsert(&mut tx, id, role, &current.name, Some(cx.admin.id)).await?;
+    admins::upsert(&mut tx, id, role, &current.name, Some(cx.who.id)).await?;
     audit::record(
         cx,
         &mut tx,
@@ -198,7 +208,7 @@ pub async fn set_role(cx: &Cx<'_>, id: TelegramUserId, role: RoleCode) -> Result
     item(cx, id).await
 }
 
-pub async fn remove_ask(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> {
+pub async fn remove_ask(cx: &Cx<'_, Acting>, id: TelegramUserId) -> Result<Reply, BotError> {
     Ok(Reply::screen(
         format!("{} {id}?", cx.tr("Remove admin", "Удалить администратора")),
         rows(vec![vec![
@@ -208,8 +218,8 @@ pub async fn remove_ask(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotErr
     ))
 }
 
-pub async fn remove(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> {
-    if id == cx.admin.id {
+pub async fn remove(cx: &Cx<'_, Acting>, id: TelegramUserId) -> Result<Reply, BotError> {
+    if id == cx.who.id {
         return Ok(Reply::alert(
             cx.tr("You cannot remove yourself.", "Нельзя удалить себя."),
         ));
@@ -246,7 +256,7 @@ pub async fn remove(cx: &Cx<'_>, id: TelegramUserId) -> Result<Reply, BotError> 
     Ok(list(cx).await?.with_alert(cx.tr("Removed.", "Удалено.")))
 }
 
-pub async fn add_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn add_ask(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::AdminAdd).await?;
     Ok(Reply::screen(
         cx.tr(
@@ -259,7 +269,11 @@ pub async fn add_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
 
 /// The typed id or the forwarded message's author. Forwards from people who hide their
 /// account carry no id, and are refused with a hint.
-pub async fn add(cx: &Cx<'_>, text: &str, forwarded: Option<&User>) -> Result<Reply, BotError> {
+pub async fn add(
+    cx: &Cx<'_, Acting>,
+    text: &str,
+    forwarded: Option<&User>,
+) -> Result<Reply, BotError> {
     let (id, mut name) = match forwarded {
         Some(user) if !user.is_bot => (telegram_id(user), user.full_name()),
         Some(_) => return Ok(Reply::alert(cx.tr("⚠️ That is a bot.", "⚠️ Это бот."))),
@@ -289,7 +303,7 @@ pub async fn add(cx: &Cx<'_>, text: &str, forwarded: Option<&User>) -> Result<Re
             .await?
             .map_or_else(|| id.to_string(), |c| c.display_name());
     }
-    admins::upsert(&mut tx, id, AdminRole::Admin, &name, Some(cx.admin.id)).await?;
+    admins::upsert(&mut tx, id, AdminRole::Admin, &name, Some(cx.who.id)).await?;
     audit::record(
         cx,
         &mut tx,

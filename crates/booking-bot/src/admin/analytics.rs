@@ -2,6 +2,8 @@
 //! services, staff and customers; busiest hours; deep-link sources. Each is a message with
 //! the figures and a PNG chart of them.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{catalogue::Price, currency::Currency, time::Interval};
 use chrono::{DateTime, Duration, Utc};
 use storage::tenant::{
@@ -11,7 +13,6 @@ use storage::tenant::{
 };
 
 use super::{
-    Cx,
     callback::{AdminAction as A, choices::Report},
     chart::Chart,
     keyboards::{button, rows},
@@ -25,7 +26,7 @@ const TOP: i64 = 10;
 /// How many of the latest comments the ratings report shows.
 const COMMENTS: i64 = 10;
 
-pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let b = |label, r| button(label, A::Analytics(r));
     Ok(Reply::screen(
         cx.tr("📊 Analytics", "📊 Аналитика"),
@@ -68,7 +69,7 @@ fn window(now: DateTime<Utc>, report: Report) -> (Bucket, Interval) {
     )
 }
 
-pub async fn report(cx: &Cx<'_>, report: Report) -> Result<Reply, BotError> {
+pub async fn report(cx: &Cx<'_, Acting>, report: Report) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     let profile = settings::profile(&mut tx).await?;
@@ -109,7 +110,7 @@ pub async fn report(cx: &Cx<'_>, report: Report) -> Result<Reply, BotError> {
     Ok(reply)
 }
 
-fn title(cx: &Cx<'_>, report: Report) -> &'static str {
+fn title(cx: &Cx<'_, Acting>, report: Report) -> &'static str {
     match report {
         Report::Days => cx.tr("📊 Per day, last 14 days", "📊 По дням, 14 дней"),
         Report::Weeks => cx.tr("📊 Per week, last 12 weeks", "📊 По неделям, 12 недель"),
@@ -129,7 +130,7 @@ fn title(cx: &Cx<'_>, report: Report) -> &'static str {
     }
 }
 
-fn with_chart(cx: &Cx<'_>, text: String, chart: Chart, caption: String) -> Reply {
+fn with_chart(cx: &Cx<'_, Acting>, text: String, chart: Chart, caption: String) -> Reply {
     let mut reply = Reply::screen(
         text,
         rows(vec![vec![
@@ -145,7 +146,7 @@ fn with_chart(cx: &Cx<'_>, text: String, chart: Chart, caption: String) -> Reply
     reply
 }
 
-fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow], currency: Currency) -> Reply {
+fn periods(cx: &Cx<'_, Acting>, report: Report, rows: &[PeriodRow], currency: Currency) -> Reply {
     let mut text = format!(
         "{}\n{}",
         title(cx, report),
@@ -186,7 +187,7 @@ fn periods(cx: &Cx<'_>, report: Report, rows: &[PeriodRow], currency: Currency) 
 }
 
 /// The average, how many of each mark, and the latest comments; a bar per mark.
-fn ratings(cx: &Cx<'_>, zone: booking_core::Tz, r: &Ratings) -> Reply {
+fn ratings(cx: &Cx<'_, Acting>, zone: booking_core::Tz, r: &Ratings) -> Reply {
     let mut text = title(cx, Report::Ratings).to_owned();
     match r.average() {
         None => text.push_str(cx.tr(
@@ -238,7 +239,7 @@ fn ratings(cx: &Cx<'_>, zone: booking_core::Tz, r: &Ratings) -> Reply {
     with_chart(cx, text, chart, caption)
 }
 
-fn ranked(cx: &Cx<'_>, report: Report, rows: &[(String, i64)]) -> Reply {
+fn ranked(cx: &Cx<'_, Acting>, report: Report, rows: &[(String, i64)]) -> Reply {
     let mut text = title(cx, report).to_owned();
     for (label, n) in rows {
         let label = if report == Report::Hours {

@@ -1,14 +1,15 @@
 //! Recording admin actions in the audit log, inside the action's own transaction.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use serde_json::Value;
 use storage::{TenantTx, tenant::audit};
 
-use super::Cx;
 use crate::error::BotError;
 
 /// Records `action` on `target` by the acting admin.
 pub async fn record(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     tx: &mut TenantTx,
     action: &str,
     target: impl std::fmt::Display,
@@ -17,7 +18,7 @@ pub async fn record(
     let target = target.to_string();
     audit::record(
         tx,
-        cx.admin.id,
+        cx.who.id,
         action,
         Some(target.as_str()),
         &details,

@@ -1,9 +1,10 @@
 //! The audit log: ten entries a page, newest first, and the whole log as a CSV document.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use storage::tenant::{audit, settings};
 
 use super::{
-    Cx,
     callback::AdminAction as A,
     keyboards::{button, rows},
     texts::local,
@@ -13,7 +14,7 @@ use bot_kit::{Attachment, Reply};
 
 const PAGE: i64 = 10;
 
-pub async fn page(cx: &Cx<'_>, page: u32) -> Result<Reply, BotError> {
+pub async fn page(cx: &Cx<'_, Acting>, page: u32) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let total = audit::count(&mut tx).await?;
@@ -57,7 +58,7 @@ pub const EXPORT_MAX_ROWS: i64 = 10_000;
 
 /// The last [`EXPORT_DAYS`] of the log as CSV, newest first, at most [`EXPORT_MAX_ROWS`]
 /// entries, written row by row as they are read.
-pub async fn csv(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn csv(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let since = cx.app.now() - chrono::Duration::days(EXPORT_DAYS);
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = w.write_record(["at", "actor_id", "action", "target", "details"]);

@@ -2,6 +2,8 @@
 //! them with the customers told and offered the nearest free times; unblock; the list; and
 //! "can't work today".
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::{Actor, BookingStatus},
     ids::{BlockId, StaffId},
@@ -24,7 +26,7 @@ use storage::{
 };
 
 use super::{
-    Cx, audit,
+    audit,
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, column, rows},
@@ -35,11 +37,11 @@ use super::{
 use crate::error::{BotError, split};
 use bot_kit::Reply;
 
-pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let staff = catalogue::staff(&mut tx, false).await?;
     tx.commit().await?;
-    let own = cx.admin.own_staff();
+    let own = cx.who.own_staff();
     let mut kb = vec![vec![
         button(cx.tr("🔒 Blocks", "🔒 Блокировки"), A::Blocks),
         button(cx.tr("🔔 Waitlist", "🔔 Лист ожидания"), A::Waitlist(0)),
@@ -48,7 +50,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
         cx.tr("➕ Block time", "➕ Заблокировать время"),
         A::BlockNew(own),
     )]);
-    if cx.admin.is_manager() {
+    if cx.who.is_manager() {
         kb.push(vec![
             button(cx.tr("🕘 Business hours", "🕘 Часы работы"), A::Hours(None)),
             button(cx.tr("📌 Exception", "📌 Исключение"), A::Exception(None)),
@@ -68,7 +70,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
         )]);
     }
     kb.extend(column(
-        staff.iter().filter(|s| cx.admin.may_manage(s.id)).map(|s| {
+        staff.iter().filter(|s| cx.who.may_manage(s.id)).map(|s| {
             button(
                 format!(
                     "🤒 {}: {}",
@@ -92,14 +94,14 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
 }
 
 /// Blocks from now on that concern the admin (a staff member sees theirs and everyone-blocks).
-pub async fn blocks(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn blocks(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let staff = catalogue::staff(&mut tx, true).await?;
     let ids: Vec<StaffId> = staff
         .iter()
         .map(|s| s.id)
-        .filter(|id| cx.admin.may_manage(*id))
+        .filter(|id| cx.who.may_manage(*id))
         .collect();
     let now = cx.app.now();
     let window = Interval {
@@ -126,7 +128,7 @@ pub async fn blocks(cx: &Cx<'_>) -> Result<Reply, BotError> {
             name(b.staff),
             b.reason
         ));
-        if b.staff.is_some() || cx.admin.is_manager() {
+        if b.staff.is_some() || cx.who.is_manager() {
             kb.push(vec![button(
                 format!("🔓 #{} {}", b.id, when(cx.locale, zone, b.period.start)),
                 A::Unblock(b.id),
@@ -140,7 +142,7 @@ pub async fn blocks(cx: &Cx<'_>) -> Result<Reply, BotError> {
     Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+pub async fn block_ask(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let list = catalogue::staff(&mut tx, false).await?;
@@ -153,7 +155,7 @@ pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, Bot
             |s| s.name.clone(),
         );
     let mut kb = Vec::new();
-    if cx.admin.is_manager() {
+    if cx.who.is_manager() {
         // The chosen one is ticked, so a press visibly changes the screen.
         let mark = |chosen: bool, label: &str| {
             if chosen {
@@ -187,7 +189,7 @@ pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, Bot
         ),
     };
     let reply = Reply::screen(text, rows(kb));
-    Ok(if cx.admin.is_manager() {
+    Ok(if cx.who.is_manager() {
         reply.with_toast(format!("🔒 {whose}"))
     } else {
         reply
@@ -197,7 +199,7 @@ pub async fn block_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, Bot
 /// Cancels the confirmed bookings of `staff` (or everyone) that overlap `period`, telling
 /// each customer; returns how many were cancelled and how many could be told.
 async fn cancel_under(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     tx: &mut TenantTx,
     staff: Option<StaffId>,
     period: Interval,
@@ -216,7 +218,7 @@ async fn cancel_under(
         .filter(|v| v.booking.start < period.end && v.booking.end > period.start)
         .collect();
     let (mut cancelled, mut told) = (0, 0);
-    let by = Caller::staff(Actor::Admin(cx.admin.id));
+    let by = Caller::staff(Actor::Admin(cx.who.id));
     for v in affected {
         let why = Cancellation {
             reason: reason.map(str::to_owned),
@@ -233,7 +235,11 @@ async fn cancel_under(
     Ok((cancelled, told))
 }
 
-pub async fn block(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
+pub async fn block(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    text: &str,
+) -> Result<Reply, BotError> {
     let (period_text, reason) = text.split_once(';').unwrap_or((text, ""));
     let reason = reason.trim();
     if reason.chars().count() > 200 {
@@ -267,7 +273,7 @@ pub async fn block(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Re
     .await
 }
 
-pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<Reply, BotError> {
+pub async fn unblock(cx: &Cx<'_, Acting>, id: BlockId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(found) = admin_views::block(&mut tx, id).await? else {
         return Ok(Reply::alert(
@@ -276,8 +282,8 @@ pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<Reply, BotError> {
     };
     // An everyone-block is the managers' to lift; a staff member's own block is theirs too.
     let allowed = match found.staff {
-        Some(s) => cx.admin.may_manage(s),
-        None => cx.admin.is_manager(),
+        Some(s) => cx.who.may_manage(s),
+        None => cx.who.is_manager(),
     };
     if !allowed {
         return Ok(Reply::alert(refused(cx.locale)));
@@ -310,7 +316,7 @@ pub async fn unblock(cx: &Cx<'_>, id: BlockId) -> Result<Reply, BotError> {
         .with_alert(cx.tr("Unblocked.", "Разблокировано.")))
 }
 
-pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<Reply, BotError> {
+pub async fn cant_work_ask(cx: &Cx<'_, Acting>, staff: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = cx.app.now().with_timezone(&zone).date_naive();
@@ -336,7 +342,7 @@ pub async fn cant_work_ask(cx: &Cx<'_>, staff: StaffId) -> Result<Reply, BotErro
     ))
 }
 
-pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<Reply, BotError> {
+pub async fn cant_work(cx: &Cx<'_, Acting>, staff: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let now = cx.app.now();
@@ -354,7 +360,7 @@ pub async fn cant_work(cx: &Cx<'_>, staff: StaffId) -> Result<Reply, BotError> {
         Some(staff),
         rest,
         "can't work today",
-        Some(cx.admin.id.get()),
+        Some(cx.who.id.get()),
     )
     .await?;
     let (cancelled, told) = cancel_under(cx, &mut tx, Some(staff), rest, true, None).await?;

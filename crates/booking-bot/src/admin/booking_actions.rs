@@ -1,6 +1,8 @@
 //! Changing one booking: done, no-show, cancel, move (customer notified), and creating one for a
 //! customer who phoned in.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::{Actor, BookingRejection, BookingStatus},
     ids::{BookingId, ServiceId, StaffId},
@@ -20,7 +22,6 @@ use storage::{
 };
 
 use super::{
-    Cx,
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, column, rows},
@@ -31,13 +32,13 @@ use super::{
 use crate::error::{BotError, split};
 use bot_kit::Reply;
 
-fn actor(cx: &Cx<'_>) -> Actor {
-    Actor::Admin(cx.admin.id)
+fn actor(cx: &Cx<'_, Acting>) -> Actor {
+    Actor::Admin(cx.who.id)
 }
 
 /// The booking, if it exists and the admin may manage its staff member; otherwise the alert.
 pub(super) async fn scoped(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     tx: &mut TenantTx,
     id: BookingId,
 ) -> Result<Result<Booking, Reply>, BotError> {
@@ -45,17 +46,17 @@ pub(super) async fn scoped(
         None => Ok(Err(Reply::alert(
             cx.tr("No such booking.", "Такой записи нет."),
         ))),
-        Some(b) if !cx.admin.may_manage(b.staff_id) => Ok(Err(Reply::alert(refused(cx.locale)))),
+        Some(b) if !cx.who.may_manage(b.staff_id) => Ok(Err(Reply::alert(refused(cx.locale)))),
         Some(b) => Ok(Ok(b)),
     }
 }
 
-fn rejection(cx: &Cx<'_>, r: &BookingRejection) -> String {
+fn rejection(cx: &Cx<'_, Acting>, r: &BookingRejection) -> String {
     format!("{} {r}", cx.tr("⚠️ Not possible:", "⚠️ Невозможно:"))
 }
 
 /// Marks a visit done (`true`) or a no-show; only once it has started.
-pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<Reply, BotError> {
+pub async fn outcome(cx: &Cx<'_, Acting>, id: BookingId, done: bool) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, id).await? {
         Ok(b) => b,
@@ -81,7 +82,7 @@ pub async fn outcome(cx: &Cx<'_>, id: BookingId, done: bool) -> Result<Reply, Bo
     }
 }
 
-pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn cancel_ask(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, id).await? {
         Ok(b) => b,
@@ -106,7 +107,7 @@ pub async fn cancel_ask(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn cancel(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     if let Err(refusal) = scoped(cx, &mut tx, id).await? {
         return Ok(refusal);
@@ -123,7 +124,7 @@ pub async fn cancel(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     }
 }
 
-pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn move_ask(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     if let Err(refusal) = scoped(cx, &mut tx, id).await? {
         return Ok(refusal);
@@ -149,7 +150,7 @@ pub async fn move_ask(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<Reply, BotError> {
+pub async fn move_to(cx: &Cx<'_, Acting>, id: BookingId, text: &str) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     match scoped(cx, &mut tx, id).await? {
         Ok(_) => {}
@@ -177,7 +178,7 @@ pub async fn move_to(cx: &Cx<'_>, id: BookingId, text: &str) -> Result<Reply, Bo
     }
 }
 
-pub async fn phone_in_services(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn phone_in_services(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let services = catalogue::services(&mut tx, false).await?;
     tx.commit().await?;
@@ -196,14 +197,14 @@ pub async fn phone_in_services(cx: &Cx<'_>) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn phone_in_staff(cx: &Cx<'_>, service: ServiceId) -> Result<Reply, BotError> {
+pub async fn phone_in_staff(cx: &Cx<'_, Acting>, service: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let givers = catalogue::staff_for_service(&mut tx, service).await?;
     tx.commit().await?;
     let mut kb = column(
         givers
             .into_iter()
-            .filter(|s| cx.admin.may_manage(s.id))
+            .filter(|s| cx.who.may_manage(s.id))
             .map(|s| button(s.name, A::PhoneInStaff(service, s.id))),
     );
     kb.push(vec![button(cx.tr("◀ Back", "◀ Назад"), A::PhoneIn)]);
@@ -214,7 +215,7 @@ pub async fn phone_in_staff(cx: &Cx<'_>, service: ServiceId) -> Result<Reply, Bo
 }
 
 pub async fn phone_in_ask(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     service: ServiceId,
     staff: StaffId,
 ) -> Result<Reply, BotError> {
@@ -242,7 +243,7 @@ pub async fn phone_in_ask(
 /// Books for a customer who phoned in, under staff rules (no notice, horizon or limit; hours,
 /// blocks and overlaps still hold).
 pub async fn phone_in(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     service: ServiceId,
     staff: StaffId,
     text: &str,

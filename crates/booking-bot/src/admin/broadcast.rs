@@ -8,6 +8,8 @@
 //! press finds the id taken). The outbox dispatcher sends them like any other message, once
 //! each, across restarts; [`watch`] keeps the progress message and posts the report.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use bot_kit::TgBot;
 use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 
@@ -28,7 +30,6 @@ use teloxide::{
 };
 
 use super::{
-    Cx,
     callback::{AdminAction as A, choices::Audience},
     input::{self, Pending},
     keyboards::{button, column, rows},
@@ -91,7 +92,7 @@ const fn audience_label(l: Locale, a: Audience) -> &'static str {
     }
 }
 
-pub async fn audiences(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn audiences(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut kb = column(
         Audience::ALL
             .into_iter()
@@ -104,7 +105,7 @@ pub async fn audiences(cx: &Cx<'_>) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn ask(cx: &Cx<'_>, audience: Audience) -> Result<Reply, BotError> {
+pub async fn ask(cx: &Cx<'_, Acting>, audience: Audience) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::BroadcastText { audience }).await?;
     Ok(Reply::screen(
         format!(
@@ -119,14 +120,18 @@ pub async fn ask(cx: &Cx<'_>, audience: Audience) -> Result<Reply, BotError> {
     ))
 }
 
-async fn count(cx: &Cx<'_>, audience: Audience) -> Result<Vec<TelegramUserId>, BotError> {
+async fn count(cx: &Cx<'_, Acting>, audience: Audience) -> Result<Vec<TelegramUserId>, BotError> {
     let mut tx = cx.tx().await?;
     let list = broadcasts::recipients(&mut tx, segment(audience), cx.app.now()).await?;
     tx.commit().await?;
     Ok(list)
 }
 
-pub async fn preview(cx: &Cx<'_>, audience: Audience, text: &str) -> Result<Reply, BotError> {
+pub async fn preview(
+    cx: &Cx<'_, Acting>,
+    audience: Audience,
+    text: &str,
+) -> Result<Reply, BotError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_TEXT {
         return Ok(Reply::alert(cx.tr(
@@ -160,7 +165,7 @@ pub async fn preview(cx: &Cx<'_>, audience: Audience, text: &str) -> Result<Repl
     ))
 }
 
-pub async fn drop_draft(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
+pub async fn drop_draft(cx: &Cx<'_, Acting>, id: u64) -> Result<Reply, BotError> {
     cx.app.kv.delete(&draft_key(cx.app, id)).await?;
     Ok(Reply::screen(
         cx.tr(
@@ -173,7 +178,7 @@ pub async fn drop_draft(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
 
 /// Starts the draft once: the outbox gets one message per recipient and the audit log the
 /// start, in one transaction; a second press (or a forged one) finds it started or gone.
-pub async fn send(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
+pub async fn send(cx: &Cx<'_, Acting>, id: u64) -> Result<Reply, BotError> {
     let Some(json) = cx.app.kv.get(&draft_key(cx.app, id)).await? else {
         return Ok(Reply::alert(
             cx.tr("This draft is gone.", "Черновик не найден."),
@@ -187,7 +192,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
     let recipients = broadcasts::recipients(&mut tx, segment(draft.audience), now).await?;
     let new = NewBroadcast {
         id: broadcast,
-        admin: cx.admin.id,
+        admin: cx.who.id,
         admin_chat: cx.chat.0,
         locale: cx.locale,
         audience: audience_label(cx.locale, draft.audience),
@@ -198,7 +203,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
     }
     audit::record(
         &mut tx,
-        cx.admin.id,
+        cx.who.id,
         "broadcast.start",
         Some(&format!("broadcast:{id}")),
         &json!({ "audience": format!("{:?}", draft.audience), "recipients": recipients.len(), "text": draft.text }),
@@ -219,7 +224,7 @@ pub async fn send(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn stop(cx: &Cx<'_>, id: u64) -> Result<Reply, BotError> {
+pub async fn stop(cx: &Cx<'_, Acting>, id: u64) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let stopped = broadcasts::stop(&mut tx, broadcast_id(id), cx.app.now()).await?;
     tx.commit().await?;

@@ -5,6 +5,8 @@
 //! the screen says whether a feed is live and since when, and offers a new link (the old one
 //! stops working) or revoking it.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::ids::StaffId;
 use serde_json::json;
 use storage::tenant::{
@@ -13,7 +15,7 @@ use storage::tenant::{
 };
 
 use super::{
-    Cx, audit,
+    audit,
     callback::AdminAction as A,
     keyboards::{button, rows},
 };
@@ -25,7 +27,7 @@ fn owner(staff: Option<StaffId>) -> FeedOwner {
 }
 
 /// Whose feed it is, as the screen names it; `None` for a staff member who does not exist.
-async fn title(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Option<String>, BotError> {
+async fn title(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Result<Option<String>, BotError> {
     let Some(id) = staff else {
         return Ok(Some(
             cx.tr("the whole business", "вся запись салона").to_owned(),
@@ -41,13 +43,13 @@ async fn title(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Option<String>, Bo
     Ok(name)
 }
 
-fn no_such_staff(cx: &Cx<'_>) -> Reply {
+fn no_such_staff(cx: &Cx<'_, Acting>) -> Reply {
     Reply::alert(cx.tr("No such staff member.", "Такого мастера нет."))
 }
 
-fn back(cx: &Cx<'_>, staff: Option<StaffId>) -> teloxide::types::InlineKeyboardButton {
+fn back(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> teloxide::types::InlineKeyboardButton {
     match staff {
-        Some(id) if cx.admin.is_manager() => {
+        Some(id) if cx.who.is_manager() => {
             button(cx.tr("◀ Staff member", "◀ Мастер"), A::StaffItem(id))
         }
         _ => button(cx.tr("◀ Availability", "◀ Доступность"), A::Availability),
@@ -55,7 +57,7 @@ fn back(cx: &Cx<'_>, staff: Option<StaffId>) -> teloxide::types::InlineKeyboardB
 }
 
 /// Whether the feed is live, with the buttons to make a new link or revoke it.
-pub async fn show(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+pub async fn show(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     let Some(whose) = title(cx, staff).await? else {
         return Ok(no_such_staff(cx));
     };
@@ -102,7 +104,7 @@ pub async fn show(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError
 }
 
 /// A new link, shown once in a message of its own (so it stays in the chat to copy).
-pub async fn renew(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+pub async fn renew(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     if title(cx, staff).await?.is_none() {
         return Ok(no_such_staff(cx));
     }
@@ -126,7 +128,7 @@ pub async fn renew(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotErro
 }
 
 /// The link stops working at once.
-pub async fn revoke(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+pub async fn revoke(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let revoked = calendar_feeds::revoke(&mut tx, owner(staff), cx.app.now()).await?;
     if revoked {
@@ -153,7 +155,7 @@ fn target(staff: Option<StaffId>) -> String {
 
 /// The link on the platform's address (`CALENDAR_FEED_URL`); without one configured, the
 /// path alone, which the operator's address completes.
-fn link(cx: &Cx<'_>, token: &FeedToken) -> String {
+fn link(cx: &Cx<'_, Acting>, token: &FeedToken) -> String {
     let base = cx.app.calendar_feed_url.as_deref().unwrap_or_default();
     format!("{}/ical/{token}.ics", base.trim_end_matches('/'))
 }

@@ -2,6 +2,8 @@
 //! order) and staff (name, services they give, own hours, on/off, order). Nothing is deleted:
 //! switching off stops new bookings and keeps every booking and its history.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{
     catalogue::{Minutes, Price, ServiceTiming, checked_name},
     ids::ServiceId,
@@ -14,7 +16,7 @@ use storage::tenant::{
 };
 
 use super::{
-    Cx, audit,
+    audit,
     callback::{AdminAction as A, choices::Field},
     input::{self, Pending},
     keyboards::{button, column, rows},
@@ -67,7 +69,7 @@ fn minutes(s: &str) -> Result<Minutes, InputError> {
     parse::duration(s)
 }
 
-const fn field_label(cx: &Cx<'_>, f: Field) -> &'static str {
+const fn field_label(cx: &Cx<'_, Acting>, f: Field) -> &'static str {
     match f {
         Field::Name => cx.tr("Name", "Название"),
         Field::Description => cx.tr("Description", "Описание"),
@@ -79,7 +81,7 @@ const fn field_label(cx: &Cx<'_>, f: Field) -> &'static str {
     }
 }
 
-pub async fn services(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn services(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let list = catalogue::services(&mut tx, true).await?;
     let currency = settings::profile(&mut tx).await?.currency;
@@ -104,7 +106,7 @@ pub async fn services(cx: &Cx<'_>) -> Result<Reply, BotError> {
     Ok(Reply::screen(cx.tr("🧾 Services", "🧾 Услуги"), rows(kb)))
 }
 
-pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
+pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(s) = catalogue::service(&mut tx, id).await? else {
         return Ok(Reply::alert(cx.tr("No such service.", "Такой услуги нет.")));
@@ -159,7 +161,7 @@ pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
     Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn service_toggle(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
+pub async fn service_toggle(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(s) = catalogue::service(&mut tx, id).await? else {
         return Ok(Reply::alert(cx.tr("No such service.", "Такой услуги нет.")));
@@ -177,7 +179,7 @@ pub async fn service_toggle(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotErro
     service(cx, id).await
 }
 
-pub async fn service_up(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
+pub async fn service_up(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let moved = catalogue_admin::move_up(&mut tx, Kind::Service, id.get()).await?;
     if moved {
@@ -199,7 +201,11 @@ pub async fn service_up(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
     }))
 }
 
-pub async fn service_edit_ask(cx: &Cx<'_>, id: ServiceId, field: Field) -> Result<Reply, BotError> {
+pub async fn service_edit_ask(
+    cx: &Cx<'_, Acting>,
+    id: ServiceId,
+    field: Field,
+) -> Result<Reply, BotError> {
     input::set(
         cx.app,
         cx.chat,
@@ -248,7 +254,7 @@ fn field_value(field: Field, text: &str) -> Result<ServiceField, InputError> {
 }
 
 pub async fn service_edit(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     id: ServiceId,
     field: Field,
     text: &str,
@@ -310,7 +316,7 @@ pub async fn service_edit(
         .with_alert(cx.tr("Saved.", "Сохранено.")))
 }
 
-pub async fn service_new_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn service_new_ask(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::ServiceNew).await?;
     Ok(Reply::screen(
         cx.tr(
@@ -321,7 +327,7 @@ pub async fn service_new_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn service_new(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
+pub async fn service_new(cx: &Cx<'_, Acting>, text: &str) -> Result<Reply, BotError> {
     let parts: Vec<&str> = text.split(';').map(str::trim).collect();
     let parsed = (|| {
         let [name, duration, cost] = parts.as_slice() else {

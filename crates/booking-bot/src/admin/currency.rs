@@ -2,12 +2,14 @@
 //! checked against the currencies the bot can show, saved in the tenant's profile; every price
 //! on every screen follows it.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{catalogue::Price, currency::Currency};
 use serde_json::json;
 use storage::tenant::{settings, setup};
 
 use super::{
-    Cx, audit,
+    audit,
     callback::{AdminAction as A, setup::ProfileField},
     input::{self, Pending},
     keyboards::{button, rows},
@@ -17,7 +19,7 @@ use crate::error::BotError;
 use bot_kit::Reply;
 
 /// Shows the currency now and asks for a code.
-pub async fn ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn ask(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let now = settings::profile(&mut tx).await?.currency;
     tx.commit().await?;
@@ -54,7 +56,7 @@ pub async fn ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
 
 /// Saves a typed code; anything else is refused with the codes to choose from, and the
 /// question stays open.
-pub async fn set(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
+pub async fn set(cx: &Cx<'_, Acting>, text: &str) -> Result<Reply, BotError> {
     let Ok(currency) = text.parse::<Currency>() else {
         return Ok(Reply::alert(format!(
             "{} {}",
@@ -87,7 +89,7 @@ pub async fn set(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
 }
 
 /// "RUB (1 500 ₽)": the code and how a price reads in it.
-fn shown(cx: &Cx<'_>, currency: Currency) -> String {
+fn shown(cx: &Cx<'_, Acting>, currency: Currency) -> String {
     format!(
         "{} ({})",
         currency.code(),

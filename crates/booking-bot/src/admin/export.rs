@@ -1,6 +1,8 @@
 //! Exports: bookings (a year back and a year ahead) and customers as CSV documents, UTF-8
 //! with a byte-order mark so spreadsheet programs read Cyrillic names right.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::time::Interval;
 use chrono::Duration;
 use storage::{
@@ -9,7 +11,6 @@ use storage::{
 };
 
 use super::{
-    Cx,
     callback::AdminAction as A,
     keyboards::{button, rows},
 };
@@ -27,7 +28,7 @@ pub fn finish(result: Result<Vec<u8>, csv::Error>) -> Result<Vec<u8>, BotError> 
     Ok(out)
 }
 
-pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     {
         Ok(Reply::screen(
             cx.tr("📤 Exports (CSV)", "📤 Выгрузки (CSV)"),
@@ -54,7 +55,7 @@ fn document(name: &str, bytes: Vec<u8>, caption: String) -> Reply {
     }
 }
 
-pub async fn bookings(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn bookings(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
@@ -111,7 +112,7 @@ pub async fn bookings(cx: &Cx<'_>) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn customers(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn customers(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let rows = admin_exports::customers(&mut tx).await?;
     tx.commit().await?;

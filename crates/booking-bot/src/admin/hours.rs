@@ -1,5 +1,7 @@
 //! Working hours per weekday with breaks, and one date's exception (day off, special hours).
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{
     ids::StaffId,
     locale::Locale,
@@ -8,7 +10,6 @@ use booking_core::{
 use storage::tenant::{admin_views, settings};
 
 use super::{
-    Cx,
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, rows},
@@ -140,7 +141,7 @@ pub(super) fn show(
     out
 }
 
-pub async fn hours_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+pub async fn hours_ask(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let current = admin_views::weekly_rows(&mut tx, staff).await?;
     tx.commit().await?;
@@ -164,7 +165,11 @@ pub async fn hours_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, Bot
     ))
 }
 
-pub async fn hours(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
+pub async fn hours(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    text: &str,
+) -> Result<Reply, BotError> {
     let week = match weekly(text) {
         Ok(w) => w,
         Err(e) => return Ok(Reply::alert(e.say(cx.locale))),
@@ -180,7 +185,7 @@ pub async fn hours(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Re
     .await
 }
 
-pub async fn exception_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+pub async fn exception_ask(cx: &Cx<'_, Acting>, staff: Option<StaffId>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     tx.commit().await?;
@@ -203,7 +208,11 @@ pub async fn exception_ask(cx: &Cx<'_>, staff: Option<StaffId>) -> Result<Reply,
     ))
 }
 
-pub async fn exception(cx: &Cx<'_>, staff: Option<StaffId>, text: &str) -> Result<Reply, BotError> {
+pub async fn exception(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    text: &str,
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = cx.app.now().with_timezone(&zone).date_naive();

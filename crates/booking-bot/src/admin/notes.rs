@@ -2,13 +2,15 @@
 //! of theirs). Both are edited from a booking's card, so a staff member can note only what
 //! their own bookings show.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::ids::BookingId;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use storage::tenant::admin_views;
 
 use super::{
-    Cx, audit,
+    audit,
     booking_actions::scoped,
     callback::AdminAction as A,
     input::{self, Pending},
@@ -30,7 +32,7 @@ pub enum NoteOn {
     Customer,
 }
 
-pub async fn ask(cx: &Cx<'_>, booking: BookingId, on: NoteOn) -> Result<Reply, BotError> {
+pub async fn ask(cx: &Cx<'_, Acting>, booking: BookingId, on: NoteOn) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let b = match scoped(cx, &mut tx, booking).await? {
         Ok(b) => b,
@@ -71,7 +73,7 @@ pub async fn ask(cx: &Cx<'_>, booking: BookingId, on: NoteOn) -> Result<Reply, B
 }
 
 pub async fn set(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     booking: BookingId,
     on: NoteOn,
     text: &str,

@@ -1,6 +1,8 @@
 //! The booking policy: shown, and changed by "name value" lines. All lines are checked (and
 //! the result validated as a whole) before anything is saved.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{
     catalogue::Minutes,
     locale::Locale,
@@ -10,7 +12,7 @@ use serde_json::json;
 use storage::tenant::settings;
 
 use super::{
-    Cx, audit,
+    audit,
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, rows},
@@ -162,7 +164,7 @@ fn show(locale: Locale, p: &Policy) -> String {
         .join("\n")
 }
 
-pub async fn policy_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn policy_ask(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let p = settings::profile(&mut tx).await?.policy;
     tx.commit().await?;
@@ -184,7 +186,7 @@ pub async fn policy_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn policy(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
+pub async fn policy(cx: &Cx<'_, Acting>, text: &str) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let current = settings::profile(&mut tx).await?.policy;
     let next = match apply(current, text) {

@@ -6,6 +6,7 @@
 //! nearest free times), keep them, or drop the change. The choice writes the change again from
 //! scratch, so the bookings cancelled are the ones affected at that moment.
 
+use crate::runtime::context::Cx;
 use booking_core::{
     Tz,
     booking::{Actor, BookingStatus},
@@ -33,7 +34,7 @@ use storage::{
 use teloxide::types::ChatId;
 
 use super::{
-    Cx, audit,
+    audit,
     callback::{AdminAction as A, choices::PreviewChoice},
     hours, input,
     keyboards::{button, rows},
@@ -122,7 +123,7 @@ async fn forget(app: &App, chat: ChatId) -> Result<(), BotError> {
 
 /// Writes `change` in `tx` with its audit line; returns what the admin reads once it is made.
 async fn write(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     tx: &mut TenantTx,
     zone: Tz,
     change: &Change,
@@ -133,7 +134,7 @@ async fn write(
             period,
             reason,
         } => {
-            let id = schedule::block(tx, *staff, *period, reason, Some(cx.admin.id.get())).await?;
+            let id = schedule::block(tx, *staff, *period, reason, Some(cx.who.id.get())).await?;
             audit::record(
                 cx,
                 tx,
@@ -260,8 +261,8 @@ async fn affected(
 }
 
 /// Makes `change` at once if it touches no booking; otherwise keeps it and shows the preview.
-pub async fn propose(cx: &Cx<'_>, change: Change) -> Result<Reply, BotError> {
-    if !change.allowed(&cx.admin) {
+pub async fn propose(cx: &Cx<'_, Acting>, change: Change) -> Result<Reply, BotError> {
+    if !change.allowed(&cx.who) {
         return Ok(Reply::alert(refused(cx.locale)));
     }
     let now = cx.app.now();
@@ -307,7 +308,7 @@ pub async fn propose(cx: &Cx<'_>, change: Change) -> Result<Reply, BotError> {
     ))
 }
 
-fn listing(cx: &Cx<'_>, zone: Tz, touched: &[BookingView]) -> String {
+fn listing(cx: &Cx<'_, Acting>, zone: Tz, touched: &[BookingView]) -> String {
     let mut text = format!(
         "⚠️ {} ({}):",
         cx.tr(
@@ -343,7 +344,7 @@ fn listing(cx: &Cx<'_>, zone: Tz, touched: &[BookingView]) -> String {
 }
 
 /// The admin's choice on a preview.
-pub async fn choose(cx: &Cx<'_>, choice: PreviewChoice) -> Result<Reply, BotError> {
+pub async fn choose(cx: &Cx<'_, Acting>, choice: PreviewChoice) -> Result<Reply, BotError> {
     let Some(change) = stored(cx.app, cx.chat).await? else {
         return Ok(Reply::alert(cx.tr(
             "This change was already saved or dropped; make it again if needed.",
@@ -356,7 +357,7 @@ pub async fn choose(cx: &Cx<'_>, choice: PreviewChoice) -> Result<Reply, BotErro
             .await?
             .with_toast(cx.tr("Not saved.", "Не сохранено.")));
     }
-    if !change.allowed(&cx.admin) {
+    if !change.allowed(&cx.who) {
         return Ok(Reply::alert(refused(cx.locale)));
     }
     let now = cx.app.now();
@@ -365,7 +366,7 @@ pub async fn choose(cx: &Cx<'_>, choice: PreviewChoice) -> Result<Reply, BotErro
     let summary = write(cx, &mut tx, zone, &change).await?;
     let touched = affected(&mut tx, zone, &change, now).await?;
     let outcome = if choice == PreviewChoice::Cancel {
-        let by = Caller::staff(Actor::Admin(cx.admin.id));
+        let by = Caller::staff(Actor::Admin(cx.who.id));
         let (mut cancelled, mut told) = (0, 0);
         for v in &touched {
             let why = Cancellation {
@@ -393,7 +394,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn line(self, cx: &Cx<'_>) -> String {
+    fn line(self, cx: &Cx<'_, Acting>) -> String {
         match self {
             Self::Cancelled { cancelled, told } => format!(
                 "{}: {cancelled}, {}: {told}",
@@ -407,7 +408,7 @@ impl Outcome {
 
 /// The screen after a change is made.
 async fn done(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     change: &Change,
     summary: String,
     outcome: Option<Outcome>,

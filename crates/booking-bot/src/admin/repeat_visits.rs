@@ -3,12 +3,14 @@
 //! an offer of another time. Values are chosen from buttons, so nothing typed can be wrong;
 //! the wording of the messages is in Texts like every other customer text.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::ids::ServiceId;
 use serde_json::json;
 use storage::tenant::repeat_visits::{self, WinBackKind, WinBackSettings};
 
 use super::{
-    Cx, audit,
+    audit,
     callback::AdminAction as A,
     keyboards::{button, rows},
 };
@@ -20,7 +22,7 @@ const INTERVALS: [u16; 6] = [14, 21, 28, 35, 42, 56];
 /// The delays offered for a win-back, in days.
 const DELAYS: [u16; 4] = [1, 3, 7, 14];
 
-fn days(cx: &Cx<'_>, days: Option<u16>) -> String {
+fn days(cx: &Cx<'_, Acting>, days: Option<u16>) -> String {
     match days {
         None => cx.tr("off", "выкл.").to_owned(),
         Some(d) if d % 7 == 0 => format!("{} {}", d / 7, cx.tr("wk", "нед.")),
@@ -28,7 +30,7 @@ fn days(cx: &Cx<'_>, days: Option<u16>) -> String {
     }
 }
 
-fn kind_label(cx: &Cx<'_>, kind: WinBackKind) -> &'static str {
+fn kind_label(cx: &Cx<'_, Acting>, kind: WinBackKind) -> &'static str {
     match kind {
         WinBackKind::NoShow => cx.tr("After a no-show", "После неявки"),
         WinBackKind::Cancelled => cx.tr("After the customer cancels", "После отмены клиентом"),
@@ -36,7 +38,7 @@ fn kind_label(cx: &Cx<'_>, kind: WinBackKind) -> &'static str {
 }
 
 /// Every service's interval, and both win-backs with their choices.
-pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let intervals = repeat_visits::intervals(&mut tx).await?;
     let win_back = repeat_visits::win_back_settings(&mut tx).await?;
@@ -45,7 +47,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
 }
 
 fn screen(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     intervals: &[repeat_visits::RepeatInterval],
     win_back: WinBackSettings,
 ) -> Reply {
@@ -109,7 +111,7 @@ fn mark(chosen: bool, label: &str) -> String {
 }
 
 /// The intervals to choose from for one service.
-pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
+pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(s) = repeat_visits::intervals(&mut tx)
         .await?
@@ -152,7 +154,7 @@ pub async fn service(cx: &Cx<'_>, id: ServiceId) -> Result<Reply, BotError> {
 }
 
 /// Sets a service's interval; back to the overview.
-pub async fn set_interval(cx: &Cx<'_>, id: ServiceId, d: u16) -> Result<Reply, BotError> {
+pub async fn set_interval(cx: &Cx<'_, Acting>, id: ServiceId, d: u16) -> Result<Reply, BotError> {
     let value = (d > 0).then_some(d);
     let mut tx = cx.tx().await?;
     if !repeat_visits::set_interval(&mut tx, id, value).await? {
@@ -173,7 +175,11 @@ pub async fn set_interval(cx: &Cx<'_>, id: ServiceId, d: u16) -> Result<Reply, B
 }
 
 /// Switches a win-back on with `d` days, or off (0).
-pub async fn set_win_back(cx: &Cx<'_>, kind: WinBackKind, d: u16) -> Result<Reply, BotError> {
+pub async fn set_win_back(
+    cx: &Cx<'_, Acting>,
+    kind: WinBackKind,
+    d: u16,
+) -> Result<Reply, BotError> {
     let value = (d > 0).then_some(d);
     let mut tx = cx.tx().await?;
     let win_back = repeat_visits::set_win_back(&mut tx, kind, value).await?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use teloxide::types::{CallbackQuery, ChatId, Message, User};
 
 use super::{
-    Cx, admins, analytics, audit_screen, availability, booking_actions, broadcast, calendar_feed,
+    admins, analytics, audit_screen, availability, booking_actions, broadcast, calendar_feed,
     callback::AdminAction,
     catalogue, export, hours,
     input::{self, Pending},
@@ -89,7 +89,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> Result<
     send::press(&bot, &q, result).await
 }
 
-async fn route(cx: &Cx<'_>, action: AdminAction) -> Result<Reply, BotError> {
+async fn route(cx: &Cx<'_, Acting>, action: AdminAction) -> Result<Reply, BotError> {
     use AdminAction as A;
     match action {
         A::Menu => schedule::menu(cx).await,

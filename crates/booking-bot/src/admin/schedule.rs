@@ -1,5 +1,7 @@
 //! The schedule: the menu, day and week views per staff member, a booking's card.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{
     ids::{BookingId, StaffId},
     time::Interval,
@@ -12,7 +14,6 @@ use storage::tenant::{
 };
 
 use super::{
-    Cx,
     callback::AdminAction as A,
     keyboards::{button, rows},
     parse,
@@ -22,7 +23,7 @@ use crate::error::BotError;
 use bot_kit::Reply;
 
 /// Today in the business's zone.
-pub async fn today(cx: &Cx<'_>) -> Result<NaiveDate, BotError> {
+pub async fn today(cx: &Cx<'_, Acting>) -> Result<NaiveDate, BotError> {
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     tx.commit().await?;
@@ -30,13 +31,13 @@ pub async fn today(cx: &Cx<'_>) -> Result<NaiveDate, BotError> {
 }
 
 /// The panel's main menu, by role.
-pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let profile = settings::profile(&mut tx).await?;
     let staff = catalogue::staff(&mut tx, true).await?;
     tx.commit().await?;
     let today = cx.app.now().with_timezone(&profile.time_zone).date_naive();
-    let own = cx.admin.own_staff();
+    let own = cx.who.own_staff();
     let who = match own {
         Some(id) => {
             let name = staff
@@ -46,7 +47,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
                 .unwrap_or_default();
             format!("{} ({name})", cx.tr("staff", "мастер"))
         }
-        None if cx.admin.is_owner() => cx.tr("owner", "владелец").to_owned(),
+        None if cx.who.is_owner() => cx.tr("owner", "владелец").to_owned(),
         None => cx.tr("admin", "администратор").to_owned(),
     };
     let text = format!(
@@ -88,7 +89,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
             A::Availability,
         )],
     ];
-    if cx.admin.is_manager() {
+    if cx.who.is_manager() {
         kb.push(vec![button(
             cx.tr("🧾 Services & staff", "🧾 Услуги и мастера"),
             A::Services,
@@ -113,7 +114,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
             button(cx.tr("📜 Audit log", "📜 Журнал"), A::Audit(0)),
         ]);
     }
-    if cx.admin.is_owner() {
+    if cx.who.is_owner() {
         kb.push(vec![button(
             cx.tr("👥 Admins", "👥 Администраторы"),
             A::Admins,
@@ -125,7 +126,7 @@ pub async fn menu(cx: &Cx<'_>) -> Result<Reply, BotError> {
 /// The list behind the day and week views, refused for a staff member's other colleagues by
 /// [`super::roles::Acting::allows`] before this runs.
 async fn bookings_between(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     staff: Option<StaffId>,
     from: NaiveDate,
     days: i64,
@@ -152,10 +153,10 @@ async fn bookings_between(
 
 /// The staff filter row for managers: everyone, then each staff member.
 async fn staff_filter(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     make: impl Fn(Option<StaffId>) -> A,
 ) -> Result<Vec<teloxide::types::InlineKeyboardButton>, BotError> {
-    if !cx.admin.is_manager() {
+    if !cx.who.is_manager() {
         return Ok(Vec::new());
     }
     let mut tx = cx.tx().await?;
@@ -166,7 +167,11 @@ async fn staff_filter(
     Ok(row)
 }
 
-pub async fn day(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Result<Reply, BotError> {
+pub async fn day(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    date: NaiveDate,
+) -> Result<Reply, BotError> {
     let (zone, list, who) = bookings_between(cx, staff, date, 1).await?;
     let mut text = format!("📅 {} · {who}\n", day_label(cx.locale, date));
     if list.is_empty() {
@@ -210,7 +215,11 @@ pub async fn day(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Result
     Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn week(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Result<Reply, BotError> {
+pub async fn week(
+    cx: &Cx<'_, Acting>,
+    staff: Option<StaffId>,
+    date: NaiveDate,
+) -> Result<Reply, BotError> {
     let (zone, list, who) = bookings_between(cx, staff, date, 7).await?;
     let mut text = format!(
         "📆 {} {} · {who}\n",
@@ -262,12 +271,12 @@ pub async fn week(cx: &Cx<'_>, staff: Option<StaffId>, date: NaiveDate) -> Resul
 }
 
 /// A booking's card: when, what, who, the customer's record and notes, the history.
-pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn card(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(b) = bookings::views::get(&mut tx, id).await? else {
         return Ok(Reply::alert(cx.tr("No such booking.", "Такой записи нет.")));
     };
-    if !cx.admin.may_manage(b.staff_id) {
+    if !cx.who.may_manage(b.staff_id) {
         return Ok(Reply::alert(super::texts::refused(cx.locale)));
     }
     let zone = settings::profile(&mut tx).await?.time_zone;
@@ -369,7 +378,7 @@ pub async fn card(cx: &Cx<'_>, id: BookingId) -> Result<Reply, BotError> {
             A::NoteCustomer(id),
         ),
     ]);
-    let back_staff = cx.admin.own_staff();
+    let back_staff = cx.who.own_staff();
     kb.push(vec![button(
         cx.tr("◀ Day", "◀ День"),
         A::Day {

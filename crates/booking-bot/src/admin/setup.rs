@@ -3,6 +3,8 @@
 //! (a few words, the address, the contacts); and the bot's links with a source tag, each with
 //! its QR code for the front desk.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use bot_kit::TgBot;
 use bot_kit::{Attachment, Reply};
 use serde_json::json;
@@ -16,7 +18,7 @@ use teloxide::{
 };
 
 use super::{
-    Cx, audit,
+    audit,
     callback::{
         AdminAction as A,
         setup::{LinkTarget, ProfileField},
@@ -35,7 +37,7 @@ const TAG_QR: &str = "src_qr";
 
 /// `/admin` for an owner or admin: the checklist until the bot can take bookings, the panel
 /// after.
-pub async fn entry(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn entry(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let readiness = load(cx).await?;
     if readiness.takes_bookings() {
         return schedule::menu(cx).await;
@@ -44,12 +46,12 @@ pub async fn entry(cx: &Cx<'_>) -> Result<Reply, BotError> {
 }
 
 /// The checklist, whatever the state (the panel's "Setup" button).
-pub async fn checklist(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn checklist(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let readiness = load(cx).await?;
     checklist_with(cx, &readiness, None).await
 }
 
-async fn load(cx: &Cx<'_>) -> Result<Readiness, BotError> {
+async fn load(cx: &Cx<'_, Acting>) -> Result<Readiness, BotError> {
     let mut tx = cx.tx().await?;
     let readiness = setup::readiness(&mut tx).await?;
     tx.commit().await?;
@@ -61,7 +63,7 @@ fn mark(done: bool) -> &'static str {
 }
 
 pub(super) async fn checklist_with(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     r: &Readiness,
     done: Option<&str>,
 ) -> Result<Reply, BotError> {
@@ -226,7 +228,7 @@ pub async fn start_note(app: &App, bot: &TgBot, user: &User) -> Result<Option<St
 }
 
 /// Asks for one About line, showing what is there now.
-pub async fn profile_ask(cx: &Cx<'_>, field: ProfileField) -> Result<Reply, BotError> {
+pub async fn profile_ask(cx: &Cx<'_, Acting>, field: ProfileField) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let facts = about::load(&mut tx).await?;
     tx.commit().await?;
@@ -283,7 +285,11 @@ pub async fn profile_ask(cx: &Cx<'_>, field: ProfileField) -> Result<Reply, BotE
 }
 
 /// Saves one About line ("-" clears it) and shows the checklist again.
-pub async fn profile_set(cx: &Cx<'_>, field: ProfileField, text: &str) -> Result<Reply, BotError> {
+pub async fn profile_set(
+    cx: &Cx<'_, Acting>,
+    field: ProfileField,
+    text: &str,
+) -> Result<Reply, BotError> {
     if field == ProfileField::Currency {
         return super::currency::set(cx, text).await;
     }
@@ -343,14 +349,14 @@ fn link(username: &str, target: LinkTarget, tag: &str) -> String {
     format!("https://t.me/{username}?start={payload}")
 }
 
-async fn username(cx: &Cx<'_>) -> Result<String, BotError> {
+async fn username(cx: &Cx<'_, Acting>) -> Result<String, BotError> {
     let me = cx.bot.get_me().await?;
     Ok(me.username().to_owned())
 }
 
 /// What the links lead to: the bot, every service customers can book, every active staff
 /// member who gives one; with their names.
-async fn targets(cx: &Cx<'_>) -> Result<Vec<(LinkTarget, String)>, BotError> {
+async fn targets(cx: &Cx<'_, Acting>) -> Result<Vec<(LinkTarget, String)>, BotError> {
     let mut tx = cx.tx().await?;
     let services = catalogue::bookable_services(&mut tx).await?;
     let staff = catalogue::staff(&mut tx, false).await?;
@@ -371,7 +377,7 @@ async fn targets(cx: &Cx<'_>) -> Result<Vec<(LinkTarget, String)>, BotError> {
 }
 
 /// The bot's links, each with a button for its QR code.
-pub async fn links(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn links(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let username = username(cx).await?;
     let targets = targets(cx).await?;
     let mut text = format!(
@@ -407,7 +413,7 @@ pub async fn links(cx: &Cx<'_>) -> Result<Reply, BotError> {
 
 /// One link's QR code as a picture, its link in the caption. A target that is gone (a forged
 /// button, a service switched off since) gets a word instead.
-pub async fn qr(cx: &Cx<'_>, target: LinkTarget) -> Result<Reply, BotError> {
+pub async fn qr(cx: &Cx<'_, Acting>, target: LinkTarget) -> Result<Reply, BotError> {
     let targets = targets(cx).await?;
     let Some((_, name)) = targets.iter().find(|(t, _)| *t == target) else {
         return Ok(Reply::alert(cx.tr(

@@ -1,6 +1,8 @@
 //! Staff in the catalogue: created, renamed, given services, own hours, reordered, switched
 //! off. Nothing is deleted: a staff member with bookings keeps them.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::{
     catalogue::checked_name,
     ids::{ServiceId, StaffId},
@@ -12,7 +14,7 @@ use storage::tenant::{
 };
 
 use super::{
-    Cx, audit,
+    audit,
     callback::AdminAction as A,
     catalogue::on_off,
     input::{self, Pending},
@@ -23,7 +25,7 @@ use super::{
 use crate::error::BotError;
 use bot_kit::Reply;
 
-pub async fn staff_list(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn staff_list(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let list = catalogue::staff(&mut tx, true).await?;
     tx.commit().await?;
@@ -41,7 +43,7 @@ pub async fn staff_list(cx: &Cx<'_>) -> Result<Reply, BotError> {
     Ok(Reply::screen(cx.tr("👥 Staff", "👥 Мастера"), rows(kb)))
 }
 
-pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
+pub async fn staff_item(cx: &Cx<'_, Acting>, id: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(member) = catalogue::staff(&mut tx, true)
         .await?
@@ -89,7 +91,7 @@ pub async fn staff_item(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
+pub async fn staff_toggle(cx: &Cx<'_, Acting>, id: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(member) = catalogue::staff(&mut tx, true)
         .await?
@@ -118,7 +120,7 @@ pub async fn staff_toggle(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
     staff_item(cx, id).await
 }
 
-pub async fn staff_up(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
+pub async fn staff_up(cx: &Cx<'_, Acting>, id: StaffId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let moved = catalogue_admin::move_up(&mut tx, Kind::Staff, id.get()).await?;
     if moved {
@@ -141,7 +143,7 @@ pub async fn staff_up(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
 }
 
 pub async fn staff_gives(
-    cx: &Cx<'_>,
+    cx: &Cx<'_, Acting>,
     staff: StaffId,
     service: ServiceId,
 ) -> Result<Reply, BotError> {
@@ -170,7 +172,7 @@ pub async fn staff_gives(
     staff_item(cx, staff).await
 }
 
-pub async fn staff_rename_ask(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotError> {
+pub async fn staff_rename_ask(cx: &Cx<'_, Acting>, id: StaffId) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::StaffRename { staff: id }).await?;
     Ok(Reply::screen(
         cx.tr(
@@ -184,7 +186,7 @@ pub async fn staff_rename_ask(cx: &Cx<'_>, id: StaffId) -> Result<Reply, BotErro
     ))
 }
 
-pub async fn staff_rename(cx: &Cx<'_>, id: StaffId, text: &str) -> Result<Reply, BotError> {
+pub async fn staff_rename(cx: &Cx<'_, Acting>, id: StaffId, text: &str) -> Result<Reply, BotError> {
     let name = match checked_name(text) {
         Ok(n) => n,
         Err(e) => return Ok(Reply::alert(InputError::from(e).say(cx.locale))),
@@ -209,7 +211,7 @@ pub async fn staff_rename(cx: &Cx<'_>, id: StaffId, text: &str) -> Result<Reply,
     staff_item(cx, id).await
 }
 
-pub async fn staff_new_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
+pub async fn staff_new_ask(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     input::set(cx.app, cx.chat, &Pending::StaffNew).await?;
     Ok(Reply::screen(
         cx.tr(
@@ -223,7 +225,7 @@ pub async fn staff_new_ask(cx: &Cx<'_>) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn staff_new(cx: &Cx<'_>, text: &str) -> Result<Reply, BotError> {
+pub async fn staff_new(cx: &Cx<'_, Acting>, text: &str) -> Result<Reply, BotError> {
     let name = match checked_name(text) {
         Ok(n) => n,
         Err(e) => return Ok(Reply::alert(InputError::from(e).say(cx.locale))),

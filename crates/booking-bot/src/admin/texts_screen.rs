@@ -2,12 +2,14 @@
 //! each language; an override is set only if its placeholders are exactly the key's (so a typo
 //! cannot break a message), and reset to the default. Overrides apply from the next update.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use booking_core::locale::Locale;
 use serde_json::json;
 use storage::tenant::texts as stored;
 
 use super::{
-    Cx, audit,
+    audit,
     callback::AdminAction as A,
     input::{self, Pending},
     keyboards::{button, column, rows},
@@ -21,14 +23,14 @@ use bot_kit::Reply;
 
 const PAGE: usize = 10;
 
-async fn overridden(cx: &Cx<'_>) -> Result<Vec<stored::TextOverride>, BotError> {
+async fn overridden(cx: &Cx<'_, Acting>) -> Result<Vec<stored::TextOverride>, BotError> {
     let mut tx = cx.tx().await?;
     let all = stored::all(&mut tx).await?;
     tx.commit().await?;
     Ok(all)
 }
 
-pub async fn page(cx: &Cx<'_>, page: u32) -> Result<Reply, BotError> {
+pub async fn page(cx: &Cx<'_, Acting>, page: u32) -> Result<Reply, BotError> {
     let all = overridden(cx).await?;
     let pages = Key::ALL.len().div_ceil(PAGE);
     let page = usize::try_from(page)
@@ -64,7 +66,7 @@ pub async fn page(cx: &Cx<'_>, page: u32) -> Result<Reply, BotError> {
     ))
 }
 
-pub async fn key(cx: &Cx<'_>, key: Key) -> Result<Reply, BotError> {
+pub async fn key(cx: &Cx<'_, Acting>, key: Key) -> Result<Reply, BotError> {
     let all = overridden(cx).await?;
     let mut text = format!("📝 {}", key.code());
     let placeholders: Vec<String> = key
@@ -118,7 +120,7 @@ pub async fn key(cx: &Cx<'_>, key: Key) -> Result<Reply, BotError> {
     Ok(Reply::screen(text, rows(kb)))
 }
 
-pub async fn set_ask(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<Reply, BotError> {
+pub async fn set_ask(cx: &Cx<'_, Acting>, key: Key, locale: Locale) -> Result<Reply, BotError> {
     input::set(
         cx.app,
         cx.chat,
@@ -146,7 +148,12 @@ pub async fn set_ask(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<Reply, Bot
     ))
 }
 
-pub async fn set(cx: &Cx<'_>, code: &str, locale: Locale, text: &str) -> Result<Reply, BotError> {
+pub async fn set(
+    cx: &Cx<'_, Acting>,
+    code: &str,
+    locale: Locale,
+    text: &str,
+) -> Result<Reply, BotError> {
     let Some(key) = Key::from_code(code) else {
         input::clear(cx.app, cx.chat).await?;
         return Ok(Reply::alert(
@@ -162,7 +169,7 @@ pub async fn set(cx: &Cx<'_>, code: &str, locale: Locale, text: &str) -> Result<
         key.code(),
         locale,
         text,
-        Some(cx.admin.id),
+        Some(cx.who.id),
         cx.app.now(),
     )
     .await?;
@@ -181,7 +188,7 @@ pub async fn set(cx: &Cx<'_>, code: &str, locale: Locale, text: &str) -> Result<
         .with_alert(cx.tr("Saved.", "Сохранено.")))
 }
 
-pub async fn reset(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<Reply, BotError> {
+pub async fn reset(cx: &Cx<'_, Acting>, key: Key, locale: Locale) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     if stored::reset(&mut tx, key.code(), locale).await? {
         audit::record(
@@ -200,7 +207,7 @@ pub async fn reset(cx: &Cx<'_>, key: Key, locale: Locale) -> Result<Reply, BotEr
 }
 
 /// Why a text was refused, in the admin's language.
-fn override_error(cx: &Cx<'_>, e: &OverrideError) -> String {
+fn override_error(cx: &Cx<'_, Acting>, e: &OverrideError) -> String {
     let body = match e {
         OverrideError::Empty => cx.tr("The text is empty.", "Текст пустой.").to_owned(),
         OverrideError::TooLong => format!(

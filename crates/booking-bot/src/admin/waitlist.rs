@@ -2,10 +2,11 @@
 //! time, with their phone when they shared it so the business can call. A staff member sees
 //! only what they could give: entries for them, and entries for anyone of their services.
 
+use crate::admin::roles::Acting;
+use crate::runtime::context::Cx;
 use storage::tenant::{settings, waitlist_views};
 
 use super::{
-    Cx,
     callback::AdminAction as A,
     keyboards::{button, rows},
     texts::day,
@@ -16,14 +17,14 @@ use bot_kit::Reply;
 /// Entries a page: a screen stays readable and far below Telegram's 4096 characters.
 const PAGE: i64 = 15;
 
-pub async fn page(cx: &Cx<'_>, page: u32) -> Result<Reply, BotError> {
+pub async fn page(cx: &Cx<'_, Acting>, page: u32) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     let zone = settings::profile(&mut tx).await?.time_zone;
     let today = now.with_timezone(&zone).date_naive();
     let (entries, total) = waitlist_views::waiting(
         &mut tx,
-        cx.admin.own_staff(),
+        cx.who.own_staff(),
         today,
         PAGE,
         i64::from(page) * PAGE,

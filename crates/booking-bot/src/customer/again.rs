@@ -4,6 +4,7 @@
 //! from any message however old (the post-visit message, a next-visit nudge): the press is
 //! checked like any other hold (service active, staff member gives it, policy).
 
+use crate::runtime::context::Cx;
 use booking_core::{
     Tz,
     booking::BookingRejection,
@@ -21,7 +22,7 @@ use super::{
     booking,
     callback::{CallbackData, MenuItem},
     common::{names, rejected},
-    context::Ctx,
+    context::Visit,
     keyboards::{self, button},
 };
 use crate::{
@@ -134,13 +135,13 @@ pub fn offer_rows(
 
 /// "Again" on a past visit (or the post-visit message): the times most like it, or the
 /// calendar when none are free soon.
-pub async fn offer(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn offer(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let zone = cx.session.profile.time_zone;
+    let zone = cx.who.session.profile.time_zone;
     let mut tx = cx.tx().await?;
     let Some(visit) = bookings::views::get(&mut tx, id)
         .await?
-        .filter(|b| b.customer_id == cx.session.customer.id)
+        .filter(|b| b.customer_id == cx.who.session.customer.id)
     else {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
@@ -191,7 +192,7 @@ pub async fn offer(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 /// An offered time pressed: held, and the confirm screen, as if it had been picked in the
 /// calendar.
 pub async fn take(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     service: ServiceId,
     staff: StaffId,
     start: DateTime<Utc>,
@@ -200,7 +201,7 @@ pub async fn take(
 }
 
 /// "Not now" on a nudge or win-back: the offer goes, the way to book stays.
-pub fn not_now(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub fn not_now(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     Ok(Reply::screen(
         t.get(Key::RepeatNotNowDone),
@@ -209,10 +210,10 @@ pub fn not_now(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 }
 
 /// "Stop these messages": no nudge or win-back again (those scheduled are cancelled).
-pub async fn stop(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn stop(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
-    repeat_visits::stop(&mut tx, cx.session.customer.id, cx.app.now()).await?;
+    repeat_visits::stop(&mut tx, cx.who.session.customer.id, cx.app.now()).await?;
     tx.commit().await?;
     Ok(Reply::screen(
         t.get(Key::RepeatStopped),

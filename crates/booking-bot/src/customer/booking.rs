@@ -4,6 +4,7 @@
 //! exist and go together, the day has free time, the time passes the policy (the hold runs
 //! `check_start`), and the booking to confirm is the customer's own.
 
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::BookingRejection,
     catalogue::Service,
@@ -22,7 +23,7 @@ use storage::{
 use super::{
     calendar::{calendar, first_of, last_day, nearest, today},
     common::{booking_screen, expired, local, names, rejected, titled},
-    context::Ctx,
+    context::Visit,
 };
 use crate::{
     customer::callback::CallbackData,
@@ -34,30 +35,36 @@ use crate::{
 use bot_kit::Reply;
 
 /// Step 1: the services.
-pub async fn services(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn services(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     cx.release_held().await?;
     // Only what someone gives: a service with no staff could only be refused a step later.
-    let services: Vec<Service> = cx.session.config().bookable_services().cloned().collect();
+    let services: Vec<Service> = cx
+        .who
+        .session
+        .config()
+        .bookable_services()
+        .cloned()
+        .collect();
     cx.set_state(State::Idle).await?;
     if services.is_empty() {
         return Ok(Reply::screen(t.get(Key::NoServices), keyboards::to_menu(t)));
     }
     Ok(Reply::screen(
         t.get(Key::ChooseService),
-        keyboards::services(t, &services, cx.session.profile.currency),
+        keyboards::services(t, &services, cx.who.session.profile.currency),
     ))
 }
 
 /// Step 2: who gives it.
-pub async fn service_chosen(cx: &Ctx<'_>, service: ServiceId) -> Result<Reply, BotError> {
+pub async fn service_chosen(cx: &Cx<'_, Visit>, service: ServiceId) -> Result<Reply, BotError> {
     // A deep link chose the staff member: straight to their calendar (if they give it).
-    if let State::ChoosingService { staff } = cx.state {
+    if let State::ChoosingService { staff } = cx.who.state {
         let chosen = cx.with_state(State::ChoosingStaff { service });
         return staff_chosen(&chosen, Some(staff)).await;
     }
     let t = cx.texts();
-    let config = cx.session.config();
+    let config = cx.who.session.config();
     let Some(found) = config.service(service).filter(|s| s.active) else {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     };
@@ -74,16 +81,16 @@ pub async fn service_chosen(cx: &Ctx<'_>, service: ServiceId) -> Result<Reply, B
 }
 
 /// Step 3: the calendar of the current month.
-pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply, BotError> {
-    let service = match cx.state {
+pub async fn staff_chosen(cx: &Cx<'_, Visit>, staff: Option<StaffId>) -> Result<Reply, BotError> {
+    let service = match cx.who.state {
         State::ChoosingStaff { service } => service,
-        _ => match cx.state.draft() {
+        _ => match cx.who.state.draft() {
             Some((service, _)) => service,
             None => return Ok(expired(cx)),
         },
     };
     if let Some(wanted) = staff {
-        let givers = cx.session.config().staff_for_service(service);
+        let givers = cx.who.session.config().staff_for_service(service);
         if !givers.iter().any(|s| s.id == wanted) {
             return Ok(rejected(cx, &BookingRejection::StaffUnavailable));
         }
@@ -107,16 +114,16 @@ pub async fn staff_chosen(cx: &Ctx<'_>, staff: Option<StaffId>) -> Result<Reply,
 
 /// "Again" on a past visit: the same service with the same staff member (or anyone, if they
 /// no longer give it), straight to the calendar.
-pub async fn again(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn again(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let Some(visit) = bookings::views::get(&mut tx, id)
         .await?
-        .filter(|b| b.customer_id == cx.session.customer.id)
+        .filter(|b| b.customer_id == cx.who.session.customer.id)
     else {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
     let service = visit.service_id;
-    let config = cx.session.config();
+    let config = cx.who.session.config();
     if config.service(service).is_none_or(|s| !s.active) {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     }
@@ -142,8 +149,8 @@ pub async fn again(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 }
 
 /// ◀ / ▶ in the calendar.
-pub async fn month(cx: &Ctx<'_>, year: i32, month: u32) -> Result<Reply, BotError> {
-    let Some((service, staff)) = cx.state.draft() else {
+pub async fn month(cx: &Cx<'_, Visit>, year: i32, month: u32) -> Result<Reply, BotError> {
+    let Some((service, staff)) = cx.who.state.draft() else {
         return Ok(expired(cx));
     };
     let (first, last) = (first_of(today(cx)), first_of(last_day(cx)));
@@ -152,7 +159,7 @@ pub async fn month(cx: &Ctx<'_>, year: i32, month: u32) -> Result<Reply, BotErro
         return Ok(expired(cx));
     }
     let mut tx = cx.tx().await?;
-    let heading = if matches!(cx.state, State::Rescheduling { .. }) {
+    let heading = if matches!(cx.who.state, State::Rescheduling { .. }) {
         Key::ChooseNewDay
     } else {
         Key::ChooseDay
@@ -163,12 +170,12 @@ pub async fn month(cx: &Ctx<'_>, year: i32, month: u32) -> Result<Reply, BotErro
 }
 
 /// Step 4: the free times of a day.
-pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
+pub async fn day(cx: &Cx<'_, Visit>, date: NaiveDate) -> Result<Reply, BotError> {
     let t = cx.texts();
-    let Some((service, staff)) = cx.state.draft() else {
+    let Some((service, staff)) = cx.who.state.draft() else {
         return Ok(expired(cx));
     };
-    let config = cx.session.config();
+    let config = cx.who.session.config();
     let Some(found) = config.service(service) else {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     };
@@ -179,7 +186,7 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
         split(bookings::slots::free_in(&mut tx, config, service, staff, date, date, now).await)?;
     tx.commit().await?;
     // Rescheduling keeps its state; a new booking drops a hold it may have had.
-    if !matches!(cx.state, State::Rescheduling { .. }) {
+    if !matches!(cx.who.state, State::Rescheduling { .. }) {
         cx.set_state(State::ChoosingTime { service, staff }).await?;
     }
     let slots = match slots {
@@ -189,7 +196,7 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
     if slots.is_empty() {
         return Ok(Reply::alert(t.get(Key::NoTimes)));
     }
-    let zone = cx.session.profile.time_zone;
+    let zone = cx.who.session.profile.time_zone;
     let free = t.count(Noun::FreeTime, slots.len() as u64);
     let text = t.fill(
         Key::ChooseTime,
@@ -214,11 +221,11 @@ pub async fn day(cx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, BotError> {
 }
 
 /// Step 5: hold the time and show the confirm screen; a taken time offers the nearest ones.
-pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError> {
-    if let State::Rescheduling { booking, .. } = cx.state {
+pub async fn time(cx: &Cx<'_, Visit>, start: DateTime<Utc>) -> Result<Reply, BotError> {
+    if let State::Rescheduling { booking, .. } = cx.who.state {
         return super::reschedule::confirm_screen(cx, booking, start).await;
     }
-    let Some((service, staff)) = cx.state.draft() else {
+    let Some((service, staff)) = cx.who.state.draft() else {
         return Ok(expired(cx));
     };
     hold(cx, service, staff, start).await
@@ -227,7 +234,7 @@ pub async fn time(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError>
 /// Holds `start` for the service (and staff member) and shows the confirm screen; a taken time
 /// offers the nearest ones. Whatever the customer held before is let go.
 pub async fn hold(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     service: ServiceId,
     staff: Option<StaffId>,
     start: DateTime<Utc>,
@@ -236,11 +243,11 @@ pub async fn hold(
     let mut tx = cx.tx().await?;
     cx.release_hold(&mut tx).await?;
     let request = BookingRequest {
-        customer: cx.session.customer.id,
+        customer: cx.who.session.customer.id,
         service,
         staff,
         start,
-        source: sources::latest(&mut tx, cx.session.customer.id).await?,
+        source: sources::latest(&mut tx, cx.who.session.customer.id).await?,
         actor: cx.actor(),
         rules: Rules::Customer,
     };
@@ -259,7 +266,7 @@ pub async fn hold(
         }
         Err(BookingRejection::SlotTaken) => {
             let date = start
-                .with_timezone(&cx.session.profile.time_zone)
+                .with_timezone(&cx.who.session.profile.time_zone)
                 .date_naive();
             let screen = nearest(cx, &mut tx, service, staff, date).await?;
             tx.commit().await?;
@@ -271,8 +278,8 @@ pub async fn hold(
 }
 
 /// Step 6: confirm the hold. Only the customer's own hold is found.
-pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
-    let customer = cx.session.customer.id;
+pub async fn confirm(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
+    let customer = cx.who.session.customer.id;
     let mut tx = cx.tx().await?;
     match split(service::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
         Ok(change) => {
@@ -290,9 +297,9 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
             };
             let date = held
                 .start
-                .with_timezone(&cx.session.profile.time_zone)
+                .with_timezone(&cx.who.session.profile.time_zone)
                 .date_naive();
-            let staff = cx.state.draft().and_then(|(_, staff)| staff);
+            let staff = cx.who.state.draft().and_then(|(_, staff)| staff);
             let screen = nearest(cx, &mut tx, held.service_id, staff, date).await?;
             tx.commit().await?;
             cx.set_state(State::ChoosingTime {
@@ -307,7 +314,7 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 }
 
 async fn confirm_screen(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     tx: &mut TenantTx,
     hold: BookingId,
 ) -> Result<Reply, BotError> {
@@ -324,14 +331,17 @@ async fn confirm_screen(
             ("staff", &staff),
             ("date", &date),
             ("time", &time),
-            ("zone", &t.zone(cx.session.profile.time_zone)),
-            ("price", &t.price(held.price, cx.session.profile.currency)),
-            ("hold", &t.duration(cx.session.profile.policy.hold)),
+            ("zone", &t.zone(cx.who.session.profile.time_zone)),
+            (
+                "price",
+                &t.price(held.price, cx.who.session.profile.currency),
+            ),
+            ("hold", &t.duration(cx.who.session.profile.policy.hold)),
         ],
     );
     let day = held
         .start
-        .with_timezone(&cx.session.profile.time_zone)
+        .with_timezone(&cx.who.session.profile.time_zone)
         .date_naive();
     Ok(Reply::screen(text, keyboards::confirm(t, hold, day)))
 }

@@ -4,6 +4,7 @@
 //! Routing is one `match` over [`CallbackData`] rather than a `case!` branch per variant, so
 //! the answer, the outage apology and the follow-up messages live in one place.
 
+use crate::runtime::context::Cx;
 use bot_kit::TgBot;
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use teloxide::types::CallbackQuery;
 
 use super::{
     again, booking, calendar_file,
-    context::{Ctx, Visit},
+    context::Visit,
     entry::{apology, report},
     my_bookings, reschedule, start, visit, waitlist,
 };
@@ -37,7 +38,7 @@ pub async fn on_callback(
         .parse::<CallbackData>();
     let open = loaded.open.clone();
     let result = async {
-        let cx = loaded.ctx(&app, &q.from);
+        let cx = loaded.ctx(&app, &bot, &q.from);
         let t = cx.texts();
         match data {
             Err(CallbackError::UnknownVersion) => Ok(Reply::alert(t.get(Key::ButtonOldVersion))),
@@ -59,7 +60,7 @@ pub async fn on_callback(
     error.map_or(sent, report)
 }
 
-async fn route(cx: &Ctx<'_>, data: CallbackData) -> Result<Reply, BotError> {
+async fn route(cx: &Cx<'_, Visit>, data: CallbackData) -> Result<Reply, BotError> {
     use CallbackData as C;
     match data {
         C::Noop => Ok(Reply::nothing()),

@@ -1,5 +1,6 @@
 //! The calendar and time screens shared by booking, rescheduling and "again".
 
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::BookingRejection,
     ids::{ServiceId, StaffId},
@@ -12,7 +13,7 @@ use storage::{
 
 use super::{
     common::{expired, rejected},
-    context::Ctx,
+    context::Visit,
 };
 use crate::{
     customer::callback::{CallbackData, MenuItem},
@@ -29,7 +30,7 @@ const NEAREST_DAYS: i64 = 14;
 
 /// "This time was taken" with the nearest free times from `date` on.
 pub(super) async fn nearest(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     tx: &mut TenantTx,
     service: ServiceId,
     staff: Option<StaffId>,
@@ -38,7 +39,7 @@ pub(super) async fn nearest(
     let t = cx.texts();
     let from = date.max(today(cx));
     let to = from + Duration::days(NEAREST_DAYS);
-    let config = cx.session.config();
+    let config = cx.who.session.config();
     let mut slots =
         split(bookings::slots::free_in(tx, config, service, staff, from, to, cx.app.now()).await)?
             .unwrap_or_default();
@@ -51,12 +52,12 @@ pub(super) async fn nearest(
         Key::NearestTimes
     }));
     let back = keyboards::button(t.get(Key::BtnBack), CallbackData::Menu(MenuItem::Book));
-    let keyboard = keyboards::times(&slots, cx.session.profile.time_zone, true, back);
+    let keyboard = keyboards::times(&slots, cx.who.session.profile.time_zone, true, back);
     Ok(Reply::screen(text, keyboard).with_toast(t.rejection(&BookingRejection::SlotTaken)))
 }
 
 pub(super) async fn calendar(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     tx: &mut TenantTx,
     service: ServiceId,
     staff: Option<StaffId>,
@@ -73,7 +74,7 @@ pub(super) async fn calendar(
         .and_then(|d| d.pred_opt())
         .unwrap_or(first);
     let (from, to) = (first.max(today), month_end.min(last));
-    let config = cx.session.config();
+    let config = cx.who.session.config();
     let now = cx.app.now();
     let Some(found) = config.service(service) else {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
@@ -123,16 +124,16 @@ pub(super) async fn calendar(
 }
 
 /// Today in the tenant's zone.
-pub(super) fn today(cx: &Ctx<'_>) -> NaiveDate {
+pub(super) fn today(cx: &Cx<'_, Visit>) -> NaiveDate {
     cx.app
         .now()
-        .with_timezone(&cx.session.profile.time_zone)
+        .with_timezone(&cx.who.session.profile.time_zone)
         .date_naive()
 }
 
 /// The last day customers may book (the horizon counts today as day 0).
-pub(super) fn last_day(cx: &Ctx<'_>) -> NaiveDate {
-    today(cx) + Duration::days(i64::from(cx.session.profile.policy.horizon_days))
+pub(super) fn last_day(cx: &Cx<'_, Visit>) -> NaiveDate {
+    today(cx) + Duration::days(i64::from(cx.who.session.profile.policy.horizon_days))
 }
 
 pub(super) fn first_of(d: NaiveDate) -> NaiveDate {

@@ -1,21 +1,22 @@
 //! The "add to calendar" file sent with a booking's confirmation: one `.ics` event whose `UID`
 //! is the one the staff feed gives the same visit, in the customer's language.
 
+use crate::runtime::context::Cx;
 use booking_core::{booking::BookingRejection, ids::BookingId};
 use bot_kit::{Attachment, Reply};
-use calendar_ics::{Kind, Visit};
+use calendar_ics::Kind;
 use storage::{
     TenantTx,
     tenant::{bookings, calendar_feeds},
 };
 use teloxide::types::InlineKeyboardButton;
 
-use super::{callback::CallbackData, common::rejected, context::Ctx};
+use super::{callback::CallbackData, common::rejected, context::Visit};
 use crate::{error::BotError, texts::Key};
 
 /// The file for `booking`, or `None` if it is gone.
 pub async fn attachment(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     tx: &mut TenantTx,
     booking: BookingId,
 ) -> Result<Option<Attachment>, BotError> {
@@ -23,8 +24,8 @@ pub async fn attachment(
         return Ok(None);
     };
     let t = cx.texts();
-    let business = &cx.session.profile.name;
-    let visit = Visit {
+    let business = &cx.who.session.profile.name;
+    let visit = calendar_ics::Visit {
         uid: calendar_ics::uid(cx.app.tenant, entry.booking),
         revision: entry.revision,
         changed_at: entry.changed_at,
@@ -43,7 +44,7 @@ pub async fn attachment(
 
 /// The booked screen with an "add to calendar" button under it.
 #[must_use]
-pub fn with_button(cx: &Ctx<'_>, mut screen: Reply, booking: BookingId) -> Reply {
+pub fn with_button(cx: &Cx<'_, Visit>, mut screen: Reply, booking: BookingId) -> Reply {
     let label = cx.texts().get(Key::BtnAddToCalendar).to_owned();
     if let Some(keyboard) = screen.screen.as_mut().and_then(|s| s.keyboard.as_mut()) {
         keyboard.inline_keyboard.insert(
@@ -58,11 +59,11 @@ pub fn with_button(cx: &Ctx<'_>, mut screen: Reply, booking: BookingId) -> Reply
 }
 
 /// "Add to calendar": the file of the customer's own booking (a forged id finds nothing).
-pub async fn send(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn send(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let own = bookings::views::get(&mut tx, id)
         .await?
-        .is_some_and(|b| b.customer_id == cx.session.customer.id);
+        .is_some_and(|b| b.customer_id == cx.who.session.customer.id);
     let file = if own {
         attachment(cx, &mut tx, id).await?
     } else {

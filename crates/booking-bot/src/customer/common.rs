@@ -1,5 +1,6 @@
 //! Small helpers every flow uses: names, local times, the "expired" and "refused" answers.
 
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::BookingRejection,
     catalogue::Service,
@@ -8,14 +9,14 @@ use booking_core::{
 use chrono::{DateTime, Utc};
 use storage::tenant::bookings::model::Booking;
 
-use super::{context::Ctx, keyboards};
+use super::{context::Visit, keyboards};
 use crate::texts::Key;
 use bot_kit::Reply;
 
 /// The names of a service and a staff member, from the configuration held (either may be
 /// inactive by now).
-pub(super) fn names(cx: &Ctx<'_>, service: ServiceId, staff: StaffId) -> (String, String) {
-    let config = cx.session.config();
+pub(super) fn names(cx: &Cx<'_, Visit>, service: ServiceId, staff: StaffId) -> (String, String) {
+    let config = cx.who.session.config();
     let service = config
         .service(service)
         .map(|s| s.name.clone())
@@ -41,8 +42,8 @@ pub(super) fn titled(s: &Service) -> String {
 }
 
 /// Date and time in the tenant's zone.
-pub(super) fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
-    let local = at.with_timezone(&cx.session.profile.time_zone);
+pub(super) fn local(cx: &Cx<'_, Visit>, at: DateTime<Utc>) -> (String, String) {
+    let local = at.with_timezone(&cx.who.session.profile.time_zone);
     (
         cx.texts().date(local.date_naive()),
         local.format("%H:%M").to_string(),
@@ -51,7 +52,7 @@ pub(super) fn local(cx: &Ctx<'_>, at: DateTime<Utc>) -> (String, String) {
 
 /// The screen that says what became of a booking (booked, moved, confirmed): `key`'s text with
 /// the booking's service, staff member, date, time and zone, and the way back to the menu.
-pub(super) fn booking_screen(cx: &Ctx<'_>, key: Key, booking: &Booking) -> Reply {
+pub(super) fn booking_screen(cx: &Cx<'_, Visit>, key: Key, booking: &Booking) -> Reply {
     let t = cx.texts();
     let (service, staff) = names(cx, booking.service_id, booking.staff_id);
     let (date, time) = local(cx, booking.start);
@@ -62,16 +63,16 @@ pub(super) fn booking_screen(cx: &Ctx<'_>, key: Key, booking: &Booking) -> Reply
             ("staff", &staff),
             ("date", &date),
             ("time", &time),
-            ("zone", &t.zone(cx.session.profile.time_zone)),
+            ("zone", &t.zone(cx.who.session.profile.time_zone)),
         ],
     );
     Reply::screen(text, keyboards::to_menu(t))
 }
 
-pub(super) fn expired(cx: &Ctx<'_>) -> Reply {
+pub(super) fn expired(cx: &Cx<'_, Visit>) -> Reply {
     Reply::alert(cx.texts().get(Key::ButtonExpired))
 }
 
-pub(super) fn rejected(cx: &Ctx<'_>, r: &BookingRejection) -> Reply {
+pub(super) fn rejected(cx: &Cx<'_, Visit>, r: &BookingRejection) -> Reply {
     Reply::alert(cx.texts().rejection(r))
 }

@@ -7,10 +7,11 @@
 //! A first visit whose Telegram speaks neither of our languages chooses one before anything
 //! else; the link waits in the dialogue state ([`State::Welcome`]) and is followed right after.
 
+use crate::runtime::context::Cx;
 use booking_core::ids::{ServiceId, StaffId};
 use storage::tenant::{catalogue, sources};
 
-use super::{booking, context::Ctx, start};
+use super::{booking, context::Visit, start};
 use crate::{
     customer::keyboards, customer::state::State, error::BotError, runtime::telegram::spoken_locale,
     texts::Key,
@@ -84,14 +85,14 @@ fn is_tag(part: &str) -> bool {
 }
 
 /// /start with or without a payload. The source was recorded when the session loaded.
-pub async fn start(cx: &Ctx<'_>, payload: &str) -> Result<Reply, BotError> {
+pub async fn start(cx: &Cx<'_, Visit>, payload: &str) -> Result<Reply, BotError> {
     let link = DeepLink::parse(payload);
     if let Some(tag) = &link.source {
         let mut tx = cx.tx().await?;
-        sources::record(&mut tx, cx.session.customer.id, tag).await?;
+        sources::record(&mut tx, cx.who.session.customer.id, tag).await?;
         tx.commit().await?;
     }
-    if cx.session.is_new() {
+    if cx.who.session.is_new() {
         if let Some(locale) = spoken_locale(cx.user) {
             return start::settle_language(cx, locale, Some(&link)).await;
         }
@@ -109,7 +110,7 @@ pub async fn start(cx: &Ctx<'_>, payload: &str) -> Result<Reply, BotError> {
 }
 
 /// Goes where the link points, or to the menu (with a word if the link was not understood).
-pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
+pub async fn follow(cx: &Cx<'_, Visit>, link: &DeepLink) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
     // A service nobody gives is not offered, by a link either.
@@ -142,7 +143,7 @@ pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
     if !understood {
         let mut reply = start::menu(cx).await?;
         reply.others.push(bot_kit::Outgoing {
-            chat: cx.dialogue.chat_id(),
+            chat: cx.who.dialogue.chat_id(),
             text: t.get(Key::LinkUnknown).to_owned(),
             markup: None,
         });
@@ -160,7 +161,7 @@ pub async fn follow(cx: &Ctx<'_>, link: &DeepLink) -> Result<Reply, BotError> {
 }
 
 /// The services one staff member gives; choosing one goes straight to their calendar.
-async fn services_of(cx: &Ctx<'_>, staff: StaffId) -> Result<Reply, BotError> {
+async fn services_of(cx: &Cx<'_, Visit>, staff: StaffId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
     let mut given = Vec::new();
@@ -180,7 +181,7 @@ async fn services_of(cx: &Ctx<'_>, staff: StaffId) -> Result<Reply, BotError> {
     cx.set_state(State::ChoosingService { staff }).await?;
     Ok(Reply::screen(
         t.get(Key::ChooseService),
-        keyboards::services(t, &given, cx.session.profile.currency),
+        keyboards::services(t, &given, cx.who.session.profile.currency),
     ))
 }
 

@@ -57,10 +57,11 @@ pub async fn on_command(
     };
     let open = loaded.open.clone();
     let result = async {
-        let mut cx = loaded.ctx(&app, user);
+        let mut cx = loaded.ctx(&app, &bot, user);
         if let Some(source) = &source {
             let mut tx = cx.tx().await?;
-            cx.session
+            cx.who
+                .session
                 .record_source(&mut tx, &app, user, source)
                 .await?;
             tx.commit().await?;
@@ -103,12 +104,12 @@ pub async fn on_text(
     let chat = msg.chat.id;
     let open = loaded.open.clone();
     let result = async {
-        let cx = loaded.ctx(&app, user);
+        let cx = loaded.ctx(&app, &bot, user);
         let t = cx.texts();
         if msg.text() == Some(t.get(Key::BtnSkipPhone)) {
             return Ok(start::phone_done(&cx, Key::PhoneSkipped));
         }
-        if let (State::Commenting { booking }, Some(text)) = (&cx.state, msg.text()) {
+        if let (State::Commenting { booking }, Some(text)) = (&cx.who.state, msg.text()) {
             return visit::comment(&cx, *booking, text).await;
         }
         Ok(Reply::screen(
@@ -186,7 +187,7 @@ pub async fn on_contact(
     let chat = msg.chat.id;
     let open = loaded.open.clone();
     let result = async {
-        let cx = loaded.ctx(&app, user);
+        let cx = loaded.ctx(&app, &bot, user);
         let Some(contact) = msg.contact().filter(|c| c.user_id == Some(user.id)) else {
             return Ok(Reply::alert(cx.texts().get(Key::PhoneNotOwn)));
         };
@@ -194,7 +195,7 @@ pub async fn on_contact(
         // Stored in one form, so the business's phoned-in bookings find this customer.
         let phone = Phone::parse(&contact.phone_number)
             .map_or_else(|_| contact.phone_number.clone(), |p| p.as_str().to_owned());
-        customers::set_phone(&mut tx, cx.session.customer.id, &phone).await?;
+        customers::set_phone(&mut tx, cx.who.session.customer.id, &phone).await?;
         tx.commit().await?;
         Ok(start::phone_done(&cx, Key::PhoneSaved))
     }

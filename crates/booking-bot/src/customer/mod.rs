@@ -1,4 +1,4 @@
-//! The customer's flows: small named steps, each taking a [`context::Ctx`] and returning a
+//! The customer's flows: small named steps, each taking a [`context::Visit`] and returning a
 //! [`screen::Reply`]. Only the entry points ([`entry`], [`buttons`] and the contact handler)
 //! talk to the Bot API, so every button press is answered (answerCallbackQuery) whatever the
 //! step did, and a database or Redis outage becomes a polite "try again in a minute" in one

@@ -1,6 +1,7 @@
 //! My bookings: the upcoming visits, and cancelling one after a confirmation step; the days
 //! the customer waits for, each of which they may stop waiting for.
 
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::BookingStatus,
     ids::{BookingId, WaitlistId},
@@ -13,7 +14,7 @@ use storage::tenant::{
     catalogue, waitlist_views,
 };
 
-use super::context::Ctx;
+use super::context::Visit;
 use crate::{
     customer::keyboards,
     error::{BotError, split},
@@ -26,16 +27,17 @@ const LIMIT: i64 = 10;
 
 /// The upcoming bookings, each with a Cancel button, then the days the customer waits for,
 /// each with "stop waiting"; `headline` goes first (e.g. "Cancelled").
-pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotError> {
+pub async fn list(cx: &Cx<'_, Visit>, headline: Option<&str>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
-    let zone = cx.session.profile.time_zone;
+    let zone = cx.who.session.profile.time_zone;
     let mut tx = cx.tx().await?;
     let upcoming =
-        bookings::views::for_customer(&mut tx, cx.session.customer.id, true, now, LIMIT).await?;
+        bookings::views::for_customer(&mut tx, cx.who.session.customer.id, true, now, LIMIT)
+            .await?;
     let today = now.with_timezone(&zone).date_naive();
     let waiting =
-        waitlist_views::for_customer(&mut tx, cx.session.customer.id, today, LIMIT).await?;
+        waitlist_views::for_customer(&mut tx, cx.who.session.customer.id, today, LIMIT).await?;
     tx.commit().await?;
     let mut text = headline.map(|h| format!("{h}\n\n")).unwrap_or_default();
     if upcoming.is_empty() {
@@ -43,7 +45,7 @@ pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotErro
     } else {
         let count = t.count(Noun::Booking, upcoming.len() as u64);
         text.push_str(&t.fill(Key::MyBookingsTitle, &[("count", &count)]));
-        let zone = cx.session.profile.time_zone;
+        let zone = cx.who.session.profile.time_zone;
         for (i, b) in upcoming.iter().enumerate() {
             let local = b.booking.start.with_timezone(&zone);
             text.push('\n');
@@ -89,10 +91,10 @@ pub async fn list(cx: &Ctx<'_>, headline: Option<&str>) -> Result<Reply, BotErro
 
 /// "Stop waiting": only the customer's own entry that still waits (storage checks both); a
 /// forged or stale button is told it is out of date and changes nothing.
-pub async fn leave_waitlist(cx: &Ctx<'_>, id: WaitlistId) -> Result<Reply, BotError> {
+pub async fn leave_waitlist(cx: &Cx<'_, Visit>, id: WaitlistId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
-    let left = waitlist_views::leave(&mut tx, id, cx.session.customer.id).await?;
+    let left = waitlist_views::leave(&mut tx, id, cx.who.session.customer.id).await?;
     tx.commit().await?;
     let Some(day) = left else {
         return Ok(Reply::alert(t.get(Key::WaitlistLeaveGone)));
@@ -104,19 +106,24 @@ pub async fn leave_waitlist(cx: &Ctx<'_>, id: WaitlistId) -> Result<Reply, BotEr
 }
 
 /// Past visits (and cancelled ones), latest first, each with "again".
-pub async fn past(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn past(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
-    let visits =
-        bookings::views::for_customer(&mut tx, cx.session.customer.id, false, cx.app.now(), LIMIT)
-            .await?;
+    let visits = bookings::views::for_customer(
+        &mut tx,
+        cx.who.session.customer.id,
+        false,
+        cx.app.now(),
+        LIMIT,
+    )
+    .await?;
     tx.commit().await?;
     let mut text = String::new();
     if visits.is_empty() {
         text.push_str(t.get(Key::NoPast));
     } else {
         text.push_str(t.get(Key::PastTitle));
-        let zone = cx.session.profile.time_zone;
+        let zone = cx.who.session.profile.time_zone;
         for (i, b) in visits.iter().enumerate() {
             let local = b.booking.start.with_timezone(&zone);
             text.push('\n');
@@ -138,19 +145,25 @@ pub async fn past(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 
 /// "Cancel this booking?" — only for the customer's own confirmed, upcoming booking, and only
 /// before the cut-off (whose reason is shown otherwise).
-pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
     let booking = bookings::views::get(&mut tx, id).await?.filter(|b| {
-        b.customer_id == cx.session.customer.id && b.status == BookingStatus::Confirmed
+        b.customer_id == cx.who.session.customer.id && b.status == BookingStatus::Confirmed
     });
     let Some(booking) = booking else {
         return Ok(Reply::alert(
             t.rejection(&booking_core::booking::BookingRejection::NotFound),
         ));
     };
-    if let Err(r) = cx.session.profile.policy.check_cancel(booking.start, now) {
+    if let Err(r) = cx
+        .who
+        .session
+        .profile
+        .policy
+        .check_cancel(booking.start, now)
+    {
         return Ok(Reply::alert(t.rejection(&r)));
     }
     let service = catalogue::service(&mut tx, booking.service_id)
@@ -158,7 +171,9 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
         .map(|s| s.name)
         .unwrap_or_default();
     tx.commit().await?;
-    let local = booking.start.with_timezone(&cx.session.profile.time_zone);
+    let local = booking
+        .start
+        .with_timezone(&cx.who.session.profile.time_zone);
     let text = t.fill(
         Key::CancelAsk,
         &[
@@ -171,13 +186,13 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 }
 
 /// Cancels under customer rules: ownership and the cut-off are checked again by storage.
-pub async fn cancel(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn cancel(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
     let result = service::cancel(
         &mut tx,
         id,
-        &Caller::customer(cx.actor(), cx.session.customer.id),
+        &Caller::customer(cx.actor(), cx.who.session.customer.id),
         Cancellation::default(),
         cx.app.now(),
     )

@@ -1,6 +1,7 @@
 //! Moving a confirmed booking: My bookings → Move → the same calendar and times → "Move?" →
 //! moved in one statement by storage (either it moves, or nothing changes).
 
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::{BookingRejection, BookingStatus},
     ids::BookingId,
@@ -14,7 +15,7 @@ use storage::tenant::bookings::{
 use super::{
     calendar::{calendar, nearest, today},
     common::{booking_screen, expired, local, names, rejected},
-    context::Ctx,
+    context::Visit,
 };
 use crate::{
     customer::keyboards,
@@ -25,15 +26,16 @@ use crate::{
 use bot_kit::Reply;
 
 /// Move: only the customer's own confirmed booking, before the reschedule cut-off.
-pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let booking = bookings::views::get(&mut tx, id).await?.filter(|b| {
-        b.customer_id == cx.session.customer.id && b.status == BookingStatus::Confirmed
+        b.customer_id == cx.who.session.customer.id && b.status == BookingStatus::Confirmed
     });
     let Some(booking) = booking else {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
     if let Err(r) = cx
+        .who
         .session
         .profile
         .policy
@@ -64,7 +66,7 @@ pub async fn ask(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 
 /// "Move … from … to …?" for a time picked in the calendar.
 pub async fn confirm_screen(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     id: BookingId,
     start: DateTime<Utc>,
 ) -> Result<Reply, BotError> {
@@ -72,7 +74,7 @@ pub async fn confirm_screen(
     let mut tx = cx.tx().await?;
     let Some(booking) = bookings::views::get(&mut tx, id)
         .await?
-        .filter(|b| b.customer_id == cx.session.customer.id)
+        .filter(|b| b.customer_id == cx.who.session.customer.id)
     else {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     };
@@ -80,7 +82,7 @@ pub async fn confirm_screen(
     tx.commit().await?;
     let (old_date, old_time) = local(cx, booking.start);
     let (date, time) = local(cx, start);
-    let zone = cx.session.profile.time_zone;
+    let zone = cx.who.session.profile.time_zone;
     let text = t.fill(
         Key::MoveAsk,
         &[
@@ -98,12 +100,12 @@ pub async fn confirm_screen(
 
 /// Moves the booking in the dialogue state; storage re-checks ownership, the cut-off and the
 /// new time.
-pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotError> {
+pub async fn move_to(cx: &Cx<'_, Visit>, start: DateTime<Utc>) -> Result<Reply, BotError> {
     let State::Rescheduling {
         booking,
         service,
         staff,
-    } = cx.state
+    } = cx.who.state
     else {
         return Ok(expired(cx));
     };
@@ -111,7 +113,7 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
     let result = service::reschedule(
         &mut tx,
         booking,
-        &Caller::customer(cx.actor(), cx.session.customer.id),
+        &Caller::customer(cx.actor(), cx.who.session.customer.id),
         start,
         cx.app.now(),
     )
@@ -127,7 +129,7 @@ pub async fn move_to(cx: &Ctx<'_>, start: DateTime<Utc>) -> Result<Reply, BotErr
             tx.rollback().await?;
             let mut tx = cx.tx().await?;
             let date = start
-                .with_timezone(&cx.session.profile.time_zone)
+                .with_timezone(&cx.who.session.profile.time_zone)
                 .date_naive();
             let screen = nearest(cx, &mut tx, service, Some(staff), date).await?;
             tx.commit().await?;

@@ -1,10 +1,11 @@
 //! /start, the language (Telegram's, or chosen), the main menu, Help and About.
 
+use crate::runtime::context::Cx;
 use booking_core::locale::Locale;
 use storage::tenant::{about, catalogue, customers};
 use teloxide::types::{KeyboardRemove, ReplyMarkup};
 
-use super::{context::Ctx, deep_link::DeepLink, keyboards, state::State};
+use super::{context::Visit, deep_link::DeepLink, keyboards, state::State};
 use crate::{
     error::BotError,
     runtime::telegram::spoken_locale,
@@ -14,8 +15,8 @@ use bot_kit::{Outgoing, Reply};
 
 /// /start: a first visit whose Telegram speaks one of our languages goes straight to the menu
 /// in it; one whose Telegram does not chooses a language first; everyone else gets the menu.
-pub async fn start(cx: &Ctx<'_>) -> Result<Reply, BotError> {
-    if cx.session.is_new() {
+pub async fn start(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
+    if cx.who.session.is_new() {
         leave_dialogue(cx).await?;
         match spoken_locale(cx.user) {
             Some(locale) => settle_language(cx, locale, None).await,
@@ -28,18 +29,18 @@ pub async fn start(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 
 /// Русский / English, greeting by name in the language Telegram suggests.
 #[must_use]
-pub fn language_screen(cx: &Ctx<'_>) -> Reply {
+pub fn language_screen(cx: &Cx<'_, Visit>) -> Reply {
     let text = cx.texts().fill(
         Key::ChooseLanguage,
-        &[("name", &cx.session.customer.first_name)],
+        &[("name", &cx.who.session.customer.first_name)],
     );
     Reply::screen(text, keyboards::languages())
 }
 
 /// The Русский / English button: a first visit through a deep link goes on where the link
 /// pointed (it waited in [`State::Welcome`]).
-pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotError> {
-    let link = match cx.state {
+pub async fn choose_language(cx: &Cx<'_, Visit>, locale: Locale) -> Result<Reply, BotError> {
+    let link = match cx.who.state {
         State::Welcome { service, staff } => Some(DeepLink {
             service,
             staff,
@@ -53,28 +54,28 @@ pub async fn choose_language(cx: &Ctx<'_>, locale: Locale) -> Result<Reply, BotE
 /// Stores the language and shows the menu in it, or follows `link` in it; a first visit is
 /// also offered to share a phone number.
 pub async fn settle_language(
-    cx: &Ctx<'_>,
+    cx: &Cx<'_, Visit>,
     locale: Locale,
     link: Option<&DeepLink>,
 ) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
-    customers::set_locale(&mut tx, cx.session.customer.id, locale).await?;
+    customers::set_locale(&mut tx, cx.who.session.customer.id, locale).await?;
     tx.commit().await?;
     let t = cx.texts().in_locale(locale);
     let mut reply = match link {
         Some(link) => {
-            let mut session = cx.session.clone();
+            let mut session = cx.who.session.clone();
             session.texts = t.clone();
             session.customer.locale = Some(locale);
             let mut chosen = cx.with_state(State::Idle);
-            chosen.session = session;
+            chosen.who.session = session;
             super::deep_link::follow(&chosen, link).await?
         }
         None => menu_screen(cx, &t),
     };
-    if cx.session.is_new() && cx.session.customer.phone.is_none() {
+    if cx.who.session.is_new() && cx.who.session.customer.phone.is_none() {
         reply.others.push(Outgoing {
-            chat: cx.dialogue.chat_id(),
+            chat: cx.who.dialogue.chat_id(),
             text: t.get(Key::AskPhone).to_owned(),
             markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(&t))),
         });
@@ -84,11 +85,11 @@ pub async fn settle_language(
 
 /// /phone: the number can be shared at any time, also after skipping it on the first visit.
 #[must_use]
-pub fn ask_phone(cx: &Ctx<'_>) -> Reply {
+pub fn ask_phone(cx: &Cx<'_, Visit>) -> Reply {
     let t = cx.texts();
     Reply {
         others: vec![Outgoing {
-            chat: cx.dialogue.chat_id(),
+            chat: cx.who.dialogue.chat_id(),
             text: t.get(Key::AskPhone).to_owned(),
             markup: Some(ReplyMarkup::Keyboard(keyboards::share_phone(t))),
         }],
@@ -98,9 +99,9 @@ pub fn ask_phone(cx: &Ctx<'_>) -> Reply {
 
 /// Thanks (or "all right"), the phone keyboard removed.
 #[must_use]
-pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
+pub fn phone_done(cx: &Cx<'_, Visit>, key: Key) -> Reply {
     let t = cx.texts();
-    let chat = cx.dialogue.chat_id();
+    let chat = cx.who.dialogue.chat_id();
     Reply {
         others: vec![
             Outgoing {
@@ -110,7 +111,7 @@ pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
             },
             Outgoing {
                 chat,
-                text: t.fill(Key::Menu, &[("business", &cx.session.profile.name)]),
+                text: t.fill(Key::Menu, &[("business", &cx.who.session.profile.name)]),
                 markup: Some(ReplyMarkup::InlineKeyboard(keyboards::main_menu(t))),
             },
         ],
@@ -119,35 +120,38 @@ pub fn phone_done(cx: &Ctx<'_>, key: Key) -> Reply {
 }
 
 /// The main menu; leaves any booking in progress.
-pub async fn menu(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn menu(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     leave_dialogue(cx).await?;
     Ok(menu_screen(cx, cx.texts()))
 }
 
-fn menu_screen(cx: &Ctx<'_>, t: &Texts) -> Reply {
-    let text = t.fill(Key::Menu, &[("business", &cx.session.profile.name)]);
+fn menu_screen(cx: &Cx<'_, Visit>, t: &Texts) -> Reply {
+    let text = t.fill(Key::Menu, &[("business", &cx.who.session.profile.name)]);
     Reply::screen(text, keyboards::main_menu(t))
 }
 
-pub async fn help(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn help(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     Ok(Reply::screen(t.get(Key::Help), keyboards::to_menu(t)))
 }
 
 /// The services with durations and prices, the address, contacts and opening hours.
-pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
+pub async fn about(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
     let services = catalogue::bookable_services(&mut tx).await?;
     let facts = about::load(&mut tx).await?;
     tx.commit().await?;
-    let mut text = t.fill(Key::AboutTitle, &[("business", &cx.session.profile.name)]);
+    let mut text = t.fill(
+        Key::AboutTitle,
+        &[("business", &cx.who.session.profile.name)],
+    );
     for s in &services {
         text.push_str(&format!(
             "\n• {} — {}, {}",
             s.name,
             t.duration(s.timing.duration),
-            t.price(s.price, cx.session.profile.currency)
+            t.price(s.price, cx.who.session.profile.currency)
         ));
     }
     if services.is_empty() {
@@ -184,8 +188,8 @@ pub async fn about(cx: &Ctx<'_>) -> Result<Reply, BotError> {
 }
 
 /// Back to `Idle`, giving back a held slot.
-async fn leave_dialogue(cx: &Ctx<'_>) -> Result<(), BotError> {
-    if cx.state == State::Idle {
+async fn leave_dialogue(cx: &Cx<'_, Visit>) -> Result<(), BotError> {
+    if cx.who.state == State::Idle {
         return Ok(());
     }
     let mut tx = cx.tx().await?;

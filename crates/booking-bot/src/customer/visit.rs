@@ -1,12 +1,13 @@
 //! What a customer does with the outbox's messages: confirm a visit from its reminder, rate a
 //! past visit from the follow-up, and add a comment to the rating.
 
+use crate::runtime::context::Cx;
 use booking_core::{booking::BookingRejection, ids::BookingId};
 use storage::tenant::{bookings, feedback, reminders};
 
 use super::{
     common::{booking_screen, rejected},
-    context::Ctx,
+    context::Visit,
 };
 use crate::{customer::keyboards, customer::state::State, error::BotError, texts::Key};
 use bot_kit::{Notice, Reply};
@@ -16,11 +17,11 @@ const MAX_COMMENT: usize = 1000;
 
 /// "I'll be there": recorded for the customer's own upcoming booking (which also keeps an
 /// automatic release away); the reminder shows that it is confirmed.
-pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
+pub async fn confirm(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
-    let customer = cx.session.customer.id;
+    let customer = cx.who.session.customer.id;
     if !reminders::confirm_visit(&mut tx, id, customer, cx.actor(), now).await? {
         return Ok(rejected(cx, &BookingRejection::NotFound));
     }
@@ -35,10 +36,10 @@ pub async fn confirm(cx: &Ctx<'_>, id: BookingId) -> Result<Reply, BotError> {
 
 /// A rating from the follow-up: only the customer's own visit that has ended. The next text
 /// message becomes the comment (or "No comment" goes back to the menu).
-pub async fn rate(cx: &Ctx<'_>, id: BookingId, rating: u8) -> Result<Reply, BotError> {
+pub async fn rate(cx: &Cx<'_, Visit>, id: BookingId, rating: u8) -> Result<Reply, BotError> {
     let t = cx.texts();
     let mut tx = cx.tx().await?;
-    let customer = cx.session.customer.id;
+    let customer = cx.who.session.customer.id;
     let now = cx.app.now();
     if !reminders::rate(&mut tx, id, customer, rating, now).await? {
         return Ok(rejected(cx, &BookingRejection::NotFound));
@@ -56,11 +57,15 @@ pub async fn rate(cx: &Ctx<'_>, id: BookingId, rating: u8) -> Result<Reply, BotE
 }
 
 /// The text after a rating, saved as its comment.
-pub async fn comment(cx: &Ctx<'_>, booking: BookingId, text: &str) -> Result<Reply, BotError> {
+pub async fn comment(
+    cx: &Cx<'_, Visit>,
+    booking: BookingId,
+    text: &str,
+) -> Result<Reply, BotError> {
     let t = cx.texts();
     let text: String = text.trim().chars().take(MAX_COMMENT).collect();
     let mut tx = cx.tx().await?;
-    if reminders::comment(&mut tx, booking, cx.session.customer.id, &text).await? {
+    if reminders::comment(&mut tx, booking, cx.who.session.customer.id, &text).await? {
         feedback::comment_given(&mut tx, booking, cx.app.now()).await?;
     }
     tx.commit().await?;

@@ -3,6 +3,7 @@
 //! exclusion constraint decides). Whoever presses later is told it was taken and offered the
 //! nearest free times.
 
+use crate::runtime::context::Cx;
 use booking_core::{
     booking::BookingRejection,
     ids::{StaffId, WaitlistId},
@@ -17,7 +18,7 @@ use storage::tenant::{
 use super::{
     calendar::nearest,
     common::{booking_screen, expired, rejected},
-    context::Ctx,
+    context::Visit,
 };
 use crate::{
     customer::keyboards,
@@ -28,8 +29,8 @@ use crate::{
 use bot_kit::Reply;
 
 /// The service and staff choice of a booking in progress (not a move).
-fn draft(cx: &Ctx<'_>) -> Option<(booking_core::ids::ServiceId, Option<StaffId>)> {
-    match cx.state {
+fn draft(cx: &Cx<'_, Visit>) -> Option<(booking_core::ids::ServiceId, Option<StaffId>)> {
+    match cx.who.state {
         State::ChoosingTime { service, staff } | State::Confirming { service, staff, .. } => {
             Some((service, staff))
         }
@@ -38,7 +39,7 @@ fn draft(cx: &Ctx<'_>) -> Option<(booking_core::ids::ServiceId, Option<StaffId>)
 }
 
 /// A 🔔 day: "no free time — join the waitlist?", after checking the day really is full.
-pub async fn ask(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
+pub async fn ask(cx: &Cx<'_, Visit>, day: NaiveDate) -> Result<Reply, BotError> {
     let t = cx.texts();
     let Some((service, staff)) = draft(cx) else {
         return Ok(expired(cx));
@@ -63,7 +64,7 @@ pub async fn ask(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
 }
 
 /// Joins the day's waitlist; the day is checked to be full again (a forged date is refused).
-pub async fn join(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
+pub async fn join(cx: &Cx<'_, Visit>, day: NaiveDate) -> Result<Reply, BotError> {
     let t = cx.texts();
     let Some((service, staff)) = draft(cx) else {
         return Ok(expired(cx));
@@ -74,7 +75,7 @@ pub async fn join(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
         Ok(_) => return Ok(expired(cx)),
         Err(r) => return Ok(rejected(cx, &r)),
     }
-    waitlist::join(&mut tx, cx.session.customer.id, service, staff, day).await?;
+    waitlist::join(&mut tx, cx.who.session.customer.id, service, staff, day).await?;
     tx.commit().await?;
     cx.set_state(State::Idle).await?;
     let text = t.fill(Key::WaitlistJoined, &[("date", &t.date(day))]);
@@ -82,18 +83,22 @@ pub async fn join(cx: &Ctx<'_>, day: NaiveDate) -> Result<Reply, BotError> {
 }
 
 /// An offered time pressed: booked if it is still free, else the nearest free times.
-pub async fn take(cx: &Ctx<'_>, id: WaitlistId, start: DateTime<Utc>) -> Result<Reply, BotError> {
+pub async fn take(
+    cx: &Cx<'_, Visit>,
+    id: WaitlistId,
+    start: DateTime<Utc>,
+) -> Result<Reply, BotError> {
     let t = cx.texts();
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
-    let entry = waitlist::get(&mut tx, id)
-        .await?
-        .filter(|e| e.customer_id == cx.session.customer.id && e.status == EntryStatus::Waiting);
-    let zone = cx.session.profile.time_zone;
+    let entry = waitlist::get(&mut tx, id).await?.filter(|e| {
+        e.customer_id == cx.who.session.customer.id && e.status == EntryStatus::Waiting
+    });
+    let zone = cx.who.session.profile.time_zone;
     let Some(entry) = entry.filter(|e| start.with_timezone(&zone).date_naive() == e.day) else {
         return Ok(Reply::alert(t.get(Key::WaitlistOfferGone)));
     };
-    let source = cx.session.customer.source.clone();
+    let source = cx.who.session.customer.source.clone();
     match split(service::take_offer(&mut tx, &entry, start, cx.actor(), source, now).await)? {
         Ok(change) => {
             let screen = booking_screen(cx, Key::Booked, &change.booking);
