@@ -106,10 +106,8 @@ async fn customer(chat: &Chat, n: usize) -> Outcome {
     let mut out = Outcome::default();
     let step = Instant::now();
     chat.command("/start").await;
-    let Some(choice) = next(chat, &mut out, step, "the language question").await else {
-        return out;
-    };
-    let Some(menu) = press(chat, &mut out, &choice, "English").await else {
+    // An English Telegram is not asked the language: the menu comes at once.
+    let Some(menu) = next(chat, &mut out, step, "the menu").await else {
         return out;
     };
     // The phone request that follows a first visit.

@@ -12,6 +12,8 @@ pub mod catalogue;
 pub mod change;
 /// An injectable source of the current time, so tests move time instead of sleeping.
 pub mod clock;
+/// The currency a business prices in, with the sign it is shown with.
+pub mod currency;
 /// Id newtypes for every entity.
 pub mod ids;
 /// Languages the bots speak.

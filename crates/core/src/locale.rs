@@ -22,6 +22,15 @@ impl Locale {
         }
     }
 
+    /// The locale a Telegram `language_code` names exactly (`ru`, `en`, `en-GB`), or `None` when
+    /// it is missing or a language the bots do not speak (`uk`, `de`): only then is a person
+    /// asked to choose, since a guess would be wrong for them.
+    #[must_use]
+    pub fn spoken(code: Option<&str>) -> Option<Self> {
+        code.and_then(|c| c.split(['-', '_']).next())
+            .and_then(|primary| primary.parse().ok())
+    }
+
     /// The locale for a Telegram `language_code` such as `ru`, `en-GB` or `uk`.
     ///
     /// Russian speakers of neighbouring countries usually read Russian better than English,
@@ -146,6 +155,17 @@ mod tests {
         assert_eq!(Locale::from_telegram(Some("uk")), Locale::Ru);
         assert_eq!(Locale::from_telegram(Some("de")), Locale::En);
         assert_eq!(Locale::from_telegram(None), Locale::Ru);
+    }
+
+    #[test]
+    fn only_the_languages_the_bots_speak_are_taken_as_chosen() {
+        assert_eq!(Locale::spoken(Some("ru")), Some(Locale::Ru));
+        assert_eq!(Locale::spoken(Some("en-GB")), Some(Locale::En));
+        assert_eq!(Locale::spoken(Some("RU_ru")), Some(Locale::Ru));
+        assert_eq!(Locale::spoken(Some("uk")), None);
+        assert_eq!(Locale::spoken(Some("de")), None);
+        assert_eq!(Locale::spoken(Some("")), None);
+        assert_eq!(Locale::spoken(None), None);
     }
 
     #[test]

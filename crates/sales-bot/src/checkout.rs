@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use storage::control::{
     orders::{self, NewOrder, Order, OrderKind, TooManyPending},
     payments::{self, ApiPayment},
-    renewals,
 };
 
 use crate::{
@@ -106,11 +105,11 @@ pub async fn ensure_payment(sales: &Sales, order: &Order) -> Result<Payment, Sal
         // and make a second payment).
         return Ok(payment);
     }
-    // A renewal is charged to the saved method; one of a tenant without a saved method (the
-    // owner extending a trial) is paid on YooKassa's page like a first purchase.
-    let method = match (order.kind, order.tenant) {
-        (OrderKind::Renewal, Some(tenant)) => renewals::method(sales.db.pool(), tenant).await?,
-        _ => None,
+    // An automatic renewal is charged to the saved method it was written for; every other
+    // order (a first purchase, an owner renewing by hand) is paid on YooKassa's page.
+    let method = match order.kind {
+        OrderKind::Renewal => order.charge_method.clone(),
+        OrderKind::New => None,
     };
     let key = order.idempotence_key.to_string();
     let payment = payments_cfg

@@ -50,3 +50,5 @@ pub mod sources;
 pub mod texts;
 /// Customers waiting for time on full days, offered it when it frees up.
 pub mod waitlist;
+/// The waitlist as the customer and the admin panel read it.
+pub mod waitlist_views;

@@ -4,7 +4,7 @@
 
 use crate::admin::roles::Acting;
 use crate::runtime::context::Cx;
-use booking_core::{catalogue::Price, time::Interval};
+use booking_core::{catalogue::Price, currency::Currency, time::Interval};
 use chrono::{DateTime, Duration, Utc};
 use storage::tenant::{
     admin_analytics::{self, Bucket, PeriodRow, Ranking},
@@ -77,12 +77,13 @@ fn window(now: DateTime<Utc>, report: Report) -> (Bucket, Interval) {
 pub async fn report(cx: &Cx<'_, Acting>, report: Report) -> Result<Reply, BotError> {
     let now = cx.app.now();
     let mut tx = cx.tx().await?;
-    let zone = settings::profile(&mut tx).await?.time_zone;
+    let profile = settings::profile(&mut tx).await?;
+    let zone = profile.time_zone;
     let reply = match report {
         Report::Days | Report::Weeks | Report::Months => {
             let (bucket, window) = window(now, report);
             let rows = admin_analytics::per_period(&mut tx, zone.name(), bucket, window).await?;
-            periods(cx, report, &rows)
+            periods(cx, report, &rows, profile.currency)
         }
         Report::BroughtBack => {
             let rows =
@@ -159,7 +160,7 @@ fn with_chart(cx: &Cx<'_, Acting>, text: String, chart: Chart, caption: String) 
     reply
 }
 
-fn periods(cx: &Cx<'_, Acting>, report: Report, rows: &[PeriodRow]) -> Reply {
+fn periods(cx: &Cx<'_, Acting>, report: Report, rows: &[PeriodRow], currency: Currency) -> Reply {
     let mut text = format!(
         "{}\n{}",
         title(cx, report),
@@ -175,7 +176,7 @@ fn periods(cx: &Cx<'_, Acting>, report: Report, rows: &[PeriodRow]) -> Reply {
             r.bookings,
             r.cancellations,
             r.no_shows,
-            super::texts::money(cx.locale, Price(r.revenue_minor))
+            super::texts::money(cx.locale, currency, Price(r.revenue_minor))
         ));
     }
     if rows.is_empty() {

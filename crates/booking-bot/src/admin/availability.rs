@@ -19,6 +19,7 @@ use storage::{
         bookings::{
             self,
             service::{self, Caller, Cancellation},
+            waitlist_offers,
         },
         catalogue, schedule, settings,
     },
@@ -41,7 +42,10 @@ pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let staff = catalogue::staff(&mut tx, false).await?;
     tx.commit().await?;
     let own = cx.who.own_staff();
-    let mut kb = vec![vec![button(cx.tr("🔒 Blocks", "🔒 Блокировки"), A::Blocks)]];
+    let mut kb = vec![vec![
+        button(cx.tr("🔒 Blocks", "🔒 Блокировки"), A::Blocks),
+        button(cx.tr("🔔 Waitlist", "🔔 Лист ожидания"), A::Waitlist(0)),
+    ]];
     kb.push(vec![button(
         cx.tr("➕ Block time", "➕ Заблокировать время"),
         A::BlockNew(own),
@@ -285,6 +289,19 @@ pub async fn unblock(cx: &Cx<'_, Acting>, id: BlockId) -> Result<Reply, BotError
         return Ok(Reply::alert(refused(cx.locale)));
     }
     schedule::unblock(&mut tx, id).await?;
+    // The lifted block's days are open again: whoever waits for them is offered the time.
+    let zone = settings::profile(&mut tx).await?.time_zone;
+    let from = found.period.start.with_timezone(&zone).date_naive();
+    let to = found.period.end.with_timezone(&zone).date_naive();
+    waitlist_offers::schedule_freed(
+        &mut tx,
+        found.staff,
+        from,
+        Some(to),
+        &format!("block:{id}"),
+        cx.app.now(),
+    )
+    .await?;
     audit::record(
         cx,
         &mut tx,

@@ -12,6 +12,7 @@ use serde_json::json;
 use storage::tenant::{
     catalogue::{self, NewService},
     catalogue_admin::{self, Kind, ServiceField},
+    settings,
 };
 
 use super::{
@@ -84,6 +85,7 @@ const fn field_label(cx: &Cx<'_, Acting>, f: Field) -> &'static str {
 pub async fn services(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     let list = catalogue::services(&mut tx, true).await?;
+    let currency = settings::profile(&mut tx).await?.currency;
     tx.commit().await?;
     let mut kb = column(list.iter().map(|s| {
         button(
@@ -92,7 +94,7 @@ pub async fn services(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
                 on_off(s.active),
                 s.name,
                 duration(cx.locale, s.timing.duration),
-                money(cx.locale, s.price)
+                money(cx.locale, currency, s.price)
             ),
             A::Service(s.id),
         )
@@ -110,6 +112,7 @@ pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotErr
     let Some(s) = catalogue::service(&mut tx, id).await? else {
         return Ok(Reply::alert(cx.tr("No such service.", "Такой услуги нет.")));
     };
+    let currency = settings::profile(&mut tx).await?.currency;
     tx.commit().await?;
     let t = s.timing;
     let description = if s.description.is_empty() {
@@ -133,7 +136,7 @@ pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotErr
         duration(cx.locale, t.buffer_before),
         duration(cx.locale, t.buffer_after),
         field_label(cx, Field::Price),
-        money(cx.locale, s.price),
+        money(cx.locale, currency, s.price),
         field_label(cx, Field::Seats),
     );
     let mut kb: Vec<Vec<_>> = Field::ALL

@@ -30,6 +30,8 @@ pub mod chart;
 pub mod classes;
 /// `/admin` in the command menu of admins' chats.
 pub mod commands;
+/// The currency prices are shown in.
+pub mod currency;
 /// Bookings and customers as CSV documents.
 pub mod export;
 /// Working hours and exceptions.
@@ -70,6 +72,8 @@ pub mod staff;
 pub mod texts;
 /// The Texts screen: every customer text key, its default and override; set and reset.
 pub mod texts_screen;
+/// Who waits for which day.
+pub mod waitlist;
 
 use std::sync::Arc;
 

@@ -26,7 +26,7 @@ use storage::{
             self,
             model::BookingView,
             service::{self, Caller, Cancellation},
-            unfit,
+            unfit, waitlist_offers,
         },
         catalogue_admin, schedule, settings,
     },
@@ -151,6 +151,12 @@ async fn write(
         }
         Change::Weekly { staff, week, text } => {
             schedule::set_weekly(tx, *staff, week).await?;
+            // New hours may open time on any day ahead; an offer of a day still full is
+            // dropped when it is rendered.
+            let now = cx.app.now();
+            let cause = format!("hours:{}", now.timestamp_micros());
+            let today = now.with_timezone(&zone).date_naive();
+            waitlist_offers::schedule_freed(tx, *staff, today, None, &cause, now).await?;
             audit::record(
                 cx,
                 tx,
@@ -177,6 +183,13 @@ async fn write(
                 None => {
                     admin_views::clear_exception(tx, *staff, *date).await?;
                 }
+            }
+            // A day off taken back or special hours may open time on that day.
+            if !matches!(exception, Some(DayException::DayOff)) {
+                let now = cx.app.now();
+                let cause = format!("day:{date}:{}", now.timestamp_micros());
+                waitlist_offers::schedule_freed(tx, *staff, *date, Some(*date), &cause, now)
+                    .await?;
             }
             audit::record(
                 cx,

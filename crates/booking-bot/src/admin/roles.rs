@@ -77,6 +77,8 @@ impl Acting {
             | A::Availability
             | A::Blocks
             | A::Unblock(_)
+            // Read with the admin's own staff member as the filter, whatever the button says.
+            | A::Waitlist(_)
             // The change it confirms is checked against the role when it is made.
             | A::Preview(_) => true,
             A::Day { staff, .. } | A::Week { staff, .. } => self.may_view(staff),

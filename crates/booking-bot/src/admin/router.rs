@@ -14,7 +14,7 @@ use super::{
     notes::{self, NoteOn},
     phone_series, policy, preview, repeat_visits, roles, schedule, send, sender, setup, staff,
     texts::{refused, tr},
-    texts_screen,
+    texts_screen, waitlist,
 };
 use crate::{
     error::BotError,
@@ -119,6 +119,7 @@ async fn route(cx: &Cx<'_, roles::Acting>, action: AdminAction) -> Result<Reply,
         A::PhoneInSeries(instead) => phone_series::book(cx, instead).await,
         A::Availability => availability::menu(cx).await,
         A::Blocks => availability::blocks(cx).await,
+        A::Waitlist(page) => waitlist::page(cx, page).await,
         A::BlockNew(staff) => availability::block_ask(cx, staff).await,
         A::Unblock(id) => availability::unblock(cx, id).await,
         A::Hours(staff) => hours::hours_ask(cx, staff).await,

@@ -62,13 +62,14 @@ fn mark(done: bool) -> &'static str {
     if done { "✅" } else { "⬜" }
 }
 
-async fn checklist_with(
+pub(super) async fn checklist_with(
     cx: &Cx<'_, Acting>,
     r: &Readiness,
     done: Option<&str>,
 ) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
-    let name = settings::profile(&mut tx).await?.name;
+    let profile = settings::profile(&mut tx).await?;
+    let (name, currency) = (profile.name, profile.currency);
     tx.commit().await?;
     let mut text = String::new();
     if let Some(done) = done {
@@ -172,6 +173,10 @@ async fn checklist_with(
         ),
     ]);
     kb.push(vec![button(
+        format!("💱 {}: {currency}", cx.tr("Currency", "Валюта")),
+        A::ProfileEdit(ProfileField::Currency),
+    )]);
+    kb.push(vec![button(
         cx.tr("🔗 Links and QR codes", "🔗 Ссылки и QR-коды"),
         A::Links,
     )]);
@@ -247,6 +252,7 @@ pub async fn profile_ask(cx: &Cx<'_, Acting>, field: ProfileField) -> Result<Rep
                  7, 2 этаж.",
             ),
         ),
+        ProfileField::Currency => return super::currency::ask(cx).await,
         ProfileField::Contacts => (
             facts.contacts,
             cx.tr(
@@ -284,6 +290,9 @@ pub async fn profile_set(
     field: ProfileField,
     text: &str,
 ) -> Result<Reply, BotError> {
+    if field == ProfileField::Currency {
+        return super::currency::set(cx, text).await;
+    }
     let value = text.trim();
     if value.is_empty() {
         return Ok(Reply::alert(cx.tr(
@@ -324,6 +333,7 @@ pub async fn profile_set(
         ),
         (ProfileField::Address, false) => cx.tr("✅ Address saved.", "✅ Адрес сохранён."),
         (ProfileField::Contacts, false) => cx.tr("✅ Contacts saved.", "✅ Контакты сохранены."),
+        (ProfileField::Currency, false) => cx.tr("✅ Saved.", "✅ Сохранено."),
     };
     checklist_with(cx, &readiness, Some(done)).await
 }

@@ -7,6 +7,7 @@ use booking_core::{
     Tz,
     booking::BookingStatus,
     catalogue::{Minutes, Price},
+    currency::Currency,
     locale::Locale,
 };
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
@@ -78,10 +79,10 @@ pub fn duration(locale: Locale, m: Minutes) -> String {
     Texts::new(locale).duration(m)
 }
 
-/// "4 500 ₽" / "4,500 ₽".
+/// "4 500 ₽" / "4,500 ₽" (the customer's formatter, in the business's currency).
 #[must_use]
-pub fn money(locale: Locale, p: Price) -> String {
-    Texts::new(locale).price(p)
+pub fn money(locale: Locale, currency: Currency, p: Price) -> String {
+    Texts::new(locale).price(p, currency)
 }
 
 /// A date to show in a prompt's example: `days` after today, so it is never in the past.

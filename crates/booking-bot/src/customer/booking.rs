@@ -53,7 +53,7 @@ pub async fn services(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     }
     Ok(Reply::screen(
         t.get(Key::ChooseService),
-        keyboards::services(t, &services),
+        keyboards::services(t, &services, cx.who.session.profile.currency),
     ))
 }
 
@@ -386,7 +386,10 @@ pub(super) async fn confirm_screen(
             ("date", &date),
             ("time", &time),
             ("zone", &t.zone(cx.who.session.profile.time_zone)),
-            ("price", &t.price(held.price)),
+            (
+                "price",
+                &t.price(held.price, cx.who.session.profile.currency),
+            ),
             ("hold", &t.duration(cx.who.session.profile.policy.hold)),
         ],
     );

@@ -96,6 +96,7 @@ async fn route(cx: &Cx<'_, Visit>, data: CallbackData) -> Result<Reply, BotError
         C::WaitDay(day) => waitlist::ask(cx, day).await,
         C::WaitJoin(day) => waitlist::join(cx, day).await,
         C::WaitTake(entry, start) => waitlist::take(cx, entry, start).await,
+        C::WaitLeave(entry) => my_bookings::leave_waitlist(cx, entry).await,
         C::CalendarFile(id) => calendar_file::send(cx, id).await,
         C::SeriesEvery(hold) => series::ask_every(cx, hold).await,
         C::SeriesTimes(hold, every) => series::ask_times(cx, hold, every).await,

@@ -4,15 +4,18 @@
 //! must be active, the staff member must give it); what does not check out is ignored with a
 //! polite word, and the customer gets the menu.
 //!
-//! A first visit chooses a language before anything else; the link waits in the dialogue
-//! state ([`State::Welcome`]) and is followed right after.
+//! A first visit whose Telegram speaks neither of our languages chooses one before anything
+//! else; the link waits in the dialogue state ([`State::Welcome`]) and is followed right after.
 
 use crate::runtime::context::Cx;
 use booking_core::ids::{ServiceId, StaffId};
 use storage::tenant::{catalogue, sources};
 
 use super::{booking, context::Visit, start};
-use crate::{customer::keyboards, customer::state::State, error::BotError, texts::Key};
+use crate::{
+    customer::keyboards, customer::state::State, error::BotError, runtime::telegram::spoken_locale,
+    texts::Key,
+};
 use bot_kit::Reply;
 
 /// The longest source tag kept (Telegram's payload is at most 64 characters anyway).
@@ -90,6 +93,9 @@ pub async fn start(cx: &Cx<'_, Visit>, payload: &str) -> Result<Reply, BotError>
         tx.commit().await?;
     }
     if cx.who.session.is_new() {
+        if let Some(locale) = spoken_locale(cx.user) {
+            return start::settle_language(cx, locale, Some(&link)).await;
+        }
         let reply = start::start(cx).await?;
         if link.preselects() {
             cx.set_state(State::Welcome {
@@ -175,7 +181,7 @@ async fn services_of(cx: &Cx<'_, Visit>, staff: StaffId) -> Result<Reply, BotErr
     cx.set_state(State::ChoosingService { staff }).await?;
     Ok(Reply::screen(
         t.get(Key::ChooseService),
-        keyboards::services(t, &given),
+        keyboards::services(t, &given, cx.who.session.profile.currency),
     ))
 }
 

@@ -3,11 +3,15 @@
 use booking_core::{
     Tz,
     catalogue::{Service, Staff},
+    currency::Currency,
     ids::BookingId,
     locale::Locale,
 };
 use chrono::{Datelike, NaiveDate};
-use storage::tenant::bookings::model::{BookingView, StaffSlot};
+use storage::tenant::{
+    bookings::model::{BookingView, StaffSlot},
+    waitlist_views::Waiting,
+};
 use teloxide::types::{
     ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
 };
@@ -73,7 +77,7 @@ pub fn share_phone(t: &Texts) -> KeyboardMarkup {
 
 /// One row per service, then Menu.
 #[must_use]
-pub fn services(t: &Texts, services: &[Service]) -> InlineKeyboardMarkup {
+pub fn services(t: &Texts, services: &[Service], currency: Currency) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = services
         .iter()
         .map(|s| {
@@ -81,7 +85,7 @@ pub fn services(t: &Texts, services: &[Service]) -> InlineKeyboardMarkup {
                 "{} · {} · {}",
                 s.name,
                 t.duration(s.timing.duration),
-                t.price(s.price)
+                t.price(s.price, currency)
             );
             vec![button(label, CallbackData::Service(s.id))]
         })
@@ -237,7 +241,11 @@ pub fn move_to(
 
 /// Cancel and Move buttons per upcoming booking, then Menu.
 #[must_use]
-pub fn my_bookings(t: &Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup {
+pub fn my_bookings(
+    t: &Texts,
+    bookings: &[BookingView],
+    waiting: &[Waiting],
+) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = bookings
         .iter()
         .enumerate()
@@ -255,6 +263,12 @@ pub fn my_bookings(t: &Texts, bookings: &[BookingView]) -> InlineKeyboardMarkup 
             ]
         })
         .collect();
+    rows.extend(waiting.iter().enumerate().map(|(i, w)| {
+        vec![button(
+            t.fill(Key::BtnLeaveWaitlist, &[("n", &(i + 1).to_string())]),
+            CallbackData::WaitLeave(w.id),
+        )]
+    }));
     rows.push(vec![
         button(t.get(Key::BtnPast), CallbackData::Menu(MenuItem::Past)),
         button(t.get(Key::BtnMenu), CallbackData::Menu(MenuItem::Main)),

@@ -1,13 +1,17 @@
-//! My bookings: the upcoming visits, and cancelling one after a confirmation step.
+//! My bookings: the upcoming visits, and cancelling one after a confirmation step; the days
+//! the customer waits for, each of which they may stop waiting for.
 
 use crate::runtime::context::Cx;
-use booking_core::{booking::BookingStatus, ids::BookingId};
+use booking_core::{
+    booking::BookingStatus,
+    ids::{BookingId, WaitlistId},
+};
 use storage::tenant::{
     bookings::{
         self, series,
         service::{self, Caller, Cancellation},
     },
-    catalogue,
+    catalogue, waitlist_views,
 };
 
 use super::context::Visit;
@@ -21,18 +25,19 @@ use bot_kit::{Notice, Reply};
 /// How many upcoming bookings the list shows.
 const LIMIT: i64 = 10;
 
-/// The upcoming bookings, each with a Cancel button; `headline` goes first (e.g. "Cancelled").
+/// The upcoming bookings, each with a Cancel button, then the days the customer waits for,
+/// each with "stop waiting"; `headline` goes first (e.g. "Cancelled").
 pub async fn list(cx: &Cx<'_, Visit>, headline: Option<&str>) -> Result<Reply, BotError> {
     let t = cx.texts();
+    let now = cx.app.now();
+    let zone = cx.who.session.profile.time_zone;
     let mut tx = cx.tx().await?;
-    let upcoming = bookings::views::for_customer(
-        &mut tx,
-        cx.who.session.customer.id,
-        true,
-        cx.app.now(),
-        LIMIT,
-    )
-    .await?;
+    let upcoming =
+        bookings::views::for_customer(&mut tx, cx.who.session.customer.id, true, now, LIMIT)
+            .await?;
+    let today = now.with_timezone(&zone).date_naive();
+    let waiting =
+        waitlist_views::for_customer(&mut tx, cx.who.session.customer.id, today, LIMIT).await?;
     tx.commit().await?;
     let mut text = headline.map(|h| format!("{h}\n\n")).unwrap_or_default();
     if upcoming.is_empty() {
@@ -56,7 +61,48 @@ pub async fn list(cx: &Cx<'_, Visit>, headline: Option<&str>) -> Result<Reply, B
             ));
         }
     }
-    Ok(Reply::screen(text, keyboards::my_bookings(t, &upcoming)))
+    if !waiting.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(t.get(Key::MyWaitlistTitle));
+    }
+    for (i, w) in waiting.iter().enumerate() {
+        let n = (i + 1).to_string();
+        let date = t.date(w.day);
+        let mut fill = vec![
+            ("n", n.as_str()),
+            ("service", w.service_name.as_str()),
+            ("date", date.as_str()),
+        ];
+        let key = match &w.staff_name {
+            Some(staff) => {
+                fill.push(("staff", staff.as_str()));
+                Key::MyWaitlistLine
+            }
+            None => Key::MyWaitlistLineAnyone,
+        };
+        text.push('\n');
+        text.push_str(&t.fill(key, &fill));
+    }
+    Ok(Reply::screen(
+        text,
+        keyboards::my_bookings(t, &upcoming, &waiting),
+    ))
+}
+
+/// "Stop waiting": only the customer's own entry that still waits (storage checks both); a
+/// forged or stale button is told it is out of date and changes nothing.
+pub async fn leave_waitlist(cx: &Cx<'_, Visit>, id: WaitlistId) -> Result<Reply, BotError> {
+    let t = cx.texts();
+    let mut tx = cx.tx().await?;
+    let left = waitlist_views::leave(&mut tx, id, cx.who.session.customer.id).await?;
+    tx.commit().await?;
+    let Some(day) = left else {
+        return Ok(Reply::alert(t.get(Key::WaitlistLeaveGone)));
+    };
+    let done = t.fill(Key::WaitlistLeft, &[("date", &t.date(day))]);
+    let mut reply = list(cx, Some(done.as_str())).await?;
+    reply.notice = Some(Notice::Toast(done));
+    Ok(reply)
 }
 
 /// Past visits (and cancelled ones), latest first, each with "again".

@@ -1,22 +1,27 @@
-//! /start, the language choice, the main menu, Help and About.
+//! /start, the language (Telegram's, or chosen), the main menu, Help and About.
 
 use crate::runtime::context::Cx;
 use booking_core::locale::Locale;
 use storage::tenant::{about, catalogue, customers};
 use teloxide::types::{KeyboardRemove, ReplyMarkup};
 
-use super::{context::Visit, keyboards, state::State};
+use super::{context::Visit, deep_link::DeepLink, keyboards, state::State};
 use crate::{
     error::BotError,
+    runtime::telegram::spoken_locale,
     texts::{Key, Texts},
 };
 use bot_kit::{Outgoing, Reply};
 
-/// /start: a first visit chooses a language; everyone else gets the menu.
+/// /start: a first visit whose Telegram speaks one of our languages goes straight to the menu
+/// in it; one whose Telegram does not chooses a language first; everyone else gets the menu.
 pub async fn start(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
     if cx.who.session.is_new() {
         leave_dialogue(cx).await?;
-        Ok(language_screen(cx))
+        match spoken_locale(cx.user) {
+            Some(locale) => settle_language(cx, locale, None).await,
+            None => Ok(language_screen(cx)),
+        }
     } else {
         menu(cx).await
     }
@@ -32,31 +37,43 @@ pub fn language_screen(cx: &Cx<'_, Visit>) -> Reply {
     Reply::screen(text, keyboards::languages())
 }
 
-/// Stores the language and shows the menu in it; a first visit is also offered to share a
-/// phone number.
+/// The Русский / English button: a first visit through a deep link goes on where the link
+/// pointed (it waited in [`State::Welcome`]).
 pub async fn choose_language(cx: &Cx<'_, Visit>, locale: Locale) -> Result<Reply, BotError> {
+    let link = match cx.who.state {
+        State::Welcome { service, staff } => Some(DeepLink {
+            service,
+            staff,
+            ..Default::default()
+        }),
+        _ => None,
+    };
+    settle_language(cx, locale, link.as_ref()).await
+}
+
+/// Stores the language and shows the menu in it, or follows `link` in it; a first visit is
+/// also offered to share a phone number.
+pub async fn settle_language(
+    cx: &Cx<'_, Visit>,
+    locale: Locale,
+    link: Option<&DeepLink>,
+) -> Result<Reply, BotError> {
     let mut tx = cx.tx().await?;
     customers::set_locale(&mut tx, cx.who.session.customer.id, locale).await?;
     tx.commit().await?;
     cx.app.customers.forget(cx.sender());
     let t = cx.texts().in_locale(locale);
-    let mut reply = match cx.who.state {
-        // A first visit through a deep link goes where the link points, in the new language.
-        State::Welcome { service, staff } => {
+    let mut reply = match link {
+        Some(link) => {
             let mut session = cx.who.session.clone();
             session.texts = t.clone();
             session.customer.locale = Some(locale);
             let mut chosen = cx.with_state(State::Idle);
             chosen.who.session = session;
             chosen.locale = locale;
-            let link = super::deep_link::DeepLink {
-                service,
-                staff,
-                ..Default::default()
-            };
-            super::deep_link::follow(&chosen, &link).await?
+            super::deep_link::follow(&chosen, link).await?
         }
-        _ => menu_screen(cx, &t),
+        None => menu_screen(cx, &t),
     };
     if cx.who.session.is_new() && cx.who.session.customer.phone.is_none() {
         reply.others.push(Outgoing {
@@ -136,7 +153,7 @@ pub async fn about(cx: &Cx<'_, Visit>) -> Result<Reply, BotError> {
             "\n• {} — {}, {}",
             s.name,
             t.duration(s.timing.duration),
-            t.price(s.price)
+            t.price(s.price, cx.who.session.profile.currency)
         ));
     }
     if services.is_empty() {

@@ -327,6 +327,24 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "Это предложение больше не действует.",
             "This offer is no longer valid.",
         ),
+        K::MyWaitlistTitle => ("🔔 Вы в листе ожидания:", "🔔 You are on the waitlist:"),
+        K::MyWaitlistLine => (
+            "🔔{n} {service}, {date}, мастер {staff}",
+            "🔔{n} {service}, {date} with {staff}",
+        ),
+        K::MyWaitlistLineAnyone => (
+            "🔔{n} {service}, {date}, любой мастер",
+            "🔔{n} {service}, {date} with anyone",
+        ),
+        K::BtnLeaveWaitlist => ("🔕 Не ждать 🔔{n}", "🔕 Stop waiting 🔔{n}"),
+        K::WaitlistLeft => (
+            "Вы больше не в листе ожидания на {date}.",
+            "You are no longer on the waitlist for {date}.",
+        ),
+        K::WaitlistLeaveGone => (
+            "Этой записи в листе ожидания уже нет.",
+            "You are not waiting for this day any more.",
+        ),
         K::CalendarFileCaption => (
             "📅 Откройте файл, чтобы добавить визит в свой календарь.",
             "📅 Open the file to add the visit to your calendar.",

@@ -1,7 +1,7 @@
 //! Money, dates and time zones the way a reader of each language expects them: "4 500 ₽",
 //! "пн, 07.12.2026", "по московскому времени".
 
-use booking_core::{Tz, catalogue::Price, locale::Locale};
+use booking_core::{Tz, catalogue::Price, currency::Currency, locale::Locale};
 use chrono::{Datelike as _, NaiveDate, Offset as _, TimeZone as _, Utc};
 
 use super::Texts;
@@ -99,9 +99,10 @@ const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 impl Texts {
     /// "4 500 ₽", "1 500,50 ₽" (English "4,500 ₽", "1,500.50 ₽"): digits grouped, kopecks
-    /// only when there are any. Prices are in roubles: the platform sells and books in RUB.
+    /// (cents, tetri...) only when there are any, the business's currency sign after the
+    /// amount in both languages. The one price formatter: every screen shows prices so.
     #[must_use]
-    pub fn price(&self, p: Price) -> String {
+    pub fn price(&self, p: Price, currency: Currency) -> String {
         let (group, point) = match self.locale {
             Locale::Ru => ('\u{a0}', ','),
             Locale::En => (',', '.'),
@@ -117,10 +118,11 @@ impl Texts {
             }
             grouped.push(c);
         }
+        let symbol = currency.symbol();
         if kopecks == 0 {
-            format!("{sign}{grouped}\u{a0}₽")
+            format!("{sign}{grouped}\u{a0}{symbol}")
         } else {
-            format!("{sign}{grouped}{point}{kopecks:02}\u{a0}₽")
+            format!("{sign}{grouped}{point}{kopecks:02}\u{a0}{symbol}")
         }
     }
 
@@ -161,10 +163,16 @@ mod tests {
     fn money_dates_and_zones_read_naturally() {
         let ru = Texts::new(Locale::Ru);
         let en = Texts::new(Locale::En);
-        assert_eq!(ru.price(Price(450_000)), "4\u{a0}500\u{a0}₽");
-        assert_eq!(ru.price(Price(150_050)), "1\u{a0}500,50\u{a0}₽");
-        assert_eq!(en.price(Price(123_456_700)), "1,234,567\u{a0}₽");
-        assert_eq!(ru.price(Price(80_000)), "800\u{a0}₽");
+        let rub = Currency::Rub;
+        assert_eq!(ru.price(Price(450_000), rub), "4\u{a0}500\u{a0}₽");
+        assert_eq!(ru.price(Price(150_050), rub), "1\u{a0}500,50\u{a0}₽");
+        assert_eq!(en.price(Price(123_456_700), rub), "1,234,567\u{a0}₽");
+        assert_eq!(ru.price(Price(80_000), rub), "800\u{a0}₽");
+        assert_eq!(en.price(Price(2_000), Currency::Gel), "20\u{a0}₾");
+        assert_eq!(
+            ru.price(Price(1_234_550), Currency::Usd),
+            "12\u{a0}345,50\u{a0}$"
+        );
         let d = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
         assert_eq!(ru.date(d), "пн, 07.12.2026");
         assert_eq!(en.date(d), "Mon, 07.12.2026");

@@ -140,6 +140,7 @@ async fn every_admin_button_is_refused_to_outsiders_and_to_staff_on_a_colleagues
         A::RepeatSet(bot.salon.haircut, 28),
         A::WinBackSet(storage::tenant::repeat_visits::WinBackKind::NoShow, 3),
         A::PhoneInSeries(true),
+        A::Waitlist(0),
     ];
     let tags: Vec<&str> = all.iter().map(|a| a.tag()).collect();
     assert_eq!(tags, A::TAGS, "the table covers every kind of admin button");
@@ -172,6 +173,8 @@ async fn every_admin_button_is_refused_to_outsiders_and_to_staff_on_a_colleagues
                     | A::PhoneInService(_)
                     | A::Availability
                     | A::Blocks
+                    // Her own part of the waitlist, whatever the button says.
+                    | A::Waitlist(_)
                     // Confirms a change stored for her own chat, checked against her role
                     // then (she has none waiting: the press says so).
                     | A::Preview(_)

@@ -11,6 +11,8 @@ async fn the_owner_is_told_of_a_new_booking_and_of_its_cancellation() {
     // The owner wrote to the bot once, so the bot may write to them.
     let olga = bot.user("Olga", "ru").await;
     bot.command(&olga, "/start").await;
+    // The menu and the offer to share a phone number.
+    let _ = bot.next(&olga).await;
     let _ = bot.next(&olga).await;
     let mut tx = bot.db.tx(bot.tenant_id()).await;
     admins::upsert(

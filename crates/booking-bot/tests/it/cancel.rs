@@ -58,8 +58,7 @@ async fn past_the_cut_off_the_reason_is_shown_and_nothing_changes() {
     let bot = TestBot::start().await;
     let alice = bot.user("Alice", "ru").await;
     bot.command(&alice, "/start").await;
-    let choice = bot.next(&alice).await;
-    let (_, menu) = bot.press(&alice, &choice, "Русский").await;
+    let menu = bot.next(&alice).await;
     let ask_phone = bot.next(&alice).await;
     assert!(
         ask_phone.text().contains("номером телефона"),

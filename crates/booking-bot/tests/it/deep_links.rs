@@ -46,7 +46,8 @@ async fn a_link_with_service_staff_and_source_opens_the_calendar_and_tags_the_bo
 #[tokio::test]
 async fn a_first_visit_through_a_link_chooses_the_language_then_follows_it() {
     let bot = TestBot::start().await;
-    let bob = bot.user("Bob", "en").await;
+    // German is not a language the bot speaks, so the visitor chooses one first.
+    let bob = bot.user("Bob", "de").await;
     bot.command(&bob, &format!("/start s{}", bot.salon.haircut))
         .await;
     let choice = bot.next(&bob).await;
@@ -57,6 +58,32 @@ async fn a_first_visit_through_a_link_chooses_the_language_then_follows_it() {
         staff.text()
     );
     assert!(staff.button_data("Anna").is_some());
+    let ask = bot.next(&bob).await;
+    assert!(ask.text().contains("phone number"), "{}", ask.text());
+}
+
+#[tokio::test]
+async fn a_first_visit_through_a_link_from_a_russian_telegram_follows_it_in_russian_at_once() {
+    let bot = TestBot::start().await;
+    let vera = bot.user("Вера", "ru").await;
+    bot.command(&vera, &format!("/start s{}", bot.salon.haircut))
+        .await;
+    let staff = bot.next(&vera).await;
+    assert!(
+        staff.text().starts_with("Haircut\nВыберите мастера"),
+        "{}",
+        staff.text()
+    );
+    assert!(staff.button_data("Anna").is_some());
+    // The first visit's offer to share the phone number still comes, in Russian.
+    let ask = bot.next(&vera).await;
+    assert!(ask.text().contains("номером телефона"), "{}", ask.text());
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    let customer = customers::by_telegram(&mut tx, telegram(&vera))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(customer.locale, Some(booking_core::locale::Locale::Ru));
 }
 
 #[tokio::test]

@@ -3,21 +3,60 @@
 use booking_core::{ids::TelegramUserId, locale::Locale};
 use storage::tenant::customers;
 
-use crate::support::TestBot;
+use crate::support::{TestBot, telegram};
+
+#[tokio::test]
+async fn a_russian_telegram_is_not_asked_the_language_and_gets_the_russian_menu() {
+    let bot = TestBot::start().await;
+    let olga = bot.user("Ольга", "ru").await;
+
+    bot.command(&olga, "/start").await;
+    let menu = bot.next(&olga).await;
+    assert!(
+        menu.text().contains("Salon: чем можем помочь?"),
+        "{}",
+        menu.text()
+    );
+    assert!(
+        menu.button_data("English").is_none(),
+        "{:?}",
+        menu.buttons()
+    );
+    for label in ["Записаться", "Мои записи"] {
+        assert!(
+            menu.button_data(label).is_some(),
+            "{label}: {:?}",
+            menu.buttons()
+        );
+    }
+    let ask = bot.next(&olga).await;
+    assert!(ask.text().contains("номером телефона"), "{}", ask.text());
+
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    let customer = customers::by_telegram(&mut tx, telegram(&olga))
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(customer.locale, Some(Locale::Ru));
+
+    // /language still changes it.
+    bot.command(&olga, "/language").await;
+    let choice = bot.next(&olga).await;
+    let (_, menu) = bot.press(&olga, &choice, "English").await;
+    assert!(menu.text().contains("how can we help"), "{}", menu.text());
+}
 
 #[tokio::test]
 async fn start_asks_the_language_then_shows_the_menu_and_records_the_deep_link() {
     let bot = TestBot::start().await;
-    let alice = bot.user("Alice", "ru").await;
+    // Telegram says German, which the bot does not speak: the visitor is asked.
+    let alice = bot.user("Alice", "de").await;
 
     bot.command(&alice, "/start promo_autumn").await;
     let choice = bot.next(&alice).await;
-    // Telegram says Russian, so the greeting is in Russian first.
-    assert!(
-        choice.text().contains("Здравствуйте, Alice"),
-        "{}",
-        choice.text()
-    );
+    assert!(choice.text().contains("Alice"), "{}", choice.text());
+    assert!(choice.button_data("Русский").is_some());
     assert!(choice.button_data("English").is_some());
 
     let (answer, menu) = bot.press(&alice, &choice, "English").await;

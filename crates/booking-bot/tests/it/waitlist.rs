@@ -24,7 +24,7 @@ use tg_sandbox::{ChatMessage, TestUser};
 use crate::support::TestBot;
 
 /// A Wednesday at least a week ahead, in the salon's zone.
-fn full_day() -> NaiveDate {
+pub(crate) fn full_day() -> NaiveDate {
     let mut day = Utc::now().with_timezone(&Moscow).date_naive() + Duration::days(7);
     while day.weekday() != Weekday::Wed {
         day += Duration::days(1);
@@ -32,7 +32,7 @@ fn full_day() -> NaiveDate {
     day
 }
 
-fn at(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
+pub(crate) fn at(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
     Moscow
         .from_local_datetime(&day.and_hms_opt(hour, 0, 0).unwrap())
         .single()
@@ -41,7 +41,7 @@ fn at(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
 }
 
 /// Anna's `day` blocked but for 17:00-18:00, which Bob books: the day is full.
-async fn fill(bot: &TestBot, day: NaiveDate, anna: StaffId) -> Booking {
+pub(crate) async fn fill(bot: &TestBot, day: NaiveDate, anna: StaffId) -> Booking {
     let mut tx = bot.db.tx(bot.tenant_id()).await;
     let period = Interval {
         start: at(day, 9),
@@ -81,7 +81,7 @@ async fn fill(bot: &TestBot, day: NaiveDate, anna: StaffId) -> Booking {
 }
 
 /// The salon cancels Bob's visit, which frees 17:00.
-async fn free(bot: &TestBot, booking: &Booking) {
+pub(crate) async fn free(bot: &TestBot, booking: &Booking) {
     let mut tx = bot.db.tx(bot.tenant_id()).await;
     service::cancel(
         &mut tx,
@@ -99,7 +99,7 @@ async fn free(bot: &TestBot, booking: &Booking) {
 }
 
 /// Alice (or anyone) from the menu to the full day's "join the waitlist", and joins.
-async fn join(bot: &TestBot, user: &TestUser, day: NaiveDate) {
+pub(crate) async fn join(bot: &TestBot, user: &TestUser, day: NaiveDate) {
     let menu = bot.menu(user).await;
     let mut calendar = bot.calendar(user, &menu).await;
     let today = Utc::now().with_timezone(&Moscow).date_naive();

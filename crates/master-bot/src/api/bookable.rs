@@ -106,6 +106,7 @@ mod tests {
                 horizon_days: 60,
                 ..Policy::default()
             },
+            currency: booking_core::currency::Currency::Rub,
         }
     }
 

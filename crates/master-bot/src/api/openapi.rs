@@ -260,7 +260,9 @@ fn schemas() -> Value {
                 "image_tag": { "type": ["string", "null"] },
                 "status": { "enum": ["active", "suspended"] },
                 "placement": { "enum": ["dedicated", "shared", null],
-                    "description": "Where the bot runs: its own container, or a shared bot host; null follows the tenant's plan. The deploy worker moves it." }
+                    "description": "Where the bot runs: its own container, or a shared bot host; null follows the tenant's plan. The deploy worker moves it." },
+                "currency": { "enum": ["RUB", "USD", "EUR", "KZT", "BYN", "UZS", "GEL", "AMD", "TRY"],
+                    "description": "ISO 4217 code of the currency the business's prices are shown in (RUB until set); the tenant must be provisioned." }
             }
         },
         "Tenant": {

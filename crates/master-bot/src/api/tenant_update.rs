@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use axum::{Json, extract::State};
 use booking_core::{
+    currency::Currency,
     ids::TenantId,
     tenant::{TenantSchema, TenantStatus},
 };
@@ -59,6 +60,9 @@ pub struct UpdateTenant {
     /// the bot.
     #[serde(default, deserialize_with = "present")]
     pub placement: Option<Option<String>>,
+    /// The ISO 4217 code prices are shown in; kept in the tenant's own schema.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 /// A checked `PATCH`: the control row's changes, the status, and the placement override
@@ -67,6 +71,7 @@ struct ValidUpdate {
     changes: TenantChanges,
     status: Option<TenantStatus>,
     placement: Option<Option<Placement>>,
+    currency: Option<Currency>,
 }
 
 fn validate_update(body: UpdateTenant) -> Result<ValidUpdate, ApiError> {
@@ -118,6 +123,11 @@ fn validate_update(body: UpdateTenant) -> Result<ValidUpdate, ApiError> {
                 .ok()
         })
     });
+    let currency = body.currency.and_then(|c| {
+        c.parse::<Currency>()
+            .map_err(|e| errors.push(FieldError::new("currency", e.to_string())))
+            .ok()
+    });
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -129,6 +139,7 @@ fn validate_update(body: UpdateTenant) -> Result<ValidUpdate, ApiError> {
         },
         status,
         placement,
+        currency,
     })
 }
 
@@ -154,6 +165,7 @@ pub async fn update(
         changes,
         status,
         placement,
+        currency,
     } = validate_update(body.value)?;
     let before = find(&state, id).await?;
     let pool = state.db.pool();
@@ -161,6 +173,12 @@ pub async fn update(
         return Err(ApiError::Conflict {
             code: "not_provisioned",
             detail: format!("tenant {id} has no schema yet and cannot be active"),
+        });
+    }
+    if currency.is_some() && before.schema_version.is_none() {
+        return Err(ApiError::Conflict {
+            code: "not_provisioned",
+            detail: format!("tenant {id} has no schema yet to keep its currency in"),
         });
     }
     tenant_admin::update(pool, id, &changes).await?;
@@ -171,6 +189,12 @@ pub async fn update(
     if let (Some(name), Some(_)) = (&changes.name, before.schema_version) {
         let mut tx = state.db.tenant(&TenantSchema::for_tenant(id)).await?;
         settings::seed(&mut tx, name, before.time_zone, before.locale).await?;
+        tx.commit().await?;
+    }
+    // The bot drops its held profile on the schema's `tenant_changed` notification.
+    if let Some(currency) = currency {
+        let mut tx = state.db.tenant(&TenantSchema::for_tenant(id)).await?;
+        settings::set_currency(&mut tx, currency).await?;
         tx.commit().await?;
     }
     if changes.desired_state.is_some() || changes.image_tag.is_some() {
@@ -186,6 +210,7 @@ pub async fn update(
             "desired_state": changes.desired_state,
             "image_tag": changes.image_tag,
             "status": status.map(TenantStatus::as_str),
+            "currency": currency.map(Currency::code),
         }),
     )
     .await?;
@@ -231,6 +256,24 @@ mod tests {
                 panic!("{bad:?} accepted");
             };
             assert_eq!(errors[0].field, "placement");
+        }
+    }
+
+    #[test]
+    fn a_currency_is_a_supported_iso_code() {
+        let valid = |v| validate_update(body(v)).ok().map(|u| u.currency);
+        assert_eq!(valid(json!({})), Some(None));
+        assert_eq!(
+            valid(json!({ "currency": "usd" })),
+            Some(Some(Currency::Usd))
+        );
+        for bad in ["", "US", "XYZ", "₽"] {
+            let Err(ApiError::Validation(errors)) =
+                validate_update(body(json!({ "currency": bad })))
+            else {
+                panic!("{bad:?} accepted");
+            };
+            assert_eq!(errors[0].field, "currency");
         }
     }
 }

@@ -205,3 +205,46 @@ async fn the_operator_bots_button_moves_a_tenant_through_the_same_action() {
     let (answer, _) = bot.operator.press_data(&forged, "o1:p:999999:s").await;
     assert_eq!(answer.text.as_deref(), Some("No such tenant."));
 }
+
+/// The tenant's currency through `PATCH /tenants/{id}`: an ISO 4217 code the bots can show
+/// (422 on anything else, nothing changed), kept in the tenant's own schema for its bot.
+#[tokio::test]
+async fn the_currency_is_a_supported_code_kept_in_the_tenants_schema() {
+    let app = TestApp::spawn().await;
+    let (tenant, _) = app.t.tenant("Salon", chrono_tz::Europe::Moscow).await;
+    let path = format!("/tenants/{}", tenant.id);
+    let currency = || async {
+        let mut tx = app.t.tx(tenant.id).await;
+        let c = storage::tenant::settings::profile(&mut tx)
+            .await
+            .unwrap()
+            .currency;
+        tx.commit().await.unwrap();
+        c.code()
+    };
+    assert_eq!(currency().await, "RUB");
+    for bad in [json!("XYZ"), json!("₽"), json!(""), json!(643)] {
+        let answer = app
+            .send(
+                Method::PATCH,
+                &path,
+                Some(&app.operator),
+                Some(&json!({ "currency": bad })),
+                None,
+            )
+            .await;
+        answer.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    }
+    assert_eq!(currency().await, "RUB");
+    let answer = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&app.operator),
+            Some(&json!({ "currency": "gel" })),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+    assert_eq!(currency().await, "GEL");
+}

@@ -333,6 +333,9 @@ async fn extend_own(
         plan.id,
         plan.price_minor,
         &plan.currency,
+        // The owner chose to pay now: on YooKassa's page, where they see the amount and may
+        // use another card than a saved one (which may be the one that just failed).
+        None,
         now,
         now + sales.order_ttl,
     )

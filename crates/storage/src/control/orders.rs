@@ -129,6 +129,9 @@ pub struct Order {
     pub paid_at: Option<DateTime<Utc>>,
     pub provisioned_at: Option<DateTime<Utc>>,
     pub live_notified_at: Option<DateTime<Utc>>,
+    /// The saved payment method an automatic renewal charges; `None`: paid on YooKassa's page
+    /// (a first purchase, or an owner renewing by hand).
+    pub charge_method: Option<String>,
 }
 
 /// A new order for a new tenant; the caller has validated every field and checked the bot.
@@ -151,7 +154,7 @@ pub struct NewOrder {
 pub(crate) const COLUMNS: &str = "order_id, kind, telegram_user_id, plan_id, tenant_id, \
     business_name, time_zone, locale, bot_username, amount_minor, currency, status, \
     idempotence_key, payment_id, confirmation_url, receipt_email, review_reason, created_at, \
-    expires_at, paid_at, provisioned_at, live_notified_at";
+    expires_at, paid_at, provisioned_at, live_notified_at, charge_method";
 
 pub(crate) fn from_row(row: &PgRow) -> Result<Order, StorageError> {
     let zone: String = row.try_get("time_zone")?;
@@ -182,6 +185,7 @@ pub(crate) fn from_row(row: &PgRow) -> Result<Order, StorageError> {
         confirmation_url: row.try_get("confirmation_url")?,
         receipt_email: row.try_get("receipt_email")?,
         review_reason: row.try_get("review_reason")?,
+        charge_method: row.try_get("charge_method")?,
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
         paid_at: row.try_get("paid_at")?,
@@ -263,7 +267,8 @@ pub async fn insert(
 
 /// A renewal order for `tenant`, with its own fresh Idempotence-Key, made at `now` (the
 /// caller's clock: attempts are spaced by it). Receipts go to the email of the tenant's
-/// latest order that gave one.
+/// latest order that gave one. `charge_method` is the saved method an automatic renewal
+/// charges; `None` has the owner pay on YooKassa's page.
 #[allow(clippy::too_many_arguments)] // each is one column of the order
 pub async fn insert_renewal(
     pool: &PgPool,
@@ -272,15 +277,16 @@ pub async fn insert_renewal(
     plan: PlanId,
     amount_minor: i64,
     currency: &str,
+    charge_method: Option<&str>,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<Order, StorageError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "insert into control.orders (order_id, kind, telegram_user_id, plan_id, tenant_id, \
              business_name, time_zone, locale, amount_minor, currency, idempotence_key, \
-             created_at, expires_at, receipt_email) \
+             created_at, expires_at, charge_method, receipt_email) \
          select $1, 'renewal', $2, $3, t.tenant_id, t.name, t.time_zone, t.locale, $5, $6, $7, \
-             $8, $9, \
+             $8, $9, $10, \
              (select o.receipt_email from control.orders o \
               where o.tenant_id = t.tenant_id and o.receipt_email is not null \
               order by o.created_at desc limit 1) \
@@ -296,6 +302,7 @@ pub async fn insert_renewal(
     .bind(Uuid::new_v4())
     .bind(now)
     .bind(expires_at)
+    .bind(charge_method)
     .fetch_optional(pool)
     .await?
     .ok_or(StorageError::TenantNotFound(tenant))?;

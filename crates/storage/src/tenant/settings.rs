@@ -1,6 +1,6 @@
 use std::str::FromStr;
 
-use booking_core::{Tz, locale::Locale, policy::Policy};
+use booking_core::{Tz, currency::Currency, locale::Locale, policy::Policy};
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::Row;
 
@@ -13,6 +13,8 @@ pub struct TenantProfile {
     pub time_zone: Tz,
     pub locale: Locale,
     pub policy: Policy,
+    /// What prices are in (RUB until the owner says otherwise).
+    pub currency: Currency,
 }
 
 /// Writes the tenant's name, zone and locale, and the default policy if none is set yet.
@@ -40,7 +42,8 @@ pub async fn seed(
 /// The profile and policy in one round trip.
 pub async fn profile(tx: &mut TenantTx) -> Result<TenantProfile, StorageError> {
     let rows = sqlx::query(
-        "select key, value from settings where key in ('name', 'time_zone', 'locale', 'policy')",
+        "select key, value from settings \
+         where key in ('name', 'time_zone', 'locale', 'policy', 'currency')",
     )
     .fetch_all(tx.conn())
     .await?;
@@ -60,6 +63,7 @@ pub(crate) fn profile_from(
         time_zone: Tz::UTC,
         locale: Locale::default(),
         policy: Policy::default(),
+        currency: Currency::default(),
     };
     for (key, value) in pairs {
         let bad = |what: &str| StorageError::Corrupt(format!("setting {what}: {value}"));
@@ -80,10 +84,19 @@ pub(crate) fn profile_from(
             "policy" => {
                 profile.policy = serde_json::from_value(value.clone()).map_err(|_| bad("policy"))?
             }
+            "currency" => {
+                profile.currency =
+                    serde_json::from_value(value.clone()).map_err(|_| bad("currency"))?;
+            }
             _ => {}
         }
     }
     Ok(profile)
+}
+
+/// Sets the currency prices are shown in (the type only holds supported ISO 4217 codes).
+pub async fn set_currency(tx: &mut TenantTx, currency: Currency) -> Result<(), StorageError> {
+    set(tx, "currency", &currency).await
 }
 
 /// Replaces the policy after checking it.

@@ -63,6 +63,8 @@ pub enum AdminAction {
     Availability,
     /// Blocks from today on.
     Blocks,
+    /// Who waits for which day, one page (a staff member sees what they could give).
+    Waitlist(u32),
     /// Asks for the period to block, for one staff member or everyone.
     BlockNew(Option<StaffId>),
     Unblock(BlockId),
@@ -168,7 +170,7 @@ impl AdminAction {
         "u", "h", "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu",
         "fr", "fs", "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc",
         "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx", "pv", "go", "pr", "lk", "lq",
-        "ic", "iN", "iX", "rp", "rv", "rS", "wb", "pz",
+        "ic", "iN", "iX", "rp", "rv", "rS", "wb", "pz", "wl",
     ];
 
     /// The tag this action is written under.
@@ -191,6 +193,7 @@ impl AdminAction {
             Self::PhoneInStaff(..) => "pf",
             Self::Availability => "av",
             Self::Blocks => "bl",
+            Self::Waitlist(_) => "wl",
             Self::BlockNew(_) => "bn",
             Self::Unblock(_) => "u",
             Self::Hours(_) => "h",
@@ -308,7 +311,7 @@ impl fmt::Display for AdminAction {
                 write!(f, ":{id}")
             }
             Self::AdminSetRole(id, role) => write!(f, ":{id}:{role}"),
-            Self::Audit(page) => write!(f, ":{page}"),
+            Self::Audit(page) | Self::Waitlist(page) => write!(f, ":{page}"),
             Self::Day { staff, date } | Self::Week { staff, date } => {
                 write!(f, ":{}:{}", staff_code(staff), date.format("%Y%m%d"))
             }
@@ -375,6 +378,12 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
             .and_then(|d| d.parse::<u16>().ok())
             .filter(|d| *d <= storage::tenant::repeat_visits::MAX_DAYS)
     };
+    let page = || {
+        args.first()
+            .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))?
+            .parse::<u32>()
+            .ok()
+    };
     let date = |i: usize| {
         args.get(i)
             .filter(|d| d.len() == 8)
@@ -440,12 +449,8 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "aR" => A::AdminRemoveAsk(TelegramUserId(id(0)?)),
         "aX" => A::AdminRemove(TelegramUserId(id(0)?)),
         "aa" => A::AdminAdd,
-        "al" => A::Audit(
-            args.first()?
-                .parse()
-                .ok()
-                .filter(|_| args[0].bytes().all(|b| b.is_ascii_digit()))?,
-        ),
+        "al" => A::Audit(page()?),
+        "wl" => A::Waitlist(page()?),
         "ax" => A::AuditCsv,
         "ex" => A::Exports,
         "eb" => A::ExportBookings,

@@ -12,6 +12,8 @@ pub enum ProfileField {
     Description,
     Address,
     Contacts,
+    /// The currency prices are in (an ISO 4217 code, typed).
+    Currency,
 }
 
 impl ProfileField {
@@ -20,6 +22,7 @@ impl ProfileField {
             Self::Description => "d",
             Self::Address => "a",
             Self::Contacts => "c",
+            Self::Currency => "m",
         }
     }
 
@@ -28,17 +31,19 @@ impl ProfileField {
             "d" => Some(Self::Description),
             "a" => Some(Self::Address),
             "c" => Some(Self::Contacts),
+            "m" => Some(Self::Currency),
             _ => None,
         }
     }
 
-    /// Its settings key (see `storage::tenant::about`).
+    /// Its settings key (see `storage::tenant::about` and `settings::set_currency`).
     #[must_use]
     pub const fn setting(self) -> &'static str {
         match self {
             Self::Description => storage::tenant::about::DESCRIPTION,
             Self::Address => storage::tenant::about::ADDRESS,
             Self::Contacts => storage::tenant::about::CONTACTS,
+            Self::Currency => "currency",
         }
     }
 }

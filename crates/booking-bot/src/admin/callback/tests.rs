@@ -82,6 +82,7 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::RepeatSet(ServiceId(big), 365),
         A::WinBackSet(WinBackKind::Cancelled, 0),
         A::PhoneInSeries(true),
+        A::Waitlist(u32::MAX),
     ]
 }
 

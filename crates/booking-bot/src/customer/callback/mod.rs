@@ -100,6 +100,8 @@ pub enum CallbackData {
     WaitJoin(NaiveDate),
     /// Take this freed start, offered to this waitlist entry.
     WaitTake(WaitlistId, DateTime<Utc>),
+    /// Stop waiting: leave this waitlist entry (My bookings).
+    WaitLeave(WaitlistId),
     /// Send this booking as an "add to calendar" file.
     CalendarFile(BookingId),
     /// A concrete time offered again (the "again" screen, a nudge): hold it and confirm.
@@ -166,6 +168,7 @@ impl fmt::Display for CallbackData {
             Self::WaitDay(d) => write!(f, "w:{}", d.format("%Y%m%d")),
             Self::WaitJoin(d) => write!(f, "j:{}", d.format("%Y%m%d")),
             Self::WaitTake(id, t) => write!(f, "W:{id}:{}", t.timestamp()),
+            Self::WaitLeave(id) => write!(f, "L:{id}"),
             Self::CalendarFile(id) => write!(f, "i:{id}"),
             Self::Offer {
                 service,
@@ -255,6 +258,7 @@ fn parse_v1(tag: &str, arg: &str) -> Option<CallbackData> {
             let (id, from) = with_from(rest)?;
             C::AgainCalendar(BookingId(positive(id)?), from)
         }
+        ("L", id) => C::WaitLeave(WaitlistId(positive(id)?)),
         ("o", rest) => {
             let (rest, from) = with_from(rest)?;
             let mut parts = rest.splitn(3, ':');

@@ -40,6 +40,7 @@ fn all_kinds() -> Vec<CallbackData> {
             WaitlistId(i64::MAX),
             Utc.with_ymd_and_hms(2099, 12, 31, 23, 59, 0).unwrap(),
         ),
+        C::WaitLeave(WaitlistId(i64::MAX)),
         C::RescheduleTo(Utc.with_ymd_and_hms(2030, 1, 1, 6, 0, 0).unwrap()),
         C::CalendarFile(BookingId(i64::MAX)),
         C::Offer {
@@ -137,6 +138,8 @@ fn another_version_is_told_apart_from_garbage() {
         "v1:w:2026139",
         "v1:W:1",
         "v1:W:0:1",
+        "v1:L:0",
+        "v1:L:",
         "v1:o:1:2",
         "v1:o:1:0:1700000000",
         "v1:o:1:2:1700000000:9",

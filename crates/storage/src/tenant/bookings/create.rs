@@ -57,7 +57,7 @@ async fn create_context(
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select \
              (select coalesce(json_object_agg(key, value), '{{}}') from settings \
-                where key in ('name', 'time_zone', 'locale', 'policy')) as settings, \
+                where key in ('name', 'time_zone', 'locale', 'policy', 'currency')) as settings, \
              (select count(*) from bookings b where b.customer_id = c.customer_id and b.starts_at > $3 \
                 and (b.status = 'confirmed' or (b.status = 'held' and b.hold_expires_at > $3))) as active_bookings, \
              (select coalesce(array_agg(x.staff_id order by x.sort_order, x.staff_id), '{{}}') from staff x \

@@ -38,4 +38,4 @@ pub mod unfit;
 /// Reading bookings: one, a customer's, a day's, a booking's history.
 pub mod views;
 /// Freed time offered to the waitlist.
-mod waitlist_offers;
+pub mod waitlist_offers;
