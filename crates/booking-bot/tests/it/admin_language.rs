@@ -3,27 +3,16 @@
 
 use booking_core::Tz;
 use chrono::{Datelike as _, Duration, Utc};
-use storage::tenant::admins::{self, AdminRole};
+use storage::tenant::admins::AdminRole;
 use tg_sandbox::TestUser;
 
 use crate::{
-    admin_support::{booking_with, customer, say, tid},
+    admin_support::{admin_speaking, booking_with, customer, say},
     support::TestBot,
 };
 
 const ZONE: Tz = chrono_tz::Europe::Moscow;
 const WEEKDAYS: [&str; 7] = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"];
-
-/// An owner whose Telegram speaks Russian.
-async fn russian_owner(bot: &TestBot) -> TestUser {
-    let user = bot.user("Ольга", "ru").await;
-    let mut tx = bot.db.tx(bot.tenant_id()).await;
-    admins::upsert(&mut tx, tid(&user), AdminRole::Owner, "Ольга", None)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    user
-}
 
 async fn panel(bot: &TestBot, user: &TestUser) -> tg_sandbox::ChatMessage {
     bot.command(user, "/admin").await;
@@ -38,7 +27,7 @@ async fn a_russian_owner_reads_and_types_the_panel_in_russian() {
     let carol = bot.user("Карина", "ru").await;
     let carol_id = customer(&bot, &carol).await;
     let booked = booking_with(&bot, carol_id, bot.salon.anna.id, 7).await;
-    let olga = russian_owner(&bot).await;
+    let olga = admin_speaking(&bot, "Ольга", AdminRole::Owner, "ru").await;
 
     // A new service: the wrong shape, a duration it cannot read, then Russian units and a
     // price written with a space; nothing is created until the line is right.

@@ -24,7 +24,17 @@ pub fn tid(user: &TestUser) -> TelegramUserId {
 
 /// A Telegram user made an admin with `role`.
 pub async fn admin(bot: &TestBot, name: &str, role: AdminRole) -> TestUser {
-    let user = bot.user(name, "en").await;
+    admin_speaking(bot, name, role, "en").await
+}
+
+/// A Telegram user whose Telegram speaks `language`, made an admin with `role`.
+pub async fn admin_speaking(
+    bot: &TestBot,
+    name: &str,
+    role: AdminRole,
+    language: &str,
+) -> TestUser {
+    let user = bot.user(name, language).await;
     let mut tx = bot.db.tx(bot.tenant_id()).await;
     admins::upsert(&mut tx, tid(&user), role, name, None)
         .await

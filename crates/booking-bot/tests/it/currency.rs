@@ -1,31 +1,17 @@
 //! The business's currency: the owner sets it in the panel (an ISO 4217 code, checked), and
 //! every price follows it, for customers and admins, in Russian and English.
 
-use storage::tenant::{
-    admins::{self, AdminRole},
-    settings,
-};
-use tg_sandbox::TestUser;
+use storage::tenant::{admins::AdminRole, settings};
 
 use crate::{
-    admin_support::{say, tid},
+    admin_support::{admin_speaking, say},
     support::TestBot,
 };
-
-async fn russian_owner(bot: &TestBot) -> TestUser {
-    let user = bot.user("Ольга", "ru").await;
-    let mut tx = bot.db.tx(bot.tenant_id()).await;
-    admins::upsert(&mut tx, tid(&user), AdminRole::Owner, "Ольга", None)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    user
-}
 
 #[tokio::test]
 async fn the_owner_sets_the_currency_and_every_price_follows_it() {
     let bot = TestBot::start().await;
-    let olga = russian_owner(&bot).await;
+    let olga = admin_speaking(&bot, "Ольга", AdminRole::Owner, "ru").await;
     bot.command(&olga, "/admin").await;
     let panel = bot.next(&olga).await;
     let (_, setup) = bot.press(&olga, &panel, "Настройка").await;

@@ -5,14 +5,11 @@
 use booking_core::{ids::WaitlistId, time::Interval};
 use chrono::{Datelike as _, Duration, NaiveDate, Utc};
 use chrono_tz::Europe::Moscow;
-use storage::tenant::{
-    admins::{self, AdminRole},
-    customers, schedule,
-};
+use storage::tenant::{admins::AdminRole, customers, schedule};
 use tg_sandbox::{ChatMessage, TestUser};
 
 use crate::{
-    admin_support::{boris, customer, is_refusal, tid},
+    admin_support::{admin_speaking, boris, customer, is_refusal, tid},
     support::TestBot,
     waitlist::{at, fill, free, full_day, join},
 };
@@ -63,16 +60,6 @@ async fn join_in_russian(bot: &TestBot, user: &TestUser, menu: &ChatMessage, day
         "{}",
         joined.text()
     );
-}
-
-async fn russian_admin(bot: &TestBot, name: &str, role: AdminRole) -> TestUser {
-    let user = bot.user(name, "ru").await;
-    let mut tx = bot.db.tx(bot.tenant_id()).await;
-    admins::upsert(&mut tx, tid(&user), role, name, None)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    user
 }
 
 /// /admin, Availability, Waitlist.
@@ -194,7 +181,7 @@ async fn the_admin_panel_lists_who_waits_and_a_staff_member_sees_only_their_part
         .unwrap();
     tx.commit().await.unwrap();
 
-    let olga = russian_admin(&bot, "Ольга", AdminRole::Owner).await;
+    let olga = admin_speaking(&bot, "Ольга", AdminRole::Owner, "ru").await;
     let list = admin_waitlist(&bot, &olga).await;
     let line = format!(
         "{} {} · Haircut · Anna · Вера · +79990001122",
@@ -209,7 +196,7 @@ async fn the_admin_panel_lists_who_waits_and_a_staff_member_sees_only_their_part
     assert!(list.button_data("Доступность").is_some(), "{list:?}");
 
     // Boris's staff account: Vera waits for Anna, so not for him.
-    let borya = russian_admin(&bot, "Боря", AdminRole::Staff(boris.id)).await;
+    let borya = admin_speaking(&bot, "Боря", AdminRole::Staff(boris.id), "ru").await;
     let his = admin_waitlist(&bot, &borya).await;
     assert!(
         his.text().starts_with("🔔 Лист ожидания (0)") && his.text().contains("Никто не ждёт."),
@@ -217,7 +204,7 @@ async fn the_admin_panel_lists_who_waits_and_a_staff_member_sees_only_their_part
         his.text()
     );
     // Anna's sees her.
-    let anna = russian_admin(&bot, "Аня", AdminRole::Staff(bot.salon.anna.id)).await;
+    let anna = admin_speaking(&bot, "Аня", AdminRole::Staff(bot.salon.anna.id), "ru").await;
     let hers = admin_waitlist(&bot, &anna).await;
     assert!(hers.text().contains(&line), "{}", hers.text());
 }
@@ -236,7 +223,7 @@ async fn lifting_a_block_offers_the_day_to_whoever_waits_for_it() {
     let (vera, menu) = russian(&bot, "Вера").await;
     join_in_russian(&bot, &vera, &menu, day).await;
 
-    let olga = russian_admin(&bot, "Ольга", AdminRole::Owner).await;
+    let olga = admin_speaking(&bot, "Ольга", AdminRole::Owner, "ru").await;
     bot.command(&olga, "/admin").await;
     let panel = bot.next(&olga).await;
     let (_, availability) = bot.press(&olga, &panel, "Доступность").await;
