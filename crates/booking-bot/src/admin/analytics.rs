@@ -152,11 +152,14 @@ fn with_chart(cx: &Cx<'_, Acting>, text: String, chart: Chart, caption: String) 
             button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu),
         ]]),
     );
-    reply.files.push(Attachment::Photo {
-        name: "chart.png".to_owned(),
-        bytes: chart.png(),
-        caption,
-    });
+    // A chart of nothing is an empty frame: the text already says there is nothing to show.
+    if chart.groups.iter().flatten().any(|&v| v != 0) {
+        reply.files.push(Attachment::Photo {
+            name: "chart.png".to_owned(),
+            bytes: chart.png(),
+            caption,
+        });
+    }
     reply
 }
 

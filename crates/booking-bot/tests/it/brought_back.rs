@@ -90,3 +90,25 @@ async fn a_booking_from_a_nudge_counts_for_nudges_in_its_month() {
     );
     assert!(!text.contains("Win-back"), "{text}");
 }
+
+/// With nothing to count, the report says so and sends no empty chart.
+#[tokio::test]
+async fn a_report_with_nothing_to_count_sends_no_empty_chart() {
+    let bot = TestBot::start().await;
+    let olga = admin(&bot, "Olga", AdminRole::Owner).await;
+    let menu = panel(&bot, &olga).await;
+    let (_, analytics) = bot.press(&olga, &menu, "Analytics").await;
+    let (_, report) = bot.press(&olga, &analytics, "Brought back").await;
+    assert!(
+        report
+            .text()
+            .contains("No such messages were sent in this period."),
+        "{}",
+        report.text()
+    );
+    // Updates of a chat are answered in order: once this press is answered, a chart of the
+    // report before it would be in the chat already.
+    let _ = bot.press(&olga, &report, "Analytics").await;
+    let history = bot.chat(&olga).history().await;
+    assert!(history.iter().all(|m| m.photo.is_none()), "{history:?}");
+}
