@@ -69,11 +69,11 @@ pub fn first(message: &ChatMessage, prefix: &str) -> String {
     nth_data(message, prefix, 0)
 }
 
-/// /start and English: the menu message, not timed.
+/// /start: the menu message, not timed (the users' Telegram speaks English, so the bot asks
+/// no language).
 pub async fn arrive(chat: &Chat) -> ChatMessage {
     chat.command("/start").await;
-    let choice = chat.next().await;
-    let (_, menu) = press(chat, &choice, &button(&choice, "English")).await;
+    let menu = chat.next().await;
     // The offer to share a phone number, so the next new message is the bot's next answer.
     chat.next().await;
     menu
