@@ -18,6 +18,8 @@ pub mod currency;
 pub mod ids;
 /// Languages the bots speak.
 pub mod locale;
+/// Money paid in advance: deposits, prepayment, and what a cancellation gives back.
+pub mod payment;
 /// Phone numbers in one form, so one number typed two ways is one customer.
 pub mod phone;
 /// Per-tenant booking rules: notice, horizon, limits, cut-offs, holds, reminders.

@@ -5,6 +5,8 @@
 pub mod reseal;
 /// PostgreSQL role passwords as SCRAM-SHA-256 verifiers, computed here.
 pub mod scram;
+/// Each tenant's own key, for the secrets its bot keeps (the payment provider's token).
+pub mod tenant_key;
 
 use std::fmt;
 
@@ -26,7 +28,11 @@ const NONCE_LEN: usize = 24;
 ///
 /// Configured as `DATA_KEY`, 32 bytes in base64 (`openssl rand -base64 32`).
 #[derive(Clone)]
-pub struct DataKey(XChaCha20Poly1305);
+pub struct DataKey {
+    cipher: XChaCha20Poly1305,
+    /// Kept to derive the tenants' keys from ([`DataKey::tenant_key`]).
+    raw: [u8; 32],
+}
 
 impl fmt::Debug for DataKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -84,8 +90,11 @@ impl DataKey {
         let bytes = STANDARD
             .decode(base64.expose_secret().trim())
             .map_err(|_| BadDataKey)?;
-        let key: [u8; 32] = bytes.try_into().map_err(|_| BadDataKey)?;
-        Ok(Self(XChaCha20Poly1305::new(&key.into())))
+        let raw: [u8; 32] = bytes.try_into().map_err(|_| BadDataKey)?;
+        Ok(Self {
+            cipher: XChaCha20Poly1305::new(&raw.into()),
+            raw,
+        })
     }
 
     /// A fresh random key, base64-encoded, for set-up scripts and tests.
@@ -98,22 +107,29 @@ impl DataKey {
     /// `nonce || ciphertext`, bound to `at` (see [`SealedAt`]).
     #[must_use]
     pub fn seal(&self, secret: &SecretString, at: SealedAt) -> Vec<u8> {
-        self.seal_with(secret, at.associated_data().as_bytes())
+        seal_with(&self.cipher, secret, at.associated_data().as_bytes())
     }
 
     /// Opens a value sealed for `at`; a value sealed for any other place (or with another
     /// key, or altered) is refused.
     pub fn open(&self, sealed: &[u8], at: SealedAt) -> Result<SecretString, StorageError> {
-        self.open_with(sealed, at.associated_data().as_bytes())
+        open_with(&self.cipher, sealed, at.associated_data().as_bytes())
     }
 
     /// Opens a value sealed before bindings existed (no associated data). Only the one-time
     /// [`reseal`] step calls it, and only until it has bound every stored value.
     pub(crate) fn open_unbound(&self, sealed: &[u8]) -> Result<SecretString, StorageError> {
-        self.open_with(sealed, b"")
+        open_with(&self.cipher, sealed, b"")
     }
 
-    fn seal_with(&self, secret: &SecretString, aad: &[u8]) -> Vec<u8> {
+    #[cfg(test)]
+    fn seal_unbound(&self, secret: &SecretString) -> Vec<u8> {
+        seal_with(&self.cipher, secret, b"")
+    }
+}
+
+/// `nonce || ciphertext` of `secret` under `cipher`, bound to `aad`.
+fn seal_with(cipher: &XChaCha20Poly1305, secret: &SecretString, aad: &[u8]) -> Vec<u8> {
         let nonce_bytes: [u8; NONCE_LEN] = rand::rng().random();
         let nonce = XNonce::from(nonce_bytes);
         let payload = Payload {
@@ -121,26 +137,25 @@ impl DataKey {
             aad,
         };
         // Encryption of an in-memory buffer cannot fail for this cipher.
-        let sealed = self.0.encrypt(&nonce, payload).unwrap_or_default();
+        let sealed = cipher.encrypt(&nonce, payload).unwrap_or_default();
         let mut out = nonce_bytes.to_vec();
         out.extend(sealed);
         out
-    }
+}
 
-    fn open_with(&self, sealed: &[u8], aad: &[u8]) -> Result<SecretString, StorageError> {
+/// Opens what [`seal_with`] sealed with the same cipher and `aad`.
+fn open_with(cipher: &XChaCha20Poly1305, sealed: &[u8], aad: &[u8]) -> Result<SecretString, StorageError> {
         if sealed.len() < NONCE_LEN {
             return Err(StorageError::Unseal);
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
         let nonce = XNonce::from_slice(nonce);
-        let plain = self
-            .0
+        let plain = cipher
             .decrypt(nonce, Payload { msg: body, aad })
             .map_err(|_| StorageError::Unseal)?;
         String::from_utf8(plain)
             .map(SecretString::from)
             .map_err(|_| StorageError::Unseal)
-    }
 }
 
 /// A random password for a tenant's database role or Redis user: 32 characters of URL-safe
@@ -198,7 +213,7 @@ mod tests {
     #[test]
     fn a_value_from_before_bindings_opens_only_through_the_reseal_path() {
         let k = key();
-        let old = k.seal_with(&SecretString::from("pw"), b"");
+        let old = k.seal_unbound(&SecretString::from("pw"));
         assert_eq!(k.open_unbound(&old).unwrap().expose_secret(), "pw");
         assert!(
             k.open(&old, SealedAt::TenantDbPassword(TenantId(1)))

@@ -34,6 +34,8 @@ pub mod feedback;
 pub mod offline_customers;
 /// Messages to send at a given time (reminders, follow-ups), sent once.
 pub mod outbox;
+/// Money paid in advance: the payment account, invoices, payments received, refunds.
+pub mod payments;
 /// Reminders, release and follow-up a confirmed booking schedules; confirming and rating.
 pub mod reminders;
 /// Next-visit nudges and win-backs: settings, scheduling, opting out.
