@@ -26,7 +26,7 @@ alter table services
 
 -- The tenant's own payment account. One row at most. The provider token (from @BotFather →
 -- Payments → ЮKassa) and the shop's secret key are sealed with the tenant's key
--- (storage::crypto::TenantKey, derived from the platform's data key and given to the bot
+-- (storage::crypto::TenantSecretsKey, derived from the platform's data key and given to the bot
 -- like its token), bound to this table and column: a database dump alone opens neither.
 create table payment_settings (
     singleton          boolean primary key default true check (singleton),

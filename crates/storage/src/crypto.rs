@@ -6,7 +6,7 @@ pub mod reseal;
 /// PostgreSQL role passwords as SCRAM-SHA-256 verifiers, computed here.
 pub mod scram;
 /// Each tenant's own key, for the secrets its bot keeps (the payment provider's token).
-pub mod tenant_key;
+pub mod tenant_secrets;
 
 use std::fmt;
 
@@ -30,7 +30,7 @@ const NONCE_LEN: usize = 24;
 #[derive(Clone)]
 pub struct DataKey {
     cipher: XChaCha20Poly1305,
-    /// Kept to derive the tenants' keys from ([`DataKey::tenant_key`]).
+    /// Kept to derive the tenants' keys from ([`DataKey::tenant_secrets_key`]).
     raw: [u8; 32],
 }
 

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use sqlx::Row as _;
 
 use crate::{
-    crypto::tenant_key::{TenantKey, TenantSealedAt},
+    crypto::tenant_secrets::{TenantSecretsKey, TenantSealedAt},
     db::TenantTx,
     error::StorageError,
 };
@@ -50,7 +50,7 @@ pub struct AccountSummary {
 }
 
 /// Reads the account, opening its secrets with `key`.
-pub async fn load(tx: &mut TenantTx, key: &TenantKey) -> Result<PaymentAccount, StorageError> {
+pub async fn load(tx: &mut TenantTx, key: &TenantSecretsKey) -> Result<PaymentAccount, StorageError> {
     let Some(row) = sqlx::query(
         "select provider_token_enc, shop_id, shop_secret_enc, vat_code from payment_settings",
     )
@@ -100,7 +100,7 @@ pub async fn summary(tx: &mut TenantTx) -> Result<AccountSummary, StorageError> 
 /// Sets (or with `None` removes) the provider token.
 pub async fn set_provider_token(
     tx: &mut TenantTx,
-    key: &TenantKey,
+    key: &TenantSecretsKey,
     token: Option<&SecretString>,
 ) -> Result<(), StorageError> {
     let sealed = token.map(|t| key.seal(t, TenantSealedAt::ProviderToken));
@@ -118,7 +118,7 @@ pub async fn set_provider_token(
 /// Sets (or with `None` removes) YooKassa's shop id and secret key. The id is digits only.
 pub async fn set_shop(
     tx: &mut TenantTx,
-    key: &TenantKey,
+    key: &TenantSecretsKey,
     shop: Option<&Shop>,
 ) -> Result<(), StorageError> {
     if let Some(s) = shop

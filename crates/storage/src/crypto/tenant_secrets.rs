@@ -38,33 +38,33 @@ impl TenantSealedAt {
     }
 }
 
-/// One tenant's key (configured for a dedicated bot as `TENANT_KEY`, 32 bytes in base64).
+/// One tenant's key (configured for a dedicated bot as `TENANT_SECRETS_KEY`, 32 bytes in base64).
 #[derive(Clone)]
-pub struct TenantKey {
+pub struct TenantSecretsKey {
     cipher: XChaCha20Poly1305,
     raw: [u8; 32],
 }
 
-impl fmt::Debug for TenantKey {
+impl fmt::Debug for TenantSecretsKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TenantKey(<redacted>)")
+        f.write_str("TenantSecretsKey(<redacted>)")
     }
 }
 
 impl DataKey {
     /// The key of `tenant`, the same every time for the same data key.
     #[must_use]
-    pub fn tenant_key(&self, tenant: TenantId) -> TenantKey {
+    pub fn tenant_secrets_key(&self, tenant: TenantId) -> TenantSecretsKey {
         // HMAC accepts a key of any length, so this cannot fail.
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.raw).expect("HMAC takes any key");
         mac.update(b"booking-platform tenant key v1:");
         mac.update(tenant.0.to_string().as_bytes());
         let raw: [u8; 32] = mac.finalize().into_bytes().into();
-        TenantKey::from_raw(raw)
+        TenantSecretsKey::from_raw(raw)
     }
 }
 
-impl TenantKey {
+impl TenantSecretsKey {
     fn from_raw(raw: [u8; 32]) -> Self {
         Self {
             cipher: XChaCha20Poly1305::new(&raw.into()),
@@ -110,12 +110,12 @@ mod tests {
     #[test]
     fn each_tenant_has_its_own_key_and_the_same_one_every_time() {
         let dk = data_key();
-        let seven = dk.tenant_key(TenantId(7));
+        let seven = dk.tenant_secrets_key(TenantId(7));
         let sealed = seven.seal(
             &SecretString::from("381764678:TEST:1"),
             TenantSealedAt::ProviderToken,
         );
-        let again = dk.tenant_key(TenantId(7));
+        let again = dk.tenant_secrets_key(TenantId(7));
         assert_eq!(
             again
                 .open(&sealed, TenantSealedAt::ProviderToken)
@@ -124,14 +124,14 @@ mod tests {
             "381764678:TEST:1"
         );
         assert!(
-            dk.tenant_key(TenantId(8))
+            dk.tenant_secrets_key(TenantId(8))
                 .open(&sealed, TenantSealedAt::ProviderToken)
                 .is_err()
         );
         assert!(seven.open(&sealed, TenantSealedAt::ShopSecret).is_err());
         assert!(
             data_key()
-                .tenant_key(TenantId(7))
+                .tenant_secrets_key(TenantId(7))
                 .open(&sealed, TenantSealedAt::ProviderToken)
                 .is_err()
         );
@@ -139,12 +139,12 @@ mod tests {
 
     #[test]
     fn the_key_travels_as_base64_and_never_shows_in_debug() {
-        let key = data_key().tenant_key(TenantId(1));
+        let key = data_key().tenant_secrets_key(TenantId(1));
         let text = key.to_base64();
-        let back = TenantKey::parse(&text).unwrap();
+        let back = TenantSecretsKey::parse(&text).unwrap();
         let sealed = key.seal(&SecretString::from("s"), TenantSealedAt::ShopSecret);
         assert!(back.open(&sealed, TenantSealedAt::ShopSecret).is_ok());
-        assert_eq!(format!("{key:?}"), "TenantKey(<redacted>)");
-        assert!(TenantKey::parse(&SecretString::from("short")).is_err());
+        assert_eq!(format!("{key:?}"), "TenantSecretsKey(<redacted>)");
+        assert!(TenantSecretsKey::parse(&SecretString::from("short")).is_err());
     }
 }
