@@ -172,6 +172,9 @@ pub struct Service {
     /// `Some` for a group class: one staff member's time, this many customers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seats: Option<Seats>,
+    /// What a booking pays in advance (nothing by default), and what a cancellation gives back.
+    #[serde(default)]
+    pub payment: crate::payment::PaymentTerms,
 }
 
 /// A member of staff and the services they give.

@@ -174,6 +174,28 @@ impl RefundPolicy {
 
 /// How long an unpaid hold waits for its payment, in minutes (default 15).
 pub const DEFAULT_PAYMENT_TIMEOUT_MIN: u32 = 15;
+/// The payment timeout's bounds, in minutes (`services.payment_timeout_min`).
+pub const PAYMENT_TIMEOUT_MIN: std::ops::RangeInclusive<u32> = 5..=1440;
+
+/// A service's money terms: what is paid at booking, how long the hold waits for it, and
+/// what a cancellation gives back.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentTerms {
+    pub prepayment: Prepayment,
+    /// Minutes the held slot waits for the payment, within [`PAYMENT_TIMEOUT_MIN`].
+    pub timeout_min: u32,
+    pub refund: RefundPolicy,
+}
+
+impl Default for PaymentTerms {
+    fn default() -> Self {
+        Self {
+            prepayment: Prepayment::None,
+            timeout_min: DEFAULT_PAYMENT_TIMEOUT_MIN,
+            refund: RefundPolicy::default(),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

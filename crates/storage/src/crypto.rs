@@ -130,32 +130,36 @@ impl DataKey {
 
 /// `nonce || ciphertext` of `secret` under `cipher`, bound to `aad`.
 fn seal_with(cipher: &XChaCha20Poly1305, secret: &SecretString, aad: &[u8]) -> Vec<u8> {
-        let nonce_bytes: [u8; NONCE_LEN] = rand::rng().random();
-        let nonce = XNonce::from(nonce_bytes);
-        let payload = Payload {
-            msg: secret.expose_secret().as_bytes(),
-            aad,
-        };
-        // Encryption of an in-memory buffer cannot fail for this cipher.
-        let sealed = cipher.encrypt(&nonce, payload).unwrap_or_default();
-        let mut out = nonce_bytes.to_vec();
-        out.extend(sealed);
-        out
+    let nonce_bytes: [u8; NONCE_LEN] = rand::rng().random();
+    let nonce = XNonce::from(nonce_bytes);
+    let payload = Payload {
+        msg: secret.expose_secret().as_bytes(),
+        aad,
+    };
+    // Encryption of an in-memory buffer cannot fail for this cipher.
+    let sealed = cipher.encrypt(&nonce, payload).unwrap_or_default();
+    let mut out = nonce_bytes.to_vec();
+    out.extend(sealed);
+    out
 }
 
 /// Opens what [`seal_with`] sealed with the same cipher and `aad`.
-fn open_with(cipher: &XChaCha20Poly1305, sealed: &[u8], aad: &[u8]) -> Result<SecretString, StorageError> {
-        if sealed.len() < NONCE_LEN {
-            return Err(StorageError::Unseal);
-        }
-        let (nonce, body) = sealed.split_at(NONCE_LEN);
-        let nonce = XNonce::from_slice(nonce);
-        let plain = cipher
-            .decrypt(nonce, Payload { msg: body, aad })
-            .map_err(|_| StorageError::Unseal)?;
-        String::from_utf8(plain)
-            .map(SecretString::from)
-            .map_err(|_| StorageError::Unseal)
+fn open_with(
+    cipher: &XChaCha20Poly1305,
+    sealed: &[u8],
+    aad: &[u8],
+) -> Result<SecretString, StorageError> {
+    if sealed.len() < NONCE_LEN {
+        return Err(StorageError::Unseal);
+    }
+    let (nonce, body) = sealed.split_at(NONCE_LEN);
+    let nonce = XNonce::from_slice(nonce);
+    let plain = cipher
+        .decrypt(nonce, Payload { msg: body, aad })
+        .map_err(|_| StorageError::Unseal)?;
+    String::from_utf8(plain)
+        .map(SecretString::from)
+        .map_err(|_| StorageError::Unseal)
 }
 
 /// A random password for a tenant's database role or Redis user: 32 characters of URL-safe

@@ -1,6 +1,7 @@
 use booking_core::{
     catalogue::{Minutes, Price, Seats, Service, ServiceTiming, Staff},
     ids::{ServiceId, StaffId},
+    payment::{Deposit, PaymentTerms, Prepayment, RefundPolicy},
 };
 use sqlx::{Row, postgres::PgRow};
 
@@ -17,7 +18,8 @@ pub struct NewService {
 }
 
 pub(crate) const SERVICE_COLUMNS: &str = "service_id, name, description, duration_min, interval_min, \
-    buffer_before_min, buffer_after_min, price_minor, active, sort_order, seats";
+    buffer_before_min, buffer_after_min, price_minor, active, sort_order, seats, prepayment, \
+    deposit_minor, deposit_percent, payment_timeout_min, refund_policy, late_keep_percent";
 
 fn minutes(row: &PgRow, column: &str) -> Result<Minutes, StorageError> {
     let m: i32 = row.try_get(column)?;
@@ -45,6 +47,39 @@ pub(crate) fn service_from_row(row: &PgRow) -> Result<Service, StorageError> {
             .map(|n| Seats::new(i64::from(n)))
             .transpose()
             .map_err(|e| StorageError::Corrupt(e.to_string()))?,
+        payment: payment_terms(row)?,
+    })
+}
+
+/// A service's money terms, as tenant migration 0020 stores them.
+fn payment_terms(row: &PgRow) -> Result<PaymentTerms, StorageError> {
+    let corrupt = |what: &str| StorageError::Corrupt(format!("service payment terms: {what}"));
+    let kind: String = row.try_get("prepayment")?;
+    let fixed: Option<i64> = row.try_get("deposit_minor")?;
+    let percent: Option<i16> = row.try_get("deposit_percent")?;
+    let prepayment = match (kind.as_str(), fixed, percent) {
+        ("none", _, _) => Prepayment::None,
+        ("full", _, _) => Prepayment::Full,
+        ("deposit", Some(sum), None) => Prepayment::Deposit(Deposit::Fixed(sum)),
+        ("deposit", None, Some(p)) => Prepayment::Deposit(Deposit::Percent(
+            u8::try_from(p).map_err(|_| corrupt("deposit percent"))?,
+        )),
+        _ => return Err(corrupt(&kind)),
+    };
+    let timeout: i32 = row.try_get("payment_timeout_min")?;
+    let policy: String = row.try_get("refund_policy")?;
+    let keep: i16 = row.try_get("late_keep_percent")?;
+    let refund = match policy.as_str() {
+        "cutoff" => RefundPolicy::Cutoff {
+            keep_percent: u8::try_from(keep).map_err(|_| corrupt("late keep percent"))?,
+        },
+        "owner" => RefundPolicy::Owner,
+        other => return Err(corrupt(other)),
+    };
+    Ok(PaymentTerms {
+        prepayment,
+        timeout_min: u32::try_from(timeout).map_err(|_| corrupt("timeout"))?,
+        refund,
     })
 }
 

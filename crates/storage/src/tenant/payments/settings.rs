@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use sqlx::Row as _;
 
 use crate::{
-    crypto::tenant_secrets::{TenantSecretsKey, TenantSealedAt},
+    crypto::tenant_secrets::{TenantSealedAt, TenantSecretsKey},
     db::TenantTx,
     error::StorageError,
 };
@@ -50,7 +50,10 @@ pub struct AccountSummary {
 }
 
 /// Reads the account, opening its secrets with `key`.
-pub async fn load(tx: &mut TenantTx, key: &TenantSecretsKey) -> Result<PaymentAccount, StorageError> {
+pub async fn load(
+    tx: &mut TenantTx,
+    key: &TenantSecretsKey,
+) -> Result<PaymentAccount, StorageError> {
     let Some(row) = sqlx::query(
         "select provider_token_enc, shop_id, shop_secret_enc, vat_code from payment_settings",
     )
