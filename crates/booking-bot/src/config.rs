@@ -53,6 +53,11 @@ pub struct Config {
     /// staff members' feed links on it. Unset, the panel shows the path alone.
     #[arg(long, env = "CALENDAR_FEED_URL")]
     pub calendar_feed_url: Option<String>,
+    /// The tenant's own key (base64 of 32 bytes), which opens the payment account's secrets
+    /// in its schema; the deploy worker derives it from the platform's data key. Unset, the
+    /// bot asks for no payments.
+    #[arg(long, env = "TENANT_SECRETS_KEY", value_parser = parse_secret, hide_env_values = true)]
+    pub tenant_secrets_key: Option<SecretString>,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret as _;
 use storage::{
     Db, TenantTx,
+    crypto::tenant_secrets::TenantSecretsKey,
     db::PoolSize,
     kv::{Kv, TenantKey},
 };
@@ -49,6 +50,8 @@ pub struct App {
     pub outbox_waiting: std::sync::atomic::AtomicI64,
     /// Where calendar feed links point (`CALENDAR_FEED_URL`); `None` shows paths alone.
     pub calendar_feed_url: Option<String>,
+    /// Opens the payment account's secrets (`None`: the bot asks for no payments).
+    pub secrets_key: Option<TenantSecretsKey>,
 }
 
 impl App {
@@ -60,8 +63,15 @@ impl App {
             .context("DATABASE_URL is not a valid PostgreSQL URL")?;
         let kv = Kv::new(config.redis_url.expose_secret())
             .context("REDIS_URL is not a valid Redis URL")?;
+        let secrets_key = config
+            .tenant_secrets_key
+            .as_ref()
+            .map(TenantSecretsKey::parse)
+            .transpose()
+            .context("TENANT_SECRETS_KEY must be 32 bytes in base64")?;
         Ok(Self {
             calendar_feed_url: config.calendar_feed_url.clone(),
+            secrets_key,
             ..Self::sharing(config.tenant_id, db, kv, clock)
         })
     }
@@ -84,6 +94,7 @@ impl App {
             outbox: Wake::default(),
             outbox_waiting: std::sync::atomic::AtomicI64::new(0),
             calendar_feed_url: None,
+            secrets_key: None,
         }
     }
 
