@@ -108,6 +108,15 @@ impl TestBot {
             http_addr: "127.0.0.1:0".parse().unwrap(),
             clock_offset_secs: 0,
             calendar_feed_url: Some("https://platform.test".to_owned()),
+            // A key of its own, as the deploy worker derives one, so tests can seal secrets.
+            tenant_secrets_key: Some(
+                storage::crypto::DataKey::parse(&SecretString::from(
+                    storage::crypto::DataKey::generate_base64(),
+                ))
+                .unwrap()
+                .tenant_secrets_key(tenant.id)
+                .to_base64(),
+            ),
             telemetry: TelemetryArgs {
                 log_format: LogFormat::Pretty,
                 sentry_dsn: None,

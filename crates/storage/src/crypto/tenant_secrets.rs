@@ -55,8 +55,11 @@ impl DataKey {
     /// The key of `tenant`, the same every time for the same data key.
     #[must_use]
     pub fn tenant_secrets_key(&self, tenant: TenantId) -> TenantSecretsKey {
-        // HMAC accepts a key of any length, so this cannot fail.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.raw).expect("HMAC takes any key");
+        // HMAC pads a key shorter than its 64-byte block with zeros, so padding it here gives
+        // the same MAC as the 32-byte key itself, through the constructor that cannot fail.
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.raw);
+        let mut mac = <Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into());
         mac.update(b"booking-platform tenant key v1:");
         mac.update(tenant.0.to_string().as_bytes());
         let raw: [u8; 32] = mac.finalize().into_bytes().into();
