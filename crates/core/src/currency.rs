@@ -2,6 +2,8 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
+use crate::locale::Locale;
+
 /// The currency a business prices its services in, by its ISO 4217 code.
 ///
 /// A small fixed table rather than the whole ISO list: a price is shown with the sign people
@@ -64,6 +66,35 @@ impl Currency {
     #[must_use]
     pub const fn symbol(self) -> &'static str {
         self.row().2
+    }
+
+    /// `minor` units as people of `locale` read a price: "4 500 ₽", "1 500,50 ₽" (English
+    /// "4,500 ₽", "1,500.50 ₽"): digits grouped, kopecks (cents, tetri...) only when there are
+    /// any, the sign after the amount in both languages. The one price formatter of the
+    /// platform: every bot's screen shows prices so.
+    #[must_use]
+    pub fn format(self, minor: i64, locale: Locale) -> String {
+        let (group, point) = match locale {
+            Locale::Ru => ('\u{a0}', ','),
+            Locale::En => (',', '.'),
+        };
+        let sign = if minor < 0 { "-" } else { "" };
+        let abs = minor.unsigned_abs();
+        let (whole, kopecks) = (abs / 100, abs % 100);
+        let digits = whole.to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(group);
+            }
+            grouped.push(c);
+        }
+        let symbol = self.symbol();
+        if kopecks == 0 {
+            format!("{sign}{grouped}\u{a0}{symbol}")
+        } else {
+            format!("{sign}{grouped}{point}{kopecks:02}\u{a0}{symbol}")
+        }
     }
 
     /// "RUB, USD, EUR, …": what a person may type.
@@ -134,6 +165,17 @@ mod tests {
         assert!("₽".parse::<Currency>().is_err());
         assert!("".parse::<Currency>().is_err());
         assert_eq!(Currency::default().symbol(), "₽");
+    }
+
+    #[test]
+    fn prices_read_naturally_in_each_language() {
+        let rub = Currency::Rub;
+        assert_eq!(rub.format(450_000, Locale::Ru), "4\u{a0}500\u{a0}₽");
+        assert_eq!(rub.format(150_050, Locale::Ru), "1\u{a0}500,50\u{a0}₽");
+        assert_eq!(rub.format(123_456_700, Locale::En), "1,234,567\u{a0}₽");
+        assert_eq!(rub.format(80_000, Locale::Ru), "800\u{a0}₽");
+        assert_eq!(Currency::Gel.format(2_000, Locale::En), "20\u{a0}₾");
+        assert_eq!(rub.format(-5_000, Locale::Ru), "-50\u{a0}₽");
     }
 
     #[test]

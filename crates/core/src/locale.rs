@@ -144,9 +144,54 @@ impl FromStr for Locale {
     }
 }
 
+impl Locale {
+    /// "1 booking", "3 записи", "5 записей": `n` with the word in the form the number asks
+    /// for, from its Russian forms (one, few, many) or English ones (one, other).
+    #[must_use]
+    pub fn count(self, n: u64, ru: [&str; 3], en: [&str; 2]) -> String {
+        let word = match self {
+            Self::Ru => ru[ru_plural(n)],
+            Self::En => en[usize::from(n != 1)],
+        };
+        format!("{n} {word}")
+    }
+}
+
+/// The CLDR cardinal rule for Russian, as an index into (one, few, many). Written here: a
+/// plural crate (intl_pluralrules) would bring ICU data and a dependency for two languages
+/// whose rules fit in a few lines. 1, 21, 101 → one; 2-4, 22-24 → few; 0, 5-20, 25-30 → many.
+const fn ru_plural(n: u64) -> usize {
+    let (d10, d100) = (n % 10, n % 100);
+    if d10 == 1 && d100 != 11 {
+        0
+    } else if d10 >= 2 && d10 <= 4 && !(d100 >= 12 && d100 <= 14) {
+        1
+    } else {
+        2
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_form_their_number_asks_for() {
+        let days = (["день", "дня", "дней"], ["day", "days"]);
+        for (n, ru) in [
+            (1, "1 день"),
+            (2, "2 дня"),
+            (5, "5 дней"),
+            (11, "11 дней"),
+            (21, "21 день"),
+            (30, "30 дней"),
+            (112, "112 дней"),
+        ] {
+            assert_eq!(Locale::Ru.count(n, days.0, days.1), ru);
+        }
+        assert_eq!(Locale::En.count(1, days.0, days.1), "1 day");
+        assert_eq!(Locale::En.count(30, days.0, days.1), "30 days");
+    }
 
     #[test]
     fn telegram_codes_map_to_a_supported_locale() {

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use booking_core::{currency::Currency, locale::Locale};
+
 use serde::{Deserialize, Serialize};
 
 /// An amount in minor units (kopecks) of a currency.
@@ -69,6 +71,18 @@ impl Money {
     }
 }
 
+impl Money {
+    /// As a buyer of `locale` reads it ("1 990 ₽", "1,990 ₽"), for a currency the bots know;
+    /// any other is shown as YooKassa writes it ("19.90 XYZ").
+    #[must_use]
+    pub fn shown(&self, locale: Locale) -> String {
+        match self.currency.parse::<Currency>() {
+            Ok(c) => c.format(self.minor, locale),
+            Err(_) => self.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = decimal(self.minor);
@@ -91,6 +105,14 @@ fn decimal(minor: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_as_the_buyer_reads_prices() {
+        let month = Money::new(199_000, "RUB");
+        assert_eq!(month.shown(Locale::Ru), "1\u{a0}990\u{a0}₽");
+        assert_eq!(month.shown(Locale::En), "1,990\u{a0}₽");
+        assert_eq!(Money::new(1_990, "XYZ").shown(Locale::Ru), "19.90 XYZ");
+    }
 
     fn amount(value: &str) -> Amount {
         Amount {

@@ -26,6 +26,20 @@ impl Texts {
         bot_kit::tr(self.locale, en, ru).to_owned()
     }
 
+    /// "7 дней", "1 день", "30 days".
+    fn days(self, n: i32) -> String {
+        self.locale.count(
+            u64::try_from(n).unwrap_or(0),
+            ["день", "дня", "дней"],
+            ["day", "days"],
+        )
+    }
+
+    /// A price as this language reads it: "1 990 ₽" ([`Money::shown`]).
+    fn money(self, m: &Money) -> String {
+        m.shown(self.locale)
+    }
+
     pub fn welcome(self) -> String {
         self.pick(
             "Hello! This is an appointment bot for your business on Telegram.\n\n\
@@ -71,10 +85,11 @@ impl Texts {
     pub fn about(self, trial_days: i32) -> String {
         match self.locale {
             Locale::Ru => format!(
-                "Как это работает:\n1. Выберите тариф (или {trial_days} дней бесплатно).\n\
+                "Как это работает:\n1. Выберите тариф (или {} бесплатно).\n\
                  2. Назовите бизнес и часовой пояс.\n3. Создайте своего бота у @BotFather и \
                  пришлите его токен — мы проверим его до оплаты.\n4. Оплатите картой через \
-                 ЮKassa.\n5. Ваш бот запустится сам, мы пришлём ссылку."
+                 ЮKassa.\n5. Ваш бот запустится сам, мы пришлём ссылку.",
+                self.days(trial_days)
             ),
             Locale::En => format!(
                 "How it works:\n1. Pick a plan (or {trial_days} days free).\n2. Name your \
@@ -88,9 +103,10 @@ impl Texts {
     pub fn plans(self, plans: &[(String, Money, i32)]) -> String {
         let mut text = self.pick("Plans:\n", "Тарифы:\n");
         for (name, price, days) in plans {
+            let (price, days) = (self.money(price), self.days(*days));
             text.push_str(&match self.locale {
-                Locale::Ru => format!("\n• {name}: {price} за {days} дн."),
-                Locale::En => format!("\n• {name}: {price} for {days} days"),
+                Locale::Ru => format!("\n• {name}: {price} за {days}"),
+                Locale::En => format!("\n• {name}: {price} for {days}"),
             });
         }
         if plans.is_empty() {
@@ -103,6 +119,7 @@ impl Texts {
     }
 
     pub fn btn_buy(self, name: &str, price: &Money) -> String {
+        let price = self.money(price);
         match self.locale {
             Locale::Ru => format!("Купить «{name}» — {price}"),
             Locale::En => format!("Buy \"{name}\" — {price}"),
@@ -250,6 +267,7 @@ impl Texts {
         }
     }
     pub fn pay(self, plan: &str, price: &Money, username: &str) -> String {
+        let price = self.money(price);
         match self.locale {
             Locale::Ru => format!(
                 "Всё готово к оплате.\nТариф: {plan}\nСумма: {price}\nБот: @{username}\n\n\
@@ -315,7 +333,7 @@ impl Texts {
     }
     pub fn trial_started(self, days: i32) -> String {
         match self.locale {
-            Locale::Ru => format!("🎁 Бесплатный период на {days} дн. начат!"),
+            Locale::Ru => format!("🎁 Бесплатный период на {} начат!", self.days(days)),
             Locale::En => format!("🎁 Your {days}-day free trial has started!"),
         }
     }

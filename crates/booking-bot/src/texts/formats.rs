@@ -98,32 +98,11 @@ const WEEKDAYS_RU: [&str; 7] = ["пн", "вт", "ср", "чт", "пт", "сб", 
 const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 impl Texts {
-    /// "4 500 ₽", "1 500,50 ₽" (English "4,500 ₽", "1,500.50 ₽"): digits grouped, kopecks
-    /// (cents, tetri...) only when there are any, the business's currency sign after the
-    /// amount in both languages. The one price formatter: every screen shows prices so.
+    /// A price as this language reads it ([`Currency::format`], the platform's one price
+    /// formatter).
     #[must_use]
     pub fn price(&self, p: Price, currency: Currency) -> String {
-        let (group, point) = match self.locale {
-            Locale::Ru => ('\u{a0}', ','),
-            Locale::En => (',', '.'),
-        };
-        let sign = if p.0 < 0 { "-" } else { "" };
-        let abs = p.0.unsigned_abs();
-        let (whole, kopecks) = (abs / 100, abs % 100);
-        let digits = whole.to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(group);
-            }
-            grouped.push(c);
-        }
-        let symbol = currency.symbol();
-        if kopecks == 0 {
-            format!("{sign}{grouped}\u{a0}{symbol}")
-        } else {
-            format!("{sign}{grouped}{point}{kopecks:02}\u{a0}{symbol}")
-        }
+        currency.format(p.0, self.locale)
     }
 
     /// "пн, 07.12.2026" / "Mon, 07.12.2026".

@@ -305,21 +305,7 @@ impl Texts {
     /// "1 booking", "3 записи", "5 записей".
     #[must_use]
     pub fn count(&self, noun: Noun, n: u64) -> String {
-        let word = match self.locale {
-            Locale::Ru => {
-                let [one, few, many] = ru_forms(noun);
-                match ru_plural(n) {
-                    RuPlural::One => one,
-                    RuPlural::Few => few,
-                    RuPlural::Many => many,
-                }
-            }
-            Locale::En => {
-                let [one, other] = en_forms(noun);
-                if n == 1 { one } else { other }
-            }
-        };
-        format!("{n} {word}")
+        self.locale.count(n, ru_forms(noun), en_forms(noun))
     }
 
     /// A span of minutes the way people say it: "2 hours", "1 час 30 минут".
@@ -406,26 +392,6 @@ impl Texts {
             Locale::Ru => ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"],
             Locale::En => ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"],
         }
-    }
-}
-
-enum RuPlural {
-    One,
-    Few,
-    Many,
-}
-
-/// The CLDR cardinal rule for Russian, written here: a plural crate (intl_pluralrules) would
-/// bring ICU data and a dependency for two languages whose rules fit in a few lines.
-/// The rule: 1, 21, 101 → one; 2-4, 22-24 → few; 0, 5-20, 25-30, 11-14 → many.
-const fn ru_plural(n: u64) -> RuPlural {
-    let (d10, d100) = (n % 10, n % 100);
-    if d10 == 1 && d100 != 11 {
-        RuPlural::One
-    } else if d10 >= 2 && d10 <= 4 && !(d100 >= 12 && d100 <= 14) {
-        RuPlural::Few
-    } else {
-        RuPlural::Many
     }
 }
 

@@ -360,7 +360,12 @@ impl Texts {
                 "Extend the subscription of “{name}” (#{id}) by {days} days?\nNow until {until}."
             ),
             Locale::Ru => {
-                format!("Продлить подписку «{name}» (#{id}) на {days} дн.?\nСейчас до {until}.")
+                let days = self.0.count(
+                    u64::try_from(days).unwrap_or(0),
+                    ["день", "дня", "дней"],
+                    ["day", "days"],
+                );
+                format!("Продлить подписку «{name}» (#{id}) на {days}?\nСейчас до {until}.")
             }
         }
     }

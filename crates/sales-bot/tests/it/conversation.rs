@@ -31,7 +31,7 @@ async fn a_stranger_buys_pays_and_is_told_the_bot_is_live() {
 
     let plans = buyer.press(&menu, "Plans").await;
     assert!(
-        plans.text().contains("Month: 1990 ₽ for 30 days"),
+        plans.text().contains("Month: 1,990\u{a0}₽ for 30 days"),
         "{}",
         plans.text()
     );
