@@ -380,3 +380,42 @@ async fn no_show(bot: &TestBot, visit: &Booking, at: DateTime<Utc>) {
         .unwrap();
     tx.commit().await.unwrap();
 }
+
+/// A customer who cancels several visits at once (a whole series) is won back once, not once a
+/// visit: one win-back waits, however many bookings the cancellation ended.
+#[tokio::test]
+async fn cancelling_several_visits_schedules_one_win_back() {
+    let (bot, clock) = bot_with_clock().await;
+    let olga = admin(&bot, "Olga", AdminRole::Owner).await;
+    let menu = panel(&bot, &olga).await;
+    let (_, availability) = bot.press(&olga, &menu, "Availability").await;
+    let (_, repeat) = bot.press(&olga, &availability, "Repeat visits").await;
+    let (_, repeat) = bot.press_data(&olga, &repeat, "a1:wb:c:7").await;
+    assert!(
+        repeat.text().contains("After the customer cancels: 1 wk"),
+        "{}",
+        repeat.text()
+    );
+
+    let alice = english(&bot, "Alice").await;
+    let first = booked(&bot, &alice).await;
+    let second = later_booking(&bot, &alice, first.start + Duration::days(1)).await;
+    let now = booking_core::clock::Clock::now(&clock);
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    let by = Caller::customer(
+        Actor::Customer(TelegramUserId(telegram(&alice).get())),
+        first.customer_id,
+    );
+    for visit in [&first, &second] {
+        service::cancel(&mut tx, visit.id, &by, Cancellation::default(), now)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let waiting: Vec<_> = repeat_rows(&bot, &alice)
+        .await
+        .into_iter()
+        .filter(|(kind, sent, cancelled)| kind == "win_back" && !sent && !cancelled)
+        .collect();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+}

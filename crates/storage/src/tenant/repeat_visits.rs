@@ -178,7 +178,9 @@ pub(crate) async fn schedule_nudge(
 }
 
 /// Schedules the win-back of a no-show or a customer's cancellation, when the tenant has that
-/// kind switched on: its days after `now` (dedupe key `win_back:<booking>`: once per visit).
+/// kind switched on: its days after `now` (dedupe key `win_back:<booking>`: once per visit),
+/// unless one already waits for the customer: a cancellation of several visits at once (a
+/// whole series) wins the customer back once.
 pub(crate) async fn schedule_win_back(
     tx: &mut TenantTx,
     booking: &Booking,
@@ -193,6 +195,9 @@ pub(crate) async fn schedule_win_back(
         "insert into outbox (kind, booking_id, chat_id, payload, due_at, dedupe_key) \
          select $1, $2, c.telegram_user_id, $3, $4, 'win_back:' || $2 \
            from customers c where c.customer_id = $5 and c.telegram_user_id > 0 \
+            and not exists (select 1 from outbox o where o.kind = $1 \
+                              and o.chat_id = c.telegram_user_id \
+                              and o.sent_at is null and o.cancelled_at is null) \
          on conflict (dedupe_key) do nothing",
     )
     .bind(message.kind())
