@@ -21,7 +21,8 @@ pub enum ServiceField {
     BufferBefore(Minutes),
     BufferAfter(Minutes),
     Price(Price),
-    /// `None` makes the service individual again; seats already booked stay booked.
+    /// `None` makes the service individual again; seats already booked stay booked. A new
+    /// count applies to sessions already opened too.
     Seats(Option<Seats>),
 }
 
@@ -56,7 +57,29 @@ pub async fn update_service(
         (None, n) => query.bind(n),
     };
     let done = query.execute(tx.conn()).await?;
+    if let ServiceField::Seats(Some(seats)) = field {
+        resize_sessions(tx, id, *seats).await?;
+    }
     Ok(done.rows_affected() == 1)
+}
+
+/// A class's new size applies to its sessions already opened too: an owner who adds seats
+/// to a full class means that class as well. A session never shrinks below the seats already
+/// taken (nobody loses a booked seat); past sessions change too, which nothing reads.
+async fn resize_sessions(
+    tx: &mut TenantTx,
+    service: ServiceId,
+    seats: Seats,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "update class_sessions set seats = greatest($2, seats_taken) \
+         where service_id = $1 and seats <> greatest($2, seats_taken)",
+    )
+    .bind(service.get())
+    .bind(i32::from(seats.get()))
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
 
 /// Which table a reorder or switch concerns.

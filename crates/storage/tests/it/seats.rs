@@ -275,3 +275,50 @@ async fn seats_share_the_time_count_down_and_come_back_on_cancel() {
             .all(|x| x.start != ten() && x.seats_left.is_none())
     );
 }
+
+/// An owner who adds seats to a full class opens them in its sessions already booked; one who
+/// removes seats never takes a booked seat away.
+#[tokio::test]
+async fn a_new_class_size_applies_to_sessions_already_open() {
+    let t = TestDb::new().await;
+    let (tenant, _) = t.tenant("Yoga", chrono_tz::Europe::Moscow).await;
+    let mut tx = t.tx(tenant.id).await;
+    let s = salon(&mut tx).await;
+    let class = make_class(&mut tx, &s, 2).await;
+    let now = monday_morning();
+    let mut customers = Vec::new();
+    for n in 1..=4 {
+        customers.push(customer(&mut tx, n).await);
+    }
+    for c in &customers[..2] {
+        service::book(&mut tx, &request(*c, &s, class), now)
+            .await
+            .unwrap();
+    }
+    let full = service::book(&mut tx, &request(customers[2], &s, class), now).await;
+    assert!(
+        matches!(
+            full,
+            Err(BookingError::Rejected(BookingRejection::ClassFull))
+        ),
+        "{full:?}"
+    );
+
+    make_class(&mut tx, &s, 3).await;
+    assert_eq!(seats_taken(&mut tx).await, vec![(3, 2)]);
+    service::book(&mut tx, &request(customers[2], &s, class), now)
+        .await
+        .unwrap();
+
+    // Fewer seats than are taken: the session keeps its three, and is full.
+    make_class(&mut tx, &s, 2).await;
+    assert_eq!(seats_taken(&mut tx).await, vec![(3, 3)]);
+    let full = service::book(&mut tx, &request(customers[3], &s, class), now).await;
+    assert!(
+        matches!(
+            full,
+            Err(BookingError::Rejected(BookingRejection::ClassFull))
+        ),
+        "{full:?}"
+    );
+}
