@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use booking_core::{
-    booking::{Actor, BookingStatus},
+    booking::Actor,
     clock::{Clock as _, ManualClock},
     ids::CustomerId,
     policy::Rules,
