@@ -39,6 +39,11 @@ fn clock() -> ManualClock {
 /// The salon's haircut (1 500 ₽) asks for a 30 % deposit (450 ₽), and the salon has a
 /// provider token; the bot runs on `clock`.
 async fn prepaid_salon(clock: &ManualClock) -> TestBot {
+    salon(clock, true).await
+}
+
+/// The salon whose haircut asks for a deposit, with a provider token or without one.
+async fn salon(clock: &ManualClock, with_token: bool) -> TestBot {
     let mut bot = TestBot::prepare(REDIS).await;
     bot.clock = Arc::new(clock.clone());
     let key = TenantSecretsKey::parse(bot.config.tenant_secrets_key.as_ref().unwrap()).unwrap();
@@ -51,10 +56,12 @@ async fn prepaid_salon(clock: &ManualClock) -> TestBot {
     .execute(tx.conn())
     .await
     .unwrap();
-    let token = SecretString::from("381764678:TEST:sandbox".to_owned());
-    settings::set_provider_token(&mut tx, &key, Some(&token))
-        .await
-        .unwrap();
+    if with_token {
+        let token = SecretString::from("381764678:TEST:sandbox".to_owned());
+        settings::set_provider_token(&mut tx, &key, Some(&token))
+            .await
+            .unwrap();
+    }
     tx.commit().await.unwrap();
     bot.launch().await;
     bot
@@ -535,4 +542,56 @@ async fn forged_invoice(bot: &TestBot, user: &TestUser, payload: &str) -> Messag
     .await
     .unwrap()
     .id
+}
+
+/// A business that has not given its provider token cannot take money: its service is booked
+/// on Confirm as before.
+#[tokio::test]
+async fn without_a_provider_token_the_service_is_booked_as_before() {
+    let clock = clock();
+    let bot = salon(&clock, false).await;
+    let alice = bot.user("Alice", "en").await;
+    let menu = bot.menu(&alice).await;
+    let times = times(&bot, &alice, &menu, false).await;
+    let (_, check) = bot.press(&alice, &times, "09:00").await;
+    let (_, done) = bot.press(&alice, &check, "Confirm").await;
+    assert!(done.text().contains("You are booked"), "{}", done.text());
+    assert_eq!(bookings(&bot).await[0].1, "confirmed");
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    let invoices: i64 = sqlx::query("select count(*) as n from invoices")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(invoices, 0);
+}
+
+/// "Another time" under the invoice gives the hold back, and the invoice with it: paying it
+/// afterwards is refused.
+#[tokio::test]
+async fn leaving_the_invoice_for_another_time_voids_it() {
+    let clock = clock();
+    let bot = prepaid_salon(&clock).await;
+    let olga = bot.user("Ольга", "ru").await;
+    let menu = menu_ru(&bot, &olga).await;
+    let times = times(&bot, &olga, &menu, true).await;
+    let (asked, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let payload = invoice.invoice.clone().unwrap().payload;
+    let (_, again) = bot.press(&olga, &asked, "Другое время").await;
+    assert!(
+        again.button_data("09:00").is_some(),
+        "{:?}",
+        again.buttons()
+    );
+    assert_eq!(invoice_status(&bot, &payload).await, "void");
+    let PaymentOutcome::Refused { error_message, .. } = pay(&bot, &olga, invoice.message_id).await
+    else {
+        panic!("the payment was not refused");
+    };
+    assert_eq!(
+        error_message,
+        "Этот счёт больше не действует. Пожалуйста, выберите время заново через меню бота."
+    );
+    assert_eq!(bookings(&bot).await[0].1, "cancelled");
+    assert!(payments(&bot).await.is_empty());
 }
