@@ -4,7 +4,8 @@
 //! same round trip to Redis reads the dialogue state). Private messages: `/admin` first, then
 //! the customer's commands, a shared contact, a typed admin step that is waiting, and any other
 //! text; button presses by their codec's prefix; and the bot's own membership (a customer who
-//! blocked it). The customer's session is loaded once, by the branch that takes the update.
+//! blocked it). Payments (pre-checkout and successful payment) come first, outside the rate
+//! limit. The customer's session is loaded once, by the branch that takes the update.
 
 use teloxide::{
     dispatching::{UpdateFilterExt as _, UpdateHandler},
@@ -17,7 +18,7 @@ use bot_kit::{Gate, Sender};
 use crate::{
     admin,
     customer::{
-        buttons,
+        buttons, checkout,
         context::{self, Loaded},
         entry,
     },
@@ -51,7 +52,7 @@ pub fn schema() -> UpdateHandler<BotError> {
         .branch(visit().endpoint(buttons::on_callback));
     let membership = Update::filter_my_chat_member().endpoint(entry::on_membership);
     // Once per update, before anything else: who it is from, and the rate limit.
-    dptree::entry()
+    let rest = dptree::entry()
         .filter_map(Sender::of)
         .map_async(rate_limit::admit)
         .map(|a: (Gate, Prefetched)| a.0)
@@ -59,7 +60,26 @@ pub fn schema() -> UpdateHandler<BotError> {
         .chain(bot_kit::middleware::gate())
         .branch(messages)
         .branch(presses)
-        .branch(membership)
+        .branch(membership);
+    dptree::entry().branch(payments()).branch(rest)
+}
+
+/// Paying: the pre-checkout query and the successful payment. Never rate limited: Telegram
+/// cancels a payment whose pre-checkout is not answered within 10 seconds, and a payment
+/// taken must be recorded whatever else the customer sent.
+fn payments() -> UpdateHandler<BotError> {
+    let paid = Update::filter_message()
+        .filter(|m: Message| m.chat.is_private() && m.successful_payment().is_some())
+        .chain(visit())
+        .endpoint(checkout::on_paid);
+    let pre_checkout = Update::filter_pre_checkout_query()
+        .chain(visit())
+        .endpoint(checkout::on_pre_checkout);
+    dptree::entry()
+        .filter_map(Sender::of)
+        .map(Prefetched::default)
+        .branch(pre_checkout)
+        .branch(paid)
 }
 
 /// The customer's session and dialogue, loaded once for the update ([`context::load`]); an

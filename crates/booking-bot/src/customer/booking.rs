@@ -330,8 +330,12 @@ pub async fn hold(
     }
 }
 
-/// Step 6: confirm the hold. Only the customer's own hold is found.
+/// Step 6: confirm the hold. Only the customer's own hold is found. A service that asks for
+/// money first keeps the hold and sends an invoice instead (see [`super::invoice`]).
 pub async fn confirm(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
+    if let Some(asked) = super::invoice::ask(cx, id).await? {
+        return Ok(asked);
+    }
     let customer = cx.who.session.customer.id;
     let mut tx = cx.tx().await?;
     match split(service::confirm(&mut tx, id, customer, cx.actor(), cx.app.now()).await)? {
@@ -344,27 +348,32 @@ pub async fn confirm(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotErro
         }
         Err(BookingRejection::SlotTaken) => {
             tx.rollback().await?;
-            let mut tx = cx.tx().await?;
-            let Some(held) = bookings::views::get(&mut tx, id).await? else {
-                return Ok(expired(cx));
-            };
-            let date = held
-                .start
-                .with_timezone(&cx.who.session.profile.time_zone)
-                .date_naive();
-            let staff = cx.who.state.draft().and_then(|(_, staff)| staff);
-            let screen = nearest(cx, &mut tx, held.service_id, staff, date).await?;
-            tx.commit().await?;
-            cx.set_state(State::ChoosingTime {
-                service: held.service_id,
-                staff,
-                from: None,
-            })
-            .await?;
-            Ok(screen)
+            taken(cx, id).await
         }
         Err(r) => Ok(rejected(cx, &r)),
     }
+}
+
+/// The hold's time was taken after it lapsed: the nearest free times on its day.
+pub(super) async fn taken(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
+    let mut tx = cx.tx().await?;
+    let Some(held) = bookings::views::get(&mut tx, id).await? else {
+        return Ok(expired(cx));
+    };
+    let date = held
+        .start
+        .with_timezone(&cx.who.session.profile.time_zone)
+        .date_naive();
+    let staff = cx.who.state.draft().and_then(|(_, staff)| staff);
+    let screen = nearest(cx, &mut tx, held.service_id, staff, date).await?;
+    tx.commit().await?;
+    cx.set_state(State::ChoosingTime {
+        service: held.service_id,
+        staff,
+        from: None,
+    })
+    .await?;
+    Ok(screen)
 }
 
 pub(super) async fn confirm_screen(
@@ -397,5 +406,10 @@ pub(super) async fn confirm_screen(
         .start
         .with_timezone(&cx.who.session.profile.time_zone)
         .date_naive();
-    Ok(Reply::screen(text, keyboards::confirm(t, hold, day)))
+    // A series is booked without payment, so a service that asks for money offers none.
+    let series = !super::invoice::asks_money(cx, &held);
+    Ok(Reply::screen(
+        text,
+        keyboards::confirm(t, hold, day, series),
+    ))
 }

@@ -212,15 +212,22 @@ pub fn times(
 
 /// Confirm the held booking, or pick another time on that day.
 #[must_use]
-pub fn confirm(t: &Texts, hold: BookingId, date: NaiveDate) -> InlineKeyboardMarkup {
-    InlineKeyboardMarkup::new([
-        vec![button(t.get(Key::BtnConfirm), CallbackData::Confirm(hold))],
-        vec![button(
+pub fn confirm(t: &Texts, hold: BookingId, date: NaiveDate, series: bool) -> InlineKeyboardMarkup {
+    let mut rows = vec![vec![button(
+        t.get(Key::BtnConfirm),
+        CallbackData::Confirm(hold),
+    )]];
+    if series {
+        rows.push(vec![button(
             t.get(Key::BtnRepeatSeries),
             CallbackData::SeriesEvery(hold),
-        )],
-        vec![button(t.get(Key::BtnOtherTime), CallbackData::Day(date))],
-    ])
+        )]);
+    }
+    rows.push(vec![button(
+        t.get(Key::BtnOtherTime),
+        CallbackData::Day(date),
+    )]);
+    InlineKeyboardMarkup::new(rows)
 }
 
 /// Move to `start`, or pick another time on that day.

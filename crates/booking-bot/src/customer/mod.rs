@@ -16,6 +16,8 @@ pub mod calendar;
 pub mod calendar_file;
 /// Inline-button data and its versioned codec.
 pub mod callback;
+/// Paying inside Telegram: the pre-checkout answer and the successful payment.
+pub mod checkout;
 /// Helpers every flow uses.
 pub mod common;
 /// Everything a step needs about the update.
@@ -24,6 +26,8 @@ pub mod context;
 pub mod deep_link;
 /// Commands and typed messages: the entry points of the customer's flows.
 pub mod entry;
+/// Paying at booking: the hold kept and an invoice sent instead of booking.
+pub mod invoice;
 /// Inline keyboards.
 pub mod keyboards;
 /// My bookings: list and cancel.

@@ -48,6 +48,8 @@ async fn held(cx: &Cx<'_, Visit>, hold: BookingId) -> Result<Option<Booking>, Bo
         b.customer_id == cx.who.session.customer.id
             && b.status == BookingStatus::Held
             && b.hold_expires_at.is_some_and(|until| until > now)
+            // Paid at booking: a hold at a time, never a series (see `invoice`).
+            && !super::invoice::asks_money(cx, b)
     }))
 }
 

@@ -453,5 +453,59 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "Cancel this and the rest ({n})",
         ),
         K::SeriesCancelled => ("Отменено: {count}.", "Cancelled: {count}."),
+        K::PayAsk => (
+            "{service}, мастер {staff}\n{date} в {time} ({zone})\n{what}: {amount}\n\
+             Время держим {hold} — оплатите, и запись подтвердится.",
+            "{service} with {staff}\n{date} at {time} ({zone})\n{what}: {amount}\n\
+             We hold the time for {hold}: pay, and your booking is confirmed.",
+        ),
+        K::PayDeposit => ("Предоплата", "Deposit"),
+        K::PayFull => ("Оплата", "Payment"),
+        K::InvoiceDescription => (
+            "{date} в {time} ({zone}), мастер {staff}",
+            "{date} at {time} ({zone}) with {staff}",
+        ),
+        K::PayUnknown => (
+            "Этот счёт не найден. Пожалуйста, запишитесь заново через меню бота.",
+            "This invoice is not known. Please book again from the bot's menu.",
+        ),
+        K::PayWrongSum => (
+            "Сумма не совпадает со счётом. Пожалуйста, запишитесь заново через меню бота.",
+            "The amount does not match the invoice. Please book again from the bot's menu.",
+        ),
+        K::PayAlreadyPaid => (
+            "Этот счёт уже оплачен, запись подтверждена.",
+            "This invoice is already paid and the booking is confirmed.",
+        ),
+        K::PayReplaced => (
+            "Этот счёт больше не действует. Пожалуйста, выберите время заново через меню бота.",
+            "This invoice is no longer valid. Please choose a time again from the bot's menu.",
+        ),
+        K::PayTaken => (
+            "Пока вы оплачивали, это время заняли. Ближайшее свободное: {times}. \
+             Выберите его в меню бота.",
+            "This time was taken meanwhile. The nearest free times: {times}. \
+             Choose one from the bot's menu.",
+        ),
+        K::PayTakenNoTimes => (
+            "Пока вы оплачивали, это время заняли, а в ближайшие дни свободного времени нет.",
+            "This time was taken meanwhile, and there is no free time in the next few days.",
+        ),
+        K::PaidBooked => (
+            "✅ Оплачено {amount} · Запись подтверждена\n{service}, мастер {staff}\n\
+             {date} в {time} ({zone})",
+            "✅ Paid {amount} · You are booked\n{service} with {staff}\n\
+             {date} at {time} ({zone})",
+        ),
+        K::PaidLate => (
+            "Оплата {amount} пришла, когда это время уже заняли, поэтому запись не создана. \
+             Деньги вернём.",
+            "Your payment of {amount} arrived after this time was taken, so no booking was \
+             made. The money will be returned.",
+        ),
+        K::PaidTwice => (
+            "Эта запись уже оплачена. Второй платёж {amount} вернём.",
+            "This booking was already paid for. The second payment of {amount} will be returned.",
+        ),
     }
 }

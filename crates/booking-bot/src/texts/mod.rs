@@ -214,6 +214,19 @@ keys! {
     BtnCancelOne = "btn_cancel_one",
     BtnCancelRest = "btn_cancel_rest",
     SeriesCancelled = "series_cancelled",
+    PayAsk = "pay_ask",
+    PayDeposit = "pay_deposit",
+    PayFull = "pay_full",
+    InvoiceDescription = "invoice_description",
+    PayUnknown = "pay_unknown",
+    PayWrongSum = "pay_wrong_sum",
+    PayAlreadyPaid = "pay_already_paid",
+    PayReplaced = "pay_replaced",
+    PayTaken = "pay_taken",
+    PayTakenNoTimes = "pay_taken_no_times",
+    PaidBooked = "paid_booked",
+    PaidLate = "paid_late",
+    PaidTwice = "paid_twice",
 }
 
 /// A noun that is counted.

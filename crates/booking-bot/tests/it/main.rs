@@ -35,6 +35,7 @@ mod held_config;
 mod host;
 mod outage;
 mod past;
+mod prepay;
 mod rate_limit;
 mod reminders;
 mod repeat_messages;

@@ -82,6 +82,60 @@ pub(super) async fn confirm(
     }
 }
 
+/// Keeps a customer's hold until `until` while its payment is awaited. A hold that lapsed
+/// but is still `held` was in nobody's way, so it is simply extended; an `expired` one is held
+/// again, which re-enters the exclusion constraint: a time taken meanwhile is
+/// [`BookingRejection::SlotTaken`].
+pub(super) async fn hold_until(
+    tx: &mut TenantTx,
+    id: BookingId,
+    customer: CustomerId,
+    until: DateTime<Utc>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Booking, BookingError> {
+    let current = lock(tx, id, Some(customer)).await?;
+    match current.status {
+        BookingStatus::Held | BookingStatus::Expired => {}
+        status => return Err(BookingRejection::NotChangeable { status }.into()),
+    }
+    let policy = settings::profile(tx).await?.policy;
+    if current.start < policy.earliest_start(now) {
+        return Err(BookingRejection::TooSoon {
+            min_notice: policy.min_notice,
+        }
+        .into());
+    }
+    let mut sp = tx.savepoint().await.map_err(StorageError::from)?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "with b as ( \
+             update bookings set status = 'held', hold_expires_at = $2 \
+             where booking_id = $1 returning {COLUMNS}), \
+         h as ( \
+             insert into booking_history (booking_id, at, actor_kind, actor_id, action, old_status, new_status) \
+             select booking_id, $3, $4, $5, 'hold_for_payment', $6, status from b) \
+         select {COLUMNS} from b"
+    )))
+    .bind(current.id.get())
+    .bind(until)
+    .bind(now)
+    .bind(actor.kind())
+    .bind(actor.id())
+    .bind(current.status.as_str())
+    .fetch_one(&mut *sp)
+    .await;
+    match row {
+        Ok(row) => {
+            sp.commit().await.map_err(StorageError::from)?;
+            Ok(from_row(&row)?)
+        }
+        Err(e) => {
+            sp.rollback().await.map_err(StorageError::from)?;
+            Err(e.into())
+        }
+    }
+}
+
 /// Cancels a live booking. With the requester's customer, only that customer's booking is
 /// found (anyone else's is "not found"), and under customer rules the cancel cut-off applies
 /// to a confirmed visit (a hold can always be given back).

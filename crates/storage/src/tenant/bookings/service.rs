@@ -153,6 +153,23 @@ pub async fn confirm(
     .await
 }
 
+/// Keeps the customer's own hold until `until` while its payment is awaited (prepayment): a
+/// lapsed hold whose time nobody took is held again; a taken one is
+/// [`BookingRejection::SlotTaken`]. Nothing is booked and nobody is told, so there are no
+/// consequences to write; the booking's history records it.
+///
+/// [`BookingRejection::SlotTaken`]: booking_core::booking::BookingRejection::SlotTaken
+pub async fn hold_for_payment(
+    tx: &mut TenantTx,
+    id: BookingId,
+    customer: CustomerId,
+    until: DateTime<Utc>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Booking, BookingError> {
+    change::hold_until(tx, id, customer, until, actor, now).await
+}
+
 /// Cancels a live booking; a hold is given back ([`ChangeKind::HoldReleased`], nobody told).
 pub async fn cancel(
     tx: &mut TenantTx,

@@ -113,3 +113,57 @@ pub async fn settle(
     }
     Ok(())
 }
+
+/// A `successful_payment` to record.
+#[derive(Clone, Debug)]
+pub struct NewPayment<'a> {
+    pub invoice: super::invoices::InvoiceId,
+    pub booking: BookingId,
+    /// Telegram's `telegram_payment_charge_id`: unique, so a payment is recorded once.
+    pub telegram_charge_id: &'a str,
+    /// Telegram's `provider_payment_charge_id` (YooKassa's payment id).
+    pub provider_charge_id: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub outcome: Outcome,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Records a payment once: `None` when its Telegram charge id is already recorded (a
+/// duplicate update), which changes nothing.
+pub async fn record(
+    tx: &mut TenantTx,
+    p: &NewPayment<'_>,
+) -> Result<Option<Payment>, StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into payments (invoice_id, booking_id, telegram_charge_id, provider_charge_id, \
+             amount_minor, currency, outcome, received_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8) \
+         on conflict (telegram_charge_id) do nothing returning {COLUMNS}"
+    )))
+    .bind(p.invoice.0)
+    .bind(p.booking.0)
+    .bind(p.telegram_charge_id)
+    .bind(p.provider_charge_id)
+    .bind(p.amount_minor)
+    .bind(p.currency)
+    .bind(p.outcome.as_str())
+    .bind(p.received_at)
+    .fetch_optional(tx.conn())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The payment recorded under Telegram's charge id, if any.
+pub async fn by_charge(
+    tx: &mut TenantTx,
+    telegram_charge_id: &str,
+) -> Result<Option<Payment>, StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from payments where telegram_charge_id = $1"
+    )))
+    .bind(telegram_charge_id)
+    .fetch_optional(tx.conn())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
