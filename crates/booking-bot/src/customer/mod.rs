@@ -26,6 +26,8 @@ pub mod deep_link;
 pub mod entry;
 /// Inline keyboards.
 pub mod keyboards;
+/// What the customer is told of the money paid for a visit that will not happen.
+pub mod money;
 /// My bookings: list and cancel.
 pub mod my_bookings;
 /// Moving a booking through the same calendar.

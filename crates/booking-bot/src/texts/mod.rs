@@ -214,6 +214,14 @@ keys! {
     BtnCancelOne = "btn_cancel_one",
     BtnCancelRest = "btn_cancel_rest",
     SeriesCancelled = "series_cancelled",
+    RefundToCard = "refund_to_card",
+    RefundByHand = "refund_by_hand",
+    RefundPartToCard = "refund_part_to_card",
+    RefundPartByHand = "refund_part_by_hand",
+    RefundKept = "refund_kept",
+    RefundOwnerDecides = "refund_owner_decides",
+    RefundMade = "refund_made",
+    CancelLateKeeps = "cancel_late_keeps",
 }
 
 /// A noun that is counted.

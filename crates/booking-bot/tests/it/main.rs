@@ -36,6 +36,7 @@ mod host;
 mod outage;
 mod past;
 mod rate_limit;
+mod refunds;
 mod reminders;
 mod repeat_messages;
 mod reschedule;
