@@ -393,3 +393,45 @@ async fn under_the_owners_policy_the_owner_chooses_and_a_refund_goes_through_yoo
         "{log:?}"
     );
 }
+
+#[tokio::test]
+async fn a_refund_yookassa_refuses_is_flagged_to_the_owner_to_give_back_by_hand() {
+    let fake = FakeYooKassa::start(SHOP, SECRET).await;
+    let (bot, _clock) = bot(Some(&fake)).await;
+    terms(&bot, "cutoff", 100).await;
+    let owner = admin(&bot, "Olga", AdminRole::Owner).await;
+    let _ = panel(&bot, &owner).await;
+    let alice = bot.user("Alice", "en").await;
+    let _menu = bot.menu(&alice).await;
+    let booking = booked(&bot, &alice).await;
+    // A payment YooKassa does not know (another shop's, say): it answers 400.
+    pay(&bot, booking.id, "2f0a6a8f-000f-5000-9000-0000000000ff").await;
+
+    let _ = cancel_mine(&bot, &alice).await;
+    // In the business's language, as every notice to its people.
+    let flagged = next_saying(&bot, &owner, "ЮKassa не смогла вернуть").await;
+    assert!(
+        flagged.contains(&format!("450 ₽ по записи #{}", booking.id))
+            && flagged.contains("отметьте это в разделе «💸 Возвраты»"),
+        "{flagged}"
+    );
+    let (_, _, method, state, attempts, _) = refund(&bot, booking.id).await.unwrap();
+    assert_eq!(
+        (method.as_str(), state.as_str(), attempts),
+        ("yookassa", "failed", 1)
+    );
+    assert!(fake.refunds().is_empty());
+
+    let menu = panel(&bot, &owner).await;
+    let (_, list) = bot.press(&owner, &menu, "💸 Refunds").await;
+    assert!(
+        plain(list.text()).contains("Give back 450 ₽ by hand: YooKassa would not"),
+        "{}",
+        list.text()
+    );
+    let (answer, _) = bot
+        .press(&owner, &list, &format!("✅ Given back #{}", booking.id))
+        .await;
+    assert_eq!(answer.text.as_deref(), Some("✅ Marked as given back."));
+    assert_eq!(refund(&bot, booking.id).await.unwrap().3, "done");
+}

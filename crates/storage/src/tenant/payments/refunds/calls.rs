@@ -207,7 +207,7 @@ async fn tell_owners(
     };
     sqlx::query(
         "insert into outbox (kind, booking_id, chat_id, payload, due_at, dedupe_key) \
-         select $1, $2, a.telegram_user_id, $3, $4, 'refund_failed:' || $5 || ':' || a.telegram_user_id \
+         select $1, $2, a.telegram_user_id, $3, $4, 'refund_failed:' || $5::bigint || ':' || a.telegram_user_id \
          from admins a where a.role <> 'staff' \
          on conflict (dedupe_key) do nothing",
     )
