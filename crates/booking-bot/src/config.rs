@@ -58,6 +58,10 @@ pub struct Config {
     /// bot asks for no payments.
     #[arg(long, env = "TENANT_SECRETS_KEY", value_parser = parse_secret, hide_env_values = true)]
     pub tenant_secrets_key: Option<SecretString>,
+    /// YooKassa's API, which the refund worker gives payments back through with the tenant's
+    /// shop (the fake YooKassa in tests).
+    #[arg(long, env = "YOOKASSA_API_URL", default_value = crate::refunds::api::DEFAULT_URL)]
+    pub yookassa_api_url: String,
     #[command(flatten)]
     pub telemetry: TelemetryArgs,
 }

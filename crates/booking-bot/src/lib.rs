@@ -13,6 +13,8 @@ pub mod delivery;
 pub mod error;
 /// What runs tenants' bots in this process: one, or many in a shared host.
 pub mod host;
+/// The refund worker and its YooKassa client.
+pub mod refunds;
 /// What runs the flows: the tenant context, long polling, dialogue storage, rate limits.
 pub mod runtime;
 /// Russian and English texts, and the tenant's own wording of them.

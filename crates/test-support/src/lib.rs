@@ -9,6 +9,8 @@
 
 /// Waiting for state written in the background.
 pub mod eventually;
+/// Stand-ins for the customer's payment flow: a service's deposit terms, a paid booking.
+pub mod prepaid;
 /// A fake YooKassa API for the sales bot's tests.
 pub mod yookassa;
 

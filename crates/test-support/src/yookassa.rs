@@ -184,6 +184,35 @@ impl FakeYooKassa {
         self.shared.lock().payments.get(id).cloned()
     }
 
+    /// A payment a buyer made through Telegram Payments with this shop's provider token:
+    /// YooKassa holds it as a `succeeded` payment of `kopecks`, and Telegram hands its id to the
+    /// bot as `provider_payment_charge_id` (the id refunds name). Returns the id.
+    pub fn paid_in_telegram(&self, kopecks: i64, currency: &str) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut payment = json!({
+            "id": id,
+            "status": "pending",
+            "paid": false,
+            "amount": { "value": format_kopecks(kopecks), "currency": currency },
+            "created_at": now(),
+            "metadata": {},
+            "recipient": { "account_id": self.shared.shop_id, "gateway_id": "100700" },
+            "refundable": false,
+            "test": self.shared.test,
+        });
+        settle_paid(&mut payment, true, &self.shared.shop_id);
+        let mut inner = self.shared.lock();
+        inner.payments.insert(id.clone(), payment);
+        inner.order.push(id.clone());
+        id
+    }
+
+    /// Every refund made, in the order of their ids (use `payment_id` to tell them apart).
+    #[must_use]
+    pub fn refunds(&self) -> Vec<Value> {
+        self.shared.lock().refunds.values().map(public).collect()
+    }
+
     /// Every request received so far.
     #[must_use]
     pub fn received(&self) -> Vec<Received> {

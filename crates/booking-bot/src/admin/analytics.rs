@@ -188,6 +188,21 @@ fn periods(cx: &Cx<'_, Acting>, report: Report, rows: &[PeriodRow], currency: Cu
             "\nЗа этот период записей нет.",
         ));
     }
+    let prepaid: i64 = rows.iter().map(|r| r.prepaid_minor).sum();
+    if prepaid > 0 {
+        let kept: i64 = rows.iter().map(|r| r.kept_minor).sum();
+        let refunded: i64 = rows.iter().map(|r| r.refunded_minor).sum();
+        let sum = |minor| super::texts::money(cx.locale, currency, Price(minor));
+        text.push_str(&format!(
+            "\n\n💳 {}: {} · {}: {} · {}: {}",
+            cx.tr("Taken in advance", "Получено предоплат"),
+            sum(prepaid),
+            cx.tr("kept", "удержано"),
+            sum(kept),
+            cx.tr("refunded", "возвращено"),
+            sum(refunded),
+        ));
+    }
     let chart = Chart {
         groups: rows
             .iter()

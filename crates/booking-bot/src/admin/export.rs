@@ -83,6 +83,9 @@ pub async fn bookings(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
             "username",
             "price",
             "source",
+            "paid",
+            "refunded",
+            "kept",
         ])?;
         for r in &rows {
             let start = r.starts_at.with_timezone(&zone);
@@ -99,6 +102,9 @@ pub async fn bookings(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
                 r.username.clone().unwrap_or_default(),
                 booking_core::catalogue::Price(r.price_minor).decimal(),
                 r.source.clone().unwrap_or_default(),
+                booking_core::catalogue::Price(r.paid_minor).decimal(),
+                booking_core::catalogue::Price(r.refunded_minor).decimal(),
+                booking_core::catalogue::Price(r.kept_minor).decimal(),
             ])?;
         }
         w.flush()?;

@@ -54,6 +54,8 @@ pub mod policy;
 pub mod preview;
 /// QR codes of the bot's links, as PNG pictures.
 pub mod qr;
+/// Refunds to give back by hand or to decide; the money line of a paid booking.
+pub mod refunds;
 /// Repeat visits: services' intervals and the win-backs.
 pub mod repeat_visits;
 /// Who may do what.

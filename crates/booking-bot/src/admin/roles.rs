@@ -128,7 +128,12 @@ impl Acting {
             | A::Repeat
             | A::RepeatService(_)
             | A::RepeatSet(..)
-            | A::WinBackSet(..) => self.is_manager(),
+            | A::WinBackSet(..)
+            // Money: the business's managers, never a staff member.
+            | A::Refunds
+            | A::RefundDone(_)
+            | A::RefundGive(_)
+            | A::RefundKeep(_) => self.is_manager(),
             A::Admins
             | A::AdminItem(_)
             | A::AdminSetRole(..)

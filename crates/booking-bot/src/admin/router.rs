@@ -3,6 +3,7 @@
 use bot_kit::TgBot;
 use std::sync::Arc;
 
+use storage::tenant::payments::refunds::Decision;
 use teloxide::types::{CallbackQuery, ChatId, Message, User};
 
 use super::{
@@ -12,7 +13,8 @@ use super::{
     input::{self, Pending},
     locale_of,
     notes::{self, NoteOn},
-    phone_series, policy, preview, repeat_visits, roles, schedule, send, sender, setup, staff,
+    phone_series, policy, preview, refunds, repeat_visits, roles, schedule, send, sender, setup,
+    staff,
     texts::{refused, tr},
     texts_screen, waitlist,
 };
@@ -174,6 +176,10 @@ async fn route(cx: &Cx<'_, roles::Acting>, action: AdminAction) -> Result<Reply,
         A::RepeatService(service) => repeat_visits::service(cx, service).await,
         A::RepeatSet(service, days) => repeat_visits::set_interval(cx, service, days).await,
         A::WinBackSet(kind, days) => repeat_visits::set_win_back(cx, kind, days).await,
+        A::Refunds => refunds::list(cx).await,
+        A::RefundDone(id) => refunds::done(cx, id).await,
+        A::RefundGive(id) => refunds::decide(cx, id, Decision::GiveBack).await,
+        A::RefundKeep(id) => refunds::decide(cx, id, Decision::Keep).await,
     }
 }
 

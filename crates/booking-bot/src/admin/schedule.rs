@@ -112,6 +112,7 @@ pub async fn menu(cx: &Cx<'_, Acting>) -> Result<Reply, BotError> {
             button(cx.tr("📤 Exports", "📤 Выгрузки"), A::Exports),
             button(cx.tr("📜 Audit log", "📜 Журнал"), A::Audit(0)),
         ]);
+        kb.push(vec![button(cx.tr("💸 Refunds", "💸 Возвраты"), A::Refunds)]);
     }
     if cx.who.is_owner() {
         kb.push(vec![button(
@@ -178,6 +179,7 @@ pub async fn day(
     }
     let classes = super::classes::seats(cx).await?;
     text.push_str(&super::classes::day_lines(cx.locale, zone, &list, &classes));
+    text.push_str(&paid_lines(cx, zone, &list).await?);
     let mut kb = Vec::new();
     for v in &list {
         kb.push(vec![button(
@@ -205,6 +207,31 @@ pub async fn day(
     kb.push(staff_filter(cx, |s| A::Day { staff: s, date }).await?);
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
     Ok(Reply::screen(text, rows(kb)))
+}
+
+/// The money of the day's paid bookings, one line each.
+async fn paid_lines(
+    cx: &Cx<'_, Acting>,
+    zone: booking_core::Tz,
+    list: &[BookingView],
+) -> Result<String, BotError> {
+    let ids: Vec<BookingId> = list.iter().map(|v| v.booking.id).collect();
+    let mut tx = cx.tx().await?;
+    let paid = storage::tenant::payments::refunds::of_bookings(&mut tx, &ids).await?;
+    let currency = settings::profile(&mut tx).await?.currency;
+    tx.commit().await?;
+    let mut out = String::new();
+    for v in list {
+        if let Some(m) = paid.get(&v.booking.id) {
+            out.push_str(&format!(
+                "\n{} {}: {}",
+                clock(zone, v.booking.start),
+                v.customer_name,
+                super::refunds::line(cx.locale, currency, m)
+            ));
+        }
+    }
+    Ok(out)
 }
 
 pub async fn week(
@@ -271,7 +298,8 @@ pub async fn card(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError>
     if !cx.who.may_manage(b.staff_id) {
         return Ok(Reply::alert(super::texts::refused(cx.locale)));
     }
-    let zone = settings::profile(&mut tx).await?.time_zone;
+    let profile = settings::profile(&mut tx).await?;
+    let zone = profile.time_zone;
     let customer = customers::get(&mut tx, b.customer_id).await?;
     let record = admin_views::visit_record(&mut tx, b.customer_id).await?;
     let notes = admin_views::booking_notes(&mut tx, id).await?;
@@ -283,6 +311,7 @@ pub async fn card(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError>
         None => None,
     };
     let service = found.map(|s| s.name).unwrap_or_default();
+    let paid = storage::tenant::payments::refunds::of_booking(&mut tx, id).await?;
     let staff = catalogue::staff(&mut tx, true)
         .await?
         .into_iter()
@@ -313,6 +342,10 @@ pub async fn card(cx: &Cx<'_, Acting>, id: BookingId) -> Result<Reply, BotError>
         cx.tr("cancelled", "отмены"),
         record.cancelled,
     );
+    if let Some(paid) = &paid {
+        text.push('\n');
+        text.push_str(&super::refunds::line(cx.locale, profile.currency, paid));
+    }
     if let Some(class) = class {
         text.push('\n');
         text.push_str(&class);

@@ -30,6 +30,8 @@ pub mod entry;
 pub mod invoice;
 /// Inline keyboards.
 pub mod keyboards;
+/// What the customer is told of the money paid for a visit that will not happen.
+pub mod money;
 /// My bookings: list and cancel.
 pub mod my_bookings;
 /// Moving a booking through the same calendar.

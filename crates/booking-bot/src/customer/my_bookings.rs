@@ -157,14 +157,16 @@ pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
             t.rejection(&booking_core::booking::BookingRejection::NotFound),
         ));
     };
-    if let Err(r) = cx
-        .who
-        .session
-        .profile
-        .policy
-        .check_cancel(booking.start, now)
-    {
-        return Ok(Reply::alert(t.rejection(&r)));
+    let profile = &cx.who.session.profile;
+    let mut warning = None;
+    if let Err(r) = profile.policy.check_cancel(booking.start, now) {
+        let late =
+            super::money::late_cancel(&mut tx, t, &profile.policy, profile.currency, &booking, now)
+                .await?;
+        match late {
+            super::money::LateCancel::Allowed(w) => warning = w,
+            super::money::LateCancel::Refused => return Ok(Reply::alert(t.rejection(&r))),
+        }
     }
     let service = catalogue::service(&mut tx, booking.service_id)
         .await?
@@ -187,6 +189,10 @@ pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError> {
             ("time", &local.format("%H:%M").to_string()),
         ],
     );
+    if let Some(warning) = warning {
+        text.push_str("\n\n");
+        text.push_str(&warning);
+    }
     if rest > 1 {
         let after = t.count(Noun::Booking, rest as u64 - 1);
         text.push_str("\n\n");
@@ -249,8 +255,15 @@ pub async fn cancel(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Reply, BotError
         Ok(_) => {
             // METHOD:CANCEL with the visit's UID: a calendar that imported it removes it.
             let file = super::calendar_file::attachment(cx, &mut tx, id).await?;
+            let profile = &cx.who.session.profile;
+            let money =
+                super::money::settled(&mut tx, t, &profile.policy, profile.currency, id).await?;
             tx.commit().await?;
-            let mut reply = list(cx, Some(t.get(Key::Cancelled))).await?;
+            let said = match money {
+                Some(money) => format!("{}\n{money}", t.get(Key::Cancelled)),
+                None => t.get(Key::Cancelled).to_owned(),
+            };
+            let mut reply = list(cx, Some(said.as_str())).await?;
             reply.notice = Some(Notice::Toast(t.get(Key::Cancelled).to_owned()));
             Ok(match file {
                 Some(file) => reply.file(file),

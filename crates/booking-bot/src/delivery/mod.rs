@@ -38,6 +38,8 @@
 mod notices;
 /// What every message about a booking is rendered from.
 mod recipient;
+/// What a refund tells the customer or the owners.
+mod refunds;
 /// What each kind of message says.
 pub mod render;
 /// The next-visit nudge and the win-back.
@@ -54,7 +56,8 @@ use booking_core::ids::{OutboxId, TelegramUserId};
 use chrono::{DateTime, Utc};
 use storage::tenant::{
     customers,
-    outbox::{self, Claimed},
+    outbox::{self, Claimed, message::Message},
+    payments::refunds::RefundId,
 };
 use teloxide::{ApiError, RequestError, prelude::*, types::ChatId};
 
@@ -210,6 +213,12 @@ pub async fn tick(bot: &TgBot, app: &App) -> Result<usize, BotError> {
 
 /// Renders, sends and records one claimed message.
 async fn deliver(bot: &TgBot, app: &App, m: &Claimed) -> Result<(), BotError> {
+    // A refund's call to YooKassa rides the outbox for its timing and its lease; it sends
+    // nothing, and schedules its own next call when it needs one.
+    if let Ok(Message::RefundCall { refund }) = &m.message {
+        crate::refunds::call::attempt(app, RefundId(*refund)).await?;
+        return finish(app, m.id, Outcome::Sent).await;
+    }
     let rendered = render::render(app, m).await?;
     let out = match rendered {
         Rendered::Send(out) => out,

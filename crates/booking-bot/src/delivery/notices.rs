@@ -15,6 +15,7 @@ use storage::{
         customers::{self, Customer},
         feedback,
         outbox::Claimed,
+        payments::refunds,
     },
 };
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
@@ -85,6 +86,10 @@ pub(super) async fn customer(
                 text.push('\n');
                 text.push_str(&t.fill(Key::NoticeReason, &[("reason", reason)]));
             }
+            if let Some(money) = money_line(tx, to, b.id).await? {
+                text.push('\n');
+                text.push_str(&money);
+            }
             let times = nearest(tx, to, b.service_id, now).await?;
             text.push('\n');
             if times.is_empty() {
@@ -118,7 +123,12 @@ pub(super) async fn customer(
                 t.get(Key::BtnBookAgain),
                 CallbackData::BookAgain(b.id, None),
             )]);
-            fill(t, Key::Released, &f)
+            let mut text = fill(t, Key::Released, &f);
+            if let Some(money) = money_line(tx, to, b.id).await? {
+                text.push('\n');
+                text.push_str(&money);
+            }
+            text
         }
         ChangeKind::Held
         | ChangeKind::HoldReleased
@@ -133,6 +143,22 @@ pub(super) async fn customer(
         markup: (!rows.is_empty())
             .then(|| ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows))),
     }))
+}
+
+/// What becomes of the booking's payment, if it was paid for.
+async fn money_line(
+    tx: &mut TenantTx,
+    to: &Recipient,
+    booking: BookingId,
+) -> Result<Option<String>, BotError> {
+    crate::customer::money::settled(
+        tx,
+        &to.texts,
+        &to.profile.policy,
+        to.profile.currency,
+        booking,
+    )
+    .await
 }
 
 /// To an admin, in the business's language, with a button that opens the booking's card.
@@ -182,6 +208,16 @@ pub(super) async fn admin(
     {
         text.push('\n');
         text.push_str(&t.fill(Key::NoticeReason, &[("reason", reason)]));
+    }
+    if matches!(change, ChangeKind::Cancelled { .. } | ChangeKind::Released)
+        && let Some(money) = refunds::of_booking(tx, b.id).await?
+    {
+        text.push('\n');
+        text.push_str(&crate::admin::refunds::line(
+            to.profile.locale,
+            to.profile.currency,
+            &money,
+        ));
     }
     let open = InlineKeyboardButton::callback(
         t.get(Key::BtnOpenBooking).to_owned(),

@@ -15,6 +15,7 @@ use storage::{
             Claimed,
             message::{Message, Notice},
         },
+        payments::refunds::RefundId,
         settings::{self},
         waitlist::{self, EntryStatus},
     },
@@ -24,7 +25,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 use super::{
     Rendered, chat, notices,
     recipient::{Recipient, booking_of, fields, fill, visit_over},
-    repeat,
+    refunds, repeat,
 };
 use crate::{
     customer::{callback::CallbackData, keyboards},
@@ -51,7 +52,9 @@ pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
     let profile = settings::profile(&mut tx).await?;
     // Admins read the business's language; customers their own.
     let locale = match message {
-        Message::AdminNotice { .. } | Message::LowRating => profile.locale,
+        Message::AdminNotice { .. } | Message::LowRating | Message::RefundFailed { .. } => {
+            profile.locale
+        }
         _ => customer
             .as_ref()
             .and_then(|c| c.locale)
@@ -77,6 +80,12 @@ pub async fn render(app: &App, m: &Claimed) -> Result<Rendered, BotError> {
         Message::LowRating => notices::low_rating(&mut tx, &to, m).await?,
         Message::Nudge => repeat::nudge(&mut tx, &to, m, now).await?,
         Message::WinBack { after } => repeat::win_back(&mut tx, &to, m, *after, now).await?,
+        Message::RefundMade { refund } => refunds::made(&mut tx, &to, m, RefundId(*refund)).await?,
+        Message::RefundFailed { refund } => {
+            refunds::failed(&mut tx, &to, m, RefundId(*refund)).await?
+        }
+        // Made by the dispatcher before rendering (see `deliver`); never sent.
+        Message::RefundCall { .. } => Rendered::Drop("a refund call is not a message".into()),
     };
     tx.commit().await?;
     Ok(rendered)

@@ -16,6 +16,7 @@ use storage::{
 use crate::{
     config::Config,
     error::BotError,
+    refunds::api::RefundsApi,
     runtime::{
         dialogue_storage::TenantDialogues,
         held_customers::HeldCustomers,
@@ -52,6 +53,8 @@ pub struct App {
     pub calendar_feed_url: Option<String>,
     /// Opens the payment account's secrets (`None`: the bot asks for no payments).
     pub secrets_key: Option<TenantSecretsKey>,
+    /// YooKassa's refunds API (`YOOKASSA_API_URL`), called with the tenant's own shop.
+    pub refunds_api: RefundsApi,
 }
 
 impl App {
@@ -72,6 +75,7 @@ impl App {
         Ok(Self {
             calendar_feed_url: config.calendar_feed_url.clone(),
             secrets_key,
+            refunds_api: RefundsApi::new(&config.yookassa_api_url),
             ..Self::sharing(config.tenant_id, db, kv, clock)
         })
     }
@@ -95,6 +99,7 @@ impl App {
             outbox_waiting: std::sync::atomic::AtomicI64::new(0),
             calendar_feed_url: None,
             secrets_key: None,
+            refunds_api: RefundsApi::new(crate::refunds::api::DEFAULT_URL),
         }
     }
 

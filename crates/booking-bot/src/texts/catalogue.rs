@@ -507,5 +507,47 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
             "Эта запись уже оплачена. Второй платёж {amount} вернём.",
             "This booking was already paid for. The second payment of {amount} will be returned.",
         ),
+        K::RefundToCard => (
+            "Предоплата {sum} вернётся на карту в течение нескольких дней.",
+            "Your prepayment of {sum} will be back on your card within a few days.",
+        ),
+        K::RefundByHand => (
+            "Предоплату {sum} салон вернёт вам напрямую, с вами свяжутся.",
+            "The business will return your prepayment of {sum} and will be in touch.",
+        ),
+        K::RefundPartToCard => (
+            "По правилам салона при отмене позже чем за {cutoff} из предоплаты {paid} \
+             остаётся {kept}, а {sum} вернётся на карту в течение нескольких дней.",
+            "Under the business's rules, {kept} of your prepayment of {paid} is kept when a \
+             visit is cancelled less than {cutoff} ahead; {sum} will be back on your card within \
+             a few days.",
+        ),
+        K::RefundPartByHand => (
+            "По правилам салона при отмене позже чем за {cutoff} из предоплаты {paid} \
+             остаётся {kept}, а {sum} салон вернёт вам напрямую, с вами свяжутся.",
+            "Under the business's rules, {kept} of your prepayment of {paid} is kept when a \
+             visit is cancelled less than {cutoff} ahead; the business will return {sum} and \
+             will be in touch.",
+        ),
+        K::RefundKept => (
+            "По правилам салона предоплата {sum} не возвращается при отмене позже чем за {cutoff}.",
+            "Under the business's rules, the prepayment of {sum} is not returned when a visit is \
+             cancelled less than {cutoff} ahead.",
+        ),
+        K::RefundOwnerDecides => (
+            "Вернуть ли предоплату {sum}, решит салон.",
+            "Whether your prepayment of {sum} is returned is up to the business.",
+        ),
+        K::RefundMade => (
+            "↩️ Предоплата {sum} за визит «{service}» {date} возвращена. \
+             На карту деньги придут в течение нескольких дней.",
+            "↩️ Your prepayment of {sum} for {service} on {date} has been returned. \
+             It will reach your card within a few days.",
+        ),
+        K::CancelLateKeeps => (
+            "До визита меньше {cutoff}: по правилам салона из предоплаты {paid} не вернётся {kept}.",
+            "The visit is less than {cutoff} away: under the business's rules, {kept} of your \
+             prepayment of {paid} will not be returned.",
+        ),
     }
 }

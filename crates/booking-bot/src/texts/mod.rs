@@ -227,6 +227,14 @@ keys! {
     PaidBooked = "paid_booked",
     PaidLate = "paid_late",
     PaidTwice = "paid_twice",
+    RefundToCard = "refund_to_card",
+    RefundByHand = "refund_by_hand",
+    RefundPartToCard = "refund_part_to_card",
+    RefundPartByHand = "refund_part_by_hand",
+    RefundKept = "refund_kept",
+    RefundOwnerDecides = "refund_owner_decides",
+    RefundMade = "refund_made",
+    CancelLateKeeps = "cancel_late_keeps",
 }
 
 /// A noun that is counted.

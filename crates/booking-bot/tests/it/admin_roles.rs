@@ -141,6 +141,11 @@ async fn every_admin_button_is_refused_to_outsiders_and_to_staff_on_a_colleagues
         A::WinBackSet(storage::tenant::repeat_visits::WinBackKind::NoShow, 3),
         A::PhoneInSeries(true),
         A::Waitlist(0),
+        // Money is the managers': refused to staff members whatever refund the button names.
+        A::Refunds,
+        A::RefundDone(1),
+        A::RefundGive(1),
+        A::RefundKeep(1),
     ];
     let tags: Vec<&str> = all.iter().map(|a| a.tag()).collect();
     assert_eq!(tags, A::TAGS, "the table covers every kind of admin button");

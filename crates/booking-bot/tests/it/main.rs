@@ -37,6 +37,7 @@ mod outage;
 mod past;
 mod prepay;
 mod rate_limit;
+mod refunds;
 mod reminders;
 mod repeat_messages;
 mod reschedule;

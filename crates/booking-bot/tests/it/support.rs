@@ -117,6 +117,8 @@ impl TestBot {
                 .tenant_secrets_key(tenant.id)
                 .to_base64(),
             ),
+            // Tests that make refunds point it at a fake YooKassa.
+            yookassa_api_url: booking_bot::refunds::api::DEFAULT_URL.to_owned(),
             telemetry: TelemetryArgs {
                 log_format: LogFormat::Pretty,
                 sentry_dsn: None,

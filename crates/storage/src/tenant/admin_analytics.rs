@@ -34,6 +34,12 @@ pub struct PeriodRow {
     pub no_shows: i64,
     /// The price of completed visits.
     pub revenue_minor: i64,
+    /// Paid in advance for the period's bookings (issue 19).
+    pub prepaid_minor: i64,
+    /// Of that, kept by the business after a late cancellation, a no-show or its choice.
+    pub kept_minor: i64,
+    /// Of that, given back (by YooKassa, or by hand and marked done).
+    pub refunded_minor: i64,
 }
 
 /// Figures per period within `window`, only periods that have any, oldest first.
@@ -44,13 +50,19 @@ pub async fn per_period(
     window: Interval,
 ) -> Result<Vec<PeriodRow>, StorageError> {
     let rows = sqlx::query(
-        "select date_trunc($1, starts_at at time zone $2)::date as period, \
-             count(*) filter (where status in ('confirmed', 'completed', 'no_show')) as bookings, \
-             count(*) filter (where status = 'cancelled') as cancellations, \
-             count(*) filter (where status = 'no_show') as no_shows, \
-             coalesce(sum(price_minor) filter (where status = 'completed'), 0)::bigint as revenue \
-         from bookings where starts_at >= $3 and starts_at < $4 \
-           and status in ('confirmed', 'completed', 'no_show', 'cancelled') \
+        "select date_trunc($1, b.starts_at at time zone $2)::date as period, \
+             count(*) filter (where b.status in ('confirmed', 'completed', 'no_show')) as bookings, \
+             count(*) filter (where b.status = 'cancelled') as cancellations, \
+             count(*) filter (where b.status = 'no_show') as no_shows, \
+             coalesce(sum(b.price_minor) filter (where b.status = 'completed'), 0)::bigint as revenue, \
+             coalesce(sum(p.amount_minor), 0)::bigint as prepaid, \
+             coalesce(sum(p.kept_minor), 0)::bigint as kept, \
+             coalesce(sum(r.amount_minor), 0)::bigint as refunded \
+         from bookings b \
+             left join payments p on p.booking_id = b.booking_id and p.outcome = 'applied' \
+             left join refunds r on r.payment_id = p.payment_id and r.status in ('succeeded', 'done') \
+         where b.starts_at >= $3 and b.starts_at < $4 \
+           and b.status in ('confirmed', 'completed', 'no_show', 'cancelled') \
          group by 1 order by 1",
     )
     .bind(bucket.unit())
@@ -67,6 +79,9 @@ pub async fn per_period(
                 cancellations: r.try_get("cancellations")?,
                 no_shows: r.try_get("no_shows")?,
                 revenue_minor: r.try_get("revenue")?,
+                prepaid_minor: r.try_get("prepaid")?,
+                kept_minor: r.try_get("kept")?,
+                refunded_minor: r.try_get("refunded")?,
             })
         })
         .collect()

@@ -20,6 +20,12 @@ pub struct BookingRow {
     pub username: Option<String>,
     pub price_minor: i64,
     pub source: Option<String>,
+    /// Paid in advance (0 when nothing was).
+    pub paid_minor: i64,
+    /// Given back: a refund YooKassa made or the owner marked done.
+    pub refunded_minor: i64,
+    /// Kept by the business under its refund policy (or the owner's choice).
+    pub kept_minor: i64,
 }
 
 /// Bookings (any status but lapsed holds) starting within `window`, in time order.
@@ -30,9 +36,13 @@ pub async fn bookings(
     let rows = sqlx::query(
         "select b.booking_id, b.starts_at, b.ends_at, b.status, s.name as service, st.name as staff, \
              trim(c.first_name || ' ' || coalesce(c.last_name, '')) as customer, c.phone, c.username, \
-             b.price_minor, b.source \
+             b.price_minor, b.source, coalesce(p.amount_minor, 0) as paid_minor, \
+             coalesce(r.amount_minor, 0) as refunded_minor, coalesce(p.kept_minor, 0) as kept_minor \
          from bookings b join services s using (service_id) join staff st using (staff_id) \
              join customers c using (customer_id) \
+             left join payments p on p.booking_id = b.booking_id and p.outcome = 'applied' \
+             left join refunds r on r.payment_id = p.payment_id \
+                 and r.status in ('succeeded', 'done') \
          where b.starts_at >= $1 and b.starts_at < $2 and b.status not in ('held', 'expired') \
          order by b.starts_at, b.booking_id",
     )
@@ -54,6 +64,9 @@ pub async fn bookings(
                 username: r.try_get("username")?,
                 price_minor: r.try_get("price_minor")?,
                 source: r.try_get("source")?,
+                paid_minor: r.try_get("paid_minor")?,
+                refunded_minor: r.try_get("refunded_minor")?,
+                kept_minor: r.try_get("kept_minor")?,
             })
         })
         .collect()

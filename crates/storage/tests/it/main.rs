@@ -16,6 +16,7 @@ mod notifications;
 mod placement;
 mod provisioning;
 mod redis_users;
+mod refunds;
 mod roles;
 mod sealing;
 mod seats;

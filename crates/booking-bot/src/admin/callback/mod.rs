@@ -156,6 +156,14 @@ pub enum AdminAction {
     RepeatSet(ServiceId, u16),
     /// A win-back's delay in days (0: off).
     WinBackSet(WinBackKind, u16),
+    /// Refunds to give back by hand, and those to decide.
+    Refunds,
+    /// A refund (its row id) given back by hand.
+    RefundDone(i64),
+    /// A payment left to the owner: give it back...
+    RefundGive(i64),
+    /// ...or keep it.
+    RefundKeep(i64),
 }
 
 /// Why admin button data was refused.
@@ -170,7 +178,7 @@ impl AdminAction {
         "u", "h", "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu",
         "fr", "fs", "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc",
         "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx", "pv", "go", "pr", "lk", "lq",
-        "ic", "iN", "iX", "rp", "rv", "rS", "wb", "pz", "wl",
+        "ic", "iN", "iX", "rp", "rv", "rS", "wb", "pz", "wl", "rf", "rd", "rg", "rk",
     ];
 
     /// The tag this action is written under.
@@ -249,6 +257,10 @@ impl AdminAction {
             Self::RepeatSet(..) => "rS",
             Self::WinBackSet(..) => "wb",
             Self::PhoneInSeries(_) => "pz",
+            Self::Refunds => "rf",
+            Self::RefundDone(_) => "rd",
+            Self::RefundGive(_) => "rg",
+            Self::RefundKeep(_) => "rk",
         }
     }
 
@@ -290,7 +302,11 @@ impl fmt::Display for AdminAction {
             | Self::AnalyticsMenu
             | Self::Setup
             | Self::Links
-            | Self::Repeat => Ok(()),
+            | Self::Repeat
+            | Self::Refunds => Ok(()),
+            Self::RefundDone(id) | Self::RefundGive(id) | Self::RefundKeep(id) => {
+                write!(f, ":{id}")
+            }
             Self::ProfileEdit(field) => write!(f, ":{}", field.code()),
             Self::LinkQr(target) => write!(f, ":{target}"),
             Self::RepeatService(s) => write!(f, ":{s}"),
@@ -393,7 +409,7 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
     };
     let arity = match tag {
         "m" | "p" | "av" | "bl" | "P" | "sv" | "sn" | "fl" | "fn" | "ad" | "aa" | "ax" | "ex"
-        | "eb" | "ec" | "bc" | "an" | "go" | "lk" | "rp" => 0,
+        | "eb" | "ec" | "bc" | "an" | "go" | "lk" | "rp" | "rf" => 0,
         "d" | "w" | "pf" | "se" | "fs" | "ar" | "ts" | "tx" | "rS" | "wb" => 2,
         _ => 1,
     };
@@ -483,6 +499,10 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "rv" => A::RepeatService(ServiceId(id(0)?)),
         "rS" => A::RepeatSet(ServiceId(id(0)?), days(1)?),
         "wb" => A::WinBackSet(WinBackKind::from_code(args.first()?)?, days(1)?),
+        "rf" => A::Refunds,
+        "rd" => A::RefundDone(id(0)?),
+        "rg" => A::RefundGive(id(0)?),
+        "rk" => A::RefundKeep(id(0)?),
         "pz" => A::PhoneInSeries(match *args.first()? {
             "0" => false,
             "1" => true,

@@ -83,6 +83,10 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::WinBackSet(WinBackKind::Cancelled, 0),
         A::PhoneInSeries(true),
         A::Waitlist(u32::MAX),
+        A::Refunds,
+        A::RefundDone(big),
+        A::RefundGive(big),
+        A::RefundKeep(1),
     ]
 }
 

@@ -22,7 +22,7 @@ use super::{
 use crate::{
     db::TenantTx,
     error::{BookingError, StorageError},
-    tenant::{schedule, settings},
+    tenant::{payments::received, schedule, settings},
 };
 
 /// A booking before and after a change.
@@ -138,14 +138,17 @@ pub(super) async fn hold_until(
 
 /// Cancels a live booking. With the requester's customer, only that customer's booking is
 /// found (anyone else's is "not found"), and under customer rules the cancel cut-off applies
-/// to a confirmed visit (a hold can always be given back).
+/// to a confirmed visit (a hold can always be given back). A visit paid for in advance may
+/// still be cancelled after the cut-off, until it starts: that is what the payment is for, and
+/// the service's refund policy keeps its share. Also says whether the cancellation came in
+/// time (before the cut-off, or not under customer rules).
 pub(super) async fn cancel(
     tx: &mut TenantTx,
     id: BookingId,
     by: &Caller,
     reason: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Changed, BookingError> {
+) -> Result<(Changed, bool), BookingError> {
     let current = lock(tx, id, by.customer).await?;
     if !current.status.is_live() {
         return Err(BookingRejection::NotChangeable {
@@ -153,11 +156,15 @@ pub(super) async fn cancel(
         }
         .into());
     }
+    let mut in_time = true;
     if by.rules == Rules::Customer && current.status == BookingStatus::Confirmed {
-        settings::profile(tx)
-            .await?
-            .policy
-            .check_cancel(current.start, now)?;
+        let policy = settings::profile(tx).await?.policy;
+        if let Err(late) = policy.check_cancel(current.start, now) {
+            if current.start <= now || received::applied(tx, id).await?.is_none() {
+                return Err(late.into());
+            }
+            in_time = false;
+        }
     }
     let after = set_status(
         tx.conn(),
@@ -169,10 +176,13 @@ pub(super) async fn cancel(
         now,
     )
     .await?;
-    Ok(Changed {
-        before: current,
-        after,
-    })
+    Ok((
+        Changed {
+            before: current,
+            after,
+        },
+        in_time,
+    ))
 }
 
 /// Marks a past visit completed or a no-show (staff only).

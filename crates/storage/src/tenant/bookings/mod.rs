@@ -31,6 +31,8 @@ pub mod seats;
 pub mod series;
 /// The booking service: every change of a booking goes through it.
 pub mod service;
+/// What becomes of the money paid for a booking that ends without the visit.
+mod settlement;
 /// Free times.
 pub mod slots;
 /// Upcoming bookings a change of working hours would leave outside them.

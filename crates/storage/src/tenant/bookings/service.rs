@@ -7,6 +7,7 @@ use booking_core::{
     booking::{Actor, BookingStatus},
     change::ChangeKind,
     ids::{BookingId, CustomerId},
+    payment::Ending,
     policy::{Policy, Rules},
 };
 use chrono::{DateTime, Utc};
@@ -14,7 +15,7 @@ use chrono::{DateTime, Utc};
 use super::{
     change, consequences, create,
     model::{Booking, BookingRequest},
-    views,
+    settlement, views,
 };
 use crate::{
     db::TenantTx,
@@ -178,7 +179,12 @@ pub async fn cancel(
     why: Cancellation,
     now: DateTime<Utc>,
 ) -> Result<BookingChange, BookingError> {
-    let changed = change::cancel(tx, id, by, why.reason.as_deref(), now).await?;
+    let (changed, in_time) = change::cancel(tx, id, by, why.reason.as_deref(), now).await?;
+    let ending = match by.rules {
+        Rules::Staff => Ending::BusinessCancelled,
+        Rules::Customer => Ending::CustomerCancelled { in_time },
+    };
+    settlement::settle(tx, &changed.after, ending, now).await?;
     let kind = if changed.before.status == BookingStatus::Held {
         ChangeKind::HoldReleased
     } else {
@@ -226,6 +232,7 @@ pub async fn mark_outcome(
     let kind = if outcome == BookingStatus::Completed {
         ChangeKind::Completed
     } else {
+        settlement::settle(tx, &changed.after, Ending::NoShow, now).await?;
         ChangeKind::NoShow
     };
     let before = changed.before;
@@ -276,10 +283,12 @@ pub async fn release_unconfirmed(
     let by = Caller::SYSTEM;
     let changed =
         match change::cancel(tx, id, &by, Some("not confirmed by the customer"), now).await {
-            Ok(c) => c,
+            Ok((c, _)) => c,
             Err(BookingError::Rejected(_)) => return Ok(None),
             Err(BookingError::Storage(e)) => return Err(e),
         };
+    // The platform cancelled, not the customer: whatever was paid goes back.
+    settlement::settle(tx, &changed.after, Ending::BusinessCancelled, now).await?;
     let before = changed.before;
     let released = finish(
         tx,

@@ -38,6 +38,13 @@ pub enum Message {
     Nudge,
     /// Days after a no-show or the customer's cancellation: another time offered.
     WinBack { after: WinBackKind },
+    /// Not a message: the next call to YooKassa for the pending refund `refund` (its row in
+    /// `refunds`), due when the refund is. Chat 0; the dispatcher makes the call instead.
+    RefundCall { refund: i64 },
+    /// To the customer: YooKassa gave their payment (or its share) back.
+    RefundMade { refund: i64 },
+    /// To an owner: YooKassa would not give a payment back; it is theirs to give by hand.
+    RefundFailed { refund: i64 },
 }
 
 /// A message sent as written.
@@ -100,6 +107,9 @@ impl Message {
             Self::LowRating => "low_rating",
             Self::Nudge => "nudge",
             Self::WinBack { .. } => "win_back",
+            Self::RefundCall { .. } => "refund_call",
+            Self::RefundMade { .. } => "refund_made",
+            Self::RefundFailed { .. } => "refund_failed",
         }
     }
 
@@ -178,6 +188,9 @@ mod tests {
             Message::WinBack {
                 after: WinBackKind::NoShow,
             },
+            Message::RefundCall { refund: 4 },
+            Message::RefundMade { refund: 4 },
+            Message::RefundFailed { refund: 4 },
         ];
         for m in &all {
             assert_eq!(&round_trip(m), m);

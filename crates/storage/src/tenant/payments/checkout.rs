@@ -154,7 +154,7 @@ pub async fn receive(
         invoice.status == Status::Paid || received::applied(tx, booking.id).await?.is_some();
     if already_paid {
         let payment = record(tx, charge, &invoice, Outcome::Duplicate, now).await?;
-        let refund = give_back(tx, &payment, Reason::DuplicatePayment, refund_by).await?;
+        let refund = give_back(tx, &payment, Reason::DuplicatePayment, refund_by, now).await?;
         return Ok(Received::Duplicate { payment, refund });
     }
     let confirmed = if same_sum(&invoice, paying) {
@@ -171,7 +171,7 @@ pub async fn receive(
         None => {
             invoices::void(tx, invoice.id).await?;
             let payment = record(tx, charge, &invoice, Outcome::Late, now).await?;
-            let refund = give_back(tx, &payment, Reason::LatePayment, refund_by).await?;
+            let refund = give_back(tx, &payment, Reason::LatePayment, refund_by, now).await?;
             Ok(Received::Late {
                 payment,
                 booking,
@@ -246,6 +246,7 @@ async fn give_back(
     payment: &Payment,
     reason: Reason,
     method: Method,
+    now: DateTime<Utc>,
 ) -> Result<Option<RefundId>, StorageError> {
     received::settle(tx, payment.id, 0, payment.amount_minor).await?;
     refunds::request(
@@ -255,6 +256,7 @@ async fn give_back(
         reason,
         method,
         Start::Now,
+        now,
     )
     .await
 }
