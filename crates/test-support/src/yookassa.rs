@@ -189,6 +189,13 @@ impl FakeYooKassa {
     /// bot as `provider_payment_charge_id` (the id refunds name). Returns the id.
     pub fn paid_in_telegram(&self, kopecks: i64, currency: &str) -> String {
         let id = uuid::Uuid::new_v4().to_string();
+        self.paid_in_telegram_as(&id, kopecks, currency);
+        id
+    }
+
+    /// [`Self::paid_in_telegram`] under the id Telegram gave the bot (the sandbox's
+    /// `provider_payment_charge_id`), as YooKassa and Telegram share one payment id.
+    pub fn paid_in_telegram_as(&self, id: &str, kopecks: i64, currency: &str) {
         let mut payment = json!({
             "id": id,
             "status": "pending",
@@ -202,9 +209,8 @@ impl FakeYooKassa {
         });
         settle_paid(&mut payment, true, &self.shared.shop_id);
         let mut inner = self.shared.lock();
-        inner.payments.insert(id.clone(), payment);
-        inner.order.push(id.clone());
-        id
+        inner.payments.insert(id.to_owned(), payment);
+        inner.order.push(id.to_owned());
     }
 
     /// Every refund made, in the order of their ids (use `payment_id` to tell them apart).

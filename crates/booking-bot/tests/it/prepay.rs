@@ -595,3 +595,71 @@ async fn leaving_the_invoice_for_another_time_voids_it() {
     assert_eq!(bookings(&bot).await[0].1, "cancelled");
     assert!(payments(&bot).await.is_empty());
 }
+
+/// The whole path of a deposit: paid inside Telegram (the sandbox), then cancelled in time,
+/// and given back through YooKassa's refunds API under the payment id Telegram handed the bot.
+#[tokio::test]
+async fn a_deposit_paid_in_telegram_comes_back_through_yookassa_on_a_cancellation_in_time() {
+    const SHOP: &str = "506751";
+    const SECRET: &str = "test_secret_key";
+    let fake = test_support::yookassa::FakeYooKassa::start(SHOP, SECRET).await;
+    let clock = clock();
+    let mut bot = TestBot::prepare(REDIS).await;
+    bot.clock = Arc::new(clock.clone());
+    bot.config.yookassa_api_url = fake.api_url();
+    let key = TenantSecretsKey::parse(bot.config.tenant_secrets_key.as_ref().unwrap()).unwrap();
+    let mut tx = bot.db.tx(bot.tenant_id()).await;
+    sqlx::query(
+        "update services set prepayment = 'deposit', deposit_percent = 30 where service_id = $1",
+    )
+    .bind(bot.salon.haircut.get())
+    .execute(tx.conn())
+    .await
+    .unwrap();
+    let token = SecretString::from("381764678:TEST:sandbox".to_owned());
+    settings::set_provider_token(&mut tx, &key, Some(&token))
+        .await
+        .unwrap();
+    let shop = settings::Shop {
+        id: SHOP.to_owned(),
+        secret: SecretString::from(SECRET.to_owned()),
+    };
+    settings::set_shop(&mut tx, &key, Some(&shop)).await.unwrap();
+    tx.commit().await.unwrap();
+    bot.launch().await;
+
+    let olga = bot.user("Ольга", "ru").await;
+    let menu = menu_ru(&bot, &olga).await;
+    let times = times(&bot, &olga, &menu, true).await;
+    let (_, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let PaymentOutcome::Paid {
+        successful_payment, ..
+    } = pay(&bot, &olga, invoice.message_id).await
+    else {
+        panic!("the payment did not go through");
+    };
+    let charge = successful_payment.provider_payment_charge_id.clone();
+    fake.paid_in_telegram_as(&charge, 45_000, "RUB");
+    let _booked = bot.next(&olga).await;
+
+    bot.command(&olga, "/my").await;
+    let mine = bot.next(&olga).await;
+    let (_, ask) = bot.press(&olga, &mine, "❌ Отменить #1").await;
+    let (_, done) = bot.press(&olga, &ask, "✅ Да, отменить").await;
+    assert!(
+        done.text()
+            .replace('\u{a0}', " ")
+            .contains("Предоплата 450 ₽ вернётся на карту в течение нескольких дней."),
+        "{}",
+        done.text()
+    );
+    crate::support::eventually("YooKassa made the refund", || async {
+        fake.refunds().len() == 1
+    })
+    .await;
+    let made = &fake.refunds()[0];
+    assert_eq!(made["payment_id"], charge.as_str());
+    assert_eq!(made["amount"]["value"], "450.00");
+    assert_eq!(made["status"], "succeeded");
+    assert_eq!(payments(&bot).await, [("applied".to_owned(), 45_000, 45_000)]);
+}
