@@ -128,7 +128,15 @@ impl Acting {
             | A::Repeat
             | A::RepeatService(_)
             | A::RepeatSet(..)
-            | A::WinBackSet(..) => self.is_manager(),
+            | A::WinBackSet(..)
+            | A::ServicePay(_)
+            | A::ServicePaySet(..) => self.is_manager(),
+            // The business's money: the owner's alone.
+            A::PayAccount
+            | A::PayAccountAsk(_)
+            | A::PayAccountClear(_)
+            | A::PayVatMenu
+            | A::PayVat(_) => self.is_owner(),
             A::Admins
             | A::AdminItem(_)
             | A::AdminSetRole(..)
