@@ -22,7 +22,8 @@ async fn a_dedicated_bot_gets_its_own_tenants_secrets_key_and_never_shows_it() {
             .await
             .unwrap();
         let token = SecretString::from(format!("{}:token", record.id));
-        tenant_admin::set_bot(pool, &t.data_key, record.id, &token, "salon_bot")
+        let username = format!("salon{}_bot", record.id);
+        tenant_admin::set_bot(pool, &t.data_key, record.id, &token, &username)
             .await
             .unwrap()
             .unwrap();

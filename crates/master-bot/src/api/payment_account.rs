@@ -57,6 +57,16 @@ struct Change {
 }
 
 fn check(body: PaymentAccountPut) -> Result<Change, ApiError> {
+    if body.provider_token.is_none()
+        && body.shop_id.is_none()
+        && body.shop_secret.is_none()
+        && body.vat_code.is_none()
+    {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "provider_token",
+            "give at least one of provider_token, shop_id with shop_secret, vat_code",
+        )]));
+    }
     let mut errors = Vec::new();
     if let Some(Some(token)) = &body.provider_token
         && !looks_like_provider_token(token.expose_secret())
@@ -97,12 +107,6 @@ fn check(body: PaymentAccountPut) -> Result<Change, ApiError> {
         errors.push(FieldError::new(
             "vat_code",
             "must be YooKassa's vat_code, an integer from 1 to 12",
-        ));
-    }
-    if body.provider_token.is_none() && shop.is_none() && body.vat_code.is_none() {
-        errors.push(FieldError::new(
-            "provider_token",
-            "give at least one of provider_token, shop_id with shop_secret, vat_code",
         ));
     }
     if !errors.is_empty() {

@@ -44,14 +44,14 @@ pub async fn set_payment_terms(
         Prepayment::Deposit(Deposit::Percent(p)) => ("deposit", None, Some(i16::from(p))),
     };
     let (policy, keep) = match terms.refund {
-        RefundPolicy::Cutoff { keep_percent } => ("cutoff", i16::from(keep_percent)),
+        RefundPolicy::Cutoff { keep_percent } => ("cutoff", Some(i16::from(keep_percent))),
         // The kept share is not used under the owner's policy; it stays as it was.
-        RefundPolicy::Owner => ("owner", -1),
+        RefundPolicy::Owner => ("owner", None),
     };
     let done = sqlx::query(
         "update services set prepayment = $2, deposit_minor = $3, deposit_percent = $4, \
              payment_timeout_min = $5, refund_policy = $6, \
-             late_keep_percent = case when $7 < 0 then late_keep_percent else $7 end \
+             late_keep_percent = coalesce($7::smallint, late_keep_percent) \
          where service_id = $1",
     )
     .bind(id.get())
