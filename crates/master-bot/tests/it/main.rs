@@ -30,12 +30,9 @@ use master_bot::{
     bot_api::BotApi,
 };
 use reqwest::{Method, StatusCode, header::HeaderMap};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::Value;
-use storage::{
-    control::api_keys::{self, Scope},
-    crypto::DataKey,
-};
+use storage::control::api_keys::{self, Scope};
 use test_support::TestDb;
 use tokio::sync::oneshot;
 
