@@ -78,6 +78,11 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::FeedNew(None),
         A::FeedRevoke(Some(StaffId(big))),
         A::Repeat,
+        A::RepeatService(ServiceId(big)),
+        A::RepeatSet(ServiceId(big), 365),
+        A::WinBackSet(WinBackKind::Cancelled, 0),
+        A::PhoneInSeries(true),
+        A::Waitlist(u32::MAX),
         A::ServicePay(ServiceId(big)),
         A::ServicePaySet(ServiceId(big), payment::PayChoice::Timeout(1440)),
         A::PayAccount,
@@ -85,11 +90,6 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::PayAccountClear(payment::AccountPart::Shop),
         A::PayVatMenu,
         A::PayVat(Some(12)),
-        A::RepeatService(ServiceId(big)),
-        A::RepeatSet(ServiceId(big), 365),
-        A::WinBackSet(WinBackKind::Cancelled, 0),
-        A::PhoneInSeries(true),
-        A::Waitlist(u32::MAX),
     ]
 }
 
