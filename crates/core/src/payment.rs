@@ -187,6 +187,34 @@ pub struct PaymentTerms {
     pub refund: RefundPolicy,
 }
 
+impl PaymentTerms {
+    /// Checks what an owner or the API sets: the prepayment (see [`Prepayment::validate`]),
+    /// the timeout within [`PAYMENT_TIMEOUT_MIN`], and a kept share of at most 100 percent.
+    pub fn validate(self) -> Result<Self, PaymentTermsError> {
+        self.prepayment.validate()?;
+        if !PAYMENT_TIMEOUT_MIN.contains(&self.timeout_min) {
+            return Err(PaymentTermsError::Timeout);
+        }
+        if let RefundPolicy::Cutoff { keep_percent } = self.refund
+            && keep_percent > 100
+        {
+            return Err(PaymentTermsError::KeepPercent);
+        }
+        Ok(self)
+    }
+}
+
+/// Why a service's payment terms are refused.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentTermsError {
+    #[error(transparent)]
+    Prepayment(#[from] PrepaymentError),
+    #[error("the payment timeout is 5 to 1440 minutes")]
+    Timeout,
+    #[error("the share kept after the cut-off is 0 to 100 percent")]
+    KeepPercent,
+}
+
 impl Default for PaymentTerms {
     fn default() -> Self {
         Self {
@@ -196,6 +224,39 @@ impl Default for PaymentTerms {
         }
     }
 }
+
+/// Whether `token` has the shape of a Telegram Payments provider token, as @BotFather gives
+/// one (`<digits>:TEST:<secret>` or `<digits>:LIVE:<secret>`); only the Bot API can say whether
+/// it works. Checked before it is sealed, so a pasted sentence is not stored as a token.
+#[must_use]
+pub fn looks_like_provider_token(token: &str) -> bool {
+    let mut parts = token.splitn(3, ':');
+    let (Some(id), Some(mode), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    (1..=20).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && matches!(mode, "TEST" | "LIVE")
+        && (1..=200).contains(&secret.len())
+        && secret.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Whether `id` is a YooKassa shop id (`shopId`: digits).
+#[must_use]
+pub fn looks_like_shop_id(id: &str) -> bool {
+    (1..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `key` has the shape of a YooKassa secret key (`test_…` or `live_…`).
+#[must_use]
+pub fn looks_like_shop_secret(key: &str) -> bool {
+    (key.starts_with("test_") || key.starts_with("live_"))
+        && (6..=200).contains(&key.len())
+        && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// YooKassa's `vat_code` of a receipt's item (54-FZ), 1 to 12.
+pub const VAT_CODES: std::ops::RangeInclusive<i16> = 1..=12;
 
 #[cfg(test)]
 mod tests {
@@ -241,6 +302,45 @@ mod tests {
             Err(PrepaymentError::Sum)
         );
         assert!(Prepayment::Deposit(Deposit::Fixed(1)).validate().is_ok());
+    }
+
+    #[test]
+    fn terms_out_of_range_are_refused() {
+        let ok = PaymentTerms::default();
+        assert_eq!(ok.validate(), Ok(ok));
+        let short = PaymentTerms {
+            timeout_min: 4,
+            ..ok
+        };
+        assert_eq!(short.validate(), Err(PaymentTermsError::Timeout));
+        let greedy = PaymentTerms {
+            refund: RefundPolicy::Cutoff { keep_percent: 101 },
+            ..ok
+        };
+        assert_eq!(greedy.validate(), Err(PaymentTermsError::KeepPercent));
+        let zero = PaymentTerms {
+            prepayment: Prepayment::Deposit(Deposit::Percent(0)),
+            ..ok
+        };
+        assert_eq!(
+            zero.validate(),
+            Err(PaymentTermsError::Prepayment(PrepaymentError::Percent))
+        );
+    }
+
+    #[test]
+    fn secret_shapes() {
+        assert!(looks_like_provider_token("381764678:TEST:100500"));
+        assert!(looks_like_provider_token("390540012:LIVE:a1b2"));
+        assert!(!looks_like_provider_token("381764678:TEST:"));
+        assert!(!looks_like_provider_token("123:abc"));
+        assert!(!looks_like_provider_token(
+            "here is my token 381764678:TEST:1"
+        ));
+        assert!(looks_like_shop_id("506751"));
+        assert!(!looks_like_shop_id("shop"));
+        assert!(looks_like_shop_secret("test_AbC-1"));
+        assert!(!looks_like_shop_secret("secret"));
     }
 
     #[test]

@@ -98,14 +98,18 @@ impl HostApi {
         response.json().await.map_err(unreachable)
     }
 
-    /// Serves `tenant` with `token` (the same token again changes nothing; another one restarts
-    /// the tenant with it).
+    /// Serves `tenant` with `token` and its own `secrets_key` (base64; it opens the tenant's
+    /// payment account). The same ones again change nothing; another one restarts the tenant.
     pub async fn serve(
         &self,
         tenant: TenantId,
         token: &SecretString,
+        secrets_key: &SecretString,
     ) -> Result<Served, HostApiError> {
-        let body = serde_json::json!({ "bot_token": token.expose_secret() });
+        let body = serde_json::json!({
+            "bot_token": token.expose_secret(),
+            "secrets_key": secrets_key.expose_secret(),
+        });
         let response = self
             .request(reqwest::Method::PUT, &format!("/host/tenants/{tenant}"))
             .json(&body)

@@ -53,6 +53,9 @@ pub struct Secrets {
     /// The password of the tenant's own Redis user (`REDIS_ACL=on`); `None`: the bots share
     /// TENANT_REDIS_URL.
     pub redis_password: Option<SecretString>,
+    /// The tenant's own key (base64), derived from the data key: it opens the secrets the bot
+    /// keeps in its schema (its payment account), and no other tenant's.
+    pub secrets_key: SecretString,
 }
 
 impl Secrets {
@@ -83,6 +86,7 @@ impl Secrets {
                 .db_password
                 .ok_or("the tenant has no database password")?,
             redis_password,
+            secrets_key: key.tenant_secrets_key(tenant).to_base64(),
         })
     }
 
@@ -90,7 +94,7 @@ impl Secrets {
     /// leak it into a deployment's reason or an alert.
     #[must_use]
     pub fn redact(&self, text: &str) -> String {
-        let mut secrets = vec![&self.bot_token, &self.db_password];
+        let mut secrets = vec![&self.bot_token, &self.db_password, &self.secrets_key];
         secrets.extend(self.redis_password.as_ref());
         redact_all(text, &secrets)
     }
@@ -245,6 +249,7 @@ pub fn build(
         env,
         secrets: vec![
             ("BOT_TOKEN".to_owned(), secrets.bot_token.clone()),
+            ("TENANT_SECRETS_KEY".to_owned(), secrets.secrets_key.clone()),
             (
                 "DATABASE_URL".to_owned(),
                 db.tenant_database_url(tenant.id, &secrets.db_password),
@@ -299,19 +304,21 @@ mod tests {
             bot_token: SecretString::from("123:abc".to_owned()),
             db_password: SecretString::from("pw0".to_owned()),
             redis_password: Some(SecretString::from("rpw1".to_owned())),
+            secrets_key: SecretString::from("k3y".to_owned()),
         };
         let text = "token 123:abc rejected; postgres://r:pw0@h/db; again 123:abc; \
-                    redis://u:rpw1@redis:6379";
+                    redis://u:rpw1@redis:6379 k3y";
         let out = secrets.redact(text);
         assert_eq!(
             out,
             "token [redacted] rejected; postgres://r:[redacted]@h/db; again [redacted]; \
-             redis://u:[redacted]@redis:6379"
+             redis://u:[redacted]@redis:6379 [redacted]"
         );
         let empty = Secrets {
             bot_token: SecretString::from(String::new()),
             db_password: SecretString::from(String::new()),
             redis_password: None,
+            secrets_key: SecretString::from(String::new()),
         };
         assert_eq!(empty.redact("as is"), "as is");
     }
@@ -374,6 +381,7 @@ mod tests {
             bot_token: SecretString::from("42:bot-token".to_owned()),
             db_password: SecretString::from("db-pw".to_owned()),
             redis_password: Some(SecretString::from("redis-pw".to_owned())),
+            secrets_key: SecretString::from("tenant-key".to_owned()),
         };
         let acl = defaults(&["--redis-url", "redis://redis:6379", "--redis-acl", "on"]);
         let spec = build(&acl, &db, &record(42), &secrets);
@@ -390,8 +398,15 @@ mod tests {
         );
         assert_eq!(spec.network, "bridge");
         assert_eq!(env(&spec, "HTTP_ADDR"), "0.0.0.0:8080");
+        assert_eq!(secret(&spec, "TENANT_SECRETS_KEY"), "tenant-key");
         let shown = format!("{spec:?}");
-        for secret in ["bot-token", "db-pw", "redis-pw", "platform-pw"] {
+        for secret in [
+            "bot-token",
+            "db-pw",
+            "redis-pw",
+            "platform-pw",
+            "tenant-key",
+        ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("REDIS_URL"));

@@ -24,9 +24,11 @@ pub mod idempotency;
 pub mod keys;
 /// The OpenAPI document.
 pub mod openapi;
+/// The tenant's payment account (provider token, YooKassa shop, VAT code).
+pub mod payment_account;
 /// Per-key rate limits.
 pub mod rate_limit;
-/// Changing a service: its seats.
+/// Changing a service: its seats and payment terms.
 pub mod services;
 /// Shared state.
 pub mod state;
@@ -122,6 +124,16 @@ pub fn routes() -> Vec<Route> {
             Patch,
             "/tenants/{tenant_id}/services/{service_id}",
             services::update,
+        ),
+        route(
+            Put,
+            "/tenants/{tenant_id}/payment-account",
+            payment_account::put,
+        ),
+        route(
+            Get,
+            "/tenants/{tenant_id}/payment-account",
+            payment_account::get,
         ),
         route(Get, "/tenants/{tenant_id}/staff", booking::staff),
         route(Get, "/tenants/{tenant_id}/slots", booking::free_slots),

@@ -22,6 +22,8 @@ pub mod calendar_feeds;
 pub mod catalogue;
 /// Editing the catalogue from the admin panel.
 pub mod catalogue_admin;
+/// Setting a service's payment terms (prepayment, timeout, refund policy).
+pub mod catalogue_payment;
 /// Notifications that a tenant's configuration changed.
 pub mod changes;
 /// A tenant's configuration read at once, for a bot to hold in memory.

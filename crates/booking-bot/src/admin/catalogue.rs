@@ -124,8 +124,9 @@ pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotErr
         || cx.tr("individual", "индивидуально").to_owned(),
         |n| n.get().to_string(),
     );
+    let prepayment = super::payment_terms::describe(cx, &s.payment, s.price, currency);
     let text = format!(
-        "{} {}\n{description}\n{}: {}\n{}: {}\n{}: {} / {}\n{}: {}\n{}: {seats}",
+        "{} {}\n{description}\n{}: {}\n{}: {}\n{}: {} / {}\n{}: {}\n{}: {seats}\n{}: {prepayment}",
         on_off(s.active),
         s.name,
         field_label(cx, Field::Duration),
@@ -138,6 +139,7 @@ pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotErr
         field_label(cx, Field::Price),
         money(cx.locale, currency, s.price),
         field_label(cx, Field::Seats),
+        cx.tr("Prepayment", "Предоплата"),
     );
     let mut kb: Vec<Vec<_>> = Field::ALL
         .chunks(2)
@@ -152,6 +154,10 @@ pub async fn service(cx: &Cx<'_, Acting>, id: ServiceId) -> Result<Reply, BotErr
                 .collect()
         })
         .collect();
+    kb.push(vec![button(
+        cx.tr("💳 Prepayment", "💳 Предоплата"),
+        A::ServicePay(id),
+    )]);
     kb.push(vec![
         button("⬆️", A::ServiceUp(id)),
         button(

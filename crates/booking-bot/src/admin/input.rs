@@ -15,6 +15,7 @@ use teloxide::types::ChatId;
 
 use super::callback::{
     choices::{Audience, Field},
+    payment::AccountPart,
     setup::ProfileField,
 };
 use crate::{error::BotError, runtime::app::App};
@@ -83,6 +84,14 @@ pub enum Pending {
     /// The About text, the address or the contacts; "-" clears it.
     Profile {
         field: ProfileField,
+    },
+    /// A service's fixed deposit, a sum.
+    ServiceDeposit {
+        service: ServiceId,
+    },
+    /// A part of the payment account (a secret: its message is deleted once read).
+    PaymentAccount {
+        part: AccountPart,
     },
 }
 

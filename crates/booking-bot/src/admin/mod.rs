@@ -46,6 +46,10 @@ pub mod notes;
 pub mod parse;
 /// The wording of refused typed values.
 mod parse_errors;
+/// «💳 Taking payments»: the provider token, YooKassa's shop, the VAT code (owners only).
+pub mod payment_account;
+/// A service's prepayment: deposit or full price, time to pay, refunds.
+pub mod payment_terms;
 /// A phoned-in series: planned, shown, then booked whole.
 pub mod phone_series;
 /// The booking policy.

@@ -129,8 +129,16 @@ impl Acting {
             | A::RepeatService(_)
             | A::RepeatSet(..)
             | A::WinBackSet(..)
+            | A::ServicePay(_)
+            | A::ServicePaySet(..) => self.is_manager(),
+            // The business's money: the owner's alone.
+            A::PayAccount
+            | A::PayAccountAsk(_)
+            | A::PayAccountClear(_)
+            | A::PayVatMenu
+            | A::PayVat(_) => self.is_owner(),
             // Money: the business's managers, never a staff member.
-            | A::Refunds
+            A::Refunds
             | A::RefundDone(_)
             | A::RefundGive(_)
             | A::RefundKeep(_) => self.is_manager(),

@@ -13,8 +13,8 @@ use super::{
     input::{self, Pending},
     locale_of,
     notes::{self, NoteOn},
-    phone_series, policy, preview, refunds, repeat_visits, roles, schedule, send, sender, setup,
-    staff,
+    payment_account, payment_terms, phone_series, policy, preview, refunds, repeat_visits, roles,
+    schedule, send, sender, setup, staff,
     texts::{refused, tr},
     texts_screen, waitlist,
 };
@@ -23,6 +23,7 @@ use crate::{
     runtime::{app::App, context::Cx},
 };
 use bot_kit::Reply;
+use secrecy::SecretString;
 
 /// The role of `user` right now; `None` for anyone who is not an admin.
 async fn acting(app: &App, user: &User) -> Result<Option<roles::Acting>, BotError> {
@@ -180,6 +181,13 @@ async fn route(cx: &Cx<'_, roles::Acting>, action: AdminAction) -> Result<Reply,
         A::RefundDone(id) => refunds::done(cx, id).await,
         A::RefundGive(id) => refunds::decide(cx, id, Decision::GiveBack).await,
         A::RefundKeep(id) => refunds::decide(cx, id, Decision::Keep).await,
+        A::ServicePay(service) => payment_terms::screen(cx, service).await,
+        A::ServicePaySet(service, choice) => payment_terms::choose(cx, service, choice).await,
+        A::PayAccount => payment_account::screen(cx).await,
+        A::PayAccountAsk(part) => payment_account::ask(cx, part).await,
+        A::PayAccountClear(part) => payment_account::clear(cx, part).await,
+        A::PayVatMenu => payment_account::vat_menu(cx).await,
+        A::PayVat(code) => payment_account::set_vat(cx, code).await,
     }
 }
 
@@ -195,6 +203,10 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
         let Some(pending) = input::get(&app, chat).await? else {
             return Ok(Reply::default());
         };
+        // A secret is gone from the chat before anything else is decided, whoever sent it.
+        if let Pending::PaymentAccount { .. } = pending {
+            payment_account::forget_message(&bot, chat, msg.id).await;
+        }
         let admin = acting(&app, user).await?;
         let allowed = admin.as_ref().is_some_and(|a| match &pending {
             // Checked against the booking's staff member once it is loaded.
@@ -208,8 +220,9 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
             | Pending::ServiceEdit { .. }
             | Pending::ServiceNew
             | Pending::StaffRename { .. }
-            | Pending::StaffNew => a.is_manager(),
-            Pending::AdminAdd => a.is_owner(),
+            | Pending::StaffNew
+            | Pending::ServiceDeposit { .. } => a.is_manager(),
+            Pending::AdminAdd | Pending::PaymentAccount { .. } => a.is_owner(),
             Pending::BroadcastText { .. } | Pending::TextSet { .. } | Pending::Profile { .. } => {
                 a.is_manager()
             }
@@ -243,6 +256,12 @@ pub async fn on_text(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), BotE
             Pending::BroadcastText { audience } => broadcast::preview(&cx, audience, text).await,
             Pending::TextSet { key, locale } => texts_screen::set(&cx, &key, locale, text).await,
             Pending::Profile { field } => setup::profile_set(&cx, field, text).await,
+            Pending::ServiceDeposit { service } => {
+                payment_terms::set_fixed(&cx, service, text).await
+            }
+            Pending::PaymentAccount { part } => {
+                payment_account::set_typed(&cx, part, SecretString::from(text)).await
+            }
         }
     }
     .await;

@@ -180,6 +180,13 @@ pub(super) async fn checklist_with(
         cx.tr("🔗 Links and QR codes", "🔗 Ссылки и QR-коды"),
         A::Links,
     )]);
+    // Money is the owner's: an admin does not see the button (nor may press it).
+    if cx.who.is_owner() {
+        kb.push(vec![button(
+            cx.tr("💳 Taking payments", "💳 Приём оплаты"),
+            A::PayAccount,
+        )]);
+    }
     kb.push(vec![button(cx.tr("🏠 Panel", "🏠 Панель"), A::Menu)]);
     Ok(Reply::screen(text, rows(kb)))
 }

@@ -47,6 +47,10 @@ pub struct HostConfig {
     /// Health, readiness, metrics, the control API and the webhooks.
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8083")]
     pub http_addr: SocketAddr,
+    /// YooKassa's API, which the refund worker gives payments back through with each tenant's
+    /// shop (the fake YooKassa in tests).
+    #[arg(long, env = "YOOKASSA_API_URL", default_value = crate::refunds::api::DEFAULT_URL)]
+    pub yookassa_api_url: String,
     /// Seconds added to the machine's clock (staging and tests only; see the booking bot's
     /// own setting).
     #[arg(

@@ -1,8 +1,10 @@
 //! The control API a deploy worker assigns tenants through, on the host's HTTP address:
 //!
 //! - `GET /host/tenants`: the tenants served, each with its token's fingerprint and state;
-//! - `PUT /host/tenants/{tenant_id}` with `{"bot_token": "..."}`: serve it (or serve it with a
-//!   new token); the same token again changes nothing;
+//! - `PUT /host/tenants/{tenant_id}` with `{"bot_token": "...", "secrets_key": "..."}`: serve
+//!   it (or serve it with a new token or key); the same ones again change nothing. The secrets
+//!   key (the tenant's own, base64) opens its payment account; without it the tenant asks for
+//!   no payments;
 //! - `DELETE /host/tenants/{tenant_id}`: stop serving it.
 //!
 //! Every request carries `Authorization: Bearer <HOST_SECRET>`, compared in constant time.
@@ -23,6 +25,7 @@ use booking_core::ids::TenantId;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use serde_json::json;
+use storage::crypto::tenant_secrets::TenantSecretsKey;
 use subtle::ConstantTimeEq as _;
 
 use super::registry::{AddError, Host};
@@ -41,6 +44,8 @@ struct Control {
 #[serde(deny_unknown_fields)]
 struct Serve {
     bot_token: SecretString,
+    #[serde(default)]
+    secrets_key: Option<SecretString>,
 }
 
 /// The control API's routes.
@@ -99,7 +104,22 @@ async fn serve(
     if token.is_empty() || token.len() > MAX_TOKEN_LEN || token.chars().any(char::is_whitespace) {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "bot_token is not a token");
     }
-    match control.host.serve(tenant, &body.bot_token).await {
+    let Ok(secrets_key) = body
+        .secrets_key
+        .as_ref()
+        .map(TenantSecretsKey::parse)
+        .transpose()
+    else {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "secrets_key is not 32 bytes in base64",
+        );
+    };
+    match control
+        .host
+        .serve(tenant, &body.bot_token, secrets_key)
+        .await
+    {
         Ok(listed) => Json(listed).into_response(),
         Err(AddError::NotGranted(t)) => problem(
             StatusCode::CONFLICT,

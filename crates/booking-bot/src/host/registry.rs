@@ -9,13 +9,14 @@ use booking_core::{clock::SharedClock, ids::TenantId, tenant::TenantSchema};
 use bot_kit::{TgBot, Timing, bot::TokenSource};
 use secrecy::SecretString;
 use serde::Serialize;
-use storage::{Db, StorageError, kv::Kv};
+use storage::{Db, StorageError, crypto::tenant_secrets::TenantSecretsKey, kv::Kv};
 use telemetry::Shutdown;
 use tokio::{sync::Mutex, task::JoinHandle};
 
 use teloxide::prelude::Requester as _;
 
 use super::{tenant::TenantBot, webhook::Webhooks};
+use crate::refunds::api::RefundsApi;
 use crate::runtime::{app::App, listen::Served};
 
 /// What a host needs to start a tenant's bot: the connections its tenants share.
@@ -30,6 +31,8 @@ pub struct Shared {
     pub timing: Timing,
     /// The tenants' webhook paths, when updates come by webhook.
     pub webhooks: Webhooks,
+    /// YooKassa's API, for the tenants' refunds (`YOOKASSA_API_URL`).
+    pub refunds_api: RefundsApi,
 }
 
 /// How a served tenant is doing.
@@ -62,6 +65,9 @@ pub enum AddError {
 
 struct Slot {
     token: String,
+    /// The fingerprint of the tenant's secrets key, so a key given later restarts the tenant
+    /// with it (the control API never lists it).
+    key: Option<String>,
     state: Arc<std::sync::Mutex<State>>,
     stop: Shutdown,
     task: JoinHandle<()>,
@@ -89,13 +95,23 @@ impl Host {
         }
     }
 
-    /// Serves `tenant` with `token`: starts it, or restarts it with a new token; the same
-    /// token again changes nothing. Refused when the host's role was not granted the tenant's.
-    pub async fn serve(&self, tenant: TenantId, token: &SecretString) -> Result<Listed, AddError> {
+    /// Serves `tenant` with `token` and its own secrets key (which opens its payment account):
+    /// starts it, or restarts it with a new token or key; the same ones again change nothing.
+    /// Refused when the host's role was not granted the tenant's.
+    pub async fn serve(
+        &self,
+        tenant: TenantId,
+        token: &SecretString,
+        secrets_key: Option<TenantSecretsKey>,
+    ) -> Result<Listed, AddError> {
         let fingerprint = fingerprint(token);
+        let key = secrets_key
+            .as_ref()
+            .map(|k| self::fingerprint(&k.to_base64()));
         let mut slots = self.slots.lock().await;
         if let Some(slot) = slots.get(&tenant)
             && slot.token == fingerprint
+            && slot.key == key
             && *lock(&slot.state) == State::Running
         {
             return Ok(listed(tenant, slot));
@@ -104,12 +120,16 @@ impl Host {
         if let Some(old) = slots.remove(&tenant) {
             self.take_off(tenant, old).await;
         }
-        let app = Arc::new(App::sharing(
-            tenant,
-            self.shared.db.clone(),
-            self.shared.kv.clone(),
-            Arc::clone(&self.shared.clock),
-        ));
+        let app = Arc::new(App {
+            secrets_key,
+            refunds_api: self.shared.refunds_api.clone(),
+            ..App::sharing(
+                tenant,
+                self.shared.db.clone(),
+                self.shared.kv.clone(),
+                Arc::clone(&self.shared.clock),
+            )
+        });
         // Routed first, so a message queued while the bot starts still wakes it; the bot reads
         // its outbox and rate limit at start anyway.
         self.served.insert(Arc::clone(&app));
@@ -130,6 +150,7 @@ impl Host {
         let task = tokio::spawn(supervise(running, Arc::clone(&state)));
         let slot = Slot {
             token: fingerprint,
+            key,
             state,
             stop,
             task,

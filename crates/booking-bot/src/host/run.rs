@@ -19,6 +19,7 @@ use super::{
     registry::{Host, Shared},
     webhook::Webhooks,
 };
+use crate::refunds::api::RefundsApi;
 use crate::runtime::{
     listen::{self, Served},
     process,
@@ -75,6 +76,7 @@ pub async fn run_with(
             clock,
             timing,
             webhooks: webhooks.clone(),
+            refunds_api: RefundsApi::new(&config.yookassa_api_url),
         },
         served,
         stop.child(),

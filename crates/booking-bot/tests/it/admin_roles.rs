@@ -6,6 +6,7 @@ use booking_bot::{
     admin::callback::{
         AdminAction as A,
         choices::{Audience, Field, PreviewChoice, Report, RoleCode},
+        payment::{AccountPart, PayChoice},
         setup::{LinkTarget, ProfileField},
     },
     texts::Key,
@@ -146,6 +147,13 @@ async fn every_admin_button_is_refused_to_outsiders_and_to_staff_on_a_colleagues
         A::RefundDone(1),
         A::RefundGive(1),
         A::RefundKeep(1),
+        A::ServicePay(bot.salon.haircut),
+        A::ServicePaySet(bot.salon.haircut, PayChoice::Full),
+        A::PayAccount,
+        A::PayAccountAsk(AccountPart::Token),
+        A::PayAccountClear(AccountPart::Token),
+        A::PayVatMenu,
+        A::PayVat(Some(1)),
     ];
     let tags: Vec<&str> = all.iter().map(|a| a.tag()).collect();
     assert_eq!(tags, A::TAGS, "the table covers every kind of admin button");

@@ -11,7 +11,7 @@ use booking_core::{
     ids::TenantId,
 };
 use chrono::Utc;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::{Value, json};
 use storage::host::{self, HostName};
 use telemetry::{LogFormat, TelemetryArgs};
@@ -81,6 +81,7 @@ impl World {
             telegram_api_url: client.api_url().to_string(),
             webhook_url: webhooks.then(|| format!("{base}/").parse().unwrap()),
             http_addr: "127.0.0.1:0".parse().unwrap(),
+            yookassa_api_url: booking_bot::refunds::api::DEFAULT_URL.to_owned(),
             clock_offset_secs: 0,
             telemetry: TelemetryArgs {
                 log_format: LogFormat::Pretty,
@@ -127,12 +128,14 @@ impl World {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// Serves `tenant` as the deploy worker does: with its token and its own secrets key.
     async fn serve(&self, tenant: TenantId, token: &str) -> (u16, Value) {
+        let key = self.db.data_key.tenant_secrets_key(tenant).to_base64();
         self.call(
             reqwest::Method::PUT,
             &format!("/host/tenants/{tenant}"),
             SECRET,
-            Some(json!({ "bot_token": token })),
+            Some(json!({ "bot_token": token, "secrets_key": key.expose_secret() })),
         )
         .await
     }
@@ -420,5 +423,69 @@ async fn by_webhook_each_tenant_has_its_path_and_secret() {
     assert_eq!(webhook_of(&world, a_bot).await, "");
     bob.command("/help").await;
     assert!(!bob.next().await.text().is_empty(), "B is still served");
+    world.stop().await;
+}
+
+/// A hosted tenant is given its own secrets key with its token: its owner sets the payment
+/// token in the panel, and what is stored opens with that tenant's key (as the operator API
+/// derives it). A key that is not one is refused.
+#[tokio::test]
+async fn a_hosted_tenant_seals_its_payment_token_with_its_own_key() {
+    let clock: SharedClock = Arc::new(booking_core::clock::SystemClock);
+    let world = World::start(1, 1, clock).await;
+    let (a, a_bot) = &world.tenants[0];
+    let (status, body) = world
+        .call(
+            reqwest::Method::PUT,
+            &format!("/host/tenants/{a}"),
+            SECRET,
+            Some(json!({ "bot_token": a_bot.token.as_str(), "secrets_key": "short" })),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(!body.to_string().contains("short"), "{body}");
+    assert_eq!(world.serve(*a, a_bot.token.as_str()).await.0, 200);
+
+    let (owner, chat) = world.customer(a_bot, "Olga").await;
+    let mut tx = world.db.tx(*a).await;
+    storage::tenant::admins::upsert(
+        &mut tx,
+        booking_core::ids::TelegramUserId(i64::try_from(owner.id.0).unwrap()),
+        storage::tenant::admins::AdminRole::Owner,
+        "Olga",
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    chat.command("/admin").await;
+    let panel = chat.next().await;
+    let (_, setup) = chat.press(&panel, "Setup").await;
+    let (_, account) = chat.press(&setup, "Taking payments").await;
+    let (_, _ask) = chat.press(&account, "Set the token").await;
+    chat.say("381764678:TEST:100500").await;
+    let saved = chat.next().await;
+    assert!(
+        saved.text().contains("The token is saved"),
+        "{}",
+        saved.text()
+    );
+
+    let mut tx = world.db.tx(*a).await;
+    let sealed: Vec<u8> = sqlx::query_scalar("select provider_token_enc from payment_settings")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let opened = world
+        .db
+        .data_key
+        .tenant_secrets_key(*a)
+        .open(
+            &sealed,
+            storage::crypto::tenant_secrets::TenantSealedAt::ProviderToken,
+        )
+        .unwrap();
+    assert_eq!(opened.expose_secret(), "381764678:TEST:100500");
     world.stop().await;
 }

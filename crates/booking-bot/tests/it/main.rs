@@ -12,6 +12,7 @@ mod admin_catalogue;
 mod admin_exports;
 mod admin_feedback;
 mod admin_language;
+mod admin_payments;
 mod admin_preview;
 mod admin_rebook;
 mod admin_roles;

@@ -624,7 +624,9 @@ async fn a_deposit_paid_in_telegram_comes_back_through_yookassa_on_a_cancellatio
         id: SHOP.to_owned(),
         secret: SecretString::from(SECRET.to_owned()),
     };
-    settings::set_shop(&mut tx, &key, Some(&shop)).await.unwrap();
+    settings::set_shop(&mut tx, &key, Some(&shop))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     bot.launch().await;
 
@@ -661,5 +663,8 @@ async fn a_deposit_paid_in_telegram_comes_back_through_yookassa_on_a_cancellatio
     assert_eq!(made["payment_id"], charge.as_str());
     assert_eq!(made["amount"]["value"], "450.00");
     assert_eq!(made["status"], "succeeded");
-    assert_eq!(payments(&bot).await, [("applied".to_owned(), 45_000, 45_000)]);
+    assert_eq!(
+        payments(&bot).await,
+        [("applied".to_owned(), 45_000, 45_000)]
+    );
 }

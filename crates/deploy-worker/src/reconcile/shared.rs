@@ -213,7 +213,10 @@ impl<R: ContainerRuntime> Reconciler<R> {
         if listed {
             api.remove(id).await?;
         }
-        if let Err(e) = api.serve(id, &secrets.bot_token).await {
+        if let Err(e) = api
+            .serve(id, &secrets.bot_token, &secrets.secrets_key)
+            .await
+        {
             return Ok(Err(secrets.redact(&format!(
                 "bot host {} did not take the tenant on: {e}",
                 host.name

@@ -12,6 +12,7 @@ mod placement_crash;
 mod placement_support;
 mod rollout;
 mod second_node;
+mod secrets_key;
 mod support;
 mod swarm;
 mod tenant_bot;

@@ -60,7 +60,8 @@ async fn a_worker_killed_between_the_grant_and_the_put_converges_and_an_ungrante
     let api = host_api(&w, &host).await;
     let token = secrecy::SecretString::from(bot.token.as_str().to_owned());
     assert!(matches!(
-        api.serve(a, &token).await,
+        api.serve(a, &token, &w.key.tenant_secrets_key(a).to_base64())
+            .await,
         Err(HostApiError::NotGranted(t)) if t == a
     ));
     assert!(served(&w, &host).await.is_empty());

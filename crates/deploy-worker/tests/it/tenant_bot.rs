@@ -11,7 +11,7 @@ use deploy_worker::{
     runtime::{ContainerInfo, RunState, docker::DockerRuntime},
     worker,
 };
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use storage::{
     control::{
         alerts::{self, AlertKind, NewAlert},
@@ -190,9 +190,18 @@ async fn a_good_token_gives_a_healthy_bot_that_answers_a_user<E: Engine>() {
         );
         assert!(env.contains(&"DATABASE_URL_FILE=/run/secrets/DATABASE_URL".to_owned()));
         assert!(
+            env.contains(&"TENANT_SECRETS_KEY_FILE=/run/secrets/TENANT_SECRETS_KEY".to_owned())
+        );
+        assert!(
             env.iter()
                 .all(|e| !e.contains(bot.token.as_str()) && !e.starts_with("DATABASE_URL=")),
             "a secret is in the environment"
+        );
+    } else {
+        let key = w.key.tenant_secrets_key(id).to_base64();
+        assert!(
+            env.contains(&format!("TENANT_SECRETS_KEY={}", key.expose_secret())),
+            "the bot was not given its tenant's secrets key"
         );
     }
 

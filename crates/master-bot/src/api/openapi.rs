@@ -141,11 +141,20 @@ pub fn document() -> Value {
                     ok("200", "Services", json!({ "type": "array", "items": schema("Service") })))
             },
             "/tenants/{tenant_id}/services/{service_id}": {
-                "patch": op("Set a service's seats: a number makes it a group class, null an individual service",
+                "patch": op("Set a service's seats (a number makes it a group class, null an individual service) and/or its payment terms (fields left out stay; prepayment needs the payment account's provider token, 409 no_provider_token otherwise)",
                     vec![tenant.clone(), path_param("service_id")],
-                    Some(json!({ "type": "object", "required": ["seats"], "additionalProperties": false,
-                        "properties": { "seats": { "type": ["integer", "null"], "minimum": 2, "maximum": 500 } } })),
+                    Some(json!({ "type": "object", "minProperties": 1, "additionalProperties": false,
+                        "properties": {
+                            "seats": { "type": ["integer", "null"], "minimum": 2, "maximum": 500 },
+                            "payment": schema("PaymentTermsPatch") } })),
                     ok("200", "Updated", schema("Service")))
+            },
+            "/tenants/{tenant_id}/payment-account": {
+                "put": op("Set the tenant's payment account: fields left out stay, null removes; secrets are stored sealed and never returned",
+                    vec![tenant.clone()], Some(schema("PaymentAccountPut")),
+                    ok("200", "What is set", schema("PaymentAccount"))),
+                "get": op("What of the tenant's payment account is set (never a secret)", vec![tenant.clone()], None,
+                    ok("200", "What is set", schema("PaymentAccount")))
             },
             "/tenants/{tenant_id}/staff": {
                 "get": op("Active staff", vec![tenant.clone()], None,
@@ -314,7 +323,60 @@ fn schemas() -> Value {
                 "id": id, "name": { "type": "string" }, "description": { "type": "string" },
                 "timing": { "type": "object" }, "price": { "type": "integer", "description": "Minor units" },
                 "active": { "type": "boolean" }, "sort_order": { "type": "integer" },
-                "seats": { "type": "integer", "description": "Seats of a group class; absent for an individual service" }
+                "seats": { "type": "integer", "description": "Seats of a group class; absent for an individual service" },
+                "payment": schema("PaymentTerms")
+            }
+        },
+        "Prepayment": {
+            "description": "What a booking asks to be paid at booking time",
+            "oneOf": [
+                { "type": "object", "required": ["mode"], "properties": { "mode": { "const": "none" } } },
+                { "type": "object", "required": ["mode"], "properties": { "mode": { "const": "full" } } },
+                { "type": "object", "required": ["mode", "fixed"], "properties": { "mode": { "const": "deposit" },
+                    "fixed": { "type": "integer", "minimum": 1, "description": "Minor units" } } },
+                { "type": "object", "required": ["mode", "percent"], "properties": { "mode": { "const": "deposit" },
+                    "percent": { "type": "integer", "minimum": 1, "maximum": 100 } } }
+            ]
+        },
+        "RefundPolicy": {
+            "oneOf": [
+                { "type": "object", "required": ["policy", "keep_percent"], "description": "All back until the cancel cut-off; after it and on a no-show keep_percent is kept",
+                    "properties": { "policy": { "const": "cutoff" }, "keep_percent": { "type": "integer", "minimum": 0, "maximum": 100 } } },
+                { "type": "object", "required": ["policy"], "description": "The owner decides each time",
+                    "properties": { "policy": { "const": "owner" } } }
+            ]
+        },
+        "PaymentTerms": {
+            "type": "object",
+            "properties": {
+                "prepayment": schema("Prepayment"),
+                "timeout_min": { "type": "integer", "minimum": 5, "maximum": 1440, "description": "Minutes an unpaid hold waits" },
+                "refund": schema("RefundPolicy")
+            }
+        },
+        "PaymentTermsPatch": {
+            "type": "object", "additionalProperties": false, "minProperties": 1,
+            "properties": {
+                "prepayment": schema("Prepayment"),
+                "timeout_min": { "type": "integer", "minimum": 5, "maximum": 1440 },
+                "refund": schema("RefundPolicy")
+            }
+        },
+        "PaymentAccountPut": {
+            "type": "object", "additionalProperties": false, "minProperties": 1,
+            "properties": {
+                "provider_token": { "type": ["string", "null"], "description": "From @BotFather → Payments → ЮKassa" },
+                "shop_id": { "type": ["string", "null"], "pattern": "^[0-9]{1,20}$", "description": "With shop_secret: refunds through YooKassa" },
+                "shop_secret": { "type": ["string", "null"] },
+                "vat_code": { "type": ["integer", "null"], "minimum": 1, "maximum": 12, "description": "YooKassa's vat_code for 54-FZ receipts" }
+            }
+        },
+        "PaymentAccount": {
+            "type": "object",
+            "properties": {
+                "provider_token_set": { "type": "boolean" },
+                "shop_id": { "type": ["string", "null"] },
+                "vat_code": { "type": ["integer", "null"] }
             }
         },
         "Staff": {

@@ -13,6 +13,7 @@ use booking_core::{
     catalogue::{Minutes, Price, ServiceTiming},
     ids::{ServiceId, TelegramUserId, TenantId},
     locale::Locale,
+    payment::{Deposit, PaymentTerms, Prepayment},
     policy::Rules,
     schedule::{DayPlan, LocalRange, WeeklyHours},
     tenant::TenantSchema,
@@ -32,7 +33,9 @@ use storage::{
     tenant::{
         bookings::{model::BookingRequest, service},
         catalogue::{self, NewService},
+        catalogue_payment::{self, SetTerms},
         customers::{self, TelegramProfile},
+        payments::settings,
         schedule,
     },
 };
@@ -91,10 +94,16 @@ pub async fn run(
     }
     let plans_added = seed_plans(db).await?;
     let seeded = seed(db, tenant, args.owner).await?;
+    let prepaid = seed_prepayment(db, key, tenant).await?;
     eprintln!(
-        "demo tenant {tenant} (@{}){}{}{}",
+        "demo tenant {tenant} (@{}){}{}{}{}",
         bot.username,
         if seeded { ", catalogue seeded" } else { "" },
+        if prepaid {
+            ", sandbox payments set up"
+        } else {
+            ""
+        },
         args.owner
             .map(|o| format!(", owner {o}"))
             .unwrap_or_default(),
@@ -127,12 +136,15 @@ pub async fn run(
         };
         write_env(
             path,
-            db,
-            tenant,
-            &password,
-            &args.bot_token,
-            &redis_url,
-            telegram_api_url,
+            &BotEnv {
+                db,
+                tenant,
+                password: &password,
+                token: &args.bot_token,
+                redis_url: &redis_url,
+                secrets_key: &key.tenant_secrets_key(tenant).to_base64(),
+                telegram_api_url,
+            },
         )?;
     }
     println!("{tenant}");
@@ -309,23 +321,72 @@ async fn seed(db: &Db, tenant: TenantId, owner: Option<i64>) -> anyhow::Result<b
     Ok(true)
 }
 
-/// The same environment the deploy worker gives a tenant's container.
-fn write_env(
-    path: &std::path::Path,
-    db: &Db,
+/// What a demo bot runs with.
+struct BotEnv<'a> {
+    db: &'a Db,
     tenant: TenantId,
-    password: &SecretString,
-    token: &SecretString,
-    redis_url: &SecretString,
-    telegram_api_url: &str,
-) -> anyhow::Result<()> {
-    let database_url = db.tenant_database_url(tenant, password);
+    password: &'a SecretString,
+    token: &'a SecretString,
+    redis_url: &'a SecretString,
+    /// The tenant's own key: it opens the payment account's provider token.
+    secrets_key: &'a SecretString,
+    telegram_api_url: &'a str,
+}
+
+/// A sandbox provider token (tg-sandbox takes any; a real Bot API refuses it, so the demo
+/// against the real Telegram shows the prepayment but cannot take the money).
+const SANDBOX_PROVIDER_TOKEN: &str = "381764678:TEST:100500";
+/// The demo's service that asks for a deposit, and how much.
+const DEPOSIT_SERVICE: &str = "Окрашивание";
+const DEPOSIT_PERCENT: u8 = 30;
+
+/// Gives the demo a payment account with a sandbox provider token and asks a 30 % deposit
+/// for colouring, so a customer in the web chat meets prepayment. Once: only while the account
+/// has no provider token, so an owner's later choices are never undone. `true` when it did.
+async fn seed_prepayment(db: &Db, key: &DataKey, tenant: TenantId) -> anyhow::Result<bool> {
+    let mut tx = db.tenant(&TenantSchema::for_tenant(tenant)).await?;
+    if catalogue_payment::has_provider_token(&mut tx).await? {
+        return Ok(false);
+    }
+    let secrets = key.tenant_secrets_key(tenant);
+    settings::set_provider_token(
+        &mut tx,
+        &secrets,
+        Some(&SecretString::from(SANDBOX_PROVIDER_TOKEN)),
+    )
+    .await?;
+    let colouring = catalogue::services(&mut tx, true)
+        .await?
+        .into_iter()
+        .find(|s| s.name == DEPOSIT_SERVICE);
+    if let Some(service) = colouring {
+        let terms = PaymentTerms {
+            prepayment: Prepayment::Deposit(Deposit::Percent(DEPOSIT_PERCENT)),
+            ..service.payment
+        };
+        match catalogue_payment::set_payment_terms(&mut tx, service.id, &terms).await? {
+            SetTerms::Done => {}
+            other => anyhow::bail!("the demo's deposit was refused: {other:?}"),
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The same environment the deploy worker gives a tenant's container.
+fn write_env(path: &std::path::Path, env: &BotEnv<'_>) -> anyhow::Result<()> {
+    let database_url = env.db.tenant_database_url(env.tenant, env.password);
     let mut file = open_private(path)?;
-    writeln!(file, "TENANT_ID={tenant}")?;
-    writeln!(file, "BOT_TOKEN={}", token.expose_secret())?;
+    writeln!(file, "TENANT_ID={}", env.tenant)?;
+    writeln!(file, "BOT_TOKEN={}", env.token.expose_secret())?;
     writeln!(file, "DATABASE_URL={}", database_url.expose_secret())?;
-    writeln!(file, "REDIS_URL={}", redis_url.expose_secret())?;
-    writeln!(file, "TELEGRAM_API_URL={telegram_api_url}")?;
+    writeln!(file, "REDIS_URL={}", env.redis_url.expose_secret())?;
+    writeln!(
+        file,
+        "TENANT_SECRETS_KEY={}",
+        env.secrets_key.expose_secret()
+    )?;
+    writeln!(file, "TELEGRAM_API_URL={}", env.telegram_api_url)?;
     Ok(())
 }
 

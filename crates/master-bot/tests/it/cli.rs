@@ -169,9 +169,11 @@ async fn the_demo_puts_plans_on_sale_and_takes_its_owner_on_every_run() {
         .await
         .unwrap();
     let data_key = storage::crypto::DataKey::generate_base64();
+    let env_file = std::env::temp_dir().join(format!("demo-env-{}", app.t.name));
     let demo = |owner: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_master-bot"))
-            .args(["demo", "--owner", owner])
+            .args(["demo", "--owner", owner, "--env-file"])
+            .arg(&env_file)
             .env("DATABASE_URL", app.t.url().expose_secret())
             .env("DATA_KEY", &data_key)
             .env("TELEGRAM_API_URL", app.sandbox.url().as_str())
@@ -222,6 +224,49 @@ async fn the_demo_puts_plans_on_sale_and_takes_its_owner_on_every_run() {
         ]
     );
 
+    // A customer meets prepayment: colouring asks a 30 % deposit, and the payment account has
+    // a sandbox provider token, sealed with the tenant's own key, which the bot's env holds.
+    let terms: Vec<(String, String, Option<i16>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select name, prepayment, deposit_percent from tenant_{tenant}.services \
+         where prepayment <> 'none'"
+    )))
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        terms,
+        [("Окрашивание".to_owned(), "deposit".to_owned(), Some(30))]
+    );
+    let env = std::fs::read_to_string(&env_file).unwrap();
+    let given = env
+        .lines()
+        .find_map(|l| l.strip_prefix("TENANT_SECRETS_KEY="))
+        .expect("the demo bot's environment has no TENANT_SECRETS_KEY");
+    let key = storage::crypto::tenant_secrets::TenantSecretsKey::parse(
+        &secrecy::SecretString::from(given.to_owned()),
+    )
+    .unwrap();
+    let sealed: Vec<u8> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select provider_token_enc from tenant_{tenant}.payment_settings"
+    )))
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let token = key
+        .open(
+            &sealed,
+            storage::crypto::tenant_secrets::TenantSealedAt::ProviderToken,
+        )
+        .unwrap();
+    assert!(token.expose_secret().starts_with("381764678:TEST:"));
+    // The owner turns prepayment off: later runs leave it off.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "update tenant_{tenant}.services set prepayment = 'none', deposit_percent = null"
+    )))
+    .execute(pool)
+    .await
+    .unwrap();
+
     // The tenant exists now: a second run with another owner changes it.
     assert_eq!(demo("222"), tenant);
     assert_eq!(
@@ -246,4 +291,12 @@ async fn the_demo_puts_plans_on_sale_and_takes_its_owner_on_every_run() {
         .await
         .unwrap();
     assert_eq!(count, 2);
+    let prepaid: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select count(*) from tenant_{tenant}.services where prepayment <> 'none'"
+    )))
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(prepaid, 0, "a later run undid the owner's choice");
+    let _ = std::fs::remove_file(&env_file);
 }

@@ -14,6 +14,7 @@ mod monitor;
 mod openapi;
 mod operator_bot;
 mod operator_support;
+mod payment_terms;
 mod placement;
 mod tenants;
 
@@ -29,12 +30,9 @@ use master_bot::{
     bot_api::BotApi,
 };
 use reqwest::{Method, StatusCode, header::HeaderMap};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::Value;
-use storage::{
-    control::api_keys::{self, Scope},
-    crypto::DataKey,
-};
+use storage::control::api_keys::{self, Scope};
 use test_support::TestDb;
 use tokio::sync::oneshot;
 
@@ -123,8 +121,8 @@ impl TestApp {
         bot_api: Option<&str>,
     ) -> Self {
         let t = TestDb::new().await;
-        let key = data_key
-            .then(|| DataKey::parse(&SecretString::from(DataKey::generate_base64())).unwrap());
+        // The test database's own key: what the API seals, a test can open.
+        let key = data_key.then(|| t.data_key.clone());
         let clock = Arc::new(ManualClock::new(monday_morning()));
         let sandbox = tg_sandbox::spawn(tg_sandbox::Config::default())
             .await

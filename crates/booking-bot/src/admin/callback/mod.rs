@@ -13,11 +13,14 @@ use chrono::NaiveDate;
 
 use crate::texts::Key;
 use choices::{Audience, Field, PreviewChoice, Report, RoleCode};
+use payment::{AccountPart, PayChoice};
 use setup::{LinkTarget, ProfileField};
 use storage::tenant::repeat_visits::WinBackKind;
 
 /// The choices some buttons carry: a report, an audience, a role, a catalogue field.
 pub mod choices;
+/// What the prepayment buttons carry: a choice of terms, a part of the payment account.
+pub mod payment;
 /// What the setup and links buttons carry: a profile field, a link's target.
 pub mod setup;
 
@@ -164,6 +167,20 @@ pub enum AdminAction {
     RefundGive(i64),
     /// ...or keep it.
     RefundKeep(i64),
+    /// A service's payment terms: what is paid at booking, the timeout, the refund policy.
+    ServicePay(ServiceId),
+    /// One choice of them.
+    ServicePaySet(ServiceId, PayChoice),
+    /// The payment account (owners only): provider token, YooKassa shop, VAT code.
+    PayAccount,
+    /// Asks for a part of the account (typed; the message is deleted once read).
+    PayAccountAsk(AccountPart),
+    /// Removes a part of the account.
+    PayAccountClear(AccountPart),
+    /// The VAT codes to choose from.
+    PayVatMenu,
+    /// The VAT code of receipts (`None`: no receipt data).
+    PayVat(Option<i16>),
 }
 
 /// Why admin button data was refused.
@@ -178,7 +195,8 @@ impl AdminAction {
         "u", "h", "e", "P", "c", "C", "sv", "s", "st", "su", "se", "sn", "fl", "f", "ft", "fu",
         "fr", "fs", "fn", "ad", "ai", "ar", "aR", "aX", "aa", "al", "ax", "ex", "eb", "ec", "bc",
         "bg", "bS", "bD", "bX", "an", "ar1", "tp", "tk", "ts", "tx", "pv", "go", "pr", "lk", "lq",
-        "ic", "iN", "iX", "rp", "rv", "rS", "wb", "pz", "wl", "rf", "rd", "rg", "rk",
+        "ic", "iN", "iX", "rp", "rv", "rS", "wb", "pz", "wl", "rf", "rd", "rg", "rk", "sp", "sP",
+        "pa", "pA", "pX", "pW", "pV",
     ];
 
     /// The tag this action is written under.
@@ -261,6 +279,13 @@ impl AdminAction {
             Self::RefundDone(_) => "rd",
             Self::RefundGive(_) => "rg",
             Self::RefundKeep(_) => "rk",
+            Self::ServicePay(_) => "sp",
+            Self::ServicePaySet(..) => "sP",
+            Self::PayAccount => "pa",
+            Self::PayAccountAsk(_) => "pA",
+            Self::PayAccountClear(_) => "pX",
+            Self::PayVatMenu => "pW",
+            Self::PayVat(_) => "pV",
         }
     }
 
@@ -303,7 +328,15 @@ impl fmt::Display for AdminAction {
             | Self::Setup
             | Self::Links
             | Self::Repeat
-            | Self::Refunds => Ok(()),
+            | Self::Refunds
+            | Self::PayAccount
+            | Self::PayVatMenu => Ok(()),
+            Self::ServicePay(s) => write!(f, ":{s}"),
+            Self::ServicePaySet(s, choice) => write!(f, ":{s}:{choice}"),
+            Self::PayAccountAsk(part) | Self::PayAccountClear(part) => {
+                write!(f, ":{}", part.code())
+            }
+            Self::PayVat(code) => write!(f, ":{}", code.unwrap_or(0)),
             Self::RefundDone(id) | Self::RefundGive(id) | Self::RefundKeep(id) => {
                 write!(f, ":{id}")
             }
@@ -409,8 +442,8 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
     };
     let arity = match tag {
         "m" | "p" | "av" | "bl" | "P" | "sv" | "sn" | "fl" | "fn" | "ad" | "aa" | "ax" | "ex"
-        | "eb" | "ec" | "bc" | "an" | "go" | "lk" | "rp" | "rf" => 0,
-        "d" | "w" | "pf" | "se" | "fs" | "ar" | "ts" | "tx" | "rS" | "wb" => 2,
+        | "eb" | "ec" | "bc" | "an" | "go" | "lk" | "rp" | "rf" | "pa" | "pW" => 0,
+        "d" | "w" | "pf" | "se" | "fs" | "ar" | "ts" | "tx" | "rS" | "wb" | "sP" => 2,
         _ => 1,
     };
     if args.len() != arity {
@@ -503,6 +536,13 @@ fn parse(tag: &str, args: &[&str]) -> Option<AdminAction> {
         "rd" => A::RefundDone(id(0)?),
         "rg" => A::RefundGive(id(0)?),
         "rk" => A::RefundKeep(id(0)?),
+        "sp" => A::ServicePay(ServiceId(id(0)?)),
+        "sP" => A::ServicePaySet(ServiceId(id(0)?), PayChoice::parse(args.get(1)?)?),
+        "pa" => A::PayAccount,
+        "pA" => A::PayAccountAsk(AccountPart::parse(args.first()?)?),
+        "pX" => A::PayAccountClear(AccountPart::parse(args.first()?)?),
+        "pW" => A::PayVatMenu,
+        "pV" => A::PayVat(payment::parse_vat(args.first()?)?),
         "pz" => A::PhoneInSeries(match *args.first()? {
             "0" => false,
             "1" => true,

@@ -87,6 +87,13 @@ pub(crate) fn one_of_each() -> Vec<AdminAction> {
         A::RefundDone(big),
         A::RefundGive(big),
         A::RefundKeep(1),
+        A::ServicePay(ServiceId(big)),
+        A::ServicePaySet(ServiceId(big), payment::PayChoice::Timeout(1440)),
+        A::PayAccount,
+        A::PayAccountAsk(payment::AccountPart::Token),
+        A::PayAccountClear(payment::AccountPart::Shop),
+        A::PayVatMenu,
+        A::PayVat(Some(12)),
     ]
 }
 
