@@ -48,8 +48,8 @@ async fn a_new_token_is_a_new_secret_the_old_one_goes_after_the_update_and_all_w
     let first = secrets_of(&w, &bot.name).await;
     assert_eq!(
         first.len(),
-        3,
-        "a token, a database URL and a Redis URL: {first:?}"
+        4,
+        "a token, a database URL, a Redis URL and the tenant's secrets key: {first:?}"
     );
     assert!(
         first.iter().all(|name| !name.contains("first-token")),
@@ -68,13 +68,17 @@ async fn a_new_token_is_a_new_secret_the_old_one_goes_after_the_update_and_all_w
     assert_eq!((found.len(), &found[0].id), (1, &bot.id), "{found:?}");
     assert_eq!(found[0].state, RunState::Running);
     let second = secrets_of(&w, &bot.name).await;
-    assert_eq!(second.len(), 3, "{second:?}");
+    assert_eq!(second.len(), 4, "{second:?}");
     let kept: Vec<_> = first.intersection(&second).collect();
-    // The URLs did not change; the token's secret is a new one and the old is gone.
-    assert_eq!(kept.len(), 2, "{first:?} {second:?}");
+    // The URLs and the tenant's key did not change; the token's secret is a new one and the
+    // old is gone.
+    assert_eq!(kept.len(), 3, "{first:?} {second:?}");
     assert!(
         kept.iter().any(|name| name.contains(".database_url."))
-            && kept.iter().any(|name| name.contains(".redis_url.")),
+            && kept.iter().any(|name| name.contains(".redis_url."))
+            && kept
+                .iter()
+                .any(|name| name.contains(".tenant_secrets_key.")),
         "{kept:?}"
     );
 
