@@ -112,6 +112,11 @@ pub fn history_action(locale: Locale, action: &str) -> String {
     match action {
         "create" => tr(locale, "booked", "запись создана"),
         "hold" => tr(locale, "time held", "время удерживается"),
+        "hold_for_payment" => tr(
+            locale,
+            "time held until the prepayment is paid",
+            "время держим, ждём предоплату",
+        ),
         "confirm" | "book" => tr(locale, "confirmed", "подтверждена"),
         "cancel" => tr(locale, "cancelled", "отменена"),
         "reschedule" => tr(locale, "moved", "перенесена"),
@@ -170,5 +175,31 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
         assert_eq!(day(Locale::Ru, d), "вс 06.12.2026");
         assert_eq!(day(Locale::En, d), "sun 06.12.2026");
+    }
+
+    /// Every action the booking history is written with reads as words, in both languages
+    /// (a raw `hold_for_payment` once showed on a booking card).
+    #[test]
+    fn every_history_action_reads_as_words() {
+        for action in [
+            "create",
+            "hold",
+            "hold_for_payment",
+            "confirm",
+            "book",
+            "cancel",
+            "reschedule",
+            "expire",
+            "release_hold",
+            "auto_release",
+            "customer_confirm",
+            "completed",
+            "no_show",
+        ] {
+            for locale in [Locale::Ru, Locale::En] {
+                let shown = history_action(locale, action);
+                assert!(!shown.contains('_') && shown != action, "{action}: {shown}");
+            }
+        }
     }
 }
