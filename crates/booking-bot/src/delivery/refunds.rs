@@ -6,7 +6,7 @@ use storage::{
     TenantTx,
     tenant::{
         outbox::Claimed,
-        payments::refunds::{self, RefundId, Status},
+        payments::refunds::{self, Refund, RefundId, Status},
     },
 };
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
@@ -29,12 +29,10 @@ pub(super) async fn made(
     m: &Claimed,
     id: RefundId,
 ) -> Result<Rendered, BotError> {
-    let Some(refund) = refunds::get(tx, id).await? else {
-        return Ok(Rendered::Drop("no such refund".into()));
+    let refund = match still(tx, id, Status::Succeeded).await? {
+        Ok(refund) => refund,
+        Err(dropped) => return Ok(dropped),
     };
-    if refund.status != Status::Succeeded {
-        return Ok(Rendered::Drop("the refund did not succeed".into()));
-    }
     let Some(b) = booking_of(tx, m).await? else {
         return Ok(Rendered::Drop("no booking".into()));
     };
@@ -55,12 +53,10 @@ pub(super) async fn failed(
     m: &Claimed,
     id: RefundId,
 ) -> Result<Rendered, BotError> {
-    let Some(refund) = refunds::get(tx, id).await? else {
-        return Ok(Rendered::Drop("no such refund".into()));
+    let refund = match still(tx, id, Status::Failed).await? {
+        Ok(refund) => refund,
+        Err(dropped) => return Ok(dropped),
     };
-    if refund.status != Status::Failed {
-        return Ok(Rendered::Drop("the refund is no longer failed".into()));
-    }
     let l = to.profile.locale;
     let currency = refund.currency.parse().unwrap_or(to.profile.currency);
     let sum = to.texts.price(Price(refund.amount_minor), currency);
@@ -90,4 +86,20 @@ pub(super) async fn failed(
             vec![vec![open]],
         ))),
     }))
+}
+
+/// The refund a notice is about, if it is still in `status` when the notice goes out; else
+/// the notice is dropped (the owner may have settled it meanwhile).
+async fn still(
+    tx: &mut TenantTx,
+    id: RefundId,
+    status: Status,
+) -> Result<Result<Refund, Rendered>, BotError> {
+    Ok(match refunds::get(tx, id).await? {
+        None => Err(Rendered::Drop("no such refund".into())),
+        Some(refund) if refund.status != status => Err(Rendered::Drop(format!(
+            "the refund is no longer {status:?}"
+        ))),
+        Some(refund) => Ok(refund),
+    })
 }

@@ -5,7 +5,7 @@ use axum::{
     extract::{FromRequest, FromRequestParts, Request, rejection::BytesRejection},
     http::{StatusCode, request::Parts},
 };
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 
 use crate::api::{
     BODY_LIMIT,
@@ -170,4 +170,15 @@ impl<T: DeserializeOwned + Send> FromRequestParts<ApiState> for ApiQuery<T> {
             .map(|q| Self(q.0))
             .map_err(|e| ApiError::Validation(vec![FieldError::new("query", e.body_text())]))
     }
+}
+
+/// For `#[serde(default, deserialize_with = "present")]` on an `Option<T>` field: a field that
+/// is present becomes `Some`, even as `null` when `T` is itself an `Option` (or a JSON value),
+/// so "clear this field" is told apart from an absent field ("leave it as it is").
+pub fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }

@@ -10,7 +10,7 @@ use booking_core::{
     payment::{VAT_CODES, looks_like_provider_token, looks_like_shop_id, looks_like_shop_secret},
 };
 use secrecy::{ExposeSecret as _, SecretString};
-use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+use serde::Deserialize;
 use serde_json::json;
 use storage::{
     control::tenants,
@@ -21,7 +21,7 @@ use crate::api::{
     auth::ApiKey,
     booking::open,
     error::{ApiError, FieldError},
-    extract::{ApiPath, JsonBody},
+    extract::{ApiPath, JsonBody, present},
     state::ApiState,
 };
 
@@ -38,15 +38,6 @@ pub struct PaymentAccountPut {
     pub shop_secret: Option<Option<SecretString>>,
     #[serde(default, deserialize_with = "present")]
     pub vat_code: Option<Option<i16>>,
-}
-
-/// A field that is present, even as `null`, becomes `Some`.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: DeserializeOwned,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// What to change, checked.

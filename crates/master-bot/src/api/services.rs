@@ -10,7 +10,7 @@ use booking_core::{
     ids::{ServiceId, TenantId},
     payment::{PaymentTerms, PaymentTermsError, Prepayment, PrepaymentError, RefundPolicy},
 };
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::json;
 use storage::{
     control::tenants,
@@ -25,7 +25,7 @@ use crate::api::{
     auth::ApiKey,
     booking::open,
     error::{ApiError, FieldError},
-    extract::{ApiPath, JsonBody},
+    extract::{ApiPath, JsonBody, present},
     state::ApiState,
 };
 
@@ -56,11 +56,6 @@ impl PaymentPatch {
             refund: self.refund.unwrap_or(current.refund),
         }
     }
-}
-
-/// A field that is present, even as `null`, becomes `Some`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
-    serde_json::Value::deserialize(d).map(Some)
 }
 
 fn seats_of(value: &serde_json::Value) -> Result<Option<Seats>, ApiError> {

@@ -10,7 +10,7 @@ use booking_core::{
     ids::TenantId,
     tenant::{TenantSchema, TenantStatus},
 };
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::json;
 use storage::{
     control::{
@@ -26,20 +26,11 @@ use crate::{
     api::{
         auth::ApiKey,
         error::{ApiError, FieldError},
-        extract::{ApiPath, JsonBody},
+        extract::{ApiPath, JsonBody, present},
         state::ApiState,
         tenants::find,
     },
 };
-
-/// Accepts `null` as "clear this field", told apart from an absent field.
-fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
 
 /// The body of `PATCH /tenants/{tenant_id}`; absent fields stay as they are.
 #[derive(Debug, Deserialize)]
