@@ -44,6 +44,13 @@ async fn prepaid_salon(clock: &ManualClock) -> TestBot {
 
 /// The salon whose haircut asks for a deposit, with a provider token or without one.
 async fn salon(clock: &ManualClock, with_token: bool) -> TestBot {
+    let mut bot = unlaunched(clock, with_token).await;
+    bot.launch().await;
+    bot
+}
+
+/// [`salon`] before its bot starts, for a test to set up more.
+async fn unlaunched(clock: &ManualClock, with_token: bool) -> TestBot {
     let mut bot = TestBot::prepare(REDIS).await;
     bot.clock = Arc::new(clock.clone());
     let key = TenantSecretsKey::parse(bot.config.tenant_secrets_key.as_ref().unwrap()).unwrap();
@@ -63,7 +70,6 @@ async fn salon(clock: &ManualClock, with_token: bool) -> TestBot {
             .unwrap();
     }
     tx.commit().await.unwrap();
-    bot.launch().await;
     bot
 }
 
@@ -613,22 +619,10 @@ async fn a_deposit_paid_in_telegram_comes_back_through_yookassa_on_a_cancellatio
     const SECRET: &str = "test_secret_key";
     let fake = test_support::yookassa::FakeYooKassa::start(SHOP, SECRET).await;
     let clock = clock();
-    let mut bot = TestBot::prepare(REDIS).await;
-    bot.clock = Arc::new(clock.clone());
+    let mut bot = unlaunched(&clock, true).await;
     bot.config.yookassa_api_url = fake.api_url();
     let key = TenantSecretsKey::parse(bot.config.tenant_secrets_key.as_ref().unwrap()).unwrap();
     let mut tx = bot.db.tx(bot.tenant_id()).await;
-    sqlx::query(
-        "update services set prepayment = 'deposit', deposit_percent = 30 where service_id = $1",
-    )
-    .bind(bot.salon.haircut.get())
-    .execute(tx.conn())
-    .await
-    .unwrap();
-    let token = SecretString::from("381764678:TEST:sandbox".to_owned());
-    settings::set_provider_token(&mut tx, &key, Some(&token))
-        .await
-        .unwrap();
     let shop = settings::Shop {
         id: SHOP.to_owned(),
         secret: SecretString::from(SECRET.to_owned()),
