@@ -14,57 +14,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${IMAGES_DIR:-/tmp/platform-images}
+mkdir -p "$DIR"
 TAG=${IMAGE_TAG:-booking-platform:local}
 BUILD_BASE=platform-build-base:bookworm
 RUNTIME_BASE=platform-runtime-base:bookworm
-# The machine's one Rust toolchain goes into the build base: Debian's rustc is too old, and
-# rustup cannot download here.
-TOOLCHAIN=${RUST_TOOLCHAIN_DIR:-$(rustc --print sysroot)}
 
 scripts/swarm.sh >/dev/null
 export DOCKER_HOST=${SWARM_DOCKER_HOST:-unix:///tmp/dkr/docker.sock}
 # Docker 20.10's daemon has no BuildKit front end for this client: the classic builder.
 export DOCKER_BUILDKIT=0
-command -v mmdebstrap >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
-}
-mkdir -p "$DIR"
 has() { docker image inspect "$1" >/dev/null 2>&1; }
-
-# The build base: what rust:1.95-bookworm gives the build stage (a C compiler for ring, the
-# toolchain on PATH) and this machine's CA bundle, which trusts the proxy its traffic to
-# crates.io goes through (Debian's bundle alone does not).
-if ! has "$BUILD_BASE"; then
-  echo "making $BUILD_BASE from Debian packages and $TOOLCHAIN"
-  mmdebstrap --quiet --variant=minbase --mode=root \
-    --include=ca-certificates,gcc,libc6-dev,pkg-config \
-    --customize-hook="mkdir -p \"\$1/usr/local/rust\"" \
-    --customize-hook="copy-in $TOOLCHAIN/bin $TOOLCHAIN/lib /usr/local/rust" \
-    --customize-hook='copy-in /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs' \
-    bookworm "$DIR/build-base.tar"
-  docker import \
-    --change 'ENV PATH=/usr/local/rust/bin:/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change 'ENV CARGO_HOME=/usr/local/cargo' \
-    "$DIR/build-base.tar" "$BUILD_BASE" >/dev/null
-  rm -f "$DIR/build-base.tar"
-fi
-
-# The runtime base: what distroless/cc-debian12:nonroot gives (glibc, libgcc, CA certificates,
-# time zones, the nonroot user 65532), no shell and no package manager: packages are only
-# unpacked (variant extract), never configured, so the CA bundle is written by the hook.
-if ! has "$RUNTIME_BASE"; then
-  echo "making $RUNTIME_BASE from Debian packages"
-  mmdebstrap --quiet --variant=extract --mode=root \
-    --include=base-files,netbase,tzdata,libc6,libgcc-s1,ca-certificates \
-    --customize-hook='mkdir -p "$1/etc/ssl/certs" "$1/tmp" "$1/home/nonroot" && chmod 1777 "$1/tmp"' \
-    --customize-hook='copy-in /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs' \
-    --customize-hook='printf "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n" >"$1/etc/passwd"' \
-    --customize-hook='printf "root:x:0:\nnonroot:x:65532:\n" >"$1/etc/group" && chown 65532:65532 "$1/home/nonroot"' \
-    --customize-hook='rm -rf "$1/usr/share/doc" "$1/usr/share/man" "$1/usr/share/info" "$1/var/lib/apt" "$1/var/cache"' \
-    bookworm "$DIR/runtime-base.tar"
-  docker import --change 'USER 65532:65532' "$DIR/runtime-base.tar" "$RUNTIME_BASE" >/dev/null
-  rm -f "$DIR/runtime-base.tar"
-fi
+scripts/image-bases.sh build runtime
 
 if [ "${IMAGE_SKIP_BUILD:-0}" = 1 ] && has "$TAG"; then
   echo "checking the existing $TAG (IMAGE_SKIP_BUILD=1)"

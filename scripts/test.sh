@@ -17,6 +17,9 @@ scripts/swarm.sh  # ... and its Swarm runtime tests a one-node swarm (dockerd on
 cargo build --workspace --bins --locked
 # Every crate's tests (cargo test --workspace's binaries), the booking bot's beside the rest.
 scripts/test-lanes.sh
+# The shipped docker-compose.yml brought up on an engine of its own, and the whole platform's
+# journey run against it (about 1.5 minutes once its images exist; they are made once).
+scripts/compose.sh
 # The operator API's schemathesis fuzz pass: zero server errors over the OpenAPI document
 # (about 2 minutes on this machine once its venv exists).
 scripts/fuzz-api.sh

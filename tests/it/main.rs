@@ -5,6 +5,7 @@
 mod api_notices;
 mod binaries;
 mod cli;
+mod compose;
 mod faults;
 mod journey;
 mod platform;

@@ -159,40 +159,14 @@ impl Platform {
     /// A stranger in the sales bot, from /start to the Pay button for the monthly plan with a
     /// new bot called `bot_username`; returns their chat, the bot and the YooKassa payment id.
     pub async fn buy(&self, name: &str, bot_username: &str) -> (chat::Chat, BotInfo, String) {
-        let user = self
-            .client
-            .create_user(NewUser::named(name).language("en"))
-            .await
-            .unwrap();
-        let sales = chat::open(&self.client, &self.sales_token, &user);
-        sales.command("/start").await;
-        let menu = sales.next().await;
-        let plans = sales.press_for_reply(&menu, "Plans").await;
-        assert!(plans.text().contains("Month"), "{}", plans.text());
-        let ask_name = sales.press_for_reply(&plans, "Buy \"Month\"").await;
-        assert!(
-            ask_name.text().contains("business called"),
-            "{}",
-            ask_name.text()
-        );
-        sales.say(&format!("{name}'s Salon")).await;
-        let ask_zone = sales.next().await;
-        let ask_token = sales.press_for_reply(&ask_zone, "Москва").await;
-        assert!(
-            ask_token.text().contains("@BotFather"),
-            "{}",
-            ask_token.text()
-        );
-        // They make their bot with BotFather (here: the sandbox) and hand over its token.
-        let bot = self.client.create_bot(bot_username).await.unwrap();
-        sales.say(bot.token.as_str()).await;
-        let pay = sales.next().await;
-        assert!(pay.button("Pay").is_some(), "{:?}", pay.buttons());
-        let payment = self.yookassa.payments().last().unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        (sales, bot, payment)
+        buy(
+            &self.client,
+            &self.sales_token,
+            &self.yookassa,
+            name,
+            bot_username,
+        )
+        .await
     }
 
     /// YooKassa's notification of `payment`, from YooKassa's address; the webhook's status.
@@ -245,6 +219,51 @@ impl Drop for Platform {
         });
         let _ = cleanup.join();
     }
+}
+
+/// A stranger in the sales bot `sales_token`, from /start to the Pay button for the monthly
+/// plan ("Month") with a new bot called `bot_username`; returns their chat, the bot and the
+/// YooKassa payment id.
+pub async fn buy(
+    client: &SandboxClient,
+    sales_token: &BotToken,
+    yookassa: &FakeYooKassa,
+    name: &str,
+    bot_username: &str,
+) -> (chat::Chat, BotInfo, String) {
+    let user = client
+        .create_user(NewUser::named(name).language("en"))
+        .await
+        .unwrap();
+    let sales = chat::open(client, sales_token, &user);
+    sales.command("/start").await;
+    let menu = sales.next().await;
+    let plans = sales.press_for_reply(&menu, "Plans").await;
+    assert!(plans.text().contains("Month"), "{}", plans.text());
+    let ask_name = sales.press_for_reply(&plans, "Buy \"Month\"").await;
+    assert!(
+        ask_name.text().contains("business called"),
+        "{}",
+        ask_name.text()
+    );
+    sales.say(&format!("{name}'s Salon")).await;
+    let ask_zone = sales.next().await;
+    let ask_token = sales.press_for_reply(&ask_zone, "Москва").await;
+    assert!(
+        ask_token.text().contains("@BotFather"),
+        "{}",
+        ask_token.text()
+    );
+    // They make their bot with BotFather (here: the sandbox) and hand over its token.
+    let bot = client.create_bot(bot_username).await.unwrap();
+    sales.say(bot.token.as_str()).await;
+    let pay = sales.next().await;
+    assert!(pay.button("Pay").is_some(), "{:?}", pay.buttons());
+    let payment = yookassa.payments().last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (sales, bot, payment)
 }
 
 /// Digits for a bot token's id part, from the run id.

@@ -116,7 +116,13 @@ impl FakeYooKassa {
     /// A shop with this id and secret key, serving on a free loopback port. Its payments are
     /// test-shop payments (`"test": true`), as a real test shop's are.
     pub async fn start(shop_id: &str, secret_key: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        Self::start_on("127.0.0.1:0", shop_id, secret_key).await
+    }
+
+    /// As [`FakeYooKassa::start`], on `addr`: for a platform in containers, which reach the
+    /// test's machine at an address of its own, not its loopback.
+    pub async fn start_on(addr: &str, shop_id: &str, secret_key: &str) -> Self {
+        let listener = TcpListener::bind(addr)
             .await
             .expect("bind the fake YooKassa");
         let addr = listener.local_addr().expect("local address");
