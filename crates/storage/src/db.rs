@@ -26,6 +26,9 @@ pub struct Db {
     role_base: RoleBase,
     /// A bot host's pool: each tenant transaction also takes on the tenant's role.
     as_tenant_role: bool,
+    /// A tenant's own bot's pool: every connection was born in this schema (checked when it
+    /// connected), so its transactions need no statement of their own to scope them.
+    born_in: Option<TenantSchema>,
 }
 
 impl std::fmt::Debug for Db {
@@ -36,6 +39,7 @@ impl std::fmt::Debug for Db {
             .field("database", &self.options.get_database())
             .field("user", &self.options.get_username())
             .field("as_tenant_role", &self.as_tenant_role)
+            .field("born_in", &self.born_in)
             .finish_non_exhaustive()
     }
 }
@@ -82,6 +86,7 @@ impl Db {
             options,
             role_base,
             as_tenant_role: false,
+            born_in: None,
         })
     }
 
@@ -94,7 +99,7 @@ impl Db {
         let options =
             PgConnectOptions::from_str(url.expose_secret())?.application_name("booking-bot-host");
         let role_base = RoleBase::parse(&database_name(&options))?;
-        let pool = pool_options(size, DEFAULT_ACQUIRE_TIMEOUT)
+        let pool = bot_pool_options(size)
             .min_connections(0)
             .idle_timeout(HOST_IDLE_TIMEOUT)
             .connect_lazy_with(options.clone());
@@ -104,6 +109,7 @@ impl Db {
             options,
             role_base,
             as_tenant_role: true,
+            born_in: None,
         })
     }
 
@@ -119,7 +125,7 @@ impl Db {
             .options([("search_path", schema.as_str())]);
         let role_base = RoleBase::parse(&database_name(&options))?;
         let expected = schema.as_str().to_owned();
-        let pool = pool_options(size, DEFAULT_ACQUIRE_TIMEOUT)
+        let pool = bot_pool_options(size)
             .after_connect(move |conn, _meta| {
                 let expected = expected.clone();
                 Box::pin(async move {
@@ -144,6 +150,7 @@ impl Db {
             options,
             role_base,
             as_tenant_role: false,
+            born_in: Some(schema.clone()),
         })
     }
 
@@ -172,8 +179,31 @@ impl Db {
         self.scoped(schema, true).await
     }
 
+    /// `BEGIN` on a pooled connection. A bot's pool does not ping a connection before each
+    /// use (a round trip a press would pay every time); instead a connection found dead
+    /// here (the server restarted) is dropped by the pool and the next one tried, so a
+    /// restart costs no press an error.
+    async fn begin(&self) -> Result<Transaction<'static, Postgres>, StorageError> {
+        let mut attempts = self.pool.options().get_max_connections() + 1;
+        loop {
+            match self.pool.begin().await {
+                Err(e) if attempts > 1 && is_dead_connection(&e) => attempts -= 1,
+                other => return Ok(other?),
+            }
+        }
+    }
+
     async fn scoped(&self, schema: &TenantSchema, as_role: bool) -> Result<TenantTx, StorageError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
+        if !as_role && self.born_in.as_ref() == Some(schema) {
+            // A tenant's own bot: its role may use no other schema, and the connection's
+            // search_path was checked when it connected and is never set again.
+            return Ok(TenantTx {
+                tx,
+                schema: schema.clone(),
+                booking_changes: Vec::new(),
+            });
+        }
         let actual: Option<String> = if as_role {
             // `set_config('role', .., true)` is `SET LOCAL ROLE`: PostgreSQL checks the host's
             // membership, and the role ends with the transaction like the search_path.
@@ -312,6 +342,23 @@ fn pool_options(size: PoolSize, acquire_timeout: Duration) -> PgPoolOptions {
         .max_connections(size.0)
         .acquire_timeout(acquire_timeout)
         .idle_timeout(Duration::from_secs(300))
+}
+
+/// A bot's pool (its own, or a bot host's): every use of it goes through [`Db::begin`],
+/// which finds a dead connection by using it, so none is pinged before each use.
+fn bot_pool_options(size: PoolSize) -> PgPoolOptions {
+    pool_options(size, DEFAULT_ACQUIRE_TIMEOUT).test_before_acquire(false)
+}
+
+/// The connection, not the statement, failed: the server closed it (restart, idle kill) or
+/// the socket broke. A pooled connection in that state is closed by sqlx, not returned.
+fn is_dead_connection(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        // 57P01 admin_shutdown, 57P02 crash_shutdown: the server ends this backend.
+        sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("57P01" | "57P02")),
+        _ => false,
+    }
 }
 
 fn database_name(options: &PgConnectOptions) -> String {

@@ -402,12 +402,17 @@ pub(super) async fn confirm_screen(
             ("hold", &t.duration(cx.who.session.profile.policy.hold)),
         ],
     );
+    let pay = super::invoice::confirm_note(cx, &held);
+    let text = match &pay {
+        Some(note) => format!("{text}\n{note}"),
+        None => text,
+    };
     let day = held
         .start
         .with_timezone(&cx.who.session.profile.time_zone)
         .date_naive();
     // A series is booked without payment, so a service that asks for money offers none.
-    let series = !super::invoice::asks_money(cx, &held);
+    let series = pay.is_none();
     Ok(Reply::screen(
         text,
         keyboards::confirm(t, hold, day, series),

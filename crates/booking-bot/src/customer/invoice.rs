@@ -94,11 +94,34 @@ pub async fn ask(cx: &Cx<'_, Visit>, id: BookingId) -> Result<Option<Reply>, Bot
 /// Whether the booking's service asks for money at booking (whether or not the business can
 /// take it yet).
 pub fn asks_money(cx: &Cx<'_, Visit>, booking: &Booking) -> bool {
+    due(cx, booking).is_some()
+}
+
+/// What the booking's service asks to be paid at booking, if anything.
+fn due(cx: &Cx<'_, Visit>, booking: &Booking) -> Option<Due> {
     cx.who
         .session
         .config()
         .service(booking.service_id)
-        .is_some_and(|s| s.payment.prepayment.due(booking.price.0).is_some())
+        .and_then(|s| s.payment.prepayment.due(booking.price.0))
+}
+
+/// The check screen's line for a service paid at booking, so that the customer knows before
+/// «Подтвердить» what comes after it: «Предоплата 1 350 ₽ вносится здесь, в Telegram, после
+/// «Подтвердить».». `None` when nothing is paid first.
+pub fn confirm_note(cx: &Cx<'_, Visit>, booking: &Booking) -> Option<String> {
+    let due = due(cx, booking)?;
+    let t = cx.texts();
+    Some(t.fill(
+        Key::ConfirmPayNote,
+        &[
+            ("what", t.get(label_of(due.kind))),
+            (
+                "amount",
+                &t.price(Price(due.amount_minor), cx.who.session.profile.currency),
+            ),
+        ],
+    ))
 }
 
 /// The hold, its service and what is due, and the provider token; `None` when nothing is

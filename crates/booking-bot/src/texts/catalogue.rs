@@ -461,6 +461,10 @@ pub(super) const fn pair(key: Key) -> (&'static str, &'static str) {
         ),
         K::PayDeposit => ("Предоплата", "Deposit"),
         K::PayFull => ("Оплата", "Payment"),
+        K::ConfirmPayNote => (
+            "{what} {amount} вносится здесь, в Telegram, после «Подтвердить».",
+            "{what}: {amount}, paid here in Telegram after “Confirm”.",
+        ),
         K::InvoiceDescription => (
             "{date} в {time} ({zone}), мастер {staff}",
             "{date} at {time} ({zone}) with {staff}",

@@ -217,6 +217,7 @@ keys! {
     PayAsk = "pay_ask",
     PayDeposit = "pay_deposit",
     PayFull = "pay_full",
+    ConfirmPayNote = "confirm_pay_note",
     InvoiceDescription = "invoice_description",
     PayUnknown = "pay_unknown",
     PayWrongSum = "pay_wrong_sum",

@@ -106,13 +106,13 @@ async fn invoice(
     times: &ChatMessage,
     time: &str,
     confirm: &str,
-) -> (ChatMessage, ChatMessage) {
+) -> (ChatMessage, ChatMessage, ChatMessage) {
     let (_, check) = bot.press(user, times, time).await;
     let (answer, asked) = bot.press(user, &check, confirm).await;
     assert!(!answer.show_alert, "{answer:?}");
     let invoice = bot.next(user).await;
     assert!(invoice.invoice.is_some(), "{invoice:?}");
-    (asked, invoice)
+    (check, asked, invoice)
 }
 
 async fn pay(bot: &TestBot, user: &TestUser, invoice: MessageId) -> PaymentOutcome {
@@ -197,8 +197,16 @@ async fn a_customer_pays_the_deposit_in_telegram_and_is_booked() {
     let olga = bot.user("Ольга", "ru").await;
     let menu = menu_ru(&bot, &olga).await;
     let times = times(&bot, &olga, &menu, true).await;
-    let (asked, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let (check, asked, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
 
+    // The check screen says, before «Подтвердить», that a deposit comes after it.
+    assert!(
+        check
+            .text()
+            .contains("Предоплата 450\u{a0}₽ вносится здесь, в Telegram, после «Подтвердить»."),
+        "{}",
+        check.text()
+    );
     // The confirm screen now asks for the deposit and says how long the time is held.
     assert!(
         asked.text().contains("Предоплата: 450\u{a0}₽"),
@@ -262,7 +270,14 @@ async fn an_english_customer_reads_the_invoice_in_english() {
     let alice = bot.user("Alice", "en").await;
     let menu = bot.menu(&alice).await;
     let times = times(&bot, &alice, &menu, false).await;
-    let (asked, invoice) = invoice(&bot, &alice, &times, "10:00", "Confirm").await;
+    let (check, asked, invoice) = invoice(&bot, &alice, &times, "10:00", "Confirm").await;
+    assert!(
+        check
+            .text()
+            .contains("Deposit: 450\u{a0}₽, paid here in Telegram after “Confirm”."),
+        "{}",
+        check.text()
+    );
     assert!(
         asked.text().contains("Deposit: 450\u{a0}₽"),
         "{}",
@@ -301,7 +316,7 @@ async fn a_lapsed_hold_nobody_took_is_held_again_and_paid() {
     let olga = bot.user("Ольга", "ru").await;
     let menu = menu_ru(&bot, &olga).await;
     let times = times(&bot, &olga, &menu, true).await;
-    let (_, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let (_, _, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
     clock.set(clock.now() + Duration::minutes(20));
     let PaymentOutcome::Paid { .. } = pay(&bot, &olga, invoice.message_id).await else {
         panic!("the payment did not go through");
@@ -320,7 +335,7 @@ async fn pre_checkout_for_a_time_taken_meanwhile_is_refused_with_the_nearest_tim
     let olga = bot.user("Ольга", "ru").await;
     let menu = menu_ru(&bot, &olga).await;
     let times = times(&bot, &olga, &menu, true).await;
-    let (_, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let (_, _, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
     let payload = invoice.invoice.clone().unwrap().payload;
 
     clock.set(clock.now() + Duration::minutes(16));
@@ -388,7 +403,7 @@ async fn a_payment_after_the_time_was_taken_is_late_and_given_back() {
     let olga = bot.user("Ольга", "ru").await;
     let menu = menu_ru(&bot, &olga).await;
     let times = times(&bot, &olga, &menu, true).await;
-    let (_, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let (_, _, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
     let payload = invoice.invoice.clone().unwrap().payload;
     clock.set(clock.now() + Duration::minutes(16));
     let boris = bot.user("Борис", "ru").await;
@@ -436,7 +451,7 @@ async fn a_payment_is_recorded_once_and_a_second_one_is_given_back() {
     let olga = bot.user("Ольга", "ru").await;
     let menu = menu_ru(&bot, &olga).await;
     let times = times(&bot, &olga, &menu, true).await;
-    let (_, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let (_, _, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
     let PaymentOutcome::Paid {
         successful_payment, ..
     } = pay(&bot, &olga, invoice.message_id).await
@@ -514,7 +529,7 @@ async fn a_forged_or_foreign_payload_changes_nothing() {
     let olga = bot.user("Ольга", "ru").await;
     let menu = menu_ru(&bot, &olga).await;
     let times = times(&bot, &olga, &menu, true).await;
-    let (_, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let (_, _, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
     let olgas = invoice.invoice.clone().unwrap().payload;
     let boris = bot.user("Борис", "ru").await;
     let _ = menu_ru(&bot, &boris).await;
@@ -590,7 +605,7 @@ async fn leaving_the_invoice_for_another_time_voids_it() {
     let olga = bot.user("Ольга", "ru").await;
     let menu = menu_ru(&bot, &olga).await;
     let times = times(&bot, &olga, &menu, true).await;
-    let (asked, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let (_, asked, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
     let payload = invoice.invoice.clone().unwrap().payload;
     let (_, again) = bot.press(&olga, &asked, "Другое время").await;
     assert!(
@@ -636,7 +651,7 @@ async fn a_deposit_paid_in_telegram_comes_back_through_yookassa_on_a_cancellatio
     let olga = bot.user("Ольга", "ru").await;
     let menu = menu_ru(&bot, &olga).await;
     let times = times(&bot, &olga, &menu, true).await;
-    let (_, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
+    let (_, _, invoice) = invoice(&bot, &olga, &times, "09:00", "Подтвердить").await;
     let PaymentOutcome::Paid {
         successful_payment, ..
     } = pay(&bot, &olga, invoice.message_id).await
