@@ -179,16 +179,26 @@ impl Db {
         self.scoped(schema, true).await
     }
 
-    /// `BEGIN` on a pooled connection. A bot's pool does not ping a connection before each
-    /// use (a round trip a press would pay every time); instead a connection found dead
-    /// here (the server restarted) is dropped by the pool and the next one tried, so a
-    /// restart costs no press an error.
+    /// `BEGIN` on a pooled connection (see [`Db::on_a_live_connection`]).
     async fn begin(&self) -> Result<Transaction<'static, Postgres>, StorageError> {
+        Ok(self.on_a_live_connection(|| self.pool.begin()).await?)
+    }
+
+    /// Runs `op` on the pool until it does not fail for a dead connection. A bot's pool does
+    /// not ping a connection before each use (a round trip a press would pay every time);
+    /// instead a connection found dead by `op` (the server restarted) is closed by the pool
+    /// and `op` tried again on the next, up to one more time than the pool has connections,
+    /// so a restart costs no press an error.
+    async fn on_a_live_connection<T, F, Fut>(&self, mut op: F) -> Result<T, sqlx::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, sqlx::Error>>,
+    {
         let mut attempts = self.pool.options().get_max_connections() + 1;
         loop {
-            match self.pool.begin().await {
+            match op().await {
                 Err(e) if attempts > 1 && is_dead_connection(&e) => attempts -= 1,
-                other => return Ok(other?),
+                other => return other,
             }
         }
     }
@@ -318,7 +328,8 @@ impl Db {
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StorageError> {
-        sqlx::query("select 1").execute(&self.pool).await?;
+        self.on_a_live_connection(|| sqlx::query("select 1").execute(&self.pool))
+            .await?;
         Ok(())
     }
 }
