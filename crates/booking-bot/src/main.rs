@@ -7,12 +7,6 @@ use booking_bot::{
 use clap::Parser as _;
 use telemetry::Telemetry;
 
-/// A press allocates many small, short-lived values on both runtime threads (updates, screens,
-/// requests); glibc's allocator took 12 % of the bot's CPU in the issue-21 profile, mimalloc's
-/// per-thread free lists much less (docs/benchmarks.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // A missing .env is normal in production.
     let _ = dotenvy::dotenv();
