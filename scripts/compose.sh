@@ -81,7 +81,7 @@ if [ -n "${COMPOSE_IMAGE:-}" ]; then
   DOCKER_HOST=${SWARM_DOCKER_HOST:-unix:///tmp/dkr/docker.sock} docker save "$COMPOSE_IMAGE" |
     docker load -q >/dev/null
   docker tag "$COMPOSE_IMAGE" "$IMAGE"
-  echo "using $COMPOSE_IMAGE, the image of the Dockerfile's release build"
+  made="$COMPOSE_IMAGE, the Dockerfile's release build"
 else
   # The Dockerfile's own runtime stage, and this build's binaries put into it (debug symbols
   # stripped: they are most of a debug binary's size).
@@ -95,9 +95,10 @@ else
   printf 'FROM booking-platform-runtime:compose\nCOPY bin/ /usr/local/bin/\n' |
     docker build -q -t "$IMAGE" -f - "$ctx" >/dev/null
   docker image prune -f >/dev/null
+  made="the Dockerfile's runtime stage and this build's $PROFILE binaries"
 fi
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
-pass "images: $IMAGE ($((size / 1048576)) MiB, $PROFILE binaries unless COMPOSE_IMAGE), booking-local/postgres:15, booking-local/redis:7"
+pass "images: $IMAGE ($((size / 1048576)) MiB: $made), booking-local/postgres:15, booking-local/redis:7"
 
 # 3. The stack, from an unchanged copy of docker-compose.yml and a .env made for this run.
 secret() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
