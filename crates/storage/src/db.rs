@@ -355,8 +355,9 @@ fn pool_options(size: PoolSize, acquire_timeout: Duration) -> PgPoolOptions {
         .idle_timeout(Duration::from_secs(300))
 }
 
-/// A bot's pool (its own, or a bot host's): every use of it goes through [`Db::begin`],
-/// which finds a dead connection by using it, so none is pinged before each use.
+/// A bot's pool (its own, or a bot host's): every use of it goes through [`Db::begin`] or
+/// [`Db::ping`], which find a dead connection by using it, so none is pinged before each use.
+/// (A server that does not answer at all still ends in the acquire timeout, not retried.)
 fn bot_pool_options(size: PoolSize) -> PgPoolOptions {
     pool_options(size, DEFAULT_ACQUIRE_TIMEOUT).test_before_acquire(false)
 }
