@@ -9,19 +9,11 @@
 
 use std::time::Duration;
 
-use booking_core::{
-    ids::TenantId,
-    schedule::{DayPlan, LocalRange, WeeklyHours},
-};
+use booking_core::ids::TenantId;
 use secrecy::SecretString;
-use storage::{
-    Db,
-    control::plans::{self, NewPlan},
-    db::PoolSize,
-    tenant::schedule,
-};
+use storage::{Db, control::plans, db::PoolSize};
 use system_tests::chat;
-use test_support::{salon, yookassa::FakeYooKassa};
+use test_support::yookassa::FakeYooKassa;
 use tg_sandbox::{BotToken, NewUser, SandboxClient};
 
 use crate::platform;
@@ -45,18 +37,9 @@ async fn the_compose_stack_sells_provisions_and_books() {
         Duration::from_secs(30),
     )
     .unwrap();
-    let _ = plans::insert(
-        db.pool(),
-        &NewPlan {
-            code: "month".to_owned(),
-            name: "Month".to_owned(),
-            price_minor: 99_000,
-            currency: "RUB".to_owned(),
-            period_days: 30,
-        },
-    )
-    .await
-    .unwrap();
+    let _ = plans::insert(db.pool(), &platform::month_plan())
+        .await
+        .unwrap();
     let client = SandboxClient::new(&var("COMPOSE_SANDBOX_URL")).unwrap();
     let sales_token = BotToken::new(var("COMPOSE_SALES_TOKEN"));
     let yookassa = FakeYooKassa::start_on(
@@ -104,15 +87,7 @@ async fn the_compose_stack_sells_provisions_and_books() {
         .tenant(&booking_core::tenant::TenantSchema::for_tenant(tenant))
         .await
         .unwrap();
-    salon(&mut tx).await;
-    let day = DayPlan::new(vec![LocalRange::parse("09:00-18:00").unwrap()], vec![]).unwrap();
-    schedule::set_weekly(
-        &mut tx,
-        None,
-        &WeeklyHours::uniform(&day, &[0, 1, 2, 3, 4, 5, 6]),
-    )
-    .await
-    .unwrap();
+    platform::open_salon(&mut tx, "09:00-18:00").await;
     tx.commit().await.unwrap();
 
     // Her bot, a container the worker started, answers her /admin and a customer's booking.
@@ -125,10 +100,7 @@ async fn the_compose_stack_sells_provisions_and_books() {
         .await
         .unwrap();
     let carl = chat::open(&client, &their_bot.token, &carl_user);
-    let menu = chat::menu(&carl).await;
-    let (_, services) = carl.press(&menu, "Book").await;
-    let (_, staff) = carl.press(&services, "Haircut").await;
-    let (_, mut calendar) = carl.press(&staff, "Anna").await;
+    let mut calendar = platform::haircut_with_anna(&carl).await;
     // The first day with free times (a calendar's days are `v1:d:<date>` buttons), in this
     // month or, on its last evening, the next.
     let first_day = |m: &tg_sandbox::ChatMessage| {

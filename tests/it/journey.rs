@@ -8,22 +8,17 @@
 
 use std::time::Duration;
 
-use booking_core::{
-    catalogue::Minutes,
-    ids::TenantId,
-    schedule::{DayPlan, LocalRange, WeeklyHours},
-};
+use booking_core::{catalogue::Minutes, ids::TenantId};
 use chrono::{Days, Utc};
 use deploy_worker::runtime::RunState;
 use storage::{
     control::subscriptions::{self, SubscriptionStatus},
-    tenant::{schedule, settings},
+    tenant::settings,
 };
 use system_tests::chat;
-use test_support::salon;
 use tg_sandbox::NewUser;
 
-use crate::platform::Platform;
+use crate::platform::{self, Platform};
 
 const ZONE: chrono_tz::Tz = chrono_tz::Europe::Moscow;
 /// From a paid order to the buyer told their bot is live: provisioning, a container started
@@ -72,16 +67,8 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
     // Olga sets up her salon (as the admin panel would): Anna, a haircut, open every day.
     let start = tomorrow_at_nine();
     let mut tx = p.db.tx(tenant).await;
-    salon(&mut tx).await;
     // One visit a day (09:00-10:00): Carl's booking fills tomorrow, and Dina has to wait.
-    let day = DayPlan::new(vec![LocalRange::parse("09:00-10:00").unwrap()], vec![]).unwrap();
-    schedule::set_weekly(
-        &mut tx,
-        None,
-        &WeeklyHours::uniform(&day, &[0, 1, 2, 3, 4, 5, 6]),
-    )
-    .await
-    .unwrap();
+    platform::open_salon(&mut tx, "09:00-10:00").await;
     // One reminder, three hours before the visit (at least six hours away now: the visit is
     // tomorrow at nine). Time moves for the bot further down.
     let mut policy = settings::profile(&mut tx).await.unwrap().policy;
@@ -102,10 +89,7 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
         .await
         .unwrap();
     let carl = chat::open(&p.client, &their_bot.token, &carl_user);
-    let menu = chat::menu(&carl).await;
-    let (_, services) = carl.press(&menu, "Book").await;
-    let (_, staff) = carl.press(&services, "Haircut").await;
-    let (_, mut calendar) = carl.press(&staff, "Anna").await;
+    let mut calendar = platform::haircut_with_anna(&carl).await;
     let wanted = format!("v1:d:{}", start.with_timezone(&ZONE).format("%Y%m%d"));
     if !calendar.buttons().iter().any(|(_, data)| *data == wanted) {
         (_, calendar) = carl.press(&calendar, "▶").await;
@@ -135,10 +119,7 @@ async fn a_stranger_buys_a_plan_and_customers_book_through_the_new_bot() {
         .await
         .unwrap();
     let dina = chat::open(&p.client, &their_bot.token, &dina_user);
-    let menu = chat::menu(&dina).await;
-    let (_, services) = dina.press(&menu, "Book").await;
-    let (_, staff) = dina.press(&services, "Haircut").await;
-    let (_, mut calendar) = dina.press(&staff, "Anna").await;
+    let mut calendar = platform::haircut_with_anna(&dina).await;
     let full = format!("{}🔔", start.with_timezone(&ZONE).format("%-d"));
     if calendar.button_data(&full).is_none() {
         (_, calendar) = dina.press(&calendar, "▶").await;

@@ -2,6 +2,7 @@
 //! the master, the sales bot and the deploy worker, a fake YooKassa, and tenant bots in
 //! containers on the podman engine, made from the booking-bot binary this build produced.
 
+use booking_core::schedule::{DayPlan, LocalRange, WeeklyHours};
 use deploy_worker::{
     image,
     runtime::{ContainerRuntime as _, docker::DockerRuntime},
@@ -11,6 +12,7 @@ use secrecy::ExposeSecret as _;
 use storage::{
     control::plans::{self, NewPlan},
     crypto::DataKey,
+    tenant::schedule,
 };
 use system_tests::{Service, binary, chat};
 use test_support::{TestDb, yookassa::FakeYooKassa};
@@ -49,19 +51,10 @@ fn docker_host() -> String {
 impl Platform {
     pub async fn start() -> Self {
         let db = TestDb::new().await;
-        plans::insert(
-            db.db.pool(),
-            &NewPlan {
-                code: "month".to_owned(),
-                name: "Month".to_owned(),
-                price_minor: 99_000,
-                currency: "RUB".to_owned(),
-                period_days: 30,
-            },
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        plans::insert(db.db.pool(), &month_plan())
+            .await
+            .unwrap()
+            .unwrap();
         let url = db.url().expose_secret().to_owned();
         let data_key = DataKey::generate_base64();
         let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
@@ -219,6 +212,40 @@ impl Drop for Platform {
         });
         let _ = cleanup.join();
     }
+}
+
+/// The plan the journeys buy: "Month", 990 ₽ for 30 days.
+pub fn month_plan() -> NewPlan {
+    NewPlan {
+        code: "month".to_owned(),
+        name: "Month".to_owned(),
+        price_minor: 99_000,
+        currency: "RUB".to_owned(),
+        period_days: 30,
+    }
+}
+
+/// The salon the journeys' owner sets up (as the admin panel would): Anna, a haircut, open
+/// every day during `hours` ("09:00-18:00").
+pub async fn open_salon(tx: &mut storage::TenantTx, hours: &str) {
+    test_support::salon(tx).await;
+    let day = DayPlan::new(vec![LocalRange::parse(hours).unwrap()], vec![]).unwrap();
+    schedule::set_weekly(
+        tx,
+        None,
+        &WeeklyHours::uniform(&day, &[0, 1, 2, 3, 4, 5, 6]),
+    )
+    .await
+    .unwrap();
+}
+
+/// A customer of [`open_salon`] from the menu to Anna's calendar for a haircut.
+pub async fn haircut_with_anna(customer: &chat::Chat) -> tg_sandbox::ChatMessage {
+    let menu = chat::menu(customer).await;
+    let (_, services) = customer.press(&menu, "Book").await;
+    let (_, staff) = customer.press(&services, "Haircut").await;
+    let (_, calendar) = customer.press(&staff, "Anna").await;
+    calendar
 }
 
 /// A stranger in the sales bot `sales_token`, from /start to the Pay button for the monthly
