@@ -38,6 +38,12 @@ impl BotError {
     }
 }
 
+impl storage::reads::DeadConnection for BotError {
+    fn is_dead_connection(&self) -> bool {
+        matches!(self, Self::Storage(e) if e.is_dead_connection())
+    }
+}
+
 /// A booking operation's outcome, with storage failures moved into [`BotError`].
 pub fn split<T>(
     result: Result<T, BookingError>,

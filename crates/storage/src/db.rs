@@ -203,9 +203,15 @@ impl Db {
         }
     }
 
+    /// Whether this pool's connections were born in `schema` under its role (a tenant's own
+    /// bot), so that nothing needs to scope them.
+    pub(crate) fn born_in_role_of(&self, schema: &TenantSchema) -> bool {
+        !self.as_tenant_role && self.born_in.as_ref() == Some(schema)
+    }
+
     async fn scoped(&self, schema: &TenantSchema, as_role: bool) -> Result<TenantTx, StorageError> {
         let mut tx = self.begin().await?;
-        if !as_role && self.born_in.as_ref() == Some(schema) {
+        if !as_role && self.born_in_role_of(schema) {
             // A tenant's own bot: its role may use no other schema, and the connection's
             // search_path was checked when it connected and is never set again.
             return Ok(TenantTx {
@@ -364,7 +370,7 @@ fn bot_pool_options(size: PoolSize) -> PgPoolOptions {
 
 /// The connection, not the statement, failed: the server closed it (restart, idle kill) or
 /// the socket broke. A pooled connection in that state is closed by sqlx, not returned.
-fn is_dead_connection(e: &sqlx::Error) -> bool {
+pub(crate) fn is_dead_connection(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
         // 57P01 admin_shutdown, 57P02 crash_shutdown: the server ends this backend.

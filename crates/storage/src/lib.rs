@@ -7,7 +7,9 @@
 //! * one **tenant schema** per business (`tenant_<id>`), reached only through
 //!   [`Db::tenant`], which hands out a [`TenantTx`]: a transaction whose `search_path` is set
 //!   locally to that schema and checked. Tenant repositories take `&mut TenantTx`, so tenant
-//!   SQL cannot run outside a scoped transaction.
+//!   SQL cannot run outside a scoped transaction; the few that only read take a [`Scoped`]
+//!   connection, which may also be [`TenantReads`] (no transaction, where the connection
+//!   itself was born in the schema).
 //!
 //! Each tenant schema also has its own login role with rights on that schema alone; a tenant's
 //! bot connects as that role ([`Db::connect_as_tenant`]), so even a bug in it cannot read
@@ -30,6 +32,8 @@ pub mod kv;
 pub mod migrate;
 /// Creating and removing a tenant's schema and role.
 pub mod provision;
+/// Reads in a tenant's schema without a transaction of their own, where none is needed.
+pub mod reads;
 /// Redis users of the tenants and the sales bot, each limited to its own keys.
 pub mod redis_acl;
 /// Database role names for tenants.
@@ -39,4 +43,5 @@ pub mod tenant;
 
 pub use db::{Db, TenantTx};
 pub use error::{BookingError, StorageError};
+pub use reads::{Scoped, TenantReads};
 pub use role::TenantRole;

@@ -96,19 +96,18 @@ pub async fn staff_chosen(cx: &Cx<'_, Visit>, staff: Option<StaffId>) -> Result<
             return Ok(rejected(cx, &BookingRejection::StaffUnavailable));
         }
     }
-    let mut tx = cx.tx().await?;
-    cx.release_hold(&mut tx).await?;
+    cx.release_held().await?;
     let today = today(cx);
-    let screen = calendar(
-        cx,
-        &mut tx,
-        service,
-        staff,
-        (today.year(), today.month()),
-        Key::ChooseDay,
-    )
-    .await?;
-    tx.commit().await?;
+    let this_month = (today.year(), today.month());
+    let screen = cx
+        .read(|mut reads| {
+            Box::pin(async move {
+                let screen =
+                    calendar(cx, &mut reads, service, staff, this_month, Key::ChooseDay).await;
+                (reads, screen)
+            })
+        })
+        .await?;
     cx.set_state(State::ChoosingTime {
         service,
         staff,
@@ -173,15 +172,18 @@ pub async fn month(cx: &Cx<'_, Visit>, year: i32, month: u32) -> Result<Reply, B
     if wanted.is_none_or(|w| w < first || w > last) {
         return Ok(expired(cx));
     }
-    let mut tx = cx.tx().await?;
     let heading = if matches!(cx.who.state, State::Rescheduling { .. }) {
         Key::ChooseNewDay
     } else {
         Key::ChooseDay
     };
-    let screen = calendar(cx, &mut tx, service, staff, (year, month), heading).await?;
-    tx.commit().await?;
-    Ok(screen)
+    cx.read(|mut reads| {
+        Box::pin(async move {
+            let screen = calendar(cx, &mut reads, service, staff, (year, month), heading).await;
+            (reads, screen)
+        })
+    })
+    .await
 }
 
 /// Step 4: the free times of a day.
@@ -194,12 +196,18 @@ pub async fn day(cx: &Cx<'_, Visit>, date: NaiveDate) -> Result<Reply, BotError>
     let Some(found) = config.service(service) else {
         return Ok(rejected(cx, &BookingRejection::ServiceUnavailable));
     };
-    let mut tx = cx.tx().await?;
-    cx.release_hold(&mut tx).await?;
+    cx.release_held().await?;
     let now = cx.app.now();
-    let slots =
-        split(bookings::slots::free_in(&mut tx, config, service, staff, date, date, now).await)?;
-    tx.commit().await?;
+    let slots = cx
+        .read(|mut reads| {
+            Box::pin(async move {
+                let free =
+                    bookings::slots::free_in(&mut reads, config, service, staff, date, date, now)
+                        .await;
+                (reads, split(free))
+            })
+        })
+        .await?;
     // Rescheduling keeps its state; a new booking drops a hold it may have had.
     if !matches!(cx.who.state, State::Rescheduling { .. }) {
         cx.set_state(State::ChoosingTime {

@@ -7,7 +7,7 @@ use booking_core::{
 };
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use storage::{
-    TenantTx,
+    Scoped,
     tenant::{bookings, waitlist},
 };
 
@@ -31,7 +31,7 @@ const NEAREST_DAYS: i64 = 14;
 /// "This time was taken" with the nearest free times from `date` on.
 pub(super) async fn nearest(
     cx: &Cx<'_, Visit>,
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     service: ServiceId,
     staff: Option<StaffId>,
     date: NaiveDate,
@@ -58,7 +58,7 @@ pub(super) async fn nearest(
 
 pub(super) async fn calendar(
     cx: &Cx<'_, Visit>,
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     service: ServiceId,
     staff: Option<StaffId>,
     (year, month): (i32, u32),

@@ -4,7 +4,8 @@
 use booking_core::{booking::Actor, ids::BookingId};
 use std::sync::{Arc, Mutex, PoisonError};
 use storage::{
-    TenantTx,
+    TenantReads, TenantTx,
+    reads::Reading,
     tenant::bookings::service::{self, Caller, Cancellation},
 };
 
@@ -90,6 +91,24 @@ impl Cx<'_, Visit> {
         match self.who.open.take() {
             Some(tx) => Ok(tx),
             None => self.app.tx().await,
+        }
+    }
+
+    /// Reads that write nothing, for a screen: in the transaction the session was read in if
+    /// no step took it, else without a transaction of their own where the bot's connections
+    /// allow it (`storage::reads`), tried again on another connection if one was found dead.
+    pub async fn read<'c, T>(
+        &self,
+        mut read: impl FnMut(TenantReads) -> Reading<'c, T, BotError>,
+    ) -> Result<T, BotError> {
+        match self.who.open.take() {
+            Some(tx) => {
+                let (reads, value) = read(TenantReads::from(tx)).await;
+                let value = value?;
+                reads.close().await?;
+                Ok(value)
+            }
+            None => self.app.db.read(&self.app.schema, read).await,
         }
     }
 

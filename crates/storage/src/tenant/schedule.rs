@@ -8,7 +8,7 @@ use booking_core::{
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::{Row, postgres::types::PgRange};
 
-use crate::{db::TenantTx, error::StorageError};
+use crate::{db::TenantTx, error::StorageError, reads::Scoped};
 
 /// Replaces the weekly plan of one staff member, or the business's default plan (`None`),
 /// which staff without a plan of their own follow.
@@ -103,7 +103,7 @@ fn plan(ranges: Ranges) -> Result<DayPlan, StorageError> {
 /// (the business's or their own) closes the day; otherwise their own special hours, else the
 /// business's special hours, else the weekly plan apply.
 pub async fn calendars(
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     staff: &[StaffId],
     from: NaiveDate,
     to: NaiveDate,

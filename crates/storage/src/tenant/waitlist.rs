@@ -18,6 +18,7 @@ use sqlx::{Row, postgres::PgRow};
 use crate::{
     db::TenantTx,
     error::{BookingError, StorageError},
+    reads::Scoped,
     tenant::{bookings, catalogue, config::TenantConfig, schedule, settings},
 };
 
@@ -98,7 +99,7 @@ pub async fn full_days(
 /// holds the calendars of those dates.
 #[allow(clippy::too_many_arguments)] // the same question as `full_days`, plus what answers it
 pub async fn full_days_in(
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     config: &TenantConfig,
     service: ServiceId,
     staff: Option<StaffId>,

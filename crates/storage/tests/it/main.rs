@@ -15,6 +15,7 @@ mod metrics;
 mod notifications;
 mod placement;
 mod provisioning;
+mod reads;
 mod redis_users;
 mod refunds;
 mod roles;

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, Row};
 
-use crate::{db::TenantTx, error::StorageError};
+use crate::{error::StorageError, reads::Scoped};
 
 /// A class session: one staff member's time at one start, shared by its seats.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -145,7 +145,7 @@ pub(super) struct OpenSession {
 /// The sessions of `service` given by `staff` that start within `window` and still have seats
 /// (a lapsed hold does not count), per session id.
 pub(super) async fn open_sessions(
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     service: ServiceId,
     staff: &[StaffId],
     window: Interval,

@@ -21,6 +21,7 @@ use super::{
 use crate::{
     db::TenantTx,
     error::{BookingError, StorageError},
+    reads::Scoped,
     tenant::{
         catalogue,
         config::TenantConfig,
@@ -105,7 +106,7 @@ pub async fn free(
 /// [`free`] with the configuration a bot holds (`TenantConfig`): only the bookings and blocks
 /// of the dates are read, in one statement.
 pub async fn free_in(
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     config: &TenantConfig,
     service: ServiceId,
     staff: Option<StaffId>,
@@ -134,7 +135,7 @@ pub async fn bookable_dates(
 
 /// [`bookable_dates`] with the configuration a bot holds: one statement.
 pub async fn bookable_dates_in(
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     config: &TenantConfig,
     service: ServiceId,
     staff: Option<StaffId>,
@@ -176,7 +177,7 @@ fn merged(per_staff: Vec<(StaffId, Vec<StaffSlot>)>) -> Vec<StaffSlot> {
 
 /// Free slots per staff member of `ctx`; `calendars` when the caller holds them, else read.
 async fn by_staff(
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     ctx: &Context,
     calendars: Option<HashMap<StaffId, Calendar>>,
     from: NaiveDate,
@@ -266,7 +267,7 @@ struct Busy {
 /// Occupied time per staff member, in one statement: live bookings (confirmed, or held and not
 /// lapsed) and blocked periods (a block of everyone counts for each of `staff`).
 async fn busy_by_staff(
-    tx: &mut TenantTx,
+    tx: &mut impl Scoped,
     staff: &[StaffId],
     window: Interval,
     now: DateTime<Utc>,
