@@ -19,10 +19,17 @@ use crate::{
     error::{BookingError, StorageError},
 };
 
-/// A connection in one tenant's schema: a transaction, or reads.
-pub trait Scoped: Send {
+/// A connection in one tenant's schema: a transaction, or reads. Sealed: only this crate's
+/// two scoped kinds are one, so no caller can hand a read an unscoped connection.
+pub trait Scoped: sealed::Sealed + Send {
     /// The connection, for running statements.
     fn conn(&mut self) -> &mut PgConnection;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::TenantTx {}
+    impl Sealed for super::TenantReads {}
 }
 
 impl Scoped for TenantTx {

@@ -3,8 +3,9 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use booking_core::tenant::TenantSchema;
+use booking_core::{ids::TenantId, tenant::TenantSchema};
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use storage::{Db, Scoped as _, StorageError, TenantReads, db::PoolSize};
 use test_support::TestDb;
 
@@ -37,6 +38,16 @@ async fn two_nows(db: &Db, schema: &TenantSchema) -> (DateTime<Utc>, DateTime<Ut
     .unwrap()
 }
 
+/// A pool of one connection as a tenant's own bot opens it: its role, born in its schema.
+fn own_pool(t: &TestDb, tenant: TenantId, password: &SecretString) -> (Db, TenantSchema) {
+    let schema = TenantSchema::for_tenant(tenant);
+    let url = t.tenant_url(t.db.tenant_role(&schema).as_str(), password);
+    (
+        Db::connect_as_tenant(&url, &schema, PoolSize(1)).unwrap(),
+        schema,
+    )
+}
+
 #[tokio::test]
 async fn a_tenants_own_pool_reads_outside_a_transaction_and_a_shared_pool_inside_one() {
     let t = TestDb::new().await;
@@ -45,9 +56,7 @@ async fn a_tenants_own_pool_reads_outside_a_transaction_and_a_shared_pool_inside
     let mut tx = t.tx(b.id).await;
     customer(&mut tx, 7).await;
     tx.commit().await.unwrap();
-    let schema = TenantSchema::for_tenant(a.id);
-    let url = t.tenant_url(t.db.tenant_role(&schema).as_str(), &password);
-    let own = Db::connect_as_tenant(&url, &schema, PoolSize(1)).unwrap();
+    let (own, schema) = own_pool(&t, a.id, &password);
 
     let (first, second, customers) = two_nows(&own, &schema).await;
     assert!(second > first, "each statement its own transaction");
@@ -65,9 +74,7 @@ async fn a_tenants_own_pool_reads_outside_a_transaction_and_a_shared_pool_inside
 async fn reads_on_a_connection_found_dead_are_tried_again_on_another() {
     let t = TestDb::new().await;
     let (a, password) = t.tenant("A", chrono_tz::Europe::Moscow).await;
-    let schema = TenantSchema::for_tenant(a.id);
-    let url = t.tenant_url(t.db.tenant_role(&schema).as_str(), &password);
-    let own = Db::connect_as_tenant(&url, &schema, PoolSize(1)).unwrap();
+    let (own, schema) = own_pool(&t, a.id, &password);
     two_nows(&own, &schema).await;
     // Back in the pool (sqlx returns a connection in a task of its own).
     while own.pool().num_idle() < 1 {
