@@ -194,13 +194,19 @@ impl Db {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, sqlx::Error>>,
     {
-        let mut attempts = self.pool.options().get_max_connections() + 1;
+        let mut attempts = self.attempts_on_live_connections();
         loop {
             match op().await {
                 Err(e) if attempts > 1 && is_dead_connection(&e) => attempts -= 1,
                 other => return other,
             }
         }
+    }
+
+    /// How many times work that found a dead connection is tried: once more than the pool
+    /// has connections, so that even every connection found dead costs it no error.
+    pub(crate) fn attempts_on_live_connections(&self) -> u32 {
+        self.pool.options().get_max_connections() + 1
     }
 
     /// Whether this pool's connections were born in `schema` under its role (a tenant's own

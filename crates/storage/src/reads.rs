@@ -113,7 +113,7 @@ impl Db {
     where
         E: From<StorageError> + DeadConnection,
     {
-        let mut attempts = self.pool().options().get_max_connections() + 1;
+        let mut attempts = self.attempts_on_live_connections();
         loop {
             let (reads, outcome) = read(self.reads(schema).await?).await;
             match outcome {
