@@ -81,9 +81,11 @@ async fn reads_on_a_connection_found_dead_are_tried_again_on_another() {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 
-    // The server ends the pooled connection's backend, as a restart would.
+    // The server ends the pooled connection's backend, as a restart would. Only this test's
+    // database: every test has its own, and the others hold schemas of the same name.
     let ended: Vec<bool> = sqlx::query_scalar(
-        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
+        "select pg_terminate_backend(pid) from pg_stat_activity
+          where application_name = $1 and datname = current_database()",
     )
     .bind(format!("booking-bot-{schema}"))
     .fetch_all(t.db.pool())
