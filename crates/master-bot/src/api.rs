@@ -171,6 +171,7 @@ pub fn routes() -> Vec<Route> {
         ),
         route(Post, "/plans", billing::create_plan),
         route(Get, "/plans", billing::list_plans),
+        route(Patch, "/plans/{plan_id}", billing::update_plan),
         route(Post, "/api-keys", keys::create),
         route(Get, "/api-keys", keys::list),
         route(Delete, "/api-keys/{api_key_id}", keys::revoke),

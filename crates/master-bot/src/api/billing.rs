@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use storage::control::{
     placement::Placement,
-    plans::{self, NewPlan, Plan},
+    plans::{self, NewPlan, Plan, PlanChanges},
     subscriptions::{self, Subscription, SubscriptionStatus},
     tenants,
 };
@@ -162,6 +162,50 @@ pub async fn list_plans(
 ) -> Result<Json<Vec<Plan>>, ApiError> {
     key.require_operator()?;
     Ok(Json(plans::list(state.db.pool(), true).await?))
+}
+
+/// The body of `PATCH /plans/{plan_id}`; absent fields stay as they are. Price, currency and
+/// period are not here on purpose (see [`PlanChanges`]): unknown fields are refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePlan {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `false` takes the plan off sale (the sales bot stops offering it, and a buyer midway
+    /// is told it is gone); its subscribers keep it and renew at its price.
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+/// `PATCH /plans/{plan_id}`: rename a plan, or take it off sale and back (operators).
+#[tracing::instrument(skip_all, fields(api_key = %key.id, plan = %id))]
+pub async fn update_plan(
+    State(state): State<ApiState>,
+    key: ApiKey,
+    ApiPath(id): ApiPath<PlanId>,
+    body: JsonBody<UpdatePlan>,
+) -> Result<Json<Plan>, ApiError> {
+    key.require_operator()?;
+    let UpdatePlan { name, active } = body.value;
+    let name = name
+        .map(|n| {
+            booking_core::catalogue::checked_name(&n)
+                .map_err(|e| ApiError::Validation(vec![FieldError::new("name", e.to_string())]))
+        })
+        .transpose()?;
+    let changes = PlanChanges { name, active };
+    let plan = plans::update(state.db.pool(), id, &changes)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tenants::audit(
+        state.db.pool(),
+        &key.actor(),
+        "plan.update",
+        None,
+        json!({ "plan_id": plan.id, "name": changes.name, "active": changes.active }),
+    )
+    .await?;
+    Ok(Json(plan))
 }
 
 /// `GET /tenants/{tenant_id}/subscription`: operators, or the tenant's own key.

@@ -209,6 +209,10 @@ pub fn document() -> Value {
                 "get": op("List plans (operators)", vec![], None,
                     ok("200", "Plans", json!({ "type": "array", "items": schema("Plan") })))
             },
+            "/plans/{plan_id}": {
+                "patch": op("Rename a plan, or take it off sale and back; a new price is a new plan (operators)",
+                    vec![path_param("plan_id")], Some(schema("PlanUpdate")), ok("200", "Plan", schema("Plan")))
+            },
             "/api-keys": {
                 "post": op("Create an API key; the key is shown once (operators)", vec![],
                     Some(schema("ApiKeyCreate")), ok("201", "Created", schema("ApiKeyCreated"))),
@@ -424,6 +428,13 @@ fn schemas() -> Value {
                 "currency": { "type": "string", "pattern": "^[A-Z]{3}$", "default": "RUB" },
                 "period_days": { "type": "integer", "minimum": 1, "maximum": 3660 },
                 "placement": { "enum": ["dedicated", "shared"], "default": "dedicated" }
+            }
+        },
+        "PlanUpdate": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+                "name": { "type": "string", "minLength": 1, "maxLength": 100 },
+                "active": { "type": "boolean" }
             }
         },
         "Plan": {

@@ -156,3 +156,72 @@ async fn plans_subscriptions_and_manual_payments() {
         assert_eq!(app.audited(action).await, 1, "{action}");
     }
 }
+
+/// An operator renames a plan and takes it off sale: the sales bot's list no longer has it,
+/// `GET /plans` still does, and its price cannot be changed in place (a new price is a new
+/// plan, so subscribers keep what they bought). Bad names, unknown plans and tenant keys are
+/// refused, and nothing changes.
+#[tokio::test]
+async fn an_operator_renames_a_plan_and_takes_it_off_sale() {
+    let app = TestApp::spawn().await;
+    let op = &app.operator;
+    let body = json!({ "code": "pro", "name": "Pro", "price_minor": 99_000, "period_days": 30 });
+    let plan = app.post("/plans", op, &body).await.body;
+    let path = format!("/plans/{}", plan["id"]);
+    let patch = |body: serde_json::Value, key: &str| {
+        let (path, key) = (path.clone(), key.to_owned());
+        let app = &app;
+        async move {
+            app.send(Method::PATCH, &path, Some(&key), Some(&body), None)
+                .await
+        }
+    };
+    let on_sale = || async {
+        storage::control::plans::list(app.t.db.pool(), false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+    };
+
+    let bad = patch(json!({ "name": "   ", "active": false }), op).await;
+    assert_eq!(bad.fields(), ["name"]);
+    patch(json!({ "price_minor": 1 }), op)
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let key = app
+        .tenant_key(app.t.tenant("Salon", chrono_tz::Europe::Moscow).await.0.id)
+        .await;
+    patch(json!({ "active": false }), &key)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    app.send(
+        Method::PATCH,
+        "/plans/999999",
+        Some(op),
+        Some(&json!({ "active": false })),
+        None,
+    )
+    .await
+    .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(on_sale().await, ["Pro"], "nothing refused changed anything");
+
+    let renamed = patch(json!({ "name": " Про, месяц " }), op).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:#}", renamed.body);
+    assert_eq!(renamed.body["name"], "Про, месяц");
+    assert_eq!(renamed.body["active"], true);
+    assert_eq!(renamed.body["price_minor"], 99_000);
+
+    let retired = patch(json!({ "active": false }), op).await;
+    assert_eq!(retired.body["active"], false);
+    assert_eq!(retired.body["name"], "Про, месяц", "an absent field stays");
+    assert!(on_sale().await.is_empty(), "off sale");
+    let listed = app.get("/plans", op).await.body;
+    assert_eq!(listed[0]["active"], false, "still listed for operators");
+
+    let back = patch(json!({ "active": true }), op).await;
+    assert_eq!(back.body["active"], true);
+    assert_eq!(on_sale().await, ["Про, месяц"]);
+    assert_eq!(app.audited("plan.update").await, 3);
+}

@@ -109,3 +109,30 @@ pub async fn list(pool: &PgPool, include_inactive: bool) -> Result<Vec<Plan>, St
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// What an operator may change on a plan: its name, and whether it is on sale. Its price,
+/// currency and period are what its subscribers bought and renew at, so they never change: a
+/// new price is a new plan, and the old one is taken off sale.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlanChanges {
+    pub name: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Applies `changes` (absent fields stay as they are); `None` when there is no such plan.
+pub async fn update(
+    pool: &PgPool,
+    id: PlanId,
+    changes: &PlanChanges,
+) -> Result<Option<Plan>, StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "update control.plans set name = coalesce($2, name), active = coalesce($3, active) \
+         where plan_id = $1 returning {COLUMNS}"
+    )))
+    .bind(id.get())
+    .bind(changes.name.as_deref())
+    .bind(changes.active)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
