@@ -1,4 +1,4 @@
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use booking_core::{ids::TenantId, tenant::TenantSchema};
 use secrecy::{ExposeSecret, SecretString};
@@ -9,6 +9,7 @@ use sqlx::{
 
 use crate::{
     error::StorageError,
+    lease::{Lease, Warm},
     role::{RoleBase, TenantRole},
 };
 
@@ -26,6 +27,9 @@ pub struct Db {
     role_base: RoleBase,
     /// A bot host's pool: each tenant transaction also takes on the tenant's role.
     as_tenant_role: bool,
+    /// A bot's pool (its own, or a bot host's) keeps the connections its work ended cleanly
+    /// on, to lend again without sqlx's round trip ([`crate::lease`]).
+    warm: Option<Arc<Warm>>,
     /// A tenant's own bot's pool: every connection was born in this schema (checked when it
     /// connected), so its transactions need no statement of their own to scope them.
     born_in: Option<TenantSchema>,
@@ -86,6 +90,7 @@ impl Db {
             options,
             role_base,
             as_tenant_role: false,
+            warm: None,
             born_in: None,
         })
     }
@@ -109,6 +114,7 @@ impl Db {
             options,
             role_base,
             as_tenant_role: true,
+            warm: Some(Arc::default()),
             born_in: None,
         })
     }
@@ -150,6 +156,7 @@ impl Db {
             options,
             role_base,
             as_tenant_role: false,
+            warm: Some(Arc::default()),
             born_in: Some(schema.clone()),
         })
     }
@@ -179,9 +186,23 @@ impl Db {
         self.scoped(schema, true).await
     }
 
+    /// A connection of this pool: one kept warm when there is one ([`crate::lease`]).
+    pub(crate) async fn lease(&self) -> Result<Lease, sqlx::Error> {
+        match &self.warm {
+            Some(warm) => warm.lease(&self.pool).await,
+            None => Ok(Lease::plain(self.pool.acquire().await?)),
+        }
+    }
+
     /// `BEGIN` on a pooled connection (see [`Db::on_a_live_connection`]).
-    async fn begin(&self) -> Result<Transaction<'static, Postgres>, StorageError> {
-        Ok(self.on_a_live_connection(|| self.pool.begin()).await?)
+    async fn begin(&self) -> Result<Lease, StorageError> {
+        Ok(self
+            .on_a_live_connection(|| async {
+                let mut lease = self.lease().await?;
+                lease.begin().await?;
+                Ok(lease)
+            })
+            .await?)
     }
 
     /// Runs `op` on the pool until it does not fail for a dead connection. A bot's pool does
@@ -216,12 +237,12 @@ impl Db {
     }
 
     async fn scoped(&self, schema: &TenantSchema, as_role: bool) -> Result<TenantTx, StorageError> {
-        let mut tx = self.begin().await?;
+        let mut lease = self.begin().await?;
         if !as_role && self.born_in_role_of(schema) {
             // A tenant's own bot: its role may use no other schema, and the connection's
             // search_path was checked when it connected and is never set again.
             return Ok(TenantTx {
-                tx,
+                lease,
                 schema: schema.clone(),
                 booking_changes: Vec::new(),
             });
@@ -235,14 +256,14 @@ impl Db {
             )
             .bind(schema.as_str())
             .bind(self.tenant_role(schema).as_str())
-            .fetch_one(&mut *tx)
+            .fetch_one(lease.conn())
             .await?
         } else {
             sqlx::query_scalar(
                 "select current_schema() from (select set_config('search_path', $1, true)) s",
             )
             .bind(schema.as_str())
-            .fetch_one(&mut *tx)
+            .fetch_one(lease.conn())
             .await?
         };
         if actual.as_deref() != Some(schema.as_str()) {
@@ -252,7 +273,7 @@ impl Db {
             });
         }
         Ok(TenantTx {
-            tx,
+            lease,
             schema: schema.clone(),
             booking_changes: Vec::new(),
         })
@@ -398,7 +419,8 @@ fn database_name(options: &PgConnectOptions) -> String {
 /// Dropping it without [`TenantTx::commit`] rolls everything back.
 #[derive(Debug)]
 pub struct TenantTx {
-    tx: Transaction<'static, Postgres>,
+    /// Inside `BEGIN`; dropped, it rolls back ([`Lease`]'s `Drop`).
+    lease: Lease,
     schema: TenantSchema,
     /// Booking changes made in this transaction, as `(change, actor kind)`: counted in the
     /// `booking_changes_total` metric when it commits, so a rolled-back change never is.
@@ -413,13 +435,13 @@ impl TenantTx {
 
     /// The connection, for running statements.
     pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
+        self.lease.conn()
     }
 
     /// A savepoint inside this transaction: lets one statement fail (a taken slot) without
     /// aborting the whole transaction.
     pub async fn savepoint(&mut self) -> Result<Transaction<'_, Postgres>, sqlx::Error> {
-        self.tx.begin().await
+        self.lease.conn().begin().await
     }
 
     /// Counts a change of a booking once this transaction commits (the booking service's
@@ -429,7 +451,7 @@ impl TenantTx {
     }
 
     pub async fn commit(self) -> Result<(), StorageError> {
-        self.tx.commit().await?;
+        self.lease.commit().await?;
         for (change, actor) in self.booking_changes {
             metrics::counter!("booking_changes_total", "change" => change, "actor" => actor)
                 .increment(1);
@@ -438,7 +460,7 @@ impl TenantTx {
     }
 
     pub async fn rollback(self) -> Result<(), StorageError> {
-        self.tx.rollback().await?;
+        self.lease.rollback().await?;
         Ok(())
     }
 }

@@ -28,6 +28,9 @@ pub mod error;
 pub mod host;
 /// Redis connection and tenant-prefixed keys.
 pub mod kv;
+
+/// Connections a bot's pool lends again without sqlx's round trip in between.
+mod lease;
 /// Applying the control and tenant migrations.
 pub mod migrate;
 /// Creating and removing a tenant's schema and role.

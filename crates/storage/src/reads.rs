@@ -10,13 +10,14 @@
 //! through [`Scoped`].
 
 use futures::future::BoxFuture;
-use sqlx::{PgConnection, Postgres, pool::PoolConnection};
+use sqlx::PgConnection;
 
 use booking_core::tenant::TenantSchema;
 
 use crate::{
     Db, TenantTx,
     error::{BookingError, StorageError},
+    lease::Lease,
 };
 
 /// A connection in one tenant's schema: a transaction, or reads. Sealed: only this crate's
@@ -45,7 +46,7 @@ pub struct TenantReads(Reads);
 #[derive(Debug)]
 enum Reads {
     /// A connection born in the schema, outside any transaction.
-    Born(PoolConnection<Postgres>),
+    Born(Lease),
     /// A scoped transaction, ended with the reads.
     Tx(TenantTx),
 }
@@ -53,7 +54,7 @@ enum Reads {
 impl Scoped for TenantReads {
     fn conn(&mut self) -> &mut PgConnection {
         match &mut self.0 {
-            Reads::Born(conn) => conn,
+            Reads::Born(lease) => lease.conn(),
             Reads::Tx(tx) => tx.conn(),
         }
     }
@@ -71,7 +72,7 @@ impl TenantReads {
     /// Gives the connection back (and ends the transaction, if the reads ran in one).
     pub async fn close(self) -> Result<(), StorageError> {
         match self.0 {
-            Reads::Born(conn) => drop(conn),
+            Reads::Born(lease) => lease.give_back(),
             Reads::Tx(tx) => tx.commit().await?,
         }
         Ok(())
@@ -129,8 +130,7 @@ impl Db {
 
     async fn reads(&self, schema: &TenantSchema) -> Result<TenantReads, StorageError> {
         if self.born_in_role_of(schema) {
-            let conn = self.pool().acquire().await?;
-            Ok(TenantReads(Reads::Born(conn)))
+            Ok(TenantReads(Reads::Born(self.lease().await?)))
         } else {
             Ok(self.tenant(schema).await?.into())
         }

@@ -11,6 +11,7 @@ mod create_tenant;
 mod hosts;
 mod isolation;
 mod jobs;
+mod lease;
 mod metrics;
 mod notifications;
 mod placement;
@@ -22,12 +23,18 @@ mod roles;
 mod sealing;
 mod seats;
 
-use booking_core::{ids::CustomerId, ids::TelegramUserId};
+use booking_core::{
+    ids::{CustomerId, TelegramUserId, TenantId},
+    tenant::TenantSchema,
+};
 use chrono::{DateTime, TimeZone, Utc};
+use secrecy::SecretString;
 use storage::{
-    TenantTx,
+    Db, TenantTx,
+    db::PoolSize,
     tenant::customers::{self, TelegramProfile},
 };
+use test_support::TestDb;
 
 /// 2026-06-01 is a Monday; 05:00 UTC is 08:00 in Moscow.
 pub fn monday_morning() -> DateTime<Utc> {
@@ -53,4 +60,19 @@ pub async fn customer(tx: &mut TenantTx, telegram: i64) -> CustomerId {
     .await
     .unwrap()
     .id
+}
+
+/// A pool as a tenant's own bot opens it: its role, its connections born in its schema.
+pub fn own_pool(
+    t: &TestDb,
+    tenant: TenantId,
+    password: &SecretString,
+    size: u32,
+) -> (Db, TenantSchema) {
+    let schema = TenantSchema::for_tenant(tenant);
+    let url = t.tenant_url(t.db.tenant_role(&schema).as_str(), password);
+    (
+        Db::connect_as_tenant(&url, &schema, PoolSize(size)).unwrap(),
+        schema,
+    )
 }

@@ -3,13 +3,13 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use booking_core::{ids::TenantId, tenant::TenantSchema};
+use booking_core::tenant::TenantSchema;
 use chrono::{DateTime, Utc};
-use secrecy::SecretString;
-use storage::{Db, Scoped as _, StorageError, TenantReads, db::PoolSize};
+use storage::{Db, Scoped as _, StorageError, TenantReads};
+
 use test_support::TestDb;
 
-use crate::customer;
+use crate::{customer, own_pool};
 
 /// `now()` twice with a pause between: equal inside one transaction, different outside one.
 async fn two_nows(db: &Db, schema: &TenantSchema) -> (DateTime<Utc>, DateTime<Utc>, i64) {
@@ -38,16 +38,6 @@ async fn two_nows(db: &Db, schema: &TenantSchema) -> (DateTime<Utc>, DateTime<Ut
     .unwrap()
 }
 
-/// A pool of one connection as a tenant's own bot opens it: its role, born in its schema.
-fn own_pool(t: &TestDb, tenant: TenantId, password: &SecretString) -> (Db, TenantSchema) {
-    let schema = TenantSchema::for_tenant(tenant);
-    let url = t.tenant_url(t.db.tenant_role(&schema).as_str(), password);
-    (
-        Db::connect_as_tenant(&url, &schema, PoolSize(1)).unwrap(),
-        schema,
-    )
-}
-
 #[tokio::test]
 async fn a_tenants_own_pool_reads_outside_a_transaction_and_a_shared_pool_inside_one() {
     let t = TestDb::new().await;
@@ -56,7 +46,7 @@ async fn a_tenants_own_pool_reads_outside_a_transaction_and_a_shared_pool_inside
     let mut tx = t.tx(b.id).await;
     customer(&mut tx, 7).await;
     tx.commit().await.unwrap();
-    let (own, schema) = own_pool(&t, a.id, &password);
+    let (own, schema) = own_pool(&t, a.id, &password, 1);
 
     let (first, second, customers) = two_nows(&own, &schema).await;
     assert!(second > first, "each statement its own transaction");
@@ -74,12 +64,9 @@ async fn a_tenants_own_pool_reads_outside_a_transaction_and_a_shared_pool_inside
 async fn reads_on_a_connection_found_dead_are_tried_again_on_another() {
     let t = TestDb::new().await;
     let (a, password) = t.tenant("A", chrono_tz::Europe::Moscow).await;
-    let (own, schema) = own_pool(&t, a.id, &password);
+    let (own, schema) = own_pool(&t, a.id, &password, 1);
+    // Its connection is kept for the next read as soon as this one ends.
     two_nows(&own, &schema).await;
-    // Back in the pool (sqlx returns a connection in a task of its own).
-    while own.pool().num_idle() < 1 {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
 
     // The server ends the pooled connection's backend, as a restart would. Only this test's
     // database: every test has its own, and the others hold schemas of the same name.
