@@ -139,6 +139,10 @@ impl Lease {
         }
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "the connection is only taken by `give_back`, which consumes the lease, and by `drop`"
+    )]
     pub(crate) fn conn(&mut self) -> &mut PgConnection {
         self.conn
             .as_deref_mut()
