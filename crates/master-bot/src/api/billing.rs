@@ -175,7 +175,18 @@ pub struct UpdatePlan {
     /// is told it is gone); its subscribers keep it and renew at its price.
     #[serde(default)]
     pub active: Option<bool>,
+    /// Named only to refuse them with the way to do it instead.
+    #[serde(default)]
+    pub price_minor: Option<serde_json::Value>,
+    #[serde(default)]
+    pub currency: Option<serde_json::Value>,
+    #[serde(default)]
+    pub period_days: Option<serde_json::Value>,
 }
+
+/// What a plan's subscribers bought does not change in place.
+const FIXED_TERM: &str = "cannot change: subscribers keep what they bought; put a new plan on \
+                          sale (POST /plans) and take this one off sale (\"active\": false)";
 
 /// `PATCH /plans/{plan_id}`: rename a plan, or take it off sale and back (operators).
 #[tracing::instrument(skip_all, fields(api_key = %key.id, plan = %id))]
@@ -186,13 +197,27 @@ pub async fn update_plan(
     body: JsonBody<UpdatePlan>,
 ) -> Result<Json<Plan>, ApiError> {
     key.require_operator()?;
-    let UpdatePlan { name, active } = body.value;
-    let name = name
-        .map(|n| {
-            booking_core::catalogue::checked_name(&n)
-                .map_err(|e| ApiError::Validation(vec![FieldError::new("name", e.to_string())]))
-        })
-        .transpose()?;
+    let UpdatePlan {
+        name,
+        active,
+        price_minor,
+        currency,
+        period_days,
+    } = body.value;
+    let mut errors = Errors::default();
+    for (field, value) in [
+        ("price_minor", &price_minor),
+        ("currency", &currency),
+        ("period_days", &period_days),
+    ] {
+        errors.check(value.is_none(), field, FIXED_TERM);
+    }
+    let name = name.and_then(|n| {
+        booking_core::catalogue::checked_name(&n)
+            .map_err(|e| errors.0.push(FieldError::new("name", e.to_string())))
+            .ok()
+    });
+    errors.done()?;
     let changes = PlanChanges { name, active };
     let plan = plans::update(state.db.pool(), id, &changes)
         .await?

@@ -187,9 +187,16 @@ async fn an_operator_renames_a_plan_and_takes_it_off_sale() {
 
     let bad = patch(json!({ "name": "   ", "active": false }), op).await;
     assert_eq!(bad.fields(), ["name"]);
-    patch(json!({ "price_minor": 1 }), op)
-        .await
-        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let repriced = patch(json!({ "price_minor": 1, "period_days": 7 }), op).await;
+    assert_eq!(repriced.fields(), ["price_minor", "period_days"]);
+    assert!(
+        repriced.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("POST /plans"),
+        "says how: {:#}",
+        repriced.body
+    );
     let key = app
         .tenant_key(app.t.tenant("Salon", chrono_tz::Europe::Moscow).await.0.id)
         .await;

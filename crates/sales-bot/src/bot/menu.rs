@@ -85,7 +85,10 @@ pub async fn trial_used(sales: &Sales, t: Texts) -> Result<Reply, SalesError> {
 
 /// The plans on sale, with a buy button each (none when payments are off).
 pub async fn plans_screen(sales: &Sales, t: Texts) -> Result<Reply, SalesError> {
-    let plans = plans::list(sales.db.pool(), false).await?;
+    let mut plans = plans::list(sales.db.pool(), false).await?;
+    // Shortest first, then cheapest: the order a buyer compares them in, whatever order
+    // operators put them on sale in.
+    plans.sort_by_key(|p| (p.period_days, p.price_minor));
     let lines: Vec<(String, Money, i32)> = plans
         .iter()
         .map(|p| {

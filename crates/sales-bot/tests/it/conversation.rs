@@ -496,3 +496,44 @@ async fn the_renewal_link_opens_the_owners_renewal_order_and_nobody_elses() {
         "{url}"
     );
 }
+
+/// Plans are offered shortest first, whatever order operators put them on sale in, and one
+/// taken off sale (`PATCH /plans/{id}`, `plans::update`) is not offered at all.
+#[tokio::test]
+async fn plans_are_offered_shortest_first_and_retired_ones_not_at_all() {
+    use storage::control::plans::{self, NewPlan, PlanChanges};
+    let h = Harness::start().await;
+    let pool = h.db.db.pool();
+    let put_on_sale = async |code: &str, price_minor, period_days| {
+        let new = NewPlan {
+            code: code.into(),
+            name: code.to_uppercase(),
+            price_minor,
+            currency: "RUB".into(),
+            period_days,
+        };
+        plans::insert(pool, &new).await.unwrap().unwrap()
+    };
+    // After the harness's "Month": ids in another order than their periods.
+    put_on_sale("year", 1_990_000, 365).await;
+    put_on_sale("week", 59_000, 7).await;
+    let retired = put_on_sale("fortnight", 99_000, 14).await;
+    let off = PlanChanges {
+        active: Some(false),
+        ..PlanChanges::default()
+    };
+    plans::update(pool, retired.id, &off)
+        .await
+        .unwrap()
+        .unwrap();
+    let buyer = h.buyer("Vera").await;
+    buyer.say("/start").await;
+    let menu = buyer.next().await;
+    let text = buyer.press(&menu, "Plans").await.text().to_owned();
+    let at = |name: &str| text.find(name).expect(&text);
+    assert!(
+        at("WEEK:") < at("Month:") && at("Month:") < at("YEAR:"),
+        "shortest first: {text}"
+    );
+    assert!(!text.contains("FORTNIGHT"), "off sale: {text}");
+}
