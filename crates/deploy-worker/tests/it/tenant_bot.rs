@@ -275,19 +275,26 @@ async fn with_redis_acls_the_bot_uses_its_tenants_own_redis_user() {
         .create_user(NewUser::named("Ivan").language("en"))
         .await
         .unwrap();
-    client
-        .send_command(&bot.token, someone.id, "/start")
-        .await
-        .unwrap();
-    let reply = client
-        .next_bot_message(&bot.token, someone.id, Duration::from_secs(30))
-        .await;
-    assert!(reply.is_ok(), "no reply from the bot: {reply:?}");
+    // Each update is counted under the tenant's own key. The bot answers even when Redis
+    // cannot be reached (the limit is then not counted), and a container just started may
+    // still be making its first Redis connection: so a few updates, and one count is enough.
     let counted = TenantKey::new(id, "rl", someone.id.0);
     let admin = Kv::new(&test_support::redis_url()).unwrap();
-    assert!(
-        admin.get(&counted).await.unwrap().is_some(),
-        "the bot wrote nothing under its own keys"
-    );
+    let mut written = false;
+    for _ in 0..3 {
+        client
+            .send_command(&bot.token, someone.id, "/start")
+            .await
+            .unwrap();
+        let reply = client
+            .next_bot_message(&bot.token, someone.id, Duration::from_secs(30))
+            .await;
+        assert!(reply.is_ok(), "no reply from the bot: {reply:?}");
+        if admin.get(&counted).await.unwrap().is_some() {
+            written = true;
+            break;
+        }
+    }
+    assert!(written, "the bot wrote nothing under its own keys");
     w.cleanup().await;
 }
