@@ -165,7 +165,8 @@ pub async fn list_plans(
 }
 
 /// The body of `PATCH /plans/{plan_id}`; absent fields stay as they are. Price, currency and
-/// period are not here on purpose (see [`PlanChanges`]): unknown fields are refused.
+/// period never change (see [`PlanChanges`]): they are named only to be refused with the way
+/// to do it instead; other unknown fields are refused as such.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePlan {
@@ -175,7 +176,6 @@ pub struct UpdatePlan {
     /// is told it is gone); its subscribers keep it and renew at its price.
     #[serde(default)]
     pub active: Option<bool>,
-    /// Named only to refuse them with the way to do it instead.
     #[serde(default)]
     pub price_minor: Option<serde_json::Value>,
     #[serde(default)]
